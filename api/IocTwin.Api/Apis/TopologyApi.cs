@@ -1,0 +1,190 @@
+using IocTwin.Api.Json;
+using IocTwin.Domain;
+using IocTwin.Grains;
+using IocTwin.Model;
+using IocTwin.Topology;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace IocTwin.Api.Apis;
+
+public sealed record DistrictRequest(string? Name, string? NameEn, List<GeoPoint>? Boundary);
+
+public sealed record SegmentRequest(
+    string? Name, string? DistrictId, string? FromNode, string? ToNode, List<GeoPoint>? Geometry, double? LengthM,
+    int? Lanes, double? CapacityVph, double? FreeFlowSpeedKmh, SegmentStatus? Status, string? RoadClass, bool? OneWay);
+
+public sealed record SensorRequest(
+    string? Name, SensorKind? Kind, Sector? Sector, GeoPoint? Location, string? DistrictId, string? SegmentId);
+
+public sealed record ImportSummary(int Districts, int Segments, int Sensors);
+
+/// <summary>Registers and changes the twin's topology; every change is persisted before the answer.</summary>
+public static class TopologyApi
+{
+    public static IEndpointRouteBuilder MapTopologyApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1").WithTags("Topology");
+        api.MapPut("/districts/{id}", PutDistrict).Accepts<DistrictRequest>("application/json");
+        api.MapPut("/segments/{id}", PutSegment).Accepts<SegmentRequest>("application/json");
+        api.MapPut("/sensors/{id}", PutSensor).Accepts<SensorRequest>("application/json");
+        api.MapPost("/import", Import)
+            .WithSummary("Import a GeoJSON FeatureCollection of districts, segments and sensors; all or nothing.")
+            .Accepts<object>("application/geo+json", "application/json");
+        return app;
+    }
+
+    public static async Task<Results<Ok<DistrictView>, ValidationProblem>> PutDistrict(
+        string id, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await JsonBody.ReadAsync<DistrictRequest>(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var spec = new DistrictSpec(id, body!.Name ?? "", body.NameEn, body.Boundary ?? []);
+        if (Invalid(TopologyRules.Validate(spec)) is { } invalid)
+        {
+            return invalid;
+        }
+        return TypedResults.Ok(await grains.GetGrain<IDistrictGrain>(id).Register(spec));
+    }
+
+    public static async Task<Results<Ok<SegmentView>, ValidationProblem>> PutSegment(
+        string id, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await JsonBody.ReadAsync<SegmentRequest>(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var geometry = body!.Geometry ?? [];
+        var spec = new SegmentSpec(
+            id, body.Name ?? "", body.DistrictId ?? "", body.FromNode ?? "", body.ToNode ?? "", geometry,
+            body.LengthM ?? (geometry.Count >= 2 ? GeoPoint.PolylineLength(geometry) : 0),
+            body.Lanes ?? 2, body.CapacityVph ?? 1800 * (body.Lanes ?? 2) / 2.0, body.FreeFlowSpeedKmh ?? 50,
+            body.Status ?? SegmentStatus.Open, body.RoadClass, body.OneWay ?? false);
+        var errors = Collect(TopologyRules.Validate(spec));
+        if (errors.Count == 0 && await grains.GetGrain<IDistrictGrain>(spec.DistrictId).Get() is null)
+        {
+            Add(errors, "districtId", $"unknown district '{spec.DistrictId}'");
+        }
+        if (errors.Count > 0)
+        {
+            return Problems.Fields(errors);
+        }
+        return TypedResults.Ok(await grains.GetGrain<IRoadSegmentGrain>(id).Register(spec));
+    }
+
+    public static async Task<Results<Ok<SensorView>, ValidationProblem>> PutSensor(
+        string id, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await JsonBody.ReadAsync<SensorRequest>(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var errors = new Dictionary<string, List<string>>();
+        if (body!.Kind is null) Add(errors, "kind", "is required");
+        if (body.Sector is null) Add(errors, "sector", "is required");
+        if (body.Location is null) Add(errors, "location", "is required, as [lon, lat]");
+
+        // A sensor on a segment belongs to the segment's district.
+        var districtId = body.DistrictId;
+        if (body.SegmentId is { } segmentId && TopologyRules.IsValidId(segmentId))
+        {
+            if (await grains.GetGrain<IRoadSegmentGrain>(segmentId).Get() is not { } segment)
+            {
+                Add(errors, "segmentId", $"unknown segment '{segmentId}'");
+            }
+            else if (districtId is not null && districtId != segment.Spec.DistrictId)
+            {
+                Add(errors, "districtId", $"segment '{segmentId}' lies in district '{segment.Spec.DistrictId}'");
+            }
+            else
+            {
+                districtId = segment.Spec.DistrictId;
+            }
+        }
+        var spec = new SensorSpec(id, body.Kind ?? default, body.Sector ?? default, body.Location ?? default,
+            districtId ?? "", body.SegmentId, body.Name);
+        foreach (var (field, message) in TopologyRules.Validate(spec))
+        {
+            Add(errors, field, message);
+        }
+        if (errors.Count == 0 && await grains.GetGrain<IDistrictGrain>(spec.DistrictId).Get() is null)
+        {
+            Add(errors, "districtId", $"unknown district '{spec.DistrictId}'");
+        }
+        if (errors.Count > 0)
+        {
+            return Problems.Fields(errors);
+        }
+        return TypedResults.Ok(await grains.GetGrain<ISensorGrain>(id).Register(spec));
+    }
+
+    public static async Task<Results<Ok<ImportSummary>, ValidationProblem>> Import(
+        HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var (document, problem) = await JsonBody.ReadAsync<System.Text.Json.JsonDocument>(request, cancellationToken, allowGeoJson: true);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        using (document)
+        {
+            var known = await KnownTopologyAsync(grains);
+            CityImportResult result;
+            try
+            {
+                result = GeoJsonCityReader.Read(document!.RootElement, knownDistrictIds: known.Districts, knownSegmentIds: known.Segments);
+            }
+            catch (FormatException ex)
+            {
+                return Problems.Field("body", ex.Message);
+            }
+            if (result.Errors.Count > 0)
+            {
+                var errors = new Dictionary<string, List<string>>();
+                foreach (var error in result.Errors)
+                {
+                    Add(errors, error.Field, error.Id is null ? error.Message : $"{error.Id}: {error.Message}");
+                }
+                return Problems.Fields(errors);
+            }
+            await TopologyImporter.ImportAsync(grains, result.City, cancellationToken);
+            return TypedResults.Ok(new ImportSummary(result.City.Districts.Count, result.City.Segments.Count, result.City.Sensors.Count));
+        }
+    }
+
+    private static async Task<(HashSet<string> Districts, HashSet<string> Segments)> KnownTopologyAsync(IGrainFactory grains)
+    {
+        var city = await grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get();
+        var members = await Task.WhenAll(city.Districts.Select(d => grains.GetGrain<IDistrictGrain>(d.DistrictId).GetMembers()));
+        return ([.. city.Districts.Select(d => d.DistrictId)], [.. members.SelectMany(m => m.SegmentIds)]);
+    }
+
+    private static ValidationProblem? Invalid(IEnumerable<(string Field, string Message)> errors)
+    {
+        var collected = Collect(errors);
+        return collected.Count > 0 ? Problems.Fields(collected) : null;
+    }
+
+    private static Dictionary<string, List<string>> Collect(IEnumerable<(string Field, string Message)> errors)
+    {
+        var collected = new Dictionary<string, List<string>>();
+        foreach (var (field, message) in errors)
+        {
+            Add(collected, field, message);
+        }
+        return collected;
+    }
+
+    private static void Add(Dictionary<string, List<string>> errors, string field, string message)
+    {
+        if (!errors.TryGetValue(field, out var list))
+        {
+            errors[field] = list = [];
+        }
+        list.Add(message);
+    }
+}

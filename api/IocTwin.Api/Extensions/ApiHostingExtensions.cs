@@ -1,0 +1,78 @@
+using IocTwin.Api.Feed;
+using IocTwin.Api.Ingest;
+using IocTwin.Api.Json;
+using IocTwin.Hosting;
+using IocTwin.Persistence;
+using Orleans.Configuration;
+
+namespace IocTwin.Api.Extensions;
+
+public enum ApiMode
+{
+    /// <summary>The API hosts a silo itself: one process, nothing else to start.</summary>
+    Embedded,
+    /// <summary>The API is an Orleans client of a separate silo cluster.</summary>
+    Client,
+}
+
+public static class ApiHostingExtensions
+{
+    public static WebApplicationBuilder AddIocTwinApi(this WebApplicationBuilder builder)
+    {
+        var mode = builder.Configuration.GetValue("Twin:Mode", ApiMode.Embedded);
+        if (mode == ApiMode.Embedded)
+        {
+            builder.AddIocTwinSilo();
+        }
+        else
+        {
+            builder.AddIocTwinClient();
+        }
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.Services.ConfigureHttpJsonOptions(o => TwinJson.Configure(o.SerializerOptions));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<IngestService>();
+        builder.Services.AddTwinHealthChecks();
+        builder.Services.Configure<FeedOptions>(builder.Configuration.GetSection(FeedOptions.SectionName));
+        if (builder.Configuration.GetValue("Feed:Enabled", false))
+        {
+            builder.Services.AddHostedService<SyntheticFeedService>();
+        }
+        return builder;
+    }
+
+    /// <summary>Joins a silo cluster as a client, retrying until a gateway answers.</summary>
+    public static WebApplicationBuilder AddIocTwinClient(this WebApplicationBuilder builder)
+    {
+        var hosting = builder.Configuration.GetTwinHostingOptions();
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = hosting.ClusterId;
+                o.ServiceId = hosting.ServiceId;
+            });
+            if (hosting.Clustering == ClusteringKind.AdoNet)
+            {
+                SchemaInstaller.RegisterProviderFactories();
+                client.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = SchemaInstaller.PostgreSqlInvariant;
+                    o.ConnectionString = hosting.ConnectionString;
+                });
+            }
+            else
+            {
+                client.UseLocalhostClustering(hosting.GatewayPort, hosting.ServiceId, hosting.ClusterId);
+            }
+            client.UseConnectionRetryFilter(async (exception, cancellationToken) =>
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+                return true;
+            });
+        });
+        return builder;
+    }
+}

@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Text.Json;
+using IocTwin.Model;
+
+namespace IocTwin.Api.Ingest;
+
+public sealed record ReadingRejection(int Index, string Field, string Error);
+
+public sealed record ParsedReading(int Index, string SensorId, Reading Reading);
+
+/// <summary>
+/// Validates a batch of readings item by item: a bad item is rejected with the field at fault, the others go on.
+/// </summary>
+public static class ReadingBatchParser
+{
+    public const int MaxItems = 10_000;
+    public const int MaxValuesPerReading = 64;
+    public const int MaxIdLength = 128;
+
+    /// <summary>Readings from further in the future than this are clock errors, not data.</summary>
+    public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(10);
+
+    public static (List<ParsedReading> Valid, List<ReadingRejection> Rejected) Parse(JsonElement items, DateTimeOffset now)
+    {
+        var valid = new List<ParsedReading>(items.GetArrayLength());
+        var rejected = new List<ReadingRejection>();
+        var index = 0;
+        foreach (var item in items.EnumerateArray())
+        {
+            var error = TryParse(item, now, out var reading);
+            if (error is { } e)
+            {
+                rejected.Add(new ReadingRejection(index, e.Field, e.Message));
+            }
+            else
+            {
+                valid.Add(new ParsedReading(index, reading.SensorId, reading.Reading));
+            }
+            index++;
+        }
+        return (valid, rejected);
+    }
+
+    private static (string Field, string Message)? TryParse(JsonElement item, DateTimeOffset now, out (string SensorId, Reading Reading) result)
+    {
+        result = default;
+        if (item.ValueKind != JsonValueKind.Object)
+        {
+            return ("item", "must be an object { sensorId, timestamp, values }");
+        }
+        if (!item.TryGetProperty("sensorId", out var idElement) || idElement.ValueKind != JsonValueKind.String ||
+            idElement.GetString() is not { Length: > 0 and <= MaxIdLength } sensorId)
+        {
+            return ("sensorId", $"must be a non-empty string of at most {MaxIdLength} characters");
+        }
+        if (!item.TryGetProperty("timestamp", out var timeElement) || timeElement.ValueKind != JsonValueKind.String ||
+            !TryParseTimestamp(timeElement.GetString()!, out var timestamp))
+        {
+            return ("timestamp", "must be an ISO-8601 time with a UTC offset, e.g. 2026-11-25T08:30:00+07:00");
+        }
+        if (timestamp > now + MaxClockSkew)
+        {
+            return ("timestamp", $"is more than {MaxClockSkew.TotalMinutes:0} minutes in the future");
+        }
+        if (!item.TryGetProperty("values", out var valuesElement) || valuesElement.ValueKind != JsonValueKind.Object)
+        {
+            return ("values", "must be an object of named numbers");
+        }
+        var values = new Dictionary<string, double>();
+        foreach (var property in valuesElement.EnumerateObject())
+        {
+            if (property.Name.Length is 0 or > 64)
+            {
+                return ("values", "names must be 1 to 64 characters");
+            }
+            if (property.Value.ValueKind != JsonValueKind.Number || !property.Value.TryGetDouble(out var value) || !double.IsFinite(value))
+            {
+                return ($"values.{property.Name}", "must be a finite number");
+            }
+            if (!values.TryAdd(property.Name, value))
+            {
+                return ($"values.{property.Name}", "is given twice");
+            }
+        }
+        if (values.Count == 0)
+        {
+            return ("values", "must hold at least one value");
+        }
+        if (values.Count > MaxValuesPerReading)
+        {
+            return ("values", $"must hold at most {MaxValuesPerReading} values");
+        }
+        result = (sensorId, new Reading(timestamp.ToUniversalTime(), values));
+        return null;
+    }
+
+    /// <summary>ISO-8601 with an explicit offset or Z: a local time without one would be read in the server's zone.</summary>
+    private static bool TryParseTimestamp(string text, out DateTimeOffset timestamp)
+    {
+        timestamp = default;
+        var hasOffset = text.EndsWith('Z') || text.EndsWith('z') ||
+                        (text.Length > 6 && text[^6] is '+' or '-' && text[^3] == ':');
+        return hasOffset && text.Length >= 20 && text[10] is 'T' or 't' &&
+               DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out timestamp);
+    }
+}

@@ -1,0 +1,24 @@
+using IocTwin.Api.Apis;
+using IocTwin.Api.Extensions;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddIocTwinApi();
+
+var app = builder.Build();
+
+app.AnnounceUrls();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseDefaultFiles();
+app.UseStaticFiles();
+
+app.MapOpenApi();
+app.MapTwinHealthChecks();
+app.MapReadingsApi();
+app.MapTwinQueryApi();
+app.MapTopologyApi();
+
+app.Run();
+
+public partial class Program { }

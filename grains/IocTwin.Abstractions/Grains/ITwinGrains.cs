@@ -1,0 +1,67 @@
+using IocTwin.Model;
+
+namespace IocTwin.Grains;
+
+/// <summary>A physical sensor. Key: the sensor id.</summary>
+public interface ISensorGrain : IGrainWithStringKey
+{
+    /// <summary>Registers or changes the sensor; persisted before it returns.</summary>
+    Task<SensorView> Register(SensorSpec spec);
+
+    Task<SensorView?> Get();
+
+    /// <summary>Records readings; older readings than the latest never overwrite it.</summary>
+    Task<RecordResult> Record(Reading[] readings);
+}
+
+/// <summary>A road segment. Key: the segment id.</summary>
+public interface IRoadSegmentGrain : IGrainWithStringKey
+{
+    Task<SegmentView> Register(SegmentSpec spec);
+
+    Task<SegmentView?> Get();
+
+    /// <summary>Adds a sensor to the segment (persisted at once) or refreshes its live values.</summary>
+    Task AttachSensor(SensorSnapshot sensor);
+
+    Task ReportSensor(SensorSnapshot sensor);
+
+    Task DetachSensor(string sensorId);
+}
+
+/// <summary>A district of the city. Key: the district id.</summary>
+public interface IDistrictGrain : IGrainWithStringKey
+{
+    Task<DistrictView> Register(DistrictSpec spec);
+
+    Task<DistrictView?> Get();
+
+    Task<DistrictMembers> GetMembers();
+
+    Task AttachSegment(SegmentSnapshot segment);
+
+    Task ReportSegment(SegmentSnapshot segment);
+
+    Task DetachSegment(string segmentId);
+
+    Task AttachSensor(SensorSnapshot sensor);
+
+    Task ReportSensor(SensorSnapshot sensor);
+
+    Task DetachSensor(string sensorId);
+}
+
+/// <summary>The whole city; one per deployment, key <see cref="CityGrainKey.Id"/>.</summary>
+public interface ICityGrain : IGrainWithStringKey
+{
+    Task<CityView> Get();
+
+    Task AttachDistrict(DistrictSnapshot district);
+
+    Task ReportDistrict(DistrictSnapshot district);
+}
+
+public static class CityGrainKey
+{
+    public const string Id = "city";
+}

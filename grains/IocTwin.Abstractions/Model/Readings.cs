@@ -1,0 +1,23 @@
+namespace IocTwin.Model;
+
+/// <summary>One measurement of a sensor: named numeric values at a time.</summary>
+[GenerateSerializer, Immutable]
+public sealed record Reading(
+    [property: Id(0)] DateTimeOffset Timestamp,
+    [property: Id(1)] Dictionary<string, double> Values);
+
+/// <summary>What a sensor grain did with a batch of readings.</summary>
+[GenerateSerializer, Immutable]
+public sealed record RecordResult(
+    [property: Id(0)] bool SensorKnown,
+    [property: Id(1)] int Accepted);
+
+/// <summary>The latest state of a sensor as it flows up to its segment or district.</summary>
+[GenerateSerializer, Immutable]
+public sealed record SensorSnapshot(
+    [property: Id(0)] string SensorId,
+    [property: Id(1)] SensorKind Kind,
+    [property: Id(2)] Sector Sector,
+    [property: Id(3)] DateTimeOffset? LastSeen,
+    [property: Id(4)] Dictionary<string, double> Values,
+    [property: Id(5)] long ReadingCount);

@@ -1,0 +1,62 @@
+using IocTwin.Domain;
+using IocTwin.Model;
+using Microsoft.Extensions.Options;
+
+namespace IocTwin.Grains;
+
+[GenerateSerializer]
+public sealed class CityState
+{
+    [Id(0)] public Dictionary<string, DistrictSnapshot> Districts { get; set; } = [];
+    [Id(1)] public long Version { get; set; }
+}
+
+public sealed class CityGrain(
+    [PersistentState("city", TwinStorage.Name)] IPersistentState<CityState> state,
+    IOptions<TwinOptions> options,
+    TimeProvider time) : Grain, ICityGrain
+{
+    private DebouncedAction _persist = null!;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _persist = new DebouncedAction(this, options.Value.PersistDelay, () => state.WriteStateAsync());
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        _persist.FlushAsync();
+
+    public Task<CityView> Get()
+    {
+        var districts = state.State.Districts.Values.OrderBy(d => d.DistrictId, StringComparer.Ordinal).ToList();
+        var kpis = KpiCalculator.ForCity(districts.Select(d => d.Kpis), time.GetUtcNow());
+        return Task.FromResult(new CityView(this.GetPrimaryKeyString(), kpis, districts, state.State.Version));
+    }
+
+    public async Task AttachDistrict(DistrictSnapshot district)
+    {
+        var isNew = !state.State.Districts.ContainsKey(district.DistrictId);
+        state.State.Districts[district.DistrictId] = district;
+        state.State.Version++;
+        if (isNew)
+        {
+            await state.WriteStateAsync();
+        }
+        else
+        {
+            _persist.Schedule();
+        }
+    }
+
+    public Task ReportDistrict(DistrictSnapshot district)
+    {
+        if (state.State.Districts.ContainsKey(district.DistrictId))
+        {
+            state.State.Districts[district.DistrictId] = district;
+            state.State.Version++;
+            _persist.Schedule();
+        }
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,149 @@
+using IocTwin.Domain;
+using IocTwin.Model;
+using Microsoft.Extensions.Options;
+
+namespace IocTwin.Grains;
+
+[GenerateSerializer]
+public sealed class DistrictState
+{
+    [Id(0)] public DistrictSpec? Spec { get; set; }
+    [Id(1)] public Dictionary<string, SegmentSnapshot> Segments { get; set; } = [];
+    /// <summary>Sensors that belong to the district directly, not through a segment.</summary>
+    [Id(2)] public Dictionary<string, SensorSnapshot> Sensors { get; set; } = [];
+    [Id(3)] public long Version { get; set; }
+}
+
+public sealed class DistrictGrain(
+    [PersistentState("district", TwinStorage.Name)] IPersistentState<DistrictState> state,
+    IOptions<TwinOptions> options,
+    TimeProvider time) : Grain, IDistrictGrain
+{
+    private DebouncedAction _report = null!;
+    private DebouncedAction _persist = null!;
+    private DistrictKpis? _lastReported;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _report = new DebouncedAction(this, options.Value.RollupDelay, ReportUpAsync);
+        _persist = new DebouncedAction(this, options.Value.PersistDelay, () => state.WriteStateAsync());
+        // Sensor health changes with time alone; re-evaluate so the city sees sensors going stale.
+        this.RegisterGrainTimer(
+            _ => RefreshHealthAsync(),
+            new GrainTimerCreationOptions(options.Value.HealthRefresh, options.Value.HealthRefresh));
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        await _report.FlushAsync();
+        await _persist.FlushAsync();
+    }
+
+    public async Task<DistrictView> Register(DistrictSpec spec)
+    {
+        var registered = spec with { Id = this.GetPrimaryKeyString() };
+        state.State.Spec = registered;
+        state.State.Version++;
+        await state.WriteStateAsync();
+        await GrainFactory.GetGrain<ICityGrain>(CityGrainKey.Id).AttachDistrict(Snapshot(registered, Kpis()));
+        return View(registered);
+    }
+
+    public Task<DistrictView?> Get() => Task.FromResult(state.State.Spec is { } spec ? View(spec) : null);
+
+    public Task<DistrictMembers> GetMembers()
+    {
+        var segmentIds = state.State.Segments.Keys.Order(StringComparer.Ordinal).ToList();
+        var sensorIds = state.State.Sensors.Keys
+            .Concat(state.State.Segments.Values.SelectMany(s => s.Sensors).Select(s => s.SensorId))
+            .Order(StringComparer.Ordinal).ToList();
+        return Task.FromResult(new DistrictMembers(segmentIds, sensorIds));
+    }
+
+    public Task AttachSegment(SegmentSnapshot segment) => AttachAsync(state.State.Segments, segment.SegmentId, segment);
+
+    public Task ReportSegment(SegmentSnapshot segment) => ReportAsync(state.State.Segments, segment.SegmentId, segment);
+
+    public Task DetachSegment(string segmentId) => DetachAsync(state.State.Segments, segmentId);
+
+    public Task AttachSensor(SensorSnapshot sensor) => AttachAsync(state.State.Sensors, sensor.SensorId, sensor);
+
+    public Task ReportSensor(SensorSnapshot sensor) => ReportAsync(state.State.Sensors, sensor.SensorId, sensor);
+
+    public Task DetachSensor(string sensorId) => DetachAsync(state.State.Sensors, sensorId);
+
+    private async Task AttachAsync<T>(Dictionary<string, T> members, string id, T value)
+    {
+        var isNew = !members.ContainsKey(id);
+        members[id] = value;
+        state.State.Version++;
+        if (isNew)
+        {
+            await state.WriteStateAsync();
+        }
+        else
+        {
+            _persist.Schedule();
+        }
+        _report.Schedule();
+    }
+
+    private Task ReportAsync<T>(Dictionary<string, T> members, string id, T value)
+    {
+        // A report racing a detach must not bring the member back.
+        if (members.ContainsKey(id))
+        {
+            members[id] = value;
+            state.State.Version++;
+            _report.Schedule();
+            _persist.Schedule();
+        }
+        return Task.CompletedTask;
+    }
+
+    private async Task DetachAsync<T>(Dictionary<string, T> members, string id)
+    {
+        if (members.Remove(id))
+        {
+            state.State.Version++;
+            await state.WriteStateAsync();
+            _report.Schedule();
+        }
+    }
+
+    private Task RefreshHealthAsync()
+    {
+        if (state.State.Spec is not null && (_lastReported is not { } last || !SameCounts(last, Kpis())))
+        {
+            state.State.Version++;
+            _report.Schedule();
+        }
+        return Task.CompletedTask;
+    }
+
+    private static bool SameCounts(DistrictKpis a, DistrictKpis b) =>
+        a.SensorsOnline.Value == b.SensorsOnline.Value && a.SensorsStale.Value == b.SensorsStale.Value &&
+        a.SensorsOffline.Value == b.SensorsOffline.Value;
+
+    private async Task ReportUpAsync()
+    {
+        if (state.State.Spec is not { } spec)
+        {
+            return;
+        }
+        var kpis = Kpis();
+        await GrainFactory.GetGrain<ICityGrain>(CityGrainKey.Id).ReportDistrict(Snapshot(spec, kpis));
+        _lastReported = kpis;
+    }
+
+    private DistrictKpis Kpis() =>
+        KpiCalculator.ForDistrict(state.State.Segments.Values, state.State.Sensors.Values, openAlerts: 0, time.GetUtcNow());
+
+    private DistrictSnapshot Snapshot(DistrictSpec spec, DistrictKpis kpis) =>
+        new(spec.Id, spec.Name, spec.NameEn, kpis, state.State.Version);
+
+    private DistrictView View(DistrictSpec spec) => new(
+        spec.Id, spec.Name, spec.NameEn, spec.Boundary, Kpis(), state.State.Segments.Count,
+        state.State.Sensors.Count + state.State.Segments.Values.Sum(s => s.Sensors.Count), state.State.Version);
+}

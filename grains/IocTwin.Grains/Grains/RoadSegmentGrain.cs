@@ -1,0 +1,110 @@
+using IocTwin.Domain;
+using IocTwin.Model;
+using Microsoft.Extensions.Options;
+
+namespace IocTwin.Grains;
+
+[GenerateSerializer]
+public sealed class RoadSegmentState
+{
+    [Id(0)] public SegmentSpec? Spec { get; set; }
+    [Id(1)] public Dictionary<string, SensorSnapshot> Sensors { get; set; } = [];
+    [Id(2)] public long Version { get; set; }
+}
+
+public sealed class RoadSegmentGrain(
+    [PersistentState("segment", TwinStorage.Name)] IPersistentState<RoadSegmentState> state,
+    IOptions<TwinOptions> options,
+    TimeProvider time) : Grain, IRoadSegmentGrain
+{
+    private DebouncedAction _report = null!;
+    private DebouncedAction _persist = null!;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _report = new DebouncedAction(this, options.Value.RollupDelay, ReportUpAsync);
+        _persist = new DebouncedAction(this, options.Value.PersistDelay, () => state.WriteStateAsync());
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        await _report.FlushAsync();
+        await _persist.FlushAsync();
+    }
+
+    public async Task<SegmentView> Register(SegmentSpec spec)
+    {
+        var previous = state.State.Spec;
+        var registered = spec with { Id = this.GetPrimaryKeyString() };
+        state.State.Spec = registered;
+        state.State.Version++;
+        await state.WriteStateAsync();
+
+        if (previous is not null && previous.DistrictId != registered.DistrictId)
+        {
+            await GrainFactory.GetGrain<IDistrictGrain>(previous.DistrictId).DetachSegment(registered.Id);
+        }
+        await GrainFactory.GetGrain<IDistrictGrain>(registered.DistrictId).AttachSegment(Snapshot(registered));
+        return View(registered);
+    }
+
+    public Task<SegmentView?> Get() => Task.FromResult(state.State.Spec is { } spec ? View(spec) : null);
+
+    public async Task AttachSensor(SensorSnapshot sensor)
+    {
+        var isNew = !state.State.Sensors.ContainsKey(sensor.SensorId);
+        state.State.Sensors[sensor.SensorId] = sensor;
+        state.State.Version++;
+        if (isNew)
+        {
+            // Membership is topology: persisted and passed on before the caller hears back.
+            await state.WriteStateAsync();
+            await ReportUpAsync();
+        }
+        else
+        {
+            _report.Schedule();
+        }
+    }
+
+    public Task ReportSensor(SensorSnapshot sensor)
+    {
+        // A report racing a detach must not bring the sensor back.
+        if (!state.State.Sensors.ContainsKey(sensor.SensorId))
+        {
+            return Task.CompletedTask;
+        }
+        state.State.Sensors[sensor.SensorId] = sensor;
+        state.State.Version++;
+        _report.Schedule();
+        _persist.Schedule();
+        return Task.CompletedTask;
+    }
+
+    public async Task DetachSensor(string sensorId)
+    {
+        if (state.State.Sensors.Remove(sensorId))
+        {
+            state.State.Version++;
+            await state.WriteStateAsync();
+            await ReportUpAsync();
+        }
+    }
+
+    private Task ReportUpAsync() => state.State.Spec is { } spec
+        ? GrainFactory.GetGrain<IDistrictGrain>(spec.DistrictId).ReportSegment(Snapshot(spec))
+        : Task.CompletedTask;
+
+    private SegmentSnapshot Snapshot(SegmentSpec spec)
+    {
+        var (status, traffic) = SegmentTrafficModel.Derive(spec, state.State.Sensors.Values, time.GetUtcNow());
+        return new SegmentSnapshot(spec.Id, spec.LengthM, status, traffic, [.. state.State.Sensors.Values]);
+    }
+
+    private SegmentView View(SegmentSpec spec)
+    {
+        var (status, traffic) = SegmentTrafficModel.Derive(spec, state.State.Sensors.Values, time.GetUtcNow());
+        return new SegmentView(spec, status, traffic, [.. state.State.Sensors.Keys.Order(StringComparer.Ordinal)], state.State.Version);
+    }
+}

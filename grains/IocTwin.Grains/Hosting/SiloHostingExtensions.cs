@@ -1,0 +1,96 @@
+using System.Net;
+using IocTwin.Grains;
+using IocTwin.Persistence;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
+
+namespace IocTwin.Hosting;
+
+public static class SiloHostingExtensions
+{
+    public const string SectionName = "Twin";
+
+    public static TwinHostingOptions GetTwinHostingOptions(this IConfiguration configuration) =>
+        configuration.GetSection(SectionName).Get<TwinHostingOptions>() ?? new TwinHostingOptions();
+
+    /// <summary>Hosts an IocTwin silo: schema first, then Orleans, then the sample city if the twin is empty.</summary>
+    public static IHostApplicationBuilder AddIocTwinSilo(this IHostApplicationBuilder builder)
+    {
+        var hosting = builder.Configuration.GetTwinHostingOptions();
+        builder.Services.AddTwinGrainServices(builder.Configuration);
+
+        // Hosted services start in order: the schema must exist before the silo joins the cluster.
+        builder.Services.AddHostedService(sp => new SchemaInitializer(hosting, sp.GetRequiredService<ILogger<SchemaInitializer>>()));
+        builder.UseOrleans(silo =>
+        {
+            silo.AddTwinStorage(hosting);
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = hosting.ClusterId;
+                o.ServiceId = hosting.ServiceId;
+            });
+            if (hosting.Clustering == ClusteringKind.AdoNet)
+            {
+                silo.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = SchemaInstaller.PostgreSqlInvariant;
+                    o.ConnectionString = hosting.ConnectionString;
+                });
+                var advertised = hosting.AdvertisedAddress is { Length: > 0 } address
+                    ? Dns.GetHostAddresses(address).First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+                    : IPAddress.Loopback;
+                silo.ConfigureEndpoints(advertised, hosting.SiloPort, hosting.GatewayPort, listenOnAnyHostAddress: true);
+            }
+            else
+            {
+                silo.UseLocalhostClustering(hosting.SiloPort, hosting.GatewayPort, serviceId: hosting.ServiceId, clusterId: hosting.ClusterId);
+            }
+        });
+        if (hosting.SeedSampleCity)
+        {
+            builder.Services.AddHostedService<SampleCitySeeder>();
+        }
+        return builder;
+    }
+
+    /// <summary>Services the grains need, whatever hosts them (a silo, or a test cluster).</summary>
+    public static IServiceCollection AddTwinGrainServices(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<TwinOptions>(configuration.GetSection(TwinOptions.SectionName));
+        services.TryAddSingleton(TimeProvider.System);
+        return services;
+    }
+
+    public static ISiloBuilder AddTwinStorage(this ISiloBuilder silo, TwinHostingOptions hosting)
+    {
+        SchemaInstaller.RegisterProviderFactories();
+        silo.AddAdoNetGrainStorage(TwinStorage.Name, o =>
+        {
+            o.Invariant = hosting.Storage == StorageKind.Sqlite ? SchemaInstaller.SqliteInvariant : SchemaInstaller.PostgreSqlInvariant;
+            o.ConnectionString = hosting.ConnectionString;
+        });
+        // Orleans' own binary format: compact, fast and version-tolerant through the [Id] attributes on state classes.
+        silo.Services.AddOptions<AdoNetGrainStorageOptions>(TwinStorage.Name)
+            .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
+        return silo;
+    }
+}
+
+/// <summary>Applies the project's schema scripts before the silo starts; idempotent.</summary>
+internal sealed class SchemaInitializer(TwinHostingOptions hosting, ILogger<SchemaInitializer> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var kind = hosting.Storage == StorageKind.Sqlite ? DatabaseKind.Sqlite : DatabaseKind.PostgreSql;
+        await SchemaInstaller.ApplyAsync(kind, hosting.ConnectionString, hosting.Clustering == ClusteringKind.AdoNet, cancellationToken);
+        logger.LogInformation("Schema ready on {Storage}", kind);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

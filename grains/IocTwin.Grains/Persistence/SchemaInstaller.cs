@@ -1,0 +1,146 @@
+using System.Data.Common;
+using System.Reflection;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace IocTwin.Persistence;
+
+public enum DatabaseKind { Sqlite, PostgreSql }
+
+/// <summary>
+/// Creates the tables and <c>OrleansQuery</c> rows that Orleans' ADO.NET grain storage and
+/// clustering expect (the Orleans packages ship no scripts). Safe to run at every start, and
+/// from several processes at once.
+/// </summary>
+public static class SchemaInstaller
+{
+    /// <summary>ADO.NET invariant for SQLite; Orleans 10 serves it with Microsoft.Data.Sqlite.</summary>
+    public const string SqliteInvariant = "System.Data.SQLite";
+
+    public const string PostgreSqlInvariant = "Npgsql";
+
+    // Scripts split into statements at lines reading exactly "-- go" (query texts contain ';').
+    private const string StatementSeparator = "-- go";
+
+    // Key of the PostgreSQL advisory lock that serialises concurrent installers ("IocTwin" in ASCII).
+    private const long PostgreSqlLockKey = 0x496F635477696E;
+
+    /// <summary>
+    /// Registers both invariants with <see cref="DbProviderFactories"/>. Orleans 10 does not need
+    /// this (it loads Microsoft.Data.Sqlite / Npgsql by itself for these invariants); it is for any
+    /// code that resolves providers by invariant name.
+    /// </summary>
+    public static void RegisterProviderFactories()
+    {
+        DbProviderFactories.RegisterFactory(SqliteInvariant, SqliteFactory.Instance);
+        DbProviderFactories.RegisterFactory(PostgreSqlInvariant, NpgsqlFactory.Instance);
+    }
+
+    /// <summary>Applies the grain-storage schema and, if asked, the cluster-membership schema.</summary>
+    public static async Task ApplyAsync(DatabaseKind kind, string connectionString, bool includeClustering,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        if (includeClustering && kind != DatabaseKind.PostgreSql)
+        {
+            throw new NotSupportedException("ADO.NET clustering is only provided for PostgreSQL.");
+        }
+
+        string[] scripts = includeClustering
+            ? ["postgresql/persistence.sql", "postgresql/clustering.sql"]
+            : [kind == DatabaseKind.Sqlite ? "sqlite/persistence.sql" : "postgresql/persistence.sql"];
+
+        await using var connection = kind == DatabaseKind.Sqlite
+            ? await OpenSqliteAsync(connectionString, cancellationToken)
+            : await OpenPostgreSqlAsync(connectionString, cancellationToken);
+
+        // All or nothing: a failed start leaves no half-made schema behind.
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (kind == DatabaseKind.PostgreSql)
+        {
+            // CREATE ... IF NOT EXISTS is not safe against a concurrent CREATE; silos starting
+            // together queue here instead. Released at commit.
+            await ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({PostgreSqlLockKey})", cancellationToken);
+        }
+        foreach (var script in scripts)
+        {
+            foreach (var statement in SplitStatements(ReadScript(script)))
+            {
+                await ExecuteAsync(connection, transaction, statement, cancellationToken);
+            }
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static async Task<DbConnection> OpenSqliteAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        var file = builder.DataSource;
+        if (builder.Mode != SqliteOpenMode.Memory && file is not ("" or ":memory:")
+            && !file.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
+        {
+            var folder = Path.GetDirectoryName(Path.GetFullPath(file));
+            if (!string.IsNullOrEmpty(folder))
+            {
+                Directory.CreateDirectory(folder);
+            }
+        }
+
+        var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        // WAL lets readers run beside the single writer; the setting is stored in the database
+        // file, so every later connection (Orleans' included) gets it. It cannot be changed
+        // inside a transaction, hence here.
+        await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL;", cancellationToken);
+        return connection;
+    }
+
+    private static async Task<DbConnection> OpenPostgreSqlAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    private static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql,
+        CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static string ReadScript(string relativePath)
+    {
+        // Manifest names follow the folder layout under the root namespace, e.g.
+        // "IocTwin.Persistence.Sql.postgresql.persistence.sql".
+        var name = "IocTwin.Persistence.Sql." + relativePath.Replace('/', '.');
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"Embedded SQL script '{name}' not found.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    internal static IEnumerable<string> SplitStatements(string script)
+    {
+        var current = new List<string>();
+        foreach (var line in script.ReplaceLineEndings("\n").Split('\n'))
+        {
+            if (line.Trim().Equals(StatementSeparator, StringComparison.OrdinalIgnoreCase))
+            {
+                if (HasSql(current)) yield return string.Join('\n', current);
+                current.Clear();
+            }
+            else
+            {
+                current.Add(line);
+            }
+        }
+        if (HasSql(current)) yield return string.Join('\n', current);
+    }
+
+    // Chunks holding only comments or blank lines are skipped.
+    private static bool HasSql(List<string> lines) =>
+        lines.Any(l => l.Trim() is { Length: > 0 } t && !t.StartsWith("--", StringComparison.Ordinal));
+}

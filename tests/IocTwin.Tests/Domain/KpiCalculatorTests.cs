@@ -1,0 +1,72 @@
+using IocTwin.Domain;
+using IocTwin.Model;
+
+namespace IocTwin.Tests.Domain;
+
+public sealed class KpiCalculatorTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 25, 17, 30, 0, TimeSpan.Zero);
+
+    private static SegmentSnapshot Segment(double lengthM, double? speed, LevelOfService? los, SegmentStatus status = SegmentStatus.Open,
+        params SensorSnapshot[] sensors) =>
+        new(Guid.NewGuid().ToString(), lengthM, status, new SegmentTraffic(null, speed, null, los, null, Now), sensors);
+
+    private static SensorSnapshot Sensor(SensorKind kind, DateTimeOffset? seen, string name = "x", double value = 0) =>
+        new(Guid.NewGuid().ToString(), kind, Sector.Environment, seen, new() { [name] = value }, 1);
+
+    [Fact]
+    public void District_speed_is_length_weighted_and_congestion_counts_E_and_F_km()
+    {
+        var kpis = KpiCalculator.ForDistrict(
+            [Segment(3000, 10, LevelOfService.F), Segment(1000, 50, LevelOfService.A), Segment(2000, 20, LevelOfService.E),
+             Segment(5000, null, null, SegmentStatus.Closed)],
+            [], openAlerts: 0, Now);
+
+        Assert.Equal((3000 * 10 + 1000 * 50 + 2000 * 20) / 6000.0, kpis.MeanSpeedKmh.Value!.Value, 9);
+        Assert.Equal(5.0, kpis.CongestedKm.Value);
+        Assert.Equal(6.0, kpis.MonitoredKm.Value);
+        Assert.Equal(Now, kpis.MeanSpeedKmh.AsOf);
+    }
+
+    [Fact]
+    public void Worst_air_and_highest_water_come_from_live_sensors_only()
+    {
+        var kpis = KpiCalculator.ForDistrict(
+            [Segment(1000, 30, LevelOfService.C, SegmentStatus.Open, Sensor(SensorKind.WaterLevel, Now, "level", 0.42))],
+            [Sensor(SensorKind.AirQuality, Now, "aqi", 120), Sensor(SensorKind.AirQuality, Now.AddMinutes(-2), "aqi", 160),
+             Sensor(SensorKind.AirQuality, Now.AddHours(-2), "aqi", 400), Sensor(SensorKind.Noise, Now.AddMinutes(-8)), Sensor(SensorKind.Noise, null)],
+            openAlerts: 0, Now);
+
+        Assert.Equal(160, kpis.WorstAqi.Value);
+        Assert.Equal(Now.AddMinutes(-2), kpis.WorstAqi.AsOf);
+        Assert.Equal(0.42, kpis.MaxWaterLevelM.Value);
+        Assert.Equal(3, kpis.SensorsOnline.Value);
+        Assert.Equal(1, kpis.SensorsStale.Value);
+        Assert.Equal(2, kpis.SensorsOffline.Value);
+    }
+
+    [Fact]
+    public void District_without_data_reports_unknown_speed()
+    {
+        var kpis = KpiCalculator.ForDistrict([], [], openAlerts: 0, Now);
+
+        Assert.Null(kpis.MeanSpeedKmh.Value);
+        Assert.Null(kpis.WorstAqi.Value);
+        Assert.Equal(0, kpis.CongestedKm.Value);
+    }
+
+    [Fact]
+    public void City_sums_counts_takes_worst_values_and_weights_speed_by_monitored_km()
+    {
+        var a = KpiCalculator.ForDistrict([Segment(4000, 20, LevelOfService.E)], [Sensor(SensorKind.AirQuality, Now, "aqi", 90)], 1, Now);
+        var b = KpiCalculator.ForDistrict([Segment(1000, 45, LevelOfService.A)], [Sensor(SensorKind.AirQuality, Now, "aqi", 155)], 2, Now);
+
+        var city = KpiCalculator.ForCity([a, b, DistrictKpis.Empty], Now);
+
+        Assert.Equal((4 * 20 + 1 * 45) / 5.0, city.MeanSpeedKmh.Value!.Value, 9);
+        Assert.Equal(4.0, city.CongestedKm.Value);
+        Assert.Equal(155, city.WorstAqi.Value);
+        Assert.Equal(2, city.SensorsOnline.Value);
+        Assert.Equal(3, city.OpenAlerts.Value);
+    }
+}
