@@ -13,8 +13,12 @@ log="$(mktemp)"
 status=0
 dotnet test IocTwin.sln -c Release --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" || status=$?
 
-# One closing line for the whole run, whatever the number of test projects.
-awk '/^(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
-     END { gsub(",", "", p); printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+# One closing line for the whole run: count the per-test result lines of the console logger.
+passed=$(grep -c '^  Passed ' "$log" || true)
+failed=$(grep -c '^  Failed ' "$log" || true)
+skipped=$(grep -c '^  Skipped ' "$log" || true)
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+# A run that executed no test is not a pass.
+if [[ "$passed" -eq 0 && "$status" -eq 0 ]]; then status=1; fi
 rm -f "$log"
 exit "$status"
