@@ -12,12 +12,16 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseDefaultFiles();
 app.UseStaticFiles();
+app.UseAuthentication();
+app.UseAuthorization();
 
 app.MapOpenApi();
 app.MapTwinHealthChecks();
 app.MapReadingsApi();
 app.MapTwinQueryApi();
 app.MapTopologyApi();
+app.MapDevTokenApi();
+app.MapTwinHub();
 
 app.Run();
 

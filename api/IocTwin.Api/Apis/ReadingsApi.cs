@@ -1,4 +1,5 @@
 using System.Text.Json;
+using IocTwin.Api.Access;
 using IocTwin.Api.Ingest;
 using IocTwin.Api.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -12,6 +13,7 @@ public static class ReadingsApi
     {
         app.MapPost("/api/v1/readings", PostReadings)
             .WithName("PostReadings")
+            .RequireIngestApiKey()
             .WithSummary("Ingest a batch of sensor readings (at most 10,000); bad items are rejected one by one.")
             .Accepts<JsonElement>("application/json")
             .Produces<IngestResult>(StatusCodes.Status202Accepted);

@@ -1,3 +1,4 @@
+using IocTwin.Api.Access;
 using IocTwin.Api.Json;
 using IocTwin.Domain;
 using IocTwin.Grains;
@@ -23,7 +24,7 @@ public static class TopologyApi
 {
     public static IEndpointRouteBuilder MapTopologyApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1").WithTags("Topology");
+        var api = app.MapGroup("/api/v1").WithTags("Topology").RequireAuthorization(AccessExtensions.OperatePolicy);
         api.MapPut("/districts/{id}", PutDistrict).Accepts<DistrictRequest>("application/json");
         api.MapPut("/segments/{id}", PutSegment).Accepts<SegmentRequest>("application/json");
         api.MapPut("/sensors/{id}", PutSensor).Accepts<SensorRequest>("application/json");

@@ -1,3 +1,4 @@
+using IocTwin.Api.Access;
 using IocTwin.Api.Json;
 using IocTwin.Grains;
 using IocTwin.Model;
@@ -5,14 +6,14 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace IocTwin.Api.Apis;
 
-/// <summary>Read-only views of the live twin.</summary>
+/// <summary>Read-only views of the live twin, each cut to what the caller's token covers.</summary>
 public static class TwinQueryApi
 {
     public static IEndpointRouteBuilder MapTwinQueryApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1").WithTags("Twin");
-        api.MapGet("/city", GetCity).WithSummary("City KPIs and every district's KPIs.");
-        api.MapGet("/districts", GetDistricts).WithSummary("All districts with boundary and KPIs.");
+        var api = app.MapGroup("/api/v1").WithTags("Twin").RequireAuthorization(AccessExtensions.ReadPolicy);
+        api.MapGet("/city", GetCity).WithSummary("City KPIs and every district's KPIs (IOC and viewers).");
+        api.MapGet("/districts", GetDistricts).WithSummary("The districts the caller may see, with boundary and KPIs.");
         api.MapGet("/districts/{id}", GetDistrict);
         api.MapGet("/districts/{id}/segments", GetDistrictSegments);
         api.MapGet("/districts/{id}/sensors", GetDistrictSensors);
@@ -21,50 +22,76 @@ public static class TwinQueryApi
         return app;
     }
 
-    public static async Task<Ok<CityView>> GetCity(IGrainFactory grains) =>
-        TypedResults.Ok(await grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get());
+    public static async Task<Results<Ok<CityView>, ProblemHttpResult>> GetCity(HttpContext http, IGrainFactory grains) =>
+        http.Access().SeesEverything
+            ? TypedResults.Ok(await grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get())
+            : AccessExtensions.Forbidden("the whole city");
 
-    public static async Task<Ok<List<DistrictView>>> GetDistricts(IGrainFactory grains)
+    public static async Task<Ok<List<DistrictView>>> GetDistricts(HttpContext http, IGrainFactory grains)
     {
+        var access = http.Access();
         var city = await grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get();
-        var districts = await Task.WhenAll(city.Districts.Select(d => grains.GetGrain<IDistrictGrain>(d.DistrictId).Get()));
+        var districts = await Task.WhenAll(city.Districts.Where(d => access.CanSeeDistrict(d.DistrictId))
+            .Select(d => grains.GetGrain<IDistrictGrain>(d.DistrictId).Get()));
         return TypedResults.Ok(districts.OfType<DistrictView>().ToList());
     }
 
-    public static async Task<Results<Ok<DistrictView>, ProblemHttpResult>> GetDistrict(string id, IGrainFactory grains) =>
-        await grains.GetGrain<IDistrictGrain>(id).Get() is { } district
-            ? TypedResults.Ok(district)
-            : Problems.NotFound("district", id);
-
-    public static async Task<Results<Ok<List<SegmentView>>, ProblemHttpResult>> GetDistrictSegments(string id, IGrainFactory grains)
+    public static async Task<Results<Ok<DistrictView>, ProblemHttpResult>> GetDistrict(string id, HttpContext http, IGrainFactory grains)
     {
+        if (await grains.GetGrain<IDistrictGrain>(id).Get() is not { } district)
+        {
+            return Problems.NotFound("district", id);
+        }
+        return http.Access().CanSeeDistrict(id) ? TypedResults.Ok(district) : AccessExtensions.Forbidden($"district '{id}'");
+    }
+
+    public static async Task<Results<Ok<List<SegmentView>>, ProblemHttpResult>> GetDistrictSegments(string id, HttpContext http, IGrainFactory grains)
+    {
+        var access = http.Access();
         if (await MembersOf(id, grains) is not { } members)
         {
             return Problems.NotFound("district", id);
+        }
+        if (!access.CanSeeSegment(id))
+        {
+            return AccessExtensions.Forbidden($"the roads of district '{id}'");
         }
         var segments = await Task.WhenAll(members.SegmentIds.Select(s => grains.GetGrain<IRoadSegmentGrain>(s).Get()));
         return TypedResults.Ok(segments.OfType<SegmentView>().ToList());
     }
 
-    public static async Task<Results<Ok<List<SensorView>>, ProblemHttpResult>> GetDistrictSensors(string id, IGrainFactory grains)
+    public static async Task<Results<Ok<List<SensorView>>, ProblemHttpResult>> GetDistrictSensors(string id, HttpContext http, IGrainFactory grains)
     {
+        var access = http.Access();
         if (await MembersOf(id, grains) is not { } members)
         {
             return Problems.NotFound("district", id);
         }
+        if (!access.CanSeeDistrict(id))
+        {
+            return AccessExtensions.Forbidden($"district '{id}'");
+        }
         var sensors = await Task.WhenAll(members.SensorIds.Select(s => grains.GetGrain<ISensorGrain>(s).Get()));
-        return TypedResults.Ok(sensors.OfType<SensorView>().ToList());
+        return TypedResults.Ok(sensors.OfType<SensorView>().Where(s => access.CanSeeSensor(s.DistrictId, s.Sector)).ToList());
     }
 
-    public static async Task<Results<Ok<SegmentView>, ProblemHttpResult>> GetSegment(string id, IGrainFactory grains) =>
-        await grains.GetGrain<IRoadSegmentGrain>(id).Get() is { } segment
-            ? TypedResults.Ok(segment)
-            : Problems.NotFound("segment", id);
+    public static async Task<Results<Ok<SegmentView>, ProblemHttpResult>> GetSegment(string id, HttpContext http, IGrainFactory grains)
+    {
+        if (await grains.GetGrain<IRoadSegmentGrain>(id).Get() is not { } segment)
+        {
+            return Problems.NotFound("segment", id);
+        }
+        return http.Access().CanSeeSegment(segment.Spec.DistrictId) ? TypedResults.Ok(segment) : AccessExtensions.Forbidden($"segment '{id}'");
+    }
 
-    public static async Task<Results<Ok<SensorView>, ProblemHttpResult>> GetSensor(string id, IGrainFactory grains) =>
-        await grains.GetGrain<ISensorGrain>(id).Get() is { } sensor
-            ? TypedResults.Ok(sensor)
-            : Problems.NotFound("sensor", id);
+    public static async Task<Results<Ok<SensorView>, ProblemHttpResult>> GetSensor(string id, HttpContext http, IGrainFactory grains)
+    {
+        if (await grains.GetGrain<ISensorGrain>(id).Get() is not { } sensor)
+        {
+            return Problems.NotFound("sensor", id);
+        }
+        return http.Access().CanSeeSensor(sensor.DistrictId, sensor.Sector) ? TypedResults.Ok(sensor) : AccessExtensions.Forbidden($"sensor '{id}'");
+    }
 
     private static async Task<DistrictMembers?> MembersOf(string id, IGrainFactory grains)
     {

@@ -1,3 +1,4 @@
+using IocTwin.Api.Access;
 using IocTwin.Api.Feed;
 using IocTwin.Api.Ingest;
 using IocTwin.Api.Json;
@@ -29,6 +30,8 @@ public static class ApiHostingExtensions
             builder.AddIocTwinClient();
         }
 
+        builder.AddTwinAccess();
+        builder.AddTwinStreaming();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => TwinJson.Configure(o.SerializerOptions));

@@ -50,7 +50,8 @@ public sealed record SegmentSnapshot(
     [property: Id(1)] double LengthM,
     [property: Id(2)] SegmentStatus Status,
     [property: Id(3)] SegmentTraffic Traffic,
-    [property: Id(4)] IReadOnlyList<SensorSnapshot> Sensors);
+    [property: Id(4)] IReadOnlyList<SensorSnapshot> Sensors,
+    [property: Id(5)] long Version);
 
 [GenerateSerializer, Immutable]
 public sealed record DistrictKpis(

@@ -17,11 +17,19 @@ public sealed class CityGrain(
     TimeProvider time) : Grain, ICityGrain
 {
     private DebouncedAction _persist = null!;
+    private DebouncedAction _publish = null!;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _persist = new DebouncedAction(this, options.Value.PersistDelay, () => state.WriteStateAsync());
+        _publish = new DebouncedAction(this, options.Value.RollupDelay, PublishAsync);
         return Task.CompletedTask;
+    }
+
+    private Task PublishAsync()
+    {
+        var kpis = KpiCalculator.ForCity(state.State.Districts.Values.Select(d => d.Kpis), time.GetUtcNow());
+        return GrainFactory.GetGrain<ITwinPublisher>(0).PublishCity(new CityUpdate(kpis, state.State.Version));
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
@@ -56,6 +64,7 @@ public sealed class CityGrain(
             state.State.Districts[district.DistrictId] = district;
             state.State.Version++;
             _persist.Schedule();
+            _publish.Schedule();
         }
         return Task.CompletedTask;
     }

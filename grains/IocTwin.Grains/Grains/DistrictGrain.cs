@@ -23,6 +23,10 @@ public sealed class DistrictGrain(
     private DebouncedAction _persist = null!;
     private DistrictKpis? _lastReported;
 
+    // What changed since the last update pushed to screens.
+    private readonly Dictionary<string, SegmentLive> _changedSegments = [];
+    private readonly Dictionary<string, SensorLive> _changedSensors = [];
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _report = new DebouncedAction(this, options.Value.RollupDelay, ReportUpAsync);
@@ -61,15 +65,37 @@ public sealed class DistrictGrain(
         return Task.FromResult(new DistrictMembers(segmentIds, sensorIds));
     }
 
-    public Task AttachSegment(SegmentSnapshot segment) => AttachAsync(state.State.Segments, segment.SegmentId, segment);
+    public Task AttachSegment(SegmentSnapshot segment)
+    {
+        TrackChanges(segment);
+        return AttachAsync(state.State.Segments, segment.SegmentId, segment);
+    }
 
-    public Task ReportSegment(SegmentSnapshot segment) => ReportAsync(state.State.Segments, segment.SegmentId, segment);
+    public Task ReportSegment(SegmentSnapshot segment)
+    {
+        if (state.State.Segments.ContainsKey(segment.SegmentId))
+        {
+            TrackChanges(segment);
+        }
+        return ReportAsync(state.State.Segments, segment.SegmentId, segment);
+    }
 
     public Task DetachSegment(string segmentId) => DetachAsync(state.State.Segments, segmentId);
 
-    public Task AttachSensor(SensorSnapshot sensor) => AttachAsync(state.State.Sensors, sensor.SensorId, sensor);
+    public Task AttachSensor(SensorSnapshot sensor)
+    {
+        TrackChange(sensor, segmentId: null);
+        return AttachAsync(state.State.Sensors, sensor.SensorId, sensor);
+    }
 
-    public Task ReportSensor(SensorSnapshot sensor) => ReportAsync(state.State.Sensors, sensor.SensorId, sensor);
+    public Task ReportSensor(SensorSnapshot sensor)
+    {
+        if (state.State.Sensors.ContainsKey(sensor.SensorId))
+        {
+            TrackChange(sensor, segmentId: null);
+        }
+        return ReportAsync(state.State.Sensors, sensor.SensorId, sensor);
+    }
 
     public Task DetachSensor(string sensorId) => DetachAsync(state.State.Sensors, sensorId);
 
@@ -112,6 +138,29 @@ public sealed class DistrictGrain(
         }
     }
 
+    private void TrackChanges(SegmentSnapshot segment)
+    {
+        var previous = state.State.Segments.GetValueOrDefault(segment.SegmentId);
+        if (previous is null || previous.Status != segment.Status || previous.Traffic != segment.Traffic)
+        {
+            _changedSegments[segment.SegmentId] = new SegmentLive(
+                segment.SegmentId, this.GetPrimaryKeyString(), segment.Status, segment.Traffic, segment.Version);
+        }
+        var before = previous?.Sensors.ToDictionary(s => s.SensorId);
+        foreach (var sensor in segment.Sensors)
+        {
+            if (before?.GetValueOrDefault(sensor.SensorId) is not { } old ||
+                old.ReadingCount != sensor.ReadingCount || old.LastSeen != sensor.LastSeen)
+            {
+                TrackChange(sensor, segment.SegmentId);
+            }
+        }
+    }
+
+    private void TrackChange(SensorSnapshot sensor, string? segmentId) =>
+        _changedSensors[sensor.SensorId] = new SensorLive(sensor.SensorId, this.GetPrimaryKeyString(), segmentId, sensor.Kind,
+            sensor.Sector, sensor.LastSeen, sensor.Values, sensor.ReadingCount);
+
     private Task RefreshHealthAsync()
     {
         if (state.State.Spec is not null && (_lastReported is not { } last || !SameCounts(last, Kpis())))
@@ -133,6 +182,10 @@ public sealed class DistrictGrain(
             return;
         }
         var kpis = Kpis();
+        GrainFactory.GetGrain<ITwinPublisher>(0).Publish(new DistrictUpdate(
+            spec.Id, spec.Name, kpis, state.State.Version, [.. _changedSegments.Values], [.. _changedSensors.Values])).Ignore();
+        _changedSegments.Clear();
+        _changedSensors.Clear();
         await GrainFactory.GetGrain<ICityGrain>(CityGrainKey.Id).ReportDistrict(Snapshot(spec, kpis));
         _lastReported = kpis;
     }

@@ -99,7 +99,7 @@ public sealed class RoadSegmentGrain(
     private SegmentSnapshot Snapshot(SegmentSpec spec)
     {
         var (status, traffic) = SegmentTrafficModel.Derive(spec, state.State.Sensors.Values, time.GetUtcNow());
-        return new SegmentSnapshot(spec.Id, spec.LengthM, status, traffic, [.. state.State.Sensors.Values]);
+        return new SegmentSnapshot(spec.Id, spec.LengthM, status, traffic, [.. state.State.Sensors.Values], state.State.Version);
     }
 
     private SegmentView View(SegmentSpec spec)

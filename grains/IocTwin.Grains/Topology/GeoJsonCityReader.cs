@@ -221,7 +221,7 @@ public static class GeoJsonCityReader
         }
         if (!type.ValueEquals("FeatureCollection"))
         {
-            throw new FormatException($"Expected a GeoJSON FeatureCollection, got type \"{type.GetString()}\".");
+            throw new FormatException($"Expected a GeoJSON FeatureCollection, got type \"{Truncate(type.GetString()!)}\".");
         }
         if (!root.TryGetProperty("features", out var features) || features.ValueKind != JsonValueKind.Array)
         {
@@ -490,7 +490,7 @@ public static class GeoJsonCityReader
                 "lengthM" when !lengthGiven => "geometry",
                 _ => "properties." + field,
             };
-            ctx.Error(path, $"{field} {message}.");
+            ctx.Error(path, field == "lengthM" && !lengthGiven ? $"The length of the line {message}." : $"{field} {message}.");
             ok = false;
         }
         return ok;
@@ -756,7 +756,7 @@ public static class GeoJsonCityReader
     {
         if (position.ValueKind != JsonValueKind.Array || position.GetArrayLength() < 2)
         {
-            ctx.Error(field, $"A position must be an array [lon, lat], got {Describe(position)}.");
+            ctx.Error(field, $"A position must be an array of two numbers [lon, lat], got {Describe(position)}.");
             return null;
         }
         var lonElement = position[0];
@@ -790,7 +790,7 @@ public static class GeoJsonCityReader
     {
         JsonValueKind.Undefined => "nothing",
         JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
+        JsonValueKind.Array => $"an array of {element.GetArrayLength()}",
         JsonValueKind.String => $"the string \"{Truncate(element.GetString()!)}\"",
         JsonValueKind.Number => $"the number {element.GetRawText()}",
         JsonValueKind.True => "true",

@@ -9,7 +9,7 @@ public sealed class KpiCalculatorTests
 
     private static SegmentSnapshot Segment(double lengthM, double? speed, LevelOfService? los, SegmentStatus status = SegmentStatus.Open,
         params SensorSnapshot[] sensors) =>
-        new(Guid.NewGuid().ToString(), lengthM, status, new SegmentTraffic(null, speed, null, los, null, Now), sensors);
+        new(Guid.NewGuid().ToString(), lengthM, status, new SegmentTraffic(null, speed, null, los, null, Now), sensors, 1);
 
     private static SensorSnapshot Sensor(SensorKind kind, DateTimeOffset? seen, string name = "x", double value = 0) =>
         new(Guid.NewGuid().ToString(), kind, Sector.Environment, seen, new() { [name] = value }, 1);

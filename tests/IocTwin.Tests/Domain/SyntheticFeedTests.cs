@@ -17,8 +17,11 @@ public sealed class SyntheticFeedTests
     public void Rush_hour_is_busier_and_slower_than_the_night()
     {
         var feed = new SyntheticFeed();
-        var rush = feed.Next(Counter, Road, new DateTimeOffset(2026, 11, 25, 17, 30, 0, DaNang));
-        var night = feed.Next(Counter, Road, new DateTimeOffset(2026, 11, 25, 3, 0, 0, DaNang));
+        // A day dry at both hours, so rain does not blur the comparison.
+        var day = Enumerable.Range(0, 60).Select(d => new DateTimeOffset(2026, 11, 1, 0, 0, 0, DaNang).AddDays(d))
+            .First(d => feed.RainfallMmPerHour("hai-chau", d.AddHours(17.5)) == 0 && feed.RainfallMmPerHour("hai-chau", d.AddHours(3)) == 0);
+        var rush = feed.Next(Counter, Road, day.AddHours(17.5));
+        var night = feed.Next(Counter, Road, day.AddHours(3));
 
         Assert.True(rush.Values[ReadingNames.Flow] > 3 * night.Values[ReadingNames.Flow]);
         Assert.True(rush.Values[ReadingNames.Speed] < night.Values[ReadingNames.Speed]);

@@ -25,7 +25,7 @@ public sealed class RunCommandTests
             // --no-build: the test run has built the projects already.
             ArgumentList =
             {
-                "run", "--project", "api/IocTwin.Api", "--no-build", "--no-launch-profile", "--",
+                "run", "--project", "api/IocTwin.Api", "--no-build", "--",
                 "--urls", url,
                 $"--Twin:ConnectionString=Data Source={Path.Combine(data, "twin.db")}",
                 $"--Twin:SiloPort={TestPorts.Free()}", $"--Twin:GatewayPort={TestPorts.Free()}",
@@ -41,12 +41,16 @@ public sealed class RunCommandTests
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri(url) };
+            // The README's embedded run is a development run: demo tokens are on offer.
             await Eventually.Until(async () =>
             {
                 try { return (await http.GetAsync("/health/ready")).StatusCode; }
                 catch (HttpRequestException) { return HttpStatusCode.ServiceUnavailable; }
             }, s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(90), "the twin becomes ready");
 
+            var token = await http.PostJson("/api/v1/dev/token", "{\"role\":\"ioc\"}");
+            Assert.Equal(HttpStatusCode.OK, token.StatusCode);
+            http.DefaultRequestHeaders.Authorization = new("Bearer", (string)(await token.ReadObject())["token"]!);
             var city = await Eventually.Until(() => http.Get<CityView>("/api/v1/city"), c => c.Districts.Count == 7, TimeSpan.FromSeconds(30));
             Assert.Contains(city.Districts, d => d.Name == "Ngũ Hành Sơn");
             lock (output)

@@ -1,6 +1,10 @@
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using IocTwin.Api.Access;
+using Microsoft.Extensions.DependencyInjection;
 using IocTwin.Api.Json;
 using IocTwin.Model;
+using IocTwin.Topology;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
@@ -24,10 +28,16 @@ public class TwinApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         ["Twin:ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..8],
         ["Twin:RollupDelay"] = "00:00:00.050",
         ["Feed:Enabled"] = "false",
+        ["Auth:SigningKey"] = SigningKey,
+        ["Auth:IngestApiKeys:0"] = IngestApiKey,
     };
+
+    public const string SigningKey = "test-signing-key-0123456789-0123456789-abcdef";
+    public const string IngestApiKey = "test-ingest-key";
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        builder.UseEnvironment("Development");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
@@ -39,13 +49,28 @@ public class TwinApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public virtual async Task InitializeAsync()
     {
         StartServer();
-        Http = CreateClient();
+        Http = CreateClient(TwinRoles.Ioc);
+        // The sample loads district by district, then roads, then sensors: wait for the last sensor.
+        var sample = GeoJsonCityReader.LoadSample();
         await Eventually.Until(
-            () => Http.GetFromJsonAsync<CityView>("/api/v1/city", TwinJson.Options)!,
-            city => city!.Districts.Count >= 7,
+            () => Http.GetFromJsonAsync<List<DistrictView>>("/api/v1/districts", TwinJson.Options)!,
+            districts => districts!.Count >= sample.Districts.Count && districts.Sum(d => d.SensorCount) >= sample.Sensors.Count,
             TimeSpan.FromSeconds(60),
             "the Da Nang sample is loaded");
     }
+
+    /// <summary>A client carrying a token of the given role and scope, and the ingest API key.</summary>
+    public HttpClient CreateClient(string role, string[]? districts = null, string[]? sectors = null)
+    {
+        var client = CreateClient();
+        var token = Services.GetRequiredService<TokenIssuer>().Issue("test", role, districts ?? [], sectors ?? [], TimeSpan.FromHours(1));
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        client.DefaultRequestHeaders.Add(AccessExtensions.ApiKeyHeader, IngestApiKey);
+        return client;
+    }
+
+    public string Token(string role, string[]? districts = null, string[]? sectors = null) =>
+        Services.GetRequiredService<TokenIssuer>().Issue("test", role, districts ?? [], sectors ?? [], TimeSpan.FromHours(1));
 
     async Task IAsyncLifetime.DisposeAsync()
     {

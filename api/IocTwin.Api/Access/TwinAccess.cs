@@ -1,0 +1,96 @@
+using System.Security.Claims;
+using IocTwin.Model;
+
+namespace IocTwin.Api.Access;
+
+/// <summary>The roles a token can carry.</summary>
+public static class TwinRoles
+{
+    /// <summary>The city IOC: sees and operates everything.</summary>
+    public const string Ioc = "ioc";
+    /// <summary>A district operation center: its own districts only.</summary>
+    public const string DistrictOc = "district-oc";
+    /// <summary>A sector operation center: its own sectors only.</summary>
+    public const string SectorOc = "sector-oc";
+    /// <summary>Sees everything, changes nothing.</summary>
+    public const string Viewer = "viewer";
+
+    public static readonly string[] All = [Ioc, DistrictOc, SectorOc, Viewer];
+}
+
+public static class TwinClaims
+{
+    public const string Role = "role";
+    public const string District = "district";
+    public const string Sector = "sector";
+}
+
+/// <summary>What one caller may see, read from its token's claims.</summary>
+public sealed class TwinAccess
+{
+    private readonly HashSet<string> _districts;
+    private readonly HashSet<Sector> _sectors;
+
+    private TwinAccess(string? role, IEnumerable<string> districts, IEnumerable<Sector> sectors)
+    {
+        Role = role;
+        _districts = [.. districts];
+        _sectors = [.. sectors];
+    }
+
+    public string? Role { get; }
+
+    /// <summary>The IOC and viewers see the whole city.</summary>
+    public bool SeesEverything => Role is TwinRoles.Ioc or TwinRoles.Viewer;
+
+    public bool CanOperate => Role == TwinRoles.Ioc;
+
+    public IReadOnlySet<string> Districts => _districts;
+
+    public IReadOnlySet<Sector> Sectors => _sectors;
+
+    public static TwinAccess From(ClaimsPrincipal user)
+    {
+        var role = user.FindFirst(TwinClaims.Role)?.Value ?? user.FindFirst(ClaimTypes.Role)?.Value;
+        var sectors = user.FindAll(TwinClaims.Sector)
+            .Select(c => SectorNames.TryParse(c.Value, out var sector) ? sector : (Sector?)null)
+            .OfType<Sector>();
+        return new TwinAccess(TwinRoles.All.Contains(role) ? role : null, user.FindAll(TwinClaims.District).Select(c => c.Value), sectors);
+    }
+
+    /// <summary>District boundaries and KPIs: the district's own OC, and sector OCs (whose map needs the city's outline).</summary>
+    public bool CanSeeDistrict(string districtId) =>
+        SeesEverything || Role == TwinRoles.SectorOc || (Role == TwinRoles.DistrictOc && _districts.Contains(districtId));
+
+    /// <summary>A district's own entities, all sectors.</summary>
+    public bool CanSeeAllOfDistrict(string districtId) =>
+        SeesEverything || (Role == TwinRoles.DistrictOc && _districts.Contains(districtId));
+
+    public bool CanSeeSensor(string districtId, Sector sector) =>
+        CanSeeAllOfDistrict(districtId) || (Role == TwinRoles.SectorOc && _sectors.Contains(sector));
+
+    /// <summary>Road segments are the traffic sector's.</summary>
+    public bool CanSeeSegment(string districtId) => CanSeeSensor(districtId, Sector.Traffic);
+
+    public bool CanSeeSector(Sector sector) => SeesEverything || (Role == TwinRoles.SectorOc && _sectors.Contains(sector));
+}
+
+/// <summary>Sector names as they appear in tokens, scopes and JSON: kebab-case ("public-safety").</summary>
+public static class SectorNames
+{
+    public static string Name(Sector sector) => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(sector.ToString());
+
+    public static bool TryParse(string? text, out Sector sector)
+    {
+        foreach (var candidate in Enum.GetValues<Sector>())
+        {
+            if (string.Equals(Name(candidate), text, StringComparison.OrdinalIgnoreCase))
+            {
+                sector = candidate;
+                return true;
+            }
+        }
+        sector = default;
+        return false;
+    }
+}

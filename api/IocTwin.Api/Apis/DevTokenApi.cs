@@ -1,0 +1,57 @@
+using IocTwin.Api.Access;
+using IocTwin.Api.Json;
+using IocTwin.Domain;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace IocTwin.Api.Apis;
+
+public sealed record DevTokenRequest(string? Name, string? Role, List<string>? Districts, List<string>? Sectors, int? LifetimeHours);
+
+public sealed record DevTokenResponse(string Token, string Role, IReadOnlyList<string> Districts, IReadOnlyList<string> Sectors, DateTimeOffset ExpiresAt);
+
+/// <summary>Demo tokens for development only; production tokens come from the city's identity provider.</summary>
+public static class DevTokenApi
+{
+    public static IEndpointRouteBuilder MapDevTokenApi(this IEndpointRouteBuilder app)
+    {
+        if (app.ServiceProvider.GetRequiredService<IHostEnvironment>().IsDevelopment())
+        {
+            app.MapPost("/api/v1/dev/token", IssueToken).WithTags("Development").AllowAnonymous()
+                .WithSummary("Development only: a demo token for a role and its districts or sectors.");
+        }
+        return app;
+    }
+
+    public static async Task<Results<Ok<DevTokenResponse>, ValidationProblem>> IssueToken(
+        HttpRequest request, TokenIssuer issuer, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await JsonBody.ReadAsync<DevTokenRequest>(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var role = body!.Role ?? "";
+        var districts = body.Districts ?? [];
+        var sectors = body.Sectors ?? [];
+        var lifetime = TimeSpan.FromHours(body.LifetimeHours ?? 12);
+        if (!TwinRoles.All.Contains(role))
+        {
+            return Problems.Field("role", $"must be one of {string.Join(", ", TwinRoles.All)}");
+        }
+        if (role == TwinRoles.DistrictOc && (districts.Count == 0 || !districts.All(TopologyRules.IsValidId)))
+        {
+            return Problems.Field("districts", "a district OC needs at least one valid district id");
+        }
+        if (role == TwinRoles.SectorOc && (sectors.Count == 0 || !sectors.All(s => SectorNames.TryParse(s, out _))))
+        {
+            return Problems.Field("sectors", "a sector OC needs at least one known sector");
+        }
+        if (lifetime <= TimeSpan.Zero || lifetime > TimeSpan.FromDays(7))
+        {
+            return Problems.Field("lifetimeHours", "must be 1 to 168");
+        }
+        var name = string.IsNullOrWhiteSpace(body.Name) ? role : body.Name;
+        var token = issuer.Issue(name, role, districts, sectors, lifetime);
+        return TypedResults.Ok(new DevTokenResponse(token, role, districts, sectors, time.GetUtcNow() + lifetime));
+    }
+}

@@ -1,0 +1,252 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using IocTwin.Domain;
+using IocTwin.Model;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+
+namespace IocTwin.Api.Streaming;
+
+/// <summary>
+/// Fans the twin's live updates out to the screens connected to this API process. Changes are merged per scope
+/// and sent at most <see cref="StreamingOptions.MaxFramesPerSecond"/> times a second. Each client has its own
+/// bounded outbox and sender, so a slow client cannot slow the others or the grains; a client whose outbox
+/// overflows loses its queued frames and is told to resync — never a silent gap.
+/// </summary>
+public sealed class ScopeDispatcher(
+    IHubContext<TwinHub> hub, IOptions<StreamingOptions> options, TimeProvider time, ILogger<ScopeDispatcher> logger)
+    : BackgroundService
+{
+    /// <summary>A client's outbox always has room for a resync of each of its scopes.</summary>
+    public const int MaxScopesPerConnection = 16;
+
+    private readonly ConcurrentDictionary<string, ClientConnection> _connections = new();
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, ScopeState> _scopes = [];
+
+    public void Connect(string connectionId) =>
+        _connections[connectionId] = new ClientConnection(connectionId, hub, options.Value.OutboxCapacity, logger);
+
+    public void Disconnect(string connectionId)
+    {
+        if (!_connections.TryRemove(connectionId, out var connection))
+        {
+            return;
+        }
+        lock (_gate)
+        {
+            foreach (var scope in connection.Scopes)
+            {
+                Leave(scope, connectionId);
+            }
+        }
+        connection.Close();
+    }
+
+    /// <summary>Adds the client to the scope and returns the scope's sequence: deltas above it follow the snapshot.</summary>
+    public long Subscribe(string connectionId, TwinScope scope)
+    {
+        if (!_connections.TryGetValue(connectionId, out var connection))
+        {
+            throw new InvalidOperationException("Connection is closed.");
+        }
+        var key = scope.ToString();
+        lock (_gate)
+        {
+            if (!_scopes.TryGetValue(key, out var state))
+            {
+                _scopes[key] = state = new ScopeState(scope);
+            }
+            if (!connection.Scopes.Contains(key) && connection.Scopes.Count >= MaxScopesPerConnection)
+            {
+                throw new HubException($"A connection holds at most {MaxScopesPerConnection} scopes.");
+            }
+            state.Subscribers.Add(connectionId);
+            connection.Scopes.Add(key);
+            return state.Sequence;
+        }
+    }
+
+    public void Unsubscribe(string connectionId, TwinScope scope)
+    {
+        var key = scope.ToString();
+        lock (_gate)
+        {
+            if (_connections.TryGetValue(connectionId, out var connection))
+            {
+                connection.Scopes.Remove(key);
+            }
+            Leave(key, connectionId);
+        }
+    }
+
+    public int ConnectionCount => _connections.Count;
+
+    /// <summary>Called by the process's grain observer for every batch of updates.</summary>
+    public void OnUpdates(DistrictUpdate[] districts, CityUpdate? city)
+    {
+        var now = time.GetUtcNow();
+        lock (_gate)
+        {
+            foreach (var state in _scopes.Values)
+            {
+                var scope = state.Scope;
+                if (city is not null && scope.Kind == ScopeKind.City && city.Version >= state.CityVersion)
+                {
+                    state.City = city.Kpis;
+                    state.CityVersion = city.Version;
+                }
+                foreach (var district in districts)
+                {
+                    if (scope.Covers(district))
+                    {
+                        state.Districts[district.DistrictId] = new LiveDistrict(district.DistrictId, district.Name, district.Kpis, district.Version);
+                    }
+                    foreach (var segment in district.Segments)
+                    {
+                        if (scope.Covers(segment))
+                        {
+                            state.Segments[segment.Id] = segment;
+                        }
+                    }
+                    foreach (var sensor in district.Sensors)
+                    {
+                        if (scope.Covers(sensor))
+                        {
+                            state.Sensors[sensor.Id] = new LiveSensor(sensor.Id, sensor.DistrictId, sensor.SegmentId, sensor.Kind, sensor.Sector,
+                                sensor.LastSeen, sensor.Values, HealthPolicy.Classify(sensor.LastSeen, now), sensor.ReadingCount);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1 / Math.Max(0.1, options.Value.MaxFramesPerSecond)), time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            Flush();
+        }
+    }
+
+    /// <summary>Sends one frame to each scope that has changes.</summary>
+    public void Flush()
+    {
+        lock (_gate)
+        {
+            foreach (var state in _scopes.Values)
+            {
+                if (state.TakeFrame() is not { } frame)
+                {
+                    continue;
+                }
+                foreach (var subscriber in state.Subscribers)
+                {
+                    if (_connections.TryGetValue(subscriber, out var connection))
+                    {
+                        connection.Send(frame);
+                    }
+                }
+            }
+        }
+    }
+
+    private void Leave(string scopeKey, string connectionId)
+    {
+        if (_scopes.TryGetValue(scopeKey, out var state) && state.Subscribers.Remove(connectionId) && state.Subscribers.Count == 0)
+        {
+            _scopes.Remove(scopeKey);
+        }
+    }
+
+    private sealed class ScopeState(TwinScope scope)
+    {
+        public TwinScope Scope { get; } = scope;
+        public HashSet<string> Subscribers { get; } = [];
+        public long Sequence { get; private set; }
+        public DistrictKpis? City { get; set; }
+        public long CityVersion { get; set; } = -1;
+        public Dictionary<string, LiveDistrict> Districts { get; } = [];
+        public Dictionary<string, SegmentLive> Segments { get; } = [];
+        public Dictionary<string, LiveSensor> Sensors { get; } = [];
+
+        public DeltaFrame? TakeFrame()
+        {
+            if (City is null && Districts.Count == 0 && Segments.Count == 0 && Sensors.Count == 0)
+            {
+                return null;
+            }
+            var frame = new DeltaFrame(Scope.ToString(), ++Sequence, City, [.. Districts.Values], [.. Segments.Values], [.. Sensors.Values]);
+            City = null;
+            Districts.Clear();
+            Segments.Clear();
+            Sensors.Clear();
+            return frame;
+        }
+    }
+
+    /// <summary>One client's outbox and its sender.</summary>
+    private sealed class ClientConnection
+    {
+        private readonly Channel<(string Method, object Payload)> _outbox;
+        private readonly Lock _writeGate = new();
+        private readonly CancellationTokenSource _closed = new();
+
+        public ClientConnection(string id, IHubContext<TwinHub> hub, int capacity, ILogger logger)
+        {
+            _outbox = Channel.CreateBounded<(string, object)>(new BoundedChannelOptions(Math.Max(MaxScopesPerConnection + 1, capacity))
+            {
+                // The sender reads; an overflowing writer also drains.
+                SingleReader = false,
+                FullMode = BoundedChannelFullMode.Wait,
+            });
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await foreach (var (method, payload) in _outbox.Reader.ReadAllAsync(_closed.Token))
+                    {
+                        await hub.Clients.Client(id).SendAsync(method, payload, _closed.Token);
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                }
+                catch (Exception ex)
+                {
+                    logger.LogDebug(ex, "Sending to connection {Connection} stopped", id);
+                }
+            });
+        }
+
+        /// <summary>Scope keys this client subscribed to; guarded by the dispatcher's lock.</summary>
+        public HashSet<string> Scopes { get; } = [];
+
+        public void Send(DeltaFrame frame)
+        {
+            lock (_writeGate)
+            {
+                if (_outbox.Writer.TryWrite((HubMethods.Delta, frame)))
+                {
+                    return;
+                }
+                // Fallen behind: what is queued is stale anyway. Drop it and tell the client to take a new snapshot.
+                while (_outbox.Reader.TryRead(out _))
+                {
+                }
+                foreach (var scope in Scopes)
+                {
+                    _outbox.Writer.TryWrite((HubMethods.Resync, new ResyncFrame(scope, "The client fell behind the live feed.")));
+                }
+            }
+        }
+
+        public void Close()
+        {
+            _outbox.Writer.TryComplete();
+            _closed.Cancel();
+        }
+    }
+}

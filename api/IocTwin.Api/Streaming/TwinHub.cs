@@ -1,0 +1,63 @@
+using IocTwin.Api.Access;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+
+namespace IocTwin.Api.Streaming;
+
+/// <summary>
+/// Live twin for screens. Subscribe(scope) answers with a snapshot; "delta" frames follow with sequence numbers
+/// above the snapshot's; "resync" asks for a new snapshot. Each caller sees only what its token covers.
+/// </summary>
+[Authorize(Policy = AccessExtensions.ReadPolicy)]
+public sealed class TwinHub(ScopeDispatcher dispatcher, TwinSnapshots snapshots) : Hub
+{
+    public override Task OnConnectedAsync()
+    {
+        dispatcher.Connect(Context.ConnectionId);
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        dispatcher.Disconnect(Context.ConnectionId);
+        return Task.CompletedTask;
+    }
+
+    public async Task<ScopeSnapshot> Subscribe(string scope)
+    {
+        var parsed = await AuthorizeAsync(scope);
+        // Join first, then read: a change made while the snapshot is read arrives as a delta, not lost.
+        var sequence = dispatcher.Subscribe(Context.ConnectionId, parsed);
+        return await snapshots.TakeAsync(parsed, sequence);
+    }
+
+    public void Unsubscribe(string scope)
+    {
+        if (!TwinScope.TryParse(scope, out var parsed, out var error))
+        {
+            throw new HubException(error);
+        }
+        dispatcher.Unsubscribe(Context.ConnectionId, parsed);
+    }
+
+    private async Task<TwinScope> AuthorizeAsync(string scope)
+    {
+        if (!TwinScope.TryParse(scope, out var parsed, out var error))
+        {
+            throw new HubException(error);
+        }
+        var access = TwinAccess.From(Context.User!);
+        var allowed = parsed.Kind switch
+        {
+            ScopeKind.City => access.SeesEverything,
+            ScopeKind.District => access.CanSeeAllOfDistrict(parsed.Id!),
+            ScopeKind.Sector => access.CanSeeSector(parsed.Sector!.Value),
+            ScopeKind.Entity => await snapshots.LocateEntityAsync(parsed.Id!) is { } entity
+                ? access.CanSeeSensor(entity.DistrictId, entity.Sector)
+                : throw new HubException($"Unknown entity '{parsed.Id}'."),
+            ScopeKind.Scenario => access.SeesEverything,
+            _ => false,
+        };
+        return allowed ? parsed : throw new HubException($"Forbidden: your token does not cover '{scope}'.");
+    }
+}

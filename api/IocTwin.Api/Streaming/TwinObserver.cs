@@ -1,0 +1,53 @@
+using IocTwin.Grains;
+using IocTwin.Model;
+
+namespace IocTwin.Api.Streaming;
+
+/// <summary>This API process's observer of the twin: one per process, registered with the cluster and renewed.</summary>
+public sealed class TwinObserver(ScopeDispatcher dispatcher) : ITwinObserver
+{
+    public Task OnUpdates(DistrictUpdate[] districts, CityUpdate? city)
+    {
+        dispatcher.OnUpdates(districts, city);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Keeps this process's observer registered, re-registering after silo failures or registry moves.</summary>
+public sealed class ObserverRegistrationService(IGrainFactory grains, TwinObserver observer, ILogger<ObserverRegistrationService> logger)
+    : BackgroundService
+{
+    private static readonly TimeSpan Renewal = TimeSpan.FromSeconds(5);
+    private readonly Guid _processId = Guid.NewGuid();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var reference = grains.CreateObjectReference<ITwinObserver>(observer);
+        using var timer = new PeriodicTimer(Renewal);
+        do
+        {
+            try
+            {
+                await grains.GetGrain<ITwinObserverRegistry>(0).Register(_processId, reference);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning(ex, "Could not register the live-update observer; retrying");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await grains.GetGrain<ITwinObserverRegistry>(0).Unregister(_processId).WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            logger.LogDebug(ex, "Observer not unregistered; it lapses on its own");
+        }
+        await base.StopAsync(cancellationToken);
+    }
+}

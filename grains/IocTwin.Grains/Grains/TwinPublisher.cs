@@ -1,0 +1,104 @@
+using IocTwin.Model;
+using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+
+namespace IocTwin.Grains;
+
+/// <summary>
+/// One per silo: gathers the updates of the districts and the city living on this silo and sends them,
+/// batched, to every API process's observer. Grains never wait on screens.
+/// </summary>
+[StatelessWorker(1)]
+public sealed class TwinPublisher(ILogger<TwinPublisher> logger) : Grain, ITwinPublisher
+{
+    private static readonly TimeSpan FlushDelay = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan ObserverRefresh = TimeSpan.FromSeconds(5);
+
+    private readonly Dictionary<string, DistrictUpdate> _districts = [];
+    private CityUpdate? _city;
+    private ITwinObserver[] _observers = [];
+    private DateTime _observersFetched = DateTime.MinValue;
+    private DebouncedAction _flush = null!;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _flush = new DebouncedAction(this, FlushDelay, FlushAsync);
+        return Task.CompletedTask;
+    }
+
+    public Task Publish(DistrictUpdate update)
+    {
+        // Two updates of one district within a batch: keep the KPIs of the later, and the changes of both.
+        _districts[update.DistrictId] = _districts.TryGetValue(update.DistrictId, out var earlier) ? Merge(earlier, update) : update;
+        _flush.Schedule();
+        return Task.CompletedTask;
+    }
+
+    public Task PublishCity(CityUpdate update)
+    {
+        _city = update;
+        _flush.Schedule();
+        return Task.CompletedTask;
+    }
+
+    private async Task FlushAsync()
+    {
+        DistrictUpdate[] districts = [.. _districts.Values];
+        var city = _city;
+        _districts.Clear();
+        _city = null;
+        try
+        {
+            if (DateTime.UtcNow - _observersFetched > ObserverRefresh)
+            {
+                _observers = await GrainFactory.GetGrain<ITwinObserverRegistry>(0).GetObservers();
+                _observersFetched = DateTime.UtcNow;
+            }
+        }
+        catch (Exception ex)
+        {
+            // Keep the last known observers; the registry may be moving between silos.
+            logger.LogWarning(ex, "Could not refresh twin observers");
+        }
+        foreach (var observer in _observers)
+        {
+            // One-way: a slow or dead API process cannot hold up the twin.
+            _ = observer.OnUpdates(districts, city);
+        }
+    }
+
+    private static DistrictUpdate Merge(DistrictUpdate earlier, DistrictUpdate later) => later with
+    {
+        Segments = [.. later.Segments.UnionBy(earlier.Segments, s => s.Id)],
+        Sensors = [.. later.Sensors.UnionBy(earlier.Sensors, s => s.Id)],
+    };
+}
+
+/// <summary>API processes register their observer here every few seconds; one that stops renewing lapses.</summary>
+public sealed class TwinObserverRegistry(TimeProvider time) : Grain, ITwinObserverRegistry
+{
+    private static readonly TimeSpan Lapse = TimeSpan.FromSeconds(30);
+    private readonly Dictionary<Guid, (ITwinObserver Observer, DateTimeOffset Renewed)> _observers = [];
+
+    public Task Register(Guid processId, ITwinObserver observer)
+    {
+        _observers[processId] = (observer, time.GetUtcNow());
+        return Task.CompletedTask;
+    }
+
+    public Task Unregister(Guid processId)
+    {
+        _observers.Remove(processId);
+        return Task.CompletedTask;
+    }
+
+    public Task<ITwinObserver[]> GetObservers()
+    {
+        var now = time.GetUtcNow();
+        foreach (var lapsed in _observers.Where(o => now - o.Value.Renewed > Lapse).Select(o => o.Key).ToList())
+        {
+            _observers.Remove(lapsed);
+        }
+        return Task.FromResult(_observers.Values.Select(o => o.Observer).ToArray());
+    }
+}
