@@ -20,6 +20,7 @@ app.MapTwinHealthChecks();
 app.MapReadingsApi();
 app.MapTwinQueryApi();
 app.MapTopologyApi();
+app.MapHistoryApi();
 app.MapDevTokenApi();
 app.MapTwinHub();
 

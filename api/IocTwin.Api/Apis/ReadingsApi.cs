@@ -54,7 +54,17 @@ public static class ReadingsApi
                 });
             }
             var (valid, rejected) = ReadingBatchParser.Parse(root, time.GetUtcNow());
-            var result = await ingest.IngestAsync(valid, rejected);
+            IngestResult result;
+            try
+            {
+                result = await ingest.IngestAsync(valid, rejected);
+            }
+            catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException or OrleansException)
+            {
+                // Nothing was acknowledged: the sender keeps the readings and tries again.
+                return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Readings not stored",
+                    detail: "The twin could not store this batch; none of it was accepted. Retry shortly.");
+            }
             return TypedResults.Accepted((string?)null, result);
         }
     }

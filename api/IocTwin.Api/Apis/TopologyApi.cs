@@ -67,7 +67,7 @@ public static class TopologyApi
         var errors = Collect(TopologyRules.Validate(spec));
         if (errors.Count == 0 && await grains.GetGrain<IDistrictGrain>(spec.DistrictId).Get() is null)
         {
-            Add(errors, "districtId", $"unknown district '{spec.DistrictId}'");
+            errors.AddError("districtId", $"unknown district '{spec.DistrictId}'");
         }
         if (errors.Count > 0)
         {
@@ -85,9 +85,9 @@ public static class TopologyApi
             return problem;
         }
         var errors = new Dictionary<string, List<string>>();
-        if (body!.Kind is null) Add(errors, "kind", "is required");
-        if (body.Sector is null) Add(errors, "sector", "is required");
-        if (body.Location is null) Add(errors, "location", "is required, as [lon, lat]");
+        if (body!.Kind is null) errors.AddError("kind", "is required");
+        if (body.Sector is null) errors.AddError("sector", "is required");
+        if (body.Location is null) errors.AddError("location", "is required, as [lon, lat]");
 
         // A sensor on a segment belongs to the segment's district.
         var districtId = body.DistrictId;
@@ -95,11 +95,11 @@ public static class TopologyApi
         {
             if (await grains.GetGrain<IRoadSegmentGrain>(segmentId).Get() is not { } segment)
             {
-                Add(errors, "segmentId", $"unknown segment '{segmentId}'");
+                errors.AddError("segmentId", $"unknown segment '{segmentId}'");
             }
             else if (districtId is not null && districtId != segment.Spec.DistrictId)
             {
-                Add(errors, "districtId", $"segment '{segmentId}' lies in district '{segment.Spec.DistrictId}'");
+                errors.AddError("districtId", $"segment '{segmentId}' lies in district '{segment.Spec.DistrictId}'");
             }
             else
             {
@@ -110,11 +110,11 @@ public static class TopologyApi
             districtId ?? "", body.SegmentId, body.Name);
         foreach (var (field, message) in TopologyRules.Validate(spec))
         {
-            Add(errors, field, message);
+            errors.AddError(field, message);
         }
         if (errors.Count == 0 && await grains.GetGrain<IDistrictGrain>(spec.DistrictId).Get() is null)
         {
-            Add(errors, "districtId", $"unknown district '{spec.DistrictId}'");
+            errors.AddError("districtId", $"unknown district '{spec.DistrictId}'");
         }
         if (errors.Count > 0)
         {
@@ -148,7 +148,7 @@ public static class TopologyApi
                 var errors = new Dictionary<string, List<string>>();
                 foreach (var error in result.Errors)
                 {
-                    Add(errors, error.Field, error.Id is null ? error.Message : $"{error.Id}: {error.Message}");
+                    errors.AddError(error.Field, error.Id is null ? error.Message : $"{error.Id}: {error.Message}");
                 }
                 return Problems.Fields(errors);
             }
@@ -175,17 +175,9 @@ public static class TopologyApi
         var collected = new Dictionary<string, List<string>>();
         foreach (var (field, message) in errors)
         {
-            Add(collected, field, message);
+            collected.AddError(field, message);
         }
         return collected;
     }
 
-    private static void Add(Dictionary<string, List<string>> errors, string field, string message)
-    {
-        if (!errors.TryGetValue(field, out var list))
-        {
-            errors[field] = list = [];
-        }
-        list.Add(message);
-    }
 }

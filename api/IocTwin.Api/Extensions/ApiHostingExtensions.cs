@@ -2,6 +2,7 @@ using IocTwin.Api.Access;
 using IocTwin.Api.Feed;
 using IocTwin.Api.Ingest;
 using IocTwin.Api.Json;
+using IocTwin.History;
 using IocTwin.Hosting;
 using IocTwin.Persistence;
 using Orleans.Configuration;
@@ -37,6 +38,7 @@ public static class ApiHostingExtensions
         builder.Services.ConfigureHttpJsonOptions(o => TwinJson.Configure(o.SerializerOptions));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IngestService>();
+        builder.Services.AddSingleton<IocTwin.Api.History.CityReplay>();
         builder.Services.AddTwinHealthChecks();
         builder.Services.Configure<FeedOptions>(builder.Configuration.GetSection(FeedOptions.SectionName));
         if (builder.Configuration.GetValue("Feed:Enabled", false))
@@ -50,6 +52,7 @@ public static class ApiHostingExtensions
     public static WebApplicationBuilder AddIocTwinClient(this WebApplicationBuilder builder)
     {
         var hosting = builder.Configuration.GetTwinHostingOptions();
+        ReadingHistory.Register(builder.Services, hosting);
         builder.UseOrleansClient(client =>
         {
             client.Configure<ClusterOptions>(o =>

@@ -44,9 +44,12 @@ public sealed class SyntheticFeedService(
                 var now = time.GetUtcNow();
                 if (now >= nextRefresh)
                 {
+                    var previousCount = sensors.Count;
                     sensors = await LoadSensorsAsync();
-                    // Until the city is loaded there is nothing to feed: look again next tick.
-                    nextRefresh = sensors.Count > 0 ? now + options.Value.TopologyRefresh : now;
+                    // While the city is still loading the sensor count moves: look again soon.
+                    nextRefresh = sensors.Count == 0 || sensors.Count != previousCount
+                        ? now + TimeSpan.FromSeconds(2)
+                        : now + options.Value.TopologyRefresh;
                 }
                 var slot = (int)(tick++ % ticksPerPeriod);
                 var batch = new List<ParsedReading>();

@@ -43,6 +43,16 @@ public static class JsonBody
 
 public static class Problems
 {
+    /// <summary>Collects one more message for a field, for a ValidationProblem listing every bad field at once.</summary>
+    public static void AddError(this Dictionary<string, List<string>> errors, string field, string message)
+    {
+        if (!errors.TryGetValue(field, out var list))
+        {
+            errors[field] = list = [];
+        }
+        list.Add(message);
+    }
+
     public static ValidationProblem Field(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
 

@@ -10,8 +10,13 @@ public interface ISensorGrain : IGrainWithStringKey
 
     Task<SensorView?> Get();
 
-    /// <summary>Records readings; older readings than the latest never overwrite it.</summary>
-    Task<RecordResult> Record(Reading[] readings);
+    /// <summary>
+    /// Records readings stored in history at <paramref name="committedMs"/> (Unix ms; 0 when not kept in history);
+    /// older readings than the latest never overwrite it.
+    /// </summary>
+    Task<RecordResult> Record(Reading[] readings, long committedMs = 0);
+
+    Task<bool> IsRegistered();
 }
 
 /// <summary>A road segment. Key: the segment id.</summary>

@@ -1,4 +1,5 @@
 using IocTwin.Domain;
+using IocTwin.History;
 using IocTwin.Model;
 using Microsoft.Extensions.Options;
 
@@ -13,21 +14,51 @@ public sealed class SensorState
     [Id(3)] public long Version { get; set; }
     /// <summary>When the twin last heard from the sensor; health is judged by it, not by reading timestamps.</summary>
     [Id(4)] public DateTimeOffset? LastSeen { get; set; }
+    /// <summary>History commit time of the newest batch applied: readings committed later are caught up on activation.</summary>
+    [Id(5)] public long LastCommitMs { get; set; }
 }
 
 public sealed class SensorGrain(
     [PersistentState("sensor", TwinStorage.Name)] IPersistentState<SensorState> state,
     IOptions<TwinOptions> options,
-    TimeProvider time) : Grain, ISensorGrain
+    TimeProvider time,
+    ReadingHistory history) : Grain, ISensorGrain
 {
     private DebouncedAction _report = null!;
     private DebouncedAction _persist = null!;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _report = new DebouncedAction(this, options.Value.RollupDelay, ReportUpAsync);
         _persist = new DebouncedAction(this, options.Value.PersistDelay, () => state.WriteStateAsync());
-        return Task.CompletedTask;
+        if (state.State.Spec is not null)
+        {
+            await CatchUpWithHistoryAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Live values are written behind; after a crash the persisted state may miss acknowledged readings,
+    /// which history holds. Apply them before taking any call.
+    /// </summary>
+    private async Task CatchUpWithHistoryAsync(CancellationToken cancellationToken)
+    {
+        var (newest, count, lastCommitMs) = await history.ReceivedAfterAsync(this.GetPrimaryKeyString(), state.State.LastCommitMs, cancellationToken);
+        if (newest is null)
+        {
+            return;
+        }
+        state.State.ReadingCount += count;
+        state.State.LastCommitMs = lastCommitMs;
+        var seen = DateTimeOffset.FromUnixTimeMilliseconds(newest.ReceivedMs);
+        state.State.LastSeen = seen > state.State.LastSeen ? seen : state.State.LastSeen ?? seen;
+        if (state.State.LastReading is null || newest.Timestamp > state.State.LastReading.Timestamp)
+        {
+            state.State.LastReading = new Reading(newest.Timestamp, newest.Values);
+        }
+        state.State.Version++;
+        _report.Schedule();
+        _persist.Schedule();
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -57,12 +88,20 @@ public sealed class SensorGrain(
     public Task<SensorView?> Get() =>
         Task.FromResult(state.State.Spec is { } spec ? View(spec) : null);
 
-    public Task<RecordResult> Record(Reading[] readings)
+    public Task<bool> IsRegistered() => Task.FromResult(state.State.Spec is not null);
+
+    public Task<RecordResult> Record(Reading[] readings, long committedMs = 0)
     {
         if (state.State.Spec is null)
         {
             return Task.FromResult(new RecordResult(false, 0));
         }
+        if (committedMs != 0 && committedMs <= state.State.LastCommitMs)
+        {
+            // Already applied from history when this activation caught up.
+            return Task.FromResult(new RecordResult(true, readings.Length));
+        }
+        state.State.LastCommitMs = Math.Max(state.State.LastCommitMs, committedMs);
         state.State.LastSeen = time.GetUtcNow();
         foreach (var reading in readings)
         {

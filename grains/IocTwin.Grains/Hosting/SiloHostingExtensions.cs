@@ -1,5 +1,6 @@
 using System.Net;
 using IocTwin.Grains;
+using IocTwin.History;
 using IocTwin.Persistence;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,6 +28,8 @@ public static class SiloHostingExtensions
 
         // Hosted services start in order: the schema must exist before the silo joins the cluster.
         builder.Services.AddHostedService(sp => new SchemaInitializer(hosting, sp.GetRequiredService<ILogger<SchemaInitializer>>()));
+        // Before Orleans: history stops after the silo, so nothing handed to it during shutdown is dropped.
+        ReadingHistory.Register(builder.Services, hosting);
         builder.UseOrleans(silo =>
         {
             silo.AddTwinStorage(hosting);

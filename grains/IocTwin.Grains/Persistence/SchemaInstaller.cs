@@ -46,9 +46,12 @@ public static class SchemaInstaller
             throw new NotSupportedException("ADO.NET clustering is only provided for PostgreSQL.");
         }
 
-        string[] scripts = includeClustering
-            ? ["postgresql/persistence.sql", "postgresql/clustering.sql"]
-            : [kind == DatabaseKind.Sqlite ? "sqlite/persistence.sql" : "postgresql/persistence.sql"];
+        var folder = kind == DatabaseKind.Sqlite ? "sqlite" : "postgresql";
+        List<string> scripts = [$"{folder}/persistence.sql", $"{folder}/history.sql"];
+        if (includeClustering)
+        {
+            scripts.Add("postgresql/clustering.sql");
+        }
 
         await using var connection = kind == DatabaseKind.Sqlite
             ? await OpenSqliteAsync(connectionString, cancellationToken)

@@ -1,4 +1,7 @@
 using IocTwin.Grains;
+using IocTwin.History;
+using IocTwin.Hosting;
+using IocTwin.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.TestingHost;
@@ -14,10 +17,14 @@ public sealed class TwinClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // Reading history on a throwaway SQLite file, as in the embedded run.
+        var history = new TwinHostingOptions { ConnectionString = $"Data Source={Path.Combine(Path.GetTempPath(), "ioctwin-tests", Guid.NewGuid().ToString("N"), "history.db")}" };
+        await SchemaInstaller.ApplyAsync(DatabaseKind.Sqlite, history.ConnectionString, includeClustering: false);
         var builder = new InProcessTestClusterBuilder();
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddMemoryGrainStorage(TwinStorage.Name);
+            ReadingHistory.Register(silo.Services, history);
             silo.Services.Configure<TwinOptions>(o =>
             {
                 o.RollupDelay = TimeSpan.FromMilliseconds(50);

@@ -1,0 +1,265 @@
+using System.Data.Common;
+using System.Text.Json;
+using System.Threading.Channels;
+using IocTwin.Hosting;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace IocTwin.History;
+
+/// <summary>A reading as kept in history: when it was measured and when the twin received it (Unix ms).</summary>
+public sealed record HistoryReading(string SensorId, DateTimeOffset Timestamp, Dictionary<string, double> Values, long ReceivedMs);
+
+/// <summary>Average, minimum and maximum of one value over one time step.</summary>
+public sealed record ValueStats(double Avg, double Min, double Max, long Count);
+
+public sealed record HistoryBucket(DateTimeOffset Time, Dictionary<string, ValueStats> Values);
+
+/// <summary>
+/// Every acknowledged reading, in the twin's database. Appends are group-committed: a call completes once its
+/// readings are durable, and many concurrent calls share one transaction, so the ingest path stays fast.
+/// </summary>
+public sealed class ReadingHistory : BackgroundService
+{
+    private const int MaxBatchRows = 20_000;
+    private readonly Channel<PendingAppend> _pending = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly bool _sqlite;
+    private readonly string _connectionString;
+    private readonly NpgsqlDataSource? _postgres;
+    private readonly ILogger<ReadingHistory> _logger;
+    private long _lastCommitMs;
+
+    public ReadingHistory(TwinHostingOptions hosting, ILogger<ReadingHistory> logger)
+    {
+        _sqlite = hosting.Storage == StorageKind.Sqlite;
+        _connectionString = hosting.ConnectionString;
+        _postgres = _sqlite ? null : NpgsqlDataSource.Create(hosting.ConnectionString);
+        _logger = logger;
+    }
+
+    /// <summary>
+    /// Stores readings; completes once they are durable, with the time they were committed (Unix ms, increasing
+    /// within this process), which the sensor grains use to tell replayed readings from new ones.
+    /// </summary>
+    public Task<long> AppendAsync(IReadOnlyList<(string SensorId, Model.Reading Reading)> readings, CancellationToken cancellationToken = default)
+    {
+        if (readings.Count == 0)
+        {
+            return Task.FromResult(0L);
+        }
+        var pending = new PendingAppend(readings, new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_pending.Writer.TryWrite(pending))
+        {
+            throw new InvalidOperationException("Reading history is shut down.");
+        }
+        return pending.Stored.Task.WaitAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<PendingAppend>();
+        while (await _pending.Reader.WaitToReadAsync(CancellationToken.None))
+        {
+            var rows = 0;
+            while (rows < MaxBatchRows && _pending.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+                rows += next.Readings.Count;
+            }
+            try
+            {
+                var committed = _lastCommitMs = Math.Max(_lastCommitMs + 1, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+                await WriteAsync(batch.SelectMany(p => p.Readings), committed, CancellationToken.None);
+                batch.ForEach(p => p.Stored.TrySetResult(committed));
+            }
+            catch (Exception ex)
+            {
+                _logger.LogError(ex, "Could not store {Rows} readings", rows);
+                batch.ForEach(p => p.Stored.TrySetException(ex));
+            }
+            batch.Clear();
+            if (stoppingToken.IsCancellationRequested && !_pending.Reader.TryPeek(out _))
+            {
+                break;
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Store what was handed over before stopping: it may have been acknowledged already.
+        _pending.Writer.TryComplete();
+        await base.StopAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<HistoryBucket>> QueryAsync(
+        string sensorId, DateTimeOffset from, DateTimeOffset to, TimeSpan step, CancellationToken cancellationToken = default)
+    {
+        var stepMs = Math.Max(1, (long)step.TotalMilliseconds);
+        var sql = _sqlite
+            ? """
+              SELECT (r.ts / @step) * @step AS bucket, j.key, avg(j.value), min(j.value), max(j.value), count(*)
+              FROM twin_reading r, json_each(r.payload) j
+              WHERE r.sensor_id = @sensor AND r.ts >= @from AND r.ts < @to
+              GROUP BY bucket, j.key ORDER BY bucket, j.key
+              """
+            : """
+              SELECT (r.ts / @step) * @step AS bucket, j.key, avg(j.value::float8), min(j.value::float8), max(j.value::float8), count(*)
+              FROM twin_reading r, jsonb_each_text(r.payload) j
+              WHERE r.sensor_id = @sensor AND r.ts >= @from AND r.ts < @to
+              GROUP BY bucket, j.key ORDER BY bucket, j.key
+              """;
+        var buckets = new List<HistoryBucket>();
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, sql, ("step", stepMs), ("sensor", sensorId),
+            ("from", from.ToUnixTimeMilliseconds()), ("to", to.ToUnixTimeMilliseconds()));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var time = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0));
+            if (buckets.Count == 0 || buckets[^1].Time != time)
+            {
+                buckets.Add(new HistoryBucket(time, []));
+            }
+            buckets[^1].Values[reader.GetString(1)] =
+                new ValueStats(reader.GetDouble(2), reader.GetDouble(3), reader.GetDouble(4), reader.GetInt64(5));
+        }
+        return buckets;
+    }
+
+    /// <summary>The newest reading of each sensor measured at or before a time: the twin as it was then.</summary>
+    public async Task<Dictionary<string, HistoryReading>> LatestAtAsync(DateTimeOffset time, CancellationToken cancellationToken = default)
+    {
+        const string sql = """
+            SELECT r.sensor_id, r.ts, r.received, r.payload
+            FROM twin_reading r
+            JOIN (SELECT sensor_id, max(ts) AS ts FROM twin_reading WHERE ts <= @at GROUP BY sensor_id) latest
+              ON latest.sensor_id = r.sensor_id AND latest.ts = r.ts
+            """;
+        var result = new Dictionary<string, HistoryReading>();
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, sql, ("at", time.ToUnixTimeMilliseconds()));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var reading = Read(reader);
+            // Two readings of one sensor at the same instant: the later received wins, as it did live.
+            if (!result.TryGetValue(reading.SensorId, out var other) || other.ReceivedMs <= reading.ReceivedMs)
+            {
+                result[reading.SensorId] = reading;
+            }
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// What a sensor's history holds beyond a commit time: the newest reading, how many readings, and the last
+    /// commit time among them. A sensor grain catches up with it on activation after a crash.
+    /// </summary>
+    public async Task<(HistoryReading? Newest, long Count, long LastCommitMs)> ReceivedAfterAsync(
+        string sensorId, long committedAfterMs, CancellationToken cancellationToken = default)
+    {
+        const string sql = """
+            SELECT sensor_id, ts, received, payload, count(*) OVER (), max(received) OVER () FROM twin_reading
+            WHERE sensor_id = @sensor AND received > @after
+            ORDER BY ts DESC, received DESC LIMIT 1
+            """;
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, sql, ("sensor", sensorId), ("after", committedAfterMs));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? (Read(reader), reader.GetInt64(4), reader.GetInt64(5)) : (null, 0, committedAfterMs);
+    }
+
+    private static HistoryReading Read(DbDataReader reader) => new(
+        reader.GetString(0),
+        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
+        JsonSerializer.Deserialize<Dictionary<string, double>>(reader.GetString(3)) ?? [],
+        reader.GetInt64(2));
+
+    private async Task WriteAsync(IEnumerable<(string SensorId, Model.Reading Reading)> readings, long committedMs, CancellationToken cancellationToken)
+    {
+        if (_postgres is not null)
+        {
+            await using var connection = await _postgres.OpenConnectionAsync(cancellationToken);
+            await using var import = await connection.BeginBinaryImportAsync(
+                "COPY twin_reading (sensor_id, ts, received, payload) FROM STDIN (FORMAT BINARY)", cancellationToken);
+            foreach (var (sensorId, reading) in readings)
+            {
+                await import.StartRowAsync(cancellationToken);
+                await import.WriteAsync(sensorId, NpgsqlDbType.Text, cancellationToken);
+                await import.WriteAsync(reading.Timestamp.ToUnixTimeMilliseconds(), NpgsqlDbType.Bigint, cancellationToken);
+                await import.WriteAsync(committedMs, NpgsqlDbType.Bigint, cancellationToken);
+                await import.WriteAsync(JsonSerializer.Serialize(reading.Values), NpgsqlDbType.Jsonb, cancellationToken);
+            }
+            await import.CompleteAsync(cancellationToken);
+            return;
+        }
+        await using var sqlite = (SqliteConnection)await OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await sqlite.BeginTransactionAsync(cancellationToken);
+        await using var insert = sqlite.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = "INSERT INTO twin_reading (sensor_id, ts, received, payload) VALUES ($sensor, $ts, $received, $payload)";
+        var sensor = insert.Parameters.Add("$sensor", SqliteType.Text);
+        var ts = insert.Parameters.Add("$ts", SqliteType.Integer);
+        var received = insert.Parameters.Add("$received", SqliteType.Integer);
+        var payload = insert.Parameters.Add("$payload", SqliteType.Text);
+        insert.Prepare();
+        foreach (var (sensorId, reading) in readings)
+        {
+            sensor.Value = sensorId;
+            ts.Value = reading.Timestamp.ToUnixTimeMilliseconds();
+            received.Value = committedMs;
+            payload.Value = JsonSerializer.Serialize(reading.Values);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        if (_postgres is not null)
+        {
+            return await _postgres.OpenConnectionAsync(cancellationToken);
+        }
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    private static DbCommand Command(DbConnection connection, string sql, params (string Name, object Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+        }
+        return command;
+    }
+
+    public override void Dispose()
+    {
+        _postgres?.Dispose();
+        base.Dispose();
+    }
+
+    public static IServiceCollection Register(IServiceCollection services, TwinHostingOptions hosting)
+    {
+        if (services.Any(s => s.ServiceType == typeof(ReadingHistory)))
+        {
+            return services;
+        }
+        services.AddSingleton(sp => new ReadingHistory(hosting, sp.GetRequiredService<ILogger<ReadingHistory>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<ReadingHistory>());
+        return services;
+    }
+
+    private sealed record PendingAppend(IReadOnlyList<(string SensorId, Model.Reading Reading)> Readings, TaskCompletionSource<long> Stored);
+}

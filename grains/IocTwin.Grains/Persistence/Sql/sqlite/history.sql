@@ -1,0 +1,18 @@
+-- IocTwin reading history for SQLite: every acknowledged reading, written before the API acknowledges it.
+-- Times are Unix milliseconds (UTC); values are a JSON object of named numbers.
+-- Statements are separated by lines that read exactly "-- go". Idempotent.
+
+CREATE TABLE IF NOT EXISTS twin_reading
+(
+    sensor_id   TEXT    NOT NULL,
+    ts          INTEGER NOT NULL,
+    received    INTEGER NOT NULL,
+    payload     TEXT    NOT NULL
+);
+-- go
+
+CREATE INDEX IF NOT EXISTS ix_twin_reading_sensor_ts ON twin_reading (sensor_id, ts);
+-- go
+
+CREATE INDEX IF NOT EXISTS ix_twin_reading_ts ON twin_reading (ts);
+-- go
