@@ -3,6 +3,7 @@
 #
 #   .ci/postgres.sh start   # installs PostgreSQL if missing, starts a cluster, writes .ci/.postgres.env
 #   .ci/postgres.sh stop    # stops that cluster and removes its temp dir
+#   .ci/postgres.sh restart # restarts that cluster in place (fault tests)
 #
 # .ci/.postgres.env (git-ignored) holds `export IOCTWIN_TEST_POSTGRES='Host=...;Port=...;...'`;
 # source it before running tests that need PostgreSQL.
@@ -76,7 +77,7 @@ start_cluster() {
     port=$((20000 + RANDOM % 40000))
     port_in_use "$port" && continue
     if as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$dir" start >/dev/null; then
+      -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$dir -c max_connections=400" start >/dev/null; then
       started=1
       break
     fi
@@ -100,8 +101,18 @@ EOF
   echo "export IOCTWIN_TEST_POSTGRES='Host=127.0.0.1;Port=$port;Database=ioctwin;Username=ioctwin;Password=$password'"
 }
 
+# Restart the running cluster in place (same data, same port), as an operator restarting the server would.
+restart_cluster() {
+  local dir bin
+  dir="$(recorded_dir)"
+  bin="$(pg_bin_dir)"
+  [[ -n "$dir" && -d "$dir/data" ]] || { echo "postgres.sh: no cluster to restart" >&2; exit 1; }
+  as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -m fast -w -t 60 restart >/dev/null
+}
+
 case "${1:-}" in
   start) start_cluster ;;
   stop) stop_cluster ;;
-  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+  restart) restart_cluster ;;
+  *) echo "usage: $0 start|stop|restart" >&2; exit 2 ;;
 esac

@@ -73,6 +73,7 @@ public static class ApiHostingExtensions
             {
                 client.UseLocalhostClustering(hosting.GatewayPort, hosting.ServiceId, hosting.ClusterId);
             }
+            client.Services.Configure<ClientMessagingOptions>(builder.Configuration.GetSection("Twin:Messaging"));
             client.UseConnectionRetryFilter(async (exception, cancellationToken) =>
             {
                 await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);

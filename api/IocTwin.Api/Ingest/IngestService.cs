@@ -34,10 +34,10 @@ public sealed class IngestService(IGrainFactory grains, ReadingHistory history, 
             }
         }
 
-        var committedMs = await history.AppendAsync([.. accepted.SelectMany(g => g.Select(r => (r.SensorId, r.Reading)))]);
+        var batch = await history.AppendAsync([.. accepted.SelectMany(g => g.Select(r => (r.SensorId, r.Reading)))]);
         try
         {
-            await Task.WhenAll(accepted.Select(g => grains.GetGrain<ISensorGrain>(g.Key).Record([.. g.Select(r => r.Reading)], committedMs)));
+            await Task.WhenAll(accepted.Select(g => grains.GetGrain<ISensorGrain>(g.Key).Record([.. g.Select(r => r.Reading)], batch)));
         }
         catch (Exception ex)
         {

@@ -90,7 +90,8 @@ public static class ReadingBatchParser
         {
             return ("values", $"must hold at most {MaxValuesPerReading} values");
         }
-        result = (sensorId, new Reading(timestamp.ToUniversalTime(), values));
+        // The twin keeps time to the millisecond, live and in history alike.
+        result = (sensorId, new Reading(DateTimeOffset.FromUnixTimeMilliseconds(timestamp.ToUnixTimeMilliseconds()), values));
         return null;
     }
 

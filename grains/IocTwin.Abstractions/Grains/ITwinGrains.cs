@@ -11,10 +11,10 @@ public interface ISensorGrain : IGrainWithStringKey
     Task<SensorView?> Get();
 
     /// <summary>
-    /// Records readings stored in history at <paramref name="committedMs"/> (Unix ms; 0 when not kept in history);
-    /// older readings than the latest never overwrite it.
+    /// Records readings, stored in history as <paramref name="batch"/> (none when not kept in history);
+    /// a batch is applied once however often it arrives, and older readings than the latest never overwrite it.
     /// </summary>
-    Task<RecordResult> Record(Reading[] readings, long committedMs = 0);
+    Task<RecordResult> Record(Reading[] readings, HistoryBatch? batch = null);
 
     Task<bool> IsRegistered();
 }

@@ -21,3 +21,11 @@ public sealed record SensorSnapshot(
     [property: Id(3)] DateTimeOffset? LastSeen,
     [property: Id(4)] Dictionary<string, double> Values,
     [property: Id(5)] long ReadingCount);
+
+/// <summary>
+/// Where a batch of readings (one ingest call) sits in history: the writing process and a commit time unique to the
+/// batch (Unix ms, increasing per writer). A sensor grain uses it to apply every stored batch exactly once, live or when
+/// catching up after a crash.
+/// </summary>
+[GenerateSerializer, Immutable]
+public readonly record struct HistoryBatch([property: Id(0)] int Writer, [property: Id(1)] long CommittedMs);

@@ -29,7 +29,9 @@ public sealed class CityGrain(
     private Task PublishAsync()
     {
         var kpis = KpiCalculator.ForCity(state.State.Districts.Values.Select(d => d.Kpis), time.GetUtcNow());
-        return GrainFactory.GetGrain<ITwinPublisher>(0).PublishCity(new CityUpdate(kpis, state.State.Version));
+        // Screens are informed, never waited for.
+        GrainFactory.GetGrain<ITwinPublisher>(0).PublishCity(new CityUpdate(kpis, state.State.Version)).Ignore();
+        return Task.CompletedTask;
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>

@@ -29,8 +29,9 @@ public sealed class RoadSegmentGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        await _report.FlushAsync();
+        // State first: a deactivating parent (as when a silo shuts down) must not hold up saving it.
         await _persist.FlushAsync();
+        _report.FlushAsync().Ignore();
     }
 
     public async Task<SegmentView> Register(SegmentSpec spec)

@@ -14,8 +14,10 @@ public sealed class SensorState
     [Id(3)] public long Version { get; set; }
     /// <summary>When the twin last heard from the sensor; health is judged by it, not by reading timestamps.</summary>
     [Id(4)] public DateTimeOffset? LastSeen { get; set; }
-    /// <summary>History commit time of the newest batch applied: readings committed later are caught up on activation.</summary>
-    [Id(5)] public long LastCommitMs { get; set; }
+    /// <summary>History batches applied lately (commit times within <see cref="SensorGrain.BatchMemory"/> of the newest).</summary>
+    [Id(5)] public HashSet<HistoryBatch> RecentBatches { get; set; } = [];
+    /// <summary>Newest commit time applied: batches committed before it minus the batch memory were all applied.</summary>
+    [Id(6)] public long LastCommitMs { get; set; }
 }
 
 public sealed class SensorGrain(
@@ -38,33 +40,31 @@ public sealed class SensorGrain(
     }
 
     /// <summary>
-    /// Live values are written behind; after a crash the persisted state may miss acknowledged readings,
-    /// which history holds. Apply them before taking any call.
+    /// Live values are written behind; after a crash the saved state may miss acknowledged readings, which history
+    /// holds. Apply each stored batch the state has not seen, before taking any call. Commit times only increase per
+    /// writing process, so batches are told apart by (writer, commit time) within a window, not by a single watermark.
     /// </summary>
     private async Task CatchUpWithHistoryAsync(CancellationToken cancellationToken)
     {
-        var (newest, count, lastCommitMs) = await history.ReceivedAfterAsync(this.GetPrimaryKeyString(), state.State.LastCommitMs, cancellationToken);
-        if (newest is null)
+        var since = state.State.LastCommitMs == 0 ? 0 : state.State.LastCommitMs - (long)BatchMemory.TotalMilliseconds;
+        var stored = await history.CommittedAfterAsync(this.GetPrimaryKeyString(), since, cancellationToken);
+        foreach (var batch in stored.GroupBy(r => r.Batch))
         {
-            return;
+            if (!state.State.RecentBatches.Contains(batch.Key))
+            {
+                Apply([.. batch.Select(r => new Reading(r.Timestamp, r.Values))], batch.Key, DateTimeOffset.FromUnixTimeMilliseconds(batch.Key.CommittedMs));
+            }
         }
-        state.State.ReadingCount += count;
-        state.State.LastCommitMs = lastCommitMs;
-        var seen = DateTimeOffset.FromUnixTimeMilliseconds(newest.ReceivedMs);
-        state.State.LastSeen = seen > state.State.LastSeen ? seen : state.State.LastSeen ?? seen;
-        if (state.State.LastReading is null || newest.Timestamp > state.State.LastReading.Timestamp)
-        {
-            state.State.LastReading = new Reading(newest.Timestamp, newest.Values);
-        }
-        state.State.Version++;
-        _report.Schedule();
-        _persist.Schedule();
     }
+
+    /// <summary>How long a batch is remembered as applied: longer than any batch can take from history to its grain.</summary>
+    public static readonly TimeSpan BatchMemory = TimeSpan.FromMinutes(2);
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        await _report.FlushAsync();
+        // State first: a deactivating parent (as when a silo shuts down) must not hold up saving it.
         await _persist.FlushAsync();
+        _report.FlushAsync().Ignore();
     }
 
     public async Task<SensorView> Register(SensorSpec spec)
@@ -90,19 +90,23 @@ public sealed class SensorGrain(
 
     public Task<bool> IsRegistered() => Task.FromResult(state.State.Spec is not null);
 
-    public Task<RecordResult> Record(Reading[] readings, long committedMs = 0)
+    public Task<RecordResult> Record(Reading[] readings, HistoryBatch? batch = null)
     {
         if (state.State.Spec is null)
         {
             return Task.FromResult(new RecordResult(false, 0));
         }
-        if (committedMs != 0 && committedMs <= state.State.LastCommitMs)
+        // A batch this activation already caught up on from history is not applied twice.
+        if (batch is not { } stored || !state.State.RecentBatches.Contains(stored))
         {
-            // Already applied from history when this activation caught up.
-            return Task.FromResult(new RecordResult(true, readings.Length));
+            Apply(readings, batch, time.GetUtcNow());
         }
-        state.State.LastCommitMs = Math.Max(state.State.LastCommitMs, committedMs);
-        state.State.LastSeen = time.GetUtcNow();
+        return Task.FromResult(new RecordResult(true, readings.Length));
+    }
+
+    private void Apply(Reading[] readings, HistoryBatch? batch, DateTimeOffset seen)
+    {
+        state.State.LastSeen = seen > state.State.LastSeen ? seen : state.State.LastSeen ?? seen;
         foreach (var reading in readings)
         {
             state.State.ReadingCount++;
@@ -112,11 +116,17 @@ public sealed class SensorGrain(
                 state.State.LastReading = reading;
             }
         }
+        if (batch is { } applied)
+        {
+            state.State.RecentBatches.Add(applied);
+            state.State.LastCommitMs = Math.Max(state.State.LastCommitMs, applied.CommittedMs);
+            var forget = state.State.LastCommitMs - (long)BatchMemory.TotalMilliseconds;
+            state.State.RecentBatches.RemoveWhere(b => b.CommittedMs < forget);
+        }
         state.State.Version++;
         // Health depends on last-seen, so the parent hears of every batch, not only of newer values.
         _report.Schedule();
         _persist.Schedule();
-        return Task.FromResult(new RecordResult(true, readings.Length));
     }
 
     private Task ReportUpAsync()

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Text.Json;
 using System.Threading.Channels;
 using IocTwin.Hosting;
+using IocTwin.Model;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -11,8 +12,11 @@ using NpgsqlTypes;
 
 namespace IocTwin.History;
 
-/// <summary>A reading as kept in history: when it was measured and when the twin received it (Unix ms).</summary>
-public sealed record HistoryReading(string SensorId, DateTimeOffset Timestamp, Dictionary<string, double> Values, long ReceivedMs);
+/// <summary>A reading as kept in history: when it was measured, and the batch it was stored in.</summary>
+public sealed record HistoryReading(string SensorId, DateTimeOffset Timestamp, Dictionary<string, double> Values, HistoryBatch Batch)
+{
+    public long ReceivedMs => Batch.CommittedMs;
+}
 
 /// <summary>Average, minimum and maximum of one value over one time step.</summary>
 public sealed record ValueStats(double Avg, double Min, double Max, long Count);
@@ -32,6 +36,8 @@ public sealed class ReadingHistory : BackgroundService
     private readonly NpgsqlDataSource? _postgres;
     private readonly ILogger<ReadingHistory> _logger;
     private long _lastCommitMs;
+    // Identifies this process's batches: commit times increase per writer, not across processes.
+    private readonly int _writer = Random.Shared.Next(1, int.MaxValue);
 
     public ReadingHistory(TwinHostingOptions hosting, ILogger<ReadingHistory> logger)
     {
@@ -45,13 +51,13 @@ public sealed class ReadingHistory : BackgroundService
     /// Stores readings; completes once they are durable, with the time they were committed (Unix ms, increasing
     /// within this process), which the sensor grains use to tell replayed readings from new ones.
     /// </summary>
-    public Task<long> AppendAsync(IReadOnlyList<(string SensorId, Model.Reading Reading)> readings, CancellationToken cancellationToken = default)
+    public Task<HistoryBatch> AppendAsync(IReadOnlyList<(string SensorId, Reading Reading)> readings, CancellationToken cancellationToken = default)
     {
         if (readings.Count == 0)
         {
-            return Task.FromResult(0L);
+            return Task.FromResult(default(HistoryBatch));
         }
-        var pending = new PendingAppend(readings, new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new PendingAppend(readings, new TaskCompletionSource<HistoryBatch>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_pending.Writer.TryWrite(pending))
         {
             throw new InvalidOperationException("Reading history is shut down.");
@@ -72,9 +78,13 @@ public sealed class ReadingHistory : BackgroundService
             }
             try
             {
-                var committed = _lastCommitMs = Math.Max(_lastCommitMs + 1, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-                await WriteAsync(batch.SelectMany(p => p.Readings), committed, CancellationToken.None);
-                batch.ForEach(p => p.Stored.TrySetResult(committed));
+                // One transaction for all, but each append its own batch key: grains tell deliveries apart by it.
+                var keys = batch.Select(_ => new HistoryBatch(_writer, _lastCommitMs = Math.Max(_lastCommitMs + 1, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()))).ToList();
+                await WriteAsync(batch.SelectMany((p, i) => p.Readings.Select(r => (r.SensorId, r.Reading, keys[i]))), CancellationToken.None);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Stored.TrySetResult(keys[i]);
+                }
             }
             catch (Exception ex)
             {
@@ -135,7 +145,7 @@ public sealed class ReadingHistory : BackgroundService
     public async Task<Dictionary<string, HistoryReading>> LatestAtAsync(DateTimeOffset time, CancellationToken cancellationToken = default)
     {
         const string sql = """
-            SELECT r.sensor_id, r.ts, r.received, r.payload
+            SELECT r.sensor_id, r.ts, r.writer, r.received, r.payload
             FROM twin_reading r
             JOIN (SELECT sensor_id, max(ts) AS ts FROM twin_reading WHERE ts <= @at GROUP BY sensor_id) latest
               ON latest.sensor_id = r.sensor_id AND latest.ts = r.ts
@@ -156,43 +166,46 @@ public sealed class ReadingHistory : BackgroundService
         return result;
     }
 
-    /// <summary>
-    /// What a sensor's history holds beyond a commit time: the newest reading, how many readings, and the last
-    /// commit time among them. A sensor grain catches up with it on activation after a crash.
-    /// </summary>
-    public async Task<(HistoryReading? Newest, long Count, long LastCommitMs)> ReceivedAfterAsync(
-        string sensorId, long committedAfterMs, CancellationToken cancellationToken = default)
+    /// <summary>A sensor's readings in batches committed after a time, oldest batch first: what a grain may have to catch up on.</summary>
+    public async Task<List<HistoryReading>> CommittedAfterAsync(string sensorId, long committedAfterMs, CancellationToken cancellationToken = default)
     {
         const string sql = """
-            SELECT sensor_id, ts, received, payload, count(*) OVER (), max(received) OVER () FROM twin_reading
+            SELECT sensor_id, ts, writer, received, payload FROM twin_reading
             WHERE sensor_id = @sensor AND received > @after
-            ORDER BY ts DESC, received DESC LIMIT 1
+            ORDER BY received, writer
             """;
+        var readings = new List<HistoryReading>();
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, sql, ("sensor", sensorId), ("after", committedAfterMs));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? (Read(reader), reader.GetInt64(4), reader.GetInt64(5)) : (null, 0, committedAfterMs);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            readings.Add(Read(reader));
+        }
+        return readings;
     }
 
+    /// <summary>Reads a row of (sensor_id, ts, writer, received, payload).</summary>
     private static HistoryReading Read(DbDataReader reader) => new(
         reader.GetString(0),
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
-        JsonSerializer.Deserialize<Dictionary<string, double>>(reader.GetString(3)) ?? [],
-        reader.GetInt64(2));
+        JsonSerializer.Deserialize<Dictionary<string, double>>(reader.GetString(4)) ?? [],
+        new HistoryBatch(reader.GetInt32(2), reader.GetInt64(3)));
 
-    private async Task WriteAsync(IEnumerable<(string SensorId, Model.Reading Reading)> readings, long committedMs, CancellationToken cancellationToken)
+    private async Task WriteAsync(IEnumerable<(string SensorId, Reading Reading, HistoryBatch Batch)> readings, CancellationToken cancellationToken)
     {
         if (_postgres is not null)
         {
             await using var connection = await _postgres.OpenConnectionAsync(cancellationToken);
             await using var import = await connection.BeginBinaryImportAsync(
-                "COPY twin_reading (sensor_id, ts, received, payload) FROM STDIN (FORMAT BINARY)", cancellationToken);
-            foreach (var (sensorId, reading) in readings)
+                "COPY twin_reading (sensor_id, ts, writer, received, payload) FROM STDIN (FORMAT BINARY)", cancellationToken);
+            foreach (var (sensorId, reading, batch) in readings)
             {
                 await import.StartRowAsync(cancellationToken);
                 await import.WriteAsync(sensorId, NpgsqlDbType.Text, cancellationToken);
                 await import.WriteAsync(reading.Timestamp.ToUnixTimeMilliseconds(), NpgsqlDbType.Bigint, cancellationToken);
-                await import.WriteAsync(committedMs, NpgsqlDbType.Bigint, cancellationToken);
+                await import.WriteAsync(batch.Writer, NpgsqlDbType.Integer, cancellationToken);
+                await import.WriteAsync(batch.CommittedMs, NpgsqlDbType.Bigint, cancellationToken);
                 await import.WriteAsync(JsonSerializer.Serialize(reading.Values), NpgsqlDbType.Jsonb, cancellationToken);
             }
             await import.CompleteAsync(cancellationToken);
@@ -202,17 +215,19 @@ public sealed class ReadingHistory : BackgroundService
         await using var transaction = (SqliteTransaction)await sqlite.BeginTransactionAsync(cancellationToken);
         await using var insert = sqlite.CreateCommand();
         insert.Transaction = transaction;
-        insert.CommandText = "INSERT INTO twin_reading (sensor_id, ts, received, payload) VALUES ($sensor, $ts, $received, $payload)";
+        insert.CommandText = "INSERT INTO twin_reading (sensor_id, ts, writer, received, payload) VALUES ($sensor, $ts, $writer, $received, $payload)";
         var sensor = insert.Parameters.Add("$sensor", SqliteType.Text);
         var ts = insert.Parameters.Add("$ts", SqliteType.Integer);
+        var writer = insert.Parameters.Add("$writer", SqliteType.Integer);
         var received = insert.Parameters.Add("$received", SqliteType.Integer);
         var payload = insert.Parameters.Add("$payload", SqliteType.Text);
         insert.Prepare();
-        foreach (var (sensorId, reading) in readings)
+        foreach (var (sensorId, reading, batch) in readings)
         {
             sensor.Value = sensorId;
             ts.Value = reading.Timestamp.ToUnixTimeMilliseconds();
-            received.Value = committedMs;
+            writer.Value = batch.Writer;
+            received.Value = batch.CommittedMs;
             payload.Value = JsonSerializer.Serialize(reading.Values);
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -261,5 +276,5 @@ public sealed class ReadingHistory : BackgroundService
         return services;
     }
 
-    private sealed record PendingAppend(IReadOnlyList<(string SensorId, Model.Reading Reading)> Readings, TaskCompletionSource<long> Stored);
+    private sealed record PendingAppend(IReadOnlyList<(string SensorId, Reading Reading)> Readings, TaskCompletionSource<HistoryBatch> Stored);
 }

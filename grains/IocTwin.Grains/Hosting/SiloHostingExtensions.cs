@@ -33,6 +33,9 @@ public static class SiloHostingExtensions
         builder.UseOrleans(silo =>
         {
             silo.AddTwinStorage(hosting);
+            // Failure detection and call timeouts can be tightened per deployment (and are, in fault tests).
+            silo.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Twin:Membership"));
+            silo.Services.Configure<SiloMessagingOptions>(builder.Configuration.GetSection("Twin:Messaging"));
             silo.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = hosting.ClusterId;

@@ -45,4 +45,37 @@ public sealed class HistoryCatchUpTests(TwinClusterFixture fixture)
 
         Assert.Equal(1, (await fixture.Grains.GetGrain<ISensorGrain>(city.AirId).Get())!.ReadingCount);
     }
+
+    [Fact]
+    public async Task Batches_from_two_API_processes_are_each_applied_once_whatever_their_clocks()
+    {
+        var city = await TestCity.RegisterAsync(fixture.Grains);
+        var sensor = fixture.Grains.GetGrain<ISensorGrain>(city.AirId);
+        var now = DateTimeOffset.UtcNow;
+
+        await sensor.Record([new Reading(now.AddSeconds(-2), new() { ["aqi"] = 60 })], new HistoryBatch(Writer: 1, CommittedMs: 2_000));
+        // Another process, its clock a little behind: still new, still applied.
+        await sensor.Record([new Reading(now.AddSeconds(-1), new() { ["aqi"] = 65 })], new HistoryBatch(Writer: 2, CommittedMs: 1_999));
+        // A retried delivery of the first batch changes nothing.
+        await sensor.Record([new Reading(now.AddSeconds(-2), new() { ["aqi"] = 60 })], new HistoryBatch(Writer: 1, CommittedMs: 2_000));
+
+        var view = await sensor.Get();
+        Assert.Equal(2, view!.ReadingCount);
+        Assert.Equal(65, view.LastReading!.Values["aqi"]);
+    }
+
+    [Fact]
+    public async Task A_sensor_remembers_the_batches_it_applied_across_activations()
+    {
+        var city = await TestCity.RegisterAsync(fixture.Grains);
+        var sensor = fixture.Grains.GetGrain<ISensorGrain>(city.AirId);
+        var batch = new HistoryBatch(Writer: 7, CommittedMs: DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        var reading = new Reading(DateTimeOffset.UtcNow, new() { ["aqi"] = 50 });
+
+        await sensor.Record([reading], batch);
+        await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        await sensor.Record([reading], batch);
+
+        Assert.Equal(1, (await sensor.Get())!.ReadingCount);
+    }
 }

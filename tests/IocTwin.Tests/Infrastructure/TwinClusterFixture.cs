@@ -4,6 +4,9 @@ using IocTwin.Hosting;
 using IocTwin.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
 using Orleans.TestingHost;
 
 namespace IocTwin.Tests.Infrastructure;
@@ -24,6 +27,9 @@ public sealed class TwinClusterFixture : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddMemoryGrainStorage(TwinStorage.Name);
+            // The same storage format as the ADO.NET stores use.
+            silo.Services.AddOptions<MemoryGrainStorageOptions>(TwinStorage.Name)
+                .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
             ReadingHistory.Register(silo.Services, history);
             silo.Services.Configure<TwinOptions>(o =>
             {

@@ -36,7 +36,10 @@ public sealed class ReadingHistoryTests
             history.AppendAsync([(sensor, new Reading(start.AddSeconds(10), new() { ["speed"] = 30, ["flow"] = 900 }))]),
             history.AppendAsync([(sensor, new Reading(start.AddSeconds(50), new() { ["speed"] = 50, ["flow"] = 1100 })),
                                  (sensor, new Reading(start.AddMinutes(5), new() { ["speed"] = 10 }))]));
-        Assert.All(appended, committed => Assert.True(committed > 0));
+        Assert.All(appended, batch => Assert.True(batch.CommittedMs > 0));
+        // One process writes with one writer id; appends sharing a transaction still get batch keys of their own.
+        Assert.Equal(appended[0].Writer, appended[1].Writer);
+        Assert.NotEqual(appended[0].CommittedMs, appended[1].CommittedMs);
 
         var buckets = await history.QueryAsync(sensor, start, start.AddMinutes(10), TimeSpan.FromMinutes(1));
 
@@ -50,7 +53,7 @@ public sealed class ReadingHistoryTests
 
     [Theory]
     [MemberData(nameof(Databases))]
-    public async Task Latest_at_a_time_and_catch_up_see_what_was_stored(string database)
+    public async Task Latest_at_a_time_and_batches_after_a_commit_see_what_was_stored(string database)
     {
         using var history = await Start(database);
         var sensor = "h-" + Guid.NewGuid().ToString("N");
@@ -59,16 +62,15 @@ public sealed class ReadingHistoryTests
         var first = await history.AppendAsync([(sensor, new Reading(t0, new() { ["aqi"] = 90 }))]);
         var second = await history.AppendAsync([(sensor, new Reading(t0.AddMinutes(2), new() { ["aqi"] = 150 }))]);
 
-        Assert.True(second > first);
+        Assert.True(second.CommittedMs > first.CommittedMs);
         Assert.Equal(90, (await history.LatestAtAsync(t0.AddMinutes(1)))[sensor].Values["aqi"]);
         Assert.Equal(150, (await history.LatestAtAsync(t0.AddMinutes(3)))[sensor].Values["aqi"]);
         Assert.False((await history.LatestAtAsync(t0.AddMinutes(-1))).ContainsKey(sensor));
 
-        var (newest, count, last) = await history.ReceivedAfterAsync(sensor, first);
-        Assert.Equal(1, count);
-        Assert.Equal(150, newest!.Values["aqi"]);
-        Assert.Equal(second, last);
-        Assert.Equal(2, (await history.ReceivedAfterAsync(sensor, 0)).Count);
+        var after = Assert.Single(await history.CommittedAfterAsync(sensor, first.CommittedMs));
+        Assert.Equal(150, after.Values["aqi"]);
+        Assert.Equal(second, after.Batch);
+        Assert.Equal([first, second], (await history.CommittedAfterAsync(sensor, 0)).Select(r => r.Batch));
         await history.StopAsync(CancellationToken.None);
     }
 }

@@ -1,11 +1,13 @@
 -- IocTwin reading history for PostgreSQL: every acknowledged reading, written before the API acknowledges it.
--- Times are Unix milliseconds (UTC); values are a JSON object of named numbers.
+-- Times are Unix milliseconds (UTC); values are a JSON object of named numbers. A batch is (writer, received):
+-- the writing process and its commit time.
 -- Statements are separated by lines that read exactly "-- go". Idempotent.
 
 CREATE TABLE IF NOT EXISTS twin_reading
 (
     sensor_id   text   NOT NULL,
     ts          bigint NOT NULL,
+    writer      integer NOT NULL,
     received    bigint NOT NULL,
     payload     jsonb  NOT NULL
 );

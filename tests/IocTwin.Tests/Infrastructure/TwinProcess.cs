@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Text;
+using IocTwin.Tests.EndToEnd;
+
+namespace IocTwin.Tests.Infrastructure;
+
+/// <summary>A silo or API started as its own OS process from the build output, as an operator runs them.</summary>
+public sealed class TwinProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private TwinProcess(string name, string project, IReadOnlyDictionary<string, string> settings)
+    {
+        Name = name;
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+        var folder = Path.Combine(RunCommandTests.RepositoryRoot(), Path.GetDirectoryName(project)!, "bin", configuration, "net10.0");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            ArgumentList = { Path.Combine(folder, Path.GetFileName(project) + ".dll") },
+        };
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in settings)
+        {
+            start.ArgumentList.Add($"--{key}={value}");
+        }
+        _process = Process.Start(start)!;
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public string Name { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static TwinProcess Silo(string name, IReadOnlyDictionary<string, string> settings) =>
+        new(name, "silo/IocTwin.Silo/IocTwin.Silo", settings);
+
+    public static TwinProcess Api(string name, IReadOnlyDictionary<string, string> settings) =>
+        new(name, "api/IocTwin.Api/IocTwin.Api", settings);
+
+    /// <summary>SIGKILL: no shutdown, no flush, as a crashed machine.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_output)
+        {
+            // Keep the tail: enough to explain a failure.
+            if (_output.Length > 200_000)
+            {
+                _output.Remove(0, 100_000);
+            }
+            _output.AppendLine(line);
+        }
+    }
+}
