@@ -20,6 +20,7 @@ namespace IocTwin.Tests.Cluster;
 /// Two silos and two API processes on PostgreSQL, as real processes. Under a steady feed: kill -9 a silo, kill an API,
 /// restart everything, restart PostgreSQL. Nothing acknowledged may be lost and screens must keep receiving.
 /// </summary>
+[Collection(FaultCollection.Name)]
 public sealed class ClusterFaultTests(ITestOutputHelper output) : IDisposable
 {
     private const string SigningKey = "cluster-test-signing-key-0123456789-0123456789";
@@ -139,7 +140,7 @@ public sealed class ClusterFaultTests(ITestOutputHelper output) : IDisposable
 
         // The steady feed: every acknowledged reading is remembered.
         var acked = new ConcurrentDictionary<string, (int Count, DateTimeOffset Newest)>();
-        var apis = new List<HttpClient> { api0, api1 };
+        HttpClient[] apis = [api0, api1];
         using var stopFeed = new CancellationTokenSource();
         var baseTime = DateTimeOffset.UtcNow.AddMinutes(-5);
         var feed = Task.Run(async () =>
@@ -149,7 +150,8 @@ public sealed class ClusterFaultTests(ITestOutputHelper output) : IDisposable
                 // Whole milliseconds: the precision the twin keeps.
             var time = DateTimeOffset.FromUnixTimeMilliseconds(baseTime.ToUnixTimeMilliseconds() + tick * 10);
                 var batch = sensors.Select(id => TwinApiClient.Reading(id, time, new { speed = 5 + tick % 40, flow = 800 })).ToArray();
-                var http = apis[tick % apis.Count];
+                var current = Volatile.Read(ref apis);
+                var http = current[tick % current.Length];
                 try
                 {
                     var response = await http.PostReadings(batch);
@@ -196,7 +198,7 @@ public sealed class ClusterFaultTests(ITestOutputHelper output) : IDisposable
         await IngestKeepsGoing("readings are acknowledged after a silo is killed");
 
         _processes[2].Kill();
-        apis.Remove(api0);
+        Volatile.Write(ref apis, [api1]);
         output.WriteLine($"api0 killed at {DateTimeOffset.UtcNow:O}");
         await ScreenKeepsReceiving("the screen on the other API keeps receiving after an API process is killed");
         await IngestKeepsGoing("readings are acknowledged by the other API after one is killed");
@@ -267,4 +269,11 @@ public sealed class ClusterFaultTests(ITestOutputHelper output) : IDisposable
             process.Dispose();
         }
     }
+}
+
+/// <summary>Fault tests restart shared servers (PostgreSQL): they run alone, never beside other tests.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class FaultCollection
+{
+    public const string Name = "faults";
 }
