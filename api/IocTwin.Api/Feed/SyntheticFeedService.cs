@@ -44,9 +44,11 @@ public sealed class SyntheticFeedService(
                 var now = time.GetUtcNow();
                 if (now >= nextRefresh)
                 {
-                    sensors = await LoadSensorsAsync();
-                    // Until the city is loaded there is nothing to feed: look again next tick.
-                    nextRefresh = sensors.Count > 0 ? now + options.Value.TopologyRefresh : now;
+                    var loaded = await LoadSensorsAsync();
+                    // Until the city is loaded there is nothing to feed, and while it is still loading (the sample
+                    // registers its sensors over several seconds) there is more to come: look again next tick.
+                    nextRefresh = loaded.Count > 0 && loaded.Count == sensors.Count ? now + options.Value.TopologyRefresh : now;
+                    sensors = loaded;
                 }
                 var slot = (int)(tick++ % ticksPerPeriod);
                 var batch = new List<ParsedReading>();
