@@ -33,7 +33,7 @@ public static class DevTokenApi
         var role = body!.Role ?? "";
         var districts = body.Districts ?? [];
         var sectors = body.Sectors ?? [];
-        var lifetime = TimeSpan.FromHours(body.LifetimeHours ?? 12);
+        var lifetimeHours = body.LifetimeHours ?? 12;
         if (!TwinRoles.All.Contains(role))
         {
             return Problems.Field("role", $"must be one of {string.Join(", ", TwinRoles.All)}");
@@ -46,10 +46,12 @@ public static class DevTokenApi
         {
             return Problems.Field("sectors", "a sector OC needs at least one known sector");
         }
-        if (lifetime <= TimeSpan.Zero || lifetime > TimeSpan.FromDays(7))
+        // Checked before the conversion: a large number of hours would overflow TimeSpan.
+        if (lifetimeHours is < 1 or > 168)
         {
             return Problems.Field("lifetimeHours", "must be 1 to 168");
         }
+        var lifetime = TimeSpan.FromHours(lifetimeHours);
         var name = string.IsNullOrWhiteSpace(body.Name) ? role : body.Name;
         var token = issuer.Issue(name, role, districts, sectors, lifetime);
         return TypedResults.Ok(new DevTokenResponse(token, role, districts, sectors, time.GetUtcNow() + lifetime));

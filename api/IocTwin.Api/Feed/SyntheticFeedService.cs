@@ -44,12 +44,11 @@ public sealed class SyntheticFeedService(
                 var now = time.GetUtcNow();
                 if (now >= nextRefresh)
                 {
-                    var previousCount = sensors.Count;
-                    sensors = await LoadSensorsAsync();
-                    // While the city is still loading the sensor count moves: look again soon.
-                    nextRefresh = sensors.Count == 0 || sensors.Count != previousCount
-                        ? now + TimeSpan.FromSeconds(2)
-                        : now + options.Value.TopologyRefresh;
+                    var loaded = await LoadSensorsAsync();
+                    // Until the city is loaded there is nothing to feed, and while it is still loading (the sample
+                    // registers its sensors over several seconds) there is more to come: look again next tick.
+                    nextRefresh = loaded.Count > 0 && loaded.Count == sensors.Count ? now + options.Value.TopologyRefresh : now;
+                    sensors = loaded;
                 }
                 var slot = (int)(tick++ % ticksPerPeriod);
                 var batch = new List<ParsedReading>();

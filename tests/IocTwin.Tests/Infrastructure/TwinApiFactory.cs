@@ -44,7 +44,7 @@ public class TwinApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         }
     }
 
-    public HttpClient Http { get; private set; } = null!;
+    public HttpClient Http { get; protected set; } = null!;
 
     public virtual async Task InitializeAsync()
     {

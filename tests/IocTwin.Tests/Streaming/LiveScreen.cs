@@ -1,0 +1,80 @@
+using System.Collections.Concurrent;
+using IocTwin.Api.Json;
+using IocTwin.Api.Streaming;
+using IocTwin.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IocTwin.Tests.Streaming;
+
+public enum HubProtocol
+{
+    Json,
+    MessagePack,
+}
+
+/// <summary>
+/// An operator's screen on the twin hub, as a .NET SignalR client: it records every frame the server sends,
+/// in order of arrival, so tests can ask what the screen saw.
+/// </summary>
+public sealed class LiveScreen : IAsyncDisposable
+{
+    private readonly ConcurrentQueue<object> _received = new();
+
+    private LiveScreen(HubConnection connection) => Connection = connection;
+
+    public HubConnection Connection { get; }
+
+    /// <summary>Every delta and resync frame received so far, in order of arrival.</summary>
+    public IReadOnlyList<object> Received => [.. _received];
+
+    public IReadOnlyList<DeltaFrame> Deltas => [.. _received.OfType<DeltaFrame>()];
+
+    public IReadOnlyList<ResyncFrame> Resyncs => [.. _received.OfType<ResyncFrame>()];
+
+    public static Uri HubUrl(TwinApiFactory api) => new(api.Http.BaseAddress!, "/hubs/twin");
+
+    /// <summary>Builds a screen on WebSockets without starting it; a null token connects without one.</summary>
+    public static LiveScreen Create(TwinApiFactory api, string? token, HubProtocol protocol = HubProtocol.Json)
+    {
+        var builder = new HubConnectionBuilder().WithUrl(HubUrl(api), HttpTransportType.WebSockets, o =>
+        {
+            if (token is not null)
+            {
+                o.AccessTokenProvider = () => Task.FromResult<string?>(token);
+            }
+        });
+        builder = protocol == HubProtocol.MessagePack
+            ? builder.AddMessagePackProtocol()
+            : builder.AddJsonProtocol(o => TwinJson.Configure(o.PayloadSerializerOptions));
+        var screen = new LiveScreen(builder.Build());
+        screen.Connection.On<DeltaFrame>(HubMethods.Delta, frame => screen._received.Enqueue(frame));
+        screen.Connection.On<ResyncFrame>(HubMethods.Resync, frame => screen._received.Enqueue(frame));
+        return screen;
+    }
+
+    public static async Task<LiveScreen> ConnectAsync(TwinApiFactory api, string? token, HubProtocol protocol = HubProtocol.Json)
+    {
+        var screen = Create(api, token, protocol);
+        await screen.Connection.StartAsync();
+        return screen;
+    }
+
+    public Task<ScopeSnapshot> Subscribe(string scope) => Connection.InvokeAsync<ScopeSnapshot>("Subscribe", scope);
+
+    public IReadOnlyList<DeltaFrame> DeltasOf(string scope) => [.. Deltas.Where(d => d.Scope == scope)];
+
+    /// <summary>Waits for a delta of the scope that satisfies the condition, among those received so far or later.</summary>
+    public async Task<DeltaFrame> WaitForDelta(string scope, Func<DeltaFrame, bool> condition, string because, TimeSpan? timeout = null)
+    {
+        var seen = await Eventually.Until(
+            () => Task.FromResult(DeltasOf(scope).FirstOrDefault(condition)),
+            frame => frame is not null,
+            timeout ?? TimeSpan.FromSeconds(10),
+            because);
+        return seen!;
+    }
+
+    public async ValueTask DisposeAsync() => await Connection.DisposeAsync();
+}
