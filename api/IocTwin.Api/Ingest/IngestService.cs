@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using IocTwin.Grains;
 using IocTwin.History;
+using IocTwin.Model;
 
 namespace IocTwin.Api.Ingest;
 
@@ -35,17 +36,38 @@ public sealed class IngestService(IGrainFactory grains, ReadingHistory history, 
         }
 
         var batch = await history.AppendAsync([.. accepted.SelectMany(g => g.Select(r => (r.SensorId, r.Reading)))]);
-        try
-        {
-            await Task.WhenAll(accepted.Select(g => grains.GetGrain<ISensorGrain>(g.Key).Record([.. g.Select(r => r.Reading)], batch)));
-        }
-        catch (Exception ex)
-        {
-            // Stored already: the grains catch up from history when they are reachable again.
-            logger.LogWarning(ex, "Readings stored but not yet applied to the live twin");
-        }
+        await Task.WhenAll(accepted.Select(g => DeliverAsync(g.Key, [.. g.Select(r => r.Reading)], batch)));
         rejected.Sort((a, b) => a.Index.CompareTo(b.Index));
         return new IngestResult(accepted.Sum(g => g.Count()), rejected);
+    }
+
+    private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3)];
+
+    /// <summary>
+    /// Hands a stored batch to its grain. The batch key makes delivery idempotent, so a failed call (a silo going down)
+    /// is simply tried again: a grain that already caught up from history would otherwise never see this batch.
+    /// </summary>
+    private async Task DeliverAsync(string sensorId, Reading[] readings, HistoryBatch batch)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await grains.GetGrain<ISensorGrain>(sensorId).Record(readings, batch);
+                return;
+            }
+            catch (Exception ex) when (attempt < RetryDelays.Length)
+            {
+                logger.LogDebug(ex, "Delivery of stored readings to {Sensor} failed; retrying", sensorId);
+                await Task.Delay(RetryDelays[attempt]);
+            }
+            catch (Exception ex)
+            {
+                // Stored already: the grain catches up from history when it is next activated.
+                logger.LogWarning(ex, "Readings of {Sensor} stored but not yet applied to the live twin", sensorId);
+                return;
+            }
+        }
     }
 
     private async Task<bool> IsKnownAsync(string sensorId)

@@ -262,10 +262,8 @@ public sealed class ClusterFaultTests(ITestOutputHelper output) : IDisposable
     {
         foreach (var process in _processes)
         {
-            if (!process.HasExited)
-            {
-                output.WriteLine($"--- {process.Name} ---\n{process.Output[^Math.Min(process.Output.Length, 4000)..]}");
-            }
+            var log = process.Output;
+            output.WriteLine($"--- {process.Name} ---\n{log[^Math.Min(log.Length, 6000)..]}");
             process.Dispose();
         }
     }
