@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using System.Reflection;
 using System.Text;
 using IocTwin.Tests.EndToEnd;
+using IocTwin.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace IocTwin.Tests.Browser;
@@ -35,9 +35,8 @@ public sealed class ScreenTests(ITestOutputHelper log)
             Assert.True(install.ExitCode == 0, $"npm ci failed ({install.ExitCode}):\n{install.Output}");
         }
 
-        var configuration = typeof(ScreenTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
         var run = await RunAsync("node", ["--test", "--test-concurrency=1", "--test-reporter=spec"], directory, NodeTimeout,
-            new Dictionary<string, string> { ["IOCTWIN_CONFIGURATION"] = configuration, ["CHROMIUM_PATH"] = chromium });
+            new Dictionary<string, string> { ["IOCTWIN_CONFIGURATION"] = TestBuild.Configuration, ["CHROMIUM_PATH"] = chromium });
         log.WriteLine(run.Output);
         Assert.True(run.ExitCode == 0, $"The browser tests failed ({run.ExitCode}):\n{run.Output}");
     }
