@@ -10,8 +10,7 @@ var app = builder.Build();
 app.AnnounceUrls();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseDefaultFiles();
-app.UseStaticFiles();
+app.UseScreens();
 app.UseAuthentication();
 app.UseAuthorization();
 

@@ -25,7 +25,7 @@ public sealed class RunCommandTests
             // --no-build: the test run has built the projects already.
             ArgumentList =
             {
-                "run", "--project", "api/IocTwin.Api", "--no-build", "--",
+                "run", "--project", "api/IocTwin.Api", "--no-build", "-c", TestBuild.Configuration, "--",
                 "--urls", url,
                 $"--Twin:ConnectionString=Data Source={Path.Combine(data, "twin.db")}",
                 $"--Twin:SiloPort={TestPorts.Free()}", $"--Twin:GatewayPort={TestPorts.Free()}",

@@ -1,0 +1,121 @@
+// The operation-center screen: a district OC or a sector OC sees only its own districts or sectors.
+// Pick a demo token (development runs) or paste one; the screen then subscribes only to what the token covers.
+
+import { initI18n, t, language, onLanguageChange, bindLanguageSwitch } from './i18n.js';
+import { loadToken, saveToken, clearToken, usableClaims, requestDevToken, getJson, scopeOf, DevTokensUnavailable } from './auth.js';
+import { SECTORS } from './model.js';
+import { runScreen } from './screen.js';
+
+const TOKEN_KEY = 'ioctwin.oc.token';
+const REJECTED_KEY = 'ioctwin.oc.rejected';
+const chooser = document.getElementById('chooser');
+const $ = (selector) => chooser.querySelector(selector);
+
+function start(token) {
+  chooser.hidden = true;
+  document.getElementById('app').hidden = false;
+  runScreen(document.getElementById('app'), token, scopeOf(usableClaims(token)), {
+    onChangeToken: () => {
+      clearToken(TOKEN_KEY);
+      location.reload();
+    },
+    onUnauthorized: () => {
+      clearToken(TOKEN_KEY);
+      sessionStorage.setItem(REJECTED_KEY, '1');
+      location.reload();
+    },
+  });
+}
+
+function showError(message) {
+  const box = $('.chooser-error');
+  box.textContent = message;
+  box.hidden = !message;
+}
+
+/** District names for the picker, read with a demo viewer token; null when the server offers no demo tokens. */
+async function loadDistricts() {
+  try {
+    const viewer = await requestDevToken({ role: 'viewer', name: 'OC picker', lifetimeHours: 1 });
+    return await getJson('/api/v1/districts', viewer);
+  } catch (error) {
+    if (error instanceof DevTokensUnavailable) return null;
+    throw error;
+  }
+}
+
+async function showChooser() {
+  chooser.hidden = false;
+  bindLanguageSwitch(chooser);
+  if (sessionStorage.getItem(REJECTED_KEY)) {
+    sessionStorage.removeItem(REJECTED_KEY);
+    showError(t('token.rejected'));
+  }
+  const districtSelect = $('select[name="district"]');
+  const sectorSelect = $('select[name="sector"]');
+  let districts = [];
+  const fill = () => {
+    districtSelect.replaceChildren(...districts.map((d) => new Option(language() === 'en' ? d.nameEn ?? d.name : d.name, d.id)));
+    sectorSelect.replaceChildren(...SECTORS.map((s) => new Option(t(`sector.${s}`), s)));
+  };
+  onLanguageChange(() => {
+    const [district, sector] = [districtSelect.value, sectorSelect.value];
+    fill();
+    districtSelect.value = district;
+    sectorSelect.value = sector;
+  });
+  const roleChanged = () => {
+    const role = $('input[name="role"]:checked').value;
+    $('.pick-district').hidden = role !== 'district-oc';
+    $('.pick-sector').hidden = role !== 'sector-oc';
+  };
+  for (const radio of chooser.querySelectorAll('input[name="role"]')) radio.addEventListener('change', roleChanged);
+  roleChanged();
+
+  try {
+    const loaded = await loadDistricts();
+    if (loaded === null) {
+      $('.demo').hidden = true;
+      $('.no-demo').hidden = false;
+    } else {
+      districts = loaded;
+      fill();
+    }
+  } catch (error) {
+    showError(error.message);
+  }
+
+  $('form.demo').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const role = $('input[name="role"]:checked').value;
+    const request = role === 'district-oc'
+      ? { role, districts: [districtSelect.value], name: `OC ${districtSelect.value}` }
+      : { role, sectors: [sectorSelect.value], name: `OC ${sectorSelect.value}` };
+    try {
+      const token = await requestDevToken(request);
+      saveToken(TOKEN_KEY, token);
+      start(token);
+    } catch (error) {
+      showError(error.message);
+    }
+  });
+  $('form.paste').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const token = $('textarea[name="token"]').value.trim();
+    if (!usableClaims(token)) {
+      showError(t('token.invalid'));
+      return;
+    }
+    saveToken(TOKEN_KEY, token);
+    start(token);
+  });
+}
+
+async function main() {
+  await initI18n();
+  const stored = loadToken(TOKEN_KEY);
+  if (stored && usableClaims(stored)) start(stored);
+  else await showChooser();
+}
+
+main();

@@ -1,0 +1,229 @@
+// One live screen: header (title, KPI picker, language, token, connection, clock), the map with its legend and
+// detail panel, and the sidebar (scope KPIs, districts, alerts). Used by the IOC wall screen and the OC screen;
+// what it shows is what the client's scopes deliver, nothing more.
+
+import { t, language, translate, onLanguageChange, bindLanguageSwitch, formatNumber } from './i18n.js';
+import { MAP_KPIS, SECTORS, rollup, combine } from './model.js';
+import { TwinMap } from './map.js';
+import { EntityDetail } from './detail.js';
+import { TwinClient } from './twin-client.js';
+import { renderKpiTiles, renderDistrictTable, renderAlerts, renderLegend, startClock, renderConnection } from './panels.js';
+
+const LAYOUT = `
+<header class="topbar">
+  <div class="brand">
+    <div class="emblem" aria-hidden="true"></div>
+    <div class="brand-text"><h1 class="title"></h1><div class="subtitle"></div></div>
+  </div>
+  <div class="toolbar">
+    <label class="field"><span data-i18n="map.colourBy"></span><select class="kpi-select"></select></label>
+    <div class="lang-switch" role="group" data-i18n-aria-label="language.label">
+      <button type="button" data-lang="vi">VI</button><button type="button" data-lang="en">EN</button>
+    </div>
+    <button type="button" class="button token-button" data-i18n="token.change"></button>
+  </div>
+  <div class="status-area">
+    <div class="connection" data-status="connecting" role="status"><span class="dot"></span><span class="connection-label"></span></div>
+    <div class="clock"><span class="clock-time"></span><span class="clock-date"></span><span class="clock-zone">GMT+7</span></div>
+  </div>
+</header>
+<main class="layout">
+  <section class="map-area">
+    <div class="map" data-i18n-aria-label="map.label"></div>
+    <div class="legend"></div>
+    <aside class="detail" hidden></aside>
+    <div class="screen-message" hidden></div>
+  </section>
+  <aside class="sidebar">
+    <section class="card"><h2 class="scope-title"></h2><div class="tiles"></div></section>
+    <section class="card districts-card"><h2 data-i18n="districts.title"></h2><div class="table-wrap"><table class="district-table"></table></div></section>
+    <section class="card alerts-card"><h2><span data-i18n="alerts.title"></span><span class="badge alert-count">0</span></h2><ul class="alert-list"></ul></section>
+  </aside>
+</main>`;
+
+/** The KPI the districts are coloured by at first: what matters most to the screen's owner. */
+function defaultKpi(scope) {
+  if (scope.kind !== 'sector' || scope.sectors.length !== 1) return 'meanSpeedKmh';
+  return { traffic: 'meanSpeedKmh', environment: 'worstAqi', flood: 'maxWaterLevelM' }[scope.sectors[0]] ?? 'sensorsOffline';
+}
+
+/**
+ * Connects to the twin with a token and shows what its scope covers.
+ * @param {HTMLElement} root
+ * @param {string} token
+ * @param {{ kind: 'city'|'district'|'sector', districts: string[], sectors: string[], hubScopes: string[] }} scope
+ * @param {{ onChangeToken: () => void, onUnauthorized: () => void }} handlers
+ */
+export function runScreen(root, token, scope, { onChangeToken, onUnauthorized }) {
+  const client = new TwinClient({ token, scopes: scope.hubScopes });
+  const districtNames = (state) => scope.districts
+    .map((id) => state.districts.get(id))
+    .map((d, i) => (d ? (language() === 'en' ? d.nameEn ?? d.name : d.name) : scope.districts[i]))
+    .join(', ');
+  const title = (state) => ({
+    city: () => t('wall.title'),
+    district: () => t('oc.title.district', { names: districtNames(state) }),
+    sector: () => t('oc.title.sector', { names: scope.sectors.map((s) => t(`sector.${s}`)).join(', ') }),
+  })[scope.kind]();
+  const subtitle = () => t(scope.kind === 'city' ? 'wall.subtitle' : 'oc.subtitle');
+  const screen = mountScreen(root, { client, scope, title, subtitle, onChangeToken });
+  client.addEventListener('unauthorized', onUnauthorized);
+  client.start();
+  return { client, ...screen };
+}
+
+/**
+ * @param {HTMLElement} root
+ * @param {{ client, scope: { kind: 'city'|'district'|'sector', districts: string[], sectors: string[] },
+ *           title: (state) => string, subtitle: () => string, onChangeToken: () => void }} options
+ */
+export function mountScreen(root, { client, scope, title, subtitle, onChangeToken }) {
+  root.innerHTML = LAYOUT;
+  const $ = (selector) => root.querySelector(selector);
+  const districtLabel = (d) => (language() === 'en' ? d.nameEn ?? d.name : d.name) ?? d.id;
+  const ui = { kpiKey: defaultKpi(scope), roads: true, hiddenSectors: new Set(), sectorsShown: [], rowKpis: new Map() };
+
+  const map = new TwinMap($('.map'), {
+    onSelect: (selection) => {
+      map.select(selection);
+      detail.open(selection);
+    },
+    districtLabel,
+    segmentTip: (s) => `${s.spec?.name ?? s.id} · ${s.status !== 'open' ? t(`status.${s.status}`) : `${t('detail.los')} ${s.traffic?.los ?? '—'}`}`
+      + (s.traffic?.speedKmh != null ? ` · ${formatNumber(s.traffic.speedKmh, 0)} km/h` : ''),
+    sensorTip: (s) => `${s.name ?? s.id} · ${t(`health.${s.health ?? 'offline'}`)}`,
+    kpiKey: ui.kpiKey,
+    kpisOf: (d) => ui.rowKpis.get(d.id) ?? d.kpis,
+    bottomInset: () => $('.legend').offsetHeight,
+  });
+  const detail = new EntityDetail($('.detail'), { client, districtLabel, onClose: () => map.select(null) });
+
+  const kpiSelect = $('.kpi-select');
+  kpiSelect.addEventListener('change', () => {
+    ui.kpiKey = kpiSelect.value;
+    renderSide();
+    renderLegendNow();
+    map.setKpi(ui.kpiKey, client.state);
+  });
+  $('.token-button').addEventListener('click', onChangeToken);
+  bindLanguageSwitch(root);
+  const tickClock = startClock($('.clock-time'), $('.clock-date'));
+
+  /** KPIs for the whole scope, and per district; a sector OC's are rolled up from its own sensors and roads. */
+  function scopeKpis() {
+    const { city, districts, segments, sensors } = client.state;
+    const rows = [...districts.values()];
+    if (scope.kind === 'sector') {
+      const segs = [...segments.values()], sens = [...sensors.values()];
+      return {
+        total: rollup(segs, sens, client.alerts.length),
+        rows: rows.map((d) => ({
+          district: d,
+          kpis: rollup(segs.filter((s) => s.districtId === d.id), sens.filter((s) => s.districtId === d.id)),
+        })),
+      };
+    }
+    return {
+      total: scope.kind === 'city' ? city : combine(rows.map((d) => d.kpis)),
+      rows: rows.map((d) => ({ district: d, kpis: d.kpis })),
+    };
+  }
+
+  function renderSide() {
+    const { total, rows } = scopeKpis();
+    ui.rowKpis = new Map(rows.map((r) => [r.district.id, r.kpis]));
+    $('.scope-title').textContent = t(`scope.${scope.kind}`);
+    renderKpiTiles($('.tiles'), total);
+    renderDistrictTable($('.district-table'), rows, {
+      kpiKey: ui.kpiKey, label: districtLabel,
+      onPick: (id) => map.focusDistrict(id),
+    });
+  }
+
+  function renderLegendNow() {
+    renderLegend($('.legend'), {
+      kpiKey: ui.kpiKey,
+      roads: ui.roads,
+      sectors: ui.sectorsShown,
+      hiddenSectors: ui.hiddenSectors,
+      onToggleSector: (sector, visible) => {
+        if (visible) ui.hiddenSectors.delete(sector);
+        else ui.hiddenSectors.add(sector);
+        map.setSectorVisible(sector, visible, client.state);
+      },
+    });
+  }
+
+  function renderHeader() {
+    $('.title').textContent = title(client.state);
+    $('.subtitle').textContent = subtitle();
+    document.title = `${title(client.state)} · IocTwin`;
+    kpiSelect.replaceChildren(...MAP_KPIS.map((key) => new Option(t(`kpi.${key}`), key, false, key === ui.kpiKey)));
+  }
+
+  function renderAll() {
+    translate(root);
+    tickClock();
+    renderHeader();
+    renderLegendNow();
+    renderSide();
+    renderAlerts($('.alert-list'), $('.alert-count'), visibleAlerts());
+    renderConnection($('.connection'), client.status, client.lastFrameAt);
+    map.refresh(client.state);
+    detail.render();
+  }
+
+  /** Alerts the server sends are already scoped; an OC screen also drops any outside its districts or sectors. */
+  function visibleAlerts() {
+    return client.alerts.filter((a) =>
+      (scope.kind !== 'district' || !a.districtId || scope.districts.includes(a.districtId)) &&
+      (scope.kind !== 'sector' || !a.sector || scope.sectors.includes(a.sector)));
+  }
+
+  client.addEventListener('change', ({ detail: changes }) => {
+    if (changes.snapshot) {
+      const present = new Set([...client.state.sensors.values()].map((s) => s.sector));
+      const shown = SECTORS.filter((s) => present.has(s));
+      const roads = client.state.segments.size > 0;
+      if (shown.join() !== ui.sectorsShown.join() || roads !== ui.roads) {
+        ui.sectorsShown = shown;
+        ui.roads = roads;
+        renderLegendNow();
+      }
+      renderHeader();
+      hideMessage();
+    }
+    renderSide();
+    map.update(client.state, changes);
+    // A sector OC's district colours come from its own sensors and roads: any change can move them.
+    if (scope.kind === 'sector') map.recolorDistricts(client.state);
+    detail.update(changes);
+  });
+  client.addEventListener('status', () => renderConnection($('.connection'), client.status, client.lastFrameAt));
+  client.addEventListener('alert', () => {
+    renderAlerts($('.alert-list'), $('.alert-count'), visibleAlerts());
+    if (scope.kind === 'sector') renderSide();
+  });
+  client.addEventListener('error', ({ detail: { scope: failed, error } }) =>
+    showMessage(t('error.subscribe', { scope: failed, message: error?.message ?? '' })));
+
+  // Time passes without frames: re-age sensor health and the stale indicator.
+  setInterval(() => renderConnection($('.connection'), client.status, client.lastFrameAt), 1_000);
+  setInterval(() => {
+    if (scope.kind === 'sector') renderSide();
+    map.refresh(client.state);
+  }, 30_000);
+
+  function showMessage(text) {
+    const box = $('.screen-message');
+    box.textContent = text;
+    box.hidden = false;
+  }
+  function hideMessage() {
+    $('.screen-message').hidden = true;
+  }
+
+  onLanguageChange(renderAll);
+  renderAll();
+  return { map, detail, showMessage };
+}

@@ -1,0 +1,13 @@
+using System.Reflection;
+
+namespace IocTwin.Tests.Infrastructure;
+
+public static class TestBuild
+{
+    /// <summary>
+    /// The configuration these tests were built in (Debug, Release). A `dotnet run --no-build` of the API must name
+    /// it: the API was built alongside the tests in this configuration, and only in it.
+    /// </summary>
+    public static string Configuration { get; } =
+        typeof(TestBuild).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+}

@@ -1,0 +1,168 @@
+// The screens' hub client on its own, with a stand-in SignalR connection: how snapshots and deltas become the
+// state a screen draws. A screen that misapplied or skipped frames would show a wrong city, silently.
+
+import { test, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+
+/** A SignalR connection the test drives: it records invocations and lets the test answer them. */
+class FakeConnection {
+  constructor() {
+    this.state = 'Connected';
+    this.handlers = {};
+    this.invocations = [];
+  }
+  on(name, handler) { this.handlers[name] = handler; }
+  onreconnecting(handler) { this.reconnecting = handler; }
+  onreconnected(handler) { this.reconnected = handler; }
+  onclose(handler) { this.closed = handler; }
+  async start() {}
+  async stop() {}
+  invoke(method, scope) {
+    return new Promise((resolve, reject) => this.invocations.push({ method, scope, resolve, reject }));
+  }
+  /** The Subscribe calls not yet answered. */
+  pending(scope) {
+    return this.invocations.filter((i) => i.method === 'Subscribe' && i.scope === scope && !i.answered);
+  }
+  answer(scope, snapshot) {
+    const call = this.pending(scope)[0];
+    assert.ok(call, `a Subscribe('${scope}') is waiting`);
+    call.answered = true;
+    call.resolve(snapshot);
+  }
+  send(name, payload) { this.handlers[name](payload); }
+}
+
+let connection;
+globalThis.window = globalThis;
+globalThis.signalR = {
+  HubConnectionBuilder: class {
+    withUrl() { return this; }
+    withAutomaticReconnect() { return this; }
+    configureLogging() { return this; }
+    build() { return connection; }
+  },
+  LogLevel: { Warning: 3 },
+  HubConnectionState: { Connected: 'Connected' },
+};
+const { TwinClient } = await import('../../api/IocTwin.Api/wwwroot/js/twin-client.js');
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+const clients = [];
+
+function newClient(scopes = ['city']) {
+  connection = new FakeConnection();
+  const client = new TwinClient({ token: 't', scopes });
+  clients.push(client);
+  return client;
+}
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) await client.stop();
+});
+
+const segmentView = (id, speed, version) => ({
+  spec: { id, name: id, districtId: 'd1', geometry: [[108.2, 16.05], [108.21, 16.05]], lengthM: 1000, freeFlowSpeedKmh: 50 },
+  status: 'open',
+  traffic: { speedKmh: speed, los: speed < 15 ? 'F' : 'A', asOf: new Date(Date.now() - 60_000 + version * 1000).toISOString() },
+  sensorIds: [],
+  version,
+});
+const snapshot = (scope, sequence, segments) => ({ scope, sequence, city: null, districts: [], segments, sensors: [] });
+const delta = (scope, sequence, segments) => ({
+  scope, sequence, city: null, districts: [],
+  segments: segments.map(([id, speed, version]) => ({
+    id, districtId: 'd1', status: 'open', version,
+    traffic: { speedKmh: speed, los: speed < 15 ? 'F' : 'A', asOf: new Date(Date.now() - 60_000 + version * 1000).toISOString() },
+  })),
+  sensors: [],
+});
+const speedOf = (client, id) => client.state.segments.get(id)?.traffic.speedKmh;
+
+test('deltas that follow the snapshot are applied in order and the screen goes live', async () => {
+  const client = newClient();
+  client.start();
+  await tick();
+  connection.answer('city', snapshot('city', 10, [segmentView('s1', 40, 1)]));
+  await tick();
+  assert.equal(client.status, 'live');
+  assert.equal(speedOf(client, 's1'), 40);
+
+  connection.send('delta', delta('city', 11, [['s1', 12, 2]]));
+  connection.send('delta', delta('city', 12, [['s1', 8, 3]]));
+  assert.equal(speedOf(client, 's1'), 8);
+  assert.deepEqual(client.history('s1').map((p) => p.values.speedKmh), [40, 12, 8]);
+  // A frame older than the state (already applied) changes nothing.
+  connection.send('delta', delta('city', 12, [['s1', 99, 3]]));
+  assert.equal(speedOf(client, 's1'), 8);
+});
+
+test('deltas that arrive while the snapshot is on its way are applied after it, the older ones dropped', async () => {
+  const client = newClient();
+  client.start();
+  await tick();
+  connection.send('delta', delta('city', 5, [['s1', 30, 5]]));
+  connection.send('delta', delta('city', 6, [['s1', 20, 6]]));
+  connection.answer('city', snapshot('city', 5, [segmentView('s1', 30, 5)]));
+  await tick();
+  assert.equal(speedOf(client, 's1'), 20);
+  assert.equal(connection.pending('city').length, 0);
+});
+
+test('a gap in the sequence takes a new snapshot instead of showing a city with missing changes', async () => {
+  const client = newClient();
+  client.start();
+  await tick();
+  connection.answer('city', snapshot('city', 1, [segmentView('s1', 40, 1)]));
+  await tick();
+
+  connection.send('delta', delta('city', 3, [['s1', 10, 3]]));
+  assert.equal(speedOf(client, 's1'), 40, 'a frame after a gap is not applied');
+  assert.equal(connection.pending('city').length, 1, 'a new snapshot is asked for');
+  connection.answer('city', snapshot('city', 3, [segmentView('s1', 10, 3)]));
+  await tick();
+  assert.equal(speedOf(client, 's1'), 10);
+  connection.send('delta', delta('city', 4, [['s1', 25, 4]]));
+  assert.equal(speedOf(client, 's1'), 25);
+});
+
+test('a resync from the server and a reconnect each take a new snapshot of every scope', async () => {
+  const client = newClient(['district:d1', 'district:d2']);
+  client.start();
+  await tick();
+  connection.answer('district:d1', snapshot('district:d1', 1, [segmentView('s1', 40, 1)]));
+  connection.answer('district:d2', snapshot('district:d2', 1, [segmentView('s2', 40, 1)]));
+  await tick();
+
+  connection.send('resync', { scope: 'district:d2', reason: 'The client fell behind the live feed.' });
+  assert.deepEqual(connection.invocations.filter((i) => !i.answered).map((i) => i.scope), ['district:d2']);
+  connection.answer('district:d2', snapshot('district:d2', 9, [segmentView('s2', 11, 9)]));
+  await tick();
+  assert.equal(speedOf(client, 's2'), 11);
+
+  connection.reconnecting(new Error('lost'));
+  assert.equal(client.status, 'reconnecting');
+  connection.reconnected('new-id');
+  assert.deepEqual(connection.invocations.filter((i) => !i.answered).map((i) => i.scope).sort(), ['district:d1', 'district:d2']);
+  connection.answer('district:d1', snapshot('district:d1', 2, [segmentView('s1', 33, 2)]));
+  connection.answer('district:d2', snapshot('district:d2', 10, [segmentView('s2', 44, 10)]));
+  await tick();
+  assert.equal(client.status, 'live');
+  assert.equal(speedOf(client, 's1'), 33);
+  assert.equal(speedOf(client, 's2'), 44);
+});
+
+test('with no frame for a while the screen says its data is stale, and live again on the next frame', async () => {
+  connection = new FakeConnection();
+  const client = new TwinClient({ token: 't', scopes: ['city'], staleAfterMs: 50 });
+  clients.push(client);
+  client.start();
+  await tick();
+  connection.answer('city', snapshot('city', 1, [segmentView('s1', 40, 1)]));
+  await tick();
+  assert.equal(client.status, 'live');
+  await new Promise((resolve) => setTimeout(resolve, 1_200));
+  assert.equal(client.status, 'stale');
+  connection.send('delta', delta('city', 2, [['s1', 41, 2]]));
+  assert.equal(client.status, 'live');
+});
