@@ -26,8 +26,10 @@ internal sealed class AssignmentEngine
     private readonly double[] _inCost;
     private readonly Chunk[] _chunks;
     private readonly ParallelOptions _parallel;
+    private readonly Action<int> _runChunk;
     private readonly double[][] _loaded;
     private readonly bool[] _loadActive;
+    private readonly bool[] _dropRoutes;
     private readonly double[] _direction;
     private readonly double[] _odAll;
     private bool _gatherOd;
@@ -86,6 +88,7 @@ internal sealed class AssignmentEngine
         _direction = new double[network.LinkCount];
         Iterations = new int[components.Length];
         _loadActive = new bool[components.Length];
+        _dropRoutes = new bool[components.Length];
         OdMinutes = new double[zones.Count * zones.Count];
         OdReachable = new double[zones.Count * zones.Count];
         _odAll = new double[zones.Count * zones.Count];
@@ -95,6 +98,7 @@ internal sealed class AssignmentEngine
             _chunks[i] = new Chunk(network.NodeCount, network.LinkCount, components.Length, zones.Count);
         }
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism ?? Environment.ProcessorCount };
+        _runChunk = RunChunk;
     }
 
     /// <summary>Link flows of each component per unit of its scale, in vehicles per hour.</summary>
@@ -132,19 +136,71 @@ internal sealed class AssignmentEngine
     }
 
     /// <summary>
+    /// After links close or open (<paramref name="before"/> → <paramref name="after"/>), drops the routes of every
+    /// component whose flows no longer fit: those sending traffic over a link just closed, and, when a link opens,
+    /// those with trips that had no route (they may have one now). Their next equilibrium starts from scratch; the
+    /// other components carry on from their current routes.
+    /// </summary>
+    public void DropInfeasibleRoutes(bool[] before, bool[] after)
+    {
+        var opened = false;
+        for (var a = 0; a < before.Length; a++)
+        {
+            if (before[a] == after[a])
+            {
+                continue;
+            }
+            if (after[a])
+            {
+                opened = true;
+                continue;
+            }
+            for (var c = 0; c < _components.Length; c++)
+            {
+                _dropRoutes[c] |= Iterations[c] > 0 && Flow[c][a] != 0;
+            }
+        }
+        if (!opened)
+        {
+            return;
+        }
+        var zones = _zones.Count;
+        for (var c = 0; c < _components.Length; c++)
+        {
+            var od = _components[c];
+            for (var d = 0; d < zones && !_dropRoutes[c]; d++)
+            {
+                for (var e = od.DestStart[d]; e < od.DestStart[d + 1]; e++)
+                {
+                    if (OdReachable[od.Origin[e] * zones + d] < 1)
+                    {
+                        _dropRoutes[c] = true;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// Up to <paramref name="iterations"/> Frank–Wolfe iterations for the components with a non-zero scale, stopping
-    /// early below <paramref name="gapTolerance"/>. A component with no routes yet (or reset by
-    /// <paramref name="fromScratch"/>, for instance because a link closed) first takes its all-or-nothing loading
-    /// whole, on the travel times of the current flows. The last iteration's trees give the zone-to-zone times.
+    /// early below <paramref name="gapTolerance"/>. A component with no routes (never loaded, dropped by
+    /// <see cref="DropInfeasibleRoutes"/>, or all of them when <paramref name="fromScratch"/>) first takes its
+    /// all-or-nothing loading whole, on the travel times of the current flows. The last iteration's trees give the
+    /// zone-to-zone times.
     /// </summary>
     public void Equilibrate(LinkConditions conditions, ReadOnlySpan<double> scale, int iterations, bool fromScratch, double gapTolerance,
         double[] total, double[] cost)
     {
         TotalFlow(scale, total);
         conditions.ComputeCosts(total, cost);
-        if (fromScratch)
+        for (var c = 0; c < _components.Length; c++)
         {
-            Array.Clear(Iterations);
+            if (fromScratch || _dropRoutes[c])
+            {
+                Iterations[c] = 0;
+            }
+            _dropRoutes[c] = false;
         }
         for (var it = 0; it < iterations; it++)
         {
@@ -292,7 +348,7 @@ internal sealed class AssignmentEngine
         }
         else
         {
-            Parallel.For(0, _chunks.Length, _parallel, RunChunk);
+            Parallel.For(0, _chunks.Length, _parallel, _runChunk);
         }
 
         // Add the chunks up in a fixed order.

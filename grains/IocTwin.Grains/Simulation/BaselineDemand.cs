@@ -9,8 +9,9 @@ namespace IocTwin.Simulation;
 /// open segments. Trips from district o to d are o's production shared among destinations by supply × e^(-β·t),
 /// t the free-flow travel time between them; the matrix is then made symmetric (as many trips each way over the day).
 /// Trips inside a district run between its connector nodes.</para>
-/// <para>The matrix is scaled so that, after assignment of the peak hour, <see cref="SimulationOptions.PeakCalibrationPercentile"/>
-/// of the open road length is at or below <see cref="SimulationOptions.PeakVolumeToCapacity"/>. At other times of day
+/// <para>The matrix is scaled so that, after assignment of the peak hour, about <see cref="SimulationOptions.PeakCalibrationPercentile"/>
+/// of the open road length (links weighted by length) is at or below <see cref="SimulationOptions.PeakVolumeToCapacity"/>:
+/// one all-or-nothing loading at free-flow times gives a first scale, one equilibrium at that scale corrects it. At other times of day
 /// it is multiplied by the demand profile.</para>
 /// </remarks>
 public sealed class BaselineDemand

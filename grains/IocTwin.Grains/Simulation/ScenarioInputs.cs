@@ -24,7 +24,8 @@ public sealed record ScenarioInputs
 
 /// <summary>
 /// A change to the city over a window of the run, [<see cref="StartMinute"/>, <see cref="EndMinute"/>) in minutes
-/// from its start; a null end means until the end of the run. The window must lie within the run.
+/// from its start; a null end means until the end of the run. The window must start within the run; the part of it
+/// after the end of the run is not simulated (added trips are spread over the whole window all the same).
 /// </summary>
 public abstract record Intervention(double StartMinute = 0, double? EndMinute = null);
 

@@ -25,12 +25,12 @@ internal sealed class ScenarioPlan
 
     private ScenarioPlan(List<PlannedAction> actions, List<int[]> nodeSets, List<DemandGroup> groups)
     {
-        Actions = actions;
+        Actions = actions.ToArray();
         NodeSets = nodeSets;
         DemandGroups = groups;
     }
 
-    public IReadOnlyList<PlannedAction> Actions { get; }
+    public PlannedAction[] Actions { get; }
 
     /// <summary>Node sets named by added demand, each a zone after the districts.</summary>
     public IReadOnlyList<int[]> NodeSets { get; }
@@ -66,13 +66,14 @@ internal sealed class ScenarioPlan
                     $"The window must start within the run, at 0 or later and before minute {horizonMinutes}; it starts at {iv.StartMinute}.",
                     $"{path}.StartMinute");
             }
-            var end = iv.EndMinute ?? horizonMinutes;
-            if (!(end > iv.StartMinute && end <= horizonMinutes))
+            if (iv.EndMinute is { } given && !(given > iv.StartMinute && double.IsFinite(given)))
             {
-                throw new ArgumentException(
-                    $"The window must end after it starts and no later than the end of the run (minute {horizonMinutes}); it ends at {end}.",
+                throw new ArgumentException($"The window must end after it starts; it runs from {iv.StartMinute} to {given}.",
                     $"{path}.EndMinute");
             }
+            // Rates come from the whole window; the run sees the part of it within the horizon.
+            var windowEnd = iv.EndMinute ?? horizonMinutes;
+            var end = Math.Min(windowEnd, horizonMinutes);
 
             switch (iv)
             {
@@ -115,7 +116,7 @@ internal sealed class ScenarioPlan
                     {
                         groups.Add(group = new DemandGroup(iv.StartMinute, end, []));
                     }
-                    group.Demands.Add(new PlannedDemand(origin, destination, demand.Trips / ((end - iv.StartMinute) / 60)));
+                    group.Demands.Add(new PlannedDemand(origin, destination, demand.Trips / ((windowEnd - iv.StartMinute) / 60)));
                     break;
                 default:
                     throw new ArgumentException($"Unknown intervention '{iv.GetType().Name}'.", path);
@@ -185,6 +186,10 @@ internal sealed class ScenarioPlan
                 nodeSetIndex.Add(key, index);
             }
             return new EndRef(EndKind.NodeSet, index);
+        }
+        if (network.NodeCount == 0)
+        {
+            throw new ArgumentException("The city has no roads for trips to start or end on.", path);
         }
         return new EndRef(EndKind.City, -1);
     }

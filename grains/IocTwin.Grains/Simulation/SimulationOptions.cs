@@ -53,7 +53,7 @@ public sealed record SimulationOptions
     /// <summary>Routes are recomputed at least this often; also whenever a closure, capacity or speed changes.</summary>
     public double RerouteEveryMinutes { get; init; } = 5;
 
-    /// <summary>Frank–Wolfe iterations when routes are found from scratch (start of a run, after a closure or a reopening).</summary>
+    /// <summary>Frank–Wolfe iterations at the start of a run and after a closure, a reopening or the start of added demand.</summary>
     public int ColdStartIterations { get; init; } = 10;
 
     /// <summary>Frank–Wolfe iterations at each periodic re-routing, continuing from the current flows.</summary>

@@ -137,7 +137,8 @@ public sealed record SegmentResult(
 
 /// <summary>
 /// Trips from one district to another over the run. Travel times are those expected at departure on the routes of
-/// the moment, averaged over departures; free-flow time is on the network as registered, so a detour counts as delay.
+/// the moment, averaged over the trips that found a route (0 when none did); free-flow time is on the network as
+/// registered, so a detour counts as delay.
 /// </summary>
 public sealed record OdResult(
     string OriginDistrictId,

@@ -9,24 +9,29 @@ namespace IocTwin.Simulation;
 /// </summary>
 /// <remarks>
 /// <para><b>Demand.</b> The usual demand (<see cref="BaselineDemand"/>) follows the time-of-day profile; added demand
-/// departs evenly over its window. Trips enter and leave the network at zone connectors.</para>
-/// <para><b>Traffic.</b> At every step, link flows are the equilibrium flows of the current departure rates
-/// (quasi-static assignment): BPR travel times, shortest-path trees per destination connector, averaged by the method
-/// of successive averages. Closed and flooded links cost +∞, so traffic goes round them; a trip with no open route is
-/// reported, never dropped. Routes are updated every <see cref="SimulationOptions.RerouteEveryMinutes"/> and whenever
-/// a closure, capacity, speed limit, rain or added demand starts or ends; a closure or a reopening makes the routes
-/// be found again from scratch. There are no queues
-/// spilling back: demand above capacity shows as BPR delay.</para>
-/// <para><b>Trips.</b> Trips between two zones travel for the current zone-to-zone time along an Erlang-4 cascade
-/// (four stages, so trip times spread around their mean without any trip arriving at once). Trips that find no route
-/// at departure are unreachable; trips whose route is cut on the way are stranded, wait, and go on if a road opens.
-/// The run starts in steady state: the trips already on the road are counted as <see cref="TripBalance.InitialEnRoute"/>.</para>
+/// departs evenly over its window. Trips start at a zone's origin nodes and end at its connectors.</para>
+/// <para><b>Traffic.</b> At every step, link flows are the user-equilibrium flows of the current departure rates
+/// (quasi-static assignment): BPR travel times, shortest-path trees per destination connector, combined by
+/// Frank–Wolfe. Closed and flooded links are left out of the trees, so traffic goes round them; a trip with no open
+/// route is reported, never dropped. Routes are updated every <see cref="SimulationOptions.RerouteEveryMinutes"/>
+/// (<see cref="SimulationOptions.RerouteIterations"/> iterations, continuing from the current flows) and whenever a
+/// closure, capacity, speed limit, rain or added demand starts or ends. After a closure, a reopening or the start of
+/// added demand they get <see cref="SimulationOptions.ColdStartIterations"/>; demand that used a road just closed, or
+/// that had trips with no route when a road opens, has its routes found again from scratch, the rest carries on from
+/// its current routes. Queues do not spill back:
+/// demand above capacity shows as BPR delay.</para>
+/// <para><b>Trips.</b> Trips between two zones travel for the current zone-to-zone time through four stages in a row
+/// (an Erlang-4 spread around that time, so no trip arrives at once). Trips that find no route at departure are
+/// unreachable; trips whose route is cut on the way are stranded, wait, and go on if a road opens. The run starts in
+/// steady state: the usual trips already on the road are <see cref="TripBalance.InitialEnRoute"/>.</para>
 /// <para><b>Rain.</b> Each district holds a ponding depth: rain beyond the drainage capacity raises it
 /// (× <see cref="SimulationOptions.RunoffConcentration"/>), and it drains at the drainage capacity. A segment's water
-/// is that depth times its flood susceptibility; deeper than <see cref="SimulationOptions.FloodDepthM"/> the segment is
-/// flooded and closed, shallower it slows traffic. Floods are looked at every
-/// <see cref="SimulationOptions.RerouteEveryMinutes"/>, so a district's roads close and open in batches. Rain also costs capacity and speed on the district's roads.</para>
-/// <para>The same network, inputs and options always give the same result, bit for bit, whatever the number of cores.</para>
+/// is that depth times its flood susceptibility (<see cref="RoadNetwork.FloodSusceptibility"/>); deeper than
+/// <see cref="SimulationOptions.FloodDepthM"/> the segment is flooded and closed, shallower it slows traffic. Floods
+/// are looked at every <see cref="SimulationOptions.RerouteEveryMinutes"/>, so a district's roads close and open in
+/// batches. Rain also costs capacity and speed on the district's roads.</para>
+/// <para>The same network, inputs and options always give the same result, bit for bit, whatever the number of cores.
+/// A network may run many scenarios at once; its calibrated baseline demand is built on first use and kept.</para>
 /// </remarks>
 public static class Simulator
 {
@@ -199,7 +204,7 @@ public static class Simulator
         }
 
         /// <summary>Share of each district in the usual trips: where trips to or from "the whole city" go.</summary>
-        public double[] DistrictShares()
+        private double[] DistrictShares()
         {
             var shares = new double[_districts];
             var matrix = _baseline.PeakTripsPerHourMatrix;
@@ -216,7 +221,7 @@ public static class Simulator
                 shares[d] = total > 0 ? shares[d] / total : (_baseline.Zones.HasConnectors(d) ? 1 : 0);
             }
             var sum = shares.Sum();
-            for (var d = 0; d < _districts; d++)
+            for (var d = 0; d < _districts && sum > 0; d++)
             {
                 shares[d] /= sum;
             }
@@ -277,17 +282,21 @@ public static class Simulator
                 var rerouteTick = step % _rerouteEvery == 0;
                 Conditions(minute, dt, rerouteTick || step == 0);
                 var changes = Compare();
+                if (changes.Availability && step > 0)
+                {
+                    _engine.DropInfeasibleRoutes(_now.Available, _next.Available);
+                }
                 var activated = SetScales(minute, dt, out var demandWindowChanged);
                 _next.CopyTo(_now);
                 Wading();
 
-                // 2. Routes.
+                // 2. Routes: from scratch at the start; in full after a closure, a reopening or new demand; else a step on.
                 var rerouted = true;
-                if (step == 0 || changes.Availability)
+                if (step == 0)
                 {
                     _engine.Equilibrate(_now, _scale, _o.ColdStartIterations, fromScratch: true, _o.ConvergenceGap, _flow, _cost);
                 }
-                else if (activated)
+                else if (changes.Availability || activated)
                 {
                     _engine.Equilibrate(_now, _scale, _o.ColdStartIterations, fromScratch: false, _o.ConvergenceGap, _flow, _cost);
                 }

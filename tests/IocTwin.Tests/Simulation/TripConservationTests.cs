@@ -63,6 +63,22 @@ public sealed class TripConservationTests
     }
 
     [Fact]
+    public void Added_trips_whose_window_runs_past_the_end_of_the_run_set_out_only_within_it()
+    {
+        var inputs = new ScenarioInputs
+        {
+            BaselineDemandScale = 0,
+            Interventions = [new AddDemand(DemandEnd.District("cam-le"), DemandEnd.District("thanh-khe"), 6000, 30, 150)],
+        };
+
+        var result = Simulator.Run(DaNang, inputs, 60, 60);
+
+        // A quarter of the window falls within the run.
+        Assert.Equal(1500, result.Trips.Generated, 6);
+        Assert.All(result.Steps.Where(s => s.Minute < 30), s => Assert.Equal(0, s.Trips.Generated));
+    }
+
+    [Fact]
     public void A_festival_adds_its_trips_to_the_day_and_loads_the_roads_around_it()
     {
         var network = DaNang;
