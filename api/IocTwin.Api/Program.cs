@@ -20,6 +20,7 @@ app.MapReadingsApi();
 app.MapTwinQueryApi();
 app.MapTopologyApi();
 app.MapHistoryApi();
+app.MapScenariosApi();
 app.MapDevTokenApi();
 app.MapTwinHub();
 

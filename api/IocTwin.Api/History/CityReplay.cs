@@ -61,6 +61,6 @@ public sealed class CityReplay(IGrainFactory grains, ReadingHistory history)
             var kpis = KpiCalculator.ForDistrict(segmentsByDistrict.GetValueOrDefault(district.DistrictId) ?? [], direct, openAlerts: 0, time);
             districts.Add(new ReplayedDistrict(district.DistrictId, district.Name, kpis));
         }
-        return new CityAt(time, KpiCalculator.ForCity(districts.Select(d => d.Kpis), time), districts, segments, sensors);
+        return new CityAt(time, KpiCalculator.ForCity(districts.Select(d => d.Kpis)), districts, segments, sensors);
     }
 }

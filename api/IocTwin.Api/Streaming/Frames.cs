@@ -28,4 +28,8 @@ public static class HubMethods
     public const string Delta = "delta";
     public const string Resync = "resync";
     public const string Alert = "alert";
+    public const string Scenario = "scenario";
 }
+
+/// <summary>Progress or completion of a scenario run, sent to the scope "scenario:{id}".</summary>
+public sealed record ScenarioFrame(string Scope, ScenarioProgress Progress);

@@ -122,6 +122,26 @@ public sealed class ScopeDispatcher(
         }
     }
 
+    /// <summary>Scenario progress is rare and small: sent at once to the scope's subscribers.</summary>
+    public void OnScenario(ScenarioProgress progress)
+    {
+        var key = new TwinScope(ScopeKind.Scenario, progress.ScenarioId, null).ToString();
+        lock (_gate)
+        {
+            if (!_scopes.TryGetValue(key, out var state))
+            {
+                return;
+            }
+            foreach (var subscriber in state.Subscribers)
+            {
+                if (_connections.TryGetValue(subscriber, out var connection))
+                {
+                    connection.Send(HubMethods.Scenario, new ScenarioFrame(key, progress));
+                }
+            }
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1 / Math.Max(0.1, options.Value.MaxFramesPerSecond)), time);
@@ -146,7 +166,7 @@ public sealed class ScopeDispatcher(
                 {
                     if (_connections.TryGetValue(subscriber, out var connection))
                     {
-                        connection.Send(frame);
+                        connection.Send(HubMethods.Delta, frame);
                     }
                 }
             }
@@ -224,11 +244,11 @@ public sealed class ScopeDispatcher(
         /// <summary>Scope keys this client subscribed to; guarded by the dispatcher's lock.</summary>
         public HashSet<string> Scopes { get; } = [];
 
-        public void Send(DeltaFrame frame)
+        public void Send(string method, object frame)
         {
             lock (_writeGate)
             {
-                if (_outbox.Writer.TryWrite((HubMethods.Delta, frame)))
+                if (_outbox.Writer.TryWrite((method, frame)))
                 {
                     return;
                 }

@@ -11,6 +11,12 @@ public sealed class TwinObserver(ScopeDispatcher dispatcher) : ITwinObserver
         dispatcher.OnUpdates(districts, city);
         return Task.CompletedTask;
     }
+
+    public Task OnScenario(ScenarioProgress progress)
+    {
+        dispatcher.OnScenario(progress);
+        return Task.CompletedTask;
+    }
 }
 
 /// <summary>Keeps this process's observer registered, re-registering after silo failures or registry moves.</summary>

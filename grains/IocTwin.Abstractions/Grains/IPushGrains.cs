@@ -8,6 +8,9 @@ public interface ITwinObserver : IGrainObserver
 {
     [OneWay]
     Task OnUpdates(DistrictUpdate[] districts, CityUpdate? city);
+
+    [OneWay]
+    Task OnScenario(ScenarioProgress progress);
 }
 
 /// <summary>Where API processes register their observers; entries lapse unless renewed. Key 0.</summary>
@@ -28,4 +31,7 @@ public interface ITwinPublisher : IGrainWithIntegerKey
 
     [OneWay]
     Task PublishCity(CityUpdate update);
+
+    [OneWay]
+    Task PublishScenario(ScenarioProgress progress);
 }

@@ -35,19 +35,20 @@ public static class KpiCalculator
             sensors.Add(sensor);
         }
 
+        // Each KPI is as of the newest data behind it, so an unchanged twin reads the same whenever it is asked.
         return new DistrictKpis(
             MeanSpeedKmh: monitoredM > 0 ? new Kpi(weightedSpeed / monitoredM, trafficAsOf) : Kpi.Unknown,
-            CongestedKm: new Kpi(congestedM / 1000, trafficAsOf ?? now),
+            CongestedKm: new Kpi(congestedM / 1000, trafficAsOf),
             WorstAqi: sensors.WorstAqi,
             MaxWaterLevelM: sensors.MaxWaterLevel,
-            SensorsOnline: new Kpi(sensors.Online, now),
-            SensorsStale: new Kpi(sensors.Stale, now),
-            SensorsOffline: new Kpi(sensors.Offline, now),
-            OpenAlerts: new Kpi(openAlerts, now),
-            MonitoredKm: new Kpi(monitoredM / 1000, trafficAsOf ?? now));
+            SensorsOnline: new Kpi(sensors.Online, sensors.NewestSeen),
+            SensorsStale: new Kpi(sensors.Stale, sensors.NewestSeen),
+            SensorsOffline: new Kpi(sensors.Offline, sensors.NewestSeen),
+            OpenAlerts: new Kpi(openAlerts, null),
+            MonitoredKm: new Kpi(monitoredM / 1000, trafficAsOf));
     }
 
-    public static DistrictKpis ForCity(IEnumerable<DistrictKpis> districts, DateTimeOffset now)
+    public static DistrictKpis ForCity(IEnumerable<DistrictKpis> districts)
     {
         double weightedSpeed = 0, monitoredKm = 0;
         DateTimeOffset? speedAsOf = null;
@@ -72,7 +73,7 @@ public static class KpiCalculator
         return new DistrictKpis(
             monitoredKm > 0 ? new Kpi(weightedSpeed / monitoredKm, speedAsOf) : Kpi.Unknown,
             congested, aqi, water, online, stale, offline, alerts,
-            new Kpi(monitoredKm, speedAsOf ?? now));
+            new Kpi(monitoredKm, speedAsOf));
     }
 
     private static DateTimeOffset? Latest(DateTimeOffset? a, DateTimeOffset? b) => b > (a ?? DateTimeOffset.MinValue) ? b : a;
@@ -90,9 +91,11 @@ public static class KpiCalculator
     {
         public int Online, Stale, Offline;
         public Kpi WorstAqi = Kpi.Unknown, MaxWaterLevel = Kpi.Unknown;
+        public DateTimeOffset? NewestSeen;
 
         public void Add(SensorSnapshot sensor)
         {
+            NewestSeen = Latest(NewestSeen, sensor.LastSeen);
             var health = HealthPolicy.Classify(sensor.LastSeen, now);
             switch (health)
             {

@@ -13,8 +13,7 @@ public sealed class CityState
 
 public sealed class CityGrain(
     [PersistentState("city", TwinStorage.Name)] IPersistentState<CityState> state,
-    IOptions<TwinOptions> options,
-    TimeProvider time) : Grain, ICityGrain
+    IOptions<TwinOptions> options) : Grain, ICityGrain
 {
     private DebouncedAction _persist = null!;
     private DebouncedAction _publish = null!;
@@ -28,7 +27,7 @@ public sealed class CityGrain(
 
     private Task PublishAsync()
     {
-        var kpis = KpiCalculator.ForCity(state.State.Districts.Values.Select(d => d.Kpis), time.GetUtcNow());
+        var kpis = KpiCalculator.ForCity(state.State.Districts.Values.Select(d => d.Kpis));
         // Screens are informed, never waited for.
         GrainFactory.GetGrain<ITwinPublisher>(0).PublishCity(new CityUpdate(kpis, state.State.Version)).Ignore();
         return Task.CompletedTask;
@@ -40,7 +39,7 @@ public sealed class CityGrain(
     public Task<CityView> Get()
     {
         var districts = state.State.Districts.Values.OrderBy(d => d.DistrictId, StringComparer.Ordinal).ToList();
-        var kpis = KpiCalculator.ForCity(districts.Select(d => d.Kpis), time.GetUtcNow());
+        var kpis = KpiCalculator.ForCity(districts.Select(d => d.Kpis));
         return Task.FromResult(new CityView(this.GetPrimaryKeyString(), kpis, districts, state.State.Version));
     }
 

@@ -31,6 +31,8 @@ public sealed class DistrictGrain(
     {
         _report = new DebouncedAction(this, options.Value.RollupDelay, ReportUpAsync);
         _persist = new DebouncedAction(this, options.Value.PersistDelay, () => state.WriteStateAsync());
+        // What the saved state last told the city; a refresh reports only what time alone has changed since.
+        _lastReported = Kpis();
         // Sensor health changes with time alone; re-evaluate so the city sees sensors going stale.
         this.RegisterGrainTimer(
             _ => RefreshHealthAsync(),

@@ -41,12 +41,17 @@ public sealed class TwinPublisher(ILogger<TwinPublisher> logger) : Grain, ITwinP
         return Task.CompletedTask;
     }
 
-    private async Task FlushAsync()
+    public async Task PublishScenario(ScenarioProgress progress)
     {
-        DistrictUpdate[] districts = [.. _districts.Values];
-        var city = _city;
-        _districts.Clear();
-        _city = null;
+        // Rare and small: sent at once, not batched.
+        foreach (var observer in await ObserversAsync())
+        {
+            _ = observer.OnScenario(progress);
+        }
+    }
+
+    private async Task<ITwinObserver[]> ObserversAsync()
+    {
         try
         {
             if (DateTime.UtcNow - _observersFetched > ObserverRefresh)
@@ -60,7 +65,16 @@ public sealed class TwinPublisher(ILogger<TwinPublisher> logger) : Grain, ITwinP
             // Keep the last known observers; the registry may be moving between silos.
             logger.LogWarning(ex, "Could not refresh twin observers");
         }
-        foreach (var observer in _observers)
+        return _observers;
+    }
+
+    private async Task FlushAsync()
+    {
+        DistrictUpdate[] districts = [.. _districts.Values];
+        var city = _city;
+        _districts.Clear();
+        _city = null;
+        foreach (var observer in await ObserversAsync())
         {
             // One-way: a slow or dead API process cannot hold up the twin.
             _ = observer.OnUpdates(districts, city);

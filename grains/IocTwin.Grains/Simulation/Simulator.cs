@@ -38,6 +38,11 @@ public static class Simulator
     public const double MaxHorizonMinutes = 7 * 24 * 60;
     public const int MaxSteps = 100_000;
 
+    /// <summary>Checks scenario inputs against a network without running them.</summary>
+    /// <exception cref="ArgumentException">An input is invalid; <see cref="ArgumentException.ParamName"/> names it.</exception>
+    public static void Validate(RoadNetwork network, ScenarioInputs inputs, double horizonMinutes) =>
+        ScenarioPlan.Compile(network, inputs, horizonMinutes);
+
     /// <summary>Runs a scenario for <paramref name="horizonMinutes"/> in steps of <paramref name="stepSeconds"/>.</summary>
     /// <exception cref="ArgumentException">An input is invalid; <see cref="ArgumentException.ParamName"/> names it
     /// (for instance <c>inputs.Interventions[2].SegmentId</c>).</exception>

@@ -61,7 +61,7 @@ public sealed class KpiCalculatorTests
         var a = KpiCalculator.ForDistrict([Segment(4000, 20, LevelOfService.E)], [Sensor(SensorKind.AirQuality, Now, "aqi", 90)], 1, Now);
         var b = KpiCalculator.ForDistrict([Segment(1000, 45, LevelOfService.A)], [Sensor(SensorKind.AirQuality, Now, "aqi", 155)], 2, Now);
 
-        var city = KpiCalculator.ForCity([a, b, DistrictKpis.Empty], Now);
+        var city = KpiCalculator.ForCity([a, b, DistrictKpis.Empty]);
 
         Assert.Equal((4 * 20 + 1 * 45) / 5.0, city.MeanSpeedKmh.Value!.Value, 9);
         Assert.Equal(4.0, city.CongestedKm.Value);

@@ -13,8 +13,7 @@ public sealed class TwinProcess : IDisposable
     private TwinProcess(string name, string project, IReadOnlyDictionary<string, string> settings)
     {
         Name = name;
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
-        var folder = Path.Combine(RunCommandTests.RepositoryRoot(), Path.GetDirectoryName(project)!, "bin", configuration, "net10.0");
+        var folder = Path.Combine(RunCommandTests.RepositoryRoot(), Path.GetDirectoryName(project)!, "bin", TestBuild.Configuration, "net10.0");
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = folder,

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using IocTwin.Model;
 using IocTwin.Simulation;
 using static IocTwin.Tests.Simulation.SimulationCities;

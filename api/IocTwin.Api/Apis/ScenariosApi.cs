@@ -1,0 +1,185 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using IocTwin.Api.Access;
+using IocTwin.Api.History;
+using IocTwin.Api.Json;
+using IocTwin.Domain;
+using IocTwin.Grains;
+using IocTwin.Model;
+using IocTwin.Topology;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace IocTwin.Api.Apis;
+
+public sealed record ScenarioRequest(string? Name, string? Baseline, int? HorizonMinutes, int? StepSeconds);
+
+public sealed record InterventionRequest(
+    string? Kind, string? SegmentId, string? DistrictId, double? Value, string? OriginDistrictId, string? DestinationDistrictId,
+    double? StartMinute, double? EndMinute);
+
+/// <summary>What-if scenarios on a fork of the twin: create, intervene, run, compare with the baseline, delete.</summary>
+public static class ScenariosApi
+{
+    public const int MaxHorizonMinutes = 24 * 60;
+
+    public static IEndpointRouteBuilder MapScenariosApi(this IEndpointRouteBuilder app)
+    {
+        var read = app.MapGroup("/api/v1/scenarios").WithTags("Scenarios").RequireAuthorization(AccessExtensions.ReadPolicy);
+        read.MapGet("/", ListScenarios);
+        read.MapGet("/{id}", GetScenario).WithSummary("The scenario, and once run, its KPIs over time and at the end beside the baseline's.");
+        var write = app.MapGroup("/api/v1/scenarios").WithTags("Scenarios").RequireAuthorization(AccessExtensions.OperatePolicy);
+        write.MapPost("/", CreateScenario).Accepts<ScenarioRequest>("application/json")
+            .WithSummary("Fork the twin as it is now (baseline \"live\") or was at an ISO-8601 time.");
+        write.MapPost("/{id}/interventions", AddIntervention).Accepts<InterventionRequest>("application/json");
+        write.MapPost("/{id}/run", RunScenario).WithSummary("Start the run; progress streams on the hub scope scenario:{id}.");
+        write.MapDelete("/{id}", DeleteScenario);
+        return app;
+    }
+
+    public static async Task<Results<Created<ScenarioSummary>, ValidationProblem>> CreateScenario(
+        HttpRequest request, IGrainFactory grains, CityReplay replay, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await JsonBody.ReadAsync<ScenarioRequest>(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var errors = new Dictionary<string, List<string>>();
+        var now = time.GetUtcNow();
+        var name = body!.Name?.Trim() ?? "";
+        if (name.Length is 0 or > TopologyRules.MaxNameLength) errors.AddError("name", "is required, at most 200 characters");
+        var horizon = body.HorizonMinutes ?? 60;
+        if (horizon is < 1 or > MaxHorizonMinutes) errors.AddError("horizonMinutes", $"must be 1 to {MaxHorizonMinutes}");
+        var step = body.StepSeconds ?? 60;
+        if (step is < 10 or > 3600) errors.AddError("stepSeconds", "must be 10 to 3600");
+        else if (horizon * 60 / step > 10_000) errors.AddError("stepSeconds", "gives more than 10,000 steps; take longer steps");
+        DateTimeOffset baselineTime = now;
+        var fromLive = body.Baseline is null or "live";
+        if (!fromLive)
+        {
+            if (!DateTimeOffset.TryParse(body.Baseline, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out baselineTime))
+                errors.AddError("baseline", "must be \"live\" or an ISO-8601 time");
+            else if (baselineTime > now)
+                errors.AddError("baseline", "is in the future");
+        }
+        if (errors.Count > 0)
+        {
+            return Problems.Fields(errors);
+        }
+        // Copy-on-write: the fork keeps only the segments that were not open at the baseline.
+        var forked = fromLive
+            ? (await LiveTopology.ReadAsync(grains)).Segments.Where(s => s.Status != SegmentStatus.Open).ToDictionary(s => s.Id, s => s.Status)
+            : (await replay.AtAsync(baselineTime, cancellationToken)).Segments.Where(s => s.Status != SegmentStatus.Open).ToDictionary(s => s.Id, s => s.Status);
+        var id = "scn-" + Guid.NewGuid().ToString("N")[..12];
+        var summary = await grains.GetGrain<IScenarioGrain>(id).Create(
+            new ScenarioDefinition(name, baselineTime.ToUniversalTime(), fromLive, horizon, step, forked));
+        return TypedResults.Created($"/api/v1/scenarios/{id}", summary);
+    }
+
+    public static async Task<Ok<List<ScenarioSummary>>> ListScenarios(IGrainFactory grains)
+    {
+        var ids = await grains.GetGrain<IScenarioIndexGrain>(0).List();
+        var scenarios = await Task.WhenAll(ids.Select(id => grains.GetGrain<IScenarioGrain>(id).Get()));
+        return TypedResults.Ok(scenarios.OfType<ScenarioSummary>().ToList());
+    }
+
+    public static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetScenario(string id, IGrainFactory grains)
+    {
+        var grain = grains.GetGrain<IScenarioGrain>(id);
+        if (await grain.Get() is not { } summary)
+        {
+            return Problems.NotFound("scenario", id);
+        }
+        var document = System.Text.Json.JsonSerializer.SerializeToNode(summary, TwinJson.Options)!.AsObject();
+        document["report"] = await grain.GetReportJson() is { } report ? JsonNode.Parse(report) : null;
+        return TypedResults.Content(document.ToJsonString(), "application/json");
+    }
+
+    public static async Task<Results<Ok<ScenarioSummary>, ValidationProblem, ProblemHttpResult>> AddIntervention(
+        string id, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await JsonBody.ReadAsync<InterventionRequest>(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var grain = grains.GetGrain<IScenarioGrain>(id);
+        if (await grain.Get() is not { } summary)
+        {
+            return Problems.NotFound("scenario", id);
+        }
+        var errors = Validate(body!, summary);
+        if (errors.Count > 0)
+        {
+            return Problems.Fields(errors);
+        }
+        try
+        {
+            return TypedResults.Ok(await grain.AddIntervention(new InterventionSpec(body!.Kind!, body.SegmentId, body.DistrictId, body.Value,
+                body.OriginDistrictId, body.DestinationDistrictId, body.StartMinute ?? 0, body.EndMinute)));
+        }
+        catch (ArgumentException ex)
+        {
+            // The simulation checks the intervention against the city's roads and districts.
+            return Problems.Field(ex.ParamName ?? "body", ex.Message.Split(" (Parameter")[0]);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Scenario is running", detail: ex.Message);
+        }
+    }
+
+    public static async Task<Results<Accepted<ScenarioSummary>, ProblemHttpResult>> RunScenario(string id, IGrainFactory grains)
+    {
+        var grain = grains.GetGrain<IScenarioGrain>(id);
+        if (await grain.Get() is null)
+        {
+            return Problems.NotFound("scenario", id);
+        }
+        return TypedResults.Accepted($"/api/v1/scenarios/{id}", await grain.Run());
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteScenario(string id, IGrainFactory grains)
+    {
+        var grain = grains.GetGrain<IScenarioGrain>(id);
+        if (await grain.Get() is null)
+        {
+            return Problems.NotFound("scenario", id);
+        }
+        await grain.Delete();
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>What each kind of intervention needs, checked before the simulation checks it against the city.</summary>
+    private static Dictionary<string, List<string>> Validate(InterventionRequest body, ScenarioSummary scenario)
+    {
+        var errors = new Dictionary<string, List<string>>();
+        if (body.Kind is not { } kind || !InterventionKinds.All.Contains(kind))
+        {
+            errors.AddError("kind", $"must be one of {string.Join(", ", InterventionKinds.All)}");
+            return errors;
+        }
+        bool needsSegment = kind is InterventionKinds.CloseSegment or InterventionKinds.ReopenSegment or InterventionKinds.Capacity
+            or InterventionKinds.SpeedLimit or InterventionKinds.Incident;
+        if (needsSegment && !TopologyRules.IsValidId(body.SegmentId)) errors.AddError("segmentId", "is required for " + kind);
+        if (kind == InterventionKinds.Rain && !TopologyRules.IsValidId(body.DistrictId)) errors.AddError("districtId", "is required for rain");
+        var value = body.Value;
+        switch (kind)
+        {
+            case InterventionKinds.Capacity when value is not (> 0 and <= 30_000):
+                errors.AddError("value", "is the new capacity in vehicles per hour, more than 0 and at most 30,000"); break;
+            case InterventionKinds.SpeedLimit when value is not (>= 5 and <= 150):
+                errors.AddError("value", "is the new speed limit in km/h, 5 to 150"); break;
+            case InterventionKinds.Incident when value is not null and not (> 0 and <= 1):
+                errors.AddError("value", "is the share of capacity lost, more than 0 and at most 1"); break;
+            case InterventionKinds.Rain when value is not (>= 0 and <= 500):
+                errors.AddError("value", "is the rainfall in mm/h, 0 to 500"); break;
+            case InterventionKinds.Demand when value is not (> 0 and <= 10_000_000):
+                errors.AddError("value", "is the number of added trips, more than 0"); break;
+        }
+        var start = body.StartMinute ?? 0;
+        if (start < 0 || start >= scenario.HorizonMinutes) errors.AddError("startMinute", $"must be within the run, 0 to {scenario.HorizonMinutes}");
+        if (body.EndMinute is { } end && end <= start) errors.AddError("endMinute", "must be after startMinute");
+        return errors;
+    }
+}

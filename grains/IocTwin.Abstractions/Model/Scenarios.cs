@@ -1,0 +1,65 @@
+namespace IocTwin.Model;
+
+public enum ScenarioStatus
+{
+    /// <summary>Forked; interventions may be added.</summary>
+    Draft,
+    Running,
+    Completed,
+    Failed,
+}
+
+/// <summary>
+/// One change an operator tries on a fork of the twin. <see cref="Kind"/> is one of close-segment, reopen-segment,
+/// capacity, speed-limit, incident, rain, demand; the fields each kind needs are described in the README.
+/// Minutes count from the start of the run; a null end lasts to the end.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record InterventionSpec(
+    [property: Id(0)] string Kind,
+    [property: Id(1)] string? SegmentId,
+    [property: Id(2)] string? DistrictId,
+    [property: Id(3)] double? Value,
+    [property: Id(4)] string? OriginDistrictId,
+    [property: Id(5)] string? DestinationDistrictId,
+    [property: Id(6)] double StartMinute,
+    [property: Id(7)] double? EndMinute);
+
+/// <summary>
+/// A scenario forked from the twin at <see cref="BaselineTime"/>. Copy-on-write: the fork keeps only what differed
+/// from the registered topology then (segments not open), and reads the rest from the twin when it runs.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record ScenarioDefinition(
+    [property: Id(0)] string Name,
+    [property: Id(1)] DateTimeOffset BaselineTime,
+    [property: Id(2)] bool FromLive,
+    [property: Id(3)] int HorizonMinutes,
+    [property: Id(4)] int StepSeconds,
+    [property: Id(5)] Dictionary<string, SegmentStatus> ForkedStatuses);
+
+[GenerateSerializer, Immutable]
+public sealed record ScenarioSummary(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Name,
+    [property: Id(2)] ScenarioStatus Status,
+    [property: Id(3)] double Progress,
+    [property: Id(4)] DateTimeOffset BaselineTime,
+    [property: Id(5)] bool FromLive,
+    [property: Id(6)] int HorizonMinutes,
+    [property: Id(7)] int StepSeconds,
+    [property: Id(8)] IReadOnlyList<InterventionSpec> Interventions,
+    [property: Id(9)] string? Error,
+    [property: Id(10)] DateTimeOffset CreatedAt);
+
+/// <summary>Progress of a running scenario, streamed to the hub scope "scenario:{id}".</summary>
+[GenerateSerializer, Immutable]
+public sealed record ScenarioProgress(
+    [property: Id(0)] string ScenarioId,
+    [property: Id(1)] ScenarioStatus Status,
+    [property: Id(2)] double Progress,
+    [property: Id(3)] double? Minute,
+    [property: Id(4)] double? MeanSpeedKmh,
+    [property: Id(5)] double? CumulativeDelayVehHours,
+    [property: Id(6)] double? CongestedKm,
+    [property: Id(7)] string? Error);

@@ -1,0 +1,283 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using IocTwin.Model;
+using IocTwin.Simulation;
+using IocTwin.Topology;
+using Microsoft.Extensions.Logging;
+
+namespace IocTwin.Grains;
+
+[GenerateSerializer]
+public sealed class ScenarioState
+{
+    [Id(0)] public ScenarioDefinition? Definition { get; set; }
+    [Id(1)] public List<InterventionSpec> Interventions { get; set; } = [];
+    [Id(2)] public ScenarioStatus Status { get; set; }
+    [Id(3)] public double Progress { get; set; }
+    [Id(4)] public string? Error { get; set; }
+    [Id(5)] public string? ReportJson { get; set; }
+    [Id(6)] public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>
+/// A what-if scenario. It reads the twin's topology, applies its fork (segments that were not open at the baseline)
+/// and its interventions, and runs the simulation twice on the thread pool — without and with the interventions —
+/// so the grain stays responsive and the live twin is never written to.
+/// </summary>
+public sealed class ScenarioGrain(
+    [PersistentState("scenario", TwinStorage.Name)] IPersistentState<ScenarioState> state,
+    TimeProvider time,
+    ILogger<ScenarioGrain> logger) : Grain, IScenarioGrain
+{
+    private static readonly TimeSpan DaNangOffset = TimeSpan.FromHours(7);
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(500);
+
+    public static readonly JsonSerializerOptions ReportJson = CreateReportJson();
+
+    private Task<ScenarioReport>? _run;
+    private IGrainTimer? _watch;
+    private volatile StepKpis? _latestStep;
+    private double _progress;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.Status == ScenarioStatus.Running)
+        {
+            // The process running it went away: say so rather than wait for ever.
+            state.State.Status = ScenarioStatus.Failed;
+            state.State.Error = "The run was interrupted; run the scenario again.";
+            await state.WriteStateAsync(cancellationToken);
+        }
+    }
+
+    public async Task<ScenarioSummary> Create(ScenarioDefinition definition)
+    {
+        state.State = new ScenarioState { Definition = definition, CreatedAt = time.GetUtcNow() };
+        await state.WriteStateAsync();
+        await GrainFactory.GetGrain<IScenarioIndexGrain>(0).Add(this.GetPrimaryKeyString());
+        return Summary();
+    }
+
+    public Task<ScenarioSummary?> Get() => Task.FromResult(state.State.Definition is null ? null : Summary());
+
+    public async Task<ScenarioSummary> AddIntervention(InterventionSpec intervention)
+    {
+        var definition = Existing();
+        if (state.State.Status == ScenarioStatus.Running)
+        {
+            throw new InvalidOperationException("The scenario is running; add interventions when it is done.");
+        }
+        var network = RoadNetwork.FromCity(await ForkedCityAsync(definition));
+        List<InterventionSpec> interventions = [.. state.State.Interventions, intervention];
+        try
+        {
+            Simulator.Validate(network, Inputs(definition, interventions), definition.HorizonMinutes);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ArgumentException(ex.Message.Split(" (Parameter")[0], RequestField(ex.ParamName));
+        }
+        state.State.Interventions = interventions;
+        // A changed scenario needs a new run.
+        state.State.Status = ScenarioStatus.Draft;
+        state.State.ReportJson = null;
+        state.State.Progress = 0;
+        await state.WriteStateAsync();
+        return Summary();
+    }
+
+    public async Task<ScenarioSummary> Run()
+    {
+        var definition = Existing();
+        if (state.State.Status == ScenarioStatus.Running)
+        {
+            return Summary();
+        }
+        var network = RoadNetwork.FromCity(await ForkedCityAsync(definition));
+        var inputs = Inputs(definition, state.State.Interventions);
+        var id = this.GetPrimaryKeyString();
+        _progress = 0;
+        _latestStep = null;
+        // CPU-bound: off the grain's scheduler, so Get and progress keep flowing.
+        _run = Task.Run(() =>
+        {
+            var clock = Stopwatch.StartNew();
+            var baseline = Simulator.Run(network, inputs.WithoutInterventions(), definition.HorizonMinutes, definition.StepSeconds,
+                p => Volatile.Write(ref _progress, p.Fraction / 2));
+            var scenario = Simulator.Run(network, inputs, definition.HorizonMinutes, definition.StepSeconds, p =>
+            {
+                _latestStep = p.Kpis;
+                Volatile.Write(ref _progress, 0.5 + p.Fraction / 2);
+            });
+            return ScenarioReport.From(id, baseline, scenario, clock.Elapsed.TotalSeconds);
+        });
+        state.State.Status = ScenarioStatus.Running;
+        state.State.Progress = 0;
+        state.State.Error = null;
+        state.State.ReportJson = null;
+        await state.WriteStateAsync();
+        this.DelayDeactivation(TimeSpan.FromHours(1));
+        StopWatching();
+        _watch = this.RegisterGrainTimer(WatchRunAsync, new GrainTimerCreationOptions(ProgressInterval, ProgressInterval) { KeepAlive = true });
+        return Summary();
+    }
+
+    public Task<string?> GetReportJson() => Task.FromResult(state.State.ReportJson);
+
+    public async Task Delete()
+    {
+        StopWatching();
+        await state.ClearStateAsync();
+        await GrainFactory.GetGrain<IScenarioIndexGrain>(0).Remove(this.GetPrimaryKeyString());
+        DeactivateOnIdle();
+    }
+
+    private async Task WatchRunAsync(CancellationToken cancellationToken)
+    {
+        if (_run is not { } run || state.State.Definition is null)
+        {
+            StopWatching();
+            return;
+        }
+        state.State.Progress = Volatile.Read(ref _progress);
+        if (!run.IsCompleted)
+        {
+            Publish();
+            return;
+        }
+        _run = null;
+        if (run.IsCompletedSuccessfully)
+        {
+            state.State.Status = ScenarioStatus.Completed;
+            state.State.Progress = 1;
+            state.State.ReportJson = JsonSerializer.Serialize(run.Result, ReportJson);
+        }
+        else
+        {
+            var error = run.Exception?.GetBaseException();
+            logger.LogWarning(error, "Scenario {Scenario} failed", this.GetPrimaryKeyString());
+            state.State.Status = ScenarioStatus.Failed;
+            state.State.Error = error?.Message ?? "The run failed.";
+        }
+        // Not the timer's token: stopping the timer must not abandon the result.
+        await state.WriteStateAsync(CancellationToken.None);
+        Publish();
+        StopWatching();
+    }
+
+    private void StopWatching()
+    {
+        _watch?.Dispose();
+        _watch = null;
+    }
+
+    private void Publish()
+    {
+        var step = _latestStep;
+        GrainFactory.GetGrain<ITwinPublisher>(0).PublishScenario(new ScenarioProgress(
+            this.GetPrimaryKeyString(), state.State.Status, state.State.Progress, step?.Minute, step?.MeanSpeedKmh,
+            step?.CumulativeDelayVehHours, step?.CongestedKm, state.State.Error)).Ignore();
+    }
+
+    /// <summary>The twin's topology as the fork sees it: segments keep the status they had at the baseline.</summary>
+    private async Task<CitySpec> ForkedCityAsync(ScenarioDefinition definition)
+    {
+        var live = await LiveTopology.ReadAsync(GrainFactory);
+        return live with
+        {
+            Segments = [.. live.Segments.Select(s => s with { Status = definition.ForkedStatuses.GetValueOrDefault(s.Id, SegmentStatus.Open) })],
+        };
+    }
+
+    private static ScenarioInputs Inputs(ScenarioDefinition definition, IEnumerable<InterventionSpec> interventions) => new()
+    {
+        StartTimeOfDay = definition.BaselineTime.ToOffset(DaNangOffset).TimeOfDay,
+        Interventions = [.. interventions.Select(ToIntervention)],
+    };
+
+    private static Intervention ToIntervention(InterventionSpec spec) => spec.Kind switch
+    {
+        InterventionKinds.CloseSegment => new CloseSegment(spec.SegmentId ?? "", spec.StartMinute, spec.EndMinute),
+        InterventionKinds.ReopenSegment => new ReopenSegment(spec.SegmentId ?? "", spec.StartMinute, spec.EndMinute),
+        InterventionKinds.Capacity => new ChangeCapacity(spec.SegmentId ?? "", spec.Value ?? double.NaN, spec.StartMinute, spec.EndMinute),
+        InterventionKinds.SpeedLimit => new ChangeSpeedLimit(spec.SegmentId ?? "", spec.Value ?? double.NaN, spec.StartMinute, spec.EndMinute),
+        InterventionKinds.Incident => new Incident(spec.SegmentId ?? "", spec.Value ?? 0.5, spec.StartMinute, spec.EndMinute),
+        InterventionKinds.Rain => new Rainfall(spec.DistrictId ?? "", spec.Value ?? double.NaN, spec.StartMinute, spec.EndMinute),
+        InterventionKinds.Demand => new AddDemand(End(spec.OriginDistrictId), End(spec.DestinationDistrictId), spec.Value ?? double.NaN,
+            spec.StartMinute, spec.EndMinute),
+        _ => throw new ArgumentException($"Unknown intervention kind '{spec.Kind}'.", "kind"),
+    };
+
+    private static DemandEnd End(string? districtId) => districtId is null ? DemandEnd.City : DemandEnd.District(districtId);
+
+    /// <summary>"inputs.Interventions[2].MmPerHour" → the request's own field name, "value".</summary>
+    private static string RequestField(string? simulationField)
+    {
+        var path = simulationField ?? "";
+        return path switch
+        {
+            _ when path.Contains("Origin", StringComparison.Ordinal) => "originDistrictId",
+            _ when path.Contains("Destination", StringComparison.Ordinal) => "destinationDistrictId",
+            _ when path.EndsWith("SegmentId", StringComparison.Ordinal) => "segmentId",
+            _ when path.EndsWith("DistrictId", StringComparison.Ordinal) => "districtId",
+            _ when path.EndsWith("StartMinute", StringComparison.Ordinal) => "startMinute",
+            _ when path.EndsWith("EndMinute", StringComparison.Ordinal) => "endMinute",
+            _ => "value",
+        };
+    }
+
+    private ScenarioDefinition Existing() =>
+        state.State.Definition ?? throw new KeyNotFoundException($"There is no scenario '{this.GetPrimaryKeyString()}'.");
+
+    private ScenarioSummary Summary()
+    {
+        var definition = Existing();
+        return new ScenarioSummary(this.GetPrimaryKeyString(), definition.Name, state.State.Status, state.State.Progress,
+            definition.BaselineTime, definition.FromLive, definition.HorizonMinutes, definition.StepSeconds,
+            state.State.Interventions, state.State.Error, state.State.CreatedAt);
+    }
+
+    private static JsonSerializerOptions CreateReportJson()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        options.Converters.Add(new JsonStringEnumConverter<LevelOfService>());
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
+        return options;
+    }
+}
+
+public static class InterventionKinds
+{
+    public const string CloseSegment = "close-segment";
+    public const string ReopenSegment = "reopen-segment";
+    public const string Capacity = "capacity";
+    public const string SpeedLimit = "speed-limit";
+    public const string Incident = "incident";
+    public const string Rain = "rain";
+    public const string Demand = "demand";
+
+    public static readonly string[] All = [CloseSegment, ReopenSegment, Capacity, SpeedLimit, Incident, Rain, Demand];
+}
+
+public sealed class ScenarioIndexGrain(
+    [PersistentState("scenario-index", TwinStorage.Name)] IPersistentState<HashSet<string>> ids) : Grain, IScenarioIndexGrain
+{
+    public async Task Add(string scenarioId)
+    {
+        if (ids.State.Add(scenarioId))
+        {
+            await ids.WriteStateAsync();
+        }
+    }
+
+    public async Task Remove(string scenarioId)
+    {
+        if (ids.State.Remove(scenarioId))
+        {
+            await ids.WriteStateAsync();
+        }
+    }
+
+    public Task<IReadOnlyList<string>> List() => Task.FromResult<IReadOnlyList<string>>([.. ids.State.Order(StringComparer.Ordinal)]);
+}

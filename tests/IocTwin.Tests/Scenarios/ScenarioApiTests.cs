@@ -1,0 +1,239 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using IocTwin.Api.Access;
+using IocTwin.Api.Json;
+using IocTwin.Model;
+using IocTwin.Tests.Api;
+using IocTwin.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IocTwin.Tests.Scenarios;
+
+/// <summary>A twin of its own: no other test writes to it, so its live state can be compared byte for byte.</summary>
+public sealed class ScenarioApiFactory : TwinApiFactory
+{
+    protected override IDictionary<string, string?> Settings
+    {
+        get
+        {
+            var settings = base.Settings;
+            // Written behind quickly, so the stored state settles within a test.
+            settings["Twin:PersistDelay"] = "00:00:00.100";
+            return settings;
+        }
+    }
+
+    /// <summary>Every live grain's stored state (sensors, segments, districts, city), as the bytes in the database.</summary>
+    public string StoredLiveState()
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(DataDirectory, "twin.db")}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT GrainTypeString, GrainIdExtensionString, Version, hex(PayloadBinary) FROM OrleansStorage
+            WHERE GrainTypeString IN ('sensor', 'segment', 'district', 'city')
+            ORDER BY GrainTypeString, GrainIdExtensionString
+            """;
+        using var reader = command.ExecuteReader();
+        var rows = new System.Text.StringBuilder();
+        while (reader.Read())
+        {
+            rows.AppendLine($"{reader.GetString(0)} {reader.GetValue(1)} v{reader.GetInt64(2)} {reader.GetValue(3)}");
+        }
+        return rows.ToString();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ScenarioCollection : ICollectionFixture<ScenarioApiFactory>
+{
+    public const string Name = "scenarios";
+}
+
+[Collection(ScenarioCollection.Name)]
+public sealed class ScenarioApiTests(ScenarioApiFactory api)
+{
+    private HttpClient Http => api.Http;
+
+    private async Task<string> Create(string name = "what if", int horizon = 60, int step = 60)
+    {
+        var response = await Http.PostJson("/api/v1/scenarios", $$"""{ "name": "{{name}}", "baseline": "live", "horizonMinutes": {{horizon}}, "stepSeconds": {{step}} }""");
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (string)(await response.ReadObject())["id"]!;
+    }
+
+    private async Task Intervene(string id, string json)
+    {
+        var response = await Http.PostJson($"/api/v1/scenarios/{id}/interventions", json);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+    }
+
+    private async Task<JsonObject> RunToEnd(string id)
+    {
+        Assert.Equal(HttpStatusCode.Accepted, (await Http.PostAsync($"/api/v1/scenarios/{id}/run", null)).StatusCode);
+        return await Eventually.Until(async () => await (await Http.GetAsync($"/api/v1/scenarios/{id}")).ReadObject(),
+            s => (string)s["status"]! is "completed" or "failed", TimeSpan.FromSeconds(90), "the scenario run ends");
+    }
+
+    private async Task<List<SegmentView>> AllSegments()
+    {
+        var districts = await Http.Get<List<DistrictView>>("/api/v1/districts");
+        var lists = await Task.WhenAll(districts.Select(d => Http.Get<List<SegmentView>>($"/api/v1/districts/{d.Id}/segments")));
+        return [.. lists.SelectMany(l => l)];
+    }
+
+    /// <summary>Everything a screen can read of the live twin, as the API serves it.</summary>
+    private async Task<string> LiveTwinJson()
+    {
+        var parts = new List<string> { await Http.GetStringAsync("/api/v1/city"), await Http.GetStringAsync("/api/v1/districts") };
+        foreach (var district in await Http.Get<List<DistrictView>>("/api/v1/districts"))
+        {
+            parts.Add(await Http.GetStringAsync($"/api/v1/districts/{district.Id}/segments"));
+            parts.Add(await Http.GetStringAsync($"/api/v1/districts/{district.Id}/sensors"));
+        }
+        return string.Join('\n', parts);
+    }
+
+    [Fact]
+    public async Task Closing_Cau_Rong_raises_delay_across_the_river_sends_traffic_to_other_bridges_and_leaves_the_live_twin_untouched()
+    {
+        var segments = await AllSegments();
+        var cauRong = segments.Single(s => s.Spec.Name == "Cầu Rồng");
+        var otherBridges = segments.Where(s => s.Spec.RoadClass == "bridge" && s.Spec.Id != cauRong.Spec.Id).Select(s => s.Spec.Id).ToHashSet();
+        // Let what the seeding left to write behind settle, then take the live twin as the API and the database hold it.
+        await Eventually.Until(async () => { var first = api.StoredLiveState(); await Task.Delay(1000); return first == api.StoredLiveState(); },
+            settled => settled, TimeSpan.FromSeconds(30), "the stored state settles");
+        var before = await LiveTwinJson();
+        var storedBefore = api.StoredLiveState();
+        Assert.Contains("district hai-chau", storedBefore);
+
+        var id = await Create("Cầu Rồng closed for an hour");
+        await Intervene(id, $$"""{ "kind": "close-segment", "segmentId": "{{cauRong.Spec.Id}}", "startMinute": 0, "endMinute": 60 }""");
+        var scenario = await RunToEnd(id);
+
+        Assert.Equal("completed", (string)scenario["status"]!);
+        var report = scenario["report"]!;
+        Assert.True((double)report["delta"]!["totalDelayVehHours"]!["change"]! > 0, "the closure adds delay");
+        Assert.Contains(cauRong.Spec.Id, report["closedSegmentIds"]!.AsArray().Select(s => (string)s!));
+        var acrossRiver = report["delta"]!["odPairs"]!.AsArray()
+            .Single(p => (string)p!["originDistrictId"]! == "son-tra" && (string)p["destinationDistrictId"]! == "hai-chau")!;
+        Assert.True((double)acrossRiver["meanTravelTimeMin"]!["change"]! > 0, "trips from Sơn Trà to Hải Châu take longer");
+        var busierBridges = report["delta"]!["mostAffectedSegments"]!.AsArray()
+            .Where(s => otherBridges.Contains((string)s!["segmentId"]!) && (double)s!["meanFlowVph"]!["change"]! > 0).ToList();
+        Assert.NotEmpty(busierBridges);
+        // Scenario and baseline KPIs side by side over time.
+        var steps = report["steps"]!.AsArray();
+        Assert.Equal(60, steps.Count);
+        Assert.True((double)steps[^1]!["scenario"]!["cumulativeDelayVehHours"]! > (double)steps[^1]!["baseline"]!["cumulativeDelayVehHours"]!);
+
+        Assert.Equal(before, await LiveTwinJson());
+        await Task.Delay(500);
+        Assert.Equal(storedBefore, api.StoredLiveState());
+    }
+
+    [Fact]
+    public async Task A_scenario_without_interventions_reproduces_its_baseline_and_two_run_at_once()
+    {
+        var first = await Create("nothing changes");
+        var second = await Create("nothing changes either", horizon: 30, step: 30);
+
+        var runs = await Task.WhenAll(RunToEnd(first), RunToEnd(second));
+
+        foreach (var scenario in runs)
+        {
+            Assert.Equal("completed", (string)scenario["status"]!);
+            var delta = scenario["report"]!["delta"]!;
+            Assert.Equal(0, (double)delta["totalDelayVehHours"]!["change"]!);
+            Assert.Equal(0, (double)delta["meanSpeedKmh"]!["change"]!);
+            Assert.All(scenario["report"]!["segments"]!.AsArray(), s => Assert.Equal((string?)s!["baselineLos"], (string?)s["scenarioLos"]));
+        }
+    }
+
+    [Fact]
+    public async Task Heavy_rain_floods_and_closes_segments_of_the_district()
+    {
+        var id = await Create("80 mm on Hải Châu", horizon: 120);
+        await Intervene(id, """{ "kind": "rain", "districtId": "hai-chau", "value": 120, "startMinute": 0, "endMinute": 60 }""");
+
+        var scenario = await RunToEnd(id);
+
+        var flooded = scenario["report"]!["floodedSegmentIds"]!.AsArray().Select(s => (string)s!).ToList();
+        Assert.NotEmpty(flooded);
+        var haiChau = (await Http.Get<List<SegmentView>>("/api/v1/districts/hai-chau/segments")).Select(s => s.Spec.Id).ToHashSet();
+        Assert.Contains(flooded, haiChau.Contains);
+    }
+
+    [Theory]
+    [InlineData("""{ "kind": "close-segment", "segmentId": "no-such-road" }""", "segmentId")]
+    [InlineData("""{ "kind": "rain", "districtId": "hai-chau", "value": -5 }""", "value")]
+    [InlineData("""{ "kind": "rain", "districtId": "atlantis", "value": 50 }""", "districtId")]
+    [InlineData("""{ "kind": "teleport", "segmentId": "x" }""", "kind")]
+    [InlineData("""{ "kind": "capacity", "segmentId": "x", "value": 0 }""", "value")]
+    [InlineData("""{ "kind": "close-segment", "segmentId": "x", "startMinute": 600 }""", "startMinute")]
+    [InlineData("""{ "kind": "demand", "originDistrictId": "nowhere", "destinationDistrictId": "hai-chau", "value": 20000 }""", "originDistrictId")]
+    [InlineData("""{ "kind": 7 }""", "kind")]
+    public async Task An_invalid_intervention_is_a_400_naming_the_field_and_changes_nothing(string json, string field)
+    {
+        var id = await Create();
+
+        var response = await Http.PostJson($"/api/v1/scenarios/{id}/interventions", json);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(field, await response.ProblemFields());
+        var scenario = await (await Http.GetAsync($"/api/v1/scenarios/{id}")).ReadObject();
+        Assert.Empty(scenario["interventions"]!.AsArray());
+    }
+
+    [Theory]
+    [InlineData("""{ "horizonMinutes": 60 }""", "name")]
+    [InlineData("""{ "name": "x", "horizonMinutes": 0 }""", "horizonMinutes")]
+    [InlineData("""{ "name": "x", "baseline": "tomorrow" }""", "baseline")]
+    [InlineData("""{ "name": "x", "baseline": "2999-01-01T00:00:00Z" }""", "baseline")]
+    [InlineData("""{ "name": "x", "stepSeconds": 1 }""", "stepSeconds")]
+    public async Task An_invalid_scenario_is_a_400_naming_the_field(string json, string field)
+    {
+        var response = await Http.PostJson("/api/v1/scenarios", json);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(field, await response.ProblemFields());
+    }
+
+    [Fact]
+    public async Task Progress_and_completion_stream_on_the_scenario_scope()
+    {
+        var id = await Create("streamed");
+        var frames = new List<JsonElement>();
+        await using var hub = new HubConnectionBuilder()
+            .WithUrl(new Uri(Http.BaseAddress!, "/hubs/twin"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(api.Token(TwinRoles.Ioc)))
+            .AddJsonProtocol(o => TwinJson.Configure(o.PayloadSerializerOptions))
+            .Build();
+        hub.On<JsonElement>("scenario", frame => { lock (frames) frames.Add(frame); });
+        await hub.StartAsync();
+        await hub.InvokeAsync<JsonElement>("Subscribe", $"scenario:{id}");
+
+        await RunToEnd(id);
+
+        var last = await Eventually.Until(() => Task.FromResult(frames.LastOrDefault()),
+            f => f.ValueKind == JsonValueKind.Object && f.GetProperty("progress").GetProperty("status").GetString() == "completed",
+            TimeSpan.FromSeconds(10), "the completion is streamed");
+        Assert.Equal($"scenario:{id}", last.GetProperty("scope").GetString());
+        Assert.Equal(1, last.GetProperty("progress").GetProperty("progress").GetDouble());
+    }
+
+    [Fact]
+    public async Task A_deleted_scenario_is_gone_and_only_the_IOC_may_run_scenarios()
+    {
+        var id = await Create("to delete");
+        using var viewer = api.CreateClient(TwinRoles.Viewer);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsync($"/api/v1/scenarios/{id}/run", null)).StatusCode);
+        Assert.Contains(id, (await Http.Get<List<ScenarioSummary>>("/api/v1/scenarios")).Select(s => s.Id));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await Http.DeleteAsync($"/api/v1/scenarios/{id}")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync($"/api/v1/scenarios/{id}")).StatusCode);
+        Assert.DoesNotContain(id, (await Http.Get<List<ScenarioSummary>>("/api/v1/scenarios")).Select(s => s.Id));
+    }
+}
