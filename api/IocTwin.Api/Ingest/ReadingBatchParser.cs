@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using IocTwin.Domain;
 using IocTwin.Model;
 
 namespace IocTwin.Api.Ingest;
@@ -15,7 +16,6 @@ public static class ReadingBatchParser
 {
     public const int MaxItems = 10_000;
     public const int MaxValuesPerReading = 64;
-    public const int MaxIdLength = 128;
 
     /// <summary>Readings from further in the future than this are clock errors, not data.</summary>
     public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(10);
@@ -49,9 +49,9 @@ public static class ReadingBatchParser
             return ("item", "must be an object { sensorId, timestamp, values }");
         }
         if (!item.TryGetProperty("sensorId", out var idElement) || idElement.ValueKind != JsonValueKind.String ||
-            idElement.GetString() is not { Length: > 0 and <= MaxIdLength } sensorId)
+            idElement.GetString() is not { } sensorId || !TopologyRules.IsValidId(sensorId))
         {
-            return ("sensorId", $"must be a non-empty string of at most {MaxIdLength} characters");
+            return ("sensorId", "must be a sensor id: " + TopologyRules.IdRule);
         }
         if (!item.TryGetProperty("timestamp", out var timeElement) || timeElement.ValueKind != JsonValueKind.String ||
             !TryParseTimestamp(timeElement.GetString()!, out var timestamp))

@@ -54,10 +54,17 @@ public sealed class TwinHub(ScopeDispatcher dispatcher, TwinSnapshots snapshots)
             ScopeKind.Sector => access.CanSeeSector(parsed.Sector!.Value),
             ScopeKind.Entity => await snapshots.LocateEntityAsync(parsed.Id!) is { } entity
                 ? access.CanSeeSensor(entity.DistrictId, entity.Sector)
-                : throw new HubException($"Unknown entity '{parsed.Id}'."),
+                : access.SeesEverything ? throw new HubException($"Unknown entity '{parsed.Id}'.") : false,
             ScopeKind.Scenario => access.SeesEverything,
             _ => false,
         };
-        return allowed ? parsed : throw new HubException($"Forbidden: your token does not cover '{scope}'.");
+        if (!allowed)
+        {
+            throw new HubException($"Forbidden: your token does not cover '{scope}'.");
+        }
+        // Only once access is settled, so nobody learns what exists outside their scope.
+        return await snapshots.ExistsAsync(parsed)
+            ? parsed
+            : throw new HubException($"Unknown {parsed.Kind.ToString().ToLowerInvariant()} '{parsed.Id}'.");
     }
 }

@@ -41,6 +41,14 @@ public sealed class TwinSnapshots(IGrainFactory grains)
         }
     }
 
+    /// <summary>Whether what a scope names exists: a district, or a scenario (entities are located below).</summary>
+    public async Task<bool> ExistsAsync(TwinScope scope) => scope.Kind switch
+    {
+        ScopeKind.District => await grains.GetGrain<IDistrictGrain>(scope.Id!).Get() is not null,
+        ScopeKind.Scenario => await grains.GetGrain<IScenarioGrain>(scope.Id!).Get() is not null,
+        _ => true,
+    };
+
     /// <summary>Where an entity lives and which sector it is, to check a caller's access; null when unknown.</summary>
     public async Task<(string DistrictId, Sector Sector)?> LocateEntityAsync(string id)
     {

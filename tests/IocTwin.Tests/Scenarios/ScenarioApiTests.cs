@@ -7,45 +7,12 @@ using IocTwin.Model;
 using IocTwin.Tests.Api;
 using IocTwin.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IocTwin.Tests.Scenarios;
 
 /// <summary>A twin of its own: no other test writes to it, so its live state can be compared byte for byte.</summary>
-public sealed class ScenarioApiFactory : TwinApiFactory
-{
-    protected override IDictionary<string, string?> Settings
-    {
-        get
-        {
-            var settings = base.Settings;
-            // Written behind quickly, so the stored state settles within a test.
-            settings["Twin:PersistDelay"] = "00:00:00.100";
-            return settings;
-        }
-    }
-
-    /// <summary>Every live grain's stored state (sensors, segments, districts, city), as the bytes in the database.</summary>
-    public string StoredLiveState()
-    {
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(DataDirectory, "twin.db")}");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT GrainTypeString, GrainIdExtensionString, Version, hex(PayloadBinary) FROM OrleansStorage
-            WHERE GrainTypeString IN ('sensor', 'segment', 'district', 'city')
-            ORDER BY GrainTypeString, GrainIdExtensionString
-            """;
-        using var reader = command.ExecuteReader();
-        var rows = new System.Text.StringBuilder();
-        while (reader.Read())
-        {
-            rows.AppendLine($"{reader.GetString(0)} {reader.GetValue(1)} v{reader.GetInt64(2)} {reader.GetValue(3)}");
-        }
-        return rows.ToString();
-    }
-}
+public sealed class ScenarioApiFactory : QuietTwinFactory;
 
 [CollectionDefinition(Name)]
 public sealed class ScenarioCollection : ICollectionFixture<ScenarioApiFactory>
@@ -85,29 +52,15 @@ public sealed class ScenarioApiTests(ScenarioApiFactory api)
         return [.. lists.SelectMany(l => l)];
     }
 
-    /// <summary>Everything a screen can read of the live twin, as the API serves it.</summary>
-    private async Task<string> LiveTwinJson()
-    {
-        var parts = new List<string> { await Http.GetStringAsync("/api/v1/city"), await Http.GetStringAsync("/api/v1/districts") };
-        foreach (var district in await Http.Get<List<DistrictView>>("/api/v1/districts"))
-        {
-            parts.Add(await Http.GetStringAsync($"/api/v1/districts/{district.Id}/segments"));
-            parts.Add(await Http.GetStringAsync($"/api/v1/districts/{district.Id}/sensors"));
-        }
-        return string.Join('\n', parts);
-    }
-
     [Fact]
     public async Task Closing_Cau_Rong_raises_delay_across_the_river_sends_traffic_to_other_bridges_and_leaves_the_live_twin_untouched()
     {
         var segments = await AllSegments();
         var cauRong = segments.Single(s => s.Spec.Name == "Cầu Rồng");
         var otherBridges = segments.Where(s => s.Spec.RoadClass == "bridge" && s.Spec.Id != cauRong.Spec.Id).Select(s => s.Spec.Id).ToHashSet();
-        // Let what the seeding left to write behind settle, then take the live twin as the API and the database hold it.
-        await Eventually.Until(async () => { var first = api.StoredLiveState(); await Task.Delay(1000); return first == api.StoredLiveState(); },
-            settled => settled, TimeSpan.FromSeconds(30), "the stored state settles");
-        var before = await LiveTwinJson();
-        var storedBefore = api.StoredLiveState();
+        // Take the live twin as the database and the API hold it, once what the seeding wrote behind has settled.
+        var storedBefore = await api.SettledStoredState();
+        var before = await api.LiveTwinJson();
         Assert.Contains("district hai-chau", storedBefore);
 
         var id = await Create("Cầu Rồng closed for an hour");
@@ -129,7 +82,7 @@ public sealed class ScenarioApiTests(ScenarioApiFactory api)
         Assert.Equal(60, steps.Count);
         Assert.True((double)steps[^1]!["scenario"]!["cumulativeDelayVehHours"]! > (double)steps[^1]!["baseline"]!["cumulativeDelayVehHours"]!);
 
-        Assert.Equal(before, await LiveTwinJson());
+        Assert.Equal(before, await api.LiveTwinJson());
         await Task.Delay(500);
         Assert.Equal(storedBefore, api.StoredLiveState());
     }

@@ -1,0 +1,142 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using IocTwin.Api.Access;
+using IocTwin.Api.Json;
+using IocTwin.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IocTwin.Tests.Api;
+
+public sealed class HostileInputFactory : QuietTwinFactory;
+
+[CollectionDefinition(Name)]
+public sealed class HostileInputCollection : ICollectionFixture<HostileInputFactory>
+{
+    public const string Name = "hostile input";
+}
+
+/// <summary>
+/// Thousands of malformed, oversized, wrongly typed and injection-looking payloads against every write endpoint and the
+/// hub: each is refused with a 4xx or a hub error, the process stays up, and the twin does not change.
+/// </summary>
+[Collection(HostileInputCollection.Name)]
+public sealed class HostileInputTests(HostileInputFactory api)
+{
+    private static readonly string[] Nasty =
+    [
+        "'; DROP TABLE OrleansStorage; --", "\" OR 1=1 --", "<script>alert(1)</script>", "../../../../etc/passwd", "${jndi:ldap://x/a}",
+        "%00", "\u0000\u0001\u0002", "NaN", "Infinity", "-Infinity", "1e999", "9".PadLeft(400, '9'), "🙂🙃", "ｈａｉ－ｃｈａｕ",
+        "hai-chau\n", " hai-chau", "HAI-CHAU?", "{}", "[]", "null", "true", new string('x', 5000), "\\u0041", "district:",
+    ];
+
+    private static string RandomJson(Random random, int depth = 0)
+    {
+        var pick = depth > 3 ? random.Next(5) : random.Next(9);
+        return pick switch
+        {
+            0 => JsonSerializer.Serialize(Nasty[random.Next(Nasty.Length)]),
+            1 => random.Next(4) switch { 0 => "-1", 1 => "1e308", 2 => "0", _ => "-0.0000001" },
+            2 => random.Next(2) == 0 ? "true" : "null",
+            3 => JsonSerializer.Serialize(new string((char)random.Next(32, 0x2FFF), random.Next(0, 300))),
+            4 => "\"2026-13-45T99:99:99Z\"",
+            5 => "[" + string.Join(",", Enumerable.Range(0, random.Next(4)).Select(_ => RandomJson(random, depth + 1))) + "]",
+            _ => "{" + string.Join(",", Enumerable.Range(0, random.Next(6)).Select(_ =>
+                     $"{JsonSerializer.Serialize(Field(random))}:{RandomJson(random, depth + 1)}")) + "}",
+        };
+    }
+
+    private static string Field(Random random) => random.Next(3) == 0
+        ? Nasty[random.Next(Nasty.Length)]
+        : new[] { "name", "kind", "sector", "location", "districtId", "segmentId", "geometry", "lanes", "capacityVph", "freeFlowSpeedKmh",
+            "status", "boundary", "sensorId", "timestamp", "values", "type", "features", "role", "districts", "horizonMinutes",
+            "stepSeconds", "baseline", "segmentId", "value", "startMinute" }[random.Next(25)];
+
+    private static string Mangle(Random random, string json) => random.Next(6) switch
+    {
+        0 => json[..random.Next(json.Length + 1)],
+        1 => new string('[', 2000) + new string(']', 2000),
+        2 => "\uFEFF" + json.Replace('"', '\''),
+        3 => Convert.ToBase64String(Encoding.UTF8.GetBytes(json)),
+        _ => json,
+    };
+
+    [Fact]
+    public async Task Every_write_endpoint_refuses_garbage_stays_up_and_changes_nothing()
+    {
+        var storedBefore = await api.SettledStoredState();
+        var liveBefore = await api.LiveTwinJson();
+        var readingsBefore = api.StoredReadings();
+        var scenario = (string)(await (await api.Http.PostJson("/api/v1/scenarios", """{ "name": "probe" }""")).ReadObject())["id"]!;
+        var random = new Random(20261125);
+        string[] targets =
+        [
+            "PUT /api/v1/sensors/{id}", "PUT /api/v1/segments/{id}", "PUT /api/v1/districts/{id}", "POST /api/v1/import",
+            "POST /api/v1/readings", "POST /api/v1/scenarios", $"POST /api/v1/scenarios/{scenario}/interventions", "POST /api/v1/dev/token",
+        ];
+
+        var outcomes = new List<string>();
+        for (var batch = 0; batch < 150; batch++)
+        {
+            var requests = Enumerable.Range(0, 16).Select(async _ =>
+            {
+                string target, body, contentType;
+                lock (random)
+                {
+                    target = targets[random.Next(targets.Length)];
+                    body = Mangle(random, RandomJson(random));
+                    contentType = random.Next(10) == 0 ? "text/plain" : "application/json";
+                    target = target.Replace("{id}", Uri.EscapeDataString(Nasty[random.Next(Nasty.Length)]));
+                }
+                var (method, path) = (target[..target.IndexOf(' ')], target[(target.IndexOf(' ') + 1)..]);
+                using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent(body, Encoding.UTF8, contentType) };
+                using var response = await api.Http.SendAsync(request);
+                var text = await response.Content.ReadAsStringAsync();
+                var ok = (int)response.StatusCode is >= 400 and < 500
+                    // A batch of readings answers item by item: garbage items are rejected, none accepted.
+                    || (path.EndsWith("/readings") && response.StatusCode == HttpStatusCode.Accepted && text.Contains("\"accepted\":0"));
+                return ok ? null : $"{target} {(int)response.StatusCode} for {body[..Math.Min(body.Length, 200)]}: {text[..Math.Min(text.Length, 300)]}";
+            });
+            outcomes.AddRange((await Task.WhenAll(requests)).OfType<string>());
+        }
+
+        Assert.Empty(outcomes);
+        Assert.Equal(HttpStatusCode.OK, (await api.Http.GetAsync("/health/ready")).StatusCode);
+        await Task.Delay(500);
+        Assert.Equal(liveBefore, await api.LiveTwinJson());
+        Assert.Equal(storedBefore, api.StoredLiveState());
+        Assert.Equal(readingsBefore, api.StoredReadings());
+        var probe = await (await api.Http.GetAsync($"/api/v1/scenarios/{scenario}")).ReadObject();
+        Assert.Empty(probe["interventions"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task The_hub_answers_garbage_with_errors_and_keeps_serving()
+    {
+        await using var hub = new HubConnectionBuilder()
+            .WithUrl(new Uri(api.Http.BaseAddress!, "/hubs/twin"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(api.Token(TwinRoles.Ioc)))
+            .AddJsonProtocol(o => TwinJson.Configure(o.PayloadSerializerOptions))
+            .Build();
+        await hub.StartAsync();
+        var random = new Random(7);
+
+        for (var i = 0; i < 300; i++)
+        {
+            var scope = random.Next(3) switch
+            {
+                0 => Nasty[random.Next(Nasty.Length)],
+                1 => $"{new[] { "district", "entity", "sector", "scenario", "x" }[random.Next(5)]}:{Nasty[random.Next(Nasty.Length)]}",
+                _ => new string((char)random.Next(32, 0x2FFF), random.Next(0, 2000)),
+            };
+            await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<JsonElement>("Subscribe", scope));
+        }
+        await Assert.ThrowsAnyAsync<Exception>(() => hub.InvokeAsync<JsonElement>("Subscribe", 42, "extra"));
+        await Assert.ThrowsAnyAsync<Exception>(() => hub.InvokeAsync<JsonElement>("DropAllTables"));
+
+        var snapshot = await hub.InvokeAsync<JsonElement>("Subscribe", "district:hai-chau");
+        Assert.Equal("district:hai-chau", snapshot.GetProperty("scope").GetString());
+        Assert.Equal(HubConnectionState.Connected, hub.State);
+    }
+}
