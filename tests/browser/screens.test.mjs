@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTwin, postReadings, loadSample } from './support/twin.mjs';
 import { launchBrowser, openPage } from './support/browser.mjs';
+import { clickPath, zoomInAt } from './support/map.mjs';
 
 const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'artifacts');
 /** The map's colours (its legend shows the same): LOS F, the congested one, is dark red; LOS A green. */
@@ -67,34 +68,6 @@ function waitForStroke(page, segmentId, color, timeout) {
   return page.waitForFunction(
     ([id, c]) => document.querySelector(`path[data-segment-id="${id}"]`)?.getAttribute('stroke') === c,
     [segmentId, color], { timeout, polling: 50 });
-}
-
-/** Clicks an SVG path where it is the topmost element (a sensor marker may sit on a road). */
-async function clickPath(page, selector) {
-  const point = await page.evaluate((sel) => {
-    const path = document.querySelector(sel);
-    const length = path.getTotalLength();
-    const matrix = path.getScreenCTM();
-    for (const share of [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.1, 0.9]) {
-      const p = path.getPointAtLength(length * share);
-      const x = matrix.a * p.x + matrix.c * p.y + matrix.e;
-      const y = matrix.b * p.x + matrix.d * p.y + matrix.f;
-      if (document.elementFromPoint(x, y) === path) return { x, y };
-    }
-    return null;
-  }, selector);
-  assert.ok(point, `no visible point to click on ${selector}`);
-  await page.mouse.click(point.x, point.y);
-}
-
-/** Zooms the map in around an element with the mouse wheel, as a person would. */
-async function zoomInAt(page, selector, steps = 2) {
-  for (let i = 0; i < steps; i++) {
-    const box = await page.locator(selector).boundingBox();
-    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    await page.mouse.wheel(0, -120);
-    await page.waitForTimeout(400);
-  }
 }
 
 /** Ids carried by drawn entities of one kind. */

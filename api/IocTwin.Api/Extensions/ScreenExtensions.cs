@@ -4,12 +4,17 @@ using Microsoft.Net.Http.Headers;
 
 namespace IocTwin.Api.Extensions;
 
-/// <summary>The browser screens in wwwroot: the IOC wall screen at "/" and the operation-center screen at "/oc".</summary>
+/// <summary>
+/// The browser screens in wwwroot: the IOC wall screen at "/", the operation-center screen at "/oc" and the what-if
+/// scenario screen at "/scenario".
+/// </summary>
 public static class ScreenExtensions
 {
     public static WebApplication UseScreens(this WebApplication app)
     {
-        app.UseRewriter(new RewriteOptions().AddRewrite("^oc/?$", "oc.html", skipRemainingRules: true));
+        app.UseRewriter(new RewriteOptions()
+            .AddRewrite("^oc/?$", "oc.html", skipRemainingRules: true)
+            .AddRewrite("^scenario/?$", "scenario.html", skipRemainingRules: true));
         app.UseDefaultFiles();
         var types = new FileExtensionContentTypeProvider();
         // Screens and their translations are UTF-8 (Vietnamese place names): say so rather than let the browser guess.

@@ -14,13 +14,13 @@ public sealed class BrowserCollection
 }
 
 /// <summary>
-/// The IOC wall screen and the OC screen in Debian's Chromium. The node tests in tests/browser start the twin
+/// The IOC wall screen, the OC screen and the what-if scenario screen in Debian's Chromium. The node tests in tests/browser start the twin
 /// with `dotnet run` (this build, no rebuild), drive the screens with playwright-core and stop the twin.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class ScreenTests(ITestOutputHelper log)
 {
-    private static readonly TimeSpan NodeTimeout = TimeSpan.FromMinutes(4);
+    private static readonly TimeSpan NodeTimeout = TimeSpan.FromMinutes(8);
 
     [Fact]
     public async Task Wall_and_OC_screens_pass_their_tests_in_Chromium()

@@ -16,7 +16,7 @@ const HEALTH_STYLE = {
 export class TwinMap {
   /**
    * @param {HTMLElement} element
-   * @param {{ onSelect: (selection: {type: string, id: string}) => void,
+   * @param {{ onSelect: (selection: {type: string, id: string}) => void, onDistrictSelect?: (id: string) => void,
    *           districtLabel: (district) => string, segmentTip: (segment) => string, sensorTip: (sensor) => string,
    *           kpiKey?: string, kpisOf: (district) => object, bottomInset?: () => number }} options
    */
@@ -116,6 +116,7 @@ export class TwinMap {
         pane: 'districts', className: 'district', color: '#9fb3c8', weight: 1.2, fillOpacity: 0.32, fillColor,
       });
       layer.bindTooltip('', { permanent: true, direction: 'center', className: 'district-label', opacity: 1 });
+      if (this.options.onDistrictSelect) layer.on('click', () => this.options.onDistrictSelect(district.id));
       layer.addTo(this.districtGroup);
       layer.getElement().dataset.districtId = district.id;
       this.districts.set(district.id, layer);

@@ -21,6 +21,7 @@ const LAYOUT = `
       <button type="button" data-lang="vi">VI</button><button type="button" data-lang="en">EN</button>
     </div>
     <button type="button" class="button token-button" data-i18n="token.change"></button>
+    <a class="button scenario-link" href="/scenario" data-i18n="nav.scenario" hidden></a>
   </div>
   <div class="status-area">
     <div class="connection" data-status="connecting" role="status"><span class="dot"></span><span class="connection-label"></span></div>
@@ -106,6 +107,8 @@ export function mountScreen(root, { client, scope, title, subtitle, onChangeToke
     map.setKpi(ui.kpiKey, client.state);
   });
   $('.token-button').addEventListener('click', onChangeToken);
+  // What-if scenarios fork the whole city: offered on the city-wide screen only.
+  $('.scenario-link').hidden = scope.kind !== 'city';
   bindLanguageSwitch(root);
   const tickClock = startClock($('.clock-time'), $('.clock-date'));
 

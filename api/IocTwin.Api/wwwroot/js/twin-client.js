@@ -3,7 +3,8 @@
 // takes a new snapshot; so does every scope after a reconnect. Updates come only through the hub, never by polling.
 //
 // Events: 'change' (detail: { city, districts, segments, sensors: Sets of changed ids, snapshot }),
-// 'status' (detail: 'connecting' | 'live' | 'reconnecting' | 'stale' | 'offline'), 'alert', 'unauthorized', 'error'.
+// 'status' (detail: 'connecting' | 'live' | 'reconnecting' | 'stale' | 'offline'), 'alert', 'unauthorized', 'error',
+// 'scenario' (detail: the progress of a run on a subscribed scope scenario:{id}).
 
 import { segmentValues } from './model.js';
 
@@ -51,6 +52,7 @@ export class TwinClient extends EventTarget {
     this.connection.on('delta', (frame) => this.#onDelta(frame));
     this.connection.on('resync', (frame) => this.#subscribe(frame.scope));
     this.connection.on('alert', (alert) => this.#onAlert(alert));
+    this.connection.on('scenario', (frame) => this.#emit('scenario', frame.progress));
     this.connection.onreconnecting(() => this.#setStatus('reconnecting'));
     this.connection.onreconnected(() => this.#subscribeAll());
     this.connection.onclose((error) => this.#onClose(error));
@@ -82,11 +84,11 @@ export class TwinClient extends EventTarget {
     await this.connection.stop();
   }
 
-  /** Adds a scope (e.g. 'entity:seg-x' while its detail is open) and takes its snapshot. */
-  subscribe(scope) {
-    if (this.scopes.has(scope)) return;
+  /** Adds a scope (e.g. 'entity:seg-x' while its detail is open) and takes its snapshot; resolves once subscribed. */
+  async subscribe(scope) {
+    if (this.scopes.has(scope)) return false;
     this.scopes.set(scope, newScopeState(scope));
-    if (this.#connected) this.#subscribe(scope);
+    return this.#connected ? this.#subscribe(scope) : false;
   }
 
   unsubscribe(scope) {

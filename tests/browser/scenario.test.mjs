@@ -1,0 +1,116 @@
+// The what-if scenario screen in Chromium, against the twin started as a real process: a scenario built on the
+// map, run with progress from the hub, and compared with its baseline.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startTwin } from './support/twin.mjs';
+import { launchBrowser, openPage } from './support/browser.mjs';
+import { clickPath, zoomInAt } from './support/map.mjs';
+
+const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'artifacts');
+const BRIDGE = 'seg-cau-rong';
+const BRIDGE_PATH = `path[data-segment-id="${BRIDGE}"]`;
+/** The map's colour of a closed road (its legend shows the same). */
+const CLOSED_COLOR = '#9b59b6';
+
+let twin;
+let browser;
+let page;
+
+before(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  twin = await startTwin();
+  browser = await launchBrowser();
+}, { timeout: 150_000 });
+
+after(async () => {
+  await browser?.close();
+  await twin?.stop();
+});
+
+test('the wall screen links to the scenario screen', async () => {
+  page = await openPage(browser, twin.url);
+  await page.goto(`${twin.url}/`);
+  await page.waitForSelector('a.scenario-link[href="/scenario"]:not([hidden])', { timeout: 30_000 });
+  await page.click('a.scenario-link');
+  await page.waitForURL(`${twin.url}/scenario`);
+  assert.deepEqual(page.problems, []);
+});
+
+test('a scenario closing Cầu Rồng, clicked on the map, runs with live progress and costs delay', async () => {
+  await page.waitForSelector(BRIDGE_PATH, { state: 'attached', timeout: 30_000 });
+  await page.fill('form.setup input[name="name"]', 'Đóng Cầu Rồng');
+  await page.selectOption('form.setup select[name="horizonMinutes"]', '60');
+  await page.click('form.setup .create');
+  await page.waitForSelector('form.intervention:not([hidden])', { timeout: 5_000 });
+  const scenarioId = await page.getAttribute('form.setup', 'data-scenario-id');
+  assert.match(scenarioId, /^scn-/);
+
+  // Focus on the bridge and click its road: the form offers to close it.
+  await zoomInAt(page, BRIDGE_PATH, 3);
+  await clickPath(page, BRIDGE_PATH);
+  const picked = page.locator('form.intervention .picked-segment');
+  assert.equal(await picked.getAttribute('data-segment-id'), BRIDGE);
+  assert.equal((await picked.textContent()).trim(), 'Cầu Rồng');
+  assert.equal(await page.inputValue('form.intervention select[name="kind"]'), 'close-segment');
+  await page.click('form.intervention .add');
+  await page.waitForSelector(`.intervention-list li[data-kind="close-segment"][data-segment-id="${BRIDGE}"]`, { timeout: 5_000 });
+
+  // Progress arrives from the hub scope scenario:{id} only: record what the bar shows as it moves.
+  await page.evaluate(() => {
+    window.seenProgress = [];
+    new MutationObserver(() => window.seenProgress.push(document.querySelector('.card.run .progress').getAttribute('aria-valuenow')))
+      .observe(document.querySelector('.card.run .progress'), { attributes: true });
+  });
+  await page.click('.run-button');
+  await page.waitForSelector('.card.run[data-status="completed"]', { timeout: 90_000 });
+  assert.equal(await page.getAttribute('.card.run .progress', 'aria-valuenow'), '100');
+  assert.ok((await page.evaluate(() => window.seenProgress)).includes('100'));
+
+  // Side by side: the scenario's total delay is above the baseline's.
+  const delayRow = page.locator('.results tr[data-kpi="totalDelayVehHours"]');
+  await delayRow.waitFor({ timeout: 10_000 });
+  const change = Number(await delayRow.getAttribute('data-change'));
+  assert.ok(change > 0, `total delay change ${change}`);
+  assert.match(await delayRow.locator('.change').textContent(), /^\+/);
+  assert.equal(await page.getAttribute('.results tr[data-kpi="closedSegments"]', 'data-change'), '1');
+  await page.waitForSelector('.results .chart[data-metric="cumulativeDelayVehHours"] canvas');
+  assert.ok(await page.locator('.results .district-deltas tbody tr').count() >= 7);
+  assert.ok(await page.locator(`.results .affected-list li[data-segment-id]`).count() > 0);
+
+  // The map shows the scenario: the bridge drawn closed; in the baseline it is not.
+  await page.waitForSelector('.map-area[data-view="scenario"]');
+  assert.equal(await page.getAttribute(BRIDGE_PATH, 'data-status'), 'closed');
+  assert.equal(await page.getAttribute(BRIDGE_PATH, 'stroke'), CLOSED_COLOR);
+  await page.click('[data-view="baseline"]');
+  assert.equal(await page.getAttribute(BRIDGE_PATH, 'data-status'), 'open');
+  assert.notEqual(await page.getAttribute(BRIDGE_PATH, 'stroke'), CLOSED_COLOR);
+  await page.click('[data-view="scenario"]');
+  await page.click('.map-fit');
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'scenario-1920x1080.png') });
+  assert.deepEqual(page.problems, []);
+});
+
+test('an invalid intervention shows the API\'s error next to its field', async () => {
+  await page.selectOption('form.intervention select[name="kind"]', 'rain');
+  await page.selectOption('form.intervention select[name="districtId"]', 'hai-chau');
+  await page.fill('form.intervention input[name="value"]', '-5');
+  await page.click('form.intervention .add');
+  const error = page.locator('form.intervention .field-error[data-error-for="value"]');
+  await error.waitFor({ state: 'visible', timeout: 5_000 });
+  assert.match(await error.textContent(), /is the rainfall in mm\/h, 0 to 500/);
+  assert.equal(await page.locator('.intervention-list li[data-kind]').count(), 1);
+
+  // English labels for the same error.
+  await page.click('button[data-lang="en"]');
+  await page.waitForSelector('html[lang="en"]');
+  await page.click('form.intervention .add');
+  await page.waitForFunction(() => /^Value is the rainfall/.test(document.querySelector('[data-error-for="value"]')?.textContent ?? ''));
+  await page.screenshot({ path: path.join(ARTIFACTS, 'scenario-error-1920x1080.png') });
+  // The API answers 400: the browser logs the failed request, nothing else may go wrong.
+  assert.deepEqual(page.problems.filter((p) => !/status of 400/.test(p)), []);
+});
