@@ -32,12 +32,12 @@ start() {
   echo "$name started (pid $!, log $logs/$name.log)"
 }
 
-start silo1 dotnet silo/IocTwin.Silo/bin/Release/net10.0/IocTwin.Silo.dll "${common[@]}" --Twin:SiloPort=11111 --Twin:GatewayPort=30000
-start silo2 dotnet silo/IocTwin.Silo/bin/Release/net10.0/IocTwin.Silo.dll "${common[@]}" --Twin:SiloPort=11112 --Twin:GatewayPort=30001
+start silo1 dotnet silo/IocTwin.Silo/bin/Release/net10.0/IocTwin.Silo.dll "${common[@]}" --Twin:SiloPort=11111 --Twin:GatewayPort=30000 --Urls=http://127.0.0.1:8091
+start silo2 dotnet silo/IocTwin.Silo/bin/Release/net10.0/IocTwin.Silo.dll "${common[@]}" --Twin:SiloPort=11112 --Twin:GatewayPort=30001 --Urls=http://127.0.0.1:8092
 for i in 1 2; do
   start "api$i" env ASPNETCORE_ENVIRONMENT=Development DOTNET_ENVIRONMENT=Development \
     dotnet run --project api/IocTwin.Api -c Release --no-build --no-launch-profile -- "${common[@]}" --Twin:Mode=Client \
     "--Twin:GatewayPort=$((29999 + i))" "--Urls=http://127.0.0.1:$((5080 + i))" "--Feed:Enabled=$([[ $i == 1 ]] && echo true || echo false)"
 done
-echo "IocTwin cluster: http://127.0.0.1:5081 and http://127.0.0.1:5082 — Ctrl+C to stop"
+echo "IocTwin cluster: APIs http://127.0.0.1:5081 and http://127.0.0.1:5082; silo dashboards and /metrics on :8091 and :8092 — Ctrl+C to stop"
 wait

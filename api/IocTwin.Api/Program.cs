@@ -15,6 +15,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 
 app.MapOpenApi();
+app.MapOperations();
 app.MapTwinHealthChecks();
 app.MapReadingsApi();
 app.MapTwinQueryApi();

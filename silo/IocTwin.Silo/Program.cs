@@ -1,8 +1,13 @@
 using IocTwin.Hosting;
-using Microsoft.Extensions.Hosting;
+using IocTwin.Silo;
 
-var builder = Host.CreateApplicationBuilder(args);
+var builder = WebApplication.CreateBuilder(args);
 
 builder.AddIocTwinSilo();
+builder.AddSiloOperations();
 
-await builder.Build().RunAsync();
+var app = builder.Build();
+
+app.MapSiloOperations();
+
+app.Run();

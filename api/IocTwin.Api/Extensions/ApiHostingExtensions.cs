@@ -5,6 +5,9 @@ using IocTwin.Api.Json;
 using IocTwin.History;
 using IocTwin.Hosting;
 using IocTwin.Persistence;
+using IocTwin.Telemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using Orleans.Configuration;
 
 namespace IocTwin.Api.Extensions;
@@ -31,6 +34,9 @@ public static class ApiHostingExtensions
             builder.AddIocTwinClient();
         }
 
+        builder.Services.AddTwinTelemetry("ioctwin-api",
+            metrics => metrics.AddAspNetCoreInstrumentation().AddPrometheusExporter(),
+            tracing => tracing.AddAspNetCoreInstrumentation());
         builder.AddTwinAccess();
         builder.AddTwinStreaming();
         builder.Services.AddProblemDetails();
@@ -73,6 +79,7 @@ public static class ApiHostingExtensions
             {
                 client.UseLocalhostClustering(hosting.GatewayPort, hosting.ServiceId, hosting.ClusterId);
             }
+            client.AddActivityPropagation();
             client.Services.Configure<ClientMessagingOptions>(builder.Configuration.GetSection("Twin:Messaging"));
             client.UseConnectionRetryFilter(async (exception, cancellationToken) =>
             {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using IocTwin.Grains;
 using IocTwin.History;
 using IocTwin.Model;
+using IocTwin.Telemetry;
 
 namespace IocTwin.Api.Ingest;
 
@@ -19,6 +20,7 @@ public sealed class IngestService(IGrainFactory grains, ReadingHistory history, 
 
     public async Task<IngestResult> IngestAsync(IReadOnlyList<ParsedReading> readings, IEnumerable<ReadingRejection> alreadyRejected)
     {
+        using var activity = TwinTelemetry.Activities.StartActivity("ingest");
         var rejected = new List<ReadingRejection>(alreadyRejected);
         var bySensor = readings.GroupBy(r => r.SensorId, StringComparer.Ordinal).ToList();
         var known = await Task.WhenAll(bySensor.Select(g => IsKnownAsync(g.Key)));
@@ -38,7 +40,11 @@ public sealed class IngestService(IGrainFactory grains, ReadingHistory history, 
         var batch = await history.AppendAsync([.. accepted.SelectMany(g => g.Select(r => (r.SensorId, r.Reading)))]);
         await Task.WhenAll(accepted.Select(g => DeliverAsync(g.Key, [.. g.Select(r => r.Reading)], batch)));
         rejected.Sort((a, b) => a.Index.CompareTo(b.Index));
-        return new IngestResult(accepted.Sum(g => g.Count()), rejected);
+        var count = accepted.Sum(g => g.Count());
+        TwinTelemetry.ReadingsAccepted.Add(count);
+        TwinTelemetry.ReadingsRejected.Add(rejected.Count);
+        activity?.SetTag("ioctwin.readings.accepted", count);
+        return new IngestResult(count, rejected);
     }
 
     private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3)];

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using IocTwin.Domain;
 using IocTwin.Model;
+using IocTwin.Telemetry;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
@@ -162,6 +163,15 @@ public sealed class ScopeDispatcher(
                 {
                     continue;
                 }
+                var now = time.GetUtcNow();
+                foreach (var sensor in frame.Sensors)
+                {
+                    if (sensor.LastSeen is { } seen)
+                    {
+                        TwinTelemetry.PushLag.Record((now - seen).TotalMilliseconds);
+                    }
+                }
+                TwinTelemetry.FramesSent.Add(state.Subscribers.Count);
                 foreach (var subscriber in state.Subscribers)
                 {
                     if (_connections.TryGetValue(subscriber, out var connection))
@@ -260,6 +270,7 @@ public sealed class ScopeDispatcher(
                 {
                     _outbox.Writer.TryWrite((HubMethods.Resync, new ResyncFrame(scope, "The client fell behind the live feed.")));
                 }
+                TwinTelemetry.Resyncs.Add(Scopes.Count);
             }
         }
 

@@ -2,6 +2,8 @@ using System.Net;
 using IocTwin.Grains;
 using IocTwin.History;
 using IocTwin.Persistence;
+using IocTwin.Telemetry;
+using Orleans.Dashboard;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -30,9 +32,12 @@ public static class SiloHostingExtensions
         builder.Services.AddHostedService(sp => new SchemaInitializer(hosting, sp.GetRequiredService<ILogger<SchemaInitializer>>()));
         // Before Orleans: history stops after the silo, so nothing handed to it during shutdown is dropped.
         ReadingHistory.Register(builder.Services, hosting);
+        builder.Services.AddTwinTelemetry("ioctwin-silo");
         builder.UseOrleans(silo =>
         {
             silo.AddTwinStorage(hosting);
+            silo.AddActivityPropagation();
+            silo.AddDashboard();
             // Failure detection and call timeouts can be tightened per deployment (and are, in fault tests).
             silo.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Twin:Membership"));
             silo.Services.Configure<SiloMessagingOptions>(builder.Configuration.GetSection("Twin:Messaging"));

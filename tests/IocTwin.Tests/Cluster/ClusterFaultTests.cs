@@ -30,6 +30,7 @@ public sealed class ClusterFaultTests(ITestOutputHelper output) : IDisposable
     private readonly int[] _siloPorts = [TestPorts.Free(), TestPorts.Free()];
     private readonly int[] _gatewayPorts = [TestPorts.Free(), TestPorts.Free()];
     private readonly int[] _apiPorts = [TestPorts.Free(), TestPorts.Free()];
+    private readonly int[] _opsPorts = [TestPorts.Free(), TestPorts.Free()];
 
     private Dictionary<string, string> Common() => new()
     {
@@ -52,6 +53,7 @@ public sealed class ClusterFaultTests(ITestOutputHelper output) : IDisposable
         var settings = Common();
         settings["Twin:SiloPort"] = _siloPorts[index].ToString();
         settings["Twin:GatewayPort"] = _gatewayPorts[index].ToString();
+        settings["Urls"] = $"http://127.0.0.1:{_opsPorts[index]}";
         return Track(TwinProcess.Silo($"silo{index}", settings));
     }
 
@@ -116,6 +118,7 @@ public sealed class ClusterFaultTests(ITestOutputHelper output) : IDisposable
         using var api1 = Client(1);
         await WaitReady(api0, sample.Sensors.Count);
         await WaitReady(api1, sample.Sensors.Count);
+        await AssertSiloOperationsPort(_opsPorts[0]);
 
         // A screen on API 1, resubscribing whenever told to or reconnected.
         // Newest version of each fed sensor that reached the screen.
@@ -249,6 +252,17 @@ public sealed class ClusterFaultTests(ITestOutputHelper output) : IDisposable
             var stored = history["buckets"]!.AsArray().Sum(b => (int)b!["values"]!["speed"]!["count"]!);
             Assert.True(stored >= count, $"history of {id} holds {stored} of {count} acknowledged readings");
         }
+    }
+
+    /// <summary>Each silo serves Prometheus metrics (Orleans' own among them), the Orleans dashboard and a liveness probe.</summary>
+    private static async Task AssertSiloOperationsPort(int port)
+    {
+        using var ops = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        Assert.Equal(HttpStatusCode.OK, (await ops.GetAsync("/health/live")).StatusCode);
+        var metrics = await ops.GetStringAsync("/metrics");
+        Assert.Contains("orleans_", metrics);
+        var dashboard = await ops.GetAsync("/dashboard");
+        Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
     }
 
     private static async Task RestartPostgres()

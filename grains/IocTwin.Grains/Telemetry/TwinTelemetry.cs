@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace IocTwin.Telemetry;
+
+/// <summary>The twin's own metrics and traces, beside Orleans' and ASP.NET Core's, exported with OpenTelemetry.</summary>
+public static class TwinTelemetry
+{
+    public const string Name = "IocTwin";
+
+    public static readonly Meter Meter = new(Name);
+    public static readonly ActivitySource Activities = new(Name);
+
+    public static readonly Counter<long> ReadingsAccepted =
+        Meter.CreateCounter<long>("ioctwin.readings.accepted", "{reading}", "Readings stored in history and handed to their sensors.");
+
+    public static readonly Counter<long> ReadingsRejected =
+        Meter.CreateCounter<long>("ioctwin.readings.rejected", "{reading}", "Readings refused item by item.");
+
+    public static readonly Counter<long> FramesSent =
+        Meter.CreateCounter<long>("ioctwin.push.frames", "{frame}", "Delta frames queued for screens.");
+
+    public static readonly Counter<long> Resyncs =
+        Meter.CreateCounter<long>("ioctwin.push.resyncs", "{resync}", "Screens told to resync after falling behind.");
+
+    public static readonly Histogram<double> PushLag =
+        Meter.CreateHistogram<double>("ioctwin.push.lag", "ms", "From the twin hearing from a sensor to the frame carrying it leaving for screens.");
+
+    /// <summary>Metrics and traces of the twin, Orleans and the .NET runtime; hosts add their own exporters and instrumentation.</summary>
+    public static IServiceCollection AddTwinTelemetry(this IServiceCollection services, string serviceName,
+        Action<MeterProviderBuilder>? metrics = null, Action<TracerProviderBuilder>? tracing = null)
+    {
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(serviceName))
+            .WithMetrics(builder =>
+            {
+                builder.AddMeter(Name, "Microsoft.Orleans").AddRuntimeInstrumentation();
+                metrics?.Invoke(builder);
+            })
+            .WithTracing(builder =>
+            {
+                builder.AddSource(Name, "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application");
+                tracing?.Invoke(builder);
+            });
+        return services;
+    }
+}
