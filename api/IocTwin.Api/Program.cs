@@ -22,6 +22,7 @@ app.MapTwinQueryApi();
 app.MapTopologyApi();
 app.MapHistoryApi();
 app.MapScenariosApi();
+app.MapAlertsApi();
 app.MapDevTokenApi();
 app.MapTwinHub();
 

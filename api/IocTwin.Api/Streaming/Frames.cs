@@ -33,3 +33,6 @@ public static class HubMethods
 
 /// <summary>Progress or completion of a scenario run, sent to the scope "scenario:{id}".</summary>
 public sealed record ScenarioFrame(string Scope, ScenarioProgress Progress);
+
+/// <summary>An alert raised, acknowledged or resolved, sent at once to every subscribed scope that covers its entity.</summary>
+public sealed record AlertFrame(string Scope, AlertView Alert);

@@ -99,6 +99,14 @@ public sealed class ScopeDispatcher(
                 }
                 foreach (var district in districts)
                 {
+                    foreach (var alert in district.Alerts)
+                    {
+                        if (scope.Covers(alert))
+                        {
+                            // Alerts are not merged away: each one goes out at once.
+                            SendToSubscribers(state, HubMethods.Alert, new AlertFrame(state.Scope.ToString(), alert));
+                        }
+                    }
                     if (scope.Covers(district))
                     {
                         state.Districts[district.DistrictId] = new LiveDistrict(district.DistrictId, district.Name, district.Kpis, district.Version);
@@ -133,13 +141,7 @@ public sealed class ScopeDispatcher(
             {
                 return;
             }
-            foreach (var subscriber in state.Subscribers)
-            {
-                if (_connections.TryGetValue(subscriber, out var connection))
-                {
-                    connection.Send(HubMethods.Scenario, new ScenarioFrame(key, progress));
-                }
-            }
+            SendToSubscribers(state, HubMethods.Scenario, new ScenarioFrame(key, progress));
         }
     }
 
@@ -172,13 +174,19 @@ public sealed class ScopeDispatcher(
                     }
                 }
                 TwinTelemetry.FramesSent.Add(state.Subscribers.Count);
-                foreach (var subscriber in state.Subscribers)
-                {
-                    if (_connections.TryGetValue(subscriber, out var connection))
-                    {
-                        connection.Send(HubMethods.Delta, frame);
-                    }
-                }
+                SendToSubscribers(state, HubMethods.Delta, frame);
+            }
+        }
+    }
+
+    /// <summary>Queues a message for every subscriber of a scope; call under the dispatcher's lock.</summary>
+    private void SendToSubscribers(ScopeState state, string method, object frame)
+    {
+        foreach (var subscriber in state.Subscribers)
+        {
+            if (_connections.TryGetValue(subscriber, out var connection))
+            {
+                connection.Send(method, frame);
             }
         }
     }

@@ -69,6 +69,15 @@ public sealed record TwinScope(ScopeKind Kind, string? Id, Sector? Sector)
         _ => false,
     };
 
+    public bool Covers(AlertView alert) => Kind switch
+    {
+        ScopeKind.City => true,
+        ScopeKind.District => Id == alert.DistrictId,
+        ScopeKind.Sector => Sector == alert.Sector,
+        ScopeKind.Entity => Id == alert.EntityId,
+        _ => false,
+    };
+
     public bool Covers(SegmentLive segment) => Kind switch
     {
         ScopeKind.City => true,

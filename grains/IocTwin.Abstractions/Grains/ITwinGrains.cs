@@ -54,6 +54,25 @@ public interface IDistrictGrain : IGrainWithStringKey
     Task ReportSensor(SensorSnapshot sensor);
 
     Task DetachSensor(string sensorId);
+
+    /// <summary>The district's open alerts and its recently resolved ones.</summary>
+    Task<IReadOnlyList<AlertView>> GetAlerts();
+
+    /// <summary>Acknowledges an open alert; null when the district has no such open alert.</summary>
+    Task<AlertView?> AcknowledgeAlert(string alertId, string by);
+
+    /// <summary>Resolves an open alert by hand; null when the district has no such open alert.</summary>
+    Task<AlertView?> ResolveAlert(string alertId, string by);
+}
+
+/// <summary>The alert rules of the city, stored durably; the defaults until an operator changes them. Key 0.</summary>
+public interface IAlertRulesGrain : IGrainWithIntegerKey
+{
+    Task<IReadOnlyList<AlertRule>> Get();
+
+    Task<IReadOnlyList<AlertRule>> Put(AlertRule rule);
+
+    Task<bool> Delete(string ruleId);
 }
 
 /// <summary>The whole city; one per deployment, key <see cref="CityGrainKey.Id"/>.</summary>

@@ -21,7 +21,7 @@ public sealed record SensorLive(
     [property: Id(6)] Dictionary<string, double> Values,
     [property: Id(7)] long ReadingCount);
 
-/// <summary>What changed in one district since its last update: its KPIs and the segments and sensors that moved.</summary>
+/// <summary>What changed in one district since its last update: its KPIs, the segments and sensors that moved, its alerts raised or changed.</summary>
 [GenerateSerializer, Immutable]
 public sealed record DistrictUpdate(
     [property: Id(0)] string DistrictId,
@@ -29,7 +29,8 @@ public sealed record DistrictUpdate(
     [property: Id(2)] DistrictKpis Kpis,
     [property: Id(3)] long Version,
     [property: Id(4)] SegmentLive[] Segments,
-    [property: Id(5)] SensorLive[] Sensors);
+    [property: Id(5)] SensorLive[] Sensors,
+    [property: Id(6)] AlertView[] Alerts);
 
 [GenerateSerializer, Immutable]
 public sealed record CityUpdate(

@@ -12,6 +12,7 @@ public sealed class DistrictState
     /// <summary>Sensors that belong to the district directly, not through a segment.</summary>
     [Id(2)] public Dictionary<string, SensorSnapshot> Sensors { get; set; } = [];
     [Id(3)] public long Version { get; set; }
+    [Id(4)] public AlertBook Alerts { get; set; } = new();
 }
 
 public sealed class DistrictGrain(
@@ -26,9 +27,12 @@ public sealed class DistrictGrain(
     // What changed since the last update pushed to screens.
     private readonly Dictionary<string, SegmentLive> _changedSegments = [];
     private readonly Dictionary<string, SensorLive> _changedSensors = [];
+    private readonly List<AlertView> _changedAlerts = [];
+    private IReadOnlyList<AlertRule> _rules = [];
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _rules = await GrainFactory.GetGrain<IAlertRulesGrain>(0).Get();
         _report = new DebouncedAction(this, options.Value.RollupDelay, ReportUpAsync);
         _persist = new DebouncedAction(this, options.Value.PersistDelay, () => state.WriteStateAsync());
         // What the saved state last told the city; a refresh reports only what time alone has changed since.
@@ -37,7 +41,6 @@ public sealed class DistrictGrain(
         this.RegisterGrainTimer(
             _ => RefreshHealthAsync(),
             new GrainTimerCreationOptions(options.Value.HealthRefresh, options.Value.HealthRefresh));
-        return Task.CompletedTask;
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -164,14 +167,76 @@ public sealed class DistrictGrain(
         _changedSensors[sensor.SensorId] = new SensorLive(sensor.SensorId, this.GetPrimaryKeyString(), segmentId, sensor.Kind,
             sensor.Sector, sensor.LastSeen, sensor.Values, sensor.ReadingCount);
 
-    private Task RefreshHealthAsync()
+    private async Task RefreshHealthAsync()
     {
-        if (state.State.Spec is not null && (_lastReported is not { } last || !SameCounts(last, Kpis())))
+        if (state.State.Spec is null)
+        {
+            return;
+        }
+        // Rules change rarely; alerts that wait out a duration (and silent sensors) need time to pass, not data.
+        _rules = await GrainFactory.GetGrain<IAlertRulesGrain>(0).Get();
+        var alertsChanged = await EvaluateAlertsAsync();
+        if (alertsChanged || _lastReported is not { } last || !SameCounts(last, Kpis()))
         {
             state.State.Version++;
             _report.Schedule();
         }
-        return Task.CompletedTask;
+    }
+
+    /// <summary>Raises and resolves alerts from the district's live state; alerts are stored at once.</summary>
+    private async Task<bool> EvaluateAlertsAsync()
+    {
+        var districtId = this.GetPrimaryKeyString();
+        var now = time.GetUtcNow();
+        var measurements = AlertEvaluator.Measure(_rules, state.State.Segments.Values, state.State.Sensors.Values, now);
+        var changed = AlertEvaluator.Evaluate(state.State.Alerts, measurements, districtId, now,
+            () => $"{districtId}:{Guid.NewGuid():N}"[..(districtId.Length + 13)]);
+        if (changed.Count == 0)
+        {
+            return false;
+        }
+        _changedAlerts.AddRange(changed);
+        await state.WriteStateAsync();
+        return true;
+    }
+
+    public Task<IReadOnlyList<AlertView>> GetAlerts() =>
+        Task.FromResult<IReadOnlyList<AlertView>>([.. state.State.Alerts.All.OrderByDescending(a => a.RaisedAt)]);
+
+    public Task<AlertView?> AcknowledgeAlert(string alertId, string by) => ChangeAlertAsync(alertId, (key, open) =>
+    {
+        if (open.State != AlertState.Raised)
+        {
+            return open;
+        }
+        var acknowledged = open with { State = AlertState.Acknowledged, AcknowledgedBy = by, AcknowledgedAt = time.GetUtcNow() };
+        state.State.Alerts.Open[key] = acknowledged;
+        return acknowledged;
+    });
+
+    public Task<AlertView?> ResolveAlert(string alertId, string by) => ChangeAlertAsync(alertId, (key, open) =>
+    {
+        var resolved = open with { State = AlertState.Resolved, ResolvedBy = by, ResolvedAt = time.GetUtcNow() };
+        state.State.Alerts.Retire(key, resolved);
+        return resolved;
+    });
+
+    private async Task<AlertView?> ChangeAlertAsync(string alertId, Func<string, AlertView, AlertView> change)
+    {
+        var (key, open) = state.State.Alerts.Open.FirstOrDefault(a => a.Value.Id == alertId);
+        if (open is null)
+        {
+            return null;
+        }
+        var changed = change(key, open);
+        if (changed != open)
+        {
+            state.State.Version++;
+            _changedAlerts.Add(changed);
+            await state.WriteStateAsync();
+            _report.Schedule();
+        }
+        return changed;
     }
 
     private static bool SameCounts(DistrictKpis a, DistrictKpis b) =>
@@ -184,17 +249,19 @@ public sealed class DistrictGrain(
         {
             return;
         }
+        await EvaluateAlertsAsync();
         var kpis = Kpis();
         GrainFactory.GetGrain<ITwinPublisher>(0).Publish(new DistrictUpdate(
-            spec.Id, spec.Name, kpis, state.State.Version, [.. _changedSegments.Values], [.. _changedSensors.Values])).Ignore();
+            spec.Id, spec.Name, kpis, state.State.Version, [.. _changedSegments.Values], [.. _changedSensors.Values], [.. _changedAlerts])).Ignore();
         _changedSegments.Clear();
         _changedSensors.Clear();
+        _changedAlerts.Clear();
         await GrainFactory.GetGrain<ICityGrain>(CityGrainKey.Id).ReportDistrict(Snapshot(spec, kpis));
         _lastReported = kpis;
     }
 
     private DistrictKpis Kpis() =>
-        KpiCalculator.ForDistrict(state.State.Segments.Values, state.State.Sensors.Values, openAlerts: 0, time.GetUtcNow());
+        KpiCalculator.ForDistrict(state.State.Segments.Values, state.State.Sensors.Values, state.State.Alerts.Open.Count, time.GetUtcNow());
 
     private DistrictSnapshot Snapshot(DistrictSpec spec, DistrictKpis kpis) =>
         new(spec.Id, spec.Name, spec.NameEn, kpis, state.State.Version);

@@ -85,6 +85,8 @@ public sealed class TwinPublisher(ILogger<TwinPublisher> logger) : Grain, ITwinP
     {
         Segments = [.. later.Segments.UnionBy(earlier.Segments, s => s.Id)],
         Sensors = [.. later.Sensors.UnionBy(earlier.Sensors, s => s.Id)],
+        // Every step of an alert's life is news to its screens.
+        Alerts = [.. earlier.Alerts, .. later.Alerts],
     };
 }
 

@@ -1,0 +1,124 @@
+using System.Security.Claims;
+using IocTwin.Api.Access;
+using IocTwin.Api.Json;
+using IocTwin.Domain;
+using IocTwin.Grains;
+using IocTwin.Model;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace IocTwin.Api.Apis;
+
+public sealed record AlertRuleRequest(
+    string? Name, SensorKind? Kind, Sector? Sector, string? Metric, double? Threshold, double? ClearThreshold, double? ForSeconds, string? Severity);
+
+/// <summary>Alerts as operators handle them (list, acknowledge, resolve), each caller within its scope; and the rules.</summary>
+public static class AlertsApi
+{
+    public static readonly string[] Severities = ["info", "warning", "critical"];
+
+    public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder app)
+    {
+        var alerts = app.MapGroup("/api/v1/alerts").WithTags("Alerts").RequireAuthorization(AccessExtensions.ReadPolicy);
+        alerts.MapGet("/", ListAlerts).WithSummary("Alerts the caller may see, newest first; filter by district, sector, state.");
+        alerts.MapPost("/{id}/ack", (string id, HttpContext http, IGrainFactory grains) =>
+            Handle(id, http, grains, (district, by) => district.AcknowledgeAlert(id, by)));
+        alerts.MapPost("/{id}/resolve", (string id, HttpContext http, IGrainFactory grains) =>
+            Handle(id, http, grains, (district, by) => district.ResolveAlert(id, by)));
+
+        var rules = app.MapGroup("/api/v1/alert-rules").WithTags("Alerts");
+        rules.MapGet("/", async (IGrainFactory grains) => TypedResults.Ok(await grains.GetGrain<IAlertRulesGrain>(0).Get()))
+            .RequireAuthorization(AccessExtensions.ReadPolicy);
+        rules.MapPut("/{id}", PutRule).RequireAuthorization(AccessExtensions.OperatePolicy).Accepts<AlertRuleRequest>("application/json");
+        rules.MapDelete("/{id}", async Task<Results<NoContent, ProblemHttpResult>> (string id, IGrainFactory grains) =>
+                await grains.GetGrain<IAlertRulesGrain>(0).Delete(id) ? TypedResults.NoContent() : Problems.NotFound("alert rule", id))
+            .RequireAuthorization(AccessExtensions.OperatePolicy);
+        return app;
+    }
+
+    public static async Task<Results<Ok<List<AlertView>>, ValidationProblem>> ListAlerts(
+        string? district, string? sector, string? state, HttpContext http, IGrainFactory grains)
+    {
+        var errors = new Dictionary<string, List<string>>();
+        Sector? sectorFilter = null;
+        if (sector is not null)
+        {
+            if (SectorNames.TryParse(sector, out var parsed)) sectorFilter = parsed;
+            else errors.AddError("sector", "is not a known sector");
+        }
+        AlertState? stateFilter = null;
+        if (state is not null)
+        {
+            if (Enum.TryParse<AlertState>(state, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)) stateFilter = parsed;
+            else errors.AddError("state", "must be raised, acknowledged or resolved");
+        }
+        if (district is not null && !TopologyRules.IsValidId(district)) errors.AddError("district", TopologyRules.IdRule);
+        if (errors.Count > 0)
+        {
+            return Problems.Fields(errors);
+        }
+        var access = http.Access();
+        var city = await grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get();
+        var districts = city.Districts.Select(d => d.DistrictId).Where(id => district is null || id == district).Where(access.CanSeeDistrict);
+        var lists = await Task.WhenAll(districts.Select(id => grains.GetGrain<IDistrictGrain>(id).GetAlerts()));
+        return TypedResults.Ok(lists.SelectMany(l => l)
+            .Where(a => access.CanSeeSensor(a.DistrictId, a.Sector))
+            .Where(a => sectorFilter is null || a.Sector == sectorFilter)
+            .Where(a => stateFilter is null || a.State == stateFilter)
+            .OrderByDescending(a => a.RaisedAt)
+            .ToList());
+    }
+
+    /// <summary>OCs handle the alerts of their own scope; the IOC all of them; viewers none.</summary>
+    private static async Task<Results<Ok<AlertView>, ProblemHttpResult>> Handle(
+        string id, HttpContext http, IGrainFactory grains, Func<IDistrictGrain, string, Task<AlertView?>> change)
+    {
+        var separator = id.LastIndexOf(':');
+        var districtId = separator > 0 ? id[..separator] : "";
+        var district = grains.GetGrain<IDistrictGrain>(districtId);
+        var access = http.Access();
+        var alert = TopologyRules.IsValidId(districtId) && access.CanSeeDistrict(districtId)
+            ? (await district.GetAlerts()).FirstOrDefault(a => a.Id == id)
+            : null;
+        if (alert is null || !access.CanSeeSensor(alert.DistrictId, alert.Sector))
+        {
+            return Problems.NotFound("alert", id);
+        }
+        if (access.Role == TwinRoles.Viewer)
+        {
+            return AccessExtensions.Forbidden("handling alerts");
+        }
+        if (alert.State == AlertState.Resolved)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Alert already resolved",
+                detail: $"Alert '{id}' was resolved at {alert.ResolvedAt:O} by {alert.ResolvedBy}.");
+        }
+        var by = http.User.FindFirstValue("name") ?? access.Role ?? "unknown";
+        return await change(district, by) is { } changed ? TypedResults.Ok(changed) : Problems.NotFound("alert", id);
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<AlertRule>>, ValidationProblem>> PutRule(
+        string id, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await JsonBody.ReadAsync<AlertRuleRequest>(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var errors = new Dictionary<string, List<string>>();
+        if (!TopologyRules.IsValidId(id)) errors.AddError("id", TopologyRules.IdRule);
+        if (string.IsNullOrWhiteSpace(body!.Name) || body.Name.Length > TopologyRules.MaxNameLength) errors.AddError("name", "is required, at most 200 characters");
+        if (string.IsNullOrWhiteSpace(body.Metric) || body.Metric.Length > 64) errors.AddError("metric", "is required: a value name, \"los\" or \"offline\"");
+        if (body.Threshold is not { } threshold || !double.IsFinite(threshold)) errors.AddError("threshold", "is required, a finite number");
+        var clear = body.ClearThreshold ?? body.Threshold ?? 0;
+        if (!double.IsFinite(clear) || clear > (body.Threshold ?? double.MaxValue)) errors.AddError("clearThreshold", "must be at most the threshold");
+        if (body.ForSeconds is { } forSeconds && forSeconds is < 0 or > 86_400) errors.AddError("forSeconds", "must be 0 to 86,400");
+        if (body.Severity is { } severity && !Severities.Contains(severity)) errors.AddError("severity", "must be info, warning or critical");
+        if (errors.Count > 0)
+        {
+            return Problems.Fields(errors);
+        }
+        var rule = new AlertRule(id, body.Name!, body.Kind, body.Sector, body.Metric!, body.Threshold!.Value, clear, body.ForSeconds ?? 0,
+            body.Severity ?? "warning");
+        return TypedResults.Ok(await grains.GetGrain<IAlertRulesGrain>(0).Put(rule));
+    }
+}

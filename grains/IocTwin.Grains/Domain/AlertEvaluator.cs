@@ -1,0 +1,140 @@
+using IocTwin.Model;
+
+namespace IocTwin.Domain;
+
+/// <summary>A district's alerts: breaches waiting out their duration, open alerts, and the recently resolved.</summary>
+[GenerateSerializer]
+public sealed class AlertBook
+{
+    public const int RecentKept = 200;
+
+    /// <summary>Since when each (rule, entity) has been over its threshold without an alert yet.</summary>
+    [Id(0)] public Dictionary<string, DateTimeOffset> Pending { get; set; } = [];
+
+    /// <summary>Raised or acknowledged alerts by (rule, entity).</summary>
+    [Id(1)] public Dictionary<string, AlertView> Open { get; set; } = [];
+
+    [Id(2)] public List<AlertView> Recent { get; set; } = [];
+
+    public IEnumerable<AlertView> All => Open.Values.Concat(Recent);
+
+    public void Retire(string key, AlertView resolved)
+    {
+        Open.Remove(key);
+        Recent.Insert(0, resolved);
+        if (Recent.Count > RecentKept)
+        {
+            Recent.RemoveRange(RecentKept, Recent.Count - RecentKept);
+        }
+    }
+}
+
+public readonly record struct Measurement(AlertRule Rule, string EntityId, Sector Sector, double Value);
+
+/// <summary>
+/// Turns a district's live state into alerts. An alert is raised once a value has stayed over the rule's threshold for
+/// the rule's duration, and resolved only when it falls below the (lower) clear threshold: hysteresis, so a value
+/// hovering at the threshold raises one alert, not a stream of them.
+/// </summary>
+public static class AlertEvaluator
+{
+    public const string Offline = "offline";
+    public const string LevelOfServiceMetric = "los";
+
+    public static readonly IReadOnlyList<AlertRule> DefaultRules =
+    [
+        new("aqi-unhealthy", "Air quality unhealthy (AQI > 150)", SensorKind.AirQuality, null, ReadingNames.Aqi, 150, 130, 0, "warning"),
+        new("water-high", "Water level over 0.5 m", SensorKind.WaterLevel, null, ReadingNames.Level, 0.5, 0.4, 0, "critical"),
+        new("segment-los-f", "Road at level of service F for 5 minutes", null, Sector.Traffic, LevelOfServiceMetric, 5.5, 5.5, 300, "warning"),
+        new("sensor-offline", "Sensor silent for over 10 minutes", null, null, Offline, 10, 10, 0, "info"),
+    ];
+
+    public static IEnumerable<Measurement> Measure(
+        IReadOnlyList<AlertRule> rules, IEnumerable<SegmentSnapshot> segments, IEnumerable<SensorSnapshot> directSensors, DateTimeOffset now)
+    {
+        var segmentList = segments as IReadOnlyCollection<SegmentSnapshot> ?? [.. segments];
+        var sensors = segmentList.SelectMany(s => s.Sensors).Concat(directSensors).ToList();
+        foreach (var rule in rules)
+        {
+            if (rule.Metric == LevelOfServiceMetric)
+            {
+                if (rule.Kind is null && rule.Sector is null or Sector.Traffic)
+                {
+                    foreach (var segment in segmentList)
+                    {
+                        if (segment.Traffic.Los is { } los)
+                        {
+                            yield return new Measurement(rule, segment.SegmentId, Sector.Traffic, (int)los + 1);
+                        }
+                    }
+                }
+                continue;
+            }
+            foreach (var sensor in sensors)
+            {
+                if (rule.Kind is { } kind && kind != sensor.Kind || rule.Sector is { } sector && sector != sensor.Sector)
+                {
+                    continue;
+                }
+                if (rule.Metric == Offline)
+                {
+                    // A sensor never heard from has no silence to measure yet.
+                    if (sensor.LastSeen is { } seen)
+                    {
+                        yield return new Measurement(rule, sensor.SensorId, sensor.Sector, (now - seen).TotalMinutes);
+                    }
+                }
+                else if (sensor.Values.TryGetValue(rule.Metric, out var value))
+                {
+                    yield return new Measurement(rule, sensor.SensorId, sensor.Sector, value);
+                }
+            }
+        }
+    }
+
+    /// <summary>Updates the book with the current measurements; returns the alerts raised or resolved.</summary>
+    public static List<AlertView> Evaluate(AlertBook book, IEnumerable<Measurement> measurements, string districtId, DateTimeOffset now,
+        Func<string> newAlertId)
+    {
+        var changed = new List<AlertView>();
+        var measured = new HashSet<string>();
+        foreach (var (rule, entityId, sector, value) in measurements)
+        {
+            var key = $"{rule.Id}|{entityId}";
+            measured.Add(key);
+            if (book.Open.TryGetValue(key, out var open))
+            {
+                if (value < rule.ClearThreshold)
+                {
+                    var resolved = open with { State = AlertState.Resolved, ResolvedBy = "system", ResolvedAt = now };
+                    book.Retire(key, resolved);
+                    changed.Add(resolved);
+                }
+                continue;
+            }
+            if (value <= rule.Threshold)
+            {
+                book.Pending.Remove(key);
+                continue;
+            }
+            if (!book.Pending.TryGetValue(key, out var since))
+            {
+                book.Pending[key] = since = now;
+            }
+            if ((now - since).TotalSeconds >= rule.ForSeconds)
+            {
+                book.Pending.Remove(key);
+                var raised = new AlertView(newAlertId(), rule.Id, rule.Name, rule.Severity, entityId, districtId, sector,
+                    AlertState.Raised, value, now, null, null, null, null);
+                book.Open[key] = raised;
+                changed.Add(raised);
+            }
+        }
+        // A breach no longer measured (entity gone, rule removed) stops waiting.
+        foreach (var stale in book.Pending.Keys.Where(k => !measured.Contains(k)).ToList())
+        {
+            book.Pending.Remove(stale);
+        }
+        return changed;
+    }
+}
