@@ -18,7 +18,8 @@ public sealed record DeltaFrame(
 
 /// <summary>Everything a scope covers now. Deltas with a sequence above <see cref="Sequence"/> follow it.</summary>
 public sealed record ScopeSnapshot(
-    string Scope, long Sequence, CityView? City, List<DistrictView> Districts, List<SegmentView> Segments, List<SensorView> Sensors);
+    string Scope, long Sequence, CityView? City, List<DistrictView> Districts, List<SegmentView> Segments, List<SensorView> Sensors,
+    List<AlertView>? Alerts = null);
 
 /// <summary>The server could not deliver every frame of a scope to this client: it must take a new snapshot.</summary>
 public sealed record ResyncFrame(string Scope, string Reason);

@@ -28,7 +28,8 @@ public sealed class TwinHub(ScopeDispatcher dispatcher, TwinSnapshots snapshots)
         var parsed = await AuthorizeAsync(scope);
         // Join first, then read: a change made while the snapshot is read arrives as a delta, not lost.
         var sequence = dispatcher.Subscribe(Context.ConnectionId, parsed);
-        return await snapshots.TakeAsync(parsed, sequence);
+        var snapshot = await snapshots.TakeAsync(parsed, sequence);
+        return snapshot with { Alerts = await snapshots.OpenAlertsAsync(parsed) };
     }
 
     public void Unsubscribe(string scope)

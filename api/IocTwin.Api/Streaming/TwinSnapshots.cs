@@ -41,6 +41,20 @@ public sealed class TwinSnapshots(IGrainFactory grains)
         }
     }
 
+    /// <summary>The open alerts a scope covers, newest first.</summary>
+    public async Task<List<AlertView>> OpenAlertsAsync(TwinScope scope)
+    {
+        if (scope.Kind == ScopeKind.Scenario)
+        {
+            return [];
+        }
+        IEnumerable<string> districtIds = scope.Kind == ScopeKind.District
+            ? [scope.Id!]
+            : (await grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get()).Districts.Select(d => d.DistrictId);
+        var alerts = await Task.WhenAll(districtIds.Select(id => grains.GetGrain<IDistrictGrain>(id).GetAlerts()));
+        return [.. alerts.SelectMany(a => a).Where(a => a.State != AlertState.Resolved && scope.Covers(a)).OrderByDescending(a => a.RaisedAt)];
+    }
+
     /// <summary>Whether what a scope names exists: a district, or a scenario (entities are located below).</summary>
     public async Task<bool> ExistsAsync(TwinScope scope) => scope.Kind switch
     {

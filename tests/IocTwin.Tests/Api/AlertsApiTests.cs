@@ -92,6 +92,10 @@ public sealed class AlertsApiTests(TwinApiFactory api)
         await Eventually.Until(() => Task.FromResult(frames.ToList()),
             f => f.Any(x => x.GetProperty("alert").GetProperty("id").GetString() == alert!.Id), because: "the district's screen is told");
 
+        // A screen subscribing now finds the alert in its snapshot.
+        var snapshot = await screen.InvokeAsync<JsonElement>("Subscribe", "district:ngu-hanh-son");
+        Assert.Contains(snapshot.GetProperty("alerts").EnumerateArray(), a => a.GetProperty("id").GetString() == alert!.Id);
+
         using var ownOc = api.CreateClient(TwinRoles.DistrictOc, districts: ["ngu-hanh-son"]);
         using var otherOc = api.CreateClient(TwinRoles.DistrictOc, districts: ["hai-chau"]);
         using var viewer = api.CreateClient(TwinRoles.Viewer);

@@ -258,7 +258,12 @@ public sealed class ClusterFaultTests(ITestOutputHelper output) : IDisposable
     private static async Task AssertSiloOperationsPort(int port)
     {
         using var ops = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        Assert.Equal(HttpStatusCode.OK, (await ops.GetAsync("/health/live")).StatusCode);
+        // The operations port opens once the silo has started.
+        await Eventually.Until(async () =>
+        {
+            try { return (await ops.GetAsync("/health/live")).StatusCode; }
+            catch (HttpRequestException) { return HttpStatusCode.ServiceUnavailable; }
+        }, s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(60), "the silo's operations port answers");
         var metrics = await ops.GetStringAsync("/metrics");
         Assert.Contains("orleans_", metrics);
         var dashboard = await ops.GetAsync("/dashboard");

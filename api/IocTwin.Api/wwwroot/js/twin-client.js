@@ -170,6 +170,8 @@ export class TwinClient extends EventTarget {
 
   #applySnapshot(snapshot) {
     const changes = newChanges(true);
+    for (const alert of snapshot.alerts ?? []) this.#keepAlert(alert);
+    if ((snapshot.alerts ?? []).length > 0) this.#emit('alert', snapshot.alerts[0]);
     const { districts, segments, sensors } = this.state;
     if (snapshot.city) {
       this.state.city = snapshot.city.kpis;
@@ -253,11 +255,22 @@ export class TwinClient extends EventTarget {
     if (points.length > HISTORY_SIZE) points.splice(0, points.length - HISTORY_SIZE);
   }
 
-  #onAlert(alert) {
+  /** An alert frame ({ scope, alert }) raises, updates or (when resolved) removes an alert of the open list. */
+  #onAlert(frame) {
     this.lastFrameAt = Date.now();
-    this.alerts.unshift({ ...alert, receivedAt: new Date().toISOString() });
-    this.alerts.length = Math.min(this.alerts.length, 200);
+    const alert = frame.alert ?? frame;
+    this.#keepAlert(alert);
     this.#emit('alert', alert);
+  }
+
+  #keepAlert(alert) {
+    const known = this.alerts.findIndex((a) => a.id === alert.id);
+    if (known >= 0) this.alerts.splice(known, 1);
+    if (alert.state !== 'resolved') {
+      this.alerts.unshift({ ...alert, title: alert.title ?? alert.ruleName, receivedAt: new Date().toISOString() });
+      this.alerts.sort((a, b) => String(b.raisedAt).localeCompare(String(a.raisedAt)));
+      this.alerts.length = Math.min(this.alerts.length, 200);
+    }
   }
 
   async #onClose(error) {
