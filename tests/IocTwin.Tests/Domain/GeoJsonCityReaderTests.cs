@@ -74,7 +74,7 @@ public sealed class GeoJsonCityReaderTests
     [Fact]
     public void Sample_road_graph_is_connected()
     {
-        var components = Components(Sample.Segments);
+        var components = RoadGraph.Components(Sample.Segments);
 
         Assert.Single(components.Values.Distinct());
         Assert.All(Sample.Segments, s => Assert.True(s.LengthM > 0 && s.Lanes is >= 1 and <= 12, s.Id));
@@ -87,7 +87,7 @@ public sealed class GeoJsonCityReaderTests
         Assert.Equal(HanRiverBridges.Order(), bridges.Select(b => b.Name).Order());
 
         var withoutBridges = Sample.Segments.Where(s => s.RoadClass != "bridge").ToList();
-        var components = Components(withoutBridges);
+        var components = RoadGraph.Components(withoutBridges);
         var eastNodes = Nodes(withoutBridges.Where(s => EastDistricts.Contains(s.DistrictId))).ToList();
         var westNodes = Nodes(withoutBridges.Where(s => !EastDistricts.Contains(s.DistrictId))).ToList();
         var haiChauNodes = Nodes(withoutBridges.Where(s => s.DistrictId == "hai-chau")).ToList();
@@ -115,7 +115,7 @@ public sealed class GeoJsonCityReaderTests
     {
         foreach (var bridge in Sample.Segments.Where(s => s.RoadClass == "bridge"))
         {
-            var pieces = Components(Sample.Segments.Where(s => s.Id != bridge.Id)).Values.Distinct().Count();
+            var pieces = RoadGraph.Components(Sample.Segments.Where(s => s.Id != bridge.Id)).Values.Distinct().Count();
             var connected = pieces == 1;
             Assert.True(connected, $"closing {bridge.Name} splits the city into {pieces}");
         }
@@ -141,7 +141,7 @@ public sealed class GeoJsonCityReaderTests
         var segments = Sample.Segments.ToDictionary(s => s.Id);
         Assert.All(Sample.Sensors, sensor =>
         {
-            var containing = Sample.Districts.Where(d => Contains(d.Boundary, sensor.Location)).Select(d => d.Id).ToList();
+            var containing = Sample.Districts.Where(d => RoadGraph.Contains(d.Boundary, sensor.Location)).Select(d => d.Id).ToList();
             Assert.Equal([sensor.DistrictId], containing);
             if (sensor.SegmentId is { } segmentId)
             {
@@ -463,46 +463,7 @@ public sealed class GeoJsonCityReaderTests
     private static IEnumerable<string> Nodes(IEnumerable<SegmentSpec> segments) =>
         segments.SelectMany(s => new[] { s.FromNode, s.ToNode }).Distinct();
 
-    /// <summary>Each node of the undirected road graph mapped to a representative of its connected component.</summary>
-    private static Dictionary<string, string> Components(IEnumerable<SegmentSpec> segments)
-    {
-        var parent = new Dictionary<string, string>();
-        string Find(string x)
-        {
-            while (parent[x] != x)
-            {
-                x = parent[x] = parent[parent[x]];
-            }
-            return x;
-        }
-        foreach (var s in segments)
-        {
-            parent.TryAdd(s.FromNode, s.FromNode);
-            parent.TryAdd(s.ToNode, s.ToNode);
-            var a = Find(s.FromNode);
-            var b = Find(s.ToNode);
-            if (a != b)
-            {
-                parent[a] = b;
-            }
-        }
-        return parent.Keys.ToList().ToDictionary(n => n, Find);
-    }
 
-    private static bool Contains(IReadOnlyList<GeoPoint> ring, GeoPoint p)
-    {
-        var inside = false;
-        for (int i = 0, j = ring.Count - 1; i < ring.Count; j = i++)
-        {
-            var (a, b) = (ring[i], ring[j]);
-            if ((a.Lat > p.Lat) != (b.Lat > p.Lat) &&
-                p.Lon < a.Lon + (p.Lat - a.Lat) * (b.Lon - a.Lon) / (b.Lat - a.Lat))
-            {
-                inside = !inside;
-            }
-        }
-        return inside;
-    }
 
     /// <summary>Distance from a point to a polyline, in metres, on a local flat projection.</summary>
     private static double DistanceToLineM(GeoPoint p, IReadOnlyList<GeoPoint> line)

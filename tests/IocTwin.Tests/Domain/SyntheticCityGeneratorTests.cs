@@ -46,7 +46,7 @@ public sealed partial class SyntheticCityGeneratorTests
     {
         var city = LargeCity.Value;
 
-        Assert.Equal(1, ComponentCount(city.Segments));
+        Assert.Single(RoadGraph.Components(city.Segments).Values.Distinct());
     }
 
     [Fact]
@@ -134,7 +134,7 @@ public sealed partial class SyntheticCityGeneratorTests
         Assert.Equal((districts, segments, sensors), (city.Districts.Count, city.Segments.Count, city.Sensors.Count));
         if (segments > 0)
         {
-            Assert.Equal(1, ComponentCount(city.Segments));
+            Assert.Single(RoadGraph.Components(city.Segments).Values.Distinct());
         }
 
         var segmentIds = city.Segments.Select(s => s.Id).ToHashSet();
@@ -146,7 +146,7 @@ public sealed partial class SyntheticCityGeneratorTests
             {
                 Assert.Contains(s.SegmentId, segmentIds);
             }
-            var containing = city.Districts.Where(d => Contains(d.Boundary, s.Location)).Select(d => d.Id).ToList();
+            var containing = city.Districts.Where(d => RoadGraph.Contains(d.Boundary, s.Location)).Select(d => d.Id).ToList();
             Assert.Equal([s.DistrictId], containing);
         });
         if (sensors >= segments)
@@ -164,7 +164,7 @@ public sealed partial class SyntheticCityGeneratorTests
         // Every road node lies in exactly one district.
         foreach (var point in city.Segments.SelectMany(s => s.Geometry).Distinct())
         {
-            Assert.Single(city.Districts, d => Contains(d.Boundary, point));
+            Assert.Single(city.Districts, d => RoadGraph.Contains(d.Boundary, point));
         }
         // A sensible tiling: no district is more than a few times the size of another.
         var areas = city.Districts.Select(d => (d.Boundary[2].Lon - d.Boundary[0].Lon) * (d.Boundary[2].Lat - d.Boundary[0].Lat)).ToList();
@@ -184,42 +184,5 @@ public sealed partial class SyntheticCityGeneratorTests
 
     private static string Serialize(CitySpec city) => JsonSerializer.Serialize(city);
 
-    private static int ComponentCount(IEnumerable<SegmentSpec> segments)
-    {
-        var parent = new Dictionary<string, string>();
-        string Find(string x)
-        {
-            while (parent[x] != x)
-            {
-                x = parent[x] = parent[parent[x]];
-            }
-            return x;
-        }
-        foreach (var s in segments)
-        {
-            parent.TryAdd(s.FromNode, s.FromNode);
-            parent.TryAdd(s.ToNode, s.ToNode);
-            var (a, b) = (Find(s.FromNode), Find(s.ToNode));
-            if (a != b)
-            {
-                parent[a] = b;
-            }
-        }
-        return parent.Keys.ToList().Select(Find).Distinct().Count();
-    }
 
-    private static bool Contains(IReadOnlyList<GeoPoint> ring, GeoPoint p)
-    {
-        var inside = false;
-        for (int i = 0, j = ring.Count - 1; i < ring.Count; j = i++)
-        {
-            var (a, b) = (ring[i], ring[j]);
-            if ((a.Lat > p.Lat) != (b.Lat > p.Lat) &&
-                p.Lon < a.Lon + (p.Lat - a.Lat) * (b.Lon - a.Lon) / (b.Lat - a.Lat))
-            {
-                inside = !inside;
-            }
-        }
-        return inside;
-    }
 }
