@@ -2,6 +2,7 @@ using IocTwin.Api.Ingest;
 using IocTwin.Feed;
 using IocTwin.Grains;
 using IocTwin.Model;
+using IocTwin.Topology;
 using Microsoft.Extensions.Options;
 
 namespace IocTwin.Api.Feed;
@@ -73,12 +74,9 @@ public sealed class SyntheticFeedService(
 
     private async Task<List<(SensorSpec, SegmentSpec?)>> LoadSensorsAsync()
     {
-        var city = await grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get();
-        var members = await Task.WhenAll(city.Districts.Select(d => grains.GetGrain<IDistrictGrain>(d.DistrictId).GetMembers()));
-        var segments = (await Task.WhenAll(members.SelectMany(m => m.SegmentIds).Select(id => grains.GetGrain<IRoadSegmentGrain>(id).Get())))
-            .OfType<SegmentView>().ToDictionary(s => s.Spec.Id, s => s.Spec);
-        var sensors = await Task.WhenAll(members.SelectMany(m => m.SensorIds).Select(id => grains.GetGrain<ISensorGrain>(id).Get()));
-        return [.. sensors.OfType<SensorView>().Select(s => (
+        var views = await LiveTopology.ReadViewsAsync(grains, await LiveTopology.DistrictIdsAsync(grains));
+        var segments = views.Segments.ToDictionary(s => s.Spec.Id, s => s.Spec);
+        return [.. views.Sensors.Select(s => (
             new SensorSpec(s.Id, s.Kind, s.Sector, s.Location, s.DistrictId, s.SegmentId, s.Name),
             s.SegmentId is { } segmentId ? segments.GetValueOrDefault(segmentId) : null))];
     }

@@ -2,6 +2,7 @@ using IocTwin.Domain;
 using IocTwin.Grains;
 using IocTwin.History;
 using IocTwin.Model;
+using IocTwin.Topology;
 
 namespace IocTwin.Api.History;
 
@@ -22,16 +23,12 @@ public sealed class CityReplay(IGrainFactory grains, ReadingHistory history)
 {
     public async Task<CityAt> AtAsync(DateTimeOffset time, CancellationToken cancellationToken)
     {
-        var city = await grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get();
-        var districtIds = city.Districts.Select(d => d.DistrictId).ToList();
-        var members = await Task.WhenAll(districtIds.Select(id => grains.GetGrain<IDistrictGrain>(id).GetMembers()));
-        var segmentViews = await Task.WhenAll(members.SelectMany(m => m.SegmentIds).Select(id => grains.GetGrain<IRoadSegmentGrain>(id).Get()));
-        var sensorViews = await Task.WhenAll(members.SelectMany(m => m.SensorIds).Select(id => grains.GetGrain<ISensorGrain>(id).Get()));
+        var views = await LiveTopology.ReadViewsAsync(grains, await LiveTopology.DistrictIdsAsync(grains));
         var readings = await history.LatestAtAsync(time, cancellationToken);
 
         var snapshots = new Dictionary<string, SensorSnapshot>();
         var sensors = new List<ReplayedSensor>();
-        foreach (var sensor in sensorViews.OfType<SensorView>())
+        foreach (var sensor in views.Sensors)
         {
             var reading = readings.GetValueOrDefault(sensor.Id);
             DateTimeOffset? seen = reading is null ? null : DateTimeOffset.FromUnixTimeMilliseconds(Math.Min(reading.ReceivedMs, time.ToUnixTimeMilliseconds()));
@@ -42,7 +39,7 @@ public sealed class CityReplay(IGrainFactory grains, ReadingHistory history)
 
         var segmentsByDistrict = new Dictionary<string, List<SegmentSnapshot>>();
         var segments = new List<ReplayedSegment>();
-        foreach (var segment in segmentViews.OfType<SegmentView>())
+        foreach (var segment in views.Segments)
         {
             var own = segment.SensorIds.Select(snapshots.GetValueOrDefault).OfType<SensorSnapshot>().ToList();
             var (status, traffic) = SegmentTrafficModel.Derive(segment.Spec, own, time);
@@ -55,11 +52,11 @@ public sealed class CityReplay(IGrainFactory grains, ReadingHistory history)
         }
 
         var districts = new List<ReplayedDistrict>();
-        foreach (var district in city.Districts)
+        foreach (var district in views.Districts)
         {
-            var direct = sensors.Where(s => s.DistrictId == district.DistrictId && s.SegmentId is null).Select(s => snapshots[s.Id]);
-            var kpis = KpiCalculator.ForDistrict(segmentsByDistrict.GetValueOrDefault(district.DistrictId) ?? [], direct, openAlerts: 0, time);
-            districts.Add(new ReplayedDistrict(district.DistrictId, district.Name, kpis));
+            var direct = sensors.Where(s => s.DistrictId == district.Id && s.SegmentId is null).Select(s => snapshots[s.Id]);
+            var kpis = KpiCalculator.ForDistrict(segmentsByDistrict.GetValueOrDefault(district.Id) ?? [], direct, openAlerts: 0, time);
+            districts.Add(new ReplayedDistrict(district.Id, district.Name, kpis));
         }
         return new CityAt(time, KpiCalculator.ForCity(districts.Select(d => d.Kpis)), districts, segments, sensors);
     }

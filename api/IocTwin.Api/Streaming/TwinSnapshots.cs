@@ -1,6 +1,7 @@
 using IocTwin.Api.Access;
 using IocTwin.Grains;
 using IocTwin.Model;
+using IocTwin.Topology;
 
 namespace IocTwin.Api.Streaming;
 
@@ -75,11 +76,7 @@ public sealed class TwinSnapshots(IGrainFactory grains)
 
     private async Task<(List<DistrictView>, List<SegmentView>, List<SensorView>)> ReadDistrictsAsync(IEnumerable<string> districtIds)
     {
-        var ids = districtIds.ToList();
-        var districts = await Task.WhenAll(ids.Select(id => grains.GetGrain<IDistrictGrain>(id).Get()));
-        var members = await Task.WhenAll(ids.Select(id => grains.GetGrain<IDistrictGrain>(id).GetMembers()));
-        var segments = await Task.WhenAll(members.SelectMany(m => m.SegmentIds).Select(id => grains.GetGrain<IRoadSegmentGrain>(id).Get()));
-        var sensors = await Task.WhenAll(members.SelectMany(m => m.SensorIds).Select(id => grains.GetGrain<ISensorGrain>(id).Get()));
-        return ([.. districts.OfType<DistrictView>()], [.. segments.OfType<SegmentView>()], [.. sensors.OfType<SensorView>()]);
+        var views = await LiveTopology.ReadViewsAsync(grains, districtIds);
+        return (views.Districts, views.Segments, views.Sensors);
     }
 }
