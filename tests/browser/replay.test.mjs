@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTwin, postReadings, loadSample } from './support/twin.mjs';
 import { launchBrowser, openPage } from './support/browser.mjs';
+import { clickPath, zoomInAt } from './support/map.mjs';
 
 const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'artifacts');
 const LOS_F_COLOR = '#a50026';
@@ -96,5 +97,29 @@ test('scrubbing the timeline back shows a road congested then; Live shows it fre
   await waitForStroke(wall, other, LOS_F_COLOR);
   assert.equal(await wall.locator('.replay-indicator').isVisible(), false);
   await wall.screenshot({ path: path.join(ARTIFACTS, 'wall-replay-live-1920x1080.png') });
+  assert.deepEqual(wall.problems, []);
+});
+
+test('while replaying, a sensor\'s detail chart shows its stored history over the replay window', async () => {
+  const road = 'seg-cau-rong';
+  const counter = counterOn(road);
+  const wall = await openPage(browser, twin.url);
+  await wall.goto(`${twin.url}/`);
+  await wall.waitForSelector('.connection[data-status="live"]', { timeout: 30_000 });
+  await wall.click('.replay-toggle');
+  await scrubTo(wall, Math.floor((Date.now() - 15 * MINUTE) / MINUTE) * MINUTE);
+  await waitForStroke(wall, road, LOS_F_COLOR);
+
+  await wall.click(`.district-table tr[data-district-id="${segmentsById.get(road).districtId}"]`);
+  await wall.waitForTimeout(600);
+  await zoomInAt(wall, `path[data-sensor-id="${counter.id}"]`);
+  await clickPath(wall, `path[data-sensor-id="${counter.id}"]`);
+  // The readings of 20 and 5 minutes ago (the first test's), and the one-minute buckets they fall in.
+  await wall.waitForSelector('.detail .chart[data-source="history"]', { timeout: 5_000 });
+  assert.ok(Number(await wall.locator('.detail .chart').getAttribute('data-points')) >= 2);
+  await wall.screenshot({ path: path.join(ARTIFACTS, 'wall-replay-detail-1920x1080.png') });
+
+  await wall.click('.replay-live');
+  await wall.waitForSelector('.detail .chart[data-source="live"]', { timeout: 5_000 });
   assert.deepEqual(wall.problems, []);
 });

@@ -94,6 +94,11 @@ export class Replay extends EventTarget {
 
   get open() { return !this.bar.hidden; }
 
+  /** The replay window, { from, to } in ms. */
+  window() {
+    return { from: Number(this.slider.min), to: Number(this.slider.max) };
+  }
+
   /** Shows or hides the bar; hiding it returns to live. */
   toggle(open = !this.open) {
     this.bar.hidden = !open;

@@ -101,7 +101,7 @@ export function mountScreen(root, { client, scope, title, subtitle, onChangeToke
     kpisOf: (d) => ui.rowKpis.get(d.id) ?? d.kpis,
     bottomInset: () => $('.legend').offsetHeight,
   });
-  const detail = new EntityDetail($('.detail'), { client, districtLabel, onClose: () => map.select(null) });
+  const detail = new EntityDetail($('.detail'), { client, districtLabel, onClose: () => map.select(null), token });
 
   // The timeline replays the whole city: offered on the city-wide screen only (city/at is for the IOC and viewers).
   const replay = scope.kind === 'city' && token
@@ -121,11 +121,13 @@ export function mountScreen(root, { client, scope, title, subtitle, onChangeToke
     root.classList.add('replaying');
     renderSide();
     map.update(state, allChanges(state));
+    detail.setWindow(replay.window());
   });
   replay?.addEventListener('live', () => {
     root.classList.remove('replaying');
     renderSide();
     map.update(client.state, allChanges(client.state));
+    detail.setWindow(null);
   });
   replay?.addEventListener('error', ({ detail: error }) => showMessage(t('replay.error', { message: error?.message ?? '' })));
 
