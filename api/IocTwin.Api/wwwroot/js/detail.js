@@ -4,6 +4,7 @@
 import { t, tOptional, formatNumber, formatTime } from './i18n.js';
 import { LOS_COLORS, segmentColor, effectiveHealth } from './model.js';
 import { el } from './panels.js';
+import { getJson } from './auth.js';
 
 const uPlot = window.uPlot;
 const DIGITS = { occupancy: 1, level: 2, waterLevelM: 2, pm25: 1, pressure: 2, rainfall: 1 };
@@ -13,8 +14,11 @@ const CHART_HEIGHT = 200;
 const valueLabel = (name) => tOptional(`value.${name}`) ?? name;
 
 export class EntityDetail {
-  /** @param {HTMLElement} container @param {{ client, districtLabel, onClose }} options */
-  constructor(container, { client, districtLabel, onClose }) {
+  /** @param {HTMLElement} container @param {{ client, districtLabel, onClose, token?: string }} options */
+  constructor(container, { client, districtLabel, onClose, token }) {
+    this.token = token;
+    this.window = null;
+    this.stored = null;
     this.container = container;
     this.client = client;
     this.districtLabel = districtLabel;
@@ -34,6 +38,7 @@ export class EntityDetail {
     }
     this.container.hidden = false;
     this.render();
+    this.#loadStored();
   }
 
   close() {
@@ -42,6 +47,38 @@ export class EntityDetail {
     this.container.hidden = true;
     this.#destroyPlot();
     this.onClose();
+  }
+
+  /**
+   * While the timeline replays, a sensor's chart shows its stored history over the replay window ({ from, to } in
+   * ms, or null for the live buffer), from GET /api/v1/sensors/{id}/history in one-minute buckets (their averages).
+   */
+  setWindow(window) {
+    if (window?.from === this.window?.from && window?.to === this.window?.to) return;
+    this.window = window;
+    this.stored = null;
+    this.#destroyPlot();
+    this.render();
+    this.#loadStored();
+  }
+
+  async #loadStored() {
+    const s = this.selection;
+    const window = this.window;
+    if (!s || s.type !== 'sensor' || !window || !this.token || this.stored?.id === s.id) return;
+    const query = `from=${encodeURIComponent(new Date(window.from).toISOString())}&to=${encodeURIComponent(new Date(window.to).toISOString())}&step=PT1M`;
+    try {
+      const answer = await getJson(`/api/v1/sensors/${encodeURIComponent(s.id)}/history?${query}`, this.token);
+      if (this.selection?.id !== s.id || this.window !== window) return;
+      const points = answer.buckets
+        .map((b) => ({ t: Date.parse(b.time), values: Object.fromEntries(Object.entries(b.values).map(([name, v]) => [name, v.avg])) }))
+        .filter((p) => Object.keys(p.values).length > 0);
+      this.stored = { id: s.id, points };
+      this.#destroyPlot();
+      this.render();
+    } catch {
+      // The live buffer stays on the chart.
+    }
   }
 
   /** Redraws when the change touches the open entity. */
@@ -121,7 +158,8 @@ export class EntityDetail {
 
   /** A chart of one value over time; the value is picked with the buttons above it. */
   #chartSection() {
-    const history = this.client.history(this.selection.id);
+    const stored = this.window && this.stored?.id === this.selection.id ? this.stored.points : null;
+    const history = stored ?? this.client.history(this.selection.id);
     const names = [...new Set(history.flatMap((p) => Object.keys(p.values)))];
     if (!names.includes(this.series)) this.series = names[0] ?? null;
     const section = el('section', { class: 'chart-section' },
@@ -130,7 +168,8 @@ export class EntityDetail {
         onclick: () => { this.series = name; this.#destroyPlot(); this.render(); },
       }, valueLabel(name)))));
     const points = history.filter((p) => typeof p.values[this.series] === 'number');
-    const target = el('div', { class: 'chart', 'data-points': String(points.length) });
+    const target = el('div', { class: 'chart', 'data-points': String(points.length), 'data-source': stored ? 'history' : 'live' });
+    if (stored) section.append(el('p', { class: 'muted chart-caption' }, t('detail.replayHistory')));
     section.append(target);
     if (!this.series || points.length === 0) {
       target.append(el('p', { class: 'muted' }, t('detail.noHistory')));

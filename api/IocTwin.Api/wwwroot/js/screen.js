@@ -7,6 +7,7 @@ import { MAP_KPIS, SECTORS, rollup, combine } from './model.js';
 import { TwinMap } from './map.js';
 import { EntityDetail } from './detail.js';
 import { TwinClient } from './twin-client.js';
+import { Replay, allChanges } from './replay.js';
 import { renderKpiTiles, renderDistrictTable, renderAlerts, renderLegend, startClock, renderConnection } from './panels.js';
 
 const LAYOUT = `
@@ -22,8 +23,10 @@ const LAYOUT = `
     </div>
     <button type="button" class="button token-button" data-i18n="token.change"></button>
     <a class="button scenario-link" href="/scenario" data-i18n="nav.scenario" hidden></a>
+    <button type="button" class="button replay-toggle" data-i18n="replay.timeline" aria-expanded="false" hidden></button>
   </div>
   <div class="status-area">
+    <div class="replay-indicator" role="status" hidden></div>
     <div class="connection" data-status="connecting" role="status"><span class="dot"></span><span class="connection-label"></span></div>
     <div class="clock"><span class="clock-time"></span><span class="clock-date"></span><span class="clock-zone">GMT+7</span></div>
   </div>
@@ -34,6 +37,7 @@ const LAYOUT = `
     <div class="legend"></div>
     <aside class="detail" hidden></aside>
     <div class="screen-message" hidden></div>
+    <div class="replay-bar" hidden></div>
   </section>
   <aside class="sidebar">
     <section class="card"><h2 class="scope-title"></h2><div class="tiles"></div></section>
@@ -67,7 +71,7 @@ export function runScreen(root, token, scope, { onChangeToken, onUnauthorized })
     sector: () => t('oc.title.sector', { names: scope.sectors.map((s) => t(`sector.${s}`)).join(', ') }),
   })[scope.kind]();
   const subtitle = () => t(scope.kind === 'city' ? 'wall.subtitle' : 'oc.subtitle');
-  const screen = mountScreen(root, { client, scope, title, subtitle, onChangeToken });
+  const screen = mountScreen(root, { client, scope, title, subtitle, onChangeToken, token });
   client.addEventListener('unauthorized', onUnauthorized);
   client.start();
   return { client, ...screen };
@@ -78,7 +82,7 @@ export function runScreen(root, token, scope, { onChangeToken, onUnauthorized })
  * @param {{ client, scope: { kind: 'city'|'district'|'sector', districts: string[], sectors: string[] },
  *           title: (state) => string, subtitle: () => string, onChangeToken: () => void }} options
  */
-export function mountScreen(root, { client, scope, title, subtitle, onChangeToken }) {
+export function mountScreen(root, { client, scope, title, subtitle, onChangeToken, token }) {
   root.innerHTML = LAYOUT;
   const $ = (selector) => root.querySelector(selector);
   const districtLabel = (d) => (language() === 'en' ? d.nameEn ?? d.name : d.name) ?? d.id;
@@ -97,14 +101,42 @@ export function mountScreen(root, { client, scope, title, subtitle, onChangeToke
     kpisOf: (d) => ui.rowKpis.get(d.id) ?? d.kpis,
     bottomInset: () => $('.legend').offsetHeight,
   });
-  const detail = new EntityDetail($('.detail'), { client, districtLabel, onClose: () => map.select(null) });
+  const detail = new EntityDetail($('.detail'), { client, districtLabel, onClose: () => map.select(null), token });
+
+  // The timeline replays the whole city: offered on the city-wide screen only (city/at is for the IOC and viewers).
+  const replay = scope.kind === 'city' && token
+    ? new Replay($('.replay-bar'), $('.replay-indicator'), { token, live: () => client.state })
+    : null;
+  /** What the screen shows: the replayed city while the timeline replays, else the live one. */
+  const shown = () => (replay?.active && replay.shown ? replay.shown : client.state);
+  const replaying = () => Boolean(replay?.active);
+  const replayToggle = $('.replay-toggle');
+  replayToggle.hidden = !replay;
+  replayToggle.addEventListener('click', () => {
+    replay.toggle();
+    replayToggle.setAttribute('aria-expanded', String(replay.open));
+    root.classList.toggle('replay-open', replay.open);
+  });
+  replay?.addEventListener('frame', ({ detail: state }) => {
+    root.classList.add('replaying');
+    renderSide();
+    map.update(state, allChanges(state));
+    detail.setWindow(replay.window());
+  });
+  replay?.addEventListener('live', () => {
+    root.classList.remove('replaying');
+    renderSide();
+    map.update(client.state, allChanges(client.state));
+    detail.setWindow(null);
+  });
+  replay?.addEventListener('error', ({ detail: error }) => showMessage(t('replay.error', { message: error?.message ?? '' })));
 
   const kpiSelect = $('.kpi-select');
   kpiSelect.addEventListener('change', () => {
     ui.kpiKey = kpiSelect.value;
     renderSide();
     renderLegendNow();
-    map.setKpi(ui.kpiKey, client.state);
+    map.setKpi(ui.kpiKey, shown());
   });
   $('.token-button').addEventListener('click', onChangeToken);
   // What-if scenarios fork the whole city: offered on the city-wide screen only.
@@ -114,7 +146,7 @@ export function mountScreen(root, { client, scope, title, subtitle, onChangeToke
 
   /** KPIs for the whole scope, and per district; a sector OC's are rolled up from its own sensors and roads. */
   function scopeKpis() {
-    const { city, districts, segments, sensors } = client.state;
+    const { city, districts, segments, sensors } = shown();
     const rows = [...districts.values()];
     if (scope.kind === 'sector') {
       const segs = [...segments.values()], sens = [...sensors.values()];
@@ -152,7 +184,7 @@ export function mountScreen(root, { client, scope, title, subtitle, onChangeToke
       onToggleSector: (sector, visible) => {
         if (visible) ui.hiddenSectors.delete(sector);
         else ui.hiddenSectors.add(sector);
-        map.setSectorVisible(sector, visible, client.state);
+        map.setSectorVisible(sector, visible, shown());
       },
     });
   }
@@ -172,7 +204,8 @@ export function mountScreen(root, { client, scope, title, subtitle, onChangeToke
     renderSide();
     renderAlerts($('.alert-list'), $('.alert-count'), visibleAlerts());
     renderConnection($('.connection'), client.status, client.lastFrameAt);
-    map.refresh(client.state);
+    map.refresh(shown());
+    replay?.render();
     detail.render();
   }
 
@@ -196,11 +229,13 @@ export function mountScreen(root, { client, scope, title, subtitle, onChangeToke
       renderHeader();
       hideMessage();
     }
+    detail.update(changes);
+    // While the timeline replays, live updates are held back from the map and tiles; "Live" redraws from them.
+    if (replaying()) return;
     renderSide();
     map.update(client.state, changes);
     // A sector OC's district colours come from its own sensors and roads: any change can move them.
     if (scope.kind === 'sector') map.recolorDistricts(client.state);
-    detail.update(changes);
   });
   client.addEventListener('status', () => renderConnection($('.connection'), client.status, client.lastFrameAt));
   client.addEventListener('alert', () => {
@@ -214,7 +249,7 @@ export function mountScreen(root, { client, scope, title, subtitle, onChangeToke
   setInterval(() => renderConnection($('.connection'), client.status, client.lastFrameAt), 1_000);
   setInterval(() => {
     if (scope.kind === 'sector') renderSide();
-    map.refresh(client.state);
+    map.refresh(shown());
   }, 30_000);
 
   function showMessage(text) {
@@ -228,5 +263,5 @@ export function mountScreen(root, { client, scope, title, subtitle, onChangeToke
 
   onLanguageChange(renderAll);
   renderAll();
-  return { map, detail, showMessage };
+  return { map, detail, replay, showMessage };
 }
