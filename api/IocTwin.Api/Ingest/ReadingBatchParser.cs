@@ -52,18 +52,28 @@ public static class ReadingBatchParser
             return ("item", "must be an object { sensorId, timestamp, values }");
         }
         var sensorId = item.TryGetProperty("sensorId", out var idElement) && idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : null;
-        var timestamp = item.TryGetProperty("timestamp", out var timeElement) && timeElement.ValueKind == JsonValueKind.String ? timeElement.GetString() : null;
-        List<ReadingValue>? values = null;
-        if (item.TryGetProperty("values", out var valuesElement) && valuesElement.ValueKind == JsonValueKind.Object)
+        var timestamp = TimestampOf(item);
+        return Validate(sensorId, timestamp, ValuesOf(item), now, out result);
+    }
+
+    /// <summary>The timestamp of a JSON reading object, or null when it is missing or not a string.</summary>
+    public static string? TimestampOf(JsonElement item) =>
+        item.TryGetProperty("timestamp", out var timeElement) && timeElement.ValueKind == JsonValueKind.String ? timeElement.GetString() : null;
+
+    /// <summary>The values of a JSON reading object as sent, or null when "values" is missing or not an object.</summary>
+    public static List<ReadingValue>? ValuesOf(JsonElement item)
+    {
+        if (!item.TryGetProperty("values", out var valuesElement) || valuesElement.ValueKind != JsonValueKind.Object)
         {
-            values = [];
-            foreach (var property in valuesElement.EnumerateObject())
-            {
-                double? value = property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetDouble(out var number) ? number : null;
-                values.Add(new ReadingValue(property.Name, value));
-            }
+            return null;
         }
-        return Validate(sensorId, timestamp, values, now, out result);
+        var values = new List<ReadingValue>();
+        foreach (var property in valuesElement.EnumerateObject())
+        {
+            double? value = property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetDouble(out var number) ? number : null;
+            values.Add(new ReadingValue(property.Name, value));
+        }
+        return values;
     }
 
     /// <summary>
