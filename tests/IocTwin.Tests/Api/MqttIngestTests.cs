@@ -51,8 +51,11 @@ public sealed class MqttIngestTests(MqttTwinApiFactory api) : IClassFixture<Mqtt
     private HttpClient Http => api.Http;
     private IMqttClient _publisher = null!;
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => ConnectPublisher();
+
+    private async Task ConnectPublisher()
     {
+        _publisher?.Dispose();
         _publisher = new MqttClientFactory().CreateMqttClient();
         await _publisher.ConnectAsync(new MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", api.BrokerPort)
@@ -62,7 +65,10 @@ public sealed class MqttIngestTests(MqttTwinApiFactory api) : IClassFixture<Mqtt
 
     public async Task DisposeAsync()
     {
-        await _publisher.DisconnectAsync();
+        if (_publisher.IsConnected)
+        {
+            await _publisher.DisconnectAsync();
+        }
         _publisher.Dispose();
     }
 
@@ -154,5 +160,22 @@ public sealed class MqttIngestTests(MqttTwinApiFactory api) : IClassFixture<Mqtt
         Assert.Equal(["db"], after.LastReading!.Values.Keys);
         await Eventually.Until(() => Task.FromResult(Interlocked.Read(ref rejected)), r => r >= malformed);
         Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync("/api/v1/sensors/no-such-sensor")).StatusCode);
+    }
+
+    [Fact]
+    public async Task After_the_broker_restarts_the_service_reconnects_and_takes_readings_again()
+    {
+        var sensor = await Sensor("cam-le", SensorKind.Noise);
+        await PublishUntilSeen(sensor.Id, t => $$"""{ "timestamp": "{{t:O}}", "values": { "db": 45 } }""",
+            s => s.LastReading?.Values.GetValueOrDefault("db") == 45);
+
+        await api.Broker.StopAsync();
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await api.Broker.StartAsync();
+        await ConnectPublisher();
+
+        var seen = await PublishUntilSeen(sensor.Id, t => $$"""{ "timestamp": "{{t:O}}", "values": { "db": 47 } }""",
+            s => s.LastReading?.Values.GetValueOrDefault("db") == 47);
+        Assert.Equal(47, seen.LastReading!.Values["db"]);
     }
 }
