@@ -17,6 +17,12 @@ public static class ReadingsApi
             .WithSummary("Ingest a batch of sensor readings (at most 10,000); bad items are rejected one by one.")
             .Accepts<JsonElement>("application/json")
             .Produces<IngestResult>(StatusCodes.Status202Accepted);
+        app.MapPost("/api/v1/import/readings", ImportReadings)
+            .WithName("ImportReadings")
+            .RequireIngestApiKey()
+            .WithSummary("Import a sector's existing readings from CSV (long or wide form, at most 100,000 rows); bad rows are reported by line.")
+            .Accepts<string>("text/csv")
+            .Produces<CsvImportReport>();
         return app;
     }
 
@@ -67,5 +73,55 @@ public static class ReadingsApi
             }
             return TypedResults.Accepted((string?)null, result);
         }
+    }
+
+    /// <summary>Readings of an import go to the ingest path this many at a time.</summary>
+    public const int ImportBatchSize = 5_000;
+
+    public static async Task<Results<Ok<CsvImportReport>, ValidationProblem, ProblemHttpResult>> ImportReadings(
+        HttpRequest request, IngestService ingest, TimeProvider time, CancellationToken cancellationToken)
+    {
+        CsvReadingsReader.Result read;
+        try
+        {
+            read = await CsvReadingsReader.ReadAsync(request.Body, time.GetUtcNow(), cancellationToken);
+        }
+        catch (CsvFormatException ex)
+        {
+            return Problems.Field("body", ex.Message);
+        }
+        catch (CsvTooLargeException ex)
+        {
+            return TypedResults.Problem(new ProblemDetails
+            {
+                Status = StatusCodes.Status413PayloadTooLarge,
+                Title = "Too many rows",
+                Detail = ex.Message,
+                Extensions = { ["field"] = "body" },
+            });
+        }
+
+        var rejected = new List<CsvRejection>(read.Rejected);
+        var accepted = 0;
+        for (var offset = 0; offset < read.Valid.Count; offset += ImportBatchSize)
+        {
+            var batch = read.Valid.GetRange(offset, Math.Min(ImportBatchSize, read.Valid.Count - offset));
+            IngestResult result;
+            try
+            {
+                result = await ingest.IngestAsync(batch, []);
+            }
+            catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException or OrleansException)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Readings not stored",
+                    detail: $"The twin could not store the rows from line {batch[0].Index} on; {accepted} readings before them were imported. " +
+                            "Retry the rest shortly.");
+            }
+            accepted += result.Accepted;
+            // The index of an imported reading is its line.
+            rejected.AddRange(result.Rejected.Select(r => new CsvRejection(r.Index, r.Field, r.Error)));
+        }
+        rejected.Sort((a, b) => a.Line.CompareTo(b.Line));
+        return TypedResults.Ok(new CsvImportReport(read.Rows, accepted, rejected));
     }
 }

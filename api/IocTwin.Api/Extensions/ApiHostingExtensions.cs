@@ -51,6 +51,11 @@ public static class ApiHostingExtensions
         {
             builder.Services.AddHostedService<SyntheticFeedService>();
         }
+        builder.Services.Configure<MqttOptions>(builder.Configuration.GetSection(MqttOptions.SectionName));
+        if (builder.Configuration.GetValue("Mqtt:Enabled", false))
+        {
+            builder.Services.AddHostedService<MqttIngestService>();
+        }
         return builder;
     }
 

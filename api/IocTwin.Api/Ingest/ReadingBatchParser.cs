@@ -9,6 +9,9 @@ public sealed record ReadingRejection(int Index, string Field, string Error);
 
 public sealed record ParsedReading(int Index, string SensorId, Reading Reading);
 
+/// <summary>One named value of a reading as sent; Value is null when what was sent is not a number.</summary>
+public readonly record struct ReadingValue(string Name, double? Value);
+
 /// <summary>
 /// Validates a batch of readings item by item: a bad item is rejected with the field at fault, the others go on.
 /// </summary>
@@ -48,13 +51,46 @@ public static class ReadingBatchParser
         {
             return ("item", "must be an object { sensorId, timestamp, values }");
         }
-        if (!item.TryGetProperty("sensorId", out var idElement) || idElement.ValueKind != JsonValueKind.String ||
-            idElement.GetString() is not { } sensorId || !TopologyRules.IsValidId(sensorId))
+        var sensorId = item.TryGetProperty("sensorId", out var idElement) && idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : null;
+        var timestamp = TimestampOf(item);
+        return Validate(sensorId, timestamp, ValuesOf(item), now, out result);
+    }
+
+    /// <summary>The timestamp of a JSON reading object, or null when it is missing or not a string.</summary>
+    public static string? TimestampOf(JsonElement item) =>
+        item.TryGetProperty("timestamp", out var timeElement) && timeElement.ValueKind == JsonValueKind.String ? timeElement.GetString() : null;
+
+    /// <summary>The values of a JSON reading object as sent, or null when "values" is missing or not an object.</summary>
+    public static List<ReadingValue>? ValuesOf(JsonElement item)
+    {
+        if (!item.TryGetProperty("values", out var valuesElement) || valuesElement.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+        var values = new List<ReadingValue>();
+        foreach (var property in valuesElement.EnumerateObject())
+        {
+            double? value = property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetDouble(out var number) ? number : null;
+            values.Add(new ReadingValue(property.Name, value));
+        }
+        return values;
+    }
+
+    /// <summary>
+    /// The rules every reading obeys, whichever way it arrives (JSON batch, CSV import, MQTT): a valid sensor id,
+    /// an ISO-8601 time with an offset not too far in the future, and 1 to 64 distinct named finite numbers.
+    /// A null argument is one that is missing or of the wrong kind; a null value is one that is not a number.
+    /// </summary>
+    public static (string Field, string Message)? Validate(
+        string? sensorId, string? timestampText, IReadOnlyList<ReadingValue>? readingValues, DateTimeOffset now,
+        out (string SensorId, Reading Reading) result)
+    {
+        result = default;
+        if (sensorId is null || !TopologyRules.IsValidId(sensorId))
         {
             return ("sensorId", "must be a sensor id: " + TopologyRules.IdRule);
         }
-        if (!item.TryGetProperty("timestamp", out var timeElement) || timeElement.ValueKind != JsonValueKind.String ||
-            !TryParseTimestamp(timeElement.GetString()!, out var timestamp))
+        if (timestampText is null || !TryParseTimestamp(timestampText, out var timestamp))
         {
             return ("timestamp", "must be an ISO-8601 time with a UTC offset, e.g. 2026-11-25T08:30:00+07:00");
         }
@@ -62,24 +98,24 @@ public static class ReadingBatchParser
         {
             return ("timestamp", $"is more than {MaxClockSkew.TotalMinutes:0} minutes in the future");
         }
-        if (!item.TryGetProperty("values", out var valuesElement) || valuesElement.ValueKind != JsonValueKind.Object)
+        if (readingValues is null)
         {
             return ("values", "must be an object of named numbers");
         }
         var values = new Dictionary<string, double>();
-        foreach (var property in valuesElement.EnumerateObject())
+        foreach (var (name, number) in readingValues)
         {
-            if (property.Name.Length is 0 or > 64)
+            if (name.Length is 0 or > 64)
             {
                 return ("values", "names must be 1 to 64 characters");
             }
-            if (property.Value.ValueKind != JsonValueKind.Number || !property.Value.TryGetDouble(out var value) || !double.IsFinite(value))
+            if (number is not { } value || !double.IsFinite(value))
             {
-                return ($"values.{property.Name}", "must be a finite number");
+                return ($"values.{name}", "must be a finite number");
             }
-            if (!values.TryAdd(property.Name, value))
+            if (!values.TryAdd(name, value))
             {
-                return ($"values.{property.Name}", "is given twice");
+                return ($"values.{name}", "is given twice");
             }
         }
         if (values.Count == 0)

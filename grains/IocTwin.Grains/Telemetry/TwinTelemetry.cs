@@ -21,6 +21,9 @@ public static class TwinTelemetry
     public static readonly Counter<long> ReadingsRejected =
         Meter.CreateCounter<long>("ioctwin.readings.rejected", "{reading}", "Readings refused item by item.");
 
+    public static readonly Counter<long> MqttRejected =
+        Meter.CreateCounter<long>("ioctwin.mqtt.rejected", "{message}", "MQTT messages refused: malformed payloads, invalid readings, unknown sensors.");
+
     public static readonly Counter<long> FramesSent =
         Meter.CreateCounter<long>("ioctwin.push.frames", "{frame}", "Delta frames queued for screens.");
 

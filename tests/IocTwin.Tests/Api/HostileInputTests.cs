@@ -112,6 +112,58 @@ public sealed class HostileInputTests(HostileInputFactory api)
         Assert.Empty(probe["interventions"]!.AsArray());
     }
 
+    private static string RandomCsv(Random random)
+    {
+        string Cell() => random.Next(5) switch
+        {
+            0 => Nasty[random.Next(Nasty.Length)],
+            1 => "\"" + Nasty[random.Next(Nasty.Length)].Replace("\"", "\"\"") + "\"",
+            2 => random.Next(3) switch { 0 => "sen-noise-001", 1 => "2026-13-45T99:99:99Z", _ => "1e999" },
+            3 => new string((char)random.Next(1, 0x2FFF), random.Next(0, 40)),
+            _ => random.Next(2) == 0 ? "\"" : "",
+        };
+        var header = random.Next(4) switch
+        {
+            0 => "sensorId,timestamp,name,value",
+            1 => "sensorId,timestamp," + string.Join(",", Enumerable.Range(0, random.Next(1, 70)).Select(_ => Cell())),
+            2 => string.Join(",", Enumerable.Range(0, random.Next(1, 6)).Select(_ => Cell())),
+            _ => "sensorId,timestamp,db",
+        };
+        var rows = Enumerable.Range(0, random.Next(0, 20)).Select(_ => string.Join(",", Enumerable.Range(0, random.Next(1, 6)).Select(_ => Cell())));
+        return Mangle(random, header + (random.Next(2) == 0 ? "\r\n" : "\n") + string.Join("\n", rows));
+    }
+
+    [Fact]
+    public async Task The_csv_import_refuses_garbage_and_imports_nothing_of_it()
+    {
+        // Everything the import takes goes to history first: history unchanged means nothing was imported.
+        var readingsBefore = api.StoredReadings();
+        var random = new Random(20261126);
+
+        var outcomes = new List<string>();
+        for (var batch = 0; batch < 60; batch++)
+        {
+            var requests = Enumerable.Range(0, 16).Select(async _ =>
+            {
+                string body;
+                lock (random)
+                {
+                    body = RandomCsv(random);
+                }
+                using var response = await api.Http.PostAsync("/api/v1/import/readings", new StringContent(body, Encoding.UTF8, "text/csv"));
+                var text = await response.Content.ReadAsStringAsync();
+                var ok = (int)response.StatusCode is >= 400 and < 500
+                    || (response.StatusCode == HttpStatusCode.OK && text.Contains("\"accepted\":0"));
+                return ok ? null : $"{(int)response.StatusCode} for {body[..Math.Min(body.Length, 200)]}: {text[..Math.Min(text.Length, 300)]}";
+            });
+            outcomes.AddRange((await Task.WhenAll(requests)).OfType<string>());
+        }
+
+        Assert.Empty(outcomes);
+        Assert.Equal(HttpStatusCode.OK, (await api.Http.GetAsync("/health/ready")).StatusCode);
+        Assert.Equal(readingsBefore, api.StoredReadings());
+    }
+
     [Fact]
     public async Task The_hub_answers_garbage_with_errors_and_keeps_serving()
     {

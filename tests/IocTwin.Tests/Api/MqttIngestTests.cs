@@ -1,0 +1,181 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Text;
+using IocTwin.Model;
+using IocTwin.Tests.Infrastructure;
+using MQTTnet;
+using MQTTnet.Protocol;
+using MQTTnet.Server;
+
+namespace IocTwin.Tests.Api;
+
+/// <summary>The API taking readings from an MQTT broker running in the test process on a loopback port.</summary>
+public sealed class MqttTwinApiFactory : TwinApiFactory
+{
+    public int BrokerPort { get; } = TestPorts.Free();
+
+    public MqttServer Broker { get; private set; } = null!;
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
+    {
+        ["Mqtt:Enabled"] = "true",
+        ["Mqtt:Host"] = "127.0.0.1",
+        ["Mqtt:Port"] = BrokerPort.ToString(),
+        ["Mqtt:MaxReconnectDelay"] = "00:00:02",
+    };
+
+    public override async Task InitializeAsync()
+    {
+        Broker = new MqttServerFactory().CreateMqttServer(new MqttServerOptionsBuilder()
+            .WithDefaultEndpoint()
+            .WithDefaultEndpointBoundIPAddress(IPAddress.Loopback)
+            .WithDefaultEndpointPort(BrokerPort)
+            .Build());
+        await Broker.StartAsync();
+        await base.InitializeAsync();
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (Broker is not null)
+        {
+            await Broker.StopAsync();
+            Broker.Dispose();
+        }
+    }
+}
+
+public sealed class MqttIngestTests(MqttTwinApiFactory api) : IClassFixture<MqttTwinApiFactory>, IAsyncLifetime
+{
+    private HttpClient Http => api.Http;
+    private IMqttClient _publisher = null!;
+
+    public Task InitializeAsync() => ConnectPublisher();
+
+    private async Task ConnectPublisher()
+    {
+        _publisher?.Dispose();
+        _publisher = new MqttClientFactory().CreateMqttClient();
+        await _publisher.ConnectAsync(new MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", api.BrokerPort)
+            .WithClientId("test-publisher-" + Guid.NewGuid().ToString("N")[..8])
+            .Build());
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_publisher.IsConnected)
+        {
+            await _publisher.DisconnectAsync();
+        }
+        _publisher.Dispose();
+    }
+
+    private Task Publish(string sensorId, string payload) => Publish(sensorId, Encoding.UTF8.GetBytes(payload));
+
+    private Task Publish(string sensorId, byte[] payload) =>
+        _publisher.PublishAsync(new MqttApplicationMessageBuilder()
+            .WithTopic($"ioctwin/readings/{sensorId}")
+            .WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build());
+
+    private async Task<SensorView> Sensor(string districtId, SensorKind kind) =>
+        (await Http.Get<List<SensorView>>($"/api/v1/districts/{districtId}/sensors")).First(s => s.Kind == kind);
+
+    /// <summary>The service subscribes once it has connected; until then a publish reaches nobody.</summary>
+    private async Task<SensorView> PublishUntilSeen(string sensorId, Func<DateTimeOffset, string> payload, Func<SensorView, bool> seen)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            await Publish(sensorId, payload(DateTimeOffset.UtcNow));
+            try
+            {
+                return await Eventually.Until(() => Http.Get<SensorView>($"/api/v1/sensors/{sensorId}"), seen, TimeSpan.FromSeconds(2), "the reading arrives");
+            }
+            catch (Exception) when (DateTime.UtcNow < deadline)
+            {
+                // Not subscribed yet: publish again.
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_reading_published_on_the_sensors_topic_reaches_the_twin()
+    {
+        var sensor = await Sensor("hai-chau", SensorKind.Noise);
+
+        var seen = await PublishUntilSeen(sensor.Id, t => $$"""{ "timestamp": "{{t:O}}", "values": { "db": 61.5 } }""",
+            s => s.LastReading?.Values.GetValueOrDefault("db") == 61.5);
+
+        Assert.Equal(SensorHealth.Online, seen.Health);
+        var now = DateTimeOffset.UtcNow;
+        await Publish(sensor.Id, $$"""[ { "timestamp": "{{now.AddSeconds(-1):O}}", "values": { "db": 50 } }, { "timestamp": "{{now:O}}", "values": { "db": 52, "peak": 70 } } ]""");
+        var after = await Eventually.Until(() => Http.Get<SensorView>($"/api/v1/sensors/{sensor.Id}"), s => s.ReadingCount >= seen.ReadingCount + 2);
+        Assert.Equal(52, after.LastReading!.Values["db"]);
+        Assert.Equal(70, after.LastReading.Values["peak"]);
+    }
+
+    [Fact]
+    public async Task Malformed_messages_change_nothing_are_counted_and_the_service_keeps_going()
+    {
+        var sensor = await Sensor("son-tra", SensorKind.Noise);
+        await PublishUntilSeen(sensor.Id, t => $$"""{ "timestamp": "{{t:O}}", "values": { "db": 40 } }""",
+            s => s.LastReading?.Values.GetValueOrDefault("db") == 40);
+        var before = await Http.Get<SensorView>($"/api/v1/sensors/{sensor.Id}");
+
+        long rejected = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == IocTwin.Telemetry.TwinTelemetry.Name && instrument.Name == "ioctwin.mqtt.rejected")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref rejected, value));
+        listener.Start();
+
+        var now = DateTimeOffset.UtcNow;
+        await Publish(sensor.Id, "not json at all");
+        await Publish(sensor.Id, [0xFF, 0x00, 0x13, 0x37]);
+        await Publish(sensor.Id, "42");
+        await Publish(sensor.Id, "[]");
+        await Publish(sensor.Id, $$"""{ "timestamp": 12345, "values": { "db": 41 } }""");
+        await Publish(sensor.Id, $$"""{ "timestamp": "{{now:O}}", "values": { "db": "loud" } }""");
+        await Publish(sensor.Id, $$"""{ "timestamp": "{{now:O}}", "values": [ 41 ] }""");
+        await Publish(sensor.Id, $$"""{ "timestamp": "{{now:O}}", "values": { "db": NaN } }""");
+        await Publish(sensor.Id, $$"""{ "timestamp": "{{now:O}}", "values": { "db": "NaN" } }""");
+        await Publish(sensor.Id, $$"""[ { "timestamp": "{{now:O}}", "values": { "db": 41 } }, { "timestamp": "later", "values": { "db": 42 } } ]""");
+        await Publish("no-such-sensor", $$"""{ "timestamp": "{{now:O}}", "values": { "db": 41 } }""");
+        await Publish("Not A Sensor!", $$"""{ "timestamp": "{{now:O}}", "values": { "db": 41 } }""");
+        const int malformed = 12;
+
+        // A good message after them still arrives, and is the only change.
+        await Publish(sensor.Id, $$"""{ "timestamp": "{{DateTimeOffset.UtcNow:O}}", "values": { "db": 44 } }""");
+        var after = await Eventually.Until(() => Http.Get<SensorView>($"/api/v1/sensors/{sensor.Id}"), s => s.LastReading?.Values["db"] == 44);
+        Assert.Equal(before.ReadingCount + 1, after.ReadingCount);
+        Assert.Equal(["db"], after.LastReading!.Values.Keys);
+        await Eventually.Until(() => Task.FromResult(Interlocked.Read(ref rejected)), r => r >= malformed);
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync("/api/v1/sensors/no-such-sensor")).StatusCode);
+    }
+
+    [Fact]
+    public async Task After_the_broker_restarts_the_service_reconnects_and_takes_readings_again()
+    {
+        var sensor = await Sensor("cam-le", SensorKind.Noise);
+        await PublishUntilSeen(sensor.Id, t => $$"""{ "timestamp": "{{t:O}}", "values": { "db": 45 } }""",
+            s => s.LastReading?.Values.GetValueOrDefault("db") == 45);
+
+        await api.Broker.StopAsync();
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await api.Broker.StartAsync();
+        await ConnectPublisher();
+
+        var seen = await PublishUntilSeen(sensor.Id, t => $$"""{ "timestamp": "{{t:O}}", "values": { "db": 47 } }""",
+            s => s.LastReading?.Values.GetValueOrDefault("db") == 47);
+        Assert.Equal(47, seen.LastReading!.Values["db"]);
+    }
+}
