@@ -30,37 +30,42 @@ public static class BenchmarkProgram
         // Standard output carries the report alone; progress and anything else printed on the way go to standard error.
         var report = Console.Out;
         Console.SetOut(Console.Error);
-        var started = Stopwatch.GetTimestamp();
         var startedAt = DateTimeOffset.Now;
         var dataDirectory = Path.Combine(Path.GetTempPath(), "ioctwin-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dataDirectory);
         var results = new Results();
         using var counters = new Counters();
         var context = new BenchmarkContext(options, dataDirectory, results, counters);
+        var runStart = counters.Take();
 #if DEBUG
         results.Note("DEBUG BUILD: not representative, run with -c Release.");
 #endif
+        var exitCode = 0;
         try
         {
             await RunAsync(context);
         }
+        catch (Exception ex)
+        {
+            // A partial table is still worth printing; the failure is part of the report.
+            results.Note($"RUN FAILED: {ex.GetType().Name}: {ex.Message}");
+            Console.Error.WriteLine(ex);
+            exitCode = 1;
+        }
         finally
         {
-            if (context.Host is not null)
-            {
-                await context.Host.DisposeAsync();
-            }
+            await StopAsync(context);
             TryDelete(dataDirectory);
         }
 
-        var markdown = results.ToMarkdown(Header(options, args, startedAt, Stopwatch.GetElapsedTime(started)));
+        var markdown = results.ToMarkdown(Header(options, args, startedAt, counters.Take().Since(runStart)));
         await report.WriteLineAsync(markdown);
         await report.FlushAsync();
         if (options.OutputFile is { } file)
         {
             await File.WriteAllTextAsync(file, markdown);
         }
-        return 0;
+        return exitCode;
     }
 
     private static async Task RunAsync(BenchmarkContext context)
@@ -99,14 +104,33 @@ public static class BenchmarkProgram
             // A fresh process state for memory: stop this twin (its grains write their state on the way out) and
             // start another on the same database, with nothing active.
             Progress.Say("stopping the twin; starting a fresh one on the same database");
-            await context.Host.DisposeAsync();
-            context.Host = null!;
+            await StopAsync(context);
             context.Host = await TwinHost.StartAsync(context.DatabaseFile, options.HostSettings);
             await MemoryBenchmark.RunAsync(context);
         }
     }
 
-    private static string Header(RunOptions options, string[] args, DateTimeOffset startedAt, TimeSpan elapsed)
+    /// <summary>Stops the twin; its grains write their pending state on the way out, which the run reports.</summary>
+    private static async Task StopAsync(BenchmarkContext context)
+    {
+        if (context.Host is not { } host)
+        {
+            return;
+        }
+        context.Host = null!;
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await host.DisposeAsync();
+            Progress.Say($"twin stopped in {Stopwatch.GetElapsedTime(started).TotalSeconds:N1} s");
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or OrleansException or TimeoutException)
+        {
+            context.Results.Note($"stopping the twin failed after {Stopwatch.GetElapsedTime(started).TotalSeconds:N1} s: {ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
+    private static string Header(RunOptions options, string[] args, DateTimeOffset startedAt, Counters.Window run)
     {
         var c = CultureInfo.InvariantCulture;
         var command = "dotnet run -c Release --project tests/IocTwin.Benchmarks" + (args.Length > 0 ? " -- " + string.Join(' ', args) : "");
@@ -115,7 +139,7 @@ public static class BenchmarkProgram
         return string.Create(c, $"""
             ### IocTwin benchmarks — {options.Mode} run
 
-            - Date: {startedAt:yyyy-MM-dd HH:mm zzz}; took {elapsed.TotalMinutes:N1} min
+            - Date: {startedAt:yyyy-MM-dd HH:mm zzz}; took {run.Elapsed.TotalMinutes:N1} min; the benchmark process used {run.CoresBusy:0.00} cores on average, other processes of the machine {run.OtherCoresBusy:0.00}
             - Machine: {Environment.ProcessorCount} cores ({CpuModel()}), {memoryGb:N0} GB, {RuntimeInformation.OSDescription}; {RuntimeInformation.FrameworkDescription}, {(GCSettings.IsServerGC ? "server" : "workstation")} GC
             - Command: `{command}`
             - Twin: API with embedded silo (localhost clustering) and its load generators in one process; state in SQLite through ADO.NET; {settings}

@@ -85,14 +85,15 @@ public static class IngestBenchmark
         Func<int, Task<(int Accepted, int Rejected)>> send)
     {
         var options = context.Options;
-        Progress.Say($"ingest, {level}: warm-up sweep");
-        await DriveAsync(batchCount, inFlight, send, sweeps: 1, duration: null);
+        // Warm up long enough for write-behind to be part of the steady state the window measures.
+        Progress.Say($"ingest, {level}: warming up for {options.IngestWarmup.TotalSeconds:N0} s");
+        await DriveAsync(batchCount, inFlight, send, sweeps: null, duration: options.IngestWarmup);
 
         Progress.Say($"ingest, {level}: measuring for {options.IngestWindow.TotalSeconds:N0} s");
         var before = context.Counters.Take();
         var (accepted, rejected, failed, elapsed) = await DriveAsync(batchCount, inFlight, send, sweeps: null, duration: options.IngestWindow);
         var window = context.Counters.Take().Since(before);
-        var drain = await Quiet.WaitAsync(TimeSpan.FromSeconds(60));
+        var drain = await Quiet.WaitAsync(context.Counters, TimeSpan.FromSeconds(120));
 
         var rate = accepted / elapsed.TotalSeconds;
         var ratio = rate / context.BaselineCallRate;
@@ -105,7 +106,7 @@ public static class IngestBenchmark
             $"ingest {level}: {accepted:N0} readings in {elapsed.TotalSeconds:N1} s, {shape}" +
             $"{(rejected > 0 ? $", {rejected:N0} REJECTED" : "")}{(failed.Count > 0 ? $", {failed.Count:N0} batches FAILED ({failed[0]})" : "")}; " +
             $"{window.Describe(accepted, "reading")}; " +
-            $"work queued behind the acknowledgements took {drain.TotalSeconds:N1} s more to drain.");
+            $"work queued behind the acknowledgements (rollups, write-behind) took {drain.TotalSeconds:N1} s more to drain.");
     }
 
     /// <summary>Sends batches round-robin with <paramref name="inFlight"/> outstanding, for a number of sweeps or a duration.</summary>

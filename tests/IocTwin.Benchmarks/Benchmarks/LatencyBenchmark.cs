@@ -54,8 +54,10 @@ public static class LatencyBenchmark
         {
             Progress.Say($"latency: feed of {options.FeedReadingsPerSecond:N0} readings/s across {city.Sensors.Count:N0} sensors; " +
                          $"screens on {watched.Length} district scopes ({watchedSensors.Length:N0} sensors)");
-            // The publisher picks up new observers within a few seconds.
+            // The publisher picks up new observers within a few seconds; write-behind of the fed sensors starts after
+            // PersistDelay and takes a while to settle.
             await observer.FirstUpdate.WaitAsync(TimeSpan.FromSeconds(30));
+            await Task.Delay(options.LatencyFeedWarmup);
 
             (double P50, double P99)? baseline = null;
             var resyncsBefore = 0;
@@ -92,7 +94,7 @@ public static class LatencyBenchmark
                 var delivery = screens == 0 ? "" : string.Create(CultureInfo.InvariantCulture,
                     $"{result.Delivered:P1} of {result.Expected:N0} expected frame arrivals seen, {result.Frames:N0} frames, {resyncs} resyncs; ");
                 context.Results.Note(string.Create(CultureInfo.InvariantCulture,
-                    $"latency with {screens:N0} screens: {probes.Count:N0} readings of watched sensors, {delivery}" +
+                    $"latency with {screens:N0} screen{(screens == 1 ? "" : "s")}: {probes.Count:N0} readings of watched sensors, {delivery}" +
                     $"at the twin observer p50 {atObserver.P50:N0} ms / p99 {atObserver.P99:N0} ms ({atObserver.Delivered:P1} seen); " +
                     $"feed {feedRate:N0} readings/s ({feed.Failed} failed posts so far), POST p50 {feed.TakeAckMilliseconds(0.5):N1} ms; {window.Describe(probes.Count, "watched reading")}"));
             }

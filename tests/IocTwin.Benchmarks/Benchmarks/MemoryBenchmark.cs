@@ -38,12 +38,12 @@ public static class MemoryBenchmark
         }
         await IngestAllAsync(ingest, warmup, options.BatchSize);
         await ActivateNoopAsync(grains, "noop-mem-warm", options.MemoryWarmupSensors);
-        await SettleAsync(options.MemorySettle);
+        await SettleAsync(context.Counters, options.MemorySettle);
 
         Progress.Say($"memory: {n:N0} no-op activations");
         var before = Measure();
         await ActivateNoopAsync(grains, "noop-mem", n);
-        await SettleAsync(options.MemorySettle);
+        await SettleAsync(context.Counters, options.MemorySettle);
         var after = Measure();
         var noopManaged = (after.Managed - before.Managed) / (double)n;
         var noopWorkingSet = (after.WorkingSet - before.WorkingSet) / (double)n;
@@ -51,7 +51,7 @@ public static class MemoryBenchmark
         Progress.Say($"memory: {n:N0} sensor grains, one reading each");
         before = Measure();
         await IngestAllAsync(ingest, measured, options.BatchSize);
-        await SettleAsync(options.MemorySettle);
+        await SettleAsync(context.Counters, options.MemorySettle);
         after = Measure();
         var sensorManaged = (after.Managed - before.Managed) / (double)n;
         var sensorWorkingSet = (after.WorkingSet - before.WorkingSet) / (double)n;
@@ -63,12 +63,9 @@ public static class MemoryBenchmark
             Target = "< 4 KB",
             Met = sensorManaged < TargetBytes,
         });
-        context.Results.Add(new Figure(Name, $"working set per no-op grain activation", noopWorkingSet, Unit.Bytes, "itself", noopWorkingSet));
-        context.Results.Add(new Figure(Name, $"working set per live sensor grain", sensorWorkingSet, Unit.Bytes, "no-op activation", noopWorkingSet)
-        {
-            Target = "< 4 KB",
-            Met = sensorWorkingSet < TargetBytes,
-        });
+        // The working set also moves with what the server GC keeps committed: a rough second opinion, not the target.
+        context.Results.Add(new Figure(Name, $"process working set per no-op grain activation", noopWorkingSet, Unit.Bytes, "itself", noopWorkingSet));
+        context.Results.Add(new Figure(Name, $"process working set per live sensor grain", sensorWorkingSet, Unit.Bytes, "no-op activation", noopWorkingSet));
         context.Results.Note($"memory: managed heap {after.Managed / 1048576.0:N0} MB and working set {after.WorkingSet / 1048576.0:N0} MB " +
                              $"with {city.Districts.Count + city.Segments.Count + n + options.MemoryWarmupSensors:N0} twin grains and " +
                              $"{n + options.MemoryWarmupSensors:N0} no-op grains active.");
@@ -95,10 +92,10 @@ public static class MemoryBenchmark
     }
 
     /// <summary>Rollups and the write-behind (PersistDelay, 5 s by default) run after the readings; wait for them to be done.</summary>
-    private static async Task SettleAsync(TimeSpan delay)
+    private static async Task SettleAsync(Counters counters, TimeSpan delay)
     {
         await Task.Delay(delay);
-        await Quiet.WaitAsync(TimeSpan.FromSeconds(60));
+        await Quiet.WaitAsync(counters, TimeSpan.FromSeconds(120));
     }
 
     private static (long Managed, long WorkingSet) Measure()

@@ -128,28 +128,27 @@ public sealed class Counters : IDisposable
     }
 }
 
-/// <summary>Waits for the process to go quiet, i.e. for work queued behind the measured path (rollups, write-behind) to drain.</summary>
+/// <summary>Waits for work queued behind a measured path (rollups, write-behind) to drain.</summary>
 public static class Quiet
 {
-    public static async Task<TimeSpan> WaitAsync(TimeSpan max, double idleCores = 0.15)
+    /// <summary>
+    /// Returns once the twin has written nothing to storage and used under a fifth of a core for two seconds in a
+    /// row, or after <paramref name="max"/>; the time it took.
+    /// </summary>
+    public static async Task<TimeSpan> WaitAsync(Counters counters, TimeSpan max)
     {
         var started = Stopwatch.GetTimestamp();
-        var process = Process.GetCurrentProcess();
-        var interval = TimeSpan.FromMilliseconds(500);
-        var quietSamples = 0;
+        var quietSeconds = 0;
         while (Stopwatch.GetElapsedTime(started) < max)
         {
-            process.Refresh();
-            var cpu = process.TotalProcessorTime;
-            var at = Stopwatch.GetTimestamp();
-            await Task.Delay(interval);
-            process.Refresh();
-            var busy = (process.TotalProcessorTime - cpu).TotalSeconds / Stopwatch.GetElapsedTime(at).TotalSeconds;
-            // Two quiet samples in a row, so a gap between two write-behind waves is not taken for the end.
-            quietSamples = busy < idleCores ? quietSamples + 1 : 0;
-            if (quietSamples >= 2)
+            var before = counters.Take();
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var window = counters.Take().Since(before);
+            var idle = window.CoresBusy < 0.2 && window.Instrument("orleans-storage-write-latency").Count == 0;
+            quietSeconds = idle ? quietSeconds + 1 : 0;
+            if (quietSeconds >= 2)
             {
-                return Stopwatch.GetElapsedTime(started) - 2 * interval;
+                return Stopwatch.GetElapsedTime(started) - TimeSpan.FromSeconds(2);
             }
         }
         return Stopwatch.GetElapsedTime(started);

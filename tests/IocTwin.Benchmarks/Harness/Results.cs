@@ -14,7 +14,8 @@ public enum Unit
 /// <summary>A measured figure and the baseline of the same run it is compared with.</summary>
 public sealed record Figure(string Benchmark, string Measure, double Value, Unit Unit, string BaselineName, double BaselineValue)
 {
-    public double Ratio => BaselineValue == 0 ? double.NaN : Value / BaselineValue;
+    /// <summary>Value ÷ baseline; NaN when the baseline is not a positive number (e.g. a working set that shrank).</summary>
+    public double Ratio => BaselineValue > 0 ? Value / BaselineValue : double.NaN;
 
     /// <summary>What the product asks for, e.g. "≥ 100,000 /s"; null when the figure has no target.</summary>
     public string? Target { get; init; }

@@ -20,12 +20,16 @@ public sealed record RunOptions
     public required int BatchSize { get; init; }
     public required int GrainBatchesInFlight { get; init; }
     public required int HttpBatchesInFlight { get; init; }
+    public required TimeSpan IngestWarmup { get; init; }
     public required TimeSpan IngestWindow { get; init; }
 
     // 3. Reading-to-screen latency.
     public required double FeedReadingsPerSecond { get; init; }
     public required int[] ClientSteps { get; init; }
     public required int ScopeDistricts { get; init; }
+    /// <summary>Feed time before the first round, for write-behind and rollups to reach their steady state.</summary>
+    public required TimeSpan LatencyFeedWarmup { get; init; }
+    /// <summary>Feed time before each round, after connecting screens.</summary>
     public required TimeSpan LatencyWarmup { get; init; }
     public required TimeSpan LatencyWindow { get; init; }
     /// <summary>After a round, how long the last readings of the round have to reach the screens.</summary>
@@ -64,11 +68,13 @@ public sealed record RunOptions
         BatchSize = 5_000,
         GrainBatchesInFlight = 2,
         HttpBatchesInFlight = 4,
+        IngestWarmup = TimeSpan.FromSeconds(10),
         IngestWindow = TimeSpan.FromSeconds(20),
         FeedReadingsPerSecond = 2_000,
         ClientSteps = [1, 200, 1_000],
         ScopeDistricts = 10,
-        LatencyWarmup = TimeSpan.FromSeconds(3),
+        LatencyFeedWarmup = TimeSpan.FromSeconds(30),
+        LatencyWarmup = TimeSpan.FromSeconds(5),
         LatencyWindow = TimeSpan.FromSeconds(20),
         LatencyGrace = TimeSpan.FromSeconds(5),
         MemoryWarmupSensors = 1_000,
@@ -88,13 +94,15 @@ public sealed record RunOptions
         BatchSize = 500,
         GrainBatchesInFlight = 2,
         HttpBatchesInFlight = 4,
+        IngestWarmup = TimeSpan.FromSeconds(1),
         IngestWindow = TimeSpan.FromSeconds(2),
         FeedReadingsPerSecond = 500,
-        ClientSteps = [1, 20, 50],
+        ClientSteps = [1, 50],
         ScopeDistricts = 5,
+        LatencyFeedWarmup = TimeSpan.FromSeconds(1),
         LatencyWarmup = TimeSpan.FromSeconds(1),
         LatencyWindow = TimeSpan.FromSeconds(2),
-        LatencyGrace = TimeSpan.FromSeconds(2),
+        LatencyGrace = TimeSpan.FromSeconds(1.5),
         MemoryWarmupSensors = 200,
         MemorySettle = TimeSpan.FromSeconds(1),
     };

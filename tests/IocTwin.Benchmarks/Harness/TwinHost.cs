@@ -73,6 +73,8 @@ public sealed class TwinHost : WebApplicationFactory<Program>
         // in the current directory only, which `dotnet run --project` does not make the output folder.
         builder.UseContentRoot(ApiContentRoot());
         builder.UseEnvironment(Environments.Production);
+        // Sixty thousand grains write their pending state when the silo stops; give them time.
+        builder.UseShutdownTimeout(TimeSpan.FromMinutes(3));
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
