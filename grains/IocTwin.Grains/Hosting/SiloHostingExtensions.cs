@@ -81,14 +81,22 @@ public static class SiloHostingExtensions
     public static ISiloBuilder AddTwinStorage(this ISiloBuilder silo, TwinHostingOptions hosting)
     {
         SchemaInstaller.RegisterProviderFactories();
-        silo.AddAdoNetGrainStorage(TwinStorage.Name, o =>
+        var sqlite = hosting.Storage == StorageKind.Sqlite;
+        // SQLite takes one writer at a time: its provider sits behind a gate that queues writers (see SingleWriterGrainStorage).
+        var providerName = sqlite ? TwinStorage.Name + "-sqlite" : TwinStorage.Name;
+        silo.AddAdoNetGrainStorage(providerName, o =>
         {
-            o.Invariant = hosting.Storage == StorageKind.Sqlite ? SchemaInstaller.SqliteInvariant : SchemaInstaller.PostgreSqlInvariant;
+            o.Invariant = sqlite ? SchemaInstaller.SqliteInvariant : SchemaInstaller.PostgreSqlInvariant;
             o.ConnectionString = hosting.ConnectionString;
         });
         // Orleans' own binary format: compact, fast and version-tolerant through the [Id] attributes on state classes.
-        silo.Services.AddOptions<AdoNetGrainStorageOptions>(TwinStorage.Name)
+        silo.Services.AddOptions<AdoNetGrainStorageOptions>(providerName)
             .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
+        if (sqlite)
+        {
+            silo.Services.AddKeyedSingleton<IGrainStorage>(TwinStorage.Name,
+                (sp, _) => new SingleWriterGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(providerName)));
+        }
         return silo;
     }
 }

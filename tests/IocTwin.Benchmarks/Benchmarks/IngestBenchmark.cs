@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using IocTwin.Api.Ingest;
+using IocTwin.Benchmarks.Harness;
+using IocTwin.Grains;
+using IocTwin.Topology;
+
+namespace IocTwin.Benchmarks.Benchmarks;
+
+/// <summary>
+/// 2. Ingest rate into the synthetic city with persistence on, through the real ingest path: the grain level
+/// (<see cref="IngestService"/>, what POST /api/v1/readings calls after parsing) and the HTTP level (the endpoint
+/// itself, JSON bodies of one batch each). Every batch holds one reading for each of its sensors, batches sweep the
+/// whole city in a fixed shuffled order, so every reading is one sensor-grain call and every sensor keeps reporting up.
+/// </summary>
+public static class IngestBenchmark
+{
+    public const string Name = "ingest";
+    public const double TargetRate = 100_000;
+    public const double TargetRatio = 0.3;
+
+    /// <summary>Registers the synthetic city (districts, then segments, then sensors), timed.</summary>
+    public static async Task ImportAsync(BenchmarkContext context)
+    {
+        var city = context.City;
+        var stored = await context.Host.Grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get();
+        if (stored.Districts.Count > 0)
+        {
+            if (stored.Districts.Count != city.Districts.Count)
+            {
+                throw new InvalidOperationException($"The database holds another city ({stored.Districts.Count} districts); use a fresh --db.");
+            }
+            context.CityImported = true;
+            context.Results.Note($"import: the city was already in {context.DatabaseFile}; not measured");
+            return;
+        }
+        Progress.Say($"import: {city.Districts.Count:N0} districts, {city.Segments.Count:N0} segments, {city.Sensors.Count:N0} sensors");
+        var before = context.Counters.Take();
+        await TopologyImporter.ImportAsync(context.Host.Grains, city);
+        var window = context.Counters.Take().Since(before);
+        var entities = city.Districts.Count + city.Segments.Count + city.Sensors.Count;
+        context.CityImported = true;
+        context.Results.Add(new Figure("import", $"topology registered ({entities:N0} entities, each persisted before it answers)",
+            entities / window.Elapsed.TotalSeconds, Unit.PerSecond, "baseline calls", context.BaselineCallRate));
+        context.Results.Note($"import took {window.Elapsed.TotalSeconds:N1} s: {window.Describe(entities, "entity")}");
+    }
+
+    public static async Task RunAsync(BenchmarkContext context)
+    {
+        var options = context.Options;
+        var readings = Readings.OnePerSensor(context.City, DateTimeOffset.UtcNow.AddSeconds(-1));
+        var batches = Readings.Batches(readings, options.BatchSize);
+        var shape = $"batches of {options.BatchSize:N0} over {context.City.Sensors.Count:N0} sensors";
+
+        // Grain level.
+        var ingest = context.Host.Get<IngestService>();
+        async Task<(int, int)> IngestBatch(int i)
+        {
+            var result = await ingest.IngestAsync(batches[i], []);
+            return (result.Accepted, result.Rejected.Count);
+        }
+        await MeasureAsync(context, "grain level (IngestService)", $"{shape}, {options.GrainBatchesInFlight} in flight",
+            batches.Count, options.GrainBatchesInFlight, IngestBatch);
+
+        // HTTP level.
+        var bodies = batches.Select(Readings.Json).ToArray();
+        using var http = context.Host.CreateIngestClient();
+        async Task<(int, int)> PostBatch(int i)
+        {
+            using var content = new ByteArrayContent(bodies[i]);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            using var response = await http.PostAsync("/api/v1/readings", content);
+            response.EnsureSuccessStatusCode();
+            using var body = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync());
+            return (body.RootElement.GetProperty("accepted").GetInt32(), body.RootElement.GetProperty("rejected").GetArrayLength());
+        }
+        await MeasureAsync(context, "HTTP level (POST /api/v1/readings)",
+            $"{shape} ({bodies.Average(b => b.Length) / 1024:N0} KB JSON each), {options.HttpBatchesInFlight} in flight",
+            batches.Count, options.HttpBatchesInFlight, PostBatch);
+    }
+
+    private static async Task MeasureAsync(BenchmarkContext context, string level, string shape, int batchCount, int inFlight,
+        Func<int, Task<(int Accepted, int Rejected)>> send)
+    {
+        var options = context.Options;
+        // Warm up long enough for write-behind to be part of the steady state the window measures.
+        Progress.Say($"ingest, {level}: warming up for {options.IngestWarmup.TotalSeconds:N0} s");
+        await DriveAsync(batchCount, inFlight, send, sweeps: null, duration: options.IngestWarmup);
+
+        Progress.Say($"ingest, {level}: measuring for {options.IngestWindow.TotalSeconds:N0} s");
+        var before = context.Counters.Take();
+        var (accepted, rejected, failed, elapsed) = await DriveAsync(batchCount, inFlight, send, sweeps: null, duration: options.IngestWindow);
+        var window = context.Counters.Take().Since(before);
+        var drain = await Quiet.WaitAsync(context.Counters, TimeSpan.FromSeconds(120));
+
+        var rate = accepted / elapsed.TotalSeconds;
+        var ratio = rate / context.BaselineCallRate;
+        context.Results.Add(new Figure(Name, $"readings/s, {level}", rate, Unit.PerSecond, "baseline calls", context.BaselineCallRate)
+        {
+            Target = string.Create(CultureInfo.InvariantCulture, $"≥ {TargetRate:N0} /s and ≥ {TargetRatio:0.0}x"),
+            Met = rate >= TargetRate && ratio >= TargetRatio,
+        });
+        context.Results.Note(
+            $"ingest {level}: {accepted:N0} readings in {elapsed.TotalSeconds:N1} s, {shape}" +
+            $"{(rejected > 0 ? $", {rejected:N0} REJECTED" : "")}{(failed.Count > 0 ? $", {failed.Count:N0} batches FAILED ({failed[0]})" : "")}; " +
+            $"{window.Describe(accepted, "reading")}; " +
+            $"work queued behind the acknowledgements (rollups, write-behind) took {drain.TotalSeconds:N1} s more to drain.");
+    }
+
+    /// <summary>Sends batches round-robin with <paramref name="inFlight"/> outstanding, for a number of sweeps or a duration.</summary>
+    private static async Task<(long Accepted, long Rejected, List<string> Failed, TimeSpan Elapsed)> DriveAsync(int batchCount, int inFlight,
+        Func<int, Task<(int Accepted, int Rejected)>> send, int? sweeps, TimeSpan? duration)
+    {
+        long accepted = 0, rejected = 0;
+        var failed = new List<string>();
+        var next = -1;
+        var total = sweeps * batchCount;
+        var started = Stopwatch.GetTimestamp();
+        var deadline = duration is { } d ? started + (long)(d.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
+        async Task Worker()
+        {
+            while (Stopwatch.GetTimestamp() < deadline)
+            {
+                var n = Interlocked.Increment(ref next);
+                if (n >= total)
+                {
+                    return;
+                }
+                try
+                {
+                    var (a, r) = await send(n % batchCount);
+                    Interlocked.Add(ref accepted, a);
+                    Interlocked.Add(ref rejected, r);
+                }
+                catch (Exception ex) when (ex is TimeoutException or HttpRequestException or OrleansException or TaskCanceledException)
+                {
+                    // A failed batch counts for nothing; the run goes on and the report says so.
+                    lock (failed)
+                    {
+                        failed.Add($"{ex.GetType().Name}: {ex.Message.Split('\n')[0]}");
+                    }
+                }
+            }
+        }
+        await Task.WhenAll(Enumerable.Range(0, inFlight).Select(_ => Task.Run(Worker)));
+        return (accepted, rejected, failed, Stopwatch.GetElapsedTime(started));
+    }
+}

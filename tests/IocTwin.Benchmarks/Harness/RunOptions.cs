@@ -1,0 +1,171 @@
+namespace IocTwin.Benchmarks.Harness;
+
+/// <summary>Sizes and durations of one run. <see cref="Full"/> is the reference run; <see cref="Quick"/> checks the harness in under a minute.</summary>
+public sealed record RunOptions
+{
+    public required string Mode { get; init; }
+
+    // The synthetic city (SyntheticCityGenerator).
+    public required int Districts { get; init; }
+    public required int Segments { get; init; }
+    public required int Sensors { get; init; }
+
+    // 1. Baseline: no-op grain calls.
+    public required int BaselineGrains { get; init; }
+    public required int BaselineInFlight { get; init; }
+    public required TimeSpan BaselineWarmup { get; init; }
+    public required TimeSpan BaselineWindow { get; init; }
+
+    // 2. Ingest.
+    public required int BatchSize { get; init; }
+    public required int GrainBatchesInFlight { get; init; }
+    public required int HttpBatchesInFlight { get; init; }
+    public required TimeSpan IngestWarmup { get; init; }
+    public required TimeSpan IngestWindow { get; init; }
+
+    // 3. Reading-to-screen latency.
+    public required double FeedReadingsPerSecond { get; init; }
+    public required int[] ClientSteps { get; init; }
+    public required int ScopeDistricts { get; init; }
+    /// <summary>Feed time before the first round, for write-behind and rollups to reach their steady state.</summary>
+    public required TimeSpan LatencyFeedWarmup { get; init; }
+    /// <summary>Feed time before each round, after connecting screens.</summary>
+    public required TimeSpan LatencyWarmup { get; init; }
+    public required TimeSpan LatencyWindow { get; init; }
+    /// <summary>After a round, how long the last readings of the round have to reach the screens.</summary>
+    public required TimeSpan LatencyGrace { get; init; }
+
+    // 4. Memory.
+    public required int MemoryWarmupSensors { get; init; }
+    /// <summary>Wait after activations before measuring memory: rollups, and write-behind when it is longer than PersistDelay.</summary>
+    public required TimeSpan MemorySettle { get; init; }
+
+    /// <summary>Extra settings for the twin host, e.g. Twin:PersistDelay=00:00:30 (command line: --set key=value).</summary>
+    public Dictionary<string, string?> HostSettings { get; init; } = [];
+
+    /// <summary>Benchmarks to run (command line: --only=baseline,ingest,latency,memory); all when empty.</summary>
+    public HashSet<string> Only { get; init; } = [];
+
+    /// <summary>Also write the report to this file (command line: --out=path).</summary>
+    public string? OutputFile { get; init; }
+
+    /// <summary>
+    /// Keep the twin's SQLite database in this file across runs (command line: --db=path); a city already stored there
+    /// is reused, not imported again. By default each run imports into a fresh temporary database.
+    /// </summary>
+    public string? DatabaseFile { get; init; }
+
+    public static readonly RunOptions Full = new()
+    {
+        Mode = "full",
+        Districts = 100,
+        Segments = 10_000,
+        Sensors = 50_000,
+        BaselineGrains = 10_000,
+        BaselineInFlight = 1_000,
+        BaselineWarmup = TimeSpan.FromSeconds(3),
+        BaselineWindow = TimeSpan.FromSeconds(10),
+        BatchSize = 5_000,
+        GrainBatchesInFlight = 2,
+        HttpBatchesInFlight = 4,
+        IngestWarmup = TimeSpan.FromSeconds(10),
+        IngestWindow = TimeSpan.FromSeconds(20),
+        FeedReadingsPerSecond = 2_000,
+        ClientSteps = [1, 200, 1_000],
+        ScopeDistricts = 10,
+        LatencyFeedWarmup = TimeSpan.FromSeconds(30),
+        LatencyWarmup = TimeSpan.FromSeconds(5),
+        LatencyWindow = TimeSpan.FromSeconds(20),
+        LatencyGrace = TimeSpan.FromSeconds(5),
+        MemoryWarmupSensors = 1_000,
+        MemorySettle = TimeSpan.FromSeconds(6),
+    };
+
+    public static readonly RunOptions Quick = new()
+    {
+        Mode = "quick",
+        Districts = 10,
+        Segments = 400,
+        Sensors = 2_000,
+        BaselineGrains = 2_000,
+        BaselineInFlight = 1_000,
+        BaselineWarmup = TimeSpan.FromSeconds(1),
+        BaselineWindow = TimeSpan.FromSeconds(2),
+        BatchSize = 500,
+        GrainBatchesInFlight = 2,
+        HttpBatchesInFlight = 4,
+        IngestWarmup = TimeSpan.FromSeconds(1),
+        IngestWindow = TimeSpan.FromSeconds(2),
+        FeedReadingsPerSecond = 500,
+        ClientSteps = [1, 50],
+        ScopeDistricts = 5,
+        LatencyFeedWarmup = TimeSpan.FromSeconds(1),
+        LatencyWarmup = TimeSpan.FromSeconds(1),
+        LatencyWindow = TimeSpan.FromSeconds(2),
+        LatencyGrace = TimeSpan.FromSeconds(1.5),
+        MemoryWarmupSensors = 200,
+        MemorySettle = TimeSpan.FromSeconds(1),
+    };
+
+    public bool Runs(string benchmark) => Only.Count == 0 || Only.Contains(benchmark);
+
+    public static RunOptions Parse(string[] args)
+    {
+        var options = args.Contains("--quick") ? Quick : Full;
+        var settings = new Dictionary<string, string?>();
+        var only = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        string? output = null;
+        string? database = null;
+        (int, int, int)? size = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            string Value(string name) =>
+                arg.Length > name.Length && arg[name.Length] == '=' ? arg[(name.Length + 1)..]
+                : i + 1 < args.Length ? args[++i]
+                : throw new ArgumentException($"{name} needs a value");
+            if (arg == "--quick")
+            {
+                continue;
+            }
+            if (arg.StartsWith("--set", StringComparison.Ordinal))
+            {
+                var pair = Value("--set");
+                var eq = pair.IndexOf('=');
+                if (eq <= 0)
+                {
+                    throw new ArgumentException("--set takes key=value");
+                }
+                settings[pair[..eq]] = pair[(eq + 1)..];
+            }
+            else if (arg.StartsWith("--only", StringComparison.Ordinal))
+            {
+                only.UnionWith(Value("--only").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            }
+            else if (arg.StartsWith("--out", StringComparison.Ordinal))
+            {
+                output = Value("--out");
+            }
+            else if (arg.StartsWith("--db", StringComparison.Ordinal))
+            {
+                database = Path.GetFullPath(Value("--db"));
+            }
+            else if (arg.StartsWith("--size", StringComparison.Ordinal))
+            {
+                var parts = Value("--size").Split('/').Select(p => int.Parse(p, System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+                size = parts.Length == 3 ? (parts[0], parts[1], parts[2]) : throw new ArgumentException("--size takes districts/segments/sensors");
+            }
+            else
+            {
+                throw new ArgumentException(
+                    $"Unknown argument '{arg}'. Usage: [--quick] [--only=baseline,ingest,latency,memory] [--size=districts/segments/sensors] " +
+                    "[--set Twin:Key=value] [--db=twin.db] [--out=report.md]");
+            }
+        }
+        if (size is var (districts, segments, sensors))
+        {
+            options = options with { Districts = districts, Segments = segments, Sensors = sensors };
+        }
+        return options with { HostSettings = settings, Only = only, OutputFile = output, DatabaseFile = database };
+    }
+}
