@@ -9,7 +9,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace IocTwin.Api.Apis;
 
-public sealed record SensorHistory(string SensorId, DateTimeOffset From, DateTimeOffset To, double StepSeconds, IReadOnlyList<HistoryBucket> Buckets);
+/// <summary>A time series of one entity (sensor readings, or segment / district KPIs), downsampled per step.</summary>
+public sealed record EntityHistory(string Id, DateTimeOffset From, DateTimeOffset To, double StepSeconds, IReadOnlyList<HistoryBucket> Buckets);
 
 /// <summary>Time series of what the twin received, and the city as it was at a past time.</summary>
 public static class HistoryApi
@@ -20,27 +21,20 @@ public static class HistoryApi
     public static IEndpointRouteBuilder MapHistoryApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1").WithTags("History").RequireAuthorization(AccessExtensions.ReadPolicy);
-        api.MapGet("/sensors/{id}/history", GetSensorHistory)
+        api.MapGet("/sensors/{id}/history", GetEntityHistory)
             .WithSummary("A sensor's readings downsampled to avg/min/max per step. from/to: ISO-8601 times; step: ISO-8601 duration (PT1M) or seconds.");
+        api.MapGet("/segments/{id}/history", GetSegmentHistory)
+            .WithSummary("A segment's speed, flow, occupancy, level of service (A=1 … F=6), water level and open (1/0) per step.");
+        api.MapGet("/districts/{id}/history", GetDistrictHistory).WithSummary("A district's KPIs per step.");
         api.MapGet("/city/at", GetCityAt).WithSummary("The whole twin as it was at a time (IOC and viewers).");
         return app;
     }
 
-    public static async Task<Results<Ok<SensorHistory>, ValidationProblem, ProblemHttpResult>> GetSensorHistory(
+    public static async Task<Results<Ok<EntityHistory>, ValidationProblem, ProblemHttpResult>> GetEntityHistory(
         string id, string? from, string? to, string? step, HttpContext http, IGrainFactory grains, ReadingHistory history,
         TimeProvider time, CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, List<string>>();
-        var now = time.GetUtcNow();
-        var end = ParseTime(to, "to", now, errors);
-        var start = ParseTime(from, "from", end - TimeSpan.FromHours(1), errors);
-        var stepSize = ParseStep(step, errors);
-        if (errors.Count == 0)
-        {
-            if (start >= end) errors.AddError("from", "must be before 'to'");
-            else if (end - start > MaxRange) errors.AddError("to", $"the range is at most {MaxRange.TotalDays:0} days");
-            else if ((end - start) / stepSize > MaxBuckets) errors.AddError("step", $"gives more than {MaxBuckets} buckets; use a longer step");
-        }
+        var (start, end, stepSize, errors) = ParseWindow(from, to, step, time.GetUtcNow());
         if (errors.Count > 0)
         {
             return Problems.Fields(errors);
@@ -54,7 +48,66 @@ public static class HistoryApi
             return AccessExtensions.Forbidden($"sensor '{id}'");
         }
         var buckets = await history.QueryAsync(id, start, end, stepSize, cancellationToken);
-        return TypedResults.Ok(new SensorHistory(id, start, end, stepSize.TotalSeconds, buckets));
+        return TypedResults.Ok(new EntityHistory(id, start, end, stepSize.TotalSeconds, buckets));
+    }
+
+    public static async Task<Results<Ok<EntityHistory>, ValidationProblem, ProblemHttpResult>> GetSegmentHistory(
+        string id, string? from, string? to, string? step, HttpContext http, IGrainFactory grains, ReadingHistory history,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var (start, end, stepSize, errors) = ParseWindow(from, to, step, time.GetUtcNow());
+        if (errors.Count > 0)
+        {
+            return Problems.Fields(errors);
+        }
+        if (await grains.GetGrain<IRoadSegmentGrain>(id).Get() is not { } segment)
+        {
+            return Problems.NotFound("segment", id);
+        }
+        if (!http.Access().CanSeeSegment(segment.Spec.DistrictId))
+        {
+            return AccessExtensions.Forbidden($"segment '{id}'");
+        }
+        var buckets = await history.QueryKpisAsync(id, start, end, stepSize, cancellationToken);
+        return TypedResults.Ok(new EntityHistory(id, start, end, stepSize.TotalSeconds, buckets));
+    }
+
+    public static async Task<Results<Ok<EntityHistory>, ValidationProblem, ProblemHttpResult>> GetDistrictHistory(
+        string id, string? from, string? to, string? step, HttpContext http, IGrainFactory grains, ReadingHistory history,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var (start, end, stepSize, errors) = ParseWindow(from, to, step, time.GetUtcNow());
+        if (errors.Count > 0)
+        {
+            return Problems.Fields(errors);
+        }
+        if (await grains.GetGrain<IDistrictGrain>(id).Get() is null)
+        {
+            return Problems.NotFound("district", id);
+        }
+        if (!http.Access().CanSeeDistrict(id))
+        {
+            return AccessExtensions.Forbidden($"district '{id}'");
+        }
+        var buckets = await history.QueryKpisAsync(id, start, end, stepSize, cancellationToken);
+        return TypedResults.Ok(new EntityHistory(id, start, end, stepSize.TotalSeconds, buckets));
+    }
+
+    /// <summary>from/to/step of a history query, defaulting to the last hour by the minute, with every problem named.</summary>
+    private static (DateTimeOffset Start, DateTimeOffset End, TimeSpan Step, Dictionary<string, List<string>> Errors) ParseWindow(
+        string? from, string? to, string? step, DateTimeOffset now)
+    {
+        var errors = new Dictionary<string, List<string>>();
+        var end = ParseTime(to, "to", now, errors);
+        var start = ParseTime(from, "from", end - TimeSpan.FromHours(1), errors);
+        var stepSize = ParseStep(step, errors);
+        if (errors.Count == 0)
+        {
+            if (start >= end) errors.AddError("from", "must be before 'to'");
+            else if (end - start > MaxRange) errors.AddError("to", $"the range is at most {MaxRange.TotalDays:0} days");
+            else if ((end - start) / stepSize > MaxBuckets) errors.AddError("step", $"gives more than {MaxBuckets} buckets; use a longer step");
+        }
+        return (start, end, stepSize, errors);
     }
 
     public static async Task<Results<Ok<CityAt>, ValidationProblem, ProblemHttpResult>> GetCityAt(

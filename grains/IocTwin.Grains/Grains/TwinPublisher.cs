@@ -1,3 +1,4 @@
+using IocTwin.History;
 using IocTwin.Model;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
@@ -9,7 +10,7 @@ namespace IocTwin.Grains;
 /// batched, to every API process's observer. Grains never wait on screens.
 /// </summary>
 [StatelessWorker(1)]
-public sealed class TwinPublisher(ILogger<TwinPublisher> logger) : Grain, ITwinPublisher
+public sealed class TwinPublisher(ReadingHistory history, TimeProvider time, ILogger<TwinPublisher> logger) : Grain, ITwinPublisher
 {
     private static readonly TimeSpan FlushDelay = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan ObserverRefresh = TimeSpan.FromSeconds(5);
@@ -28,6 +29,7 @@ public sealed class TwinPublisher(ILogger<TwinPublisher> logger) : Grain, ITwinP
 
     public Task Publish(DistrictUpdate update)
     {
+        history.RecordKpis(KpiPoints(update, time.GetUtcNow()));
         // Two updates of one district within a batch: keep the KPIs of the later, and the changes of both.
         _districts[update.DistrictId] = _districts.TryGetValue(update.DistrictId, out var earlier) ? Merge(earlier, update) : update;
         _flush.Schedule();
@@ -78,6 +80,42 @@ public sealed class TwinPublisher(ILogger<TwinPublisher> logger) : Grain, ITwinP
         {
             // One-way: a slow or dead API process cannot hold up the twin.
             _ = observer.OnUpdates(districts, city);
+        }
+    }
+
+    /// <summary>What KPI history keeps of an update: the district's KPIs and the traffic of each changed segment.</summary>
+    public static IEnumerable<KpiPoint> KpiPoints(DistrictUpdate update, DateTimeOffset at)
+    {
+        var kpis = update.Kpis;
+        (string Name, Kpi Kpi)[] districtKpis =
+        [
+            ("meanSpeedKmh", kpis.MeanSpeedKmh), ("congestedKm", kpis.CongestedKm), ("worstAqi", kpis.WorstAqi),
+            ("maxWaterLevelM", kpis.MaxWaterLevelM), ("sensorsOnline", kpis.SensorsOnline), ("sensorsStale", kpis.SensorsStale),
+            ("sensorsOffline", kpis.SensorsOffline), ("openAlerts", kpis.OpenAlerts),
+        ];
+        foreach (var (name, kpi) in districtKpis)
+        {
+            if (kpi.Value is { } value)
+            {
+                yield return new KpiPoint(update.DistrictId, at, name, value);
+            }
+        }
+        foreach (var segment in update.Segments)
+        {
+            var traffic = segment.Traffic;
+            (string Name, double? Value)[] values =
+            [
+                ("speedKmh", traffic.SpeedKmh), ("flowVph", traffic.FlowVph), ("occupancy", traffic.Occupancy),
+                ("los", traffic.Los is { } los ? (int)los + 1 : null), ("waterLevelM", traffic.WaterLevelM),
+                ("open", segment.Status is SegmentStatus.Closed or SegmentStatus.Flooded ? 0 : 1),
+            ];
+            foreach (var (name, value) in values)
+            {
+                if (value is { } v)
+                {
+                    yield return new KpiPoint(segment.Id, at, name, v);
+                }
+            }
         }
     }
 

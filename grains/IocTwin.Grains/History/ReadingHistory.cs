@@ -23,6 +23,9 @@ public sealed record ValueStats(double Avg, double Min, double Max, long Count);
 
 public sealed record HistoryBucket(DateTimeOffset Time, Dictionary<string, ValueStats> Values);
 
+/// <summary>One KPI of a segment or district at a time.</summary>
+public readonly record struct KpiPoint(string EntityId, DateTimeOffset Time, string Name, double Value);
+
 /// <summary>
 /// Every acknowledged reading, in the twin's database. Appends are group-committed: a call completes once its
 /// readings are durable, and many concurrent calls share one transaction, so the ingest path stays fast.
@@ -31,6 +34,8 @@ public sealed class ReadingHistory : BackgroundService
 {
     private const int MaxBatchRows = 20_000;
     private readonly Channel<PendingAppend> _pending = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<KpiPoint> _kpis = Channel.CreateUnbounded<KpiPoint>(new UnboundedChannelOptions { SingleReader = true });
+    private static readonly TimeSpan KpiFlushInterval = TimeSpan.FromSeconds(1);
     private readonly bool _sqlite;
     private readonly string _connectionString;
     private readonly NpgsqlDataSource? _postgres;
@@ -65,7 +70,49 @@ public sealed class ReadingHistory : BackgroundService
         return pending.Stored.Task.WaitAsync(cancellationToken);
     }
 
+    /// <summary>Queues KPI changes; they are written in batches about once a second, off the caller's path.</summary>
+    public void RecordKpis(IEnumerable<KpiPoint> points)
+    {
+        foreach (var point in points)
+        {
+            _kpis.Writer.TryWrite(point);
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var kpis = WriteKpisAsync();
+        await WriteReadingsAsync(stoppingToken);
+        await kpis;
+    }
+
+    private async Task WriteKpisAsync()
+    {
+        var batch = new List<KpiPoint>();
+        while (await _kpis.Reader.WaitToReadAsync(CancellationToken.None))
+        {
+            while (batch.Count < MaxBatchRows && _kpis.Reader.TryRead(out var point))
+            {
+                batch.Add(point);
+            }
+            try
+            {
+                await WriteKpiRowsAsync(batch, CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                // KPI history is a record of the past, not an acknowledgement: a lost batch is logged, not retried.
+                _logger.LogWarning(ex, "Could not store {Rows} KPI points", batch.Count);
+            }
+            batch.Clear();
+            if (!_kpis.Reader.Completion.IsCompleted)
+            {
+                await Task.Delay(KpiFlushInterval);
+            }
+        }
+    }
+
+    private async Task WriteReadingsAsync(CancellationToken stoppingToken)
     {
         var batch = new List<PendingAppend>();
         while (await _pending.Reader.WaitToReadAsync(CancellationToken.None))
@@ -103,6 +150,7 @@ public sealed class ReadingHistory : BackgroundService
     {
         // Store what was handed over before stopping: it may have been acknowledged already.
         _pending.Writer.TryComplete();
+        _kpis.Writer.TryComplete();
         await base.StopAsync(cancellationToken);
     }
 
@@ -123,10 +171,30 @@ public sealed class ReadingHistory : BackgroundService
               WHERE r.sensor_id = @sensor AND r.ts >= @from AND r.ts < @to
               GROUP BY bucket, j.key ORDER BY bucket, j.key
               """;
+        return await ReadBucketsAsync(sql, cancellationToken, ("step", stepMs), ("sensor", sensorId),
+            ("from", from.ToUnixTimeMilliseconds()), ("to", to.ToUnixTimeMilliseconds()));
+    }
+
+    /// <summary>A segment's or district's KPIs downsampled to avg/min/max per step.</summary>
+    public Task<IReadOnlyList<HistoryBucket>> QueryKpisAsync(
+        string entityId, DateTimeOffset from, DateTimeOffset to, TimeSpan step, CancellationToken cancellationToken = default)
+    {
+        const string sql = """
+            SELECT (ts / @step) * @step AS bucket, name, avg(value), min(value), max(value), count(*)
+            FROM twin_kpi
+            WHERE entity_id = @entity AND ts >= @from AND ts < @to
+            GROUP BY bucket, name ORDER BY bucket, name
+            """;
+        return ReadBucketsAsync(sql, cancellationToken, ("step", Math.Max(1, (long)step.TotalMilliseconds)), ("entity", entityId),
+            ("from", from.ToUnixTimeMilliseconds()), ("to", to.ToUnixTimeMilliseconds()));
+    }
+
+    /// <summary>Rows of (bucket, name, avg, min, max, count) gathered into buckets.</summary>
+    private async Task<IReadOnlyList<HistoryBucket>> ReadBucketsAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    {
         var buckets = new List<HistoryBucket>();
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, sql, ("step", stepMs), ("sensor", sensorId),
-            ("from", from.ToUnixTimeMilliseconds()), ("to", to.ToUnixTimeMilliseconds()));
+        await using var command = Command(connection, sql, parameters);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -229,6 +297,45 @@ public sealed class ReadingHistory : BackgroundService
             writer.Value = batch.Writer;
             received.Value = batch.CommittedMs;
             payload.Value = JsonSerializer.Serialize(reading.Values);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private async Task WriteKpiRowsAsync(List<KpiPoint> points, CancellationToken cancellationToken)
+    {
+        if (_postgres is not null)
+        {
+            await using var connection = await _postgres.OpenConnectionAsync(cancellationToken);
+            await using var import = await connection.BeginBinaryImportAsync(
+                "COPY twin_kpi (entity_id, ts, name, value) FROM STDIN (FORMAT BINARY)", cancellationToken);
+            foreach (var point in points)
+            {
+                await import.StartRowAsync(cancellationToken);
+                await import.WriteAsync(point.EntityId, NpgsqlDbType.Text, cancellationToken);
+                await import.WriteAsync(point.Time.ToUnixTimeMilliseconds(), NpgsqlDbType.Bigint, cancellationToken);
+                await import.WriteAsync(point.Name, NpgsqlDbType.Text, cancellationToken);
+                await import.WriteAsync(point.Value, NpgsqlDbType.Double, cancellationToken);
+            }
+            await import.CompleteAsync(cancellationToken);
+            return;
+        }
+        await using var sqlite = (SqliteConnection)await OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await sqlite.BeginTransactionAsync(cancellationToken);
+        await using var insert = sqlite.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = "INSERT INTO twin_kpi (entity_id, ts, name, value) VALUES ($entity, $ts, $name, $value)";
+        var entity = insert.Parameters.Add("$entity", SqliteType.Text);
+        var ts = insert.Parameters.Add("$ts", SqliteType.Integer);
+        var name = insert.Parameters.Add("$name", SqliteType.Text);
+        var value = insert.Parameters.Add("$value", SqliteType.Real);
+        insert.Prepare();
+        foreach (var point in points)
+        {
+            entity.Value = point.EntityId;
+            ts.Value = point.Time.ToUnixTimeMilliseconds();
+            name.Value = point.Name;
+            value.Value = point.Value;
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);

@@ -73,4 +73,27 @@ public sealed class ReadingHistoryTests
         Assert.Equal([first, second], (await history.CommittedAfterAsync(sensor, 0)).Select(r => r.Batch));
         await history.StopAsync(CancellationToken.None);
     }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task KPI_changes_are_written_in_batches_and_come_back_downsampled(string database)
+    {
+        using var history = await Start(database);
+        var segment = "k-" + Guid.NewGuid().ToString("N");
+        var start = new DateTimeOffset(2026, 11, 20, 1, 0, 0, TimeSpan.Zero);
+
+        history.RecordKpis([
+            new KpiPoint(segment, start.AddSeconds(5), "speedKmh", 40),
+            new KpiPoint(segment, start.AddSeconds(35), "speedKmh", 20),
+            new KpiPoint(segment, start.AddSeconds(35), "los", 6),
+            new KpiPoint(segment, start.AddMinutes(2), "speedKmh", 45),
+        ]);
+
+        var buckets = await Eventually.Until(() => history.QueryKpisAsync(segment, start, start.AddMinutes(5), TimeSpan.FromMinutes(1)),
+            b => b.Count == 2, TimeSpan.FromSeconds(10), "the batch is written");
+        Assert.Equal(new ValueStats(30, 20, 40, 2), buckets[0].Values["speedKmh"]);
+        Assert.Equal(new ValueStats(6, 6, 6, 1), buckets[0].Values["los"]);
+        Assert.Equal(start.AddMinutes(2), buckets[1].Time);
+        await history.StopAsync(CancellationToken.None);
+    }
 }

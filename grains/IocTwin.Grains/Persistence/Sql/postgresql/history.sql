@@ -18,3 +18,16 @@ CREATE INDEX IF NOT EXISTS ix_twin_reading_sensor_ts ON twin_reading (sensor_id,
 
 CREATE INDEX IF NOT EXISTS ix_twin_reading_ts ON twin_reading (ts);
 -- go
+
+-- Every change of a segment's traffic and of a district's KPIs, written in batches off the hot path.
+CREATE TABLE IF NOT EXISTS twin_kpi
+(
+    entity_id   text NOT NULL,
+    ts          bigint NOT NULL,
+    name        text NOT NULL,
+    value       double precision NOT NULL
+);
+-- go
+
+CREATE INDEX IF NOT EXISTS ix_twin_kpi_entity_ts ON twin_kpi (entity_id, ts);
+-- go
