@@ -17,7 +17,8 @@ public sealed record SegmentRequest(
 public sealed record SensorRequest(
     string? Name, SensorKind? Kind, Sector? Sector, GeoPoint? Location, string? DistrictId, string? SegmentId);
 
-public sealed record ImportSummary(int Districts, int Segments, int Sensors);
+/// <summary>What an import registered, and — in a partial import — each feature left out and why.</summary>
+public sealed record ImportSummary(int Districts, int Segments, int Sensors, IReadOnlyList<ImportError> Rejected);
 
 /// <summary>Registers and changes the twin's topology; every change is persisted before the answer.</summary>
 public static class TopologyApi
@@ -29,7 +30,7 @@ public static class TopologyApi
         api.MapPut("/segments/{id}", PutSegment).Accepts<SegmentRequest>("application/json");
         api.MapPut("/sensors/{id}", PutSensor).Accepts<SensorRequest>("application/json");
         api.MapPost("/import", Import)
-            .WithSummary("Import a GeoJSON FeatureCollection of districts, segments and sensors; all or nothing.")
+            .WithSummary("Import a GeoJSON FeatureCollection of districts, segments and sensors; all or nothing, or with ?partial=true the valid features and a report of those left out.")
             .Accepts<object>("application/geo+json", "application/json");
         return app;
     }
@@ -124,7 +125,7 @@ public static class TopologyApi
     }
 
     public static async Task<Results<Ok<ImportSummary>, ValidationProblem>> Import(
-        HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+        HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken, bool partial = false)
     {
         var (document, problem) = await JsonBody.ReadAsync<System.Text.Json.JsonDocument>(request, cancellationToken, allowGeoJson: true);
         if (problem is not null)
@@ -143,7 +144,8 @@ public static class TopologyApi
             {
                 return Problems.Field("body", ex.Message);
             }
-            if (result.Errors.Count > 0)
+            // All or nothing by default; a sector bringing its existing assets may ask to import what is valid.
+            if (result.Errors.Count > 0 && !partial)
             {
                 var errors = new Dictionary<string, List<string>>();
                 foreach (var error in result.Errors)
@@ -153,7 +155,7 @@ public static class TopologyApi
                 return Problems.Fields(errors);
             }
             await TopologyImporter.ImportAsync(grains, result.City, cancellationToken);
-            return TypedResults.Ok(new ImportSummary(result.City.Districts.Count, result.City.Segments.Count, result.City.Sensors.Count));
+            return TypedResults.Ok(new ImportSummary(result.City.Districts.Count, result.City.Segments.Count, result.City.Sensors.Count, result.Errors));
         }
     }
 

@@ -151,6 +151,35 @@ public sealed class TopologyApiTests(TwinApiFactory api)
     }
 
     [Fact]
+    public async Task A_partial_import_takes_the_valid_features_and_reports_the_others()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..6];
+        var geojson = $$"""
+        { "type": "FeatureCollection", "features": [
+          { "type": "Feature", "geometry": { "type": "Point", "coordinates": [108.21, 16.06] },
+            "properties": { "type": "sensor", "id": "lamp-{{tag}}", "kind": "streetlight", "sector": "lighting", "districtId": "hai-chau" } },
+          { "type": "Feature", "geometry": { "type": "Point", "coordinates": [108.22, 16.06] },
+            "properties": { "type": "sensor", "id": "bad-lamp-{{tag}}", "kind": "lava-lamp", "sector": "lighting", "districtId": "hai-chau" } },
+          { "type": "Feature", "geometry": { "type": "Point", "coordinates": [108.23, 16.06] },
+            "properties": { "type": "sensor", "id": "lost-lamp-{{tag}}", "kind": "streetlight", "sector": "lighting", "districtId": "atlantis" } }
+        ] }
+        """;
+
+        var response = await Http.PostJson("/api/v1/import?partial=true", geojson);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var report = await response.ReadObject();
+        Assert.Equal(1, (int)report["sensors"]!);
+        var rejected = report["rejected"]!.AsArray();
+        Assert.Equal(2, rejected.Count);
+        Assert.Contains(rejected, r => (string)r!["field"]! == "features[1].properties.kind");
+        Assert.Contains(rejected, r => ((string)r!["field"]!).StartsWith("features[2]", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync($"/api/v1/sensors/lamp-{tag}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync($"/api/v1/sensors/bad-lamp-{tag}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync($"/api/v1/sensors/lost-lamp-{tag}")).StatusCode);
+    }
+
+    [Fact]
     public async Task Importing_something_that_is_not_a_feature_collection_is_a_400()
     {
         var response = await Http.PostJson("/api/v1/import", """{ "type": "Point", "coordinates": [1, 2] }""");
