@@ -260,62 +260,48 @@ public sealed class ReadingHistory : BackgroundService
         JsonSerializer.Deserialize<Dictionary<string, double>>(reader.GetString(4)) ?? [],
         new HistoryBatch(reader.GetInt32(2), reader.GetInt64(3)));
 
-    private async Task WriteAsync(IEnumerable<(string SensorId, Reading Reading, HistoryBatch Batch)> readings, CancellationToken cancellationToken)
-    {
-        if (_postgres is not null)
-        {
-            await using var connection = await _postgres.OpenConnectionAsync(cancellationToken);
-            await using var import = await connection.BeginBinaryImportAsync(
-                "COPY twin_reading (sensor_id, ts, writer, received, payload) FROM STDIN (FORMAT BINARY)", cancellationToken);
-            foreach (var (sensorId, reading, batch) in readings)
-            {
-                await import.StartRowAsync(cancellationToken);
-                await import.WriteAsync(sensorId, NpgsqlDbType.Text, cancellationToken);
-                await import.WriteAsync(reading.Timestamp.ToUnixTimeMilliseconds(), NpgsqlDbType.Bigint, cancellationToken);
-                await import.WriteAsync(batch.Writer, NpgsqlDbType.Integer, cancellationToken);
-                await import.WriteAsync(batch.CommittedMs, NpgsqlDbType.Bigint, cancellationToken);
-                await import.WriteAsync(JsonSerializer.Serialize(reading.Values), NpgsqlDbType.Jsonb, cancellationToken);
-            }
-            await import.CompleteAsync(cancellationToken);
-            return;
-        }
-        await using var sqlite = (SqliteConnection)await OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await sqlite.BeginTransactionAsync(cancellationToken);
-        await using var insert = sqlite.CreateCommand();
-        insert.Transaction = transaction;
-        insert.CommandText = "INSERT INTO twin_reading (sensor_id, ts, writer, received, payload) VALUES ($sensor, $ts, $writer, $received, $payload)";
-        var sensor = insert.Parameters.Add("$sensor", SqliteType.Text);
-        var ts = insert.Parameters.Add("$ts", SqliteType.Integer);
-        var writer = insert.Parameters.Add("$writer", SqliteType.Integer);
-        var received = insert.Parameters.Add("$received", SqliteType.Integer);
-        var payload = insert.Parameters.Add("$payload", SqliteType.Text);
-        insert.Prepare();
-        foreach (var (sensorId, reading, batch) in readings)
-        {
-            sensor.Value = sensorId;
-            ts.Value = reading.Timestamp.ToUnixTimeMilliseconds();
-            writer.Value = batch.Writer;
-            received.Value = batch.CommittedMs;
-            payload.Value = JsonSerializer.Serialize(reading.Values);
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-        }
-        await transaction.CommitAsync(cancellationToken);
-    }
+    private static readonly Column[] ReadingColumns =
+    [
+        new("sensor_id", NpgsqlDbType.Text, SqliteType.Text), new("ts", NpgsqlDbType.Bigint, SqliteType.Integer),
+        new("writer", NpgsqlDbType.Integer, SqliteType.Integer), new("received", NpgsqlDbType.Bigint, SqliteType.Integer),
+        new("payload", NpgsqlDbType.Jsonb, SqliteType.Text),
+    ];
 
-    private async Task WriteKpiRowsAsync(List<KpiPoint> points, CancellationToken cancellationToken)
+    private static readonly Column[] KpiColumns =
+    [
+        new("entity_id", NpgsqlDbType.Text, SqliteType.Text), new("ts", NpgsqlDbType.Bigint, SqliteType.Integer),
+        new("name", NpgsqlDbType.Text, SqliteType.Text), new("value", NpgsqlDbType.Double, SqliteType.Real),
+    ];
+
+    private Task WriteAsync(IEnumerable<(string SensorId, Reading Reading, HistoryBatch Batch)> readings, CancellationToken cancellationToken) =>
+        BulkInsertAsync("twin_reading", ReadingColumns, readings.Select(r => new object[]
+        {
+            r.SensorId, r.Reading.Timestamp.ToUnixTimeMilliseconds(), r.Batch.Writer, r.Batch.CommittedMs, JsonSerializer.Serialize(r.Reading.Values),
+        }), cancellationToken);
+
+    private Task WriteKpiRowsAsync(List<KpiPoint> points, CancellationToken cancellationToken) =>
+        BulkInsertAsync("twin_kpi", KpiColumns, points.Select(p => new object[]
+        {
+            p.EntityId, p.Time.ToUnixTimeMilliseconds(), p.Name, p.Value,
+        }), cancellationToken);
+
+    private sealed record Column(string Name, NpgsqlDbType PostgresType, SqliteType SqliteType);
+
+    /// <summary>Rows in one go: COPY on PostgreSQL, one transaction of a prepared INSERT on SQLite.</summary>
+    private async Task BulkInsertAsync(string table, Column[] columns, IEnumerable<object[]> rows, CancellationToken cancellationToken)
     {
+        var names = string.Join(", ", columns.Select(c => c.Name));
         if (_postgres is not null)
         {
             await using var connection = await _postgres.OpenConnectionAsync(cancellationToken);
-            await using var import = await connection.BeginBinaryImportAsync(
-                "COPY twin_kpi (entity_id, ts, name, value) FROM STDIN (FORMAT BINARY)", cancellationToken);
-            foreach (var point in points)
+            await using var import = await connection.BeginBinaryImportAsync($"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)", cancellationToken);
+            foreach (var row in rows)
             {
                 await import.StartRowAsync(cancellationToken);
-                await import.WriteAsync(point.EntityId, NpgsqlDbType.Text, cancellationToken);
-                await import.WriteAsync(point.Time.ToUnixTimeMilliseconds(), NpgsqlDbType.Bigint, cancellationToken);
-                await import.WriteAsync(point.Name, NpgsqlDbType.Text, cancellationToken);
-                await import.WriteAsync(point.Value, NpgsqlDbType.Double, cancellationToken);
+                for (var i = 0; i < columns.Length; i++)
+                {
+                    await import.WriteAsync(row[i], columns[i].PostgresType, cancellationToken);
+                }
             }
             await import.CompleteAsync(cancellationToken);
             return;
@@ -324,18 +310,15 @@ public sealed class ReadingHistory : BackgroundService
         await using var transaction = (SqliteTransaction)await sqlite.BeginTransactionAsync(cancellationToken);
         await using var insert = sqlite.CreateCommand();
         insert.Transaction = transaction;
-        insert.CommandText = "INSERT INTO twin_kpi (entity_id, ts, name, value) VALUES ($entity, $ts, $name, $value)";
-        var entity = insert.Parameters.Add("$entity", SqliteType.Text);
-        var ts = insert.Parameters.Add("$ts", SqliteType.Integer);
-        var name = insert.Parameters.Add("$name", SqliteType.Text);
-        var value = insert.Parameters.Add("$value", SqliteType.Real);
+        insert.CommandText = $"INSERT INTO {table} ({names}) VALUES ({string.Join(", ", columns.Select((_, i) => $"$p{i}"))})";
+        var parameters = columns.Select((c, i) => insert.Parameters.Add($"$p{i}", c.SqliteType)).ToArray();
         insert.Prepare();
-        foreach (var point in points)
+        foreach (var row in rows)
         {
-            entity.Value = point.EntityId;
-            ts.Value = point.Time.ToUnixTimeMilliseconds();
-            name.Value = point.Name;
-            value.Value = point.Value;
+            for (var i = 0; i < parameters.Length; i++)
+            {
+                parameters[i].Value = row[i];
+            }
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
