@@ -34,7 +34,7 @@ public static class ApiHostingExtensions
             builder.AddIocTwinClient();
         }
 
-        builder.Services.AddTwinTelemetry("ioctwin-api",
+        builder.Services.AddTwinTelemetry("ioctwin-api", builder.Configuration,
             metrics => metrics.AddAspNetCoreInstrumentation().AddPrometheusExporter(),
             tracing => tracing.AddAspNetCoreInstrumentation());
         builder.AddTwinAccess();

@@ -16,7 +16,8 @@ public sealed record IngestResult(int Accepted, IReadOnlyList<ReadingRejection> 
 public sealed class IngestService(IGrainFactory grains, ReadingHistory history, ILogger<IngestService> logger)
 {
     // Sensors are never deleted, so a sensor once seen registered stays known; unknown ids are asked again each time.
-    private readonly ConcurrentDictionary<string, bool> _knownSensors = new(StringComparer.Ordinal);
+    // The grain reference is kept with it: making one costs more than the call it is for.
+    private readonly ConcurrentDictionary<string, ISensorGrain> _knownSensors = new(StringComparer.Ordinal);
 
     public async Task<IngestResult> IngestAsync(IReadOnlyList<ParsedReading> readings, IEnumerable<ReadingRejection> alreadyRejected)
     {
@@ -59,7 +60,7 @@ public sealed class IngestService(IGrainFactory grains, ReadingHistory history, 
         {
             try
             {
-                await grains.GetGrain<ISensorGrain>(sensorId).Record(readings, batch);
+                await SensorGrain(sensorId).Record(readings, batch);
                 return;
             }
             catch (Exception ex) when (attempt < RetryDelays.Length)
@@ -76,16 +77,20 @@ public sealed class IngestService(IGrainFactory grains, ReadingHistory history, 
         }
     }
 
+    private ISensorGrain SensorGrain(string sensorId) =>
+        _knownSensors.TryGetValue(sensorId, out var sensor) ? sensor : grains.GetGrain<ISensorGrain>(sensorId);
+
     private async Task<bool> IsKnownAsync(string sensorId)
     {
         if (_knownSensors.ContainsKey(sensorId))
         {
             return true;
         }
-        var registered = await grains.GetGrain<ISensorGrain>(sensorId).IsRegistered();
+        var sensor = grains.GetGrain<ISensorGrain>(sensorId);
+        var registered = await sensor.IsRegistered();
         if (registered)
         {
-            _knownSensors.TryAdd(sensorId, true);
+            _knownSensors.TryAdd(sensorId, sensor);
         }
         return registered;
     }

@@ -29,7 +29,8 @@ public interface IRoadSegmentGrain : IGrainWithStringKey
     /// <summary>Adds a sensor to the segment (persisted at once) or refreshes its live values.</summary>
     Task AttachSensor(SensorSnapshot sensor);
 
-    Task ReportSensor(SensorSnapshot sensor);
+    /// <summary>The latest live values of sensors of the segment; others are ignored.</summary>
+    Task ReportSensors(SensorSnapshot[] sensors);
 
     Task DetachSensor(string sensorId);
 }
@@ -45,13 +46,15 @@ public interface IDistrictGrain : IGrainWithStringKey
 
     Task AttachSegment(SegmentSnapshot segment);
 
-    Task ReportSegment(SegmentSnapshot segment);
+    /// <summary>The latest live state of segments of the district; others are ignored.</summary>
+    Task ReportSegments(SegmentSnapshot[] segments);
 
     Task DetachSegment(string segmentId);
 
     Task AttachSensor(SensorSnapshot sensor);
 
-    Task ReportSensor(SensorSnapshot sensor);
+    /// <summary>The latest live values of sensors of the district that sit on no segment; others are ignored.</summary>
+    Task ReportSensors(SensorSnapshot[] sensors);
 
     Task DetachSensor(string sensorId);
 

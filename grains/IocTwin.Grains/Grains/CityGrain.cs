@@ -20,8 +20,9 @@ public sealed class CityGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _persist = new DebouncedAction(this, options.Value.PersistDelay, () => state.WriteStateAsync());
-        _publish = new DebouncedAction(this, options.Value.RollupDelay, PublishAsync);
+        _persist = new DebouncedAction(this, options.Value.PersistDelay, () => state.WriteStateAsync(),
+            interleave: options.Value.InterleaveWriteBehind);
+        _publish = new DebouncedAction(this, options.Value.PublishDelay, PublishAsync);
         return Task.CompletedTask;
     }
 

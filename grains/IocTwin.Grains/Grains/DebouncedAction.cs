@@ -10,14 +10,24 @@ internal sealed class DebouncedAction : IDisposable
     private readonly TimeSpan _delay;
     private readonly Func<Task> _action;
     private bool _pending;
+    private bool _spreadNext;
 
-    public DebouncedAction(IGrainBase grain, TimeSpan delay, Func<Task> action)
+    /// <param name="spreadFirst">
+    /// Run the first action after a random part of the delay: grains activated together (a city coming up, a feed
+    /// starting) then spread their writes over the delay instead of writing all at once, and stay spread.
+    /// </param>
+    /// <param name="interleave">
+    /// Let calls run while the action awaits: for an action that only writes a copy of the state behind, so that a
+    /// grain whose write waits for the database keeps taking readings.
+    /// </param>
+    public DebouncedAction(IGrainBase grain, TimeSpan delay, Func<Task> action, bool spreadFirst = false, bool interleave = false)
     {
         _delay = delay;
         _action = action;
+        _spreadNext = spreadFirst;
         _timer = grain.RegisterGrainTimer(
             _ => RunAsync(),
-            new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan));
+            new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan) { Interleave = interleave });
     }
 
     public bool Pending => _pending;
@@ -29,7 +39,9 @@ internal sealed class DebouncedAction : IDisposable
             return;
         }
         _pending = true;
-        _timer.Change(_delay, Timeout.InfiniteTimeSpan);
+        var delay = _spreadNext ? _delay * Random.Shared.NextDouble() : _delay;
+        _spreadNext = false;
+        _timer.Change(delay, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Runs the action now if one is pending (e.g. on deactivation).</summary>

@@ -22,7 +22,10 @@ public sealed class DistrictGrain(
 {
     private DebouncedAction _report = null!;
     private DebouncedAction _persist = null!;
+    private DebouncedAction _evaluateAlerts = null!;
     private DistrictKpis? _lastReported;
+    private ITwinPublisher? _publisher;
+    private ICityGrain? _city;
 
     // What changed since the last update pushed to screens.
     private readonly Dictionary<string, SegmentLive> _changedSegments = [];
@@ -33,8 +36,16 @@ public sealed class DistrictGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _rules = await GrainFactory.GetGrain<IAlertRulesGrain>(0).Get();
-        _report = new DebouncedAction(this, options.Value.RollupDelay, ReportUpAsync);
-        _persist = new DebouncedAction(this, options.Value.PersistDelay, () => state.WriteStateAsync());
+        _report = new DebouncedAction(this, options.Value.PublishDelay, ReportUpAsync);
+        _persist = new DebouncedAction(this, options.Value.PersistDelay, () => state.WriteStateAsync(), spreadFirst: true,
+            interleave: options.Value.InterleaveWriteBehind);
+        _evaluateAlerts = new DebouncedAction(this, options.Value.AlertDelay, async () =>
+        {
+            if (await EvaluateAlertsAsync())
+            {
+                _report.Schedule();
+            }
+        });
         // What the saved state last told the city; a refresh reports only what time alone has changed since.
         _lastReported = Kpis();
         // Sensor health changes with time alone; re-evaluate so the city sees sensors going stale.
@@ -77,13 +88,17 @@ public sealed class DistrictGrain(
         return AttachAsync(state.State.Segments, segment.SegmentId, segment);
     }
 
-    public Task ReportSegment(SegmentSnapshot segment)
+    public Task ReportSegments(SegmentSnapshot[] segments)
     {
-        if (state.State.Segments.ContainsKey(segment.SegmentId))
+        foreach (var segment in segments)
         {
-            TrackChanges(segment);
+            if (state.State.Segments.ContainsKey(segment.SegmentId))
+            {
+                TrackChanges(segment);
+            }
+            Report(state.State.Segments, segment.SegmentId, segment);
         }
-        return ReportAsync(state.State.Segments, segment.SegmentId, segment);
+        return Task.CompletedTask;
     }
 
     public Task DetachSegment(string segmentId) => DetachAsync(state.State.Segments, segmentId);
@@ -94,13 +109,17 @@ public sealed class DistrictGrain(
         return AttachAsync(state.State.Sensors, sensor.SensorId, sensor);
     }
 
-    public Task ReportSensor(SensorSnapshot sensor)
+    public Task ReportSensors(SensorSnapshot[] sensors)
     {
-        if (state.State.Sensors.ContainsKey(sensor.SensorId))
+        foreach (var sensor in sensors)
         {
-            TrackChange(sensor, segmentId: null);
+            if (state.State.Sensors.ContainsKey(sensor.SensorId))
+            {
+                TrackChange(sensor, segmentId: null);
+            }
+            Report(state.State.Sensors, sensor.SensorId, sensor);
         }
-        return ReportAsync(state.State.Sensors, sensor.SensorId, sensor);
+        return Task.CompletedTask;
     }
 
     public Task DetachSensor(string sensorId) => DetachAsync(state.State.Sensors, sensorId);
@@ -119,9 +138,10 @@ public sealed class DistrictGrain(
             _persist.Schedule();
         }
         _report.Schedule();
+        _evaluateAlerts.Schedule();
     }
 
-    private Task ReportAsync<T>(Dictionary<string, T> members, string id, T value)
+    private void Report<T>(Dictionary<string, T> members, string id, T value)
     {
         // A report racing a detach must not bring the member back.
         if (members.ContainsKey(id))
@@ -129,9 +149,9 @@ public sealed class DistrictGrain(
             members[id] = value;
             state.State.Version++;
             _report.Schedule();
+            _evaluateAlerts.Schedule();
             _persist.Schedule();
         }
-        return Task.CompletedTask;
     }
 
     private async Task DetachAsync<T>(Dictionary<string, T> members, string id)
@@ -152,15 +172,31 @@ public sealed class DistrictGrain(
             _changedSegments[segment.SegmentId] = new SegmentLive(
                 segment.SegmentId, this.GetPrimaryKeyString(), segment.Status, segment.Traffic, segment.Version);
         }
-        var before = previous?.Sensors.ToDictionary(s => s.SensorId);
         foreach (var sensor in segment.Sensors)
         {
-            if (before?.GetValueOrDefault(sensor.SensorId) is not { } old ||
+            if (FindSensor(previous, sensor.SensorId) is not { } old ||
                 old.ReadingCount != sensor.ReadingCount || old.LastSeen != sensor.LastSeen)
             {
                 TrackChange(sensor, segment.SegmentId);
             }
         }
+    }
+
+    /// <summary>A segment holds a handful of sensors: a scan is cheaper than building a lookup for every report.</summary>
+    private static SensorSnapshot? FindSensor(SegmentSnapshot? segment, string sensorId)
+    {
+        if (segment is null)
+        {
+            return null;
+        }
+        foreach (var sensor in segment.Sensors)
+        {
+            if (sensor.SensorId == sensorId)
+            {
+                return sensor;
+            }
+        }
+        return null;
     }
 
     private void TrackChange(SensorSnapshot sensor, string? segmentId) =>
@@ -249,14 +285,13 @@ public sealed class DistrictGrain(
         {
             return;
         }
-        await EvaluateAlertsAsync();
         var kpis = Kpis();
-        GrainFactory.GetGrain<ITwinPublisher>(0).Publish(new DistrictUpdate(
+        (_publisher ??= GrainFactory.GetGrain<ITwinPublisher>(0)).Publish(new DistrictUpdate(
             spec.Id, spec.Name, kpis, state.State.Version, [.. _changedSegments.Values], [.. _changedSensors.Values], [.. _changedAlerts])).Ignore();
         _changedSegments.Clear();
         _changedSensors.Clear();
         _changedAlerts.Clear();
-        await GrainFactory.GetGrain<ICityGrain>(CityGrainKey.Id).ReportDistrict(Snapshot(spec, kpis));
+        await (_city ??= GrainFactory.GetGrain<ICityGrain>(CityGrainKey.Id)).ReportDistrict(Snapshot(spec, kpis));
         _lastReported = kpis;
     }
 

@@ -15,24 +15,20 @@ public sealed class RoadSegmentState
 public sealed class RoadSegmentGrain(
     [PersistentState("segment", TwinStorage.Name)] IPersistentState<RoadSegmentState> state,
     IOptions<TwinOptions> options,
-    TimeProvider time) : Grain, IRoadSegmentGrain
+    TimeProvider time,
+    RollupOutbox rollup) : Grain, IRoadSegmentGrain
 {
-    private DebouncedAction _report = null!;
     private DebouncedAction _persist = null!;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _report = new DebouncedAction(this, options.Value.RollupDelay, ReportUpAsync);
-        _persist = new DebouncedAction(this, options.Value.PersistDelay, () => state.WriteStateAsync());
+        _persist = new DebouncedAction(this, options.Value.PersistDelay, () => state.WriteStateAsync(), spreadFirst: true,
+            interleave: options.Value.InterleaveWriteBehind);
         return Task.CompletedTask;
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        // State first: a deactivating parent (as when a silo shuts down) must not hold up saving it.
-        await _persist.FlushAsync();
-        _report.FlushAsync().Ignore();
-    }
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        _persist.FlushAsync();
 
     public async Task<SegmentView> Register(SegmentSpec spec)
     {
@@ -65,22 +61,38 @@ public sealed class RoadSegmentGrain(
         }
         else
         {
-            _report.Schedule();
+            PostUp();
         }
     }
 
-    public Task ReportSensor(SensorSnapshot sensor)
+    public Task ReportSensors(SensorSnapshot[] sensors)
     {
-        // A report racing a detach must not bring the sensor back.
-        if (!state.State.Sensors.ContainsKey(sensor.SensorId))
+        var changed = false;
+        foreach (var sensor in sensors)
         {
-            return Task.CompletedTask;
+            // A report racing a detach must not bring the sensor back.
+            if (state.State.Sensors.ContainsKey(sensor.SensorId))
+            {
+                state.State.Sensors[sensor.SensorId] = sensor;
+                changed = true;
+            }
         }
-        state.State.Sensors[sensor.SensorId] = sensor;
-        state.State.Version++;
-        _report.Schedule();
-        _persist.Schedule();
+        if (changed)
+        {
+            state.State.Version++;
+            PostUp();
+            _persist.Schedule();
+        }
         return Task.CompletedTask;
+    }
+
+    /// <summary>Live changes go up through the silo's rollup, batched with the other segments of the district.</summary>
+    private void PostUp()
+    {
+        if (state.State.Spec is { } spec)
+        {
+            rollup.Post(spec.DistrictId, Snapshot(spec));
+        }
     }
 
     public async Task DetachSensor(string sensorId)
@@ -93,8 +105,9 @@ public sealed class RoadSegmentGrain(
         }
     }
 
+    /// <summary>Membership changes reach the district before the caller hears back, not a rollup period later.</summary>
     private Task ReportUpAsync() => state.State.Spec is { } spec
-        ? GrainFactory.GetGrain<IDistrictGrain>(spec.DistrictId).ReportSegment(Snapshot(spec))
+        ? GrainFactory.GetGrain<IDistrictGrain>(spec.DistrictId).ReportSegments([Snapshot(spec)])
         : Task.CompletedTask;
 
     private SegmentSnapshot Snapshot(SegmentSpec spec)

@@ -24,15 +24,17 @@ public sealed class SensorGrain(
     [PersistentState("sensor", TwinStorage.Name)] IPersistentState<SensorState> state,
     IOptions<TwinOptions> options,
     TimeProvider time,
-    ReadingHistory history) : Grain, ISensorGrain
+    ReadingHistory history,
+    RollupOutbox rollup) : Grain, ISensorGrain
 {
-    private DebouncedAction _report = null!;
     private DebouncedAction _persist = null!;
+    // Commit time at which applied batches are next pruned: pruning on every reading would scan the set each time.
+    private long _pruneAtMs;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _report = new DebouncedAction(this, options.Value.RollupDelay, ReportUpAsync);
-        _persist = new DebouncedAction(this, options.Value.PersistDelay, () => state.WriteStateAsync());
+        _persist = new DebouncedAction(this, options.Value.PersistDelay, () => state.WriteStateAsync(), spreadFirst: true,
+            interleave: options.Value.InterleaveWriteBehind);
         if (state.State.Spec is not null)
         {
             await CatchUpWithHistoryAsync(cancellationToken);
@@ -60,12 +62,8 @@ public sealed class SensorGrain(
     /// <summary>How long a batch is remembered as applied: longer than any batch can take from history to its grain.</summary>
     public static readonly TimeSpan BatchMemory = TimeSpan.FromMinutes(2);
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        // State first: a deactivating parent (as when a silo shuts down) must not hold up saving it.
-        await _persist.FlushAsync();
-        _report.FlushAsync().Ignore();
-    }
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        _persist.FlushAsync();
 
     public async Task<SensorView> Register(SensorSpec spec)
     {
@@ -120,26 +118,23 @@ public sealed class SensorGrain(
         {
             state.State.RecentBatches.Add(applied);
             state.State.LastCommitMs = Math.Max(state.State.LastCommitMs, applied.CommittedMs);
-            var forget = state.State.LastCommitMs - (long)BatchMemory.TotalMilliseconds;
-            state.State.RecentBatches.RemoveWhere(b => b.CommittedMs < forget);
+            if (state.State.LastCommitMs >= _pruneAtMs)
+            {
+                var forget = state.State.LastCommitMs - (long)BatchMemory.TotalMilliseconds;
+                state.State.RecentBatches.RemoveWhere(b => b.CommittedMs < forget);
+                _pruneAtMs = state.State.LastCommitMs + (long)PruneInterval.TotalMilliseconds;
+            }
         }
         state.State.Version++;
         // Health depends on last-seen, so the parent hears of every batch, not only of newer values.
-        _report.Schedule();
+        if (state.State.Spec is { } spec)
+        {
+            rollup.Post(spec, Snapshot(spec));
+        }
         _persist.Schedule();
     }
 
-    private Task ReportUpAsync()
-    {
-        if (state.State.Spec is not { } spec)
-        {
-            return Task.CompletedTask;
-        }
-        var snapshot = Snapshot(spec);
-        return spec.SegmentId is { } segmentId
-            ? GrainFactory.GetGrain<IRoadSegmentGrain>(segmentId).ReportSensor(snapshot)
-            : GrainFactory.GetGrain<IDistrictGrain>(spec.DistrictId).ReportSensor(snapshot);
-    }
+    private static readonly TimeSpan PruneInterval = TimeSpan.FromSeconds(10);
 
     private Task DetachFromAsync(SensorSpec previous) => previous.SegmentId is { } segmentId
         ? GrainFactory.GetGrain<IRoadSegmentGrain>(segmentId).DetachSensor(previous.Id)

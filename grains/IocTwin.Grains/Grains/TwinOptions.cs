@@ -5,11 +5,35 @@ public sealed class TwinOptions
 {
     public const string SectionName = "Twin";
 
-    /// <summary>Changes are batched for this long before a grain reports up (sensor → segment → district → city).</summary>
+    /// <summary>
+    /// How often each silo sends its sensors' and segments' latest snapshots up to their segments and districts,
+    /// one call per parent (see <see cref="RollupOutbox"/>).
+    /// </summary>
     public TimeSpan RollupDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Live values are written to storage at most this often per grain; topology is written at once.</summary>
-    public TimeSpan PersistDelay { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>How long a district or the city gathers changes before it publishes them to screens and reports up.</summary>
+    public TimeSpan PublishDelay { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// How often, at most, a district re-evaluates its alert rules while its live values change. Every rule is
+    /// measured against every member, so a busy district does it at this pace, not at every report.
+    /// </summary>
+    public TimeSpan AlertDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Live values are checkpointed to storage at most this often per grain; topology and alerts are written at once.
+    /// A crash costs no acknowledged reading whatever this is: a sensor replays history after its checkpoint and
+    /// reports again to its segment. A grain's first checkpoint comes after a random part of this, so that a city
+    /// coming up does not write all its grains at the same moment.
+    /// </summary>
+    public TimeSpan PersistDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Whether grains keep taking calls while their write-behind waits for the database. Set by the host where the
+    /// store copies the state when a write is asked for and runs one grain's writes in order (the SQLite writer);
+    /// elsewhere a grain holds its calls until its write is done.
+    /// </summary>
+    public bool InterleaveWriteBehind { get; set; }
 
     /// <summary>How often a district re-evaluates time-based KPIs (sensor health) without new data.</summary>
     public TimeSpan HealthRefresh { get; set; } = TimeSpan.FromSeconds(30);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using IocTwin.Hosting;
 using IocTwin.Model;
+using IocTwin.Persistence;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -35,7 +36,8 @@ public sealed class ReadingHistory : BackgroundService
     private const int MaxBatchRows = 20_000;
     private readonly Channel<PendingAppend> _pending = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<KpiPoint> _kpis = Channel.CreateUnbounded<KpiPoint>(new UnboundedChannelOptions { SingleReader = true });
-    private static readonly TimeSpan KpiFlushInterval = TimeSpan.FromSeconds(1);
+    /// <summary>KPI history keeps the latest value of each KPI per this step, written once per step.</summary>
+    public static readonly TimeSpan KpiResolution = TimeSpan.FromSeconds(5);
     private readonly bool _sqlite;
     private readonly string _connectionString;
     private readonly NpgsqlDataSource? _postgres;
@@ -70,7 +72,7 @@ public sealed class ReadingHistory : BackgroundService
         return pending.Stored.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Queues KPI changes; they are written in batches about once a second, off the caller's path.</summary>
+    /// <summary>Queues KPI changes; they are written in batches every <see cref="KpiResolution"/>, off the caller's path.</summary>
     public void RecordKpis(IEnumerable<KpiPoint> points)
     {
         foreach (var point in points)
@@ -88,26 +90,29 @@ public sealed class ReadingHistory : BackgroundService
 
     private async Task WriteKpisAsync()
     {
-        var batch = new List<KpiPoint>();
+        // A busy city changes its segments' KPIs with every reading: keep the latest value of each KPI per
+        // resolution step, which is finer than any query asks for, instead of a row per change.
+        var latest = new Dictionary<(string Entity, string Name, long Step), KpiPoint>();
+        var resolutionMs = (long)KpiResolution.TotalMilliseconds;
         while (await _kpis.Reader.WaitToReadAsync(CancellationToken.None))
         {
-            while (batch.Count < MaxBatchRows && _kpis.Reader.TryRead(out var point))
+            while (latest.Count < MaxBatchRows && _kpis.Reader.TryRead(out var point))
             {
-                batch.Add(point);
+                latest[(point.EntityId, point.Name, point.Time.ToUnixTimeMilliseconds() / resolutionMs)] = point;
             }
             try
             {
-                await WriteKpiRowsAsync(batch, CancellationToken.None);
+                await WriteKpiRowsAsync(latest.Values, CancellationToken.None);
             }
             catch (Exception ex)
             {
                 // KPI history is a record of the past, not an acknowledgement: a lost batch is logged, not retried.
-                _logger.LogWarning(ex, "Could not store {Rows} KPI points", batch.Count);
+                _logger.LogWarning(ex, "Could not store {Rows} KPI points", latest.Count);
             }
-            batch.Clear();
+            latest.Clear();
             if (!_kpis.Reader.Completion.IsCompleted)
             {
-                await Task.Delay(KpiFlushInterval);
+                await Task.Delay(KpiResolution);
             }
         }
     }
@@ -279,7 +284,7 @@ public sealed class ReadingHistory : BackgroundService
             r.SensorId, r.Reading.Timestamp.ToUnixTimeMilliseconds(), r.Batch.Writer, r.Batch.CommittedMs, JsonSerializer.Serialize(r.Reading.Values),
         }), cancellationToken);
 
-    private Task WriteKpiRowsAsync(List<KpiPoint> points, CancellationToken cancellationToken) =>
+    private Task WriteKpiRowsAsync(IEnumerable<KpiPoint> points, CancellationToken cancellationToken) =>
         BulkInsertAsync("twin_kpi", KpiColumns, points.Select(p => new object[]
         {
             p.EntityId, p.Time.ToUnixTimeMilliseconds(), p.Name, p.Value,
@@ -306,6 +311,20 @@ public sealed class ReadingHistory : BackgroundService
             await import.CompleteAsync(cancellationToken);
             return;
         }
+        var gate = SqliteWriteGate.For(_connectionString);
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            await InsertSqliteAsync(table, columns, rows, names, cancellationToken);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task InsertSqliteAsync(string table, Column[] columns, IEnumerable<object[]> rows, string names, CancellationToken cancellationToken)
+    {
         await using var sqlite = (SqliteConnection)await OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await sqlite.BeginTransactionAsync(cancellationToken);
         await using var insert = sqlite.CreateCommand();

@@ -32,7 +32,7 @@ public static class SiloHostingExtensions
         builder.Services.AddHostedService(sp => new SchemaInitializer(hosting, sp.GetRequiredService<ILogger<SchemaInitializer>>()));
         // Before Orleans: history stops after the silo, so nothing handed to it during shutdown is dropped.
         ReadingHistory.Register(builder.Services, hosting);
-        builder.Services.AddTwinTelemetry("ioctwin-silo");
+        builder.Services.AddTwinTelemetry("ioctwin-silo", builder.Configuration);
         builder.UseOrleans(silo =>
         {
             silo.AddTwinStorage(hosting);
@@ -75,6 +75,7 @@ public static class SiloHostingExtensions
     {
         services.Configure<TwinOptions>(configuration.GetSection(TwinOptions.SectionName));
         services.TryAddSingleton(TimeProvider.System);
+        services.AddTwinRollup();
         return services;
     }
 
@@ -95,7 +96,9 @@ public static class SiloHostingExtensions
         if (sqlite)
         {
             silo.Services.AddKeyedSingleton<IGrainStorage>(TwinStorage.Name,
-                (sp, _) => new SingleWriterGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(providerName)));
+                (sp, _) => new SingleWriterGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(providerName), hosting.ConnectionString,
+                    sp.GetRequiredService<DeepCopier>()));
+            silo.Services.PostConfigure<TwinOptions>(o => o.InterleaveWriteBehind = true);
         }
         return silo;
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -34,9 +35,14 @@ public static class TwinTelemetry
         Meter.CreateHistogram<double>("ioctwin.push.lag", "ms", "From the twin hearing from a sensor to the frame carrying it leaving for screens.");
 
     /// <summary>Metrics and traces of the twin, Orleans and the .NET runtime; hosts add their own exporters and instrumentation.</summary>
-    public static IServiceCollection AddTwinTelemetry(this IServiceCollection services, string serviceName,
+    /// <remarks>
+    /// Traces are sampled: <c>Twin:Telemetry:TraceSampleRatio</c> of the requests that start a trace (1 % unless
+    /// set), and every call of a sampled trace. A trace of every reading would cost more than the reading itself.
+    /// </remarks>
+    public static IServiceCollection AddTwinTelemetry(this IServiceCollection services, string serviceName, IConfiguration configuration,
         Action<MeterProviderBuilder>? metrics = null, Action<TracerProviderBuilder>? tracing = null)
     {
+        var sampleRatio = Math.Clamp(configuration.GetValue("Twin:Telemetry:TraceSampleRatio", 0.01), 0, 1);
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName))
             .WithMetrics(builder =>
@@ -46,7 +52,8 @@ public static class TwinTelemetry
             })
             .WithTracing(builder =>
             {
-                builder.AddSource(Name, "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application");
+                builder.AddSource(Name, "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application")
+                    .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(sampleRatio)));
                 tracing?.Invoke(builder);
             });
         return services;

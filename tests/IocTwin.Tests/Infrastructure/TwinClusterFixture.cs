@@ -37,6 +37,7 @@ public sealed class TwinClusterFixture : IAsyncLifetime
                 o.PersistDelay = TimeSpan.FromMilliseconds(200);
             });
             silo.Services.TryAddSingleton(TimeProvider.System);
+            silo.Services.AddTwinRollup();
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();

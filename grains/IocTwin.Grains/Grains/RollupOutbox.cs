@@ -1,0 +1,217 @@
+using System.Collections.Concurrent;
+using IocTwin.Model;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+
+namespace IocTwin.Grains;
+
+/// <summary>
+/// One per silo: the live rollup from sensors to segments and from segments to districts. A grain that changed posts
+/// its latest snapshot here instead of calling its parent; every <see cref="TwinOptions.RollupDelay"/> the outbox sends
+/// each parent one call carrying the snapshots of all its children on this silo. At city scale a parent hears from
+/// many children within one period, so a reading costs a share of a call to its segment, not a call of its own.
+/// Both stages run in one cycle: the segments' snapshots posted while they took their sensors' reports go on to the
+/// districts at once. Topology changes (attach, detach) do not pass here: they are persisted and sent directly.
+/// </summary>
+public sealed class RollupOutbox : ILifecycleParticipant<ISiloLifecycle>
+{
+    private readonly IGrainFactory _grains;
+    private readonly ILogger<RollupOutbox> _logger;
+    private readonly TimeSpan _period;
+    private readonly ParentBuffer<SensorSnapshot> _sensorsBySegment;
+    private readonly ParentBuffer<SensorSnapshot> _sensorsByDistrict;
+    private readonly ParentBuffer<SegmentSnapshot> _segmentsByDistrict;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _loop = Task.CompletedTask;
+
+    public RollupOutbox(IGrainFactory grains, IOptions<TwinOptions> options, ILogger<RollupOutbox> logger)
+    {
+        _grains = grains;
+        _logger = logger;
+        _period = options.Value.RollupDelay;
+        // Grain references are kept: making one costs more than the call it is for.
+        var segmentGrains = new ConcurrentDictionary<string, IRoadSegmentGrain>(StringComparer.Ordinal);
+        var districtGrains = new ConcurrentDictionary<string, IDistrictGrain>(StringComparer.Ordinal);
+        IRoadSegmentGrain Segment(string id) =>
+            segmentGrains.TryGetValue(id, out var grain) ? grain : segmentGrains[id] = grains.GetGrain<IRoadSegmentGrain>(id);
+        IDistrictGrain District(string id) =>
+            districtGrains.TryGetValue(id, out var grain) ? grain : districtGrains[id] = grains.GetGrain<IDistrictGrain>(id);
+        _sensorsBySegment = new(s => s.SensorId, (segmentId, sensors) => Segment(segmentId).ReportSensors(sensors), logger);
+        _sensorsByDistrict = new(s => s.SensorId, (districtId, sensors) => District(districtId).ReportSensors(sensors), logger);
+        _segmentsByDistrict = new(s => s.SegmentId, (districtId, segments) => District(districtId).ReportSegments(segments), logger);
+    }
+
+    /// <summary>A sensor's latest state for its segment, or for its district when it sits on no segment.</summary>
+    public void Post(SensorSpec spec, SensorSnapshot sensor)
+    {
+        if (spec.SegmentId is { } segmentId)
+        {
+            _sensorsBySegment.Post(segmentId, sensor);
+        }
+        else
+        {
+            _sensorsByDistrict.Post(spec.DistrictId, sensor);
+        }
+    }
+
+    /// <summary>A segment's latest state for its district.</summary>
+    public void Post(string districtId, SegmentSnapshot segment) => _segmentsByDistrict.Post(districtId, segment);
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(RollupOutbox), ServiceLifecycleStage.Active, OnStartAsync, OnStopAsync);
+
+    private Task OnStartAsync(CancellationToken cancellationToken)
+    {
+        _loop = Task.Run(RunAsync, CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    private async Task OnStopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await _loop;
+        // What grains posted up to now still reaches their parents, as far as the shutdown allows.
+        try
+        {
+            await FlushAsync().WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            _logger.LogWarning("Rollup reports still unsent at shutdown");
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        using var timer = new PeriodicTimer(_period);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token))
+            {
+                await FlushAsync();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task FlushAsync()
+    {
+        try
+        {
+            // Segments post their own snapshots while they take their sensors' reports: wait for those (up to a
+            // period, so one slow parent cannot hold up the city) and send them on in the same cycle.
+            var sensorReports = Task.WhenAll([.. _sensorsBySegment.SendAll(), .. _sensorsByDistrict.SendAll()]);
+            await Task.WhenAny(sensorReports, Task.Delay(_period));
+            await Task.WhenAny(Task.WhenAll(_segmentsByDistrict.SendAll()), Task.Delay(_period));
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "Rollup cycle failed");
+        }
+    }
+
+    /// <summary>
+    /// Latest child snapshots per parent. A parent has at most one call in flight, so its reports arrive in order;
+    /// what could not be sent (a silo going down) is kept for the next cycle unless a newer snapshot replaced it.
+    /// </summary>
+    private sealed class ParentBuffer<TChild>(Func<TChild, string> childId, Func<string, TChild[], Task> send, ILogger logger)
+    {
+        private readonly Lock _gate = new();
+        private Dictionary<string, Dictionary<string, TChild>> _pending = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
+
+        public void Post(string parentId, TChild child)
+        {
+            lock (_gate)
+            {
+                if (!_pending.TryGetValue(parentId, out var children))
+                {
+                    _pending[parentId] = children = new(StringComparer.Ordinal);
+                }
+                children[childId(child)] = child;
+            }
+        }
+
+        public List<Task> SendAll()
+        {
+            List<(string Parent, TChild[] Children)> batches;
+            lock (_gate)
+            {
+                if (_pending.Count == 0)
+                {
+                    return [];
+                }
+                var ready = _pending;
+                _pending = new(StringComparer.Ordinal);
+                batches = new(ready.Count);
+                foreach (var (parent, children) in ready)
+                {
+                    if (_inFlight.Add(parent))
+                    {
+                        batches.Add((parent, [.. children.Values]));
+                    }
+                    else
+                    {
+                        _pending[parent] = children;
+                    }
+                }
+            }
+            var sends = new List<Task>(batches.Count);
+            foreach (var (parent, children) in batches)
+            {
+                sends.Add(SendAsync(parent, children));
+            }
+            return sends;
+        }
+
+        private async Task SendAsync(string parent, TChild[] children)
+        {
+            try
+            {
+                await send(parent, children);
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException)
+            {
+                // The parent's silo is going or gone: the parent answers again once it is reactivated elsewhere.
+                logger.LogDebug(ex, "Rollup report to {Parent} failed; kept for the next cycle", parent);
+                lock (_gate)
+                {
+                    if (!_pending.TryGetValue(parent, out var newer))
+                    {
+                        _pending[parent] = newer = new(StringComparer.Ordinal);
+                    }
+                    foreach (var child in children)
+                    {
+                        newer.TryAdd(childId(child), child);
+                    }
+                }
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Rollup report to {Parent} refused", parent);
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    _inFlight.Remove(parent);
+                }
+            }
+        }
+    }
+}
+
+public static class RollupOutboxRegistration
+{
+    /// <summary>Registers the silo's rollup outbox; every silo hosting twin grains needs one.</summary>
+    public static IServiceCollection AddTwinRollup(this IServiceCollection services)
+    {
+        services.AddSingleton<RollupOutbox>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RollupOutbox>());
+        return services;
+    }
+}
