@@ -10,6 +10,7 @@ internal sealed class DebouncedAction : IDisposable
     private readonly TimeSpan _delay;
     private readonly Func<Task> _action;
     private bool _pending;
+    private Task _running = Task.CompletedTask;
     private bool _spreadNext;
 
     /// <param name="spreadFirst">
@@ -44,8 +45,19 @@ internal sealed class DebouncedAction : IDisposable
         _timer.Change(delay, Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>Runs the action now if one is pending (e.g. on deactivation).</summary>
-    public Task FlushAsync() => _pending ? RunAsync() : Task.CompletedTask;
+    /// <summary>Waits for a run still in progress, then runs the action now if one is pending (e.g. on deactivation).</summary>
+    public async Task FlushAsync()
+    {
+        try
+        {
+            await _running;
+        }
+        catch
+        {
+            // The timer's run reported its own failure; a pending run below tries again.
+        }
+        await RunAsync();
+    }
 
     private Task RunAsync()
     {
@@ -55,7 +67,7 @@ internal sealed class DebouncedAction : IDisposable
         }
         _pending = false;
         _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        return _action();
+        return _running = _action();
     }
 
     public void Dispose() => _timer.Dispose();

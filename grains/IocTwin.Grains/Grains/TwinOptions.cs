@@ -9,7 +9,7 @@ public sealed class TwinOptions
     /// How often each silo sends its sensors' and segments' latest snapshots up to their segments and districts,
     /// one call per parent (see <see cref="RollupOutbox"/>).
     /// </summary>
-    public TimeSpan RollupDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+    public TimeSpan RollupDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>How long a district or the city gathers changes before it publishes them to screens and reports up.</summary>
     public TimeSpan PublishDelay { get; set; } = TimeSpan.FromMilliseconds(50);
@@ -26,7 +26,7 @@ public sealed class TwinOptions
     /// reports again to its segment. A grain's first checkpoint comes after a random part of this, so that a city
     /// coming up does not write all its grains at the same moment.
     /// </summary>
-    public TimeSpan PersistDelay { get; set; } = TimeSpan.FromMinutes(1);
+    public TimeSpan PersistDelay { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
     /// Whether grains keep taking calls while their write-behind waits for the database. Set by the host where the

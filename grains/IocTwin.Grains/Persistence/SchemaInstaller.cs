@@ -53,6 +53,24 @@ public static class SchemaInstaller
             scripts.Add("postgresql/clustering.sql");
         }
 
+        // On SQLite the schema is one more writer to the file: it takes its turn with the others in this process.
+        var gate = kind == DatabaseKind.Sqlite ? SqliteWriteGate.For(connectionString) : null;
+        if (gate is not null)
+        {
+            await gate.WaitAsync(cancellationToken);
+        }
+        try
+        {
+            await ApplyScriptsAsync(kind, connectionString, scripts, cancellationToken);
+        }
+        finally
+        {
+            gate?.Release();
+        }
+    }
+
+    private static async Task ApplyScriptsAsync(DatabaseKind kind, string connectionString, List<string> scripts, CancellationToken cancellationToken)
+    {
         await using var connection = kind == DatabaseKind.Sqlite
             ? await OpenSqliteAsync(connectionString, cancellationToken)
             : await OpenPostgreSqlAsync(connectionString, cancellationToken);

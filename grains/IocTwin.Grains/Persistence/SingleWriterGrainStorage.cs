@@ -22,6 +22,7 @@ internal sealed class SingleWriterGrainStorage : IGrainStorage
     private readonly Channel<Func<Task>> _writes = Channel.CreateUnbounded<Func<Task>>(new UnboundedChannelOptions { SingleReader = true });
 
     private readonly DeepCopier _copier;
+    private readonly Dictionary<(string StateName, GrainId GrainId), QueuedWrite> _queued = [];
 
     public SingleWriterGrainStorage(IGrainStorage inner, string connectionString, DeepCopier copier)
     {
@@ -36,16 +37,53 @@ internal sealed class SingleWriterGrainStorage : IGrainStorage
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        var copy = new GrainState<T>(_copier.Copy(grainState.State));
-        return EnqueueAsync(async () =>
+        var copy = _copier.Copy(grainState.State);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var key = (stateName, grainId);
+        lock (_queued)
         {
+            // A grain's write still waiting for its turn takes the newer state: the queue never holds more than
+            // one write per grain, however far behind the database is.
+            if (_queued.TryGetValue(key, out var waiting))
+            {
+                waiting.State = copy;
+                waiting.GrainState = grainState;
+                waiting.Waiters.Add(done);
+                return done.Task;
+            }
+            _queued[key] = new QueuedWrite(copy, grainState, done);
+        }
+        _writes.Writer.TryWrite(async () =>
+        {
+            QueuedWrite write;
+            lock (_queued)
+            {
+                write = _queued[key];
+                _queued.Remove(key);
+            }
+            var target = (IGrainState<T>)write.GrainState;
             // Earlier writes of this grain ran before this one and left their ETag on the grain's state.
-            copy.ETag = grainState.ETag;
-            copy.RecordExists = grainState.RecordExists;
-            await _inner.WriteStateAsync(stateName, grainId, copy);
-            grainState.ETag = copy.ETag;
-            grainState.RecordExists = copy.RecordExists;
+            var stored = new GrainState<T>((T)write.State!) { ETag = target.ETag, RecordExists = target.RecordExists };
+            try
+            {
+                await _inner.WriteStateAsync(stateName, grainId, stored);
+                target.ETag = stored.ETag;
+                target.RecordExists = stored.RecordExists;
+                write.Waiters.ForEach(w => w.SetResult());
+            }
+            catch (Exception ex)
+            {
+                write.Waiters.ForEach(w => w.SetException(ex));
+            }
         });
+        return done.Task;
+    }
+
+    private sealed class QueuedWrite(object? state, object grainState, TaskCompletionSource waiter)
+    {
+        public object? State { get; set; } = state;
+        public object GrainState { get; set; } = grainState;
+        public List<TaskCompletionSource> Waiters { get; } = [waiter];
     }
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>

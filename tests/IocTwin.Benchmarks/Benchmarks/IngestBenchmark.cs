@@ -106,7 +106,7 @@ public static class IngestBenchmark
             $"ingest {level}: {accepted:N0} readings in {elapsed.TotalSeconds:N1} s, {shape}" +
             $"{(rejected > 0 ? $", {rejected:N0} REJECTED" : "")}{(failed.Count > 0 ? $", {failed.Count:N0} batches FAILED ({failed[0]})" : "")}; " +
             $"{window.Describe(accepted, "reading")}; " +
-            $"work queued behind the acknowledgements (rollups, write-behind) took {drain.TotalSeconds:N1} s more to drain.");
+            $"work queued behind the acknowledgements (rollups, queued checkpoints) took {drain.TotalSeconds:N1} s more to drain.");
     }
 
     /// <summary>Sends batches round-robin with <paramref name="inFlight"/> outstanding, for a number of sweeps or a duration.</summary>

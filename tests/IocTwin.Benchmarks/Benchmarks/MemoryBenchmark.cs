@@ -91,7 +91,7 @@ public static class MemoryBenchmark
         }
     }
 
-    /// <summary>Rollups and the write-behind (PersistDelay, 5 s by default) run after the readings; wait for them to be done.</summary>
+    /// <summary>Rollups and the checkpoints queued by the readings run after them; wait for them to be done.</summary>
     private static async Task SettleAsync(Counters counters, TimeSpan delay)
     {
         await Task.Delay(delay);

@@ -107,10 +107,11 @@ public sealed class HistoryApiTests(TwinApiFactory api)
         var road = await Eventually.Until(async () => await (await Http.GetAsync($"/api/v1/segments/{segment.Spec.Id}/history?{window}")).ReadObject(),
             h => h["buckets"]!.AsArray().Any(b => b!["values"]!["los"] is { } los && (double)los["max"]! == 6), TimeSpan.FromSeconds(20),
             "the segment's LOS F is in its history");
-        Assert.Contains(road["buckets"]!.AsArray(), b => (double)b!["values"]!["speedKmh"]!["min"]! <= slow);
+        // The window may span two steps, one of them holding only what the segment reported before the reading.
+        Assert.Contains(road["buckets"]!.AsArray(), b => b!["values"]!["speedKmh"] is { } speed && (double)speed["min"]! <= slow);
         var district = await Eventually.Until(async () => await (await Http.GetAsync($"/api/v1/districts/hoa-vang/history?{window}")).ReadObject(),
             h => h["buckets"]!.AsArray().Any(b => b!["values"]!["congestedKm"] is not null), TimeSpan.FromSeconds(20));
-        Assert.Contains(district["buckets"]!.AsArray(), b => (double)b!["values"]!["congestedKm"]!["max"]! >= segment.Spec.LengthM / 1000 - 1e-9);
+        Assert.Contains(district["buckets"]!.AsArray(), b => b!["values"]!["congestedKm"] is { } congested && (double)congested["max"]! >= segment.Spec.LengthM / 1000 - 1e-9);
 
         using var oc = api.CreateClient(TwinRoles.DistrictOc, districts: ["hai-chau"]);
         Assert.Equal(HttpStatusCode.Forbidden, (await oc.GetAsync("/api/v1/districts/hoa-vang/history")).StatusCode);
