@@ -35,7 +35,11 @@ public sealed class ReadingHistory : BackgroundService
 {
     private const int MaxBatchRows = 20_000;
     private readonly Channel<PendingAppend> _pending = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Channel<KpiPoint> _kpis = Channel.CreateUnbounded<KpiPoint>(new UnboundedChannelOptions { SingleReader = true });
+    // The latest value of each KPI per resolution step, until the next write: bounded by the city's size, not by how
+    // often its KPIs change.
+    private Dictionary<(string Entity, string Name, long Step), KpiPoint> _kpis = [];
+    private readonly Lock _kpiGate = new();
+    private readonly CancellationTokenSource _stopping = new();
     /// <summary>KPI history keeps the latest value of each KPI per this step, written once per step.</summary>
     public static readonly TimeSpan KpiResolution = TimeSpan.FromSeconds(5);
     private readonly bool _sqlite;
@@ -75,9 +79,13 @@ public sealed class ReadingHistory : BackgroundService
     /// <summary>Queues KPI changes; they are written in batches every <see cref="KpiResolution"/>, off the caller's path.</summary>
     public void RecordKpis(IEnumerable<KpiPoint> points)
     {
-        foreach (var point in points)
+        var resolutionMs = (long)KpiResolution.TotalMilliseconds;
+        lock (_kpiGate)
         {
-            _kpis.Writer.TryWrite(point);
+            foreach (var point in points)
+            {
+                _kpis[(point.EntityId, point.Name, point.Time.ToUnixTimeMilliseconds() / resolutionMs)] = point;
+            }
         }
     }
 
@@ -92,27 +100,33 @@ public sealed class ReadingHistory : BackgroundService
     {
         // A busy city changes its segments' KPIs with every reading: keep the latest value of each KPI per
         // resolution step, which is finer than any query asks for, instead of a row per change.
-        var latest = new Dictionary<(string Entity, string Name, long Step), KpiPoint>();
-        var resolutionMs = (long)KpiResolution.TotalMilliseconds;
-        while (await _kpis.Reader.WaitToReadAsync(CancellationToken.None))
+        while (!_stopping.IsCancellationRequested)
         {
-            while (latest.Count < MaxBatchRows && _kpis.Reader.TryRead(out var point))
+            try
             {
-                latest[(point.EntityId, point.Name, point.Time.ToUnixTimeMilliseconds() / resolutionMs)] = point;
+                await Task.Delay(KpiResolution, _stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            Dictionary<(string, string, long), KpiPoint> batch;
+            lock (_kpiGate)
+            {
+                if (_kpis.Count == 0)
+                {
+                    continue;
+                }
+                batch = _kpis;
+                _kpis = [];
             }
             try
             {
-                await WriteKpiRowsAsync(latest.Values, CancellationToken.None);
+                await WriteKpiRowsAsync(batch.Values, CancellationToken.None);
             }
             catch (Exception ex)
             {
                 // KPI history is a record of the past, not an acknowledgement: a lost batch is logged, not retried.
-                _logger.LogWarning(ex, "Could not store {Rows} KPI points", latest.Count);
-            }
-            latest.Clear();
-            if (!_kpis.Reader.Completion.IsCompleted)
-            {
-                await Task.Delay(KpiResolution);
+                _logger.LogWarning(ex, "Could not store {Rows} KPI points", batch.Count);
             }
         }
     }
@@ -155,7 +169,7 @@ public sealed class ReadingHistory : BackgroundService
     {
         // Store what was handed over before stopping: it may have been acknowledged already.
         _pending.Writer.TryComplete();
-        _kpis.Writer.TryComplete();
+        await _stopping.CancelAsync();
         await base.StopAsync(cancellationToken);
     }
 
