@@ -25,9 +25,9 @@ public static class KpiCalculator
             {
                 congestedM += segment.LengthM;
             }
-            foreach (var sensor in segment.Sensors)
+            for (var i = 0; i < segment.Sensors.Count; i++)
             {
-                sensors.Add(sensor);
+                sensors.Add(segment.Sensors[i]);
             }
         }
         foreach (var sensor in directSensors)

@@ -88,17 +88,39 @@ public sealed class DistrictGrain(
         return AttachAsync(state.State.Segments, segment.SegmentId, segment);
     }
 
-    public Task ReportSegments(SegmentSnapshot[] segments)
+    public async Task ReportSegments(SegmentSnapshot[] segments)
     {
+        var membersChanged = false;
         foreach (var segment in segments)
         {
-            if (state.State.Segments.ContainsKey(segment.SegmentId))
+            if (state.State.Segments.TryGetValue(segment.SegmentId, out var previous))
             {
+                membersChanged |= !SameSensors(previous, segment);
                 TrackChanges(segment);
             }
             Report(state.State.Segments, segment.SegmentId, segment);
         }
-        return Task.CompletedTask;
+        if (membersChanged)
+        {
+            // Which sensors a segment holds is topology, not a live value: stored before the segment hears back.
+            await state.WriteStateAsync();
+        }
+    }
+
+    private static bool SameSensors(SegmentSnapshot a, SegmentSnapshot b)
+    {
+        if (a.Sensors.Count != b.Sensors.Count)
+        {
+            return false;
+        }
+        for (var i = 0; i < b.Sensors.Count; i++)
+        {
+            if (FindSensor(a, b.Sensors[i].SensorId) is null)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     public Task DetachSegment(string segmentId) => DetachAsync(state.State.Segments, segmentId);
@@ -172,8 +194,11 @@ public sealed class DistrictGrain(
             _changedSegments[segment.SegmentId] = new SegmentLive(
                 segment.SegmentId, this.GetPrimaryKeyString(), segment.Status, segment.Traffic, segment.Version);
         }
-        foreach (var sensor in segment.Sensors)
+        // Index loops: a foreach over the IReadOnlyList would allocate an enumerator per segment per report.
+        var sensors = segment.Sensors;
+        for (var i = 0; i < sensors.Count; i++)
         {
+            var sensor = sensors[i];
             if (FindSensor(previous, sensor.SensorId) is not { } old ||
                 old.ReadingCount != sensor.ReadingCount || old.LastSeen != sensor.LastSeen)
             {
@@ -189,11 +214,12 @@ public sealed class DistrictGrain(
         {
             return null;
         }
-        foreach (var sensor in segment.Sensors)
+        var sensors = segment.Sensors;
+        for (var i = 0; i < sensors.Count; i++)
         {
-            if (sensor.SensorId == sensorId)
+            if (sensors[i].SensorId == sensorId)
             {
-                return sensor;
+                return sensors[i];
             }
         }
         return null;

@@ -34,6 +34,7 @@ public readonly record struct KpiPoint(string EntityId, DateTimeOffset Time, str
 public sealed class ReadingHistory : BackgroundService
 {
     private const int MaxBatchRows = 20_000;
+    private const int KpiSliceRows = 2_000;
     private readonly Channel<PendingAppend> _pending = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
     // The latest value of each KPI per resolution step, until the next write: bounded by the city's size, not by how
     // often its KPIs change.
@@ -53,8 +54,8 @@ public sealed class ReadingHistory : BackgroundService
     public ReadingHistory(TwinHostingOptions hosting, ILogger<ReadingHistory> logger)
     {
         _sqlite = hosting.Storage == StorageKind.Sqlite;
-        _connectionString = hosting.ConnectionString;
-        _postgres = _sqlite ? null : NpgsqlDataSource.Create(hosting.ConnectionString);
+        _connectionString = hosting.HistoryConnection;
+        _postgres = _sqlite ? null : NpgsqlDataSource.Create(_connectionString);
         _logger = logger;
     }
 
@@ -121,7 +122,12 @@ public sealed class ReadingHistory : BackgroundService
             }
             try
             {
-                await WriteKpiRowsAsync(batch.Values, CancellationToken.None);
+                // In slices, each its own transaction: readings waiting for their acknowledgement take turns with
+                // the slices instead of waiting for all of a busy city's KPIs.
+                foreach (var slice in batch.Values.Chunk(KpiSliceRows))
+                {
+                    await WriteKpiRowsAsync(slice, CancellationToken.None);
+                }
             }
             catch (Exception ex)
             {

@@ -109,9 +109,8 @@ internal sealed class SchemaInitializer(TwinHostingOptions hosting, ILogger<Sche
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var kind = hosting.Storage == StorageKind.Sqlite ? DatabaseKind.Sqlite : DatabaseKind.PostgreSql;
-        await SchemaInstaller.ApplyAsync(kind, hosting.ConnectionString, hosting.Clustering == ClusteringKind.AdoNet, cancellationToken);
-        logger.LogInformation("Schema ready on {Storage}", kind);
+        await SchemaInstaller.ApplyAsync(hosting, cancellationToken);
+        logger.LogInformation("Schema ready on {Storage}", hosting.Storage);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -22,6 +22,30 @@ public sealed class TwinHostingOptions
 
     public string ConnectionString { get; set; } = "Data Source=.data/ioctwin.db";
 
+    /// <summary>
+    /// Where reading and KPI history live. Unset: on SQLite a file of its own beside the state file
+    /// (<c>ioctwin-history.db</c> beside <c>ioctwin.db</c>), so that history and grain state are written at the same
+    /// time, SQLite taking one writer per file; on PostgreSQL the same database.
+    /// </summary>
+    public string? HistoryConnectionString { get; set; }
+
+    /// <summary>The history database in effect (see <see cref="HistoryConnectionString"/>).</summary>
+    public string HistoryConnection => HistoryConnectionString is { Length: > 0 } history ? history
+        : Storage == StorageKind.Sqlite ? SqliteSibling(ConnectionString, "-history") : ConnectionString;
+
+    private static string SqliteSibling(string connectionString, string suffix)
+    {
+        var builder = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString);
+        var file = builder.DataSource;
+        if (file is "" or ":memory:" || builder.Mode == Microsoft.Data.Sqlite.SqliteOpenMode.Memory ||
+            file.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
+        {
+            return connectionString;
+        }
+        builder.DataSource = Path.Combine(Path.GetDirectoryName(file) ?? "", Path.GetFileNameWithoutExtension(file) + suffix + Path.GetExtension(file));
+        return builder.ToString();
+    }
+
     public ClusteringKind Clustering { get; set; } = ClusteringKind.Localhost;
 
     public string ClusterId { get; set; } = "ioctwin";

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Reflection;
+using IocTwin.Hosting;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -37,6 +38,21 @@ public static class SchemaInstaller
     }
 
     /// <summary>Applies the grain-storage schema and, if asked, the cluster-membership schema.</summary>
+    /// <summary>The schema of a twin: state (and clustering) in its database, history in its own where it has one.</summary>
+    public static async Task ApplyAsync(TwinHostingOptions hosting, CancellationToken cancellationToken = default)
+    {
+        var kind = hosting.Storage == StorageKind.Sqlite ? DatabaseKind.Sqlite : DatabaseKind.PostgreSql;
+        var clustering = hosting.Clustering == ClusteringKind.AdoNet;
+        if (hosting.HistoryConnection == hosting.ConnectionString)
+        {
+            await ApplyAsync(kind, hosting.ConnectionString, clustering, cancellationToken);
+            return;
+        }
+        var folder = kind == DatabaseKind.Sqlite ? "sqlite" : "postgresql";
+        await ApplyGatedAsync(kind, hosting.ConnectionString, [$"{folder}/persistence.sql", .. clustering ? ["postgresql/clustering.sql"] : Array.Empty<string>()], cancellationToken);
+        await ApplyGatedAsync(kind, hosting.HistoryConnection, [$"{folder}/history.sql"], cancellationToken);
+    }
+
     public static async Task ApplyAsync(DatabaseKind kind, string connectionString, bool includeClustering,
         CancellationToken cancellationToken = default)
     {
@@ -53,6 +69,11 @@ public static class SchemaInstaller
             scripts.Add("postgresql/clustering.sql");
         }
 
+        await ApplyGatedAsync(kind, connectionString, scripts, cancellationToken);
+    }
+
+    private static async Task ApplyGatedAsync(DatabaseKind kind, string connectionString, List<string> scripts, CancellationToken cancellationToken)
+    {
         // On SQLite the schema is one more writer to the file: it takes its turn with the others in this process.
         var gate = kind == DatabaseKind.Sqlite ? SqliteWriteGate.For(connectionString) : null;
         if (gate is not null)

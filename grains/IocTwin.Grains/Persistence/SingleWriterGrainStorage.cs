@@ -108,7 +108,7 @@ internal sealed class SingleWriterGrainStorage : IGrainStorage
         return done.Task;
     }
 
-    private const int MaxWritesPerTurn = 64;
+    private const int MaxWritesPerTurn = 8;
 
     private async Task WriteLoopAsync()
     {

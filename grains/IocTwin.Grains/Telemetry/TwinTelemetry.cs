@@ -37,12 +37,14 @@ public static class TwinTelemetry
     /// <summary>Metrics and traces of the twin, Orleans and the .NET runtime; hosts add their own exporters and instrumentation.</summary>
     /// <remarks>
     /// Traces are sampled: <c>Twin:Telemetry:TraceSampleRatio</c> of the requests that start a trace (1 % unless
-    /// set), and every call of a sampled trace. A trace of every reading would cost more than the reading itself.
+    /// set). Grain calls become spans only with <c>Twin:Telemetry:TraceGrainCalls</c>: an unsampled trace still
+    /// makes an activity per call to carry its context, which at city scale costs more than the call itself.
     /// </remarks>
     public static IServiceCollection AddTwinTelemetry(this IServiceCollection services, string serviceName, IConfiguration configuration,
         Action<MeterProviderBuilder>? metrics = null, Action<TracerProviderBuilder>? tracing = null)
     {
         var sampleRatio = Math.Clamp(configuration.GetValue("Twin:Telemetry:TraceSampleRatio", 0.01), 0, 1);
+        var traceGrainCalls = configuration.GetValue("Twin:Telemetry:TraceGrainCalls", false);
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName))
             .WithMetrics(builder =>
@@ -52,8 +54,11 @@ public static class TwinTelemetry
             })
             .WithTracing(builder =>
             {
-                builder.AddSource(Name, "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application")
-                    .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(sampleRatio)));
+                builder.AddSource(Name).SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(sampleRatio)));
+                if (traceGrainCalls)
+                {
+                    builder.AddSource("Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application");
+                }
                 tracing?.Invoke(builder);
             });
         return services;

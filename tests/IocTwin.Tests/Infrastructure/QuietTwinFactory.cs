@@ -43,7 +43,7 @@ public class QuietTwinFactory : TwinApiFactory
     /// <summary>How many readings history holds.</summary>
     public long StoredReadings()
     {
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(DataDirectory, "twin.db")}");
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(DataDirectory, "twin-history.db")}");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT count(*) FROM twin_reading";

@@ -22,7 +22,7 @@ public sealed class TwinClusterFixture : IAsyncLifetime
     {
         // Reading history on a throwaway SQLite file, as in the embedded run.
         var history = new TwinHostingOptions { ConnectionString = $"Data Source={Path.Combine(Path.GetTempPath(), "ioctwin-tests", Guid.NewGuid().ToString("N"), "history.db")}" };
-        await SchemaInstaller.ApplyAsync(DatabaseKind.Sqlite, history.ConnectionString, includeClustering: false);
+        await SchemaInstaller.ApplyAsync(history);
         var builder = new InProcessTestClusterBuilder();
         builder.ConfigureSilo((_, silo) =>
         {

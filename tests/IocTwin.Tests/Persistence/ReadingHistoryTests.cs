@@ -17,8 +17,7 @@ public sealed class ReadingHistoryTests
         var hosting = database == "Sqlite"
             ? new TwinHostingOptions { ConnectionString = $"Data Source={Path.Combine(Path.GetTempPath(), "ioctwin-tests", Guid.NewGuid().ToString("N"), "h.db")}" }
             : new TwinHostingOptions { Storage = StorageKind.PostgreSql, ConnectionString = PostgresDatabase.ConnectionString };
-        await SchemaInstaller.ApplyAsync(hosting.Storage == StorageKind.Sqlite ? DatabaseKind.Sqlite : DatabaseKind.PostgreSql,
-            hosting.ConnectionString, includeClustering: false);
+        await SchemaInstaller.ApplyAsync(hosting);
         var history = new ReadingHistory(hosting, NullLogger<ReadingHistory>.Instance);
         await history.StartAsync(CancellationToken.None);
         return history;
