@@ -60,7 +60,7 @@ public sealed class IngestService(IGrainFactory grains, ReadingHistory history, 
         {
             try
             {
-                await SensorGrain(sensorId).Record(readings, batch);
+                await Sensor(sensorId).Record(readings, batch);
                 return;
             }
             catch (Exception ex) when (attempt < RetryDelays.Length)
@@ -77,7 +77,7 @@ public sealed class IngestService(IGrainFactory grains, ReadingHistory history, 
         }
     }
 
-    private ISensorGrain SensorGrain(string sensorId) =>
+    private ISensorGrain Sensor(string sensorId) =>
         _knownSensors.TryGetValue(sensorId, out var sensor) ? sensor : grains.GetGrain<ISensorGrain>(sensorId);
 
     private async Task<bool> IsKnownAsync(string sensorId)

@@ -1,3 +1,5 @@
+using Microsoft.Data.Sqlite;
+
 namespace IocTwin.Hosting;
 
 public enum StorageKind
@@ -35,9 +37,9 @@ public sealed class TwinHostingOptions
 
     private static string SqliteSibling(string connectionString, string suffix)
     {
-        var builder = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString);
+        var builder = new SqliteConnectionStringBuilder(connectionString);
         var file = builder.DataSource;
-        if (file is "" or ":memory:" || builder.Mode == Microsoft.Data.Sqlite.SqliteOpenMode.Memory ||
+        if (file is "" or ":memory:" || builder.Mode == SqliteOpenMode.Memory ||
             file.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
         {
             return connectionString;
