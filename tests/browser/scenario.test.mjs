@@ -44,6 +44,8 @@ test('a scenario closing Cầu Rồng, clicked on the map, runs with live progre
   await page.waitForSelector(BRIDGE_PATH, { state: 'attached', timeout: 30_000 });
   await page.fill('form.setup input[name="name"]', 'Đóng Cầu Rồng');
   await page.selectOption('form.setup select[name="horizonMinutes"]', '60');
+  // At the morning peak a closed bridge costs delay; late at night traffic just takes another bridge.
+  await page.fill('form.setup input[name="baseline"]', lastMorningPeak());
   await page.click('form.setup .create');
   await page.waitForSelector('form.intervention:not([hidden])', { timeout: 5_000 });
   const scenarioId = await page.getAttribute('form.setup', 'data-scenario-id');
@@ -114,3 +116,10 @@ test('an invalid intervention shows the API\'s error next to its field', async (
   // The API answers 400: the browser logs the failed request, nothing else may go wrong.
   assert.deepEqual(page.problems.filter((p) => !/status of 400/.test(p)), []);
 });
+
+/** The latest 08:00 in Đà Nẵng that is already past, as a datetime-local value. */
+function lastMorningPeak() {
+  const daNang = new Date(Date.now() + 7 * 3_600_000); // its UTC fields read Đà Nẵng time
+  if (daNang.getUTCHours() < 9) daNang.setUTCDate(daNang.getUTCDate() - 1);
+  return `${daNang.toISOString().slice(0, 10)}T08:00`;
+}

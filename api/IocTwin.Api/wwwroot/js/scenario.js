@@ -122,8 +122,10 @@ async function main() {
     event.preventDefault();
     const setup = event.target;
     const field = (name) => setup.querySelector(`[name="${name}"]`).value;
+    // Empty: the twin as it is now. A time is read as Đà Nẵng time, wherever the browser runs.
+    const baseline = field('baseline') ? `${field('baseline')}:00+07:00` : 'live';
     const { ok, status, json } = await api('POST', '', {
-      name: field('name').trim(), baseline: 'live',
+      name: field('name').trim(), baseline,
       horizonMinutes: Number(field('horizonMinutes')), stepSeconds: Number(field('stepSeconds')),
     });
     if (!ok) return showProblem(setup, json, status);
