@@ -46,6 +46,8 @@ public sealed class ReadingHistory : BackgroundService
     private readonly bool _sqlite;
     private readonly string _connectionString;
     private readonly NpgsqlDataSource? _postgres;
+    // Shared with every other writer of the history file in this process.
+    private readonly SemaphoreSlim? _sqliteWriteGate;
     private readonly ILogger<ReadingHistory> _logger;
     private long _lastCommitMs;
     // Identifies this process's batches: commit times increase per writer, not across processes.
@@ -56,6 +58,7 @@ public sealed class ReadingHistory : BackgroundService
         _sqlite = hosting.Storage == StorageKind.Sqlite;
         _connectionString = hosting.HistoryConnection;
         _postgres = _sqlite ? null : NpgsqlDataSource.Create(_connectionString);
+        _sqliteWriteGate = _sqlite ? SqliteWriteGate.For(_connectionString) : null;
         _logger = logger;
     }
 
@@ -331,15 +334,14 @@ public sealed class ReadingHistory : BackgroundService
             await import.CompleteAsync(cancellationToken);
             return;
         }
-        var gate = SqliteWriteGate.For(_connectionString);
-        await gate.WaitAsync(cancellationToken);
+        await _sqliteWriteGate!.WaitAsync(cancellationToken);
         try
         {
             await InsertSqliteAsync(table, columns, rows, names, cancellationToken);
         }
         finally
         {
-            gate.Release();
+            _sqliteWriteGate.Release();
         }
     }
 

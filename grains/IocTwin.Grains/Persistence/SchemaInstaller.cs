@@ -37,24 +37,25 @@ public static class SchemaInstaller
         DbProviderFactories.RegisterFactory(PostgreSqlInvariant, NpgsqlFactory.Instance);
     }
 
-    /// <summary>Applies the grain-storage schema and, if asked, the cluster-membership schema.</summary>
     /// <summary>The schema of a twin: state (and clustering) in its database, history in its own where it has one.</summary>
     public static async Task ApplyAsync(TwinHostingOptions hosting, CancellationToken cancellationToken = default)
     {
         var kind = hosting.Storage == StorageKind.Sqlite ? DatabaseKind.Sqlite : DatabaseKind.PostgreSql;
-        var clustering = hosting.Clustering == ClusteringKind.AdoNet;
-        if (hosting.HistoryConnection == hosting.ConnectionString)
+        var separateHistory = hosting.HistoryConnection != hosting.ConnectionString;
+        await ApplyToAsync(kind, hosting.ConnectionString, hosting.Clustering == ClusteringKind.AdoNet, includeHistory: !separateHistory, cancellationToken);
+        if (separateHistory)
         {
-            await ApplyAsync(kind, hosting.ConnectionString, clustering, cancellationToken);
-            return;
+            await ApplyGatedAsync(kind, hosting.HistoryConnection, [$"{Folder(kind)}/history.sql"], cancellationToken);
         }
-        var folder = kind == DatabaseKind.Sqlite ? "sqlite" : "postgresql";
-        await ApplyGatedAsync(kind, hosting.ConnectionString, [$"{folder}/persistence.sql", .. clustering ? ["postgresql/clustering.sql"] : Array.Empty<string>()], cancellationToken);
-        await ApplyGatedAsync(kind, hosting.HistoryConnection, [$"{folder}/history.sql"], cancellationToken);
     }
 
-    public static async Task ApplyAsync(DatabaseKind kind, string connectionString, bool includeClustering,
-        CancellationToken cancellationToken = default)
+    /// <summary>Applies the grain-storage and history schemas to one database and, if asked, the cluster-membership schema.</summary>
+    public static Task ApplyAsync(DatabaseKind kind, string connectionString, bool includeClustering,
+        CancellationToken cancellationToken = default) =>
+        ApplyToAsync(kind, connectionString, includeClustering, includeHistory: true, cancellationToken);
+
+    private static async Task ApplyToAsync(DatabaseKind kind, string connectionString, bool includeClustering, bool includeHistory,
+        CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         if (includeClustering && kind != DatabaseKind.PostgreSql)
@@ -62,8 +63,11 @@ public static class SchemaInstaller
             throw new NotSupportedException("ADO.NET clustering is only provided for PostgreSQL.");
         }
 
-        var folder = kind == DatabaseKind.Sqlite ? "sqlite" : "postgresql";
-        List<string> scripts = [$"{folder}/persistence.sql", $"{folder}/history.sql"];
+        List<string> scripts = [$"{Folder(kind)}/persistence.sql"];
+        if (includeHistory)
+        {
+            scripts.Add($"{Folder(kind)}/history.sql");
+        }
         if (includeClustering)
         {
             scripts.Add("postgresql/clustering.sql");
@@ -71,6 +75,8 @@ public static class SchemaInstaller
 
         await ApplyGatedAsync(kind, connectionString, scripts, cancellationToken);
     }
+
+    private static string Folder(DatabaseKind kind) => kind == DatabaseKind.Sqlite ? "sqlite" : "postgresql";
 
     private static async Task ApplyGatedAsync(DatabaseKind kind, string connectionString, List<string> scripts, CancellationToken cancellationToken)
     {
