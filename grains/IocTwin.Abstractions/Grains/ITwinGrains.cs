@@ -2,6 +2,9 @@ using IocTwin.Model;
 
 namespace IocTwin.Grains;
 
+// Arrays passed with [Immutable] are built for the one call and never changed by sender or receiver: a grain on the
+// same silo gets them without a copy.
+
 /// <summary>A physical sensor. Key: the sensor id.</summary>
 public interface ISensorGrain : IGrainWithStringKey
 {
@@ -14,7 +17,7 @@ public interface ISensorGrain : IGrainWithStringKey
     /// Records readings, stored in history as <paramref name="batch"/> (none when not kept in history);
     /// a batch is applied once however often it arrives, and older readings than the latest never overwrite it.
     /// </summary>
-    Task<RecordResult> Record(Reading[] readings, HistoryBatch? batch = null);
+    Task<RecordResult> Record([Immutable] Reading[] readings, HistoryBatch? batch = null);
 
     Task<bool> IsRegistered();
 }
@@ -30,7 +33,7 @@ public interface IRoadSegmentGrain : IGrainWithStringKey
     Task AttachSensor(SensorSnapshot sensor);
 
     /// <summary>The latest live values of sensors of the segment; others are ignored.</summary>
-    Task ReportSensors(SensorSnapshot[] sensors);
+    Task ReportSensors([Immutable] SensorSnapshot[] sensors);
 
     Task DetachSensor(string sensorId);
 }
@@ -47,14 +50,14 @@ public interface IDistrictGrain : IGrainWithStringKey
     Task AttachSegment(SegmentSnapshot segment);
 
     /// <summary>The latest live state of segments of the district; others are ignored.</summary>
-    Task ReportSegments(SegmentSnapshot[] segments);
+    Task ReportSegments([Immutable] SegmentSnapshot[] segments);
 
     Task DetachSegment(string segmentId);
 
     Task AttachSensor(SensorSnapshot sensor);
 
     /// <summary>The latest live values of sensors of the district that sit on no segment; others are ignored.</summary>
-    Task ReportSensors(SensorSnapshot[] sensors);
+    Task ReportSensors([Immutable] SensorSnapshot[] sensors);
 
     Task DetachSensor(string sensorId);
 

@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Collections.Concurrent;
+using System.Data;
 using System.Text.Json;
 using System.Threading.Channels;
 using IocTwin.Hosting;
@@ -29,12 +31,21 @@ public readonly record struct KpiPoint(string EntityId, DateTimeOffset Time, str
 
 /// <summary>
 /// Every acknowledged reading, in the twin's database. Appends are group-committed: a call completes once its
-/// readings are durable, and many concurrent calls share one transaction, so the ingest path stays fast.
+/// readings are durable, and many concurrent calls share one transaction and one row, so the ingest path stays fast.
+/// Every few seconds the rows appended are moved into per-sensor blocks, which the queries by sensor use; queries read
+/// both, in one snapshot.
 /// </summary>
 public sealed class ReadingHistory : BackgroundService
 {
-    private const int MaxBatchRows = 20_000;
+    private const int MaxCommitReadings = 20_000;
     private const int KpiSliceRows = 2_000;
+    // Appended rows per move transaction: a busy feed commits up to MaxCommitReadings a row.
+    private const int MoveRowsPerTransaction = 50;
+    private const int LegacyRowsPerTransaction = 50_000;
+    /// <summary>How often a process moves what it appended into per-sensor blocks.</summary>
+    public static readonly TimeSpan DefaultMoveInterval = TimeSpan.FromSeconds(15);
+    /// <summary>Appended rows older than this are moved by whichever process finds them: their writer has stopped.</summary>
+    public static readonly TimeSpan DefaultOrphanAge = TimeSpan.FromSeconds(30);
     private readonly Channel<PendingAppend> _pending = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
     // The latest value of each KPI per resolution step, until the next write: bounded by the city's size, not by how
     // often its KPIs change.
@@ -48,17 +59,21 @@ public sealed class ReadingHistory : BackgroundService
     private readonly NpgsqlDataSource? _postgres;
     // Shared with every other writer of the history file in this process.
     private readonly SemaphoreSlim? _sqliteWriteGate;
+    private readonly TimeSpan _orphanAge;
+    private readonly TimeSpan _moveInterval;
     private readonly ILogger<ReadingHistory> _logger;
     private long _lastCommitMs;
     // Identifies this process's batches: commit times increase per writer, not across processes.
     private readonly int _writer = Random.Shared.Next(1, int.MaxValue);
 
-    public ReadingHistory(TwinHostingOptions hosting, ILogger<ReadingHistory> logger)
+    public ReadingHistory(TwinHostingOptions hosting, ILogger<ReadingHistory> logger, TimeSpan? orphanAge = null, TimeSpan? moveInterval = null)
     {
         _sqlite = hosting.Storage == StorageKind.Sqlite;
         _connectionString = hosting.HistoryConnection;
         _postgres = _sqlite ? null : NpgsqlDataSource.Create(_connectionString);
         _sqliteWriteGate = _sqlite ? SqliteWriteGate.For(_connectionString) : null;
+        _orphanAge = orphanAge ?? DefaultOrphanAge;
+        _moveInterval = moveInterval ?? DefaultMoveInterval;
         _logger = logger;
     }
 
@@ -72,7 +87,9 @@ public sealed class ReadingHistory : BackgroundService
         {
             return Task.FromResult(default(HistoryBatch));
         }
-        var pending = new PendingAppend(readings, new TaskCompletionSource<HistoryBatch>(TaskCreationOptions.RunContinuationsAsynchronously));
+        // Encoded on the caller's thread: the single writer only concatenates.
+        var pending = new PendingAppend(HistoryCodec.EncodeEntries(readings), readings.Count,
+            new TaskCompletionSource<HistoryBatch>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_pending.Writer.TryWrite(pending))
         {
             throw new InvalidOperationException("Reading history is shut down.");
@@ -96,8 +113,10 @@ public sealed class ReadingHistory : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var kpis = WriteKpisAsync();
+        var moves = MoveEveryIntervalAsync();
         await WriteReadingsAsync(stoppingToken);
         await kpis;
+        await moves;
     }
 
     private async Task WriteKpisAsync()
@@ -145,31 +164,383 @@ public sealed class ReadingHistory : BackgroundService
         var batch = new List<PendingAppend>();
         while (await _pending.Reader.WaitToReadAsync(CancellationToken.None))
         {
-            var rows = 0;
-            while (rows < MaxBatchRows && _pending.Reader.TryRead(out var next))
+            var readings = 0;
+            while (readings < MaxCommitReadings && _pending.Reader.TryRead(out var next))
             {
                 batch.Add(next);
-                rows += next.Readings.Count;
+                readings += next.Count;
             }
             try
             {
-                // One transaction for all, but each append its own batch key: grains tell deliveries apart by it.
-                var keys = batch.Select(_ => new HistoryBatch(_writer, _lastCommitMs = Math.Max(_lastCommitMs + 1, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()))).ToList();
-                await WriteAsync(batch.SelectMany((p, i) => p.Readings.Select(r => (r.SensorId, r.Reading, keys[i]))), CancellationToken.None);
+                // One row for all, but each append its own batch key: grains tell deliveries apart by it.
+                var keys = batch.Select(_ => _lastCommitMs = Math.Max(_lastCommitMs + 1, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())).ToList();
+                var row = HistoryCodec.EncodeAppended([.. batch.Select((p, i) => (keys[i], p.Count, p.Entries))]);
+                await AppendRowAsync(keys[^1], readings, row, CancellationToken.None);
                 for (var i = 0; i < batch.Count; i++)
                 {
-                    batch[i].Stored.TrySetResult(keys[i]);
+                    batch[i].Stored.TrySetResult(new HistoryBatch(_writer, keys[i]));
                 }
             }
             catch (Exception ex)
             {
-                _logger.LogError(ex, "Could not store {Rows} readings", rows);
+                _logger.LogError(ex, "Could not store {Rows} readings", readings);
                 batch.ForEach(p => p.Stored.TrySetException(ex));
             }
             batch.Clear();
             if (stoppingToken.IsCancellationRequested && !_pending.Reader.TryPeek(out _))
             {
                 break;
+            }
+        }
+    }
+
+    private async Task AppendRowAsync(long received, int count, byte[] readings, CancellationToken cancellationToken)
+    {
+        const string sql = "INSERT INTO twin_reading_appended (writer, received, count, readings) VALUES (@writer, @received, @count, @readings)";
+        if (_sqliteWriteGate is not null)
+        {
+            await _sqliteWriteGate.WaitAsync(cancellationToken);
+        }
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var command = Command(connection, sql, ("writer", _writer), ("received", received), ("count", count), ("readings", readings));
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        finally
+        {
+            _sqliteWriteGate?.Release();
+        }
+    }
+
+    private async Task MoveEveryIntervalAsync()
+    {
+        try
+        {
+            await MoveLegacyReadingsAsync(_stopping.Token);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _logger.LogError(ex, "Could not move readings of the former history table into blocks; trying again at the next start");
+        }
+        while (!_stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(_moveInterval, _stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            try
+            {
+                await MoveToBlocksAsync(CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                // Nothing is lost: the rows stay where they were appended, queries read them there, the next pass moves them.
+                _logger.LogWarning(ex, "Could not move appended readings into blocks; trying again in {Interval}", _moveInterval);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Moves what this process appended, and rows that other processes appended and left longer than the orphan age,
+    /// into per-sensor blocks; returns how many readings moved. The background pass does this every few seconds.
+    /// </summary>
+    public async Task<int> MoveToBlocksAsync(CancellationToken cancellationToken = default)
+    {
+        var moved = 0;
+        while (true)
+        {
+            var (rows, readings) = await MoveOnceAsync(cancellationToken);
+            moved += readings;
+            if (rows < MoveRowsPerTransaction)
+            {
+                return moved;
+            }
+        }
+    }
+
+    private async Task<(int Rows, int Readings)> MoveOnceAsync(CancellationToken cancellationToken)
+    {
+        // Read and turned into blocks before the write transaction, which then only deletes and inserts: on SQLite
+        // appends wait for it.
+        var orphaned = DateTimeOffset.UtcNow.Subtract(_orphanAge).ToUnixTimeMilliseconds();
+        var rows = new List<(long Id, int Writer, byte[] Readings)>();
+        await using (var connection = await OpenAsync(cancellationToken))
+        await using (var command = Command(connection,
+            $"SELECT id, writer, readings FROM twin_reading_appended WHERE writer = @writer OR received < @orphaned ORDER BY id LIMIT {MoveRowsPerTransaction}",
+            ("writer", _writer), ("orphaned", orphaned)))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rows.Add((reader.GetInt64(0), reader.GetInt32(1), (byte[])reader.GetValue(2)));
+            }
+        }
+        if (rows.Count == 0)
+        {
+            return (0, 0);
+        }
+        var entries = new List<StoredEntry>();
+        foreach (var row in rows)
+        {
+            HistoryCodec.ReadAppended(row.Readings, row.Writer, entries);
+        }
+        var blocks = ToBlocks(entries);
+        // The rows are deleted in the transaction that writes their blocks; if another process moved one of them
+        // first (an orphan adopted twice), this move is rolled back.
+        var moved = await WriteTransactionAsync(async (connection, transaction) =>
+        {
+            await using (var delete = Command(connection, $"DELETE FROM twin_reading_appended WHERE id IN ({string.Join(", ", rows.Select(r => r.Id))})"))
+            {
+                delete.Transaction = transaction;
+                if (await delete.ExecuteNonQueryAsync(cancellationToken) != rows.Count)
+                {
+                    return false;
+                }
+            }
+            await InsertBlocksAsync(connection, transaction, blocks, cancellationToken);
+            return true;
+        }, cancellationToken);
+        foreach (var row in rows)
+        {
+            _parsedAppended.TryRemove(row.Id, out _);
+        }
+        return moved ? (rows.Count, entries.Count) : (0, 0);
+    }
+
+    /// <summary>Readings kept one row each by earlier versions of the twin (table twin_reading): moved into blocks, then the table is dropped.</summary>
+    private async Task MoveLegacyReadingsAsync(CancellationToken cancellationToken)
+    {
+        await using (var connection = await OpenAsync(cancellationToken))
+        await using (var exists = Command(connection, _sqlite
+            ? "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'twin_reading'"
+            : "SELECT count(*) FROM pg_tables WHERE tablename = 'twin_reading' AND schemaname = current_schema()"))
+        {
+            if (Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken)) == 0)
+            {
+                return;
+            }
+        }
+        var take = _sqlite
+            ? $"DELETE FROM twin_reading WHERE rowid IN (SELECT rowid FROM twin_reading LIMIT {LegacyRowsPerTransaction}) RETURNING sensor_id, ts, writer, received, payload"
+            : $"DELETE FROM twin_reading WHERE ctid = ANY(ARRAY(SELECT ctid FROM twin_reading LIMIT {LegacyRowsPerTransaction} FOR UPDATE SKIP LOCKED)) RETURNING sensor_id, ts, writer, received, payload::text";
+        var total = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var moved = await WriteTransactionAsync(async (connection, transaction) =>
+            {
+                var entries = new List<StoredEntry>();
+                await using (var command = Command(connection, take))
+                {
+                    command.Transaction = transaction;
+                    await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                    while (await reader.ReadAsync(cancellationToken))
+                    {
+                        var values = JsonSerializer.Deserialize<Dictionary<string, double>>(reader.GetString(4)) ?? [];
+                        entries.Add(new StoredEntry(reader.GetString(0), reader.GetInt64(1),
+                            new HistoryBatch(reader.GetInt32(2), reader.GetInt64(3)), HistoryCodec.EncodeValues(values)));
+                    }
+                }
+                await InsertBlocksAsync(connection, transaction, ToBlocks(entries), cancellationToken);
+                if (entries.Count == 0)
+                {
+                    await using var drop = Command(connection, "DROP TABLE IF EXISTS twin_reading");
+                    drop.Transaction = transaction;
+                    await drop.ExecuteNonQueryAsync(cancellationToken);
+                }
+                return entries.Count;
+            }, cancellationToken);
+            total += moved;
+            if (moved == 0)
+            {
+                _logger.LogInformation("Moved {Readings} readings of the former history table into blocks", total);
+                return;
+            }
+        }
+    }
+
+    private sealed record Block(string SensorId, long FirstTs, long LastTs, long LastReceived, int Count, byte[] Readings);
+
+    /// <summary>One block per sensor, in sensor order so that the index pages their inserts touch are neighbours.</summary>
+    private static List<Block> ToBlocks(List<StoredEntry> entries)
+    {
+        var bySensor = new Dictionary<string, List<StoredEntry>>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            if (!bySensor.TryGetValue(entry.SensorId, out var list))
+            {
+                bySensor[entry.SensorId] = list = [];
+            }
+            list.Add(entry);
+        }
+        return [.. bySensor.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new Block(
+            p.Key, p.Value.Min(e => e.TimestampMs), p.Value.Max(e => e.TimestampMs), p.Value.Max(e => e.Batch.CommittedMs),
+            p.Value.Count, HistoryCodec.EncodeBlock(p.Value)))];
+    }
+
+    private static async Task InsertBlocksAsync(DbConnection connection, DbTransaction transaction, List<Block> blocks, CancellationToken cancellationToken)
+    {
+        const string columns = "sensor_id, first_ts, last_ts, last_received, count, readings";
+        if (connection is NpgsqlConnection postgres)
+        {
+            await using var import = await postgres.BeginBinaryImportAsync($"COPY twin_reading_block ({columns}) FROM STDIN (FORMAT BINARY)", cancellationToken);
+            foreach (var block in blocks)
+            {
+                await import.StartRowAsync(cancellationToken);
+                await import.WriteAsync(block.SensorId, NpgsqlDbType.Text, cancellationToken);
+                await import.WriteAsync(block.FirstTs, NpgsqlDbType.Bigint, cancellationToken);
+                await import.WriteAsync(block.LastTs, NpgsqlDbType.Bigint, cancellationToken);
+                await import.WriteAsync(block.LastReceived, NpgsqlDbType.Bigint, cancellationToken);
+                await import.WriteAsync(block.Count, NpgsqlDbType.Integer, cancellationToken);
+                await import.WriteAsync(block.Readings, NpgsqlDbType.Bytea, cancellationToken);
+            }
+            await import.CompleteAsync(cancellationToken);
+            return;
+        }
+        await using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = $"INSERT INTO twin_reading_block ({columns}) VALUES ($sensor, $first, $last, $received, $count, $readings)";
+        var sensor = Parameter(insert, "$sensor");
+        var first = Parameter(insert, "$first");
+        var last = Parameter(insert, "$last");
+        var received = Parameter(insert, "$received");
+        var count = Parameter(insert, "$count");
+        var readings = Parameter(insert, "$readings");
+        insert.Prepare();
+        foreach (var block in blocks)
+        {
+            sensor.Value = block.SensorId;
+            first.Value = block.FirstTs;
+            last.Value = block.LastTs;
+            received.Value = block.LastReceived;
+            count.Value = block.Count;
+            readings.Value = block.Readings;
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    private static DbParameter Parameter(DbCommand command, string name)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        command.Parameters.Add(parameter);
+        return parameter;
+    }
+
+    /// <summary>A write transaction; on SQLite behind the file's write gate.</summary>
+    private async Task<T> WriteTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> write, CancellationToken cancellationToken)
+    {
+        if (_sqliteWriteGate is not null)
+        {
+            await _sqliteWriteGate.WaitAsync(cancellationToken);
+        }
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var result = await write(connection, transaction);
+            await transaction.CommitAsync(cancellationToken);
+            return result;
+        }
+        finally
+        {
+            _sqliteWriteGate?.Release();
+        }
+    }
+
+    /// <summary>
+    /// Reads in one snapshot: a move commits blocks and removes the rows they came from at once, and a reader sees
+    /// either the rows or the blocks, never both or neither.
+    /// </summary>
+    private async Task<T> ReadSnapshotAsync<T>(Func<DbConnection, DbTransaction, Task<T>> read, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using DbTransaction transaction = connection is SqliteConnection sqlite
+            ? sqlite.BeginTransaction(deferred: true)
+            : await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+        return await read(connection, transaction);
+    }
+
+    /// <summary>Entries of the blocks a query selects as (sensor_id, readings).</summary>
+    private static async Task ReadBlocksAsync(DbConnection connection, DbTransaction transaction, string sql, List<StoredEntry> into,
+        CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    {
+        await using var command = Command(connection, sql, parameters);
+        command.Transaction = transaction;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            HistoryCodec.ReadBlock(reader.GetString(0), (byte[])reader.GetValue(1), into);
+        }
+    }
+
+    /// <summary>An appended row parsed once, by sensor: grains activating together all read the same few rows.</summary>
+    private sealed record ParsedAppended(long Received, Dictionary<string, List<StoredEntry>> BySensor);
+
+    // Keyed by row id, which is never reused; rows leave when moved (by this process, or seen gone by a query).
+    private readonly ConcurrentDictionary<long, ParsedAppended> _parsedAppended = new();
+
+    /// <summary>Entries of appended rows not yet moved, committed after a time; only one sensor's if given.</summary>
+    private async Task ReadAppendedAsync(DbConnection connection, DbTransaction transaction, List<StoredEntry> into,
+        CancellationToken cancellationToken, string? sensorId = null, long committedAfterMs = long.MinValue)
+    {
+        var listed = new Dictionary<long, long>();
+        await using (var command = Command(connection, "SELECT id, received FROM twin_reading_appended"))
+        {
+            command.Transaction = transaction;
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                listed[reader.GetInt64(0)] = reader.GetInt64(1);
+            }
+        }
+        foreach (var id in _parsedAppended.Keys.Where(id => !listed.ContainsKey(id)))
+        {
+            _parsedAppended.TryRemove(id, out _);
+        }
+        var wanted = listed.Where(row => row.Value > committedAfterMs).Select(row => row.Key).Order().ToList();
+        var missing = wanted.Where(id => !_parsedAppended.ContainsKey(id)).ToHashSet();
+        if (missing.Count > 0)
+        {
+            await using var command = Command(connection, "SELECT id, writer, readings FROM twin_reading_appended WHERE id >= @first",
+                ("first", missing.Min()));
+            command.Transaction = transaction;
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var id = reader.GetInt64(0);
+                if (!missing.Contains(id))
+                {
+                    continue;
+                }
+                var entries = new List<StoredEntry>();
+                HistoryCodec.ReadAppended((byte[])reader.GetValue(2), reader.GetInt32(1), entries);
+                var bySensor = new Dictionary<string, List<StoredEntry>>(StringComparer.Ordinal);
+                foreach (var entry in entries)
+                {
+                    if (!bySensor.TryGetValue(entry.SensorId, out var list))
+                    {
+                        bySensor[entry.SensorId] = list = [];
+                    }
+                    list.Add(entry);
+                }
+                _parsedAppended[id] = new ParsedAppended(listed[id], bySensor);
+            }
+        }
+        foreach (var id in wanted)
+        {
+            if (!_parsedAppended.TryGetValue(id, out var parsed))
+            {
+                continue;
+            }
+            IEnumerable<List<StoredEntry>> lists = sensorId is null ? parsed.BySensor.Values
+                : parsed.BySensor.TryGetValue(sensorId, out var one) ? [one] : [];
+            foreach (var list in lists)
+            {
+                into.AddRange(list.Where(e => e.Batch.CommittedMs > committedAfterMs));
             }
         }
     }
@@ -182,29 +553,57 @@ public sealed class ReadingHistory : BackgroundService
         await base.StopAsync(cancellationToken);
     }
 
+    /// <summary>How many readings history holds.</summary>
+    public async Task<long> CountAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection,
+            "SELECT (SELECT coalesce(sum(count), 0) FROM twin_reading_block) + (SELECT coalesce(sum(count), 0) FROM twin_reading_appended)");
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken));
+    }
+
     public async Task<IReadOnlyList<HistoryBucket>> QueryAsync(
         string sensorId, DateTimeOffset from, DateTimeOffset to, TimeSpan step, CancellationToken cancellationToken = default)
     {
         var stepMs = Math.Max(1, (long)step.TotalMilliseconds);
-        var sql = _sqlite
-            ? """
-              SELECT (r.ts / @step) * @step AS bucket, j.key, avg(j.value), min(j.value), max(j.value), count(*)
-              FROM twin_reading r, json_each(r.payload) j
-              WHERE r.sensor_id = @sensor AND r.ts >= @from AND r.ts < @to
-              GROUP BY bucket, j.key ORDER BY bucket, j.key
-              """
-            : """
-              SELECT (r.ts / @step) * @step AS bucket, j.key, avg(j.value::float8), min(j.value::float8), max(j.value::float8), count(*)
-              FROM twin_reading r, jsonb_each_text(r.payload) j
-              WHERE r.sensor_id = @sensor AND r.ts >= @from AND r.ts < @to
-              GROUP BY bucket, j.key ORDER BY bucket, j.key
-              """;
-        return await ReadBucketsAsync(sql, cancellationToken, ("step", stepMs), ("sensor", sensorId),
-            ("from", from.ToUnixTimeMilliseconds()), ("to", to.ToUnixTimeMilliseconds()));
+        var fromMs = from.ToUnixTimeMilliseconds();
+        var toMs = to.ToUnixTimeMilliseconds();
+        var entries = await ReadSnapshotAsync(async (connection, transaction) =>
+        {
+            var found = new List<StoredEntry>();
+            await ReadBlocksAsync(connection, transaction,
+                "SELECT sensor_id, readings FROM twin_reading_block WHERE sensor_id = @sensor AND last_ts >= @from AND first_ts < @to",
+                found, cancellationToken, ("sensor", sensorId), ("from", fromMs), ("to", toMs));
+            await ReadAppendedAsync(connection, transaction, found, cancellationToken, sensorId);
+            return found;
+        }, cancellationToken);
+
+        var keys = new HistoryCodec.KeyCache();
+        var buckets = new SortedDictionary<long, SortedDictionary<string, (double Sum, double Min, double Max, long Count)>>();
+        foreach (var entry in entries)
+        {
+            if (entry.TimestampMs < fromMs || entry.TimestampMs >= toMs)
+            {
+                continue;
+            }
+            var time = entry.TimestampMs / stepMs * stepMs;
+            if (!buckets.TryGetValue(time, out var bucket))
+            {
+                buckets[time] = bucket = new(StringComparer.Ordinal);
+            }
+            foreach (var (name, value) in HistoryCodec.DecodeValues(entry.Values.Span, keys))
+            {
+                bucket[name] = bucket.TryGetValue(name, out var stats)
+                    ? (stats.Sum + value, Math.Min(stats.Min, value), Math.Max(stats.Max, value), stats.Count + 1)
+                    : (value, value, value, 1);
+            }
+        }
+        return [.. buckets.Select(b => new HistoryBucket(DateTimeOffset.FromUnixTimeMilliseconds(b.Key),
+            b.Value.ToDictionary(v => v.Key, v => new ValueStats(v.Value.Sum / v.Value.Count, v.Value.Min, v.Value.Max, v.Value.Count))))];
     }
 
     /// <summary>A segment's or district's KPIs downsampled to avg/min/max per step.</summary>
-    public Task<IReadOnlyList<HistoryBucket>> QueryKpisAsync(
+    public async Task<IReadOnlyList<HistoryBucket>> QueryKpisAsync(
         string entityId, DateTimeOffset from, DateTimeOffset to, TimeSpan step, CancellationToken cancellationToken = default)
     {
         const string sql = """
@@ -213,16 +612,10 @@ public sealed class ReadingHistory : BackgroundService
             WHERE entity_id = @entity AND ts >= @from AND ts < @to
             GROUP BY bucket, name ORDER BY bucket, name
             """;
-        return ReadBucketsAsync(sql, cancellationToken, ("step", Math.Max(1, (long)step.TotalMilliseconds)), ("entity", entityId),
-            ("from", from.ToUnixTimeMilliseconds()), ("to", to.ToUnixTimeMilliseconds()));
-    }
-
-    /// <summary>Rows of (bucket, name, avg, min, max, count) gathered into buckets.</summary>
-    private async Task<IReadOnlyList<HistoryBucket>> ReadBucketsAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
-    {
         var buckets = new List<HistoryBucket>();
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, sql, parameters);
+        await using var command = Command(connection, sql, ("step", Math.Max(1, (long)step.TotalMilliseconds)), ("entity", entityId),
+            ("from", from.ToUnixTimeMilliseconds()), ("to", to.ToUnixTimeMilliseconds()));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -240,72 +633,61 @@ public sealed class ReadingHistory : BackgroundService
     /// <summary>The newest reading of each sensor measured at or before a time: the twin as it was then.</summary>
     public async Task<Dictionary<string, HistoryReading>> LatestAtAsync(DateTimeOffset time, CancellationToken cancellationToken = default)
     {
-        const string sql = """
-            SELECT r.sensor_id, r.ts, r.writer, r.received, r.payload
-            FROM twin_reading r
-            JOIN (SELECT sensor_id, max(ts) AS ts FROM twin_reading WHERE ts <= @at GROUP BY sensor_id) latest
-              ON latest.sensor_id = r.sensor_id AND latest.ts = r.ts
-            """;
-        var result = new Dictionary<string, HistoryReading>();
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, sql, ("at", time.ToUnixTimeMilliseconds()));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var atMs = time.ToUnixTimeMilliseconds();
+        var entries = await ReadSnapshotAsync(async (connection, transaction) =>
         {
-            var reading = Read(reader);
+            var found = new List<StoredEntry>();
+            // Per sensor, the block whose last reading is the newest at or before the time, and blocks spanning the
+            // time (their newest reading before it may be newer still).
+            await ReadBlocksAsync(connection, transaction, """
+                SELECT b.sensor_id, b.readings FROM twin_reading_block b
+                JOIN (SELECT sensor_id, max(last_ts) AS last_ts FROM twin_reading_block WHERE last_ts <= @at GROUP BY sensor_id) latest
+                  ON latest.sensor_id = b.sensor_id AND latest.last_ts = b.last_ts
+                """, found, cancellationToken, ("at", atMs));
+            await ReadBlocksAsync(connection, transaction,
+                "SELECT sensor_id, readings FROM twin_reading_block WHERE first_ts <= @at AND last_ts > @at",
+                found, cancellationToken, ("at", atMs));
+            await ReadAppendedAsync(connection, transaction, found, cancellationToken);
+            return found;
+        }, cancellationToken);
+
+        var newest = new Dictionary<string, StoredEntry>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
             // Two readings of one sensor at the same instant: the later received wins, as it did live.
-            if (!result.TryGetValue(reading.SensorId, out var other) || other.ReceivedMs <= reading.ReceivedMs)
+            if (entry.TimestampMs <= atMs && (!newest.TryGetValue(entry.SensorId, out var other)
+                || (entry.TimestampMs, entry.Batch.CommittedMs) .CompareTo((other.TimestampMs, other.Batch.CommittedMs)) >= 0))
             {
-                result[reading.SensorId] = reading;
+                newest[entry.SensorId] = entry;
             }
         }
-        return result;
+        var keys = new HistoryCodec.KeyCache();
+        return newest.ToDictionary(p => p.Key, p => p.Value.ToReading(keys));
     }
 
     /// <summary>A sensor's readings in batches committed after a time, oldest batch first: what a grain may have to catch up on.</summary>
     public async Task<List<HistoryReading>> CommittedAfterAsync(string sensorId, long committedAfterMs, CancellationToken cancellationToken = default)
     {
-        const string sql = """
-            SELECT sensor_id, ts, writer, received, payload FROM twin_reading
-            WHERE sensor_id = @sensor AND received > @after
-            ORDER BY received, writer
-            """;
-        var readings = new List<HistoryReading>();
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, sql, ("sensor", sensorId), ("after", committedAfterMs));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var entries = await ReadSnapshotAsync(async (connection, transaction) =>
         {
-            readings.Add(Read(reader));
-        }
-        return readings;
+            var found = new List<StoredEntry>();
+            await ReadBlocksAsync(connection, transaction,
+                "SELECT sensor_id, readings FROM twin_reading_block WHERE sensor_id = @sensor AND last_received > @after",
+                found, cancellationToken, ("sensor", sensorId), ("after", committedAfterMs));
+            await ReadAppendedAsync(connection, transaction, found, cancellationToken, sensorId, committedAfterMs);
+            return found;
+        }, cancellationToken);
+        var keys = new HistoryCodec.KeyCache();
+        return [.. entries.Where(e => e.Batch.CommittedMs > committedAfterMs)
+            .OrderBy(e => e.Batch.CommittedMs).ThenBy(e => e.Batch.Writer)
+            .Select(e => e.ToReading(keys))];
     }
-
-    /// <summary>Reads a row of (sensor_id, ts, writer, received, payload).</summary>
-    private static HistoryReading Read(DbDataReader reader) => new(
-        reader.GetString(0),
-        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
-        JsonSerializer.Deserialize<Dictionary<string, double>>(reader.GetString(4)) ?? [],
-        new HistoryBatch(reader.GetInt32(2), reader.GetInt64(3)));
-
-    private static readonly Column[] ReadingColumns =
-    [
-        new("sensor_id", NpgsqlDbType.Text, SqliteType.Text), new("ts", NpgsqlDbType.Bigint, SqliteType.Integer),
-        new("writer", NpgsqlDbType.Integer, SqliteType.Integer), new("received", NpgsqlDbType.Bigint, SqliteType.Integer),
-        new("payload", NpgsqlDbType.Jsonb, SqliteType.Text),
-    ];
 
     private static readonly Column[] KpiColumns =
     [
         new("entity_id", NpgsqlDbType.Text, SqliteType.Text), new("ts", NpgsqlDbType.Bigint, SqliteType.Integer),
         new("name", NpgsqlDbType.Text, SqliteType.Text), new("value", NpgsqlDbType.Double, SqliteType.Real),
     ];
-
-    private Task WriteAsync(IEnumerable<(string SensorId, Reading Reading, HistoryBatch Batch)> readings, CancellationToken cancellationToken) =>
-        BulkInsertAsync("twin_reading", ReadingColumns, readings.Select(r => new object[]
-        {
-            r.SensorId, r.Reading.Timestamp.ToUnixTimeMilliseconds(), r.Batch.Writer, r.Batch.CommittedMs, JsonSerializer.Serialize(r.Reading.Values),
-        }), cancellationToken);
 
     private Task WriteKpiRowsAsync(IEnumerable<KpiPoint> points, CancellationToken cancellationToken) =>
         BulkInsertAsync("twin_kpi", KpiColumns, points.Select(p => new object[]
@@ -407,5 +789,5 @@ public sealed class ReadingHistory : BackgroundService
         return services;
     }
 
-    private sealed record PendingAppend(IReadOnlyList<(string SensorId, Reading Reading)> Readings, TaskCompletionSource<HistoryBatch> Stored);
+    private sealed record PendingAppend(byte[] Entries, int Count, TaskCompletionSource<HistoryBatch> Stored);
 }

@@ -46,7 +46,7 @@ public class QuietTwinFactory : TwinApiFactory
         using var connection = new SqliteConnection($"Data Source={Path.Combine(DataDirectory, "twin-history.db")}");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM twin_reading";
+        command.CommandText = "SELECT (SELECT coalesce(sum(count), 0) FROM twin_reading_block) + (SELECT coalesce(sum(count), 0) FROM twin_reading_appended)";
         return (long)command.ExecuteScalar()!;
     }
 

@@ -12,13 +12,16 @@ public sealed class ReadingHistoryTests
 {
     public static TheoryData<string> Databases => ["Sqlite", "PostgreSql"];
 
-    private static async Task<ReadingHistory> Start(string database)
+    private static TwinHostingOptions Hosting(string database) => database == "Sqlite"
+        ? new TwinHostingOptions { ConnectionString = $"Data Source={Path.Combine(Path.GetTempPath(), "ioctwin-tests", Guid.NewGuid().ToString("N"), "h.db")}" }
+        : new TwinHostingOptions { Storage = StorageKind.PostgreSql, ConnectionString = PostgresDatabase.ConnectionString };
+
+    private static async Task<ReadingHistory> Start(string database) => await Start(Hosting(database));
+
+    private static async Task<ReadingHistory> Start(TwinHostingOptions hosting, TimeSpan? orphanAge = null, TimeSpan? moveInterval = null)
     {
-        var hosting = database == "Sqlite"
-            ? new TwinHostingOptions { ConnectionString = $"Data Source={Path.Combine(Path.GetTempPath(), "ioctwin-tests", Guid.NewGuid().ToString("N"), "h.db")}" }
-            : new TwinHostingOptions { Storage = StorageKind.PostgreSql, ConnectionString = PostgresDatabase.ConnectionString };
         await SchemaInstaller.ApplyAsync(hosting);
-        var history = new ReadingHistory(hosting, NullLogger<ReadingHistory>.Instance);
+        var history = new ReadingHistory(hosting, NullLogger<ReadingHistory>.Instance, orphanAge, moveInterval);
         await history.StartAsync(CancellationToken.None);
         return history;
     }
@@ -93,6 +96,109 @@ public sealed class ReadingHistoryTests
         Assert.Equal(new ValueStats(30, 20, 40, 2), buckets[0].Values["speedKmh"]);
         Assert.Equal(new ValueStats(6, 6, 6, 1), buckets[0].Values["los"]);
         Assert.Equal(start.AddMinutes(2), buckets[1].Time);
+        await history.StopAsync(CancellationToken.None);
+    }
+
+    /// <summary>What the three queries return for some sensors, as text to compare.</summary>
+    private static async Task<string> Answers(ReadingHistory history, string[] sensors, DateTimeOffset t0)
+    {
+        var parts = new List<object>();
+        foreach (var sensor in sensors)
+        {
+            parts.Add(await history.QueryAsync(sensor, t0.AddHours(-1), t0.AddHours(1), TimeSpan.FromMinutes(1)));
+            parts.Add((await history.CommittedAfterAsync(sensor, 0)).Select(r => new { r.Timestamp, r.Values, r.Batch }));
+            foreach (var at in new[] { t0.AddSeconds(45), t0.AddMinutes(1), t0.AddMinutes(10) })
+            {
+                var latest = await history.LatestAtAsync(at);
+                parts.Add(latest.TryGetValue(sensor, out var reading) ? new { reading.Timestamp, reading.Values, reading.Batch } : null!);
+            }
+        }
+        return System.Text.Json.JsonSerializer.Serialize(parts);
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task Readings_read_the_same_once_moved_into_per_sensor_blocks(string database)
+    {
+        using var history = await Start(Hosting(database), moveInterval: Timeout.InfiniteTimeSpan);
+        var (bridge, air) = ("h-" + Guid.NewGuid().ToString("N"), "h-" + Guid.NewGuid().ToString("N"));
+        var now = DateTimeOffset.UtcNow;
+        var t0 = new DateTimeOffset(now.Ticks - now.Ticks % TimeSpan.TicksPerMinute, TimeSpan.Zero).AddMinutes(-30);
+        await history.AppendAsync([(bridge, new Reading(t0, new() { ["speed"] = 30, ["flow"] = 900 })),
+                                   (air, new Reading(t0.AddMinutes(1), new() { ["aqi"] = 80, ["pm25"] = 31.5 }))]);
+        await history.AppendAsync([(bridge, new Reading(t0.AddMinutes(1), new() { ["speed"] = 42 }))]);
+        // Late: measured before the reading above, stored after it.
+        await history.AppendAsync([(bridge, new Reading(t0.AddSeconds(40), new() { ["speed"] = 12 }))]);
+        var before = await Answers(history, [bridge, air], t0);
+        var count = await history.CountAsync();
+
+        Assert.True(await history.MoveToBlocksAsync() >= 4);
+
+        Assert.Equal(before, await Answers(history, [bridge, air], t0));
+        Assert.Equal(count, await history.CountAsync());
+        Assert.Contains("\"speed\":12", before);
+        // A block and rows appended after it are read together.
+        await history.AppendAsync([(bridge, new Reading(t0.AddSeconds(50), new() { ["speed"] = 18 }))]);
+        var minute = (await history.QueryAsync(bridge, t0, t0.AddMinutes(1), TimeSpan.FromMinutes(1))).Single();
+        Assert.Equal(new ValueStats(20, 12, 30, 3), minute.Values["speed"]);
+        Assert.Equal(4, (await history.CommittedAfterAsync(bridge, 0)).Count);
+        await history.StopAsync(CancellationToken.None);
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task Rows_a_stopped_writer_left_are_moved_once_by_another_process(string database)
+    {
+        var hosting = Hosting(database);
+        // The first process appends and never gets to move: as if it were killed.
+        using var killed = await Start(hosting, moveInterval: Timeout.InfiniteTimeSpan);
+        using var survivor = await Start(hosting, orphanAge: TimeSpan.Zero, moveInterval: Timeout.InfiniteTimeSpan);
+        var sensor = "h-" + Guid.NewGuid().ToString("N");
+        var t0 = DateTimeOffset.UtcNow.AddMinutes(-5);
+        var first = await killed.AppendAsync([(sensor, new Reading(t0, new() { ["level"] = 0.4 }))]);
+        var second = await killed.AppendAsync([(sensor, new Reading(t0.AddSeconds(30), new() { ["level"] = 0.9 }))]);
+
+        Assert.True(await survivor.MoveToBlocksAsync() >= 2);
+        // Moving again, from either process, finds nothing of it left to move.
+        await Task.WhenAll(survivor.MoveToBlocksAsync(), killed.MoveToBlocksAsync());
+
+        foreach (var history in new[] { survivor, killed })
+        {
+            var stored = await history.CommittedAfterAsync(sensor, 0);
+            Assert.Equal([first, second], stored.Select(r => r.Batch));
+            Assert.Equal([0.4, 0.9], stored.Select(r => r.Values["level"]));
+        }
+        await survivor.StopAsync(CancellationToken.None);
+        await killed.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Readings_of_the_former_one_row_per_reading_table_are_moved_into_blocks()
+    {
+        var hosting = Hosting("Sqlite");
+        var t0 = new DateTimeOffset(2026, 10, 1, 7, 0, 0, TimeSpan.FromHours(7));
+        Directory.CreateDirectory(Path.GetDirectoryName(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(hosting.ConnectionString).DataSource)!);
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection(hosting.HistoryConnection))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = $$"""
+                CREATE TABLE twin_reading (sensor_id TEXT NOT NULL, ts INTEGER NOT NULL, writer INTEGER NOT NULL, received INTEGER NOT NULL, payload TEXT NOT NULL);
+                INSERT INTO twin_reading VALUES ('old-1', {{t0.ToUnixTimeMilliseconds()}}, 7, 1000, '{"speed":25,"flow":1200}');
+                INSERT INTO twin_reading VALUES ('old-1', {{t0.AddMinutes(1).ToUnixTimeMilliseconds()}}, 7, 2000, '{"speed":35}');
+                INSERT INTO twin_reading VALUES ('old-2', {{t0.ToUnixTimeMilliseconds()}}, 7, 1000, '{"aqi":160}');
+                """;
+            await command.ExecuteNonQueryAsync();
+        }
+
+        using var history = await Start(hosting);
+
+        var latest = await Eventually.Until(() => history.LatestAtAsync(t0.AddHours(1)), l => l.Count == 2, TimeSpan.FromSeconds(10), "the old rows are moved");
+        Assert.Equal(35, latest["old-1"].Values["speed"]);
+        Assert.Equal(new HistoryBatch(7, 2000), latest["old-1"].Batch);
+        Assert.Equal(160, latest["old-2"].Values["aqi"]);
+        Assert.Equal(new ValueStats(30, 25, 35, 2), (await history.QueryAsync("old-1", t0, t0.AddHours(1), TimeSpan.FromHours(1))).Single().Values["speed"]);
+        Assert.Equal(3, await history.CountAsync());
         await history.StopAsync(CancellationToken.None);
     }
 }

@@ -1,22 +1,37 @@
 -- IocTwin reading history for SQLite: every acknowledged reading, written before the API acknowledges it.
--- Times are Unix milliseconds (UTC); values are a JSON object of named numbers. A batch is (writer, received):
+-- Times are Unix milliseconds (UTC); readings are binary (see HistoryCodec). A batch is (writer, received):
 -- the writing process and its commit time.
 -- Statements are separated by lines that read exactly "-- go". Idempotent.
 
-CREATE TABLE IF NOT EXISTS twin_reading
+-- Readings as appended: one row per commit, holding the batches that commit acknowledged (HistoryCodec lays out
+-- the blob). Within seconds the process that wrote a row moves it into per-sensor blocks; a row whose writer stopped
+-- is moved by the next process that finds it older than a few seconds. Queries read both tables.
+CREATE TABLE IF NOT EXISTS twin_reading_appended
 (
-    sensor_id   TEXT    NOT NULL,
-    ts          INTEGER NOT NULL,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     writer      INTEGER NOT NULL,
     received    INTEGER NOT NULL,
-    payload     TEXT    NOT NULL
+    count       INTEGER NOT NULL,
+    readings    BLOB    NOT NULL
 );
 -- go
 
-CREATE INDEX IF NOT EXISTS ix_twin_reading_sensor_ts ON twin_reading (sensor_id, ts);
+-- One sensor's readings from one move: what the append path writes once per commit is indexed here once per sensor
+-- and move, in sensor order, so a busy feed does not touch an index page per reading.
+CREATE TABLE IF NOT EXISTS twin_reading_block
+(
+    sensor_id       TEXT    NOT NULL,
+    first_ts        INTEGER NOT NULL,
+    last_ts         INTEGER NOT NULL,
+    last_received   INTEGER NOT NULL,
+    count           INTEGER NOT NULL,
+    readings        BLOB    NOT NULL
+);
 -- go
 
-CREATE INDEX IF NOT EXISTS ix_twin_reading_ts ON twin_reading (ts);
+-- One index for the three ways history is read (a sensor over time, the city as of a time, a sensor's latest
+-- commits): it covers them all, so each query reads only the blocks it returns, and a move updates one index.
+CREATE INDEX IF NOT EXISTS ix_twin_reading_block_sensor ON twin_reading_block (sensor_id, last_ts, first_ts, last_received);
 -- go
 
 -- Every change of a segment's traffic and of a district's KPIs, written in batches off the hot path.
