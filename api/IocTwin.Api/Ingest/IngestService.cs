@@ -39,7 +39,7 @@ public sealed class IngestService(IGrainFactory grains, ReadingHistory history, 
         }
 
         var batch = await history.AppendAsync([.. accepted.SelectMany(g => g.Select(r => (r.SensorId, r.Reading)))]);
-        await Task.WhenAll(accepted.Select(g => DeliverAsync(g.Key, [.. g.Select(r => r.Reading)], batch)));
+        await DeliverAllAsync(accepted, batch);
         rejected.Sort((a, b) => a.Index.CompareTo(b.Index));
         var count = accepted.Sum(g => g.Count());
         TwinTelemetry.ReadingsAccepted.Add(count);
@@ -48,11 +48,43 @@ public sealed class IngestService(IGrainFactory grains, ReadingHistory history, 
         return new IngestResult(count, rejected);
     }
 
+    /// <summary>
+    /// One call per sensor, all in flight together; only the calls that failed go through the retries, so the common
+    /// case costs no wrapper per sensor.
+    /// </summary>
+    private async Task DeliverAllAsync(List<IGrouping<string, ParsedReading>> accepted, HistoryBatch batch)
+    {
+        var readings = new Reading[accepted.Count][];
+        var calls = new Task[accepted.Count];
+        for (var i = 0; i < accepted.Count; i++)
+        {
+            readings[i] = [.. accepted[i].Select(r => r.Reading)];
+            calls[i] = Sensor(accepted[i].Key).Record(readings[i], batch);
+        }
+        try
+        {
+            await Task.WhenAll(calls);
+        }
+        catch (Exception)
+        {
+            var retries = new List<Task>();
+            for (var i = 0; i < calls.Length; i++)
+            {
+                if (!calls[i].IsCompletedSuccessfully)
+                {
+                    logger.LogDebug(calls[i].Exception?.GetBaseException(), "Delivery of stored readings to {Sensor} failed; retrying", accepted[i].Key);
+                    retries.Add(DeliverAsync(accepted[i].Key, readings[i], batch));
+                }
+            }
+            await Task.WhenAll(retries);
+        }
+    }
+
     private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3)];
 
     /// <summary>
-    /// Hands a stored batch to its grain. The batch key makes delivery idempotent, so a failed call (a silo going down)
-    /// is simply tried again: a grain that already caught up from history would otherwise never see this batch.
+    /// Tries a failed delivery again, after a pause each time. The batch key makes delivery idempotent, so a failed call
+    /// (a silo going down) is simply repeated: a grain that already caught up from history would otherwise never see this batch.
     /// </summary>
     private async Task DeliverAsync(string sensorId, Reading[] readings, HistoryBatch batch)
     {
@@ -60,13 +92,13 @@ public sealed class IngestService(IGrainFactory grains, ReadingHistory history, 
         {
             try
             {
+                await Task.Delay(RetryDelays[attempt]);
                 await Sensor(sensorId).Record(readings, batch);
                 return;
             }
-            catch (Exception ex) when (attempt < RetryDelays.Length)
+            catch (Exception ex) when (attempt < RetryDelays.Length - 1)
             {
                 logger.LogDebug(ex, "Delivery of stored readings to {Sensor} failed; retrying", sensorId);
-                await Task.Delay(RetryDelays[attempt]);
             }
             catch (Exception ex)
             {

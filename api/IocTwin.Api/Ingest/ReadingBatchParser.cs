@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using IocTwin.Domain;
 using IocTwin.Model;
@@ -28,9 +29,10 @@ public static class ReadingBatchParser
         var valid = new List<ParsedReading>(items.GetArrayLength());
         var rejected = new List<ReadingRejection>();
         var index = 0;
+        var names = new NameCache();
         foreach (var item in items.EnumerateArray())
         {
-            var error = TryParse(item, now, out var reading);
+            var error = TryParse(item, now, names, out var reading);
             if (error is { } e)
             {
                 rejected.Add(new ReadingRejection(index, e.Field, e.Message));
@@ -44,7 +46,7 @@ public static class ReadingBatchParser
         return (valid, rejected);
     }
 
-    private static (string Field, string Message)? TryParse(JsonElement item, DateTimeOffset now, out (string SensorId, Reading Reading) result)
+    private static (string Field, string Message)? TryParse(JsonElement item, DateTimeOffset now, NameCache names, out (string SensorId, Reading Reading) result)
     {
         result = default;
         if (item.ValueKind != JsonValueKind.Object)
@@ -52,13 +54,61 @@ public static class ReadingBatchParser
             return ("item", "must be an object { sensorId, timestamp, values }");
         }
         var sensorId = item.TryGetProperty("sensorId", out var idElement) && idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : null;
-        var timestamp = TimestampOf(item);
-        return Validate(sensorId, timestamp, ValuesOf(item), now, out result);
+        if (CheckSensorId(sensorId) is { } idError)
+        {
+            return idError;
+        }
+        if (CheckTimestamp(TimestampOf(item, out var timestamp) ? timestamp : null, now) is { } timeError)
+        {
+            return timeError;
+        }
+        if (!item.TryGetProperty("values", out var valuesElement) || valuesElement.ValueKind != JsonValueKind.Object)
+        {
+            return NotAnObjectOfNumbers;
+        }
+        var values = new Dictionary<string, double>();
+        foreach (var property in valuesElement.EnumerateObject())
+        {
+            double? number = property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetDouble(out var parsed) ? parsed : null;
+            if (AddValue(values, names.NameOf(property), number) is { } valueError)
+            {
+                return valueError;
+            }
+        }
+        if (CheckValueCount(values) is { } countError)
+        {
+            return countError;
+        }
+        result = (sensorId!, new Reading(timestamp, values));
+        return null;
     }
 
     /// <summary>The timestamp of a JSON reading object, or null when it is missing or not a string.</summary>
     public static string? TimestampOf(JsonElement item) =>
         item.TryGetProperty("timestamp", out var timeElement) && timeElement.ValueKind == JsonValueKind.String ? timeElement.GetString() : null;
+
+    /// <summary>
+    /// The timestamp of a JSON reading object, to the millisecond, if it is an ISO-8601 time with an offset. Read from
+    /// the UTF-8 bytes when they are plainly such a time; anything else takes the text rules below.
+    /// </summary>
+    private static bool TimestampOf(JsonElement item, out DateTimeOffset timestamp)
+    {
+        timestamp = default;
+        if (!item.TryGetProperty("timestamp", out var element) || element.ValueKind != JsonValueKind.String)
+        {
+            return false;
+        }
+        // Raw bytes include the quotes: "2026-11-25T08:30:00Z" or "...+07:00".
+        var raw = JsonMarshal.GetRawUtf8Value(element);
+        var plain = raw.Length >= 22 && raw[11] == (byte)'T' && raw.IndexOf((byte)'\\') < 0 &&
+                    (raw[^2] == (byte)'Z' || (raw.Length > 8 && raw[^7] is (byte)'+' or (byte)'-' && raw[^4] == (byte)':'));
+        if (!(plain && element.TryGetDateTimeOffset(out timestamp)) && !TryParseTimestamp(element.GetString()!, out timestamp))
+        {
+            return false;
+        }
+        timestamp = DateTimeOffset.FromUnixTimeMilliseconds(timestamp.ToUnixTimeMilliseconds());
+        return true;
+    }
 
     /// <summary>The values of a JSON reading object as sent, or null when "values" is missing or not an object.</summary>
     public static List<ReadingValue>? ValuesOf(JsonElement item)
@@ -86,49 +136,94 @@ public static class ReadingBatchParser
         out (string SensorId, Reading Reading) result)
     {
         result = default;
-        if (sensorId is null || !TopologyRules.IsValidId(sensorId))
+        if (CheckSensorId(sensorId) is { } idError)
         {
-            return ("sensorId", "must be a sensor id: " + TopologyRules.IdRule);
+            return idError;
         }
-        if (timestampText is null || !TryParseTimestamp(timestampText, out var timestamp))
+        DateTimeOffset? timestamp = timestampText is not null && TryParseTimestamp(timestampText, out var parsed) ? parsed : null;
+        if (CheckTimestamp(timestamp, now) is { } timeError)
         {
-            return ("timestamp", "must be an ISO-8601 time with a UTC offset, e.g. 2026-11-25T08:30:00+07:00");
-        }
-        if (timestamp > now + MaxClockSkew)
-        {
-            return ("timestamp", $"is more than {MaxClockSkew.TotalMinutes:0} minutes in the future");
+            return timeError;
         }
         if (readingValues is null)
         {
-            return ("values", "must be an object of named numbers");
+            return NotAnObjectOfNumbers;
         }
         var values = new Dictionary<string, double>();
         foreach (var (name, number) in readingValues)
         {
-            if (name.Length is 0 or > 64)
+            if (AddValue(values, name, number) is { } valueError)
             {
-                return ("values", "names must be 1 to 64 characters");
-            }
-            if (number is not { } value || !double.IsFinite(value))
-            {
-                return ($"values.{name}", "must be a finite number");
-            }
-            if (!values.TryAdd(name, value))
-            {
-                return ($"values.{name}", "is given twice");
+                return valueError;
             }
         }
-        if (values.Count == 0)
+        if (CheckValueCount(values) is { } countError)
         {
-            return ("values", "must hold at least one value");
-        }
-        if (values.Count > MaxValuesPerReading)
-        {
-            return ("values", $"must hold at most {MaxValuesPerReading} values");
+            return countError;
         }
         // The twin keeps time to the millisecond, live and in history alike.
-        result = (sensorId, new Reading(DateTimeOffset.FromUnixTimeMilliseconds(timestamp.ToUnixTimeMilliseconds()), values));
+        result = (sensorId!, new Reading(DateTimeOffset.FromUnixTimeMilliseconds(timestamp!.Value.ToUnixTimeMilliseconds()), values));
         return null;
+    }
+
+    private static readonly (string Field, string Message) NotAnObjectOfNumbers = ("values", "must be an object of named numbers");
+
+    private static (string Field, string Message)? CheckSensorId(string? sensorId) =>
+        sensorId is null || !TopologyRules.IsValidId(sensorId) ? ("sensorId", "must be a sensor id: " + TopologyRules.IdRule) : null;
+
+    private static (string Field, string Message)? CheckTimestamp(DateTimeOffset? timestamp, DateTimeOffset now) => timestamp switch
+    {
+        null => ("timestamp", "must be an ISO-8601 time with a UTC offset, e.g. 2026-11-25T08:30:00+07:00"),
+        { } t when t > now + MaxClockSkew => ("timestamp", $"is more than {MaxClockSkew.TotalMinutes:0} minutes in the future"),
+        _ => null,
+    };
+
+    private static (string Field, string Message)? AddValue(Dictionary<string, double> values, string name, double? number)
+    {
+        if (name.Length is 0 or > 64)
+        {
+            return ("values", "names must be 1 to 64 characters");
+        }
+        if (number is not { } value || !double.IsFinite(value))
+        {
+            return ($"values.{name}", "must be a finite number");
+        }
+        return values.TryAdd(name, value) ? null : ($"values.{name}", "is given twice");
+    }
+
+    private static (string Field, string Message)? CheckValueCount(Dictionary<string, double> values) => values.Count switch
+    {
+        0 => ("values", "must hold at least one value"),
+        > MaxValuesPerReading => ("values", $"must hold at most {MaxValuesPerReading} values"),
+        _ => null,
+    };
+
+    /// <summary>Value names of one batch: a feed repeats a handful, so each is made a string once per batch.</summary>
+    private sealed class NameCache
+    {
+        private readonly List<(byte[] Utf8, string Name)> _names = [];
+
+        public string NameOf(JsonProperty property)
+        {
+            var raw = JsonMarshal.GetRawUtf8PropertyName(property);
+            if (raw.IndexOf((byte)'\\') >= 0)
+            {
+                return property.Name;
+            }
+            foreach (var (utf8, name) in _names)
+            {
+                if (raw.SequenceEqual(utf8))
+                {
+                    return name;
+                }
+            }
+            var added = property.Name;
+            if (_names.Count < 256)
+            {
+                _names.Add((raw.ToArray(), added));
+            }
+            return added;
+        }
     }
 
     /// <summary>ISO-8601 with an explicit offset or Z: a local time without one would be read in the server's zone.</summary>

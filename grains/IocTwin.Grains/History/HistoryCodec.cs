@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using IocTwin.Model;
@@ -12,112 +11,115 @@ public readonly record struct StoredEntry(string SensorId, long TimestampMs, His
         new(SensorId, DateTimeOffset.FromUnixTimeMilliseconds(TimestampMs), HistoryCodec.DecodeValues(Values.Span, keys), Batch);
 }
 
+/// <summary>Entries grouped by sensor; a sensor id is made a string once per group, not once per entry.</summary>
+public sealed class EntriesBySensor
+{
+    private readonly Dictionary<string, List<StoredEntry>> _bySensor = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<StoredEntry>>.AlternateLookup<ReadOnlySpan<char>> _byChars;
+
+    public EntriesBySensor() => _byChars = _bySensor.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    public int Count { get; private set; }
+
+    public IReadOnlyDictionary<string, List<StoredEntry>> Sensors => _bySensor;
+
+    public IEnumerable<StoredEntry> All => _bySensor.Values.SelectMany(list => list);
+
+    public void Add(StoredEntry entry)
+    {
+        if (!_bySensor.TryGetValue(entry.SensorId, out var list))
+        {
+            _bySensor[entry.SensorId] = list = [];
+        }
+        list.Add(entry);
+        Count++;
+    }
+
+    internal List<StoredEntry> For(ReadOnlySpan<byte> sensorIdUtf8, out string sensorId)
+    {
+        var most = Encoding.UTF8.GetMaxCharCount(sensorIdUtf8.Length);
+        Span<char> chars = most <= 512 ? stackalloc char[most] : new char[most];
+        chars = chars[..Encoding.UTF8.GetChars(sensorIdUtf8, chars)];
+        if (!_byChars.TryGetValue(chars, out sensorId!, out var list))
+        {
+            sensorId = chars.ToString();
+            _bySensor[sensorId] = list = [];
+        }
+        Count++;
+        return list;
+    }
+}
+
 /// <summary>
-/// The binary layout of readings in history rows. An appended row holds the batches of one commit, for many sensors:
-/// <c>[version][batch count]</c>, then per batch <c>[commit ms][entry count]</c> and entries of
-/// <c>[sensor id][timestamp ms][values]</c>. A block holds one sensor's readings of many commits: <c>[version][count]</c>,
-/// then entries of <c>[timestamp ms][writer][commit ms][values]</c>. Values are <c>[byte length][count]</c> and
-/// <c>[name][double]</c> pairs, so moving a reading from a batch into a block copies its values without decoding them.
-/// Integers are little-endian; counts, lengths and strings are 7-bit length-prefixed as in <see cref="BinaryWriter"/>.
+/// The binary layout of readings in history rows. An appended row holds one stored batch, for many sensors:
+/// <c>[version][count]</c>, then entries of <c>[sensor id][timestamp ms][values]</c>; its writer and commit time are
+/// columns. A block holds one sensor's readings of many batches: <c>[version][count]</c>, then entries of
+/// <c>[timestamp ms][writer][commit ms][values]</c>. Values are <c>[byte length][count]</c> and <c>[name][double]</c>
+/// pairs, so moving a reading from a batch into a block copies its values without decoding them. Integers are
+/// little-endian; counts, lengths and strings are 7-bit length-prefixed as in <see cref="BinaryWriter"/>.
 /// </summary>
 public static class HistoryCodec
 {
     private const byte Version = 1;
 
-    /// <summary>Entries of one append: encoded by the caller, before the commit that gives them their batch key.</summary>
-    public static byte[] EncodeEntries(IReadOnlyList<(string SensorId, Reading Reading)> readings)
+    /// <summary>One batch as an appended row, in one exactly sized array (encoded by the caller, before its commit).</summary>
+    public static byte[] EncodeBatch(IReadOnlyList<(string SensorId, Reading Reading)> readings)
     {
-        var buffer = new ArrayBufferWriter<byte>(readings.Count * 48);
-        var values = new ArrayBufferWriter<byte>(64);
+        var size = 1 + CountSize(readings.Count);
         foreach (var (sensorId, reading) in readings)
         {
-            WriteString(buffer, sensorId);
-            WriteInt64(buffer, reading.Timestamp.ToUnixTimeMilliseconds());
-            WriteValues(buffer, reading.Values, values);
+            var values = ValuesSize(reading.Values);
+            size += StringSize(sensorId) + 8 + CountSize(values) + values;
         }
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    /// <summary>Values as a block or an appended row holds them, length first.</summary>
-    public static ReadOnlyMemory<byte> EncodeValues(Dictionary<string, double> values)
-    {
-        var buffer = new ArrayBufferWriter<byte>(64);
-        WriteValues(buffer, values, new ArrayBufferWriter<byte>(64));
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    private static void WriteValues(IBufferWriter<byte> buffer, Dictionary<string, double> values, ArrayBufferWriter<byte> scratch)
-    {
-        scratch.ResetWrittenCount();
-        WriteCount(scratch, values.Count);
-        foreach (var (name, value) in values)
+        var row = new byte[size];
+        var writer = new Writer(row);
+        writer.WriteByte(Version);
+        writer.WriteCount(readings.Count);
+        foreach (var (sensorId, reading) in readings)
         {
-            WriteString(scratch, name);
-            WriteDouble(scratch, value);
+            writer.WriteString(sensorId);
+            writer.WriteInt64(reading.Timestamp.ToUnixTimeMilliseconds());
+            writer.WriteValues(reading.Values, ValuesSize(reading.Values));
         }
-        WriteCount(buffer, scratch.WrittenCount);
-        buffer.Write(scratch.WrittenSpan);
+        return row;
     }
 
-    /// <summary>One appended row: the batches of one commit, each with its commit time.</summary>
-    public static byte[] EncodeAppended(IReadOnlyList<(long CommittedMs, int Count, byte[] Entries)> batches)
+    /// <summary>The entries of an appended row, grouped by sensor, in the order they were appended.</summary>
+    public static void ReadBatch(ReadOnlyMemory<byte> row, HistoryBatch batch, EntriesBySensor into)
     {
-        var buffer = new ArrayBufferWriter<byte>(batches.Sum(b => b.Entries.Length + 16) + 8);
-        buffer.Write([Version]);
-        WriteCount(buffer, batches.Count);
-        foreach (var (committedMs, count, entries) in batches)
-        {
-            WriteInt64(buffer, committedMs);
-            WriteCount(buffer, count);
-            buffer.Write(entries);
-        }
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    /// <summary>
-    /// The entries of an appended row, in the order they were appended; with <paramref name="sensorId"/>, only that
-    /// sensor's (others are skipped without decoding), and with <paramref name="committedAfterMs"/> only later batches.
-    /// </summary>
-    public static void ReadAppended(byte[] row, int writer, List<StoredEntry> into, string? sensorId = null, long committedAfterMs = long.MinValue)
-    {
-        var wanted = sensorId is null ? null : Encoding.UTF8.GetBytes(sensorId);
-        var reader = new Reader(row);
+        var reader = new Reader(row.Span);
         CheckVersion(ref reader);
-        var batches = reader.ReadCount();
-        for (var b = 0; b < batches; b++)
+        var count = reader.ReadCount();
+        for (var i = 0; i < count; i++)
         {
-            var batch = new HistoryBatch(writer, reader.ReadInt64());
-            var count = reader.ReadCount();
-            for (var i = 0; i < count; i++)
-            {
-                var id = reader.ReadStringBytes(out var idStart);
-                var ts = reader.ReadInt64();
-                var valuesStart = reader.Position;
-                reader.Skip(reader.ReadCount());
-                if (batch.CommittedMs <= committedAfterMs || (wanted is not null && !id.SequenceEqual(wanted)))
-                {
-                    continue;
-                }
-                into.Add(new StoredEntry(sensorId ?? Encoding.UTF8.GetString(row, idStart, id.Length), ts, batch,
-                    row.AsMemory(valuesStart, reader.Position - valuesStart)));
-            }
+            var list = into.For(reader.ReadStringBytes(), out var sensorId);
+            var ts = reader.ReadInt64();
+            var valuesStart = reader.Position;
+            reader.Skip(reader.ReadCount());
+            list.Add(new StoredEntry(sensorId, ts, batch, row.Slice(valuesStart, reader.Position - valuesStart)));
         }
     }
 
     /// <summary>One sensor's readings as a block row.</summary>
     public static byte[] EncodeBlock(IReadOnlyList<StoredEntry> entries)
     {
-        var buffer = new ArrayBufferWriter<byte>(entries.Sum(e => e.Values.Length + 20) + 8);
-        buffer.Write([Version]);
-        WriteCount(buffer, entries.Count);
+        var size = 1 + CountSize(entries.Count);
         foreach (var entry in entries)
         {
-            WriteInt64(buffer, entry.TimestampMs);
-            WriteInt32(buffer, entry.Batch.Writer);
-            WriteInt64(buffer, entry.Batch.CommittedMs);
-            buffer.Write(entry.Values.Span);
+            size += 8 + 4 + 8 + entry.Values.Length;
         }
-        return buffer.WrittenSpan.ToArray();
+        var block = new byte[size];
+        var writer = new Writer(block);
+        writer.WriteByte(Version);
+        writer.WriteCount(entries.Count);
+        foreach (var entry in entries)
+        {
+            writer.WriteInt64(entry.TimestampMs);
+            writer.WriteInt32(entry.Batch.Writer);
+            writer.WriteInt64(entry.Batch.CommittedMs);
+            writer.WriteBytes(entry.Values.Span);
+        }
+        return block;
     }
 
     public static void ReadBlock(string sensorId, byte[] block, List<StoredEntry> into)
@@ -133,6 +135,15 @@ public static class HistoryCodec
             reader.Skip(reader.ReadCount());
             into.Add(new StoredEntry(sensorId, ts, batch, block.AsMemory(valuesStart, reader.Position - valuesStart)));
         }
+    }
+
+    /// <summary>Values as a block or an appended row holds them, length first.</summary>
+    public static ReadOnlyMemory<byte> EncodeValues(Dictionary<string, double> values)
+    {
+        var size = ValuesSize(values);
+        var encoded = new byte[CountSize(size) + size];
+        new Writer(encoded).WriteValues(values, size);
+        return encoded;
     }
 
     /// <summary>Value names seen while decoding: a city has a handful, so each is allocated once per query, not per value.</summary>
@@ -166,7 +177,7 @@ public static class HistoryCodec
         var values = new Dictionary<string, double>(count);
         for (var i = 0; i < count; i++)
         {
-            var name = keys.Get(reader.ReadStringBytes(out _));
+            var name = keys.Get(reader.ReadStringBytes());
             values[name] = reader.ReadDouble();
         }
         return values;
@@ -181,44 +192,87 @@ public static class HistoryCodec
         }
     }
 
-    private static void WriteCount(IBufferWriter<byte> buffer, int value)
+    private static int CountSize(int value)
     {
-        var span = buffer.GetSpan(5);
-        var length = 0;
-        var remaining = (uint)value;
-        while (remaining >= 0x80)
+        var size = 1;
+        for (var remaining = (uint)value; remaining >= 0x80; remaining >>= 7)
         {
-            span[length++] = (byte)(remaining | 0x80);
-            remaining >>= 7;
+            size++;
         }
-        span[length++] = (byte)remaining;
-        buffer.Advance(length);
+        return size;
     }
 
-    private static void WriteString(IBufferWriter<byte> buffer, string value)
+    private static int StringSize(string value)
     {
         var length = Encoding.UTF8.GetByteCount(value);
-        WriteCount(buffer, length);
-        Encoding.UTF8.GetBytes(value, buffer.GetSpan(length));
-        buffer.Advance(length);
+        return CountSize(length) + length;
     }
 
-    private static void WriteInt64(IBufferWriter<byte> buffer, long value)
+    private static int ValuesSize(Dictionary<string, double> values)
     {
-        BinaryPrimitives.WriteInt64LittleEndian(buffer.GetSpan(8), value);
-        buffer.Advance(8);
+        var size = CountSize(values.Count);
+        foreach (var name in values.Keys)
+        {
+            size += StringSize(name) + 8;
+        }
+        return size;
     }
 
-    private static void WriteInt32(IBufferWriter<byte> buffer, int value)
+    private ref struct Writer(Span<byte> buffer)
     {
-        BinaryPrimitives.WriteInt32LittleEndian(buffer.GetSpan(4), value);
-        buffer.Advance(4);
-    }
+        private readonly Span<byte> _buffer = buffer;
+        private int _position;
 
-    private static void WriteDouble(IBufferWriter<byte> buffer, double value)
-    {
-        BinaryPrimitives.WriteDoubleLittleEndian(buffer.GetSpan(8), value);
-        buffer.Advance(8);
+        public void WriteByte(byte value) => _buffer[_position++] = value;
+
+        public void WriteCount(int value)
+        {
+            var remaining = (uint)value;
+            while (remaining >= 0x80)
+            {
+                _buffer[_position++] = (byte)(remaining | 0x80);
+                remaining >>= 7;
+            }
+            _buffer[_position++] = (byte)remaining;
+        }
+
+        public void WriteString(string value)
+        {
+            var length = Encoding.UTF8.GetByteCount(value);
+            WriteCount(length);
+            _position += Encoding.UTF8.GetBytes(value, _buffer[_position..]);
+        }
+
+        public void WriteInt64(long value)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(_buffer[_position..], value);
+            _position += 8;
+        }
+
+        public void WriteInt32(int value)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(_buffer[_position..], value);
+            _position += 4;
+        }
+
+        public void WriteBytes(ReadOnlySpan<byte> bytes)
+        {
+            bytes.CopyTo(_buffer[_position..]);
+            _position += bytes.Length;
+        }
+
+        /// <summary>Values with their byte length first; <paramref name="size"/> is <see cref="ValuesSize"/> of them.</summary>
+        public void WriteValues(Dictionary<string, double> values, int size)
+        {
+            WriteCount(size);
+            WriteCount(values.Count);
+            foreach (var (name, value) in values)
+            {
+                WriteString(name);
+                BinaryPrimitives.WriteDoubleLittleEndian(_buffer[_position..], value);
+                _position += 8;
+            }
+        }
     }
 
     private ref struct Reader(ReadOnlySpan<byte> data)
@@ -244,10 +298,10 @@ public static class HistoryCodec
             throw new InvalidDataException("Malformed length in a history row.");
         }
 
-        public ReadOnlySpan<byte> ReadStringBytes(out int start)
+        public ReadOnlySpan<byte> ReadStringBytes()
         {
             var length = ReadCount();
-            start = Position;
+            var start = Position;
             Position += length;
             return _data.Slice(start, length);
         }

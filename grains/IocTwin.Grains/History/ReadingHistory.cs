@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Data;
 using System.Text.Json;
@@ -39,8 +40,10 @@ public sealed class ReadingHistory : BackgroundService
 {
     private const int MaxCommitReadings = 20_000;
     private const int KpiSliceRows = 2_000;
-    // Appended rows per move transaction: a busy feed commits up to MaxCommitReadings a row.
-    private const int MoveRowsPerTransaction = 50;
+    // A move transaction takes appended rows until it has this many readings (or rows), so that its blocks are large
+    // and the time it holds SQLite's single writer short.
+    private const int MoveReadingsPerTransaction = 500_000;
+    private const int MoveRowsPerTransaction = 2_000;
     private const int LegacyRowsPerTransaction = 50_000;
     /// <summary>How often a process moves what it appended into per-sensor blocks.</summary>
     public static readonly TimeSpan DefaultMoveInterval = TimeSpan.FromSeconds(15);
@@ -87,8 +90,8 @@ public sealed class ReadingHistory : BackgroundService
         {
             return Task.FromResult(default(HistoryBatch));
         }
-        // Encoded on the caller's thread: the single writer only concatenates.
-        var pending = new PendingAppend(HistoryCodec.EncodeEntries(readings), readings.Count,
+        // Encoded on the caller's thread, into the row as it is stored.
+        var pending = new PendingAppend(HistoryCodec.EncodeBatch(readings), readings.Count,
             new TaskCompletionSource<HistoryBatch>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_pending.Writer.TryWrite(pending))
         {
@@ -172,10 +175,9 @@ public sealed class ReadingHistory : BackgroundService
             }
             try
             {
-                // One row for all, but each append its own batch key: grains tell deliveries apart by it.
+                // One transaction for all, but each append its own row and batch key: grains tell deliveries apart by it.
                 var keys = batch.Select(_ => _lastCommitMs = Math.Max(_lastCommitMs + 1, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())).ToList();
-                var row = HistoryCodec.EncodeAppended([.. batch.Select((p, i) => (keys[i], p.Count, p.Entries))]);
-                await AppendRowAsync(keys[^1], readings, row, CancellationToken.None);
+                await AppendRowsAsync(batch, keys, CancellationToken.None);
                 for (var i = 0; i < batch.Count; i++)
                 {
                     batch[i].Stored.TrySetResult(new HistoryBatch(_writer, keys[i]));
@@ -194,24 +196,22 @@ public sealed class ReadingHistory : BackgroundService
         }
     }
 
-    private async Task AppendRowAsync(long received, int count, byte[] readings, CancellationToken cancellationToken)
-    {
-        const string sql = "INSERT INTO twin_reading_appended (writer, received, count, readings) VALUES (@writer, @received, @count, @readings)";
-        if (_sqliteWriteGate is not null)
+    private Task AppendRowsAsync(List<PendingAppend> batch, List<long> keys, CancellationToken cancellationToken) =>
+        WriteTransactionAsync(async (connection, transaction) =>
         {
-            await _sqliteWriteGate.WaitAsync(cancellationToken);
-        }
-        try
-        {
-            await using var connection = await OpenAsync(cancellationToken);
-            await using var command = Command(connection, sql, ("writer", _writer), ("received", received), ("count", count), ("readings", readings));
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-        finally
-        {
-            _sqliteWriteGate?.Release();
-        }
-    }
+            await using var insert = Command(connection,
+                "INSERT INTO twin_reading_appended (writer, received, count, readings) VALUES (@writer, @received, @count, @readings)",
+                ("writer", _writer), ("received", 0L), ("count", 0), ("readings", Array.Empty<byte>()));
+            insert.Transaction = transaction;
+            for (var i = 0; i < batch.Count; i++)
+            {
+                insert.Parameters[1].Value = keys[i];
+                insert.Parameters[2].Value = batch[i].Count;
+                insert.Parameters[3].Value = batch[i].Row;
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+            return true;
+        }, cancellationToken);
 
     private async Task MoveEveryIntervalAsync()
     {
@@ -253,62 +253,87 @@ public sealed class ReadingHistory : BackgroundService
         var moved = 0;
         while (true)
         {
-            var (rows, readings) = await MoveOnceAsync(cancellationToken);
+            var (readings, more) = await MoveOnceAsync(cancellationToken);
             moved += readings;
-            if (rows < MoveRowsPerTransaction)
+            if (!more)
             {
                 return moved;
             }
         }
     }
 
-    private async Task<(int Rows, int Readings)> MoveOnceAsync(CancellationToken cancellationToken)
+    private async Task<(int Readings, bool More)> MoveOnceAsync(CancellationToken cancellationToken)
     {
         // Read and turned into blocks before the write transaction, which then only deletes and inserts: on SQLite
         // appends wait for it.
         var orphaned = DateTimeOffset.UtcNow.Subtract(_orphanAge).ToUnixTimeMilliseconds();
-        var rows = new List<(long Id, int Writer, byte[] Readings)>();
-        await using (var connection = await OpenAsync(cancellationToken))
-        await using (var command = Command(connection,
-            $"SELECT id, writer, readings FROM twin_reading_appended WHERE writer = @writer OR received < @orphaned ORDER BY id LIMIT {MoveRowsPerTransaction}",
-            ("writer", _writer), ("orphaned", orphaned)))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        var ids = new List<long>();
+        var entries = new EntriesBySensor();
+        var rented = new List<byte[]>();
+        var more = false;
+        try
         {
-            while (await reader.ReadAsync(cancellationToken))
+            await using (var connection = await OpenAsync(cancellationToken))
+            await using (var command = Command(connection,
+                $"SELECT id, writer, received, count, readings FROM twin_reading_appended WHERE writer = @writer OR received < @orphaned ORDER BY id LIMIT {MoveRowsPerTransaction + 1}",
+                ("writer", _writer), ("orphaned", orphaned)))
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
             {
-                rows.Add((reader.GetInt64(0), reader.GetInt32(1), (byte[])reader.GetValue(2)));
-            }
-        }
-        if (rows.Count == 0)
-        {
-            return (0, 0);
-        }
-        var entries = new List<StoredEntry>();
-        foreach (var row in rows)
-        {
-            HistoryCodec.ReadAppended(row.Readings, row.Writer, entries);
-        }
-        var blocks = ToBlocks(entries);
-        // The rows are deleted in the transaction that writes their blocks; if another process moved one of them
-        // first (an orphan adopted twice), this move is rolled back.
-        var moved = await WriteTransactionAsync(async (connection, transaction) =>
-        {
-            await using (var delete = Command(connection, $"DELETE FROM twin_reading_appended WHERE id IN ({string.Join(", ", rows.Select(r => r.Id))})"))
-            {
-                delete.Transaction = transaction;
-                if (await delete.ExecuteNonQueryAsync(cancellationToken) != rows.Count)
+                while (await reader.ReadAsync(cancellationToken))
                 {
-                    return false;
+                    if (ids.Count == MoveRowsPerTransaction || entries.Count >= MoveReadingsPerTransaction)
+                    {
+                        more = true;
+                        break;
+                    }
+                    // Into pooled buffers: a busy feed's rows are large, and would otherwise each be a large-object allocation.
+                    var length = (int)reader.GetBytes(4, 0, null, 0, 0);
+                    var buffer = ArrayPool<byte>.Shared.Rent(length);
+                    rented.Add(buffer);
+                    reader.GetBytes(4, 0, buffer, 0, length);
+                    ids.Add(reader.GetInt64(0));
+                    HistoryCodec.ReadBatch(buffer.AsMemory(0, length), new HistoryBatch(reader.GetInt32(1), reader.GetInt64(2)), entries);
                 }
             }
-            await InsertBlocksAsync(connection, transaction, blocks, cancellationToken);
-            return true;
-        }, cancellationToken);
-        foreach (var row in rows)
-        {
-            _parsedAppended.TryRemove(row.Id, out _);
+            if (ids.Count == 0)
+            {
+                return (0, false);
+            }
+            var blocks = ToBlocks(entries);
+            // The rows are deleted in the transaction that writes their blocks; if another process moved one of them
+            // first (an orphan adopted twice), this move is rolled back.
+            try
+            {
+                await WriteTransactionAsync(async (connection, transaction) =>
+                {
+                    await using (var delete = _sqlite
+                        ? Command(connection, $"DELETE FROM twin_reading_appended WHERE id IN ({string.Join(", ", ids)})")
+                        : Command(connection, "DELETE FROM twin_reading_appended WHERE id = ANY(@ids)", ("ids", ids.ToArray())))
+                    {
+                        delete.Transaction = transaction;
+                        if (await delete.ExecuteNonQueryAsync(cancellationToken) != ids.Count)
+                        {
+                            throw new MovedElsewhereException();
+                        }
+                    }
+                    await InsertBlocksAsync(connection, transaction, blocks, cancellationToken);
+                    return true;
+                }, cancellationToken);
+            }
+            catch (MovedElsewhereException)
+            {
+                return (0, false);
+            }
+            foreach (var id in ids)
+            {
+                _parsedAppended.TryRemove(id, out _);
+            }
+            return (entries.Count, more);
         }
-        return moved ? (rows.Count, entries.Count) : (0, 0);
+        finally
+        {
+            rented.ForEach(buffer => ArrayPool<byte>.Shared.Return(buffer));
+        }
     }
 
     /// <summary>Readings kept one row each by earlier versions of the twin (table twin_reading): moved into blocks, then the table is dropped.</summary>
@@ -332,7 +357,7 @@ public sealed class ReadingHistory : BackgroundService
         {
             var moved = await WriteTransactionAsync(async (connection, transaction) =>
             {
-                var entries = new List<StoredEntry>();
+                var entries = new EntriesBySensor();
                 await using (var command = Command(connection, take))
                 {
                     command.Transaction = transaction;
@@ -365,21 +390,10 @@ public sealed class ReadingHistory : BackgroundService
     private sealed record Block(string SensorId, long FirstTs, long LastTs, long LastReceived, int Count, byte[] Readings);
 
     /// <summary>One block per sensor, in sensor order so that the index pages their inserts touch are neighbours.</summary>
-    private static List<Block> ToBlocks(List<StoredEntry> entries)
-    {
-        var bySensor = new Dictionary<string, List<StoredEntry>>(StringComparer.Ordinal);
-        foreach (var entry in entries)
-        {
-            if (!bySensor.TryGetValue(entry.SensorId, out var list))
-            {
-                bySensor[entry.SensorId] = list = [];
-            }
-            list.Add(entry);
-        }
-        return [.. bySensor.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new Block(
+    private static List<Block> ToBlocks(EntriesBySensor entries) =>
+        [.. entries.Sensors.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new Block(
             p.Key, p.Value.Min(e => e.TimestampMs), p.Value.Max(e => e.TimestampMs), p.Value.Max(e => e.Batch.CommittedMs),
             p.Value.Count, HistoryCodec.EncodeBlock(p.Value)))];
-    }
 
     private static async Task InsertBlocksAsync(DbConnection connection, DbTransaction transaction, List<Block> blocks, CancellationToken cancellationToken)
     {
@@ -478,7 +492,7 @@ public sealed class ReadingHistory : BackgroundService
     }
 
     /// <summary>An appended row parsed once, by sensor: grains activating together all read the same few rows.</summary>
-    private sealed record ParsedAppended(long Received, Dictionary<string, List<StoredEntry>> BySensor);
+    private sealed record ParsedAppended(long Received, EntriesBySensor BySensor);
 
     // Keyed by row id, which is never reused; rows leave when moved (by this process, or seen gone by a query).
     private readonly ConcurrentDictionary<long, ParsedAppended> _parsedAppended = new();
@@ -505,7 +519,7 @@ public sealed class ReadingHistory : BackgroundService
         var missing = wanted.Where(id => !_parsedAppended.ContainsKey(id)).ToHashSet();
         if (missing.Count > 0)
         {
-            await using var command = Command(connection, "SELECT id, writer, readings FROM twin_reading_appended WHERE id >= @first",
+            await using var command = Command(connection, "SELECT id, writer, received, readings FROM twin_reading_appended WHERE id >= @first",
                 ("first", missing.Min()));
             command.Transaction = transaction;
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -516,17 +530,8 @@ public sealed class ReadingHistory : BackgroundService
                 {
                     continue;
                 }
-                var entries = new List<StoredEntry>();
-                HistoryCodec.ReadAppended((byte[])reader.GetValue(2), reader.GetInt32(1), entries);
-                var bySensor = new Dictionary<string, List<StoredEntry>>(StringComparer.Ordinal);
-                foreach (var entry in entries)
-                {
-                    if (!bySensor.TryGetValue(entry.SensorId, out var list))
-                    {
-                        bySensor[entry.SensorId] = list = [];
-                    }
-                    list.Add(entry);
-                }
+                var bySensor = new EntriesBySensor();
+                HistoryCodec.ReadBatch((byte[])reader.GetValue(3), new HistoryBatch(reader.GetInt32(1), reader.GetInt64(2)), bySensor);
                 _parsedAppended[id] = new ParsedAppended(listed[id], bySensor);
             }
         }
@@ -536,8 +541,8 @@ public sealed class ReadingHistory : BackgroundService
             {
                 continue;
             }
-            IEnumerable<List<StoredEntry>> lists = sensorId is null ? parsed.BySensor.Values
-                : parsed.BySensor.TryGetValue(sensorId, out var one) ? [one] : [];
+            IEnumerable<List<StoredEntry>> lists = sensorId is null ? parsed.BySensor.Sensors.Values
+                : parsed.BySensor.Sensors.TryGetValue(sensorId, out var one) ? [one] : [];
             foreach (var list in lists)
             {
                 into.AddRange(list.Where(e => e.Batch.CommittedMs > committedAfterMs));
@@ -789,5 +794,8 @@ public sealed class ReadingHistory : BackgroundService
         return services;
     }
 
-    private sealed record PendingAppend(byte[] Entries, int Count, TaskCompletionSource<HistoryBatch> Stored);
+    /// <summary>Rows taken for a move were moved by another process meanwhile; the move is rolled back.</summary>
+    private sealed class MovedElsewhereException : Exception;
+
+    private sealed record PendingAppend(byte[] Row, int Count, TaskCompletionSource<HistoryBatch> Stored);
 }

@@ -35,4 +35,44 @@ public sealed class ReadingBatchParserTests
         Assert.Empty(valid);
         Assert.Equal(field, Assert.Single(rejected).Field);
     }
+
+    [Theory]
+    [InlineData("2026-11-25T08:00:00.123+07:00")]
+    [InlineData("2026-11-25T01:00:00.1234567Z")]
+    [InlineData("2026-11-25t01:00:00.123z")]
+    [InlineData("2026-11-25T01:00:00.123\u005A")]
+    public void Every_spelling_of_one_instant_reads_the_same_to_the_millisecond(string timestamp)
+    {
+        var (valid, rejected) = Parse($$"""[{ "sensorId": "a", "timestamp": "{{timestamp}}", "values": { "aqi": 80 } }]""");
+
+        Assert.Empty(rejected);
+        Assert.Equal(new DateTimeOffset(2026, 11, 25, 1, 0, 0, 123, TimeSpan.Zero), valid[0].Reading.Timestamp);
+    }
+
+    [Theory]
+    [InlineData("2026-11-25T08:00:00")]
+    [InlineData("2026-11-25T08:00:00.000")]
+    [InlineData("2026-11-25 08:00:00Z")]
+    public void A_time_without_an_offset_is_refused_rather_than_read_in_the_server_zone(string timestamp)
+    {
+        var (valid, rejected) = Parse($$"""[{ "sensorId": "a", "timestamp": "{{timestamp}}", "values": { "aqi": 80 } }]""");
+
+        Assert.Empty(valid);
+        Assert.Equal("timestamp", Assert.Single(rejected).Field);
+    }
+
+    [Fact]
+    public void Value_names_read_the_same_escaped_or_not_and_a_repeat_is_refused()
+    {
+        var (valid, rejected) = Parse("""
+            [{ "sensorId": "a", "timestamp": "2026-11-25T01:00:00Z", "values": { "m\u1EF1c_n\u01B0\u1EDBc": 1.5, "aqi": 3 } },
+             { "sensorId": "b", "timestamp": "2026-11-25T01:00:00Z", "values": { "mực_nước": 2.5, "aqi": 4 } },
+             { "sensorId": "c", "timestamp": "2026-11-25T01:00:00Z", "values": { "aqi": 5, "a\u0071i": 6 } }]
+            """);
+
+        Assert.Equal([1.5, 2.5], valid.Select(r => r.Reading.Values["mực_nước"]));
+        Assert.Equal([3.0, 4.0], valid.Select(r => r.Reading.Values["aqi"]));
+        var repeat = Assert.Single(rejected);
+        Assert.Equal((2, "values.aqi"), (repeat.Index, repeat.Field));
+    }
 }

@@ -11,39 +11,39 @@ public sealed class HistoryCodecTests
     [Fact]
     public void Readings_come_back_from_an_appended_row_and_from_a_block()
     {
-        var first = HistoryCodec.EncodeEntries([
+        var row = HistoryCodec.EncodeBatch([
             ("cảm-biến-Hải-Châu-1", new Reading(T0, new() { ["mực_nước"] = 1.25, ["aqi"] = double.MaxValue })),
             ("s2", new Reading(T0.AddMilliseconds(1), new() { ["speed"] = -3.5 })),
+            ("cảm-biến-Hải-Châu-1", new Reading(T0.AddSeconds(-10), [])),
         ]);
-        var second = HistoryCodec.EncodeEntries([("cảm-biến-Hải-Châu-1", new Reading(T0.AddSeconds(-10), []))]);
-        var row = HistoryCodec.EncodeAppended([(1000, 2, first), (1001, 1, second)]);
 
-        var all = new List<StoredEntry>();
-        HistoryCodec.ReadAppended(row, 42, all);
+        var bySensor = new EntriesBySensor();
+        HistoryCodec.ReadBatch(row, new HistoryBatch(42, 1000), bySensor);
         var keys = new HistoryCodec.KeyCache();
-        Assert.Equal(["cảm-biến-Hải-Châu-1", "s2", "cảm-biến-Hải-Châu-1"], all.Select(e => e.SensorId));
-        Assert.Equal([new HistoryBatch(42, 1000), new HistoryBatch(42, 1000), new HistoryBatch(42, 1001)], all.Select(e => e.Batch));
-        Assert.Equal(new Dictionary<string, double> { ["mực_nước"] = 1.25, ["aqi"] = double.MaxValue }, all[0].ToReading(keys).Values);
-        Assert.Equal(T0.AddMilliseconds(1), all[1].ToReading(keys).Timestamp);
-        Assert.Empty(all[2].ToReading(keys).Values);
+        Assert.Equal(3, bySensor.Count);
+        Assert.Equal(["cảm-biến-Hải-Châu-1", "s2"], bySensor.Sensors.Keys.Order(StringComparer.Ordinal));
+        var bridge = bySensor.Sensors["cảm-biến-Hải-Châu-1"];
+        Assert.Equal([T0.ToUnixTimeMilliseconds(), T0.AddSeconds(-10).ToUnixTimeMilliseconds()], bridge.Select(e => e.TimestampMs));
+        Assert.All(bySensor.All, e => Assert.Equal(new HistoryBatch(42, 1000), e.Batch));
+        Assert.Equal(new Dictionary<string, double> { ["mực_nước"] = 1.25, ["aqi"] = double.MaxValue }, bridge[0].ToReading(keys).Values);
+        Assert.Empty(bridge[1].ToReading(keys).Values);
+        Assert.Equal(T0.AddMilliseconds(1), bySensor.Sensors["s2"][0].ToReading(keys).Timestamp);
 
-        var oneSensorLater = new List<StoredEntry>();
-        HistoryCodec.ReadAppended(row, 42, oneSensorLater, "cảm-biến-Hải-Châu-1", committedAfterMs: 1000);
-        Assert.Equal(T0.AddSeconds(-10).ToUnixTimeMilliseconds(), Assert.Single(oneSensorLater).TimestampMs);
-
-        var block = HistoryCodec.EncodeBlock([all[0], all[2]]);
+        var later = new EntriesBySensor();
+        HistoryCodec.ReadBatch(HistoryCodec.EncodeBatch([("s2", new Reading(T0.AddSeconds(5), new() { ["speed"] = 12 }))]), new HistoryBatch(7, 2000), later);
+        var block = HistoryCodec.EncodeBlock([.. bySensor.Sensors["s2"], .. later.Sensors["s2"]]);
         var fromBlock = new List<StoredEntry>();
-        HistoryCodec.ReadBlock("cảm-biến-Hải-Châu-1", block, fromBlock);
-        Assert.Equal([all[0].TimestampMs, all[2].TimestampMs], fromBlock.Select(e => e.TimestampMs));
-        Assert.Equal([all[0].Batch, all[2].Batch], fromBlock.Select(e => e.Batch));
-        Assert.Equal(all[0].ToReading(keys).Values, fromBlock[0].ToReading(keys).Values);
+        HistoryCodec.ReadBlock("s2", block, fromBlock);
+        Assert.Equal([new HistoryBatch(42, 1000), new HistoryBatch(7, 2000)], fromBlock.Select(e => e.Batch));
+        Assert.Equal([-3.5, 12], fromBlock.Select(e => e.ToReading(keys).Values["speed"]));
+        Assert.Equal([T0.AddMilliseconds(1), T0.AddSeconds(5)], fromBlock.Select(e => e.ToReading(keys).Timestamp));
     }
 
     [Fact]
     public void A_row_of_an_unknown_format_is_refused_not_misread()
     {
-        var row = HistoryCodec.EncodeAppended([(1, 1, HistoryCodec.EncodeEntries([("s", new Reading(T0, new() { ["v"] = 1 }))]))]);
+        var row = HistoryCodec.EncodeBatch([("s", new Reading(T0, new() { ["v"] = 1 }))]);
         row[0] = 9;
-        Assert.Throws<InvalidDataException>(() => HistoryCodec.ReadAppended(row, 1, []));
+        Assert.Throws<InvalidDataException>(() => HistoryCodec.ReadBatch(row, new HistoryBatch(1, 1), new EntriesBySensor()));
     }
 }

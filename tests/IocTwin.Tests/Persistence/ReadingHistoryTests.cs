@@ -157,6 +157,8 @@ public sealed class ReadingHistoryTests
         var t0 = DateTimeOffset.UtcNow.AddMinutes(-5);
         var first = await killed.AppendAsync([(sensor, new Reading(t0, new() { ["level"] = 0.4 }))]);
         var second = await killed.AppendAsync([(sensor, new Reading(t0.AddSeconds(30), new() { ["level"] = 0.9 }))]);
+        // Commit times are unique per writer, so two commits in one millisecond put the second one ahead of the clock.
+        await Task.Delay(TimeSpan.FromMilliseconds(20));
 
         Assert.True(await survivor.MoveToBlocksAsync() >= 2);
         // Moving again, from either process, finds nothing of it left to move.
