@@ -33,15 +33,16 @@ public readonly record struct KpiPoint(string EntityId, DateTimeOffset Time, str
 /// <summary>
 /// Every acknowledged reading, in the twin's database. Appends are group-committed: a call completes once its
 /// readings are durable, and many concurrent calls share one transaction and one row, so the ingest path stays fast.
-/// Every few seconds the rows appended are moved into per-sensor blocks, which the queries by sensor use; queries read
+/// Every 15 s the rows appended are moved into per-sensor blocks, which the queries by sensor use; queries read
 /// both, in one snapshot.
 /// </summary>
 public sealed class ReadingHistory : BackgroundService
 {
     private const int MaxCommitReadings = 20_000;
     private const int KpiSliceRows = 2_000;
-    // A move transaction takes appended rows until it has this many readings (or rows), so that its blocks are large
-    // and the time it holds SQLite's single writer short.
+    // A move transaction takes appended rows up to this many readings (or rows). A move costs about the same per block
+    // whatever the block holds, so larger moves are cheaper per reading; the bound keeps a backlog's move in steps that
+    // fit in memory.
     private const int MoveReadingsPerTransaction = 500_000;
     private const int MoveRowsPerTransaction = 2_000;
     private const int LegacyRowsPerTransaction = 50_000;
@@ -246,7 +247,7 @@ public sealed class ReadingHistory : BackgroundService
 
     /// <summary>
     /// Moves what this process appended, and rows that other processes appended and left longer than the orphan age,
-    /// into per-sensor blocks; returns how many readings moved. The background pass does this every few seconds.
+    /// into per-sensor blocks; returns how many readings moved. The background pass does this every 15 s (by default).
     /// </summary>
     public async Task<int> MoveToBlocksAsync(CancellationToken cancellationToken = default)
     {
