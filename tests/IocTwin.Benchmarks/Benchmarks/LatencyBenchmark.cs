@@ -96,7 +96,7 @@ public static class LatencyBenchmark
                 context.Results.Note(string.Create(CultureInfo.InvariantCulture,
                     $"latency with {screens:N0} screen{(screens == 1 ? "" : "s")}: {probes.Count:N0} readings of watched sensors, {delivery}" +
                     $"at the twin observer p50 {atObserver.P50:N0} ms / p99 {atObserver.P99:N0} ms ({atObserver.Delivered:P1} seen); " +
-                    $"feed {feedRate:N0} readings/s ({feed.Failed} failed posts so far), POST p50 {feed.TakeAckMilliseconds(0.5):N1} ms; {window.Describe(probes.Count, "watched reading")}"));
+                    $"feed {feedRate:N0} readings/s ({feed.Failed} failed posts so far), POST {feed.TakeAckMilliseconds()}; {window.Describe(probes.Count, "watched reading")}"));
             }
         }
         finally
@@ -419,14 +419,16 @@ public static class LatencyBenchmark
         /// <summary>Readings acknowledged so far.</summary>
         public long Sent => Interlocked.Read(ref _sent);
 
-        public double TakeAckMilliseconds(double percentile)
+        /// <summary>How long POSTs took to be acknowledged since the last call: p50, p99 and the slowest.</summary>
+        public string TakeAckMilliseconds()
         {
             lock (_ackMilliseconds)
             {
                 _ackMilliseconds.Sort();
-                var value = Percentile(_ackMilliseconds, percentile);
+                var text = string.Create(CultureInfo.InvariantCulture,
+                    $"p50 {Percentile(_ackMilliseconds, 0.5):N1} ms / p99 {Percentile(_ackMilliseconds, 0.99):N1} ms / max {(_ackMilliseconds.Count == 0 ? double.NaN : _ackMilliseconds[^1]):N1} ms");
                 _ackMilliseconds.Clear();
-                return value;
+                return text;
             }
         }
 
