@@ -7,9 +7,10 @@ namespace IocTwin.Grains;
 
 /// <summary>
 /// One per silo: gathers the updates of the districts and the city living on this silo and sends them,
-/// batched, to every API process's observer. Grains never wait on screens.
+/// batched, to every API process's observer. Grains never wait on screens. Never removed for being idle: it holds
+/// the updates of its current batch, and a worker removed between two flushes would take them with it.
 /// </summary>
-[StatelessWorker(1)]
+[StatelessWorker(1, removeIdleWorkers: false)]
 public sealed class TwinPublisher(ReadingHistory history, TimeProvider time, ILogger<TwinPublisher> logger) : Grain, ITwinPublisher
 {
     private static readonly TimeSpan FlushDelay = TimeSpan.FromMilliseconds(50);
@@ -26,6 +27,9 @@ public sealed class TwinPublisher(ReadingHistory history, TimeProvider time, ILo
         _flush = new DebouncedAction(this, FlushDelay, FlushAsync);
         return Task.CompletedTask;
     }
+
+    /// <summary>Whatever is gathered still goes out when the silo deactivates the publisher.</summary>
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _flush.FlushAsync();
 
     public Task Publish(DistrictUpdate update)
     {

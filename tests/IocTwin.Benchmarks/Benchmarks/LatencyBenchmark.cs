@@ -78,6 +78,7 @@ public static class LatencyBenchmark
 
                 var atObserver = Summarise(probes, [observer]);
                 var atScreens = Summarise(probes, [.. clients]);
+                var unseen = await DescribeUnseenAsync(host, probes, atObserver.SeenProbes);
                 var label = screens switch
                 {
                     0 => "0 screens: reading → API process's twin observer",
@@ -95,7 +96,7 @@ public static class LatencyBenchmark
                     $"{result.Delivered:P1} of {result.Expected:N0} expected frame arrivals seen, {result.Frames:N0} frames, {resyncs} resyncs; ");
                 context.Results.Note(string.Create(CultureInfo.InvariantCulture,
                     $"latency with {screens:N0} screen{(screens == 1 ? "" : "s")}: {probes.Count:N0} readings of watched sensors, {delivery}" +
-                    $"at the twin observer p50 {atObserver.P50:N0} ms / p99 {atObserver.P99:N0} ms ({atObserver.Delivered:P1} seen); " +
+                    $"at the twin observer p50 {atObserver.P50:N0} ms / p99 {atObserver.P99:N0} ms ({atObserver.Delivered:P1} seen{unseen}); " +
                     $"feed {feedRate:N0} readings/s ({feed.Failed} failed posts so far), POST {feed.TakeAckMilliseconds()}; {window.Describe(probes.Count, "watched reading")}"));
             }
         }
@@ -137,14 +138,33 @@ public static class LatencyBenchmark
         while (await timer.WaitForNextTickAsync(cancellationToken));
     }
 
-    private sealed record Summary(double P50, double P99, long Expected, long Seen, long Frames)
+    private sealed record Summary(double P50, double P99, long Expected, long Seen, long Frames, HashSet<int> SeenProbes)
     {
         public double Delivered => Expected == 0 ? double.NaN : (double)Seen / Expected;
+    }
+
+    /// <summary>
+    /// Where the readings the observer did not see stand: acknowledged or not, and whether their sensor grain has
+    /// counted them — which tells a reading the twin did not apply from an update that did not travel.
+    /// </summary>
+    private static async Task<string> DescribeUnseenAsync(TwinHost host, IReadOnlyList<Probe> probes, HashSet<int> seen)
+    {
+        var unseen = Enumerable.Range(0, probes.Count).Where(i => !seen.Contains(i)).Select(i => probes[i]).ToList();
+        if (unseen.Count == 0)
+        {
+            return "";
+        }
+        var views = await Task.WhenAll(unseen.Select(p => host.Grains.GetGrain<ISensorGrain>(p.SensorId).Get()));
+        var counted = unseen.Zip(views).Count(pair => pair.Second?.ReadingCount >= pair.First.Count);
+        var acknowledged = unseen.Count(p => p.Acknowledged is not null);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"; not seen {unseen.Count:N0}: {acknowledged:N0} acknowledged, {counted:N0} counted by their sensor grain");
     }
 
     private static Summary Summarise(IReadOnlyList<Probe> probes, IReadOnlyList<IProbeReceiver> receivers)
     {
         var latencies = new List<double>();
+        var seenProbes = new HashSet<int>();
         long expected = 0, frames = 0;
         var byDistrict = receivers.GroupBy(r => r.DistrictId).ToDictionary(g => g.Key ?? "", g => g.Count());
         foreach (var probe in probes)
@@ -158,12 +178,13 @@ public static class LatencyBenchmark
             {
                 if (probe < probes.Count && probes[probe].Acknowledged is { } ack)
                 {
+                    seenProbes.Add(probe);
                     latencies.Add(Math.Max(0, Stopwatch.GetElapsedTime(ack, arrived).TotalMilliseconds));
                 }
             }
         }
         latencies.Sort();
-        return new Summary(Percentile(latencies, 0.50), Percentile(latencies, 0.99), expected, latencies.Count, frames);
+        return new Summary(Percentile(latencies, 0.50), Percentile(latencies, 0.99), expected, latencies.Count, frames, seenProbes);
     }
 
     public static double Percentile(List<double> sorted, double p) =>
