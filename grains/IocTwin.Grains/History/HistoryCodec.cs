@@ -23,8 +23,6 @@ public sealed class EntriesBySensor
 
     public IReadOnlyDictionary<string, List<StoredEntry>> Sensors => _bySensor;
 
-    public IEnumerable<StoredEntry> All => _bySensor.Values.SelectMany(list => list);
-
     public void Add(StoredEntry entry)
     {
         if (!_bySensor.TryGetValue(entry.SensorId, out var list))

@@ -492,11 +492,9 @@ public sealed class ReadingHistory : BackgroundService
         }
     }
 
-    /// <summary>An appended row parsed once, by sensor: grains activating together all read the same few rows.</summary>
-    private sealed record ParsedAppended(long Received, EntriesBySensor BySensor);
-
-    // Keyed by row id, which is never reused; rows leave when moved (by this process, or seen gone by a query).
-    private readonly ConcurrentDictionary<long, ParsedAppended> _parsedAppended = new();
+    // Appended rows parsed once, by sensor: grains activating together all read the same few rows. Keyed by row id,
+    // which is never reused; rows leave when moved (by this process, or seen gone by a query).
+    private readonly ConcurrentDictionary<long, EntriesBySensor> _parsedAppended = new();
 
     /// <summary>Entries of appended rows not yet moved, committed after a time; only one sensor's if given.</summary>
     private async Task ReadAppendedAsync(DbConnection connection, DbTransaction transaction, List<StoredEntry> into,
@@ -533,7 +531,7 @@ public sealed class ReadingHistory : BackgroundService
                 }
                 var bySensor = new EntriesBySensor();
                 HistoryCodec.ReadBatch((byte[])reader.GetValue(3), new HistoryBatch(reader.GetInt32(1), reader.GetInt64(2)), bySensor);
-                _parsedAppended[id] = new ParsedAppended(listed[id], bySensor);
+                _parsedAppended[id] = bySensor;
             }
         }
         foreach (var id in wanted)
@@ -542,8 +540,8 @@ public sealed class ReadingHistory : BackgroundService
             {
                 continue;
             }
-            IEnumerable<List<StoredEntry>> lists = sensorId is null ? parsed.BySensor.Sensors.Values
-                : parsed.BySensor.Sensors.TryGetValue(sensorId, out var one) ? [one] : [];
+            IEnumerable<List<StoredEntry>> lists = sensorId is null ? parsed.Sensors.Values
+                : parsed.Sensors.TryGetValue(sensorId, out var one) ? [one] : [];
             foreach (var list in lists)
             {
                 into.AddRange(list.Where(e => e.Batch.CommittedMs > committedAfterMs));

@@ -24,7 +24,7 @@ public sealed class HistoryCodecTests
         Assert.Equal(["cảm-biến-Hải-Châu-1", "s2"], bySensor.Sensors.Keys.Order(StringComparer.Ordinal));
         var bridge = bySensor.Sensors["cảm-biến-Hải-Châu-1"];
         Assert.Equal([T0.ToUnixTimeMilliseconds(), T0.AddSeconds(-10).ToUnixTimeMilliseconds()], bridge.Select(e => e.TimestampMs));
-        Assert.All(bySensor.All, e => Assert.Equal(new HistoryBatch(42, 1000), e.Batch));
+        Assert.All(bySensor.Sensors.Values.SelectMany(list => list), e => Assert.Equal(new HistoryBatch(42, 1000), e.Batch));
         Assert.Equal(new Dictionary<string, double> { ["mực_nước"] = 1.25, ["aqi"] = double.MaxValue }, bridge[0].ToReading(keys).Values);
         Assert.Empty(bridge[1].ToReading(keys).Values);
         Assert.Equal(T0.AddMilliseconds(1), bySensor.Sensors["s2"][0].ToReading(keys).Timestamp);
