@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using IocTwin.Domain;
+using IocTwin.History;
 using IocTwin.Model;
 
 namespace IocTwin.Api.Ingest;
@@ -201,28 +202,13 @@ public static class ReadingBatchParser
     /// <summary>Value names of one batch: a feed repeats a handful, so each is made a string once per batch.</summary>
     private sealed class NameCache
     {
-        private readonly List<(byte[] Utf8, string Name)> _names = [];
+        private readonly Utf8NameCache _names = new();
 
+        /// <summary>An escaped name is left to the JSON reader; a plain one is its raw UTF-8.</summary>
         public string NameOf(JsonProperty property)
         {
             var raw = JsonMarshal.GetRawUtf8PropertyName(property);
-            if (raw.IndexOf((byte)'\\') >= 0)
-            {
-                return property.Name;
-            }
-            foreach (var (utf8, name) in _names)
-            {
-                if (raw.SequenceEqual(utf8))
-                {
-                    return name;
-                }
-            }
-            var added = property.Name;
-            if (_names.Count < 256)
-            {
-                _names.Add((raw.ToArray(), added));
-            }
-            return added;
+            return raw.IndexOf((byte)'\\') >= 0 ? property.Name : _names.Get(raw);
         }
     }
 

@@ -7,7 +7,7 @@ namespace IocTwin.History;
 /// <summary>A stored reading as read back from a history row, its values still encoded.</summary>
 public readonly record struct StoredEntry(string SensorId, long TimestampMs, HistoryBatch Batch, ReadOnlyMemory<byte> Values)
 {
-    public HistoryReading ToReading(HistoryCodec.KeyCache keys) =>
+    public HistoryReading ToReading(Utf8NameCache keys) =>
         new(SensorId, DateTimeOffset.FromUnixTimeMilliseconds(TimestampMs), HistoryCodec.DecodeValues(Values.Span, keys), Batch);
 }
 
@@ -144,30 +144,7 @@ public static class HistoryCodec
         return encoded;
     }
 
-    /// <summary>Value names seen while decoding: a city has a handful, so each is allocated once per query, not per value.</summary>
-    public sealed class KeyCache
-    {
-        private readonly List<(byte[] Utf8, string Name)> _names = [];
-
-        public string Get(ReadOnlySpan<byte> utf8)
-        {
-            foreach (var (bytes, name) in _names)
-            {
-                if (utf8.SequenceEqual(bytes))
-                {
-                    return name;
-                }
-            }
-            var added = Encoding.UTF8.GetString(utf8);
-            if (_names.Count < 64)
-            {
-                _names.Add((utf8.ToArray(), added));
-            }
-            return added;
-        }
-    }
-
-    public static Dictionary<string, double> DecodeValues(ReadOnlySpan<byte> encoded, KeyCache keys)
+    public static Dictionary<string, double> DecodeValues(ReadOnlySpan<byte> encoded, Utf8NameCache keys)
     {
         var reader = new Reader(encoded);
         reader.ReadCount();

@@ -396,54 +396,18 @@ public sealed class ReadingHistory : BackgroundService
             p.Key, p.Value.Min(e => e.TimestampMs), p.Value.Max(e => e.TimestampMs), p.Value.Max(e => e.Batch.CommittedMs),
             p.Value.Count, HistoryCodec.EncodeBlock(p.Value)))];
 
-    private static async Task InsertBlocksAsync(DbConnection connection, DbTransaction transaction, List<Block> blocks, CancellationToken cancellationToken)
-    {
-        const string columns = "sensor_id, first_ts, last_ts, last_received, count, readings";
-        if (connection is NpgsqlConnection postgres)
-        {
-            await using var import = await postgres.BeginBinaryImportAsync($"COPY twin_reading_block ({columns}) FROM STDIN (FORMAT BINARY)", cancellationToken);
-            foreach (var block in blocks)
-            {
-                await import.StartRowAsync(cancellationToken);
-                await import.WriteAsync(block.SensorId, NpgsqlDbType.Text, cancellationToken);
-                await import.WriteAsync(block.FirstTs, NpgsqlDbType.Bigint, cancellationToken);
-                await import.WriteAsync(block.LastTs, NpgsqlDbType.Bigint, cancellationToken);
-                await import.WriteAsync(block.LastReceived, NpgsqlDbType.Bigint, cancellationToken);
-                await import.WriteAsync(block.Count, NpgsqlDbType.Integer, cancellationToken);
-                await import.WriteAsync(block.Readings, NpgsqlDbType.Bytea, cancellationToken);
-            }
-            await import.CompleteAsync(cancellationToken);
-            return;
-        }
-        await using var insert = connection.CreateCommand();
-        insert.Transaction = transaction;
-        insert.CommandText = $"INSERT INTO twin_reading_block ({columns}) VALUES ($sensor, $first, $last, $received, $count, $readings)";
-        var sensor = Parameter(insert, "$sensor");
-        var first = Parameter(insert, "$first");
-        var last = Parameter(insert, "$last");
-        var received = Parameter(insert, "$received");
-        var count = Parameter(insert, "$count");
-        var readings = Parameter(insert, "$readings");
-        insert.Prepare();
-        foreach (var block in blocks)
-        {
-            sensor.Value = block.SensorId;
-            first.Value = block.FirstTs;
-            last.Value = block.LastTs;
-            received.Value = block.LastReceived;
-            count.Value = block.Count;
-            readings.Value = block.Readings;
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-        }
-    }
+    private static readonly Column[] BlockColumns =
+    [
+        new("sensor_id", NpgsqlDbType.Text, SqliteType.Text), new("first_ts", NpgsqlDbType.Bigint, SqliteType.Integer),
+        new("last_ts", NpgsqlDbType.Bigint, SqliteType.Integer), new("last_received", NpgsqlDbType.Bigint, SqliteType.Integer),
+        new("count", NpgsqlDbType.Integer, SqliteType.Integer), new("readings", NpgsqlDbType.Bytea, SqliteType.Blob),
+    ];
 
-    private static DbParameter Parameter(DbCommand command, string name)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        command.Parameters.Add(parameter);
-        return parameter;
-    }
+    private static Task InsertBlocksAsync(DbConnection connection, DbTransaction transaction, List<Block> blocks, CancellationToken cancellationToken) =>
+        InsertRowsAsync(connection, transaction, "twin_reading_block", BlockColumns, blocks.Select(b => new object[]
+        {
+            b.SensorId, b.FirstTs, b.LastTs, b.LastReceived, b.Count, b.Readings,
+        }), cancellationToken);
 
     /// <summary>A write transaction; on SQLite behind the file's write gate.</summary>
     private async Task<T> WriteTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> write, CancellationToken cancellationToken)
@@ -582,7 +546,7 @@ public sealed class ReadingHistory : BackgroundService
             return found;
         }, cancellationToken);
 
-        var keys = new HistoryCodec.KeyCache();
+        var keys = new Utf8NameCache();
         var buckets = new SortedDictionary<long, SortedDictionary<string, (double Sum, double Min, double Max, long Count)>>();
         foreach (var entry in entries)
         {
@@ -665,7 +629,7 @@ public sealed class ReadingHistory : BackgroundService
                 newest[entry.SensorId] = entry;
             }
         }
-        var keys = new HistoryCodec.KeyCache();
+        var keys = new Utf8NameCache();
         return newest.ToDictionary(p => p.Key, p => p.Value.ToReading(keys));
     }
 
@@ -681,7 +645,7 @@ public sealed class ReadingHistory : BackgroundService
             await ReadAppendedAsync(connection, transaction, found, cancellationToken, sensorId, committedAfterMs);
             return found;
         }, cancellationToken);
-        var keys = new HistoryCodec.KeyCache();
+        var keys = new Utf8NameCache();
         return [.. entries.Where(e => e.Batch.CommittedMs > committedAfterMs)
             .OrderBy(e => e.Batch.CommittedMs).ThenBy(e => e.Batch.Writer)
             .Select(e => e.ToReading(keys))];
@@ -694,21 +658,25 @@ public sealed class ReadingHistory : BackgroundService
     ];
 
     private Task WriteKpiRowsAsync(IEnumerable<KpiPoint> points, CancellationToken cancellationToken) =>
-        BulkInsertAsync("twin_kpi", KpiColumns, points.Select(p => new object[]
+        WriteTransactionAsync(async (connection, transaction) =>
         {
-            p.EntityId, p.Time.ToUnixTimeMilliseconds(), p.Name, p.Value,
-        }), cancellationToken);
+            await InsertRowsAsync(connection, transaction, "twin_kpi", KpiColumns, points.Select(p => new object[]
+            {
+                p.EntityId, p.Time.ToUnixTimeMilliseconds(), p.Name, p.Value,
+            }), cancellationToken);
+            return true;
+        }, cancellationToken);
 
     private sealed record Column(string Name, NpgsqlDbType PostgresType, SqliteType SqliteType);
 
-    /// <summary>Rows in one go: COPY on PostgreSQL, one transaction of a prepared INSERT on SQLite.</summary>
-    private async Task BulkInsertAsync(string table, Column[] columns, IEnumerable<object[]> rows, CancellationToken cancellationToken)
+    /// <summary>Rows in one go, in the caller's transaction: COPY on PostgreSQL, a prepared INSERT on SQLite.</summary>
+    private static async Task InsertRowsAsync(DbConnection connection, DbTransaction transaction, string table, Column[] columns,
+        IEnumerable<object[]> rows, CancellationToken cancellationToken)
     {
         var names = string.Join(", ", columns.Select(c => c.Name));
-        if (_postgres is not null)
+        if (connection is NpgsqlConnection postgres)
         {
-            await using var connection = await _postgres.OpenConnectionAsync(cancellationToken);
-            await using var import = await connection.BeginBinaryImportAsync($"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)", cancellationToken);
+            await using var import = await postgres.BeginBinaryImportAsync($"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)", cancellationToken);
             foreach (var row in rows)
             {
                 await import.StartRowAsync(cancellationToken);
@@ -720,23 +688,8 @@ public sealed class ReadingHistory : BackgroundService
             await import.CompleteAsync(cancellationToken);
             return;
         }
-        await _sqliteWriteGate!.WaitAsync(cancellationToken);
-        try
-        {
-            await InsertSqliteAsync(table, columns, rows, names, cancellationToken);
-        }
-        finally
-        {
-            _sqliteWriteGate.Release();
-        }
-    }
-
-    private async Task InsertSqliteAsync(string table, Column[] columns, IEnumerable<object[]> rows, string names, CancellationToken cancellationToken)
-    {
-        await using var sqlite = (SqliteConnection)await OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await sqlite.BeginTransactionAsync(cancellationToken);
-        await using var insert = sqlite.CreateCommand();
-        insert.Transaction = transaction;
+        await using var insert = (SqliteCommand)connection.CreateCommand();
+        insert.Transaction = (SqliteTransaction)transaction;
         insert.CommandText = $"INSERT INTO {table} ({names}) VALUES ({string.Join(", ", columns.Select((_, i) => $"$p{i}"))})";
         var parameters = columns.Select((c, i) => insert.Parameters.Add($"$p{i}", c.SqliteType)).ToArray();
         insert.Prepare();
@@ -748,7 +701,6 @@ public sealed class ReadingHistory : BackgroundService
             }
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
-        await transaction.CommitAsync(cancellationToken);
     }
 
     private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)

@@ -19,7 +19,7 @@ public sealed class HistoryCodecTests
 
         var bySensor = new EntriesBySensor();
         HistoryCodec.ReadBatch(row, new HistoryBatch(42, 1000), bySensor);
-        var keys = new HistoryCodec.KeyCache();
+        var keys = new Utf8NameCache();
         Assert.Equal(3, bySensor.Count);
         Assert.Equal(["cảm-biến-Hải-Châu-1", "s2"], bySensor.Sensors.Keys.Order(StringComparer.Ordinal));
         var bridge = bySensor.Sensors["cảm-biến-Hải-Châu-1"];
