@@ -44,6 +44,7 @@ public static class ApiHostingExtensions
         builder.Services.ConfigureHttpJsonOptions(o => TwinJson.Configure(o.SerializerOptions));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IngestService>();
+        builder.Services.AddSingleton<IReadingIngest>(services => services.GetRequiredService<IngestService>());
         builder.Services.AddSingleton<IocTwin.Api.History.CityReplay>();
         builder.Services.AddTwinHealthChecks();
         builder.Services.Configure<FeedOptions>(builder.Configuration.GetSection(FeedOptions.SectionName));

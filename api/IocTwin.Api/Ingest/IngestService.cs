@@ -8,12 +8,19 @@ namespace IocTwin.Api.Ingest;
 
 public sealed record IngestResult(int Accepted, IReadOnlyList<ReadingRejection> Rejected);
 
+/// <summary>Where parsed readings go: stored in history, then applied to their sensor grains.</summary>
+public interface IReadingIngest
+{
+    /// <summary>Stores and applies the readings of known sensors; throws when nothing could be stored.</summary>
+    Task<IngestResult> IngestAsync(IReadOnlyList<ParsedReading> readings, IEnumerable<ReadingRejection> alreadyRejected);
+}
+
 /// <summary>
 /// The ingest path: readings of unknown sensors are rejected; the rest are stored in history (durable) and only then
 /// handed to their sensor grains, one call per sensor per batch. What is acknowledged survives a silo crash:
 /// a sensor grain catches up from history when it is activated again.
 /// </summary>
-public sealed class IngestService(IGrainFactory grains, ReadingHistory history, ILogger<IngestService> logger)
+public sealed class IngestService(IGrainFactory grains, ReadingHistory history, ILogger<IngestService> logger) : IReadingIngest
 {
     // Sensors are never deleted, so a sensor once seen registered stays known; unknown ids are asked again each time.
     // The grain reference is kept with it: making one costs more than the call it is for.

@@ -3,6 +3,7 @@ using System.Text.Json;
 using IocTwin.Telemetry;
 using Microsoft.Extensions.Options;
 using MQTTnet;
+using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
 namespace IocTwin.Api.Ingest;
@@ -25,16 +26,24 @@ public sealed class MqttOptions
 
     /// <summary>The longest wait between two attempts to reach the broker.</summary>
     public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long the broker keeps this client's session — its subscription and the messages not yet acknowledged or
+    /// not yet sent — while the client is away. A fixed <see cref="ClientId"/> lets a restarted process resume it.
+    /// </summary>
+    public TimeSpan SessionExpiry { get; set; } = TimeSpan.FromHours(1);
 }
 
 /// <summary>
 /// A second live ingest path: readings published to an MQTT broker on <c>ioctwin/readings/{sensorId}</c>, each payload
 /// a JSON object <c>{ "timestamp": "...", "values": { ... } }</c> or an array of them. A message is checked whole by the
-/// same rules as a JSON batch and then goes through <see cref="IngestService"/>; a malformed one, or one for an
-/// unknown sensor, is logged, counted (<c>ioctwin.mqtt.rejected</c>) and changes nothing.
+/// same rules as a JSON batch and then goes through <see cref="IReadingIngest"/>; a malformed one, or one for an
+/// unknown sensor, is logged, counted (<c>ioctwin.mqtt.rejected</c>) and changes nothing. A message is acknowledged
+/// to the broker only once it is stored or refused: one whose storage failed stays with the broker, which sends it
+/// again when the service reconnects (MQTT 5 session kept across connections).
 /// </summary>
 public sealed class MqttIngestService(
-    IngestService ingest, TimeProvider time, IOptions<MqttOptions> options, ILogger<MqttIngestService> logger) : BackgroundService
+    IReadingIngest ingest, TimeProvider time, IOptions<MqttOptions> options, ILogger<MqttIngestService> logger) : BackgroundService
 {
     /// <summary>Payloads larger than this are not readings of one sensor.</summary>
     public const int MaxPayloadBytes = 1 << 20;
@@ -44,12 +53,26 @@ public sealed class MqttIngestService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var client = new MqttClientFactory().CreateMqttClient();
-        client.ApplicationMessageReceivedAsync += e => HandleAsync(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray());
-
+        var storageFailed = NewSignal();
         var delay = TimeSpan.FromSeconds(1);
+        client.ApplicationMessageReceivedAsync += async e =>
+        {
+            if (await HandleAsync(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray()))
+            {
+                return;
+            }
+            // No acknowledgement: the broker keeps the message for this session and sends it again after a
+            // reconnect; a broker sends unacknowledged messages again only then.
+            e.ProcessingFailed = true;
+            storageFailed.TrySetResult();
+        };
+
         while (!stoppingToken.IsCancellationRequested)
         {
-            var disconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            // Storage still down at the last connection: keep the longer wait before the next attempt.
+            var backingOff = storageFailed.Task.IsCompleted;
+            storageFailed = NewSignal();
+            var disconnected = NewSignal();
             Task OnDisconnected(MqttClientDisconnectedEventArgs _)
             {
                 disconnected.TrySetResult();
@@ -61,7 +84,9 @@ public sealed class MqttIngestService(
                 var builder = new MqttClientOptionsBuilder()
                     .WithTcpServer(_options.Host, _options.Port)
                     .WithClientId(string.IsNullOrEmpty(_options.ClientId) ? $"ioctwin-api-{Environment.MachineName}-{Environment.ProcessId}" : _options.ClientId)
-                    .WithCleanSession();
+                    .WithProtocolVersion(MqttProtocolVersion.V500)
+                    .WithCleanStart(false)
+                    .WithSessionExpiryInterval((uint)Math.Clamp(_options.SessionExpiry.TotalSeconds, 0, uint.MaxValue));
                 if (!string.IsNullOrEmpty(_options.Username))
                 {
                     builder = builder.WithCredentials(_options.Username, _options.Password);
@@ -71,9 +96,20 @@ public sealed class MqttIngestService(
                     new MqttClientSubscribeOptionsBuilder().WithTopicFilter(_options.Topic, MqttQualityOfServiceLevel.AtLeastOnce).Build(),
                     stoppingToken);
                 logger.LogInformation("Taking readings from MQTT {Host}:{Port} on {Topic}", _options.Host, _options.Port, _options.Topic);
-                delay = TimeSpan.FromSeconds(1);
-                await disconnected.Task.WaitAsync(stoppingToken);
-                logger.LogWarning("MQTT broker {Host}:{Port} disconnected; reconnecting", _options.Host, _options.Port);
+                if (!backingOff)
+                {
+                    delay = TimeSpan.FromSeconds(1);
+                }
+                if (await Task.WhenAny(disconnected.Task, storageFailed.Task).WaitAsync(stoppingToken) == storageFailed.Task)
+                {
+                    logger.LogWarning("Readings from MQTT could not be stored; reconnecting in {Delay} so that the broker sends them again", delay);
+                    await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder()
+                        .WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), stoppingToken);
+                }
+                else
+                {
+                    logger.LogWarning("MQTT broker {Host}:{Port} disconnected; reconnecting", _options.Host, _options.Port);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -102,7 +138,13 @@ public sealed class MqttIngestService(
         {
             try
             {
-                await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None);
+                // A process-made client id is never seen again: end its session rather than leave the broker queueing for it.
+                var disconnect = new MqttClientDisconnectOptionsBuilder();
+                if (string.IsNullOrEmpty(_options.ClientId))
+                {
+                    disconnect = disconnect.WithSessionExpiryInterval(0);
+                }
+                await client.DisconnectAsync(disconnect.Build(), CancellationToken.None);
             }
             catch (Exception ex)
             {
@@ -111,15 +153,20 @@ public sealed class MqttIngestService(
         }
     }
 
-    /// <summary>Checks a message whole and ingests it; never throws, so one bad message cannot stop the client.</summary>
-    public async Task HandleAsync(string topic, byte[] payload)
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// Checks a message whole and ingests it. True when the message is done with — stored, or refused for good; false
+    /// when storage failed and the message must come again. Never throws, so one message cannot stop the client.
+    /// </summary>
+    public async Task<bool> HandleAsync(string topic, byte[] payload)
     {
         var sensorId = topic[(topic.LastIndexOf('/') + 1)..];
         var (readings, error) = Parse(sensorId, payload, time.GetUtcNow());
         if (error is not null)
         {
             Reject(topic, error);
-            return;
+            return true;
         }
         try
         {
@@ -128,10 +175,12 @@ public sealed class MqttIngestService(
             {
                 Reject(topic, $"{result.Rejected[0].Field}: {result.Rejected[0].Error}");
             }
+            return true;
         }
         catch (Exception ex)
         {
-            logger.LogWarning(ex, "Readings from MQTT topic {Topic} could not be stored", topic);
+            logger.LogWarning(ex, "Readings from MQTT topic {Topic} could not be stored; the broker keeps them", topic);
+            return false;
         }
     }
 

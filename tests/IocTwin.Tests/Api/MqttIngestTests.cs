@@ -1,11 +1,15 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text;
+using IocTwin.Api.Ingest;
 using IocTwin.Model;
 using IocTwin.Tests.Infrastructure;
 using MQTTnet;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IocTwin.Tests.Api;
 
@@ -15,6 +19,19 @@ public sealed class MqttTwinApiFactory : TwinApiFactory
     public int BrokerPort { get; } = TestPorts.Free();
 
     public MqttServer Broker { get; private set; } = null!;
+
+    /// <summary>The ingest path the MQTT service uses, able to fail as storage going down would.</summary>
+    public FailingReadingIngest Storage => Services.GetRequiredService<FailingReadingIngest>();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<FailingReadingIngest>();
+            services.AddSingleton<IReadingIngest>(provider => provider.GetRequiredService<FailingReadingIngest>());
+        });
+    }
 
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
     {
@@ -30,6 +47,7 @@ public sealed class MqttTwinApiFactory : TwinApiFactory
             .WithDefaultEndpoint()
             .WithDefaultEndpointBoundIPAddress(IPAddress.Loopback)
             .WithDefaultEndpointPort(BrokerPort)
+            .WithPersistentSessions()
             .Build());
         await Broker.StartAsync();
         await base.InitializeAsync();
@@ -43,6 +61,27 @@ public sealed class MqttTwinApiFactory : TwinApiFactory
             await Broker.StopAsync();
             Broker.Dispose();
         }
+    }
+}
+
+/// <summary>The real ingest path, except that the next few calls fail before anything is stored.</summary>
+public sealed class FailingReadingIngest(IngestService ingest) : IReadingIngest
+{
+    private int _toFail;
+    private int _failed;
+
+    public int Failed => Volatile.Read(ref _failed);
+
+    public void FailNext(int count) => Volatile.Write(ref _toFail, count);
+
+    public Task<IngestResult> IngestAsync(IReadOnlyList<ParsedReading> readings, IEnumerable<ReadingRejection> alreadyRejected)
+    {
+        if (Volatile.Read(ref _toFail) > 0 && Interlocked.Decrement(ref _toFail) >= 0)
+        {
+            Interlocked.Increment(ref _failed);
+            return Task.FromException<IngestResult>(new IOException("The history database is not reachable."));
+        }
+        return ingest.IngestAsync(readings, alreadyRejected);
     }
 }
 
@@ -160,6 +199,30 @@ public sealed class MqttIngestTests(MqttTwinApiFactory api) : IClassFixture<Mqtt
         Assert.Equal(["db"], after.LastReading!.Values.Keys);
         await Eventually.Until(() => Task.FromResult(Interlocked.Read(ref rejected)), r => r >= malformed);
         Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync("/api/v1/sensors/no-such-sensor")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_message_that_could_not_be_stored_comes_again_from_the_broker_and_counts_once()
+    {
+        var sensor = await Sensor("ngu-hanh-son", SensorKind.Noise);
+        await PublishUntilSeen(sensor.Id, t => $$"""{ "timestamp": "{{t:O}}", "values": { "db": 30 } }""",
+            s => s.LastReading?.Values.GetValueOrDefault("db") == 30);
+        var before = await Http.Get<SensorView>($"/api/v1/sensors/{sensor.Id}");
+
+        // Storage fails for this message and again when the broker first sends it back.
+        api.Storage.FailNext(2);
+        var failedBefore = api.Storage.Failed;
+        var at = DateTimeOffset.UtcNow;
+        await Publish(sensor.Id, $$"""{ "timestamp": "{{at:O}}", "values": { "db": 33 } }""");
+
+        var after = await Eventually.Until(() => Http.Get<SensorView>($"/api/v1/sensors/{sensor.Id}"),
+            s => s.LastReading?.Values.GetValueOrDefault("db") == 33, TimeSpan.FromSeconds(30), "the message comes again and is stored");
+        Assert.Equal(failedBefore + 2, api.Storage.Failed);
+        Assert.Equal(before.ReadingCount + 1, after.ReadingCount);
+        var history = await (await Http.GetAsync($"/api/v1/sensors/{sensor.Id}/history?from={Uri.EscapeDataString(at.AddMilliseconds(-1).ToString("O"))}" +
+            $"&to={Uri.EscapeDataString(at.AddMilliseconds(1).ToString("O"))}&step=PT1S")).ReadObject();
+        var stored = Assert.Single(history["buckets"]!.AsArray())!["values"]!["db"]!;
+        Assert.Equal((1, 33.0), ((long)stored["count"]!, (double)stored["avg"]!));
     }
 
     [Fact]
