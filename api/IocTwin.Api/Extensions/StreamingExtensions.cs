@@ -1,6 +1,7 @@
 using IocTwin.Api.Json;
 using IocTwin.Api.Streaming;
 using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR;
 
 namespace IocTwin.Api.Extensions;
 
@@ -12,6 +13,8 @@ public static class StreamingExtensions
         builder.Services.AddSignalR()
             .AddJsonProtocol(o => TwinJson.Configure(o.PayloadSerializerOptions))
             .AddMessagePackProtocol();
+        builder.Services.AddSingleton<TwinHubLifetimeManager>();
+        builder.Services.AddSingleton<HubLifetimeManager<TwinHub>>(services => services.GetRequiredService<TwinHubLifetimeManager>());
         builder.Services.AddSingleton<ScopeDispatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ScopeDispatcher>());
         builder.Services.AddSingleton<TwinObserver>();

@@ -4,6 +4,7 @@ using IocTwin.Domain;
 using IocTwin.Model;
 using IocTwin.Telemetry;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Options;
 
 namespace IocTwin.Api.Streaming;
@@ -12,10 +13,11 @@ namespace IocTwin.Api.Streaming;
 /// Fans the twin's live updates out to the screens connected to this API process. Changes are merged per scope
 /// and sent at most <see cref="StreamingOptions.MaxFramesPerSecond"/> times a second. Each client has its own
 /// bounded outbox and sender, so a slow client cannot slow the others or the grains; a client whose outbox
-/// overflows loses its queued frames and is told to resync — never a silent gap.
+/// overflows loses its queued frames and is told to resync — never a silent gap. A frame is serialized once per
+/// protocol, however many clients it goes to.
 /// </summary>
 public sealed class ScopeDispatcher(
-    IHubContext<TwinHub> hub, IOptions<StreamingOptions> options, TimeProvider time, ILogger<ScopeDispatcher> logger)
+    TwinHubLifetimeManager hub, IOptions<StreamingOptions> options, TimeProvider time, ILogger<ScopeDispatcher> logger)
     : BackgroundService
 {
     /// <summary>A client's outbox always has room for a resync of each of its scopes.</summary>
@@ -25,8 +27,13 @@ public sealed class ScopeDispatcher(
     private readonly Lock _gate = new();
     private readonly Dictionary<string, ScopeState> _scopes = [];
 
-    public void Connect(string connectionId) =>
-        _connections[connectionId] = new ClientConnection(connectionId, hub, options.Value.OutboxCapacity, logger);
+    public void Connect(string connectionId)
+    {
+        if (hub.Find(connectionId) is { } connection)
+        {
+            _connections[connectionId] = new ClientConnection(connection, options.Value.OutboxCapacity, logger);
+        }
+    }
 
     public void Disconnect(string connectionId)
     {
@@ -182,11 +189,13 @@ public sealed class ScopeDispatcher(
     /// <summary>Queues a message for every subscriber of a scope; call under the dispatcher's lock.</summary>
     private void SendToSubscribers(ScopeState state, string method, object frame)
     {
+        // Serialized by the first sender that writes it, once per protocol, and reused by the others.
+        var message = new SerializedHubMessage(new InvocationMessage(method, [frame]));
         foreach (var subscriber in state.Subscribers)
         {
             if (_connections.TryGetValue(subscriber, out var connection))
             {
-                connection.Send(method, frame);
+                connection.Send(message);
             }
         }
     }
@@ -228,13 +237,13 @@ public sealed class ScopeDispatcher(
     /// <summary>One client's outbox and its sender.</summary>
     private sealed class ClientConnection
     {
-        private readonly Channel<(string Method, object Payload)> _outbox;
+        private readonly Channel<SerializedHubMessage> _outbox;
         private readonly Lock _writeGate = new();
         private readonly CancellationTokenSource _closed = new();
 
-        public ClientConnection(string id, IHubContext<TwinHub> hub, int capacity, ILogger logger)
+        public ClientConnection(HubConnectionContext connection, int capacity, ILogger logger)
         {
-            _outbox = Channel.CreateBounded<(string, object)>(new BoundedChannelOptions(Math.Max(MaxScopesPerConnection + 1, capacity))
+            _outbox = Channel.CreateBounded<SerializedHubMessage>(new BoundedChannelOptions(Math.Max(MaxScopesPerConnection + 1, capacity))
             {
                 // The sender reads; an overflowing writer also drains.
                 SingleReader = false,
@@ -244,9 +253,9 @@ public sealed class ScopeDispatcher(
             {
                 try
                 {
-                    await foreach (var (method, payload) in _outbox.Reader.ReadAllAsync(_closed.Token))
+                    await foreach (var message in _outbox.Reader.ReadAllAsync(_closed.Token))
                     {
-                        await hub.Clients.Client(id).SendAsync(method, payload, _closed.Token);
+                        await connection.WriteAsync(message, _closed.Token);
                     }
                 }
                 catch (OperationCanceledException)
@@ -254,7 +263,7 @@ public sealed class ScopeDispatcher(
                 }
                 catch (Exception ex)
                 {
-                    logger.LogDebug(ex, "Sending to connection {Connection} stopped", id);
+                    logger.LogDebug(ex, "Sending to connection {Connection} stopped", connection.ConnectionId);
                 }
             });
         }
@@ -262,11 +271,11 @@ public sealed class ScopeDispatcher(
         /// <summary>Scope keys this client subscribed to; guarded by the dispatcher's lock.</summary>
         public HashSet<string> Scopes { get; } = [];
 
-        public void Send(string method, object frame)
+        public void Send(SerializedHubMessage message)
         {
             lock (_writeGate)
             {
-                if (_outbox.Writer.TryWrite((method, frame)))
+                if (_outbox.Writer.TryWrite(message))
                 {
                     return;
                 }
@@ -276,7 +285,8 @@ public sealed class ScopeDispatcher(
                 }
                 foreach (var scope in Scopes)
                 {
-                    _outbox.Writer.TryWrite((HubMethods.Resync, new ResyncFrame(scope, "The client fell behind the live feed.")));
+                    _outbox.Writer.TryWrite(new SerializedHubMessage(
+                        new InvocationMessage(HubMethods.Resync, [new ResyncFrame(scope, "The client fell behind the live feed.")])));
                 }
                 TwinTelemetry.Resyncs.Add(Scopes.Count);
             }

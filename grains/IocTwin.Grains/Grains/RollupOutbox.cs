@@ -88,8 +88,11 @@ public sealed class RollupOutbox : ILifecycleParticipant<ISiloLifecycle>
     /// <summary>Parent calls per second the outbox makes before it stretches its cycle.</summary>
     public const int CallsPerSecondBeforeStretch = 10_000;
 
-    /// <summary>How far the cycle stretches at most, in periods.</summary>
-    public const int MaxStretch = 5;
+    /// <summary>
+    /// The longest a stretched cycle lasts, whatever the period: a short period buys latency at normal load without
+    /// costing more calls under a burst.
+    /// </summary>
+    public static readonly TimeSpan MaxCycle = TimeSpan.FromMilliseconds(500);
 
     private async Task RunAsync()
     {
@@ -102,8 +105,9 @@ public sealed class RollupOutbox : ILifecycleParticipant<ISiloLifecycle>
                 // Under a city-scale burst most parents hear from one child per period, and the calls cost more than
                 // the readings. Waiting longer lets each call carry more children: updates reach screens a few hundred
                 // milliseconds later instead of the silo spending itself on calls. Quiet or normal load: one period.
-                var stretch = Math.Clamp(calls / (CallsPerSecondBeforeStretch * _period.TotalSeconds), 1, MaxStretch);
-                var wait = _period * stretch - Stopwatch.GetElapsedTime(started);
+                var cycle = TimeSpan.FromSeconds(Math.Clamp((double)calls / CallsPerSecondBeforeStretch,
+                    _period.TotalSeconds, Math.Max(_period.TotalSeconds, MaxCycle.TotalSeconds)));
+                var wait = cycle - Stopwatch.GetElapsedTime(started);
                 if (wait > TimeSpan.Zero)
                 {
                     await Task.Delay(wait, _stopping.Token);

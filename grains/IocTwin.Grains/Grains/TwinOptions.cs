@@ -9,7 +9,7 @@ public sealed class TwinOptions
     /// How often each silo sends its sensors' and segments' latest snapshots up to their segments and districts,
     /// one call per parent (see <see cref="RollupOutbox"/>).
     /// </summary>
-    public TimeSpan RollupDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+    public TimeSpan RollupDelay { get; set; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>How long a district or the city gathers changes before it publishes them to screens and reports up.</summary>
     public TimeSpan PublishDelay { get; set; } = TimeSpan.FromMilliseconds(50);

@@ -13,7 +13,8 @@ namespace IocTwin.Grains;
 [StatelessWorker(1, removeIdleWorkers: false)]
 public sealed class TwinPublisher(ReadingHistory history, TimeProvider time, ILogger<TwinPublisher> logger) : Grain, ITwinPublisher
 {
-    private static readonly TimeSpan FlushDelay = TimeSpan.FromMilliseconds(50);
+    // Districts already gather their changes for PublishDelay; this only merges districts reporting together.
+    private static readonly TimeSpan FlushDelay = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan ObserverRefresh = TimeSpan.FromSeconds(5);
 
     private readonly Dictionary<string, DistrictUpdate> _districts = [];
