@@ -30,43 +30,116 @@ public sealed class IngestService(IGrainFactory grains, ReadingHistory history, 
     {
         using var activity = TwinTelemetry.Activities.StartActivity("ingest");
         var rejected = new List<ReadingRejection>(alreadyRejected);
-        var bySensor = readings.GroupBy(r => r.SensorId, StringComparer.Ordinal).ToList();
-        var known = await Task.WhenAll(bySensor.Select(g => IsKnownAsync(g.Key)));
-        var accepted = new List<IGrouping<string, ParsedReading>>(bySensor.Count);
-        for (var i = 0; i < bySensor.Count; i++)
+        var batch = SensorBatch.Of(readings);
+        var known = await KnownAsync(batch.SensorIds);
+
+        var stored = new List<(string SensorId, Reading Reading)>(readings.Count);
+        for (var i = 0; i < readings.Count; i++)
         {
-            if (known[i])
+            var reading = readings[i];
+            if (known[batch.SlotOf[i]])
             {
-                accepted.Add(bySensor[i]);
+                stored.Add((reading.SensorId, reading.Reading));
             }
             else
             {
-                rejected.AddRange(bySensor[i].Select(r => new ReadingRejection(r.Index, "sensorId", $"unknown sensor '{r.SensorId}'")));
+                rejected.Add(new ReadingRejection(reading.Index, "sensorId", $"unknown sensor '{reading.SensorId}'"));
             }
         }
 
-        var batch = await history.AppendAsync([.. accepted.SelectMany(g => g.Select(r => (r.SensorId, r.Reading)))]);
-        await DeliverAllAsync(accepted, batch);
+        var committed = await history.AppendAsync(stored);
+        await DeliverAllAsync(batch, known, readings, committed);
         rejected.Sort((a, b) => a.Index.CompareTo(b.Index));
-        var count = accepted.Sum(g => g.Count());
-        TwinTelemetry.ReadingsAccepted.Add(count);
+        TwinTelemetry.ReadingsAccepted.Add(stored.Count);
         TwinTelemetry.ReadingsRejected.Add(rejected.Count);
-        activity?.SetTag("ioctwin.readings.accepted", count);
-        return new IngestResult(count, rejected);
+        activity?.SetTag("ioctwin.readings.accepted", stored.Count);
+        return new IngestResult(stored.Count, rejected);
+    }
+
+    /// <summary>
+    /// The readings of a batch by sensor, in the order sensors first appear. Most batches carry one reading per
+    /// sensor, so this is a map and two arrays rather than a grouping object per sensor.
+    /// </summary>
+    private sealed class SensorBatch
+    {
+        public required List<string> SensorIds { get; init; }
+        public required int[] SlotOf { get; init; }
+        public required int[] CountOf { get; init; }
+
+        public static SensorBatch Of(IReadOnlyList<ParsedReading> readings)
+        {
+            var slots = new Dictionary<string, int>(readings.Count, StringComparer.Ordinal);
+            var sensorIds = new List<string>(readings.Count);
+            var slotOf = new int[readings.Count];
+            var countOf = new int[readings.Count];
+            for (var i = 0; i < readings.Count; i++)
+            {
+                var sensorId = readings[i].SensorId;
+                if (!slots.TryGetValue(sensorId, out var slot))
+                {
+                    slot = sensorIds.Count;
+                    slots.Add(sensorId, slot);
+                    sensorIds.Add(sensorId);
+                }
+                slotOf[i] = slot;
+                countOf[slot]++;
+            }
+            return new SensorBatch { SensorIds = sensorIds, SlotOf = slotOf, CountOf = countOf };
+        }
+    }
+
+    /// <summary>Whether each sensor is registered; only sensors not seen registered before are asked.</summary>
+    private async Task<bool[]> KnownAsync(List<string> sensorIds)
+    {
+        var known = new bool[sensorIds.Count];
+        List<(int Slot, Task<bool> Registered)>? asked = null;
+        for (var slot = 0; slot < sensorIds.Count; slot++)
+        {
+            if (_knownSensors.ContainsKey(sensorIds[slot]))
+            {
+                known[slot] = true;
+            }
+            else
+            {
+                (asked ??= []).Add((slot, IsRegisteredAsync(sensorIds[slot])));
+            }
+        }
+        if (asked is not null)
+        {
+            await Task.WhenAll(asked.Select(a => a.Registered));
+            foreach (var (slot, registered) in asked)
+            {
+                known[slot] = registered.Result;
+            }
+        }
+        return known;
     }
 
     /// <summary>
     /// One call per sensor, all in flight together; only the calls that failed go through the retries, so the common
     /// case costs no wrapper per sensor.
     /// </summary>
-    private async Task DeliverAllAsync(List<IGrouping<string, ParsedReading>> accepted, HistoryBatch batch)
+    private async Task DeliverAllAsync(SensorBatch batch, bool[] known, IReadOnlyList<ParsedReading> readings, HistoryBatch committed)
     {
-        var readings = new Reading[accepted.Count][];
-        var calls = new Task[accepted.Count];
-        for (var i = 0; i < accepted.Count; i++)
+        var perSensor = new Reading[batch.SensorIds.Count][];
+        var filled = new int[batch.SensorIds.Count];
+        for (var i = 0; i < readings.Count; i++)
         {
-            readings[i] = [.. accepted[i].Select(r => r.Reading)];
-            calls[i] = Sensor(accepted[i].Key).Record(readings[i], batch);
+            var slot = batch.SlotOf[i];
+            if (known[slot])
+            {
+                (perSensor[slot] ??= new Reading[batch.CountOf[slot]])[filled[slot]++] = readings[i].Reading;
+            }
+        }
+        var slots = new List<int>(perSensor.Length);
+        var calls = new List<Task>(perSensor.Length);
+        for (var slot = 0; slot < perSensor.Length; slot++)
+        {
+            if (perSensor[slot] is { } sensorReadings)
+            {
+                slots.Add(slot);
+                calls.Add(Sensor(batch.SensorIds[slot]).Record(sensorReadings, committed));
+            }
         }
         try
         {
@@ -75,12 +148,13 @@ public sealed class IngestService(IGrainFactory grains, ReadingHistory history, 
         catch (Exception)
         {
             var retries = new List<Task>();
-            for (var i = 0; i < calls.Length; i++)
+            for (var i = 0; i < calls.Count; i++)
             {
                 if (!calls[i].IsCompletedSuccessfully)
                 {
-                    logger.LogDebug(calls[i].Exception?.GetBaseException(), "Delivery of stored readings to {Sensor} failed; retrying", accepted[i].Key);
-                    retries.Add(DeliverAsync(accepted[i].Key, readings[i], batch));
+                    var sensorId = batch.SensorIds[slots[i]];
+                    logger.LogDebug(calls[i].Exception?.GetBaseException(), "Delivery of stored readings to {Sensor} failed; retrying", sensorId);
+                    retries.Add(DeliverAsync(sensorId, perSensor[slots[i]], committed));
                 }
             }
             await Task.WhenAll(retries);
@@ -119,12 +193,8 @@ public sealed class IngestService(IGrainFactory grains, ReadingHistory history, 
     private ISensorGrain Sensor(string sensorId) =>
         _knownSensors.TryGetValue(sensorId, out var sensor) ? sensor : grains.GetGrain<ISensorGrain>(sensorId);
 
-    private async Task<bool> IsKnownAsync(string sensorId)
+    private async Task<bool> IsRegisteredAsync(string sensorId)
     {
-        if (_knownSensors.ContainsKey(sensorId))
-        {
-            return true;
-        }
         var sensor = grains.GetGrain<ISensorGrain>(sensorId);
         var registered = await sensor.IsRegistered();
         if (registered)
