@@ -16,8 +16,14 @@ public sealed class EntriesBySensor
 {
     private readonly Dictionary<string, List<StoredEntry>> _bySensor = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<StoredEntry>>.AlternateLookup<ReadOnlySpan<char>> _byChars;
+    private readonly int _entriesPerSensor;
 
-    public EntriesBySensor() => _byChars = _bySensor.GetAlternateLookup<ReadOnlySpan<char>>();
+    /// <param name="entriesPerSensor">Room each sensor's list starts with: a good guess spares the lists' regrowth.</param>
+    public EntriesBySensor(int entriesPerSensor = 0)
+    {
+        _byChars = _bySensor.GetAlternateLookup<ReadOnlySpan<char>>();
+        _entriesPerSensor = Math.Max(0, entriesPerSensor);
+    }
 
     public int Count { get; private set; }
 
@@ -27,7 +33,7 @@ public sealed class EntriesBySensor
     {
         if (!_bySensor.TryGetValue(entry.SensorId, out var list))
         {
-            _bySensor[entry.SensorId] = list = [];
+            _bySensor[entry.SensorId] = list = new(_entriesPerSensor);
         }
         list.Add(entry);
         Count++;
@@ -41,7 +47,7 @@ public sealed class EntriesBySensor
         if (!_byChars.TryGetValue(chars, out sensorId!, out var list))
         {
             sensorId = chars.ToString();
-            _bySensor[sensorId] = list = [];
+            _bySensor[sensorId] = list = new(_entriesPerSensor);
         }
         Count++;
         return list;
@@ -101,17 +107,19 @@ public static class HistoryCodec
     /// <summary>One sensor's readings as a block row.</summary>
     public static byte[] EncodeBlock(IReadOnlyList<StoredEntry> entries)
     {
+        // Indexed, not enumerated: an enumerator through the interface is an allocation per block.
         var size = 1 + CountSize(entries.Count);
-        foreach (var entry in entries)
+        for (var i = 0; i < entries.Count; i++)
         {
-            size += 8 + 4 + 8 + entry.Values.Length;
+            size += 8 + 4 + 8 + entries[i].Values.Length;
         }
         var block = new byte[size];
         var writer = new Writer(block);
         writer.WriteByte(Version);
         writer.WriteCount(entries.Count);
-        foreach (var entry in entries)
+        for (var i = 0; i < entries.Count; i++)
         {
+            var entry = entries[i];
             writer.WriteInt64(entry.TimestampMs);
             writer.WriteInt32(entry.Batch.Writer);
             writer.WriteInt64(entry.Batch.CommittedMs);

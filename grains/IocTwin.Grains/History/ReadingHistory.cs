@@ -263,13 +263,16 @@ public sealed class ReadingHistory : BackgroundService
         }
     }
 
+    // Moves see about the same readings per sensor each time: the last one's average sizes the next one's lists.
+    private int _entriesPerSensorLastMove;
+
     private async Task<(int Readings, bool More)> MoveOnceAsync(CancellationToken cancellationToken)
     {
         // Read and turned into blocks before the write transaction, which then only deletes and inserts: on SQLite
         // appends wait for it.
         var orphaned = DateTimeOffset.UtcNow.Subtract(_orphanAge).ToUnixTimeMilliseconds();
         var ids = new List<long>();
-        var entries = new EntriesBySensor();
+        var entries = new EntriesBySensor(_entriesPerSensorLastMove);
         var rented = new List<byte[]>();
         var more = false;
         try
@@ -329,6 +332,7 @@ public sealed class ReadingHistory : BackgroundService
             {
                 _parsedAppended.TryRemove(id, out _);
             }
+            _entriesPerSensorLastMove = entries.Count / Math.Max(1, entries.Sensors.Count) + 1;
             return (entries.Count, more);
         }
         finally
@@ -391,10 +395,22 @@ public sealed class ReadingHistory : BackgroundService
     private sealed record Block(string SensorId, long FirstTs, long LastTs, long LastReceived, int Count, byte[] Readings);
 
     /// <summary>One block per sensor, in sensor order so that the index pages their inserts touch are neighbours.</summary>
-    private static List<Block> ToBlocks(EntriesBySensor entries) =>
-        [.. entries.Sensors.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new Block(
-            p.Key, p.Value.Min(e => e.TimestampMs), p.Value.Max(e => e.TimestampMs), p.Value.Max(e => e.Batch.CommittedMs),
-            p.Value.Count, HistoryCodec.EncodeBlock(p.Value)))];
+    private static List<Block> ToBlocks(EntriesBySensor entries)
+    {
+        var blocks = new List<Block>(entries.Sensors.Count);
+        foreach (var (sensorId, list) in entries.Sensors.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            long first = long.MaxValue, last = long.MinValue, lastReceived = long.MinValue;
+            foreach (var entry in list)
+            {
+                first = Math.Min(first, entry.TimestampMs);
+                last = Math.Max(last, entry.TimestampMs);
+                lastReceived = Math.Max(lastReceived, entry.Batch.CommittedMs);
+            }
+            blocks.Add(new Block(sensorId, first, last, lastReceived, list.Count, HistoryCodec.EncodeBlock(list)));
+        }
+        return blocks;
+    }
 
     private static readonly Column[] BlockColumns =
     [
@@ -688,20 +704,64 @@ public sealed class ReadingHistory : BackgroundService
             await import.CompleteAsync(cancellationToken);
             return;
         }
-        await using var insert = (SqliteCommand)connection.CreateCommand();
-        insert.Transaction = (SqliteTransaction)transaction;
-        insert.CommandText = $"INSERT INTO {table} ({names}) VALUES ({string.Join(", ", columns.Select((_, i) => $"$p{i}"))})";
-        var parameters = columns.Select((c, i) => insert.Parameters.Add($"$p{i}", c.SqliteType)).ToArray();
-        insert.Prepare();
-        foreach (var row in rows)
+        // Many rows per statement: a statement's execution costs a reader and its enumerators whatever it inserts.
+        SqliteCommand? full = null;
+        var chunk = new List<object[]>(SqliteRowsPerInsert);
+        try
         {
-            for (var i = 0; i < parameters.Length; i++)
+            foreach (var row in rows)
             {
-                parameters[i].Value = row[i];
+                chunk.Add(row);
+                if (chunk.Count == SqliteRowsPerInsert)
+                {
+                    Execute(full ??= PrepareInsert(SqliteRowsPerInsert), chunk);
+                    chunk.Clear();
+                }
             }
-            await insert.ExecuteNonQueryAsync(cancellationToken);
+            if (chunk.Count > 0)
+            {
+                using var rest = PrepareInsert(chunk.Count);
+                Execute(rest, chunk);
+            }
+        }
+        finally
+        {
+            full?.Dispose();
+        }
+
+        SqliteCommand PrepareInsert(int rowCount)
+        {
+            var insert = (SqliteCommand)connection.CreateCommand();
+            insert.Transaction = (SqliteTransaction)transaction;
+            insert.CommandText = $"INSERT INTO {table} ({names}) VALUES " + string.Join(", ", Enumerable.Range(0, rowCount)
+                .Select(r => "(" + string.Join(", ", columns.Select((_, i) => $"$p{r}_{i}")) + ")"));
+            for (var r = 0; r < rowCount; r++)
+            {
+                for (var i = 0; i < columns.Length; i++)
+                {
+                    insert.Parameters.Add($"$p{r}_{i}", columns[i].SqliteType);
+                }
+            }
+            insert.Prepare();
+            return insert;
+        }
+
+        static void Execute(SqliteCommand insert, List<object[]> chunk)
+        {
+            var parameter = 0;
+            foreach (var row in chunk)
+            {
+                foreach (var value in row)
+                {
+                    insert.Parameters[parameter++].Value = value;
+                }
+            }
+            // Synchronous: Microsoft.Data.Sqlite runs the asynchronous form synchronously too, and adds a task to it.
+            insert.ExecuteNonQuery();
         }
     }
+
+    private const int SqliteRowsPerInsert = 64;
 
     private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {

@@ -147,6 +147,28 @@ public sealed class ReadingHistoryTests
 
     [Theory]
     [MemberData(nameof(Databases))]
+    public async Task A_move_of_many_sensors_keeps_every_reading_of_each(string database)
+    {
+        using var history = await Start(Hosting(database), moveInterval: Timeout.InfiniteTimeSpan);
+        var prefix = "m-" + Guid.NewGuid().ToString("N")[..8] + "-";
+        var sensors = Enumerable.Range(0, 150).Select(i => prefix + i).ToList();
+        var t0 = DateTimeOffset.UtcNow.AddMinutes(-10);
+        await history.AppendAsync([.. sensors.Select((id, i) => (id, new Reading(t0, new() { ["v"] = i })))]);
+        // Every third sensor reports again, so blocks differ in size.
+        await history.AppendAsync([.. sensors.Where((_, i) => i % 3 == 0).Select(id => (id, new Reading(t0.AddSeconds(1), new() { ["v"] = -1 })))]);
+
+        await history.MoveToBlocksAsync();
+
+        for (var i = 0; i < sensors.Count; i++)
+        {
+            var stored = await history.CommittedAfterAsync(sensors[i], 0);
+            Assert.Equal(i % 3 == 0 ? [i, -1] : [i], stored.OrderBy(r => r.Timestamp).Select(r => r.Values["v"]));
+        }
+        await history.StopAsync(CancellationToken.None);
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
     public async Task Rows_a_stopped_writer_left_are_moved_once_by_another_process(string database)
     {
         var hosting = Hosting(database);
