@@ -43,6 +43,8 @@ public static class ApiHostingExtensions
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => TwinJson.Configure(o.SerializerOptions));
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<LateDeliveries>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<LateDeliveries>());
         builder.Services.AddSingleton<IngestService>();
         builder.Services.AddSingleton<IReadingIngest>(services => services.GetRequiredService<IngestService>());
         builder.Services.AddSingleton<IocTwin.Api.History.CityReplay>();

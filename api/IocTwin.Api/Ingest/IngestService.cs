@@ -20,7 +20,7 @@ public interface IReadingIngest
 /// handed to their sensor grains, one call per sensor per batch. What is acknowledged survives a silo crash:
 /// a sensor grain catches up from history when it is activated again.
 /// </summary>
-public sealed class IngestService(IGrainFactory grains, ReadingHistory history, ILogger<IngestService> logger) : IReadingIngest
+public sealed class IngestService(IGrainFactory grains, ReadingHistory history, LateDeliveries late, ILogger<IngestService> logger) : IReadingIngest
 {
     // Sensors are never deleted, so a sensor once seen registered stays known; unknown ids are asked again each time.
     // The grain reference is kept with it: making one costs more than the call it is for.
@@ -161,6 +161,9 @@ public sealed class IngestService(IGrainFactory grains, ReadingHistory history, 
         }
     }
 
+    // Late attempts stop this long before a sensor forgets the batch, so that none can apply it twice.
+    private static readonly TimeSpan LateDeliveryMargin = TimeSpan.FromSeconds(20);
+
     private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3)];
 
     /// <summary>
@@ -183,8 +186,10 @@ public sealed class IngestService(IGrainFactory grains, ReadingHistory history, 
             }
             catch (Exception ex)
             {
-                // Stored already: the grain catches up from history when it is next activated.
-                logger.LogWarning(ex, "Readings of {Sensor} stored but not yet applied to the live twin", sensorId);
+                // Stored already, and acknowledged once this returns: keep trying in the background.
+                logger.LogWarning(ex, "Readings of {Sensor} stored but not yet applied to the live twin; trying again in the background", sensorId);
+                late.Add(sensorId, DateTimeOffset.FromUnixTimeMilliseconds(batch.CommittedMs) + SensorGrain.BatchMemory - LateDeliveryMargin,
+                    () => Sensor(sensorId).Record(readings, batch));
                 return;
             }
         }
