@@ -2,11 +2,13 @@ using System.Data.Common;
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Data;
+using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Channels;
 using IocTwin.Hosting;
 using IocTwin.Model;
 using IocTwin.Persistence;
+using IocTwin.Telemetry;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -46,10 +48,17 @@ public sealed class ReadingHistory : BackgroundService
     private const int MoveReadingsPerTransaction = 500_000;
     private const int MoveRowsPerTransaction = 2_000;
     private const int LegacyRowsPerTransaction = 50_000;
-    /// <summary>How often a process moves what it appended into per-sensor blocks.</summary>
+    /// <summary>How often a process looks whether to move what it appended into per-sensor blocks.</summary>
     public static readonly TimeSpan DefaultMoveInterval = TimeSpan.FromSeconds(15);
+    /// <summary>A process moves its appended rows once they hold this many readings...</summary>
+    public const int MoveWhenAppended = 1_000_000;
+    /// <summary>
+    /// ...or once the oldest is this old. A move costs about the same per block whatever the block holds, and each
+    /// block is an entry in the per-sensor index: a quiet feed's rows wait, to make blocks of many readings.
+    /// </summary>
+    public static readonly TimeSpan MaxAppendedAge = TimeSpan.FromMinutes(5);
     /// <summary>Appended rows older than this are moved by whichever process finds them: their writer has stopped.</summary>
-    public static readonly TimeSpan DefaultOrphanAge = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan DefaultOrphanAge = MaxAppendedAge + TimeSpan.FromMinutes(1);
     private readonly Channel<PendingAppend> _pending = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
     // The latest value of each KPI per resolution step, until the next write: bounded by the city's size, not by how
     // often its KPIs change.
@@ -67,6 +76,9 @@ public sealed class ReadingHistory : BackgroundService
     private readonly TimeSpan _moveInterval;
     private readonly ILogger<ReadingHistory> _logger;
     private long _lastCommitMs;
+    // What this process appended since its last move began, and when the first of it was committed (0: nothing).
+    private long _appendedSinceMove;
+    private long _firstUnmovedMs;
     // Identifies this process's batches: commit times increase per writer, not across processes.
     private readonly int _writer = Random.Shared.Next(1, int.MaxValue);
 
@@ -179,6 +191,8 @@ public sealed class ReadingHistory : BackgroundService
                 // One transaction for all, but each append its own row and batch key: grains tell deliveries apart by it.
                 var keys = batch.Select(_ => _lastCommitMs = Math.Max(_lastCommitMs + 1, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())).ToList();
                 await AppendRowsAsync(batch, keys, CancellationToken.None);
+                Interlocked.Add(ref _appendedSinceMove, readings);
+                Interlocked.CompareExchange(ref _firstUnmovedMs, keys[0], 0);
                 for (var i = 0; i < batch.Count; i++)
                 {
                     batch[i].Stored.TrySetResult(new HistoryBatch(_writer, keys[i]));
@@ -233,21 +247,61 @@ public sealed class ReadingHistory : BackgroundService
             catch (OperationCanceledException)
             {
             }
+            var appended = Interlocked.Exchange(ref _appendedSinceMove, 0);
+            var firstUnmoved = Interlocked.Exchange(ref _firstUnmovedMs, 0);
             try
             {
-                await MoveToBlocksAsync(CancellationToken.None);
+                var due = appended >= MoveWhenAppended
+                    || firstUnmoved != 0 && DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - firstUnmoved >= MaxAppendedAge.TotalMilliseconds
+                    || await HasOrphansAsync(CancellationToken.None);
+                if (due)
+                {
+                    await MoveToBlocksAsync(CancellationToken.None);
+                    continue;
+                }
             }
             catch (Exception ex)
             {
                 // Nothing is lost: the rows stay where they were appended, queries read them there, the next pass moves them.
                 _logger.LogWarning(ex, "Could not move appended readings into blocks; trying again in {Interval}", _moveInterval);
             }
+            // Not moved: what is waiting still counts, with its first commit time.
+            Interlocked.Add(ref _appendedSinceMove, appended);
+            if (firstUnmoved != 0)
+            {
+                KeepEarliestUnmoved(firstUnmoved);
+            }
         }
+    }
+
+    private void KeepEarliestUnmoved(long committedMs)
+    {
+        while (true)
+        {
+            var current = Interlocked.Read(ref _firstUnmovedMs);
+            var earliest = current == 0 ? committedMs : Math.Min(current, committedMs);
+            if (Interlocked.CompareExchange(ref _firstUnmovedMs, earliest, current) == current)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Whether rows of a stopped writer wait to be moved.</summary>
+    private async Task<bool> HasOrphansAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection,
+            "SELECT count(*) FROM twin_reading_appended WHERE writer <> @writer AND received < @orphaned",
+            ("writer", _writer), ("orphaned", DateTimeOffset.UtcNow.Subtract(_orphanAge).ToUnixTimeMilliseconds()));
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken)) > 0;
     }
 
     /// <summary>
     /// Moves what this process appended, and rows that other processes appended and left longer than the orphan age,
-    /// into per-sensor blocks; returns how many readings moved. The background pass does this every 15 s (by default).
+    /// into per-sensor blocks; returns how many readings moved. The background pass does this once a process has appended
+    /// <see cref="MoveWhenAppended"/> readings or its oldest row is <see cref="MaxAppendedAge"/> old, and when a stopped
+    /// writer left rows.
     /// </summary>
     public async Task<int> MoveToBlocksAsync(CancellationToken cancellationToken = default)
     {
@@ -262,6 +316,8 @@ public sealed class ReadingHistory : BackgroundService
             }
         }
     }
+
+    private static readonly TimeSpan SlowMove = TimeSpan.FromMilliseconds(250);
 
     // Moves see about the same readings per sensor each time: the last one's average sizes the next one's lists.
     private int _entriesPerSensorLastMove;
@@ -306,10 +362,12 @@ public sealed class ReadingHistory : BackgroundService
             var blocks = ToBlocks(entries);
             // The rows are deleted in the transaction that writes their blocks; if another process moved one of them
             // first (an orphan adopted twice), this move is rolled back.
+            var writing = Stopwatch.StartNew();
             try
             {
                 await WriteTransactionAsync(async (connection, transaction) =>
                 {
+                    writing.Restart();
                     await using (var delete = _sqlite
                         ? Command(connection, $"DELETE FROM twin_reading_appended WHERE id IN ({string.Join(", ", ids)})")
                         : Command(connection, "DELETE FROM twin_reading_appended WHERE id = ANY(@ids)", ("ids", ids.ToArray())))
@@ -327,6 +385,12 @@ public sealed class ReadingHistory : BackgroundService
             catch (MovedElsewhereException)
             {
                 return (0, false);
+            }
+            TwinTelemetry.HistoryMoveWrite.Record(writing.Elapsed.TotalMilliseconds);
+            if (writing.Elapsed > SlowMove)
+            {
+                _logger.LogInformation("Moved {Readings} readings into {Blocks} blocks; the history writer was held {Elapsed:N0} ms",
+                    entries.Count, blocks.Count, writing.Elapsed.TotalMilliseconds);
             }
             foreach (var id in ids)
             {

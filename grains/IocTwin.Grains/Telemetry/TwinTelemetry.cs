@@ -31,6 +31,10 @@ public static class TwinTelemetry
     public static readonly Counter<long> Resyncs =
         Meter.CreateCounter<long>("ioctwin.push.resyncs", "{resync}", "Screens told to resync after falling behind.");
 
+    public static readonly Histogram<double> HistoryMoveWrite =
+        Meter.CreateHistogram<double>("ioctwin.history.move.write", "ms",
+            "How long a move of appended readings into blocks held the history writer (appends wait meanwhile on SQLite).");
+
     public static readonly Histogram<double> PushLag =
         Meter.CreateHistogram<double>("ioctwin.push.lag", "ms", "From the twin hearing from a sensor to the frame carrying it leaving for screens.");
 

@@ -69,7 +69,7 @@ public sealed record RunOptions
         GrainBatchesInFlight = 4,
         HttpBatchesInFlight = 4,
         IngestWarmup = TimeSpan.FromSeconds(10),
-        // Three history moves (every 15 s) fall in the window, so the figure holds their share of the work.
+        // About three history moves (a million readings each) fall in the window, so the figure holds their share of the work.
         IngestWindow = TimeSpan.FromSeconds(45),
         FeedReadingsPerSecond = 2_000,
         ClientSteps = [1, 200, 1_000],

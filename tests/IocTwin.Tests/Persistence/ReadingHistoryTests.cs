@@ -197,6 +197,47 @@ public sealed class ReadingHistoryTests
     }
 
     [Fact]
+    public async Task A_quiet_feeds_rows_wait_to_make_larger_blocks_but_rows_of_a_stopped_writer_are_adopted()
+    {
+        var hosting = Hosting("Sqlite");
+        using var survivor = await Start(hosting, orphanAge: TimeSpan.Zero, moveInterval: TimeSpan.FromMilliseconds(20));
+        var (quiet, orphan) = ("h-" + Guid.NewGuid().ToString("N"), "h-" + Guid.NewGuid().ToString("N"));
+        var t0 = DateTimeOffset.UtcNow.AddMinutes(-1);
+        var own = await survivor.AppendAsync([(quiet, new Reading(t0, new() { ["db"] = 55 }))]);
+
+        // Many passes later, one reading is still far from worth a block of its own.
+        await Task.Delay(TimeSpan.FromMilliseconds(400));
+        Assert.Equal([own.Writer], await AppendedWriters(hosting));
+
+        using (var killed = await Start(hosting, moveInterval: Timeout.InfiniteTimeSpan))
+        {
+            await killed.AppendAsync([(orphan, new Reading(t0, new() { ["db"] = 70 }))]);
+            await killed.StopAsync(CancellationToken.None);
+        }
+
+        // The stopped writer's row is moved by the pass that finds it, and with it what is waiting.
+        await Eventually.Until(() => AppendedWriters(hosting), writers => writers.Count == 0, TimeSpan.FromSeconds(10), "the appended rows are moved");
+        Assert.Equal([55.0], (await survivor.CommittedAfterAsync(quiet, 0)).Select(r => r.Values["db"]));
+        Assert.Equal([70.0], (await survivor.CommittedAfterAsync(orphan, 0)).Select(r => r.Values["db"]));
+        await survivor.StopAsync(CancellationToken.None);
+    }
+
+    private static async Task<List<int>> AppendedWriters(TwinHostingOptions hosting)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(hosting.HistoryConnection);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT DISTINCT writer FROM twin_reading_appended";
+        await using var reader = await command.ExecuteReaderAsync();
+        var writers = new List<int>();
+        while (await reader.ReadAsync())
+        {
+            writers.Add(reader.GetInt32(0));
+        }
+        return writers;
+    }
+
+    [Fact]
     public async Task Readings_of_the_former_one_row_per_reading_table_are_moved_into_blocks()
     {
         var hosting = Hosting("Sqlite");
