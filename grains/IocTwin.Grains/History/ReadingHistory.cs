@@ -367,7 +367,6 @@ public sealed class ReadingHistory : BackgroundService
             {
                 await WriteTransactionAsync(async (connection, transaction) =>
                 {
-                    writing.Restart();
                     await using (var delete = _sqlite
                         ? Command(connection, $"DELETE FROM twin_reading_appended WHERE id IN ({string.Join(", ", ids)})")
                         : Command(connection, "DELETE FROM twin_reading_appended WHERE id = ANY(@ids)", ("ids", ids.ToArray())))

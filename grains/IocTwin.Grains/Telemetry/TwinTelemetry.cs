@@ -33,7 +33,7 @@ public static class TwinTelemetry
 
     public static readonly Histogram<double> HistoryMoveWrite =
         Meter.CreateHistogram<double>("ioctwin.history.move.write", "ms",
-            "How long a move of appended readings into blocks held the history writer (appends wait meanwhile on SQLite).");
+            "How long a move's write transaction took, commit included (on SQLite appends wait meanwhile).");
 
     public static readonly Histogram<double> PushLag =
         Meter.CreateHistogram<double>("ioctwin.push.lag", "ms", "From the twin hearing from a sensor to the frame carrying it leaving for screens.");
