@@ -154,46 +154,23 @@ public sealed class IngestService(IGrainFactory grains, ReadingHistory history, 
                 {
                     var sensorId = batch.SensorIds[slots[i]];
                     logger.LogDebug(calls[i].Exception?.GetBaseException(), "Delivery of stored readings to {Sensor} failed; retrying", sensorId);
-                    retries.Add(DeliverAsync(sensorId, perSensor[slots[i]], committed));
+                    var sensorReadings = perSensor[slots[i]];
+                    retries.Add(late.RetryAsync(sensorId, GiveUpAt(committed), () => Sensor(sensorId).Record(sensorReadings, committed)));
                 }
             }
             await Task.WhenAll(retries);
         }
     }
 
-    // Late attempts stop this long before a sensor forgets the batch, so that none can apply it twice.
+    // Attempts stop this long before a sensor forgets the batch, so that none can apply it twice.
     private static readonly TimeSpan LateDeliveryMargin = TimeSpan.FromSeconds(20);
 
-    private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3)];
-
     /// <summary>
-    /// Tries a failed delivery again, after a pause each time. The batch key makes delivery idempotent, so a failed call
-    /// (a silo going down) is simply repeated: a grain that already caught up from history would otherwise never see this batch.
+    /// Until when a failed delivery may be repeated. The batch key makes delivery idempotent, so a failed call (a silo
+    /// going down) is simply repeated: a grain that already caught up from history would otherwise never see this batch.
     /// </summary>
-    private async Task DeliverAsync(string sensorId, Reading[] readings, HistoryBatch batch)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                await Task.Delay(RetryDelays[attempt]);
-                await Sensor(sensorId).Record(readings, batch);
-                return;
-            }
-            catch (Exception ex) when (attempt < RetryDelays.Length - 1)
-            {
-                logger.LogDebug(ex, "Delivery of stored readings to {Sensor} failed; retrying", sensorId);
-            }
-            catch (Exception ex)
-            {
-                // Stored already, and acknowledged once this returns: keep trying in the background.
-                logger.LogWarning(ex, "Readings of {Sensor} stored but not yet applied to the live twin; trying again in the background", sensorId);
-                late.Add(sensorId, DateTimeOffset.FromUnixTimeMilliseconds(batch.CommittedMs) + SensorGrain.BatchMemory - LateDeliveryMargin,
-                    () => Sensor(sensorId).Record(readings, batch));
-                return;
-            }
-        }
-    }
+    private static DateTimeOffset GiveUpAt(HistoryBatch batch) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(batch.CommittedMs) + SensorGrain.BatchMemory - LateDeliveryMargin;
 
     private ISensorGrain Sensor(string sensorId) =>
         _knownSensors.TryGetValue(sensorId, out var sensor) ? sensor : grains.GetGrain<ISensorGrain>(sensorId);
