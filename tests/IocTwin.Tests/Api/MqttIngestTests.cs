@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Globalization;
 using System.Net;
 using System.Text;
 using IocTwin.Api.Ingest;
@@ -123,16 +124,20 @@ public sealed class MqttIngestTests(MqttTwinApiFactory api) : IClassFixture<Mqtt
     private async Task<SensorView> Sensor(string districtId, SensorKind kind) =>
         (await Http.Get<List<SensorView>>($"/api/v1/districts/{districtId}/sensors")).First(s => s.Kind == kind);
 
-    /// <summary>The service subscribes once it has connected; until then a publish reaches nobody.</summary>
-    private async Task<SensorView> PublishUntilSeen(string sensorId, Func<DateTimeOffset, string> payload, Func<SensorView, bool> seen)
+    /// <summary>
+    /// Publishes a noise level until the sensor shows it: the service subscribes once it has connected, and until then
+    /// a publish reaches nobody.
+    /// </summary>
+    private async Task<SensorView> PublishUntilSeen(string sensorId, double db)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
         {
-            await Publish(sensorId, payload(DateTimeOffset.UtcNow));
+            await Publish(sensorId, $$"""{ "timestamp": "{{DateTimeOffset.UtcNow:O}}", "values": { "db": {{db.ToString(CultureInfo.InvariantCulture)}} } }""");
             try
             {
-                return await Eventually.Until(() => Http.Get<SensorView>($"/api/v1/sensors/{sensorId}"), seen, TimeSpan.FromSeconds(2), "the reading arrives");
+                return await Eventually.Until(() => Http.Get<SensorView>($"/api/v1/sensors/{sensorId}"),
+                    s => s.LastReading?.Values.GetValueOrDefault("db") == db, TimeSpan.FromSeconds(2), "the reading arrives");
             }
             catch (Exception) when (DateTime.UtcNow < deadline)
             {
@@ -146,8 +151,7 @@ public sealed class MqttIngestTests(MqttTwinApiFactory api) : IClassFixture<Mqtt
     {
         var sensor = await Sensor("hai-chau", SensorKind.Noise);
 
-        var seen = await PublishUntilSeen(sensor.Id, t => $$"""{ "timestamp": "{{t:O}}", "values": { "db": 61.5 } }""",
-            s => s.LastReading?.Values.GetValueOrDefault("db") == 61.5);
+        var seen = await PublishUntilSeen(sensor.Id, 61.5);
 
         Assert.Equal(SensorHealth.Online, seen.Health);
         var now = DateTimeOffset.UtcNow;
@@ -161,8 +165,7 @@ public sealed class MqttIngestTests(MqttTwinApiFactory api) : IClassFixture<Mqtt
     public async Task Malformed_messages_change_nothing_are_counted_and_the_service_keeps_going()
     {
         var sensor = await Sensor("son-tra", SensorKind.Noise);
-        await PublishUntilSeen(sensor.Id, t => $$"""{ "timestamp": "{{t:O}}", "values": { "db": 40 } }""",
-            s => s.LastReading?.Values.GetValueOrDefault("db") == 40);
+        await PublishUntilSeen(sensor.Id, 40);
         var before = await Http.Get<SensorView>($"/api/v1/sensors/{sensor.Id}");
 
         long rejected = 0;
@@ -205,8 +208,7 @@ public sealed class MqttIngestTests(MqttTwinApiFactory api) : IClassFixture<Mqtt
     public async Task A_message_that_could_not_be_stored_comes_again_from_the_broker_and_counts_once()
     {
         var sensor = await Sensor("ngu-hanh-son", SensorKind.Noise);
-        await PublishUntilSeen(sensor.Id, t => $$"""{ "timestamp": "{{t:O}}", "values": { "db": 30 } }""",
-            s => s.LastReading?.Values.GetValueOrDefault("db") == 30);
+        await PublishUntilSeen(sensor.Id, 30);
         var before = await Http.Get<SensorView>($"/api/v1/sensors/{sensor.Id}");
 
         // Storage fails for this message and again when the broker first sends it back.
@@ -229,16 +231,14 @@ public sealed class MqttIngestTests(MqttTwinApiFactory api) : IClassFixture<Mqtt
     public async Task After_the_broker_restarts_the_service_reconnects_and_takes_readings_again()
     {
         var sensor = await Sensor("cam-le", SensorKind.Noise);
-        await PublishUntilSeen(sensor.Id, t => $$"""{ "timestamp": "{{t:O}}", "values": { "db": 45 } }""",
-            s => s.LastReading?.Values.GetValueOrDefault("db") == 45);
+        await PublishUntilSeen(sensor.Id, 45);
 
         await api.Broker.StopAsync();
         await Task.Delay(TimeSpan.FromSeconds(1));
         await api.Broker.StartAsync();
         await ConnectPublisher();
 
-        var seen = await PublishUntilSeen(sensor.Id, t => $$"""{ "timestamp": "{{t:O}}", "values": { "db": 47 } }""",
-            s => s.LastReading?.Values.GetValueOrDefault("db") == 47);
+        var seen = await PublishUntilSeen(sensor.Id, 47);
         Assert.Equal(47, seen.LastReading!.Values["db"]);
     }
 }
