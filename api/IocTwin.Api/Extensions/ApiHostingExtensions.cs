@@ -87,7 +87,10 @@ public static class ApiHostingExtensions
             {
                 client.UseLocalhostClustering(hosting.GatewayPort, hosting.ServiceId, hosting.ClusterId);
             }
-            client.AddActivityPropagation();
+            if (builder.Configuration.TracesGrainCalls())
+            {
+                client.AddActivityPropagation();
+            }
             client.Services.Configure<ClientMessagingOptions>(builder.Configuration.GetSection("Twin:Messaging"));
             client.UseConnectionRetryFilter(async (exception, cancellationToken) =>
             {

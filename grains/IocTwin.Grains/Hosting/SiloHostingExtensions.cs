@@ -36,7 +36,10 @@ public static class SiloHostingExtensions
         builder.UseOrleans(silo =>
         {
             silo.AddTwinStorage(hosting);
-            silo.AddActivityPropagation();
+            if (builder.Configuration.TracesGrainCalls())
+            {
+                silo.AddActivityPropagation();
+            }
             // Each counter sample reads every instrument, the activation count included, which walks every activation:
             // sampled every 5 s rather than every second, on silos holding tens of thousands of grains.
             silo.AddDashboard(o =>

@@ -38,17 +38,23 @@ public static class TwinTelemetry
     public static readonly Histogram<double> PushLag =
         Meter.CreateHistogram<double>("ioctwin.push.lag", "ms", "From the twin hearing from a sensor to the frame carrying it leaving for screens.");
 
+    /// <summary>
+    /// Whether grain calls carry trace context and become spans. Off, no call filter runs for tracing: a filter on
+    /// every call, even one that finds nothing to propagate, costs each call an invoker of its own.
+    /// </summary>
+    public static bool TracesGrainCalls(this IConfiguration configuration) =>
+        configuration.GetValue("Twin:Telemetry:TraceGrainCalls", false);
+
     /// <summary>Metrics and traces of the twin, Orleans and the .NET runtime; hosts add their own exporters and instrumentation.</summary>
     /// <remarks>
     /// Traces are sampled: <c>Twin:Telemetry:TraceSampleRatio</c> of the requests that start a trace (1 % unless
-    /// set). Grain calls become spans only with <c>Twin:Telemetry:TraceGrainCalls</c>: an unsampled trace still
-    /// makes an activity per call to carry its context, which at city scale costs more than the call itself.
+    /// set). Grain calls carry trace context and become spans only with <c>Twin:Telemetry:TraceGrainCalls</c>.
     /// </remarks>
     public static IServiceCollection AddTwinTelemetry(this IServiceCollection services, string serviceName, IConfiguration configuration,
         Action<MeterProviderBuilder>? metrics = null, Action<TracerProviderBuilder>? tracing = null)
     {
         var sampleRatio = Math.Clamp(configuration.GetValue("Twin:Telemetry:TraceSampleRatio", 0.01), 0, 1);
-        var traceGrainCalls = configuration.GetValue("Twin:Telemetry:TraceGrainCalls", false);
+        var traceGrainCalls = configuration.TracesGrainCalls();
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName))
             .WithMetrics(builder =>
