@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Data;
 using System.Diagnostics;
+using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using IocTwin.Hosting;
@@ -15,6 +16,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
+using SQLitePCL;
 
 namespace IocTwin.History;
 
@@ -477,9 +479,9 @@ public sealed class ReadingHistory : BackgroundService
 
     private static readonly Column[] BlockColumns =
     [
-        new("sensor_id", NpgsqlDbType.Text, SqliteType.Text), new("first_ts", NpgsqlDbType.Bigint, SqliteType.Integer),
-        new("last_ts", NpgsqlDbType.Bigint, SqliteType.Integer), new("last_received", NpgsqlDbType.Bigint, SqliteType.Integer),
-        new("count", NpgsqlDbType.Integer, SqliteType.Integer), new("readings", NpgsqlDbType.Bytea, SqliteType.Blob),
+        new("sensor_id", NpgsqlDbType.Text), new("first_ts", NpgsqlDbType.Bigint),
+        new("last_ts", NpgsqlDbType.Bigint), new("last_received", NpgsqlDbType.Bigint),
+        new("count", NpgsqlDbType.Integer), new("readings", NpgsqlDbType.Bytea),
     ];
 
     private static Task InsertBlocksAsync(DbConnection connection, DbTransaction transaction, List<Block> blocks, CancellationToken cancellationToken) =>
@@ -732,8 +734,8 @@ public sealed class ReadingHistory : BackgroundService
 
     private static readonly Column[] KpiColumns =
     [
-        new("entity_id", NpgsqlDbType.Text, SqliteType.Text), new("ts", NpgsqlDbType.Bigint, SqliteType.Integer),
-        new("name", NpgsqlDbType.Text, SqliteType.Text), new("value", NpgsqlDbType.Double, SqliteType.Real),
+        new("entity_id", NpgsqlDbType.Text), new("ts", NpgsqlDbType.Bigint),
+        new("name", NpgsqlDbType.Text), new("value", NpgsqlDbType.Double),
     ];
 
     private Task WriteKpiRowsAsync(IEnumerable<KpiPoint> points, CancellationToken cancellationToken) =>
@@ -746,9 +748,9 @@ public sealed class ReadingHistory : BackgroundService
             return true;
         }, cancellationToken);
 
-    private sealed record Column(string Name, NpgsqlDbType PostgresType, SqliteType SqliteType);
+    private sealed record Column(string Name, NpgsqlDbType PostgresType);
 
-    /// <summary>Rows in one go, in the caller's transaction: COPY on PostgreSQL, a prepared INSERT on SQLite.</summary>
+    /// <summary>Rows in one go, in the caller's transaction: COPY on PostgreSQL, one prepared INSERT per row on SQLite.</summary>
     private static async Task InsertRowsAsync(DbConnection connection, DbTransaction transaction, string table, Column[] columns,
         IEnumerable<object[]> rows, CancellationToken cancellationToken)
     {
@@ -767,64 +769,56 @@ public sealed class ReadingHistory : BackgroundService
             await import.CompleteAsync(cancellationToken);
             return;
         }
-        // Many rows per statement: a statement's execution costs a reader and its enumerators whatever it inserts.
-        SqliteCommand? full = null;
-        var chunk = new List<object[]>(SqliteRowsPerInsert);
-        try
+        // One statement stepped per row with its values bound straight to SQLite: through SqliteCommand each execution
+        // costs a reader, a binder per parameter and a UTF-8 copy per text, more than the insert itself.
+        var sqlite = (SqliteConnection)connection;
+        var sql = $"INSERT INTO {table} ({names}) VALUES ({string.Join(", ", columns.Select((_, i) => $"?{i + 1}"))})";
+        Check(raw.sqlite3_prepare_v2(sqlite.Handle, sql, out var insert), sqlite);
+        using (insert)
         {
             foreach (var row in rows)
             {
-                chunk.Add(row);
-                if (chunk.Count == SqliteRowsPerInsert)
+                for (var i = 0; i < row.Length; i++)
                 {
-                    Execute(full ??= PrepareInsert(SqliteRowsPerInsert), chunk);
-                    chunk.Clear();
+                    Check(Bind(insert, i + 1, row[i]), sqlite);
                 }
+                var stepped = raw.sqlite3_step(insert);
+                if (stepped != raw.SQLITE_DONE)
+                {
+                    Check(stepped, sqlite);
+                }
+                Check(raw.sqlite3_reset(insert), sqlite);
             }
-            if (chunk.Count > 0)
-            {
-                using var rest = PrepareInsert(chunk.Count);
-                Execute(rest, chunk);
-            }
-        }
-        finally
-        {
-            full?.Dispose();
         }
 
-        SqliteCommand PrepareInsert(int rowCount)
+        static int Bind(sqlite3_stmt insert, int index, object? value) => value switch
         {
-            var insert = (SqliteCommand)connection.CreateCommand();
-            insert.Transaction = (SqliteTransaction)transaction;
-            insert.CommandText = $"INSERT INTO {table} ({names}) VALUES " + string.Join(", ", Enumerable.Range(0, rowCount)
-                .Select(r => "(" + string.Join(", ", columns.Select((_, i) => $"$p{r}_{i}")) + ")"));
-            for (var r = 0; r < rowCount; r++)
-            {
-                for (var i = 0; i < columns.Length; i++)
-                {
-                    insert.Parameters.Add($"$p{r}_{i}", columns[i].SqliteType);
-                }
-            }
-            insert.Prepare();
-            return insert;
+            null => raw.sqlite3_bind_null(insert, index),
+            string text => BindText(insert, index, text),
+            long integer => raw.sqlite3_bind_int64(insert, index, integer),
+            int integer => raw.sqlite3_bind_int64(insert, index, integer),
+            double real => raw.sqlite3_bind_double(insert, index, real),
+            byte[] blob => raw.sqlite3_bind_blob(insert, index, blob),
+            _ => throw new ArgumentException($"No SQLite binding for {value.GetType()}", nameof(value)),
+        };
+
+        static int BindText(sqlite3_stmt insert, int index, string text)
+        {
+            // Ids and names are short: encoded on the stack; SQLite copies the bytes before the call returns.
+            var length = Encoding.UTF8.GetMaxByteCount(text.Length);
+            Span<byte> utf8 = length <= 512 ? stackalloc byte[length] : new byte[length];
+            return raw.sqlite3_bind_text(insert, index, utf8[..Encoding.UTF8.GetBytes(text, utf8)]);
         }
 
-        static void Execute(SqliteCommand insert, List<object[]> chunk)
+        static void Check(int result, SqliteConnection connection)
         {
-            var parameter = 0;
-            foreach (var row in chunk)
+            if (result != raw.SQLITE_OK)
             {
-                foreach (var value in row)
-                {
-                    insert.Parameters[parameter++].Value = value;
-                }
+                SqliteException.ThrowExceptionForRC(result, connection.Handle);
             }
-            // Synchronous: Microsoft.Data.Sqlite runs the asynchronous form synchronously too, and adds a task to it.
-            insert.ExecuteNonQuery();
         }
     }
 
-    private const int SqliteRowsPerInsert = 64;
 
     private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
