@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using IocTwin.Model;
@@ -11,46 +12,164 @@ public readonly record struct StoredEntry(string SensorId, long TimestampMs, His
         new(SensorId, DateTimeOffset.FromUnixTimeMilliseconds(TimestampMs), HistoryCodec.DecodeValues(Values.Span, keys), Batch);
 }
 
-/// <summary>Entries grouped by sensor; a sensor id is made a string once per group, not once per entry.</summary>
-public sealed class EntriesBySensor
+/// <summary>
+/// Entries of many sensors, grouped by sensor when read. They are kept in one array in arrival order, with the slot of
+/// their sensor, and grouped by a counting sort: a move of a million readings holds two pooled arrays, not a list per
+/// sensor for the collector to trace and promote. A sensor id is made a string once per sensor, not once per entry.
+/// </summary>
+public sealed class EntriesBySensor : IDisposable
 {
-    private readonly Dictionary<string, List<StoredEntry>> _bySensor = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<StoredEntry>>.AlternateLookup<ReadOnlySpan<char>> _byChars;
-    private readonly int _entriesPerSensor;
+    private readonly Dictionary<string, int> _slots = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _slotsByChars;
+    private readonly List<string> _sensorIds = [];
+    private StoredEntry[] _entries;
+    private int[] _slotOf;
+    // Entries ordered by sensor slot (arrival order within a sensor), and where each slot's run starts; null when stale.
+    private StoredEntry[]? _grouped;
+    private int[]? _runStart;
 
-    /// <param name="entriesPerSensor">Room each sensor's list starts with: a good guess spares the lists' regrowth.</param>
-    public EntriesBySensor(int entriesPerSensor = 0)
+    /// <param name="capacity">Entries expected: a good guess spares regrowth.</param>
+    public EntriesBySensor(int capacity = 16)
     {
-        _byChars = _bySensor.GetAlternateLookup<ReadOnlySpan<char>>();
-        _entriesPerSensor = Math.Max(0, entriesPerSensor);
+        _slotsByChars = _slots.GetAlternateLookup<ReadOnlySpan<char>>();
+        _entries = ArrayPool<StoredEntry>.Shared.Rent(Math.Max(16, capacity));
+        _slotOf = ArrayPool<int>.Shared.Rent(_entries.Length);
     }
 
     public int Count { get; private set; }
 
-    public IReadOnlyDictionary<string, List<StoredEntry>> Sensors => _bySensor;
+    /// <summary>The sensors, in the order they first appeared.</summary>
+    public IReadOnlyList<string> SensorIds => _sensorIds;
 
     public void Add(StoredEntry entry)
     {
-        if (!_bySensor.TryGetValue(entry.SensorId, out var list))
+        if (!_slots.TryGetValue(entry.SensorId, out var slot))
         {
-            _bySensor[entry.SensorId] = list = new(_entriesPerSensor);
+            slot = NewSlot(entry.SensorId);
         }
-        list.Add(entry);
-        Count++;
+        Add(slot, entry);
     }
 
-    internal List<StoredEntry> For(ReadOnlySpan<byte> sensorIdUtf8, out string sensorId)
+    /// <summary>The slot of a sensor given by its UTF-8 id, and the id as a string (made once per sensor).</summary>
+    internal int SlotOf(ReadOnlySpan<byte> sensorIdUtf8, out string sensorId)
     {
         var most = Encoding.UTF8.GetMaxCharCount(sensorIdUtf8.Length);
         Span<char> chars = most <= 512 ? stackalloc char[most] : new char[most];
         chars = chars[..Encoding.UTF8.GetChars(sensorIdUtf8, chars)];
-        if (!_byChars.TryGetValue(chars, out sensorId!, out var list))
+        if (_slotsByChars.TryGetValue(chars, out sensorId!, out var slot))
         {
-            sensorId = chars.ToString();
-            _bySensor[sensorId] = list = new(_entriesPerSensor);
+            return slot;
         }
+        sensorId = chars.ToString();
+        return NewSlot(sensorId);
+    }
+
+    internal void Add(int slot, StoredEntry entry)
+    {
+        if (Count == _entries.Length)
+        {
+            Grow();
+        }
+        _entries[Count] = entry;
+        _slotOf[Count] = slot;
         Count++;
-        return list;
+        if (_grouped is not null)
+        {
+            ReturnGrouped();
+            _grouped = null;
+        }
+    }
+
+    /// <summary>One sensor's entries, in the order they were added; empty for a sensor never added.</summary>
+    public ReadOnlySpan<StoredEntry> Of(string sensorId) =>
+        _slots.TryGetValue(sensorId, out var slot) ? OfSlot(slot) : [];
+
+    /// <summary>The entries of the sensor at <paramref name="index"/> in <see cref="SensorIds"/>.</summary>
+    public ReadOnlySpan<StoredEntry> OfSlot(int index)
+    {
+        Group();
+        return _grouped.AsSpan(_runStart![index], _runStart[index + 1] - _runStart[index]);
+    }
+
+    private int NewSlot(string sensorId)
+    {
+        var slot = _sensorIds.Count;
+        _slots.Add(sensorId, slot);
+        _sensorIds.Add(sensorId);
+        return slot;
+    }
+
+    private void Grow()
+    {
+        var entries = ArrayPool<StoredEntry>.Shared.Rent(_entries.Length * 2);
+        var slotOf = ArrayPool<int>.Shared.Rent(entries.Length);
+        _entries.AsSpan(0, Count).CopyTo(entries);
+        _slotOf.AsSpan(0, Count).CopyTo(slotOf);
+        ReturnArrays();
+        (_entries, _slotOf) = (entries, slotOf);
+    }
+
+    private void Group()
+    {
+        // Parsed rows are shared by concurrent queries: the first to read groups them.
+        if (Volatile.Read(ref _grouped) is not null)
+        {
+            return;
+        }
+        lock (_sensorIds)
+        {
+            if (_grouped is null)
+            {
+                GroupNow();
+            }
+        }
+    }
+
+    private void GroupNow()
+    {
+        var runStart = new int[_sensorIds.Count + 1];
+        for (var i = 0; i < Count; i++)
+        {
+            runStart[_slotOf[i] + 1]++;
+        }
+        for (var slot = 0; slot < _sensorIds.Count; slot++)
+        {
+            runStart[slot + 1] += runStart[slot];
+        }
+        var grouped = ArrayPool<StoredEntry>.Shared.Rent(Count);
+        var next = runStart[..^1];
+        for (var i = 0; i < Count; i++)
+        {
+            grouped[next[_slotOf[i]]++] = _entries[i];
+        }
+        _runStart = runStart;
+        Volatile.Write(ref _grouped, grouped);
+    }
+
+    private void ReturnArrays()
+    {
+        // Entries refer to row buffers and ids: cleared, so that a pooled array keeps none of them alive.
+        ArrayPool<StoredEntry>.Shared.Return(_entries, clearArray: true);
+        ArrayPool<int>.Shared.Return(_slotOf);
+    }
+
+    private void ReturnGrouped()
+    {
+        if (_grouped is not null)
+        {
+            ArrayPool<StoredEntry>.Shared.Return(_grouped, clearArray: true);
+        }
+    }
+
+    /// <summary>Gives the arrays back to the pool; entries read before must not be used after.</summary>
+    public void Dispose()
+    {
+        ReturnGrouped();
+        _grouped = null;
+        ReturnArrays();
+        _entries = [];
+        _slotOf = [];
+        Count = 0;
     }
 }
 
@@ -96,36 +215,46 @@ public static class HistoryCodec
         var count = reader.ReadCount();
         for (var i = 0; i < count; i++)
         {
-            var list = into.For(reader.ReadStringBytes(), out var sensorId);
+            var slot = into.SlotOf(reader.ReadStringBytes(), out var sensorId);
             var ts = reader.ReadInt64();
             var valuesStart = reader.Position;
             reader.Skip(reader.ReadCount());
-            list.Add(new StoredEntry(sensorId, ts, batch, row.Slice(valuesStart, reader.Position - valuesStart)));
+            into.Add(slot, new StoredEntry(sensorId, ts, batch, row.Slice(valuesStart, reader.Position - valuesStart)));
         }
     }
 
     /// <summary>One sensor's readings as a block row.</summary>
-    public static byte[] EncodeBlock(IReadOnlyList<StoredEntry> entries)
+    public static byte[] EncodeBlock(ReadOnlySpan<StoredEntry> entries)
     {
-        // Indexed, not enumerated: an enumerator through the interface is an allocation per block.
-        var size = 1 + CountSize(entries.Count);
-        for (var i = 0; i < entries.Count; i++)
+        var block = new byte[BlockSize(entries)];
+        EncodeBlock(entries, block);
+        return block;
+    }
+
+    /// <summary>The exact size of the block row of these entries.</summary>
+    public static int BlockSize(ReadOnlySpan<StoredEntry> entries)
+    {
+        var size = 1 + CountSize(entries.Length);
+        foreach (ref readonly var entry in entries)
         {
-            size += 8 + 4 + 8 + entries[i].Values.Length;
+            size += 8 + 4 + 8 + entry.Values.Length;
         }
-        var block = new byte[size];
-        var writer = new Writer(block);
+        return size;
+    }
+
+    /// <summary>One sensor's readings as a block row, into a buffer of at least <see cref="BlockSize"/> bytes.</summary>
+    public static void EncodeBlock(ReadOnlySpan<StoredEntry> entries, Span<byte> into)
+    {
+        var writer = new Writer(into);
         writer.WriteByte(Version);
-        writer.WriteCount(entries.Count);
-        for (var i = 0; i < entries.Count; i++)
+        writer.WriteCount(entries.Length);
+        foreach (ref readonly var entry in entries)
         {
-            var entry = entries[i];
             writer.WriteInt64(entry.TimestampMs);
             writer.WriteInt32(entry.Batch.Writer);
             writer.WriteInt64(entry.Batch.CommittedMs);
             writer.WriteBytes(entry.Values.Span);
         }
-        return block;
     }
 
     public static void ReadBlock(string sensorId, byte[] block, List<StoredEntry> into)

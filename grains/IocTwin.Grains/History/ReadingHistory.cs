@@ -321,8 +321,8 @@ public sealed class ReadingHistory : BackgroundService
 
     private static readonly TimeSpan SlowMove = TimeSpan.FromMilliseconds(250);
 
-    // Moves see about the same readings per sensor each time: the last one's average sizes the next one's lists.
-    private int _entriesPerSensorLastMove;
+    // Moves see about the same number of readings each time: the last one's sizes the next one's arrays.
+    private int _entriesLastMove;
 
     private async Task<(int Readings, bool More)> MoveOnceAsync(CancellationToken cancellationToken)
     {
@@ -330,7 +330,7 @@ public sealed class ReadingHistory : BackgroundService
         // appends wait for it.
         var orphaned = DateTimeOffset.UtcNow.Subtract(_orphanAge).ToUnixTimeMilliseconds();
         var ids = new List<long>();
-        var entries = new EntriesBySensor(_entriesPerSensorLastMove);
+        using var entries = new EntriesBySensor(_entriesLastMove);
         var rented = new List<byte[]>();
         var more = false;
         try
@@ -361,7 +361,8 @@ public sealed class ReadingHistory : BackgroundService
             {
                 return (0, false);
             }
-            var blocks = ToBlocks(entries);
+            var blocks = ToBlocks(entries, out var encoded);
+            rented.Add(encoded);
             // The rows are deleted in the transaction that writes their blocks; if another process moved one of them
             // first (an orphan adopted twice), this move is rolled back.
             var writing = Stopwatch.StartNew();
@@ -397,7 +398,7 @@ public sealed class ReadingHistory : BackgroundService
             {
                 _parsedAppended.TryRemove(id, out _);
             }
-            _entriesPerSensorLastMove = entries.Count / Math.Max(1, entries.Sensors.Count) + 1;
+            _entriesLastMove = entries.Count;
             return (entries.Count, more);
         }
         finally
@@ -427,7 +428,7 @@ public sealed class ReadingHistory : BackgroundService
         {
             var moved = await WriteTransactionAsync(async (connection, transaction) =>
             {
-                var entries = new EntriesBySensor();
+                using var entries = new EntriesBySensor();
                 await using (var command = Command(connection, take))
                 {
                     command.Transaction = transaction;
@@ -439,7 +440,15 @@ public sealed class ReadingHistory : BackgroundService
                             new HistoryBatch(reader.GetInt32(2), reader.GetInt64(3)), HistoryCodec.EncodeValues(values)));
                     }
                 }
-                await InsertBlocksAsync(connection, transaction, ToBlocks(entries), cancellationToken);
+                var blocks = ToBlocks(entries, out var encoded);
+                try
+                {
+                    await InsertBlocksAsync(connection, transaction, blocks, cancellationToken);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(encoded);
+                }
                 if (entries.Count == 0)
                 {
                     await using var drop = Command(connection, "DROP TABLE IF EXISTS twin_reading");
@@ -457,22 +466,39 @@ public sealed class ReadingHistory : BackgroundService
         }
     }
 
-    private sealed record Block(string SensorId, long FirstTs, long LastTs, long LastReceived, int Count, byte[] Readings);
+    private sealed record Block(string SensorId, long FirstTs, long LastTs, long LastReceived, int Count, ReadOnlyMemory<byte> Readings);
 
     /// <summary>One block per sensor, in sensor order so that the index pages their inserts touch are neighbours.</summary>
-    private static List<Block> ToBlocks(EntriesBySensor entries)
+    private static List<Block> ToBlocks(EntriesBySensor entries, out byte[] encoded)
     {
-        var blocks = new List<Block>(entries.Sensors.Count);
-        foreach (var (sensorId, list) in entries.Sensors.OrderBy(p => p.Key, StringComparer.Ordinal))
+        var sensorIds = entries.SensorIds.ToArray();
+        var slots = new int[sensorIds.Length];
+        var sizes = new int[sensorIds.Length];
+        var total = 0;
+        for (var slot = 0; slot < slots.Length; slot++)
         {
+            slots[slot] = slot;
+            total += sizes[slot] = HistoryCodec.BlockSize(entries.OfSlot(slot));
+        }
+        Array.Sort(sensorIds, slots, StringComparer.Ordinal);
+        // All blocks in one pooled buffer, given back by the caller once they are written.
+        encoded = ArrayPool<byte>.Shared.Rent(Math.Max(1, total));
+        var blocks = new List<Block>(sensorIds.Length);
+        var offset = 0;
+        for (var i = 0; i < sensorIds.Length; i++)
+        {
+            var run = entries.OfSlot(slots[i]);
             long first = long.MaxValue, last = long.MinValue, lastReceived = long.MinValue;
-            foreach (var entry in list)
+            foreach (ref readonly var entry in run)
             {
                 first = Math.Min(first, entry.TimestampMs);
                 last = Math.Max(last, entry.TimestampMs);
                 lastReceived = Math.Max(lastReceived, entry.Batch.CommittedMs);
             }
-            blocks.Add(new Block(sensorId, first, last, lastReceived, list.Count, HistoryCodec.EncodeBlock(list)));
+            var size = sizes[slots[i]];
+            HistoryCodec.EncodeBlock(run, encoded.AsSpan(offset, size));
+            blocks.Add(new Block(sensorIds[i], first, last, lastReceived, run.Length, encoded.AsMemory(offset, size)));
+            offset += size;
         }
         return blocks;
     }
@@ -585,11 +611,25 @@ public sealed class ReadingHistory : BackgroundService
             {
                 continue;
             }
-            IEnumerable<List<StoredEntry>> lists = sensorId is null ? parsed.Sensors.Values
-                : parsed.Sensors.TryGetValue(sensorId, out var one) ? [one] : [];
-            foreach (var list in lists)
+            if (sensorId is not null)
             {
-                into.AddRange(list.Where(e => e.Batch.CommittedMs > committedAfterMs));
+                AddCommittedAfter(parsed.Of(sensorId));
+                continue;
+            }
+            for (var slot = 0; slot < parsed.SensorIds.Count; slot++)
+            {
+                AddCommittedAfter(parsed.OfSlot(slot));
+            }
+        }
+
+        void AddCommittedAfter(ReadOnlySpan<StoredEntry> entries)
+        {
+            foreach (ref readonly var entry in entries)
+            {
+                if (entry.Batch.CommittedMs > committedAfterMs)
+                {
+                    into.Add(entry);
+                }
             }
         }
     }
@@ -799,6 +839,7 @@ public sealed class ReadingHistory : BackgroundService
             int integer => raw.sqlite3_bind_int64(insert, index, integer),
             double real => raw.sqlite3_bind_double(insert, index, real),
             byte[] blob => raw.sqlite3_bind_blob(insert, index, blob),
+            ReadOnlyMemory<byte> blob => raw.sqlite3_bind_blob(insert, index, blob.Span),
             _ => throw new ArgumentException($"No SQLite binding for {value.GetType()}", nameof(value)),
         };
 

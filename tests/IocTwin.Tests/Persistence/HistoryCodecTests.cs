@@ -17,26 +17,47 @@ public sealed class HistoryCodecTests
             ("cảm-biến-Hải-Châu-1", new Reading(T0.AddSeconds(-10), [])),
         ]);
 
-        var bySensor = new EntriesBySensor();
+        using var bySensor = new EntriesBySensor();
         HistoryCodec.ReadBatch(row, new HistoryBatch(42, 1000), bySensor);
         var keys = new Utf8NameCache();
         Assert.Equal(3, bySensor.Count);
-        Assert.Equal(["cảm-biến-Hải-Châu-1", "s2"], bySensor.Sensors.Keys.Order(StringComparer.Ordinal));
-        var bridge = bySensor.Sensors["cảm-biến-Hải-Châu-1"];
+        Assert.Equal(["cảm-biến-Hải-Châu-1", "s2"], bySensor.SensorIds);
+        var bridge = bySensor.Of("cảm-biến-Hải-Châu-1").ToArray();
         Assert.Equal([T0.ToUnixTimeMilliseconds(), T0.AddSeconds(-10).ToUnixTimeMilliseconds()], bridge.Select(e => e.TimestampMs));
-        Assert.All(bySensor.Sensors.Values.SelectMany(list => list), e => Assert.Equal(new HistoryBatch(42, 1000), e.Batch));
+        Assert.All([.. bridge, .. bySensor.Of("s2")], e => Assert.Equal(new HistoryBatch(42, 1000), e.Batch));
         Assert.Equal(new Dictionary<string, double> { ["mực_nước"] = 1.25, ["aqi"] = double.MaxValue }, bridge[0].ToReading(keys).Values);
         Assert.Empty(bridge[1].ToReading(keys).Values);
-        Assert.Equal(T0.AddMilliseconds(1), bySensor.Sensors["s2"][0].ToReading(keys).Timestamp);
+        Assert.Equal(T0.AddMilliseconds(1), bySensor.Of("s2")[0].ToReading(keys).Timestamp);
+        Assert.True(bySensor.Of("no-such-sensor").IsEmpty);
 
-        var later = new EntriesBySensor();
+        using var later = new EntriesBySensor();
         HistoryCodec.ReadBatch(HistoryCodec.EncodeBatch([("s2", new Reading(T0.AddSeconds(5), new() { ["speed"] = 12 }))]), new HistoryBatch(7, 2000), later);
-        var block = HistoryCodec.EncodeBlock([.. bySensor.Sensors["s2"], .. later.Sensors["s2"]]);
+        var block = HistoryCodec.EncodeBlock([.. bySensor.Of("s2"), .. later.Of("s2")]);
         var fromBlock = new List<StoredEntry>();
         HistoryCodec.ReadBlock("s2", block, fromBlock);
         Assert.Equal([new HistoryBatch(42, 1000), new HistoryBatch(7, 2000)], fromBlock.Select(e => e.Batch));
         Assert.Equal([-3.5, 12], fromBlock.Select(e => e.ToReading(keys).Values["speed"]));
         Assert.Equal([T0.AddMilliseconds(1), T0.AddSeconds(5)], fromBlock.Select(e => e.ToReading(keys).Timestamp));
+    }
+
+    [Fact]
+    public void Interleaved_rows_of_many_sensors_come_back_per_sensor_in_the_order_they_were_read()
+    {
+        using var bySensor = new EntriesBySensor(capacity: 4);
+        for (var batch = 0; batch < 50; batch++)
+        {
+            var row = HistoryCodec.EncodeBatch([.. Enumerable.Range(0, 7).Select(s => ($"s{(s + batch) % 7}", new Reading(T0.AddSeconds(batch), new() { ["v"] = batch })))]);
+            HistoryCodec.ReadBatch(row, new HistoryBatch(1, 1000 + batch), bySensor);
+        }
+
+        Assert.Equal(350, bySensor.Count);
+        Assert.Equal(7, bySensor.SensorIds.Count);
+        foreach (var sensorId in bySensor.SensorIds)
+        {
+            var entries = bySensor.Of(sensorId).ToArray();
+            Assert.All(entries, e => Assert.Equal(sensorId, e.SensorId));
+            Assert.Equal(Enumerable.Range(0, 50).Select(b => 1000L + b), entries.Select(e => e.Batch.CommittedMs));
+        }
     }
 
     [Fact]
