@@ -25,7 +25,8 @@ public sealed record SensorSnapshot(
 /// <summary>
 /// Where a batch of readings (one ingest call) sits in history: the writing process and a commit time unique to the
 /// batch (Unix ms, increasing per writer). A sensor grain uses it to apply every stored batch exactly once, live or when
-/// catching up after a crash.
+/// catching up after a crash. A class, not a struct: one instance goes with every sensor call of an ingest batch, where
+/// a struct argument would be boxed by the runtime on each call, at both ends.
 /// </summary>
 [GenerateSerializer, Immutable]
-public readonly record struct HistoryBatch([property: Id(0)] int Writer, [property: Id(1)] long CommittedMs);
+public sealed record HistoryBatch([property: Id(0)] int Writer, [property: Id(1)] long CommittedMs);

@@ -97,11 +97,17 @@ public static class AlertEvaluator
         Func<string> newAlertId)
     {
         var changed = new List<AlertView>();
-        var measured = new HashSet<string>();
+        // Only breaches waiting from an earlier evaluation can go stale: without any, nothing measured needs remembering.
+        var measured = book.Pending.Count > 0 ? new HashSet<string>() : null;
         foreach (var (rule, entityId, sector, value) in measurements)
         {
+            // Most measurements are quiet in a district with nothing open or waiting: no key to look up.
+            if (value <= rule.Threshold && book.Open.Count == 0 && book.Pending.Count == 0)
+            {
+                continue;
+            }
             var key = $"{rule.Id}|{entityId}";
-            measured.Add(key);
+            measured?.Add(key);
             if (book.Open.TryGetValue(key, out var open))
             {
                 if (value < rule.ClearThreshold)
@@ -131,7 +137,7 @@ public static class AlertEvaluator
             }
         }
         // A breach no longer measured (entity gone, rule removed) stops waiting.
-        foreach (var stale in book.Pending.Keys.Where(k => !measured.Contains(k)).ToList())
+        foreach (var stale in book.Pending.Keys.Where(k => measured is not null && !measured.Contains(k)).ToList())
         {
             book.Pending.Remove(stale);
         }

@@ -33,6 +33,10 @@ public sealed class DistrictGrain(
     private readonly List<AlertView> _changedAlerts = [];
     private IReadOnlyList<AlertRule> _rules = [];
 
+    // The key is decoded into a new string at each GetPrimaryKeyString; every live change carries the district id.
+    private string? _id;
+    private string DistrictId => _id ??= this.GetPrimaryKeyString();
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _rules = await GrainFactory.GetGrain<IAlertRulesGrain>(0).Get();
@@ -63,7 +67,7 @@ public sealed class DistrictGrain(
 
     public async Task<DistrictView> Register(DistrictSpec spec)
     {
-        var registered = spec with { Id = this.GetPrimaryKeyString() };
+        var registered = spec with { Id = DistrictId };
         state.State.Spec = registered;
         state.State.Version++;
         await state.WriteStateAsync();
@@ -192,7 +196,7 @@ public sealed class DistrictGrain(
         if (previous is null || previous.Status != segment.Status || previous.Traffic != segment.Traffic)
         {
             _changedSegments[segment.SegmentId] = new SegmentLive(
-                segment.SegmentId, this.GetPrimaryKeyString(), segment.Status, segment.Traffic, segment.Version);
+                segment.SegmentId, DistrictId, segment.Status, segment.Traffic, segment.Version);
         }
         // Index loops: a foreach over the IReadOnlyList would allocate an enumerator per segment per report.
         var sensors = segment.Sensors;
@@ -226,7 +230,7 @@ public sealed class DistrictGrain(
     }
 
     private void TrackChange(SensorSnapshot sensor, string? segmentId) =>
-        _changedSensors[sensor.SensorId] = new SensorLive(sensor.SensorId, this.GetPrimaryKeyString(), segmentId, sensor.Kind,
+        _changedSensors[sensor.SensorId] = new SensorLive(sensor.SensorId, DistrictId, segmentId, sensor.Kind,
             sensor.Sector, sensor.LastSeen, sensor.Values, sensor.ReadingCount);
 
     private async Task RefreshHealthAsync()
@@ -248,7 +252,7 @@ public sealed class DistrictGrain(
     /// <summary>Raises and resolves alerts from the district's live state; alerts are stored at once.</summary>
     private async Task<bool> EvaluateAlertsAsync()
     {
-        var districtId = this.GetPrimaryKeyString();
+        var districtId = DistrictId;
         var now = time.GetUtcNow();
         var measurements = AlertEvaluator.Measure(_rules, state.State.Segments.Values, state.State.Sensors.Values, now);
         var changed = AlertEvaluator.Evaluate(state.State.Alerts, measurements, districtId, now,

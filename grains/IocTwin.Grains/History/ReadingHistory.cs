@@ -103,7 +103,7 @@ public sealed class ReadingHistory : BackgroundService
     {
         if (readings.Count == 0)
         {
-            return Task.FromResult(default(HistoryBatch));
+            return Task.FromResult(new HistoryBatch(_writer, 0));
         }
         // Encoded on the caller's thread, into the row as it is stored.
         var pending = new PendingAppend(HistoryCodec.EncodeBatch(readings), readings.Count,

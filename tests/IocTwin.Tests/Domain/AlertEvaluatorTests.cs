@@ -59,6 +59,22 @@ public sealed class AlertEvaluatorTests
     }
 
     [Fact]
+    public void A_waiting_breach_of_a_road_no_longer_measured_stops_waiting_while_the_others_wait_on()
+    {
+        var book = new AlertBook();
+        var f = (double)LevelOfService.F + 1;
+        AlertEvaluator.Evaluate(book, [new(LosF, "road", Sector.Traffic, f), new(LosF, "bridge", Sector.Traffic, f)], "hai-chau", T0, () => "a1");
+
+        // The road left the district (or lost its counter): only the bridge is measured.
+        Assert.Empty(AlertEvaluator.Evaluate(book, [new(LosF, "bridge", Sector.Traffic, f)], "hai-chau", T0.AddMinutes(3), () => "a2"));
+        var raised = AlertEvaluator.Evaluate(book,
+            [new(LosF, "road", Sector.Traffic, f), new(LosF, "bridge", Sector.Traffic, f)], "hai-chau", T0.AddMinutes(5), () => "a3");
+
+        Assert.Equal("bridge", Assert.Single(raised).EntityId);
+        Assert.Equal(["bridge"], book.Open.Values.Select(a => a.EntityId));
+    }
+
+    [Fact]
     public void Measurements_come_from_matching_sensors_roads_and_silence()
     {
         var now = T0;
