@@ -1,16 +1,12 @@
 // The IOC wall's timeline in Chromium: scrubbing back shows the city as it was from reading history, live updates
 // are held back from the map while it replays, and "Live" returns to the live twin.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startTwin, postReadings, loadSample } from './support/twin.mjs';
-import { launchBrowser, openPage } from './support/browser.mjs';
+import { postReadings, loadSample } from './support/twin.mjs';
+import { twinInChromium } from './support/session.mjs';
 import { clickPath, zoomInAt } from './support/map.mjs';
 
-const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'artifacts');
 const LOS_F_COLOR = '#a50026';
 const LOS_A_COLOR = '#1a9850';
 const MINUTE = 60_000;
@@ -19,19 +15,8 @@ const sample = loadSample();
 const segmentsById = new Map(sample.segments.map((s) => [s.id, s]));
 const counterOn = (segmentId) => sample.sensors.find((s) => s.segmentId === segmentId && s.kind === 'traffic-counter');
 
-let twin;
-let browser;
 
-before(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  twin = await startTwin();
-  browser = await launchBrowser();
-}, { timeout: 150_000 });
-
-after(async () => {
-  await browser?.close();
-  await twin?.stop();
-});
+const session = twinInChromium();
 
 /** A traffic counter's reading at a share of its road's free-flow speed, stamped at a time. */
 function trafficReading(sensor, speedShare, time) {
@@ -62,11 +47,11 @@ test('scrubbing the timeline back shows a road congested then; Live shows it fre
   const other = sample.segments.find((s) => s.id !== road && counterOn(s.id)).id;
   const now = Date.now();
   // History stores readings at their timestamps: congested 20 minutes ago, free-flowing 5 minutes ago.
-  await postReadings(twin.url, [trafficReading(counterOn(road), 0.2, now - 20 * MINUTE)]);
-  await postReadings(twin.url, [trafficReading(counterOn(road), 0.95, now - 5 * MINUTE)]);
+  await postReadings(session.url, [trafficReading(counterOn(road), 0.2, now - 20 * MINUTE)]);
+  await postReadings(session.url, [trafficReading(counterOn(road), 0.95, now - 5 * MINUTE)]);
 
-  const wall = await openPage(browser, twin.url);
-  await wall.goto(`${twin.url}/`);
+  const wall = await session.openPage();
+  await wall.goto(`${session.url}/`);
   await wall.waitForSelector('.connection[data-status="live"]', { timeout: 30_000 });
   await waitForStroke(wall, road, LOS_A_COLOR);
 
@@ -86,25 +71,25 @@ test('scrubbing the timeline back shows a road congested then; Live shows it fre
 
   // A live reading congests another road while replaying: the hub delivers it, the map holds it back.
   assert.notEqual(await strokeOf(wall, other), LOS_F_COLOR);
-  await postReadings(twin.url, [trafficReading(counterOn(other), 0.2, Date.now() - 1_000)]);
+  await postReadings(session.url, [trafficReading(counterOn(other), 0.2, Date.now() - 1_000)]);
   await wall.waitForTimeout(1_500);
   assert.notEqual(await strokeOf(wall, other), LOS_F_COLOR);
   assert.equal(await wall.locator('.connection').getAttribute('data-status'), 'live');
-  await wall.screenshot({ path: path.join(ARTIFACTS, 'wall-replay-1920x1080.png') });
+  await session.screenshot(wall, 'wall-replay-1920x1080.png');
 
   await wall.click('.replay-live');
   await waitForStroke(wall, road, LOS_A_COLOR);
   await waitForStroke(wall, other, LOS_F_COLOR);
   assert.equal(await wall.locator('.replay-indicator').isVisible(), false);
-  await wall.screenshot({ path: path.join(ARTIFACTS, 'wall-replay-live-1920x1080.png') });
+  await session.screenshot(wall, 'wall-replay-live-1920x1080.png');
   assert.deepEqual(wall.problems, []);
 });
 
 test('while replaying, a sensor\'s detail chart shows its stored history over the replay window', async () => {
   const road = 'seg-cau-rong';
   const counter = counterOn(road);
-  const wall = await openPage(browser, twin.url);
-  await wall.goto(`${twin.url}/`);
+  const wall = await session.openPage();
+  await wall.goto(`${session.url}/`);
   await wall.waitForSelector('.connection[data-status="live"]', { timeout: 30_000 });
   await wall.click('.replay-toggle');
   await scrubTo(wall, Math.floor((Date.now() - 15 * MINUTE) / MINUTE) * MINUTE);
@@ -117,7 +102,7 @@ test('while replaying, a sensor\'s detail chart shows its stored history over th
   // The readings of 20 and 5 minutes ago (the first test's), and the one-minute buckets they fall in.
   await wall.waitForSelector('.detail .chart[data-source="history"]', { timeout: 5_000 });
   assert.ok(Number(await wall.locator('.detail .chart').getAttribute('data-points')) >= 2);
-  await wall.screenshot({ path: path.join(ARTIFACTS, 'wall-replay-detail-1920x1080.png') });
+  await session.screenshot(wall, 'wall-replay-detail-1920x1080.png');
 
   await wall.click('.replay-live');
   await wall.waitForSelector('.detail .chart[data-source="live"]', { timeout: 5_000 });

@@ -1,42 +1,26 @@
 // The what-if scenario screen in Chromium, against the twin started as a real process: a scenario built on the
 // map, run with progress from the hub, and compared with its baseline.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startTwin } from './support/twin.mjs';
-import { launchBrowser, openPage } from './support/browser.mjs';
+import { twinInChromium } from './support/session.mjs';
 import { clickPath, zoomInAt } from './support/map.mjs';
 
-const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'artifacts');
 const BRIDGE = 'seg-cau-rong';
 const BRIDGE_PATH = `path[data-segment-id="${BRIDGE}"]`;
 /** The map's colour of a closed road (its legend shows the same). */
 const CLOSED_COLOR = '#9b59b6';
 
-let twin;
-let browser;
 let page;
 
-before(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  twin = await startTwin();
-  browser = await launchBrowser();
-}, { timeout: 150_000 });
-
-after(async () => {
-  await browser?.close();
-  await twin?.stop();
-});
+const session = twinInChromium();
 
 test('the wall screen links to the scenario screen', async () => {
-  page = await openPage(browser, twin.url);
-  await page.goto(`${twin.url}/`);
+  page = await session.openPage();
+  await page.goto(`${session.url}/`);
   await page.waitForSelector('a.scenario-link[href="/scenario"]:not([hidden])', { timeout: 30_000 });
   await page.click('a.scenario-link');
-  await page.waitForURL(`${twin.url}/scenario`);
+  await page.waitForURL(`${session.url}/scenario`);
   assert.deepEqual(page.problems, []);
 });
 
@@ -93,7 +77,7 @@ test('a scenario closing Cầu Rồng, clicked on the map, runs with live progre
   await page.click('[data-view="scenario"]');
   await page.click('.map-fit');
   await page.waitForTimeout(400);
-  await page.screenshot({ path: path.join(ARTIFACTS, 'scenario-1920x1080.png') });
+  await session.screenshot(page, 'scenario-1920x1080.png');
   assert.deepEqual(page.problems, []);
 });
 
@@ -112,7 +96,7 @@ test('an invalid intervention shows the API\'s error next to its field', async (
   await page.waitForSelector('html[lang="en"]');
   await page.click('form.intervention .add');
   await page.waitForFunction(() => /^Value is the rainfall/.test(document.querySelector('[data-error-for="value"]')?.textContent ?? ''));
-  await page.screenshot({ path: path.join(ARTIFACTS, 'scenario-error-1920x1080.png') });
+  await session.screenshot(page, 'scenario-error-1920x1080.png');
   // The API answers 400: the browser logs the failed request, nothing else may go wrong.
   assert.deepEqual(page.problems.filter((p) => !/status of 400/.test(p)), []);
 });

@@ -1,16 +1,12 @@
 // The IOC wall screen and the OC screen in Chromium, against the twin started as a real process.
 // Screenshots go to artifacts/ for a person to look at.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startTwin, postReadings, loadSample } from './support/twin.mjs';
-import { launchBrowser, openPage } from './support/browser.mjs';
+import { postReadings, loadSample } from './support/twin.mjs';
+import { twinInChromium } from './support/session.mjs';
 import { clickPath, zoomInAt } from './support/map.mjs';
 
-const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'artifacts');
 /** The map's colours (its legend shows the same): LOS F, the congested one, is dark red; LOS A green. */
 const LOS_F_COLOR = '#a50026';
 const LOS_A_COLOR = '#1a9850';
@@ -20,19 +16,8 @@ const segmentsById = new Map(sample.segments.map((s) => [s.id, s]));
 const sensorsById = new Map(sample.sensors.map((s) => [s.id, s]));
 const districtOf = (id) => (segmentsById.get(id) ?? sensorsById.get(id))?.districtId;
 
-let twin;
-let browser;
 
-before(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  twin = await startTwin();
-  browser = await launchBrowser();
-}, { timeout: 150_000 });
-
-after(async () => {
-  await browser?.close();
-  await twin?.stop();
-});
+const session = twinInChromium();
 
 /** A reading of a traffic sensor on a segment at the given share of its free-flow speed. */
 function trafficReading(sensor, speedShare) {
@@ -77,8 +62,8 @@ const idsOf = (page, attribute) =>
 let wall;
 
 test('the wall map draws the seven districts of Đà Nẵng by name, with no map tiles', async () => {
-  wall = await openPage(browser, twin.url);
-  await wall.goto(`${twin.url}/`);
+  wall = await session.openPage();
+  await wall.goto(`${session.url}/`);
   await wall.waitForFunction(() => document.querySelectorAll('path[data-district-id]').length === 7, null, { timeout: 30_000 });
 
   assert.deepEqual((await idsOf(wall, 'district-id')).filter((id, i, all) => all.indexOf(id) === i).sort(),
@@ -99,13 +84,13 @@ test('a reading that congests a road turns it the LOS F colour within 2 s, and f
   assert.notEqual(await strokeOf(wall, segment.id), LOS_F_COLOR);
 
   const started = Date.now();
-  await postReadings(twin.url, [trafficReading(counter, 0.2)]);
+  await postReadings(session.url, [trafficReading(counter, 0.2)]);
   await waitForStroke(wall, segment.id, LOS_F_COLOR, 2_000);
   const elapsed = Date.now() - started;
   assert.ok(elapsed <= 2_000, `took ${elapsed} ms`);
   assert.equal(await wall.locator(`path[data-segment-id="${segment.id}"]`).getAttribute('data-los'), 'F');
 
-  await postReadings(twin.url, [trafficReading(counter, 0.95)]);
+  await postReadings(session.url, [trafficReading(counter, 0.95)]);
   await waitForStroke(wall, segment.id, LOS_A_COLOR, 2_000);
   assert.deepEqual(wall.problems, []);
 });
@@ -125,11 +110,11 @@ test('clicking a road opens its live detail with a chart of the values received'
   await wall.waitForSelector('.detail .chart[data-points="2"] canvas', { timeout: 5_000 });
   assert.equal((await panel.locator('dd[data-value="speedKmh"]').textContent()).trim(), '47,5');
 
-  await postReadings(twin.url, [trafficReading(counter, 0.45)]);
+  await postReadings(session.url, [trafficReading(counter, 0.45)]);
   await wall.waitForSelector('.detail .chart[data-points="3"]', { timeout: 3_000 });
   assert.equal((await panel.locator('dd[data-value="speedKmh"]').textContent()).trim(), '22,5');
   assert.match(await panel.locator('.los-badge').textContent(), /\bD\b/);
-  await wall.screenshot({ path: path.join(ARTIFACTS, 'wall-detail-1920x1080.png') });
+  await session.screenshot(wall, 'wall-detail-1920x1080.png');
 
   await panel.locator('.detail-close').click();
   await panel.waitFor({ state: 'hidden', timeout: 2_000 });
@@ -148,7 +133,7 @@ test('the language switch shows English labels, and Vietnamese again', async () 
   assert.equal((await wall.locator('.alert-list .empty').textContent()).trim(), 'No alerts.');
   assert.equal(await wall.locator('.kpi-select option[value="worstAqi"]').textContent(), 'Worst AQI');
   assert.equal((await wall.locator('.connection-label').textContent()).trim(), 'Live');
-  await wall.screenshot({ path: path.join(ARTIFACTS, 'wall-en-1920x1080.png') });
+  await session.screenshot(wall, 'wall-en-1920x1080.png');
 
   await wall.locator('button[data-lang="vi"]').click();
   await wall.waitForSelector('html[lang="vi"]', { timeout: 2_000 });
@@ -158,7 +143,7 @@ test('the language switch shows English labels, and Vietnamese again', async () 
 
 test('the wall fills a 1920×1080 screen and a laptop screen with the live city', async () => {
   const readings = cityReadings(sample.sensors, (_, i) => [0.95, 0.8, 0.6, 0.45, 0.35, 0.2][i % 6]);
-  await postReadings(twin.url, readings);
+  await postReadings(session.url, readings);
   await wall.waitForFunction((n) => document.querySelector('.tile[data-kpi="sensorsOnline"] .tile-value')?.textContent.startsWith(String(n)),
     sample.sensors.length, { timeout: 10_000 });
   await wall.selectOption('.kpi-select', 'worstAqi');
@@ -184,7 +169,7 @@ test('the wall fills a 1920×1080 screen and a laptop screen with the live city'
     assert.ok(layout.scrollHeight <= height, `nothing below the fold at ${width}×${height}`);
     assert.ok(layout.map.width >= width * 0.6 && layout.map.height >= height * 0.75, `map large at ${width}×${height}`);
     assert.ok(layout.tiles.right <= width && layout.tiles.bottom <= height, `city KPIs visible at ${width}×${height}`);
-    await wall.screenshot({ path: path.join(ARTIFACTS, `wall-${width}x${height}.png`) });
+    await session.screenshot(wall, `wall-${width}x${height}.png`);
   }
   await wall.setViewportSize({ width: 1920, height: 1080 });
   assert.deepEqual(wall.problems, []);
@@ -192,10 +177,10 @@ test('the wall fills a 1920×1080 screen and a laptop screen with the live city'
 
 test('a district OC sees only its own district, while readings arrive for every district', async () => {
   const own = 'thanh-khe';
-  const oc = await openPage(browser, twin.url, { width: 1366, height: 768 });
-  await oc.goto(`${twin.url}/oc`);
+  const oc = await session.openPage({ width: 1366, height: 768 });
+  await oc.goto(`${session.url}/oc`);
   await oc.waitForSelector('#chooser:not([hidden]) select[name="district"] option[value="thanh-khe"]', { state: 'attached', timeout: 10_000 });
-  await oc.screenshot({ path: path.join(ARTIFACTS, 'oc-chooser-1366x768.png') });
+  await session.screenshot(oc, 'oc-chooser-1366x768.png');
   await oc.check('input[name="role"][value="district-oc"]');
   await oc.selectOption('select[name="district"]', own);
   await oc.click('form.demo button[type="submit"]');
@@ -207,7 +192,7 @@ test('a district OC sees only its own district, while readings arrive for every 
   await oc.waitForFunction((n) => document.querySelectorAll('path[data-sensor-id]').length === n, ownSensors.length, { timeout: 10_000 });
 
   // Congest every road of the city: the OC's own roads turn dark red, the others must not appear at all.
-  await postReadings(twin.url, cityReadings(sample.sensors, () => 0.2));
+  await postReadings(session.url, cityReadings(sample.sensors, () => 0.2));
   const ownCounted = ownSegments.find((s) => sample.sensors.some((x) => x.segmentId === s.id && x.kind === 'traffic-counter'));
   await waitForStroke(oc, ownCounted.id, LOS_F_COLOR, 10_000);
   await oc.waitForTimeout(1_000);
@@ -227,7 +212,7 @@ test('a district OC sees only its own district, while readings arrive for every 
   const text = await oc.locator('body').innerText();
   assert.deepEqual(otherNames.filter((name) => text.includes(name)), []);
 
-  await oc.screenshot({ path: path.join(ARTIFACTS, 'oc-district-1366x768.png') });
+  await session.screenshot(oc, 'oc-district-1366x768.png');
   assert.deepEqual(oc.problems, []);
 
   // A sector OC (flood) sees flood sensors of the whole city and no roads.
@@ -243,7 +228,7 @@ test('a district OC sees only its own district, while readings arrive for every 
   assert.match(await oc.locator('.title').textContent(), /Chống ngập/);
   // Its districts are coloured by the flood sector's own KPI, the highest water level.
   assert.equal(await oc.locator('.kpi-select').inputValue(), 'maxWaterLevelM');
-  await oc.screenshot({ path: path.join(ARTIFACTS, 'oc-sector-1366x768.png') });
+  await session.screenshot(oc, 'oc-sector-1366x768.png');
   assert.deepEqual(oc.problems, []);
   await oc.close();
 });
