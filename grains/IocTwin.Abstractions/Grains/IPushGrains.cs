@@ -7,19 +7,24 @@ namespace IocTwin.Grains;
 public interface ITwinObserver : IGrainObserver
 {
     [OneWay]
+    [Alias("OnUpdates")]
     Task OnUpdates(DistrictUpdate[] districts, CityUpdate? city);
 
     [OneWay]
+    [Alias("OnScenario")]
     Task OnScenario(ScenarioProgress progress);
 }
 
 /// <summary>Where API processes register their observers; entries lapse unless renewed. Key 0.</summary>
 public interface ITwinObserverRegistry : IGrainWithIntegerKey
 {
+    [Alias("Register")]
     Task Register(Guid processId, ITwinObserver observer);
 
+    [Alias("Unregister")]
     Task Unregister(Guid processId);
 
+    [Alias("GetObservers")]
     Task<ITwinObserver[]> GetObservers();
 }
 
@@ -27,11 +32,14 @@ public interface ITwinObserverRegistry : IGrainWithIntegerKey
 public interface ITwinPublisher : IGrainWithIntegerKey
 {
     [OneWay]
+    [Alias("Publish")]
     Task Publish(DistrictUpdate update);
 
     [OneWay]
+    [Alias("PublishCity")]
     Task PublishCity(CityUpdate update);
 
     [OneWay]
+    [Alias("PublishScenario")]
     Task PublishScenario(ScenarioProgress progress);
 }

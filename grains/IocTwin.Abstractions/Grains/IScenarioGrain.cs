@@ -5,28 +5,37 @@ namespace IocTwin.Grains;
 /// <summary>A what-if scenario on a fork of the twin; it never touches the live twin. Key: the scenario id.</summary>
 public interface IScenarioGrain : IGrainWithStringKey
 {
+    [Alias("Create")]
     Task<ScenarioSummary> Create(ScenarioDefinition definition);
 
+    [Alias("Get")]
     Task<ScenarioSummary?> Get();
 
     /// <summary>Adds an intervention; throws <see cref="ArgumentException"/> naming the field when it does not fit the city.</summary>
+    [Alias("AddIntervention")]
     Task<ScenarioSummary> AddIntervention(InterventionSpec intervention);
 
     /// <summary>Starts the run in the background; progress streams on "scenario:{id}".</summary>
+    [Alias("Run")]
     Task<ScenarioSummary> Run();
 
     /// <summary>Scenario and baseline KPIs side by side, as JSON; null until the run has completed.</summary>
+    [Alias("GetReportJson")]
     Task<string?> GetReportJson();
 
+    [Alias("Delete")]
     Task Delete();
 }
 
 /// <summary>The ids of existing scenarios. Key 0.</summary>
 public interface IScenarioIndexGrain : IGrainWithIntegerKey
 {
+    [Alias("Add")]
     Task Add(string scenarioId);
 
+    [Alias("Remove")]
     Task Remove(string scenarioId);
 
+    [Alias("List")]
     Task<IReadOnlyList<string>> List();
 }
