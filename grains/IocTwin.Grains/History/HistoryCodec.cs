@@ -66,6 +66,11 @@ public sealed class EntriesBySensor : IDisposable
 
     internal void Add(int slot, StoredEntry entry)
     {
+        if (_grouped is not null)
+        {
+            ReturnGrouped();
+            _grouped = null;
+        }
         if (Count == _entries.Length)
         {
             Grow();
@@ -73,11 +78,6 @@ public sealed class EntriesBySensor : IDisposable
         _entries[Count] = entry;
         _slotOf[Count] = slot;
         Count++;
-        if (_grouped is not null)
-        {
-            ReturnGrouped();
-            _grouped = null;
-        }
     }
 
     /// <summary>One sensor's entries, in the order they were added; empty for a sensor never added.</summary>
@@ -148,8 +148,9 @@ public sealed class EntriesBySensor : IDisposable
 
     private void ReturnArrays()
     {
-        // Entries refer to row buffers and ids: cleared, so that a pooled array keeps none of them alive.
-        ArrayPool<StoredEntry>.Shared.Return(_entries, clearArray: true);
+        // Entries refer to row buffers and ids: the used part is cleared, so that a pooled array keeps none alive.
+        _entries.AsSpan(0, Count).Clear();
+        ArrayPool<StoredEntry>.Shared.Return(_entries);
         ArrayPool<int>.Shared.Return(_slotOf);
     }
 
@@ -157,7 +158,8 @@ public sealed class EntriesBySensor : IDisposable
     {
         if (_grouped is not null)
         {
-            ArrayPool<StoredEntry>.Shared.Return(_grouped, clearArray: true);
+            _grouped.AsSpan(0, Count).Clear();
+            ArrayPool<StoredEntry>.Shared.Return(_grouped);
         }
     }
 

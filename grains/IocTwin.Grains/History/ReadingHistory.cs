@@ -586,7 +586,21 @@ public sealed class ReadingHistory : BackgroundService
             _parsedAppended.TryRemove(id, out _);
         }
         var wanted = listed.Where(row => row.Value > committedAfterMs).Select(row => row.Key).Order().ToList();
-        var missing = wanted.Where(id => !_parsedAppended.ContainsKey(id)).ToHashSet();
+        // Held here, not looked up again at the end: a move committing meanwhile drops its rows from the cache, and
+        // this snapshot still sees those rows, not the blocks they went into.
+        var parsedRows = new Dictionary<long, EntriesBySensor>(wanted.Count);
+        var missing = new HashSet<long>();
+        foreach (var id in wanted)
+        {
+            if (_parsedAppended.TryGetValue(id, out var cached))
+            {
+                parsedRows[id] = cached;
+            }
+            else
+            {
+                missing.Add(id);
+            }
+        }
         if (missing.Count > 0)
         {
             await using var command = Command(connection, "SELECT id, writer, received, readings FROM twin_reading_appended WHERE id >= @first",
@@ -602,15 +616,12 @@ public sealed class ReadingHistory : BackgroundService
                 }
                 var bySensor = new EntriesBySensor();
                 HistoryCodec.ReadBatch((byte[])reader.GetValue(3), new HistoryBatch(reader.GetInt32(1), reader.GetInt64(2)), bySensor);
-                _parsedAppended[id] = bySensor;
+                _parsedAppended[id] = parsedRows[id] = bySensor;
             }
         }
         foreach (var id in wanted)
         {
-            if (!_parsedAppended.TryGetValue(id, out var parsed))
-            {
-                continue;
-            }
+            var parsed = parsedRows[id];
             if (sensorId is not null)
             {
                 AddCommittedAfter(parsed.Of(sensorId));

@@ -58,6 +58,11 @@ public sealed class HistoryCodecTests
             Assert.All(entries, e => Assert.Equal(sensorId, e.SensorId));
             Assert.Equal(Enumerable.Range(0, 50).Select(b => 1000L + b), entries.Select(e => e.Batch.CommittedMs));
         }
+
+        // Read, then added to: the next read sees the new entry too.
+        bySensor.Add(new StoredEntry("s3", 1, new HistoryBatch(2, 5000), ReadOnlyMemory<byte>.Empty));
+        Assert.Equal(5000, bySensor.Of("s3")[^1].Batch.CommittedMs);
+        Assert.Equal(51, bySensor.Of("s3").Length);
     }
 
     [Fact]
