@@ -26,7 +26,9 @@ public sealed class EntriesBySensor : IDisposable
     private int[] _slotOf;
     // Entries ordered by sensor slot (arrival order within a sensor), and where each slot's run starts; null when stale.
     private StoredEntry[]? _grouped;
+    private bool _groupedFromPool;
     private int[]? _runStart;
+    private bool _sealed;
 
     /// <param name="capacity">Entries expected: a good guess spares regrowth.</param>
     public EntriesBySensor(int capacity = 16)
@@ -66,11 +68,11 @@ public sealed class EntriesBySensor : IDisposable
 
     internal void Add(int slot, StoredEntry entry)
     {
-        if (_grouped is not null)
+        if (_sealed)
         {
-            ReturnGrouped();
-            _grouped = null;
+            throw new InvalidOperationException("These entries are sealed or disposed: nothing can be added.");
         }
+        ReturnGrouped();
         if (Count == _entries.Length)
         {
             Grow();
@@ -125,7 +127,20 @@ public sealed class EntriesBySensor : IDisposable
         }
     }
 
-    private void GroupNow()
+    /// <summary>
+    /// Groups the entries into an array of exactly their number and gives the pooled arrays back: for entries kept a
+    /// while, as parsed rows cached for queries are. Nothing can be added after.
+    /// </summary>
+    public EntriesBySensor Seal()
+    {
+        ReturnGrouped();
+        GroupNow(pooled: false);
+        ReturnArrays();
+        (_entries, _slotOf, _sealed) = ([], [], true);
+        return this;
+    }
+
+    private void GroupNow(bool pooled = true)
     {
         var runStart = new int[_sensorIds.Count + 1];
         for (var i = 0; i < Count; i++)
@@ -136,7 +151,8 @@ public sealed class EntriesBySensor : IDisposable
         {
             runStart[slot + 1] += runStart[slot];
         }
-        var grouped = ArrayPool<StoredEntry>.Shared.Rent(Count);
+        var grouped = pooled ? ArrayPool<StoredEntry>.Shared.Rent(Count) : new StoredEntry[Count];
+        _groupedFromPool = pooled;
         var next = runStart[..^1];
         for (var i = 0; i < Count; i++)
         {
@@ -156,21 +172,23 @@ public sealed class EntriesBySensor : IDisposable
 
     private void ReturnGrouped()
     {
-        if (_grouped is not null)
+        if (_grouped is not null && _groupedFromPool)
         {
             _grouped.AsSpan(0, Count).Clear();
             ArrayPool<StoredEntry>.Shared.Return(_grouped);
         }
+        _grouped = null;
     }
 
     /// <summary>Gives the arrays back to the pool; entries read before must not be used after.</summary>
     public void Dispose()
     {
         ReturnGrouped();
-        _grouped = null;
-        ReturnArrays();
-        _entries = [];
-        _slotOf = [];
+        if (!_sealed)
+        {
+            ReturnArrays();
+        }
+        (_entries, _slotOf, _sealed) = ([], [], true);
         Count = 0;
     }
 }

@@ -616,7 +616,7 @@ public sealed class ReadingHistory : BackgroundService
                 }
                 var bySensor = new EntriesBySensor();
                 HistoryCodec.ReadBatch((byte[])reader.GetValue(3), new HistoryBatch(reader.GetInt32(1), reader.GetInt64(2)), bySensor);
-                _parsedAppended[id] = parsedRows[id] = bySensor;
+                _parsedAppended[id] = parsedRows[id] = bySensor.Seal();
             }
         }
         foreach (var id in wanted)

@@ -63,6 +63,12 @@ public sealed class HistoryCodecTests
         bySensor.Add(new StoredEntry("s3", 1, new HistoryBatch(2, 5000), ReadOnlyMemory<byte>.Empty));
         Assert.Equal(5000, bySensor.Of("s3")[^1].Batch.CommittedMs);
         Assert.Equal(51, bySensor.Of("s3").Length);
+
+        // Sealed to be kept: the same entries, nothing more can come.
+        bySensor.Seal();
+        Assert.Equal(51, bySensor.Of("s3").Length);
+        Assert.Equal(Enumerable.Range(0, 50).Select(b => 1000L + b), bySensor.Of("s0").ToArray().Select(e => e.Batch.CommittedMs));
+        Assert.Throws<InvalidOperationException>(() => bySensor.Add(new StoredEntry("s0", 1, new HistoryBatch(2, 6000), ReadOnlyMemory<byte>.Empty)));
     }
 
     [Fact]
