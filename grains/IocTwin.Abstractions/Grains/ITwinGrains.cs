@@ -22,9 +22,10 @@ public interface ISensorGrain : IGrainWithStringKey
     /// <summary>
     /// Records readings, stored in history as <paramref name="batch"/> (none when not kept in history);
     /// a batch is applied once however often it arrives, and older readings than the latest never overwrite it.
+    /// A sensor not registered ignores them.
     /// </summary>
     [Alias("Record")]
-    Task<RecordResult> Record([Immutable] Reading[] readings, HistoryBatch? batch = null);
+    Task Record([Immutable] Reading[] readings, HistoryBatch? batch = null);
 
     [Alias("IsRegistered")]
     Task<bool> IsRegistered();

@@ -6,12 +6,6 @@ public sealed record Reading(
     [property: Id(0)] DateTimeOffset Timestamp,
     [property: Id(1)] Dictionary<string, double> Values);
 
-/// <summary>What a sensor grain did with a batch of readings.</summary>
-[GenerateSerializer, Immutable]
-public sealed record RecordResult(
-    [property: Id(0)] bool SensorKnown,
-    [property: Id(1)] int Accepted);
-
 /// <summary>The latest state of a sensor as it flows up to its segment or district.</summary>
 [GenerateSerializer, Immutable]
 public sealed record SensorSnapshot(

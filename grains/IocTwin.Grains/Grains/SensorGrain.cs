@@ -88,18 +88,20 @@ public sealed class SensorGrain(
 
     public Task<bool> IsRegistered() => Task.FromResult(state.State.Spec is not null);
 
-    public Task<RecordResult> Record(Reading[] readings, HistoryBatch? batch = null)
+    public Task Record(Reading[] readings, HistoryBatch? batch = null)
     {
+        // Nothing answers back: callers check registration before they deliver, and a result per call costs the
+        // runtime a response object, a task and the result itself on every reading.
         if (state.State.Spec is null)
         {
-            return Task.FromResult(new RecordResult(false, 0));
+            return Task.CompletedTask;
         }
         // A batch this activation already caught up on from history is not applied twice.
         if (batch is not { } stored || !state.State.RecentBatches.Contains(stored))
         {
             Apply(readings, batch, time.GetUtcNow());
         }
-        return Task.FromResult(new RecordResult(true, readings.Length));
+        return Task.CompletedTask;
     }
 
     private void Apply(Reading[] readings, HistoryBatch? batch, DateTimeOffset seen)

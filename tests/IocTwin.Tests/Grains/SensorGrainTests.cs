@@ -44,10 +44,10 @@ public sealed class SensorGrainTests(TwinClusterFixture fixture)
     {
         var sensor = fixture.Grains.GetGrain<ISensorGrain>($"nobody-{Guid.NewGuid():N}");
 
-        var result = await sensor.Record([At(DateTimeOffset.UtcNow, "aqi", 50)]);
+        await sensor.Record([At(DateTimeOffset.UtcNow, "aqi", 50)]);
 
-        Assert.False(result.SensorKnown);
         Assert.Null(await sensor.Get());
+        Assert.False(await sensor.IsRegistered());
     }
 
     [Fact]
