@@ -9,7 +9,8 @@ namespace IocTwin.Api.Ingest;
 
 public sealed record ReadingRejection(int Index, string Field, string Error);
 
-public sealed record ParsedReading(int Index, string SensorId, Reading Reading);
+/// <summary>A valid reading and where it was in its batch; a struct, as batches hold thousands of them.</summary>
+public readonly record struct ParsedReading(int Index, string SensorId, Reading Reading);
 
 /// <summary>One named value of a reading as sent; Value is null when what was sent is not a number.</summary>
 public readonly record struct ReadingValue(string Name, double? Value);

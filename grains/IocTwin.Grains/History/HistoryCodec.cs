@@ -343,7 +343,8 @@ public static class HistoryCodec
     private static int ValuesSize(Dictionary<string, double> values)
     {
         var size = CountSize(values.Count);
-        foreach (var name in values.Keys)
+        // Over the pairs, not .Keys: the key collection is an object of its own, made on every reading's first use.
+        foreach (var (name, _) in values)
         {
             size += StringSize(name) + 8;
         }
