@@ -137,9 +137,12 @@ public static class AlertEvaluator
             }
         }
         // A breach no longer measured (entity gone, rule removed) stops waiting.
-        foreach (var stale in book.Pending.Keys.Where(k => measured is not null && !measured.Contains(k)).ToList())
+        if (measured is not null)
         {
-            book.Pending.Remove(stale);
+            foreach (var stale in book.Pending.Keys.Where(k => !measured.Contains(k)).ToList())
+            {
+                book.Pending.Remove(stale);
+            }
         }
         return changed;
     }
