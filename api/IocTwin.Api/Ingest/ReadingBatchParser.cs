@@ -130,7 +130,8 @@ public static class ReadingBatchParser
 
     /// <summary>
     /// The rules every reading obeys, whichever way it arrives (JSON batch, CSV import, MQTT): a valid sensor id,
-    /// an ISO-8601 time with an offset not too far in the future, and 1 to 64 distinct named finite numbers.
+    /// an ISO-8601 time with an offset not too far in the future, and 1 to 64 distinct named numbers, each within its
+    /// physical range (<see cref="ReadingRanges"/>).
     /// A null argument is one that is missing or of the wrong kind; a null value is one that is not a number.
     /// </summary>
     public static (string Field, string Message)? Validate(
@@ -189,6 +190,11 @@ public static class ReadingBatchParser
         if (number is not { } value || !double.IsFinite(value))
         {
             return ($"values.{name}", "must be a finite number");
+        }
+        var range = ReadingRanges.For(name);
+        if (!range.Contains(value))
+        {
+            return ($"values.{name}", range.Describe());
         }
         return values.TryAdd(name, value) ? null : ($"values.{name}", "is given twice");
     }

@@ -15,7 +15,8 @@ public static class KpiCalculator
         foreach (var segment in segments)
         {
             var traffic = segment.Traffic;
-            if (traffic.SpeedKmh is { } speed && segment.Status is not (SegmentStatus.Closed or SegmentStatus.Flooded))
+            if (traffic.SpeedKmh is { } speed && ReadingRanges.Allows(ReadingNames.Speed, speed) &&
+                segment.Status is not (SegmentStatus.Closed or SegmentStatus.Flooded))
             {
                 weightedSpeed += speed * segment.LengthM;
                 monitoredM += segment.LengthM;
@@ -37,15 +38,15 @@ public static class KpiCalculator
 
         // Each KPI is as of the newest data behind it, so an unchanged twin reads the same whenever it is asked.
         return new DistrictKpis(
-            MeanSpeedKmh: monitoredM > 0 ? new Kpi(weightedSpeed / monitoredM, trafficAsOf) : Kpi.Unknown,
-            CongestedKm: new Kpi(congestedM / 1000, trafficAsOf),
+            MeanSpeedKmh: monitoredM > 0 ? Known(weightedSpeed / monitoredM, trafficAsOf) : Kpi.Unknown,
+            CongestedKm: Known(congestedM / 1000, trafficAsOf),
             WorstAqi: sensors.WorstAqi,
             MaxWaterLevelM: sensors.MaxWaterLevel,
-            SensorsOnline: new Kpi(sensors.Online, sensors.NewestSeen),
-            SensorsStale: new Kpi(sensors.Stale, sensors.NewestSeen),
-            SensorsOffline: new Kpi(sensors.Offline, sensors.NewestSeen),
-            OpenAlerts: new Kpi(openAlerts, null),
-            MonitoredKm: new Kpi(monitoredM / 1000, trafficAsOf));
+            SensorsOnline: Known(sensors.Online, sensors.NewestSeen),
+            SensorsStale: Known(sensors.Stale, sensors.NewestSeen),
+            SensorsOffline: Known(sensors.Offline, sensors.NewestSeen),
+            OpenAlerts: Known(openAlerts, null),
+            MonitoredKm: Known(monitoredM / 1000, trafficAsOf));
     }
 
     public static DistrictKpis ForCity(IEnumerable<DistrictKpis> districts)
@@ -71,16 +72,22 @@ public static class KpiCalculator
             alerts = Sum(alerts, district.OpenAlerts);
         }
         return new DistrictKpis(
-            monitoredKm > 0 ? new Kpi(weightedSpeed / monitoredKm, speedAsOf) : Kpi.Unknown,
+            monitoredKm > 0 ? Known(weightedSpeed / monitoredKm, speedAsOf) : Kpi.Unknown,
             congested, aqi, water, online, stale, offline, alerts,
-            new Kpi(monitoredKm, speedAsOf));
+            Known(monitoredKm, speedAsOf));
     }
+
+    /// <summary>
+    /// A KPI from arithmetic: bounded readings keep it finite, and should anything still overflow the KPI is unknown
+    /// rather than a number no screen, serializer or history can hold.
+    /// </summary>
+    private static Kpi Known(double value, DateTimeOffset? asOf) => double.IsFinite(value) ? new Kpi(value, asOf) : Kpi.Unknown;
 
     private static DateTimeOffset? Latest(DateTimeOffset? a, DateTimeOffset? b) => b > (a ?? DateTimeOffset.MinValue) ? b : a;
 
     private static Kpi Sum(Kpi total, Kpi part) => part.Value is not { } value
         ? total
-        : new Kpi((total.Value ?? 0) + value, Latest(total.AsOf, part.AsOf));
+        : Known((total.Value ?? 0) + value, Latest(total.AsOf, part.AsOf));
 
     private static Kpi Max(Kpi best, Kpi candidate) => candidate.Value is { } value && value > (best.Value ?? double.MinValue)
         ? candidate
@@ -103,13 +110,15 @@ public static class KpiCalculator
                 case SensorHealth.Stale: Stale++; break;
                 default: Offline++; return;
             }
-            if (sensor.Kind == SensorKind.AirQuality && sensor.Values.TryGetValue(ReadingNames.Aqi, out var aqi))
+            if (sensor.Kind == SensorKind.AirQuality && sensor.Values.TryGetValue(ReadingNames.Aqi, out var aqi) &&
+                ReadingRanges.Allows(ReadingNames.Aqi, aqi))
             {
-                WorstAqi = Max(WorstAqi, new Kpi(aqi, sensor.LastSeen));
+                WorstAqi = Max(WorstAqi, Known(aqi, sensor.LastSeen));
             }
-            if (sensor.Kind == SensorKind.WaterLevel && sensor.Values.TryGetValue(ReadingNames.Level, out var level))
+            if (sensor.Kind == SensorKind.WaterLevel && sensor.Values.TryGetValue(ReadingNames.Level, out var level) &&
+                ReadingRanges.Allows(ReadingNames.Level, level))
             {
-                MaxWaterLevel = Max(MaxWaterLevel, new Kpi(level, sensor.LastSeen));
+                MaxWaterLevel = Max(MaxWaterLevel, Known(level, sensor.LastSeen));
             }
         }
     }

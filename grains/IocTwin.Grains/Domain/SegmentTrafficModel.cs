@@ -30,7 +30,8 @@ public static class SegmentTrafficModel
                 used |= Add(sensor, ReadingNames.Speed, ref speedSum, ref speedCount);
                 used |= Add(sensor, ReadingNames.Occupancy, ref occupancySum, ref occupancyCount);
             }
-            else if (sensor.Kind == SensorKind.WaterLevel && sensor.Values.TryGetValue(ReadingNames.Level, out var level))
+            else if (sensor.Kind == SensorKind.WaterLevel && sensor.Values.TryGetValue(ReadingNames.Level, out var level) &&
+                     ReadingRanges.Allows(ReadingNames.Level, level))
             {
                 waterLevel = Math.Max(waterLevel ?? double.MinValue, level);
                 used = true;
@@ -94,7 +95,7 @@ public static class SegmentTrafficModel
 
     private static bool Add(SensorSnapshot sensor, string name, ref double sum, ref int count)
     {
-        if (!sensor.Values.TryGetValue(name, out var value))
+        if (!sensor.Values.TryGetValue(name, out var value) || !ReadingRanges.Allows(name, value))
         {
             return false;
         }

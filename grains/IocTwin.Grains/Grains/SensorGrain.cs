@@ -35,6 +35,11 @@ public sealed class SensorGrain(
     {
         _persist = new DebouncedAction(this, options.Value.PersistDelay, () => state.WriteStateAsync(), spreadFirst: true,
             interleave: options.Value.InterleaveWriteBehind);
+        if (state.State.LastReading is { } last && ReadingRanges.Acceptable(last.Values) is var acceptable && acceptable != last.Values)
+        {
+            // Saved before value ranges were enforced: the impossible values go, the rest of the reading stays.
+            state.State.LastReading = acceptable.Count > 0 ? last with { Values = acceptable } : null;
+        }
         if (state.State.Spec is not null)
         {
             await CatchUpWithHistoryAsync(cancellationToken);
@@ -54,7 +59,9 @@ public sealed class SensorGrain(
         {
             if (!state.State.RecentBatches.Contains(batch.Key))
             {
-                Apply([.. batch.Select(r => new Reading(r.Timestamp, r.Values))], batch.Key, DateTimeOffset.FromUnixTimeMilliseconds(batch.Key.CommittedMs));
+                // History stored before value ranges were enforced may hold impossible values: those are skipped.
+                Reading[] readings = [.. batch.Select(r => new Reading(r.Timestamp, ReadingRanges.Acceptable(r.Values))).Where(r => r.Values.Count > 0)];
+                Apply(readings, batch.Key, DateTimeOffset.FromUnixTimeMilliseconds(batch.Key.CommittedMs));
             }
         }
     }
@@ -110,8 +117,9 @@ public sealed class SensorGrain(
         foreach (var reading in readings)
         {
             state.State.ReadingCount++;
-            // A late reading is counted but never replaces a newer one.
-            if (state.State.LastReading is null || reading.Timestamp > state.State.LastReading.Timestamp)
+            // A late reading is counted but never replaces a newer one. A current reading dated ahead of the twin's
+            // clock does not count as newer: a sender's fast clock must not pin the live value until its date comes.
+            if (state.State.LastReading is not { } current || reading.Timestamp > current.Timestamp || current.Timestamp > seen)
             {
                 state.State.LastReading = reading;
             }

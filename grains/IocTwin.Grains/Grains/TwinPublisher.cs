@@ -100,7 +100,7 @@ public sealed class TwinPublisher(ReadingHistory history, TimeProvider time, ILo
         ];
         foreach (var (name, kpi) in districtKpis)
         {
-            if (kpi.Value is { } value)
+            if (kpi.Value is { } value && double.IsFinite(value))
             {
                 yield return new KpiPoint(update.DistrictId, at, name, value);
             }
@@ -116,7 +116,7 @@ public sealed class TwinPublisher(ReadingHistory history, TimeProvider time, ILo
             ];
             foreach (var (name, value) in values)
             {
-                if (value is { } v)
+                if (value is { } v && double.IsFinite(v))
                 {
                     yield return new KpiPoint(segment.Id, at, name, v);
                 }

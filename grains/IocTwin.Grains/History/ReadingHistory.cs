@@ -6,6 +6,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
+using IocTwin.Domain;
 using IocTwin.Hosting;
 using IocTwin.Model;
 using IocTwin.Persistence;
@@ -693,6 +694,10 @@ public sealed class ReadingHistory : BackgroundService
             }
             foreach (var (name, value) in HistoryCodec.DecodeValues(entry.Values.Span, keys))
             {
+                if (!ReadingRanges.Allows(name, value))
+                {
+                    continue; // stored before value ranges were enforced
+                }
                 bucket[name] = bucket.TryGetValue(name, out var stats)
                     ? (stats.Sum + value, Math.Min(stats.Min, value), Math.Max(stats.Max, value), stats.Count + 1)
                     : (value, value, value, 1);
@@ -706,10 +711,12 @@ public sealed class ReadingHistory : BackgroundService
     public async Task<IReadOnlyList<HistoryBucket>> QueryKpisAsync(
         string entityId, DateTimeOffset from, DateTimeOffset to, TimeSpan step, CancellationToken cancellationToken = default)
     {
+        // The value bounds skip non-finite KPIs written before readings were range-checked (PostgreSQL orders NaN
+        // above every number); the schema deletes them once, and nothing writes them now.
         const string sql = """
             SELECT (ts / @step) * @step AS bucket, name, avg(value), min(value), max(value), count(*)
             FROM twin_kpi
-            WHERE entity_id = @entity AND ts >= @from AND ts < @to
+            WHERE entity_id = @entity AND ts >= @from AND ts < @to AND value > -1e300 AND value < 1e300
             GROUP BY bucket, name ORDER BY bucket, name
             """;
         var buckets = new List<HistoryBucket>();

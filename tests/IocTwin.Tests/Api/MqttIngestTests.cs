@@ -193,7 +193,8 @@ public sealed class MqttIngestTests(MqttTwinApiFactory api) : IClassFixture<Mqtt
         await Publish(sensor.Id, $$"""[ { "timestamp": "{{now:O}}", "values": { "db": 41 } }, { "timestamp": "later", "values": { "db": 42 } } ]""");
         await Publish("no-such-sensor", $$"""{ "timestamp": "{{now:O}}", "values": { "db": 41 } }""");
         await Publish("Not A Sensor!", $$"""{ "timestamp": "{{now:O}}", "values": { "db": 41 } }""");
-        const int malformed = 12;
+        await Publish(sensor.Id, $$"""{ "timestamp": "{{now:O}}", "values": { "db": 1.7e308 } }""");
+        const int malformed = 13;
 
         // A good message after them still arrives, and is the only change.
         await Publish(sensor.Id, $$"""{ "timestamp": "{{DateTimeOffset.UtcNow:O}}", "values": { "db": 44 } }""");

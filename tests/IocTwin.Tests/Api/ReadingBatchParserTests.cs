@@ -37,6 +37,26 @@ public sealed class ReadingBatchParserTests
     }
 
     [Theory]
+    [InlineData("speed", 0, 300, 1.7e308)]
+    [InlineData("occupancy", 0, 100, 100.5)]
+    [InlineData("aqi", 0, 999, 1000)]
+    [InlineData("level", -50, 100, -51)]
+    [InlineData("on", 0, 1, 2)]
+    [InlineData("rainfall", 0, 500, -1)]
+    [InlineData("unnamed-quantity", -1e9, 1e9, 1e10)]
+    public void A_value_at_either_end_of_its_physical_range_is_kept_and_one_past_it_is_refused(string name, double min, double max, double outside)
+    {
+        string Item(double value) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $$"""{ "sensorId": "a", "timestamp": "2026-11-25T01:00:00Z", "values": { "{{name}}": {{value:R}} } }""");
+
+        var (valid, rejected) = Parse($"[{Item(min)}, {Item(max)}, {Item(outside)}]");
+
+        Assert.Equal([min, max], valid.Select(v => v.Reading.Values[name]));
+        var refused = Assert.Single(rejected);
+        Assert.Equal((2, $"values.{name}"), (refused.Index, refused.Field));
+    }
+
+    [Theory]
     [InlineData("2026-11-25T08:00:00.123+07:00")]
     [InlineData("2026-11-25T01:00:00.1234567Z")]
     [InlineData("2026-11-25t01:00:00.123z")]

@@ -69,4 +69,21 @@ public sealed class KpiCalculatorTests
         Assert.Equal(2, city.SensorsOnline.Value);
         Assert.Equal(3, city.OpenAlerts.Value);
     }
+
+    [Fact]
+    public void Values_saved_before_ranges_were_enforced_neither_overflow_nor_lead_any_KPI()
+    {
+        // A speed and an AQI an older version let through, still held in a segment's and a sensor's saved state.
+        var kpis = KpiCalculator.ForDistrict(
+            [Segment(99_000, 1.7e308, LevelOfService.A), Segment(1000, 30, LevelOfService.C)],
+            [Sensor(SensorKind.AirQuality, Now, "aqi", 1.7e308), Sensor(SensorKind.AirQuality, Now, "aqi", 80)],
+            openAlerts: 0, Now);
+        var city = KpiCalculator.ForCity([kpis, kpis]);
+
+        Assert.Equal(30, kpis.MeanSpeedKmh.Value);
+        Assert.Equal(80, kpis.WorstAqi.Value);
+        Assert.Equal(30, city.MeanSpeedKmh.Value);
+        Assert.All([kpis.MeanSpeedKmh, kpis.MonitoredKm, city.MeanSpeedKmh, city.WorstAqi, city.MonitoredKm],
+            kpi => Assert.True(kpi.Value is null || double.IsFinite(kpi.Value.Value)));
+    }
 }

@@ -46,3 +46,22 @@ CREATE TABLE IF NOT EXISTS twin_kpi
 
 CREATE INDEX IF NOT EXISTS ix_twin_kpi_entity_ts ON twin_kpi (entity_id, ts);
 -- go
+
+-- Repairs applied once to data written by earlier versions, by name.
+CREATE TABLE IF NOT EXISTS twin_repair
+(
+    name        TEXT PRIMARY KEY,
+    applied     BIGINT NOT NULL
+);
+-- go
+
+-- KPIs that overflowed to infinity (or NaN, which PostgreSQL orders above every number) before readings were
+-- range-checked: no query may average them again. The condition on twin_repair is a one-time filter.
+DELETE FROM twin_kpi
+WHERE NOT EXISTS (SELECT 1 FROM twin_repair WHERE name = 'kpi-non-finite')
+  AND (value > 1e300 OR value < -1e300);
+-- go
+
+INSERT INTO twin_repair (name, applied) VALUES ('kpi-non-finite', (extract(epoch FROM now()) * 1000)::bigint)
+ON CONFLICT (name) DO NOTHING;
+-- go

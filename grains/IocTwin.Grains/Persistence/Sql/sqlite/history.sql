@@ -46,3 +46,21 @@ CREATE TABLE IF NOT EXISTS twin_kpi
 
 CREATE INDEX IF NOT EXISTS ix_twin_kpi_entity_ts ON twin_kpi (entity_id, ts);
 -- go
+
+-- Repairs applied once to data written by earlier versions, by name.
+CREATE TABLE IF NOT EXISTS twin_repair
+(
+    name        TEXT PRIMARY KEY,
+    applied     INTEGER NOT NULL
+);
+-- go
+
+-- KPIs that overflowed to infinity before readings were range-checked: no query may average them again.
+-- The condition on twin_repair is constant, so once applied the table is not scanned again.
+DELETE FROM twin_kpi
+WHERE NOT EXISTS (SELECT 1 FROM twin_repair WHERE name = 'kpi-non-finite')
+  AND (value > 1e300 OR value < -1e300);
+-- go
+
+INSERT OR IGNORE INTO twin_repair (name, applied) VALUES ('kpi-non-finite', CAST(strftime('%s', 'now') AS INTEGER) * 1000);
+-- go
