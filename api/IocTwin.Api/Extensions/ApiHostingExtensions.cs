@@ -6,6 +6,7 @@ using IocTwin.History;
 using IocTwin.Hosting;
 using IocTwin.Persistence;
 using IocTwin.Telemetry;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using Orleans.Configuration;
@@ -54,7 +55,8 @@ public static class ApiHostingExtensions
         {
             builder.Services.AddHostedService<SyntheticFeedService>();
         }
-        builder.Services.Configure<MqttOptions>(builder.Configuration.GetSection(MqttOptions.SectionName));
+        builder.Services.AddOptions<MqttOptions>().Bind(builder.Configuration.GetSection(MqttOptions.SectionName)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<MqttOptions>, MqttConnection.Validator>();
         if (builder.Configuration.GetValue("Mqtt:Enabled", false))
         {
             builder.Services.AddHostedService<MqttIngestService>();

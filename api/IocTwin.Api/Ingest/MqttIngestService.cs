@@ -1,38 +1,12 @@
 using System.Buffers;
+using System.Security.Authentication;
 using System.Text.Json;
 using IocTwin.Telemetry;
 using Microsoft.Extensions.Options;
 using MQTTnet;
-using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
 namespace IocTwin.Api.Ingest;
-
-public sealed class MqttOptions
-{
-    public const string SectionName = "Mqtt";
-
-    public bool Enabled { get; set; }
-    public string Host { get; set; } = "localhost";
-    public int Port { get; set; } = 1883;
-    public string? Username { get; set; }
-    public string? Password { get; set; }
-
-    /// <summary>The topic subscribed to; its last level is the sensor id.</summary>
-    public string Topic { get; set; } = "ioctwin/readings/+";
-
-    /// <summary>The client id; empty for one made from the machine name.</summary>
-    public string? ClientId { get; set; }
-
-    /// <summary>The longest wait between two attempts to reach the broker.</summary>
-    public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>
-    /// How long the broker keeps this client's session — its subscription and the messages not yet acknowledged or
-    /// not yet sent — while the client is away. A fixed <see cref="ClientId"/> lets a restarted process resume it.
-    /// </summary>
-    public TimeSpan SessionExpiry { get; set; } = TimeSpan.FromHours(1);
-}
 
 /// <summary>
 /// A second live ingest path: readings published to an MQTT broker on <c>ioctwin/readings/{sensorId}</c>, each payload
@@ -55,6 +29,7 @@ public sealed class MqttIngestService(
         using var client = new MqttClientFactory().CreateMqttClient();
         var storageFailed = NewSignal();
         var delay = TimeSpan.FromSeconds(1);
+        WarnOfWeakSettings();
         client.ApplicationMessageReceivedAsync += async e =>
         {
             if (await HandleAsync(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray()))
@@ -81,21 +56,25 @@ public sealed class MqttIngestService(
             client.DisconnectedAsync += OnDisconnected;
             try
             {
-                var builder = new MqttClientOptionsBuilder()
-                    .WithTcpServer(_options.Host, _options.Port)
-                    .WithClientId(string.IsNullOrEmpty(_options.ClientId) ? $"ioctwin-api-{Environment.MachineName}-{Environment.ProcessId}" : _options.ClientId)
-                    .WithProtocolVersion(MqttProtocolVersion.V500)
+                var connection = MqttConnection.Build(_options, ClientId, logger)
                     .WithCleanStart(false)
-                    .WithSessionExpiryInterval((uint)Math.Clamp(_options.SessionExpiry.TotalSeconds, 0, uint.MaxValue));
-                if (!string.IsNullOrEmpty(_options.Username))
+                    .WithSessionExpiryInterval((uint)Math.Clamp(_options.SessionExpiry.TotalSeconds, 0, uint.MaxValue))
+                    .Build();
+                var connected = await client.ConnectAsync(connection, stoppingToken);
+                if (connected.ResultCode != MqttClientConnectResultCode.Success)
                 {
-                    builder = builder.WithCredentials(_options.Username, _options.Password);
+                    throw new MqttRefusedException($"the connection as '{_options.Username}'", connected.ResultCode.ToString(), connected.ReasonString);
                 }
-                await client.ConnectAsync(builder.Build(), stoppingToken);
-                await client.SubscribeAsync(
+                var subscribed = await client.SubscribeAsync(
                     new MqttClientSubscribeOptionsBuilder().WithTopicFilter(_options.Topic, MqttQualityOfServiceLevel.AtLeastOnce).Build(),
                     stoppingToken);
-                logger.LogInformation("Taking readings from MQTT {Host}:{Port} on {Topic}", _options.Host, _options.Port, _options.Topic);
+                if (subscribed.Items.FirstOrDefault(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2) is { } refused)
+                {
+                    // Connected but not allowed to read the topic (the broker's ACL): nothing would ever arrive.
+                    await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), stoppingToken);
+                    throw new MqttRefusedException($"the subscription to {_options.Topic}", refused.ResultCode.ToString(), subscribed.ReasonString);
+                }
+                logger.LogInformation("Taking readings from MQTT {Host}:{Port} on {Topic}", _options.Host, _options.EffectivePort, _options.Topic);
                 if (!backingOff)
                 {
                     delay = TimeSpan.FromSeconds(1);
@@ -108,7 +87,7 @@ public sealed class MqttIngestService(
                 }
                 else
                 {
-                    logger.LogWarning("MQTT broker {Host}:{Port} disconnected; reconnecting", _options.Host, _options.Port);
+                    logger.LogWarning("MQTT broker {Host}:{Port} disconnected; reconnecting", _options.Host, _options.EffectivePort);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -117,7 +96,7 @@ public sealed class MqttIngestService(
             }
             catch (Exception ex)
             {
-                logger.LogWarning(ex, "MQTT broker {Host}:{Port} not reachable; trying again in {Delay}", _options.Host, _options.Port, delay);
+                LogConnectFailure(ex, delay);
             }
             finally
             {
@@ -151,6 +130,52 @@ public sealed class MqttIngestService(
                 logger.LogDebug(ex, "MQTT disconnect on shutdown failed");
             }
         }
+    }
+
+    private string ClientId => string.IsNullOrEmpty(_options.ClientId) ? $"ioctwin-api-{Environment.MachineName}-{Environment.ProcessId}" : _options.ClientId;
+
+    private void WarnOfWeakSettings()
+    {
+        if (!_options.UseTls && !string.IsNullOrEmpty(_options.Username))
+        {
+            logger.LogWarning("MQTT credentials go to {Host}:{Port} unencrypted: set Mqtt:UseTls", _options.Host, _options.EffectivePort);
+        }
+        if (_options.UseTls && _options.AllowUntrustedCertificates)
+        {
+            logger.LogWarning("Mqtt:AllowUntrustedCertificates is set: any broker certificate for {Host} is accepted, whoever issued it", _options.Host);
+        }
+    }
+
+    /// <summary>Why the broker could not be used, in the operator's terms; the attempt is retried either way.</summary>
+    private void LogConnectFailure(Exception ex, TimeSpan delay)
+    {
+        switch (ex)
+        {
+            case MqttRefusedException refused:
+                // Settings the broker does not accept (credentials, ACL): an operator has to act, so an error.
+                logger.LogError("MQTT broker {Host}:{Port} refused {Refused}: {ReasonCode} {Reason}; check Mqtt:Username, Mqtt:Password and the broker's ACL. Trying again in {Delay}",
+                    _options.Host, _options.EffectivePort, refused.Refused, refused.ReasonCode, refused.Reason, delay);
+                break;
+            case var _ when Find<AuthenticationException>(ex) is { } tls:
+                logger.LogError("TLS with MQTT broker {Host}:{Port} failed: {Reason}; check Mqtt:CaFile, Mqtt:TlsServerName and the client certificate. Trying again in {Delay}",
+                    _options.Host, _options.EffectivePort, tls.Message, delay);
+                break;
+            default:
+                logger.LogWarning(ex, "MQTT broker {Host}:{Port} not reachable; trying again in {Delay}", _options.Host, _options.EffectivePort, delay);
+                break;
+        }
+    }
+
+    private static T? Find<T>(Exception? ex) where T : Exception
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is T found)
+            {
+                return found;
+            }
+        }
+        return null;
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -241,4 +266,13 @@ public sealed class MqttIngestService(
         TwinTelemetry.MqttRejected.Add(1);
         logger.LogWarning("MQTT message on {Topic} refused: {Error}", topic, error);
     }
+}
+
+/// <summary>The broker answered, and said no: to the connection (credentials) or to the subscription (ACL).</summary>
+public sealed class MqttRefusedException(string refused, string reasonCode, string? reason)
+    : Exception($"The MQTT broker refused {refused}: {reasonCode} {reason}")
+{
+    public string Refused { get; } = refused;
+    public string ReasonCode { get; } = reasonCode;
+    public string? Reason { get; } = reason;
 }

@@ -89,62 +89,22 @@ public sealed class FailingReadingIngest(IngestService ingest) : IReadingIngest
 public sealed class MqttIngestTests(MqttTwinApiFactory api) : IClassFixture<MqttTwinApiFactory>, IAsyncLifetime
 {
     private HttpClient Http => api.Http;
-    private IMqttClient _publisher = null!;
+    private readonly MqttTestPublisher _publisher = new(api.Http);
 
     public Task InitializeAsync() => ConnectPublisher();
 
-    private async Task ConnectPublisher()
-    {
-        _publisher?.Dispose();
-        _publisher = new MqttClientFactory().CreateMqttClient();
-        await _publisher.ConnectAsync(new MqttClientOptionsBuilder()
-            .WithTcpServer("127.0.0.1", api.BrokerPort)
-            .WithClientId("test-publisher-" + Guid.NewGuid().ToString("N")[..8])
-            .Build());
-    }
+    private Task ConnectPublisher() => _publisher.Connect(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", api.BrokerPort));
 
-    public async Task DisposeAsync()
-    {
-        if (_publisher.IsConnected)
-        {
-            await _publisher.DisconnectAsync();
-        }
-        _publisher.Dispose();
-    }
+    public async Task DisposeAsync() => await _publisher.DisposeAsync();
 
-    private Task Publish(string sensorId, string payload) => Publish(sensorId, Encoding.UTF8.GetBytes(payload));
+    private Task Publish(string sensorId, string payload) => _publisher.Publish(sensorId, payload);
 
-    private Task Publish(string sensorId, byte[] payload) =>
-        _publisher.PublishAsync(new MqttApplicationMessageBuilder()
-            .WithTopic($"ioctwin/readings/{sensorId}")
-            .WithPayload(payload)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .Build());
+    private Task Publish(string sensorId, byte[] payload) => _publisher.Publish(sensorId, payload);
+
+    private Task<SensorView> PublishUntilSeen(string sensorId, double db) => _publisher.PublishUntilSeen(sensorId, db);
 
     private async Task<SensorView> Sensor(string districtId, SensorKind kind) =>
         (await Http.Get<List<SensorView>>($"/api/v1/districts/{districtId}/sensors")).First(s => s.Kind == kind);
-
-    /// <summary>
-    /// Publishes a noise level until the sensor shows it: the service subscribes once it has connected, and until then
-    /// a publish reaches nobody.
-    /// </summary>
-    private async Task<SensorView> PublishUntilSeen(string sensorId, double db)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            await Publish(sensorId, $$"""{ "timestamp": "{{DateTimeOffset.UtcNow:O}}", "values": { "db": {{db.ToString(CultureInfo.InvariantCulture)}} } }""");
-            try
-            {
-                return await Eventually.Until(() => Http.Get<SensorView>($"/api/v1/sensors/{sensorId}"),
-                    s => s.LastReading?.Values.GetValueOrDefault("db") == db, TimeSpan.FromSeconds(2), "the reading arrives");
-            }
-            catch (Exception) when (DateTime.UtcNow < deadline)
-            {
-                // Not subscribed yet: publish again.
-            }
-        }
-    }
 
     [Fact]
     public async Task A_reading_published_on_the_sensors_topic_reaches_the_twin()
