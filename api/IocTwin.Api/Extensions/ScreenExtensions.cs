@@ -6,12 +6,13 @@ namespace IocTwin.Api.Extensions;
 
 /// <summary>
 /// The browser screens in wwwroot: the IOC wall screen at "/", the operation-center screen at "/oc" and the what-if
-/// scenario screen at "/scenario".
+/// scenario screen at "/scenario", served with a Content-Security-Policy (see <see cref="SecurityHeadersExtensions"/>).
 /// </summary>
 public static class ScreenExtensions
 {
     public static WebApplication UseScreens(this WebApplication app)
     {
+        app.UseSecurityHeaders();
         app.UseRewriter(new RewriteOptions()
             .AddRewrite("^oc/?$", "oc.html", skipRemainingRules: true)
             .AddRewrite("^scenario/?$", "scenario.html", skipRemainingRules: true));

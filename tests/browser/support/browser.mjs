@@ -29,11 +29,17 @@ export async function launchBrowser() {
   };
 }
 
-/** A new tab that fails the test on any page error, and records console errors and requests leaving the twin. */
+/**
+ * A new tab that fails the test on any page error, and records console errors, Content-Security-Policy violations
+ * and requests leaving the twin.
+ */
 export async function openPage(browser, baseUrl, { width = 1920, height = 1080 } = {}) {
   const page = await browser.context.newPage();
   await page.setViewportSize({ width, height });
   const problems = [];
+  await page.exposeFunction('__reportCspViolation', (violation) => problems.push(`CSP violation: ${violation}`));
+  await page.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) =>
+    window.__reportCspViolation(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} in ${e.sourceFile}:${e.lineNumber}`)));
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console error: ${message.text()}`);

@@ -1,9 +1,9 @@
-// Acting on the Leaflet map as a person would: zooming with the wheel, clicking a drawn road or district.
+// Acting on the Leaflet map as a person would: zooming with the wheel, clicking or pointing at a drawn road or district.
 
 import assert from 'node:assert/strict';
 
-/** Clicks an SVG path where it is the topmost element (a sensor marker may sit on a road). */
-export async function clickPath(page, selector) {
+/** A point of an SVG path where it is the topmost element (a sensor marker may sit on a road). */
+async function visiblePointOf(page, selector) {
   const point = await page.evaluate((sel) => {
     const path = document.querySelector(sel);
     const length = path.getTotalLength();
@@ -16,8 +16,21 @@ export async function clickPath(page, selector) {
     }
     return null;
   }, selector);
-  assert.ok(point, `no visible point to click on ${selector}`);
+  assert.ok(point, `no visible point on ${selector}`);
+  return point;
+}
+
+/** Clicks an SVG path where it is the topmost element. */
+export async function clickPath(page, selector) {
+  const point = await visiblePointOf(page, selector);
   await page.mouse.click(point.x, point.y);
+}
+
+/** Moves the mouse onto an SVG path, as a person pointing at a road to see its tooltip. */
+export async function hoverPath(page, selector) {
+  const point = await visiblePointOf(page, selector);
+  await page.mouse.move(point.x - 20, point.y - 20);
+  await page.mouse.move(point.x, point.y, { steps: 4 });
 }
 
 /** Zooms the map in around an element with the mouse wheel, as a person would. */

@@ -1,15 +1,27 @@
-// Tokens for the twin's API and hub: kept in the browser per screen, demo tokens from the development endpoint.
+// Tokens for the twin's API and hub: kept per screen in the tab's sessionStorage, demo tokens from the development
+// endpoint. sessionStorage survives a reload in the same tab (a wall screen reloads without signing in again) but
+// dies with the tab, so a token does not stay behind on a shared wall-screen machine; nothing is kept in localStorage.
 
 export function loadToken(key) {
-  return localStorage.getItem(key);
+  moveOutOfLocalStorage(key);
+  return sessionStorage.getItem(key);
 }
 
 export function saveToken(key, token) {
-  localStorage.setItem(key, token.trim());
+  sessionStorage.setItem(key, token.trim());
 }
 
 export function clearToken(key) {
+  sessionStorage.removeItem(key);
   localStorage.removeItem(key);
+}
+
+/** Earlier versions kept tokens in localStorage: move one found there into this tab and remove it from the machine. */
+function moveOutOfLocalStorage(key) {
+  const legacy = localStorage.getItem(key);
+  if (legacy === null) return;
+  localStorage.removeItem(key);
+  if (sessionStorage.getItem(key) === null) sessionStorage.setItem(key, legacy);
 }
 
 /** The claims of a JWT, read without checking its signature (the server checks it): role, districts, sectors. */

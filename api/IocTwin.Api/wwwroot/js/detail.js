@@ -3,7 +3,7 @@
 
 import { t, tOptional, formatNumber, formatTime } from './i18n.js';
 import { LOS_COLORS, segmentColor, effectiveHealth } from './model.js';
-import { el } from './panels.js';
+import { el } from './dom.js';
 import { getJson } from './auth.js';
 
 const uPlot = window.uPlot;

@@ -1,8 +1,10 @@
 // The city map: Leaflet with no tile layer, drawn only from the twin's own geometry (district boundaries,
 // road centre lines, sensor positions), so it needs no network. Every drawn entity carries its id in a data
-// attribute (data-district-id, data-segment-id, data-sensor-id).
+// attribute (data-district-id, data-segment-id, data-sensor-id). Labels and tooltips are given as text and shown
+// as text (see dom.js): a name from the topology never becomes markup.
 
 import { segmentColor, kpiColor, SECTOR_COLORS, effectiveHealth } from './model.js';
+import { textSpan } from './dom.js';
 
 const L = window.L;
 const toLatLng = ([lon, lat]) => [lat, lon];
@@ -18,6 +20,7 @@ export class TwinMap {
    * @param {HTMLElement} element
    * @param {{ onSelect: (selection: {type: string, id: string}) => void, onDistrictSelect?: (id: string) => void,
    *           districtLabel: (district) => string, segmentTip: (segment) => string, sensorTip: (sensor) => string,
+   *           (plain text, shown as text)
    *           kpiKey?: string, kpisOf: (district) => object, bottomInset?: () => number }} options
    */
   constructor(element, options) {
@@ -124,7 +127,7 @@ export class TwinMap {
     layer.setStyle({ fillColor });
     layer.getElement().dataset.kpiColor = fillColor;
     const tooltip = layer.getTooltip();
-    tooltip.setContent(this.options.districtLabel(district));
+    tooltip.setContent(textSpan(this.options.districtLabel(district)));
     tooltip.getElement()?.setAttribute('data-district-id', district.id);
   }
 
@@ -137,7 +140,7 @@ export class TwinMap {
         pane: 'segments', className: 'segment', weight: segment.spec.lanes >= 4 ? 5 : 3.5, opacity: 0.95,
         lineCap: 'round', color,
       });
-      layer.bindTooltip(() => this.options.segmentTip(this.segments.get(segment.id).entity), { sticky: true, className: 'entity-tip' });
+      layer.bindTooltip(() => textSpan(this.options.segmentTip(this.segments.get(segment.id).entity)), { sticky: true, className: 'entity-tip' });
       layer.on('click', () => this.options.onSelect({ type: 'segment', id: segment.id }));
       layer.addTo(this.segmentGroup);
       layer.getElement().dataset.segmentId = segment.id;
@@ -187,7 +190,7 @@ export class TwinMap {
       layer = L.circleMarker(toLatLng(sensor.location), {
         pane: 'sensors', className: 'sensor', radius: this.#sensorRadius(), fillColor: SECTOR_COLORS[sensor.sector] ?? '#ccc',
       });
-      layer.bindTooltip(() => this.options.sensorTip(this.sensors.get(sensor.id).entity), { className: 'entity-tip' });
+      layer.bindTooltip(() => textSpan(this.options.sensorTip(this.sensors.get(sensor.id).entity)), { className: 'entity-tip' });
       layer.on('click', () => this.options.onSelect({ type: 'sensor', id: sensor.id }));
       this.sensors.set(sensor.id, layer);
     }

@@ -6,20 +6,7 @@ import {
   KPI_FORMAT, TILE_KPIS, MAP_KPIS, LOS_COLORS, STATUS_COLORS, NO_DATA_COLOR, NO_KPI_COLOR,
   SECTOR_COLORS, kpiColor, kpiLegend,
 } from './model.js';
-
-function el(tag, attributes = {}, ...children) {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (name === 'class') element.className = value;
-    else if (name === 'style') element.style.cssText = value;
-    else if (name.startsWith('on')) element.addEventListener(name.slice(2), value);
-    else element.setAttribute(name, value === true ? '' : value);
-  }
-  element.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
-  return element;
-}
-export { el };
+import { el } from './dom.js';
 
 const hasValue = (kpi) => kpi?.value !== null && kpi?.value !== undefined;
 

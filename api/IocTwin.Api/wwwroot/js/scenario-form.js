@@ -3,7 +3,7 @@
 // field are shown under that field, in the API's words; the labels come from the i18n files.
 
 import { t, translate, formatNumber } from './i18n.js';
-import { el } from './panels.js';
+import { el } from './dom.js';
 
 export const SEGMENT_KINDS = ['close-segment', 'reopen-segment', 'capacity', 'speed-limit', 'incident'];
 export const KINDS = [...SEGMENT_KINDS, 'rain', 'demand'];
@@ -43,7 +43,7 @@ export function showProblem(form, problem, status) {
   clearErrors(form);
   const general = [];
   for (const [field, messages] of Object.entries(problem?.errors ?? {})) {
-    const slot = form.querySelector(`[data-error-for="${field}"]`);
+    const slot = form.querySelector(`[data-error-for="${CSS.escape(field)}"]`);
     const text = [].concat(messages).join(' ');
     if (slot && !slot.parentElement.closest("[hidden]")) {
       slot.textContent = `${t(`scenario.field.${field}`)} ${text}`;

@@ -2,7 +2,7 @@
 // each district and the roads most affected; and the map's view of either run from the report's segments.
 
 import { t, formatNumber } from './i18n.js';
-import { el } from './panels.js';
+import { el } from './dom.js';
 import { LOS_COLORS, STATUS_COLORS, NO_DATA_COLOR } from './model.js';
 
 const uPlot = window.uPlot;
