@@ -8,10 +8,12 @@ using Microsoft.AspNetCore.RateLimiting;
 
 namespace IocTwin.Api.Extensions;
 
-/// <summary>What a kind of request may cost per caller: a token bucket refilled every second.</summary>
+/// <summary>What a kind of request may cost per caller: a token bucket of Burst tokens, refilled by Permits every Period.</summary>
 public sealed class RequestRate
 {
-    public int PerSecond { get; set; }
+    public int Permits { get; set; }
+
+    public TimeSpan Period { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How many may come at once after a quiet spell.</summary>
     public int Burst { get; set; }
@@ -25,19 +27,19 @@ public sealed class RateLimitOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>POSTs of readings per ingest key: 500 batches of 10,000 readings a second is far beyond what one key sends.</summary>
-    public RequestRate Ingest { get; set; } = new() { PerSecond = 500, Burst = 1_000 };
+    public RequestRate Ingest { get; set; } = new() { Permits = 500, Burst = 1_000 };
 
     /// <summary>GETs of the live twin (and the hub's negotiation) per caller; a screen loads in a burst.</summary>
-    public RequestRate Reads { get; set; } = new() { PerSecond = 200, Burst = 1_000 };
+    public RequestRate Reads { get; set; } = new() { Permits = 200, Burst = 1_000 };
 
     /// <summary>History queries and city-at-a-time replays per caller: each reads the database.</summary>
-    public RequestRate History { get; set; } = new() { PerSecond = 20, Burst = 100 };
+    public RequestRate History { get; set; } = new() { Permits = 20, Burst = 100 };
 
     /// <summary>Scenario runs started per caller: each simulates the city.</summary>
-    public RequestRate ScenarioRuns { get; set; } = new() { PerSecond = 2, Burst = 20 };
+    public RequestRate ScenarioRuns { get; set; } = new() { Permits = 2, Burst = 20 };
 
     /// <summary>Every other change (topology, scenarios, alert rules, acknowledgements) per caller.</summary>
-    public RequestRate Writes { get; set; } = new() { PerSecond = 200, Burst = 2_000 };
+    public RequestRate Writes { get; set; } = new() { Permits = 200, Burst = 3_000 };
 
     /// <summary>History queries one caller may have running at once; more are refused until one ends.</summary>
     public int HistoryConcurrencyPerCaller { get; set; } = 4;
@@ -144,8 +146,8 @@ public static class RateLimitingExtensions
                 : RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = Math.Max(1, rate.Burst),
-                    TokensPerPeriod = Math.Max(1, rate.PerSecond),
-                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                    TokensPerPeriod = Math.Max(1, rate.Permits),
+                    ReplenishmentPeriod = rate.Period > TimeSpan.Zero ? rate.Period : TimeSpan.FromSeconds(1),
                     QueueLimit = 0,
                 });
         });
@@ -165,7 +167,8 @@ public static class RateLimitingExtensions
     {
         var context = rejected.HttpContext;
         // A token bucket knows when the next token comes; a concurrency cap frees up as a query ends, usually within a second.
-        var seconds = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 1;
+        var rate = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after);
+        var seconds = rate ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 1;
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         var category = CategoryOf(context.Request);
         await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
@@ -175,8 +178,10 @@ public static class RateLimitingExtensions
             {
                 Status = StatusCodes.Status429TooManyRequests,
                 Title = "Too many requests",
-                Detail = $"Too many {category} requests from this caller, or too many history queries running at once; retry after {seconds} s.",
-                Extensions = { ["category"] = category.ToString() },
+                Detail = rate
+                    ? $"Too many {category} requests from this caller; retry after {seconds} s."
+                    : $"Too many history queries running at once, from this caller or in all; retry after {seconds} s.",
+                Extensions = { ["category"] = category.ToString(), ["limit"] = rate ? "rate" : "concurrency" },
             },
         });
     }
