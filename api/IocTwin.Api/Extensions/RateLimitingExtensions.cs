@@ -29,8 +29,11 @@ public sealed class RateLimitOptions
     /// <summary>POSTs of readings per ingest key: 500 batches of 10,000 readings a second is far beyond what one key sends.</summary>
     public RequestRate Ingest { get; set; } = new() { Permits = 500, Burst = 1_000 };
 
-    /// <summary>GETs of the live twin (and the hub's negotiation) per caller; a screen loads in a burst.</summary>
-    public RequestRate Reads { get; set; } = new() { Permits = 200, Burst = 1_000 };
+    /// <summary>
+    /// GETs of the live twin and hub connections per caller; a screen loads in a burst, and a wall of screens sharing
+    /// one token connects at once.
+    /// </summary>
+    public RequestRate Reads { get; set; } = new() { Permits = 500, Burst = 2_000 };
 
     /// <summary>History queries and city-at-a-time replays per caller: each reads the database.</summary>
     public RequestRate History { get; set; } = new() { Permits = 20, Burst = 100 };
@@ -108,7 +111,8 @@ public static class RateLimitingExtensions
         {
             return RequestCategory.ScenarioRuns;
         }
-        return read ? RequestCategory.Reads : RequestCategory.Writes;
+        // Connecting to the hub (negotiate is a POST) changes nothing.
+        return read || path.StartsWithSegments("/hubs") ? RequestCategory.Reads : RequestCategory.Writes;
     }
 
     /// <summary>Who is asking: the ingest key (by its hash) for ingest, else the token's subject and role, else the address.</summary>
