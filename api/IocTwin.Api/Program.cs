@@ -12,6 +12,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseScreens();
 app.UseAuthentication();
+app.UseTwinRateLimits();
 app.UseAuthorization();
 
 app.MapOpenApi();

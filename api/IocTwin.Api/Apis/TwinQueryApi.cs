@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace IocTwin.Api.Apis;
 
-/// <summary>Read-only views of the live twin, each cut to what the caller's token covers.</summary>
+/// <summary>Read-only views of the live twin, each cut to what the caller's token covers; ids the topology does not hold are 404s.</summary>
 public static class TwinQueryApi
 {
     public static IEndpointRouteBuilder MapTwinQueryApi(this IEndpointRouteBuilder app)
@@ -36,8 +36,12 @@ public static class TwinQueryApi
         return TypedResults.Ok(districts.OfType<DistrictView>().ToList());
     }
 
-    public static async Task<Results<Ok<DistrictView>, ProblemHttpResult>> GetDistrict(string id, HttpContext http, IGrainFactory grains)
+    public static async Task<Results<Ok<DistrictView>, ProblemHttpResult>> GetDistrict(string id, HttpContext http, IGrainFactory grains, KnownEntities known)
     {
+        if (await known.RefuseUnknownAsync(EntityKind.District, id) is { } unknown)
+        {
+            return unknown;
+        }
         if (await grains.GetGrain<IDistrictGrain>(id).Get() is not { } district)
         {
             return Problems.NotFound("district", id);
@@ -45,9 +49,13 @@ public static class TwinQueryApi
         return http.Access().CanSeeDistrict(id) ? TypedResults.Ok(district) : AccessExtensions.Forbidden($"district '{id}'");
     }
 
-    public static async Task<Results<Ok<List<SegmentView>>, ProblemHttpResult>> GetDistrictSegments(string id, HttpContext http, IGrainFactory grains)
+    public static async Task<Results<Ok<List<SegmentView>>, ProblemHttpResult>> GetDistrictSegments(string id, HttpContext http, IGrainFactory grains, KnownEntities known)
     {
         var access = http.Access();
+        if (await known.RefuseUnknownAsync(EntityKind.District, id) is { } unknown)
+        {
+            return unknown;
+        }
         if (await MembersOf(id, grains) is not { } members)
         {
             return Problems.NotFound("district", id);
@@ -60,9 +68,13 @@ public static class TwinQueryApi
         return TypedResults.Ok(segments.OfType<SegmentView>().ToList());
     }
 
-    public static async Task<Results<Ok<List<SensorView>>, ProblemHttpResult>> GetDistrictSensors(string id, HttpContext http, IGrainFactory grains)
+    public static async Task<Results<Ok<List<SensorView>>, ProblemHttpResult>> GetDistrictSensors(string id, HttpContext http, IGrainFactory grains, KnownEntities known)
     {
         var access = http.Access();
+        if (await known.RefuseUnknownAsync(EntityKind.District, id) is { } unknown)
+        {
+            return unknown;
+        }
         if (await MembersOf(id, grains) is not { } members)
         {
             return Problems.NotFound("district", id);
@@ -75,8 +87,12 @@ public static class TwinQueryApi
         return TypedResults.Ok(sensors.OfType<SensorView>().Where(s => access.CanSeeSensor(s.DistrictId, s.Sector)).ToList());
     }
 
-    public static async Task<Results<Ok<SegmentView>, ProblemHttpResult>> GetSegment(string id, HttpContext http, IGrainFactory grains)
+    public static async Task<Results<Ok<SegmentView>, ProblemHttpResult>> GetSegment(string id, HttpContext http, IGrainFactory grains, KnownEntities known)
     {
+        if (await known.RefuseUnknownAsync(EntityKind.Segment, id) is { } unknown)
+        {
+            return unknown;
+        }
         if (await grains.GetGrain<IRoadSegmentGrain>(id).Get() is not { } segment)
         {
             return Problems.NotFound("segment", id);
@@ -84,8 +100,12 @@ public static class TwinQueryApi
         return http.Access().CanSeeSegment(segment.Spec.DistrictId) ? TypedResults.Ok(segment) : AccessExtensions.Forbidden($"segment '{id}'");
     }
 
-    public static async Task<Results<Ok<SensorView>, ProblemHttpResult>> GetSensor(string id, HttpContext http, IGrainFactory grains)
+    public static async Task<Results<Ok<SensorView>, ProblemHttpResult>> GetSensor(string id, HttpContext http, IGrainFactory grains, KnownEntities known)
     {
+        if (await known.RefuseUnknownAsync(EntityKind.Sensor, id) is { } unknown)
+        {
+            return unknown;
+        }
         if (await grains.GetGrain<ISensorGrain>(id).Get() is not { } sensor)
         {
             return Problems.NotFound("sensor", id);

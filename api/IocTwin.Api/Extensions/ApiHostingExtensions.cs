@@ -41,6 +41,8 @@ public static class ApiHostingExtensions
         builder.AddTwinAccess();
         builder.AddTwinStreaming();
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<BadRequestBodyHandler>();
+        builder.AddTwinRateLimits();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => TwinJson.Configure(o.SerializerOptions));
         builder.Services.AddSingleton(TimeProvider.System);
@@ -49,6 +51,8 @@ public static class ApiHostingExtensions
         builder.Services.AddSingleton<IngestService>();
         builder.Services.AddSingleton<IReadingIngest>(services => services.GetRequiredService<IngestService>());
         builder.Services.AddSingleton<IocTwin.Api.History.CityReplay>();
+        builder.Services.Configure<IocTwin.Api.History.HistoryQueryOptions>(builder.Configuration.GetSection(IocTwin.Api.History.HistoryQueryOptions.SectionName));
+        builder.Services.AddSingleton<IocTwin.Api.Apis.KnownEntities>();
         builder.Services.AddTwinHealthChecks();
         builder.Services.Configure<FeedOptions>(builder.Configuration.GetSection(FeedOptions.SectionName));
         if (builder.Configuration.GetValue("Feed:Enabled", false))

@@ -4,12 +4,18 @@ using IocTwin.Model;
 
 namespace IocTwin.Api.Json;
 
-/// <summary>The API's JSON conventions: camelCase, kebab-case enums ("traffic-counter"), positions as [lon, lat].</summary>
+/// <summary>
+/// The API's JSON conventions: camelCase, kebab-case enums ("traffic-counter"), positions as [lon, lat], and numbers
+/// only as JSON numbers.
+/// </summary>
 public static class TwinJson
 {
     public static void Configure(JsonSerializerOptions options)
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        // The web defaults read "12" as 12: a number sent as a string is refused, naming its field, like any other
+        // value of the wrong type.
+        options.NumberHandling = JsonNumberHandling.Strict;
         options.Converters.Add(new GeoPointConverter());
         options.Converters.Add(new JsonStringEnumConverter<LevelOfService>());
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));

@@ -56,6 +56,23 @@ public sealed class HistoryApiTests(TwinApiFactory api)
     [InlineData("from=2026-01-01T00:00:00Z&to=2025-01-01T00:00:00Z", "from")]
     [InlineData("from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", "to")]
     [InlineData("from=2026-01-01T00:00:00Z&to=2026-01-20T00:00:00Z&step=1", "step")]
+    [InlineData("step=0", "step")]
+    [InlineData("step=1e12", "step")]
+    [InlineData("step=-1e308", "step")]
+    [InlineData("step=1e300", "step")]
+    [InlineData("step=NaN", "step")]
+    [InlineData("step=P99999999D", "step")]
+    [InlineData("step=P10675199DT2H48M5.4775808S", "step")]
+    [InlineData("step=P40D", "step")]
+    [InlineData("to=9999-12-31T00:00:00Z", "to")]
+    [InlineData("to=0001-01-01T00:00:00Z", "to")]
+    [InlineData("from=0001-01-01T00:00:00Z", "from")]
+    [InlineData("from=9999-12-31T23:59:59Z", "from")]
+    [InlineData("from=2026-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", "from")]
+    [InlineData("limit=0", "limit")]
+    [InlineData("limit=-1", "limit")]
+    [InlineData("limit=99999999999", "limit")]
+    [InlineData("limit=1e3", "limit")]
     public async Task Bad_history_queries_are_400s_naming_the_parameter(string query, string field)
     {
         var sensor = await Sensor("lien-chieu", SensorKind.Noise);
@@ -123,6 +140,8 @@ public sealed class HistoryApiTests(TwinApiFactory api)
     [InlineData("", "time")]
     [InlineData("?time=noon", "time")]
     [InlineData("?time=2999-01-01T00:00:00Z", "time")]
+    [InlineData("?time=0001-01-01T00:00:00Z", "time")]
+    [InlineData("?time=0001-01-01T00:00:00%2B14:00", "time")]
     public async Task City_at_needs_a_valid_past_time(string query, string field)
     {
         var response = await Http.GetAsync($"/api/v1/city/at{query}");

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using IocTwin.Api.Access;
@@ -110,6 +111,51 @@ public sealed class HostileInputTests(HostileInputFactory api)
         Assert.Equal(readingsBefore, api.StoredReadings());
         var probe = await (await api.Http.GetAsync($"/api/v1/scenarios/{scenario}")).ReadObject();
         Assert.Empty(probe["interventions"]!.AsArray());
+    }
+
+    private static readonly string[] HostileQueryValues =
+    [
+        "", " ", "0", "-1", "-0", "1e12", "1e308", "-1e308", "1e-308", "NaN", "Infinity", "-Infinity", "2147483648", "-9223372036854775809",
+        "9999-12-31T23:59:59.9999999Z", "9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00Z", "0001-01-01T00:00:00+14:00", "1969-12-31T23:59:59Z",
+        "P99999999D", "P10675199DT2H48M5.4775808S", "-PT1M", "PT0S", "P1Y", "🙂🙃", "ｈａｉ－ｃｈａｕ", "\u0000", "%00", "'; DROP TABLE twin_kpi; --",
+        new string('9', 10_000), new string('x', 10_000), string.Concat(Enumerable.Repeat("🙂", 3_000)),
+    ];
+
+    [Fact]
+    public async Task Every_query_parameter_of_the_reads_refuses_hostile_values_without_a_5xx()
+    {
+        var sensor = (await api.Http.GetFromJsonAsync<List<IocTwin.Model.SensorView>>("/api/v1/districts/hai-chau/sensors", TwinJson.Options))![0];
+        var segment = sensor.SegmentId ?? "no-segment";
+        (string Path, string[] Parameters)[] reads =
+        [
+            ($"/api/v1/sensors/{sensor.Id}/history", ["from", "to", "step", "limit"]),
+            ($"/api/v1/segments/{segment}/history", ["from", "to", "step", "limit"]),
+            ("/api/v1/districts/hai-chau/history", ["from", "to", "step", "limit"]),
+            ("/api/v1/city/at", ["time"]),
+            ("/api/v1/sensors/{id}", ["id"]), ("/api/v1/segments/{id}", ["id"]), ("/api/v1/districts/{id}", ["id"]),
+            ("/api/v1/districts/{id}/segments", ["id"]), ("/api/v1/districts/{id}/sensors", ["id"]), ("/api/v1/sensors/{id}/history", ["id"]),
+        ];
+
+        // A caller per parameter, one request at a time: each stays within its own rate budget, so every value reaches the endpoint.
+        var failures = await Task.WhenAll(reads.SelectMany(read => read.Parameters.Select(async parameter =>
+        {
+            using var caller = api.As($"hostile-{read.Path}-{parameter}");
+            var found = new List<string>();
+            foreach (var value in HostileQueryValues)
+            {
+                var escaped = Uri.EscapeDataString(value);
+                var url = parameter == "id" ? read.Path.Replace("{id}", escaped) : $"{read.Path}?{parameter}={escaped}";
+                using var response = await caller.GetAsync(url);
+                if ((int)response.StatusCode >= 500 || response.StatusCode == HttpStatusCode.TooManyRequests)
+                {
+                    found.Add($"{url[..Math.Min(url.Length, 120)]}: {(int)response.StatusCode}");
+                }
+            }
+            return found;
+        })));
+
+        Assert.Empty(failures.SelectMany(f => f));
+        Assert.Equal(HttpStatusCode.OK, (await api.Http.GetAsync("/health/ready")).StatusCode);
     }
 
     private static string RandomCsv(Random random)

@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using IocTwin.Api.Json;
+using IocTwin.Domain;
+using IocTwin.Grains;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace IocTwin.Api.Apis;
+
+public enum EntityKind
+{
+    Sensor,
+    Segment,
+    District,
+}
+
+/// <summary>
+/// The ids the twin's topology holds, so that a read of an id it does not hold answers 404 without activating a grain
+/// for it (a grain per made-up id would grow the silo's memory with every probe). Read from the city and its districts,
+/// which are live anyway; an id not seen yet is looked up again in a fresh read that began after the request arrived,
+/// so something registered a moment ago is found. Concurrent misses share one read.
+/// </summary>
+public sealed class KnownEntities(IGrainFactory grains)
+{
+    private sealed record Snapshot(HashSet<string> Sensors, HashSet<string> Segments, HashSet<string> Districts, long StartedAt);
+
+    private readonly Lock _gate = new();
+    private Snapshot _current = new([], [], [], 0);
+    private Task<Snapshot>? _reading;
+
+    /// <summary>Null when the id names an entity of that kind; otherwise the 400 (not an id) or 404 (no such entity).</summary>
+    public async Task<ProblemHttpResult?> RefuseUnknownAsync(EntityKind kind, string id)
+    {
+        if (!TopologyRules.IsValidId(id))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Not an id",
+                detail: $"The {Name(kind)} id {TopologyRules.IdRule}.", extensions: new Dictionary<string, object?> { ["field"] = "id" });
+        }
+        return await ExistsAsync(kind, id) ? null : Problems.NotFound(Name(kind), id);
+    }
+
+    public async Task<bool> ExistsAsync(EntityKind kind, string id)
+    {
+        if (Holds(_current, kind, id))
+        {
+            return true;
+        }
+        var arrived = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            var snapshot = await ReadAsync();
+            if (Holds(snapshot, kind, id))
+            {
+                return true;
+            }
+            if (snapshot.StartedAt >= arrived)
+            {
+                return false;
+            }
+            // That read began before this request: what was registered meanwhile may be missing from it.
+        }
+    }
+
+    private static bool Holds(Snapshot snapshot, EntityKind kind, string id) => kind switch
+    {
+        EntityKind.Sensor => snapshot.Sensors.Contains(id),
+        EntityKind.Segment => snapshot.Segments.Contains(id),
+        _ => snapshot.Districts.Contains(id),
+    };
+
+    private static string Name(EntityKind kind) => kind.ToString().ToLowerInvariant();
+
+    private Task<Snapshot> ReadAsync()
+    {
+        lock (_gate)
+        {
+            return _reading ??= ReadTopologyAsync();
+        }
+    }
+
+    private async Task<Snapshot> ReadTopologyAsync()
+    {
+        // Off the caller's lock first, so the read is the one in flight before it can finish and clear itself.
+        await Task.Yield();
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var city = await grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get();
+            var members = await Task.WhenAll(city.Districts.Select(d => grains.GetGrain<IDistrictGrain>(d.DistrictId).GetMembers()));
+            var snapshot = new Snapshot(
+                [.. members.SelectMany(m => m.SensorIds)], [.. members.SelectMany(m => m.SegmentIds)],
+                [.. city.Districts.Select(d => d.DistrictId)], started);
+            _current = snapshot;
+            return snapshot;
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _reading = null;
+            }
+        }
+    }
+}
