@@ -39,6 +39,7 @@ public static class ApiHostingExtensions
             tracing => tracing.AddAspNetCoreInstrumentation());
         builder.AddTwinAccess();
         builder.AddTwinStreaming();
+        builder.AddTwinGovernance();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => TwinJson.Configure(o.SerializerOptions));
