@@ -1,4 +1,5 @@
 using IocTwin.Api.Apis;
+using IocTwin.Api.Audit;
 using IocTwin.Api.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -24,6 +25,7 @@ app.MapTopologyApi();
 app.MapHistoryApi();
 app.MapScenariosApi();
 app.MapAlertsApi();
+app.MapAuditApi();
 app.MapDevTokenApi();
 app.MapTwinHub();
 

@@ -31,14 +31,18 @@ public sealed class TwinAccess
     private readonly HashSet<string> _districts;
     private readonly HashSet<Sector> _sectors;
 
-    private TwinAccess(string? role, IEnumerable<string> districts, IEnumerable<Sector> sectors)
+    private TwinAccess(string? role, string subject, IEnumerable<string> districts, IEnumerable<Sector> sectors)
     {
         Role = role;
+        Subject = subject;
         _districts = [.. districts];
         _sectors = [.. sectors];
     }
 
     public string? Role { get; }
+
+    /// <summary>Who the caller is: the token's subject, or its name when it has none.</summary>
+    public string Subject { get; }
 
     /// <summary>The IOC and viewers see the whole city.</summary>
     public bool SeesEverything => Role is TwinRoles.Ioc or TwinRoles.Viewer;
@@ -55,7 +59,8 @@ public sealed class TwinAccess
         var sectors = user.FindAll(TwinClaims.Sector)
             .Select(c => SectorNames.TryParse(c.Value, out var sector) ? sector : (Sector?)null)
             .OfType<Sector>();
-        return new TwinAccess(TwinRoles.All.Contains(role) ? role : null, user.FindAll(TwinClaims.District).Select(c => c.Value), sectors);
+        var subject = user.FindFirst("sub")?.Value ?? user.FindFirst("name")?.Value ?? "";
+        return new TwinAccess(TwinRoles.All.Contains(role) ? role : null, subject, user.FindAll(TwinClaims.District).Select(c => c.Value), sectors);
     }
 
     /// <summary>District boundaries and KPIs: the district's own OC, and sector OCs (whose map needs the city's outline).</summary>
@@ -73,6 +78,17 @@ public sealed class TwinAccess
     public bool CanSeeSegment(string districtId) => CanSeeSensor(districtId, Sector.Traffic);
 
     public bool CanSeeSector(Sector sector) => SeesEverything || (Role == TwinRoles.SectorOc && _sectors.Contains(sector));
+
+    /// <summary>The IOC and OCs try scenarios (OCs within their scope); viewers only read them.</summary>
+    public bool CanCreateScenarios => Role is TwinRoles.Ioc or TwinRoles.DistrictOc or TwinRoles.SectorOc;
+
+    /// <summary>
+    /// A scenario is its creator's: the IOC and viewers see every one; an OC only those it created, in the same role and
+    /// while its token still covers the scope it had then. Scenarios without a creator predate owners: the IOC's.
+    /// </summary>
+    public bool CanSeeScenario(ScenarioCreator? creator) =>
+        SeesEverything || (creator is not null && Role is not null && Subject.Length > 0 && creator.Role == Role && creator.Subject == Subject &&
+            creator.Districts.All(_districts.Contains) && creator.Sectors.All(s => SectorNames.TryParse(s, out var sector) && _sectors.Contains(sector)));
 }
 
 /// <summary>Sector names as they appear in tokens, scopes and JSON: kebab-case ("public-safety").</summary>

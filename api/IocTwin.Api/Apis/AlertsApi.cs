@@ -1,10 +1,12 @@
 using System.Security.Claims;
 using IocTwin.Api.Access;
+using IocTwin.Api.Audit;
 using IocTwin.Api.Json;
 using IocTwin.Domain;
 using IocTwin.Grains;
 using IocTwin.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace IocTwin.Api.Apis;
 
@@ -20,18 +22,16 @@ public static class AlertsApi
     {
         var alerts = app.MapGroup("/api/v1/alerts").WithTags("Alerts").RequireAuthorization(AccessExtensions.ReadPolicy);
         alerts.MapGet("/", ListAlerts).WithSummary("Alerts the caller may see, newest first; filter by district, sector, state.");
-        alerts.MapPost("/{id}/ack", (string id, HttpContext http, IGrainFactory grains) =>
-            Handle(id, http, grains, (district, by) => district.AcknowledgeAlert(id, by)));
-        alerts.MapPost("/{id}/resolve", (string id, HttpContext http, IGrainFactory grains) =>
-            Handle(id, http, grains, (district, by) => district.ResolveAlert(id, by)));
+        alerts.MapPost("/{id}/ack", (string id, HttpContext http, IGrainFactory grains, IAuditLog audit) =>
+            Handle(id, http, grains, audit, AuditActions.AlertAcknowledge, (district, by) => district.AcknowledgeAlert(id, by)));
+        alerts.MapPost("/{id}/resolve", (string id, HttpContext http, IGrainFactory grains, IAuditLog audit) =>
+            Handle(id, http, grains, audit, AuditActions.AlertResolve, (district, by) => district.ResolveAlert(id, by)));
 
         var rules = app.MapGroup("/api/v1/alert-rules").WithTags("Alerts");
         rules.MapGet("/", async (IGrainFactory grains) => TypedResults.Ok(await grains.GetGrain<IAlertRulesGrain>(0).Get()))
             .RequireAuthorization(AccessExtensions.ReadPolicy);
         rules.MapPut("/{id}", PutRule).RequireAuthorization(AccessExtensions.OperatePolicy).Accepts<AlertRuleRequest>("application/json");
-        rules.MapDelete("/{id}", async Task<Results<NoContent, ProblemHttpResult>> (string id, IGrainFactory grains) =>
-                await grains.GetGrain<IAlertRulesGrain>(0).Delete(id) ? TypedResults.NoContent() : Problems.NotFound("alert rule", id))
-            .RequireAuthorization(AccessExtensions.OperatePolicy);
+        rules.MapDelete("/{id}", DeleteRule).RequireAuthorization(AccessExtensions.OperatePolicy);
         return app;
     }
 
@@ -69,16 +69,18 @@ public static class AlertsApi
     }
 
     /// <summary>OCs handle the alerts of their own scope; the IOC all of them; viewers none.</summary>
-    private static async Task<Results<Ok<AlertView>, ProblemHttpResult>> Handle(
-        string id, HttpContext http, IGrainFactory grains, Func<IDistrictGrain, string, Task<AlertView?>> change)
+    private static async Task<Results<Ok<AlertView>, ValidationProblem, ProblemHttpResult>> Handle(
+        string id, HttpContext http, IGrainFactory grains, IAuditLog audit, string action, Func<IDistrictGrain, string, Task<AlertView?>> change)
     {
-        var separator = id.LastIndexOf(':');
-        var districtId = separator > 0 ? id[..separator] : "";
-        var district = grains.GetGrain<IDistrictGrain>(districtId);
+        if (!AlertIds.TryParseDistrict(id, out var districtId))
+        {
+            return Problems.Field("id", AlertIds.Rule);
+        }
         var access = http.Access();
-        var alert = TopologyRules.IsValidId(districtId) && access.CanSeeDistrict(districtId)
-            ? (await district.GetAlerts()).FirstOrDefault(a => a.Id == id)
-            : null;
+        // Only a district the twin knows is asked: an odd id wakes no grain.
+        var known = access.CanSeeDistrict(districtId) && (await grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get()).Districts.Any(d => d.DistrictId == districtId);
+        var district = grains.GetGrain<IDistrictGrain>(districtId);
+        var alert = known ? (await district.GetAlerts()).FirstOrDefault(a => a.Id == id) : null;
         if (alert is null || !access.CanSeeSensor(alert.DistrictId, alert.Sector))
         {
             return Problems.NotFound("alert", id);
@@ -93,11 +95,16 @@ public static class AlertsApi
                 detail: $"Alert '{id}' was resolved at {alert.ResolvedAt:O} by {alert.ResolvedBy}.");
         }
         var by = http.User.FindFirstValue("name") ?? access.Role ?? "unknown";
-        return await change(district, by) is { } changed ? TypedResults.Ok(changed) : Problems.NotFound("alert", id);
+        if (await change(district, by) is not { } changed)
+        {
+            return Problems.NotFound("alert", id);
+        }
+        await audit.RecordAsync(http.User, action, id, $"{alert.RuleName} on {alert.EntityId}");
+        return TypedResults.Ok(changed);
     }
 
-    public static async Task<Results<Ok<IReadOnlyList<AlertRule>>, ValidationProblem>> PutRule(
-        string id, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<IReadOnlyList<AlertRule>>, ValidationProblem, ProblemHttpResult>> PutRule(
+        string id, HttpRequest request, IGrainFactory grains, IOptions<AlertRuleLimits> limits, IAuditLog audit, CancellationToken cancellationToken)
     {
         var (body, problem) = await JsonBody.ReadAsync<AlertRuleRequest>(request, cancellationToken);
         if (problem is not null)
@@ -119,6 +126,23 @@ public static class AlertsApi
         }
         var rule = new AlertRule(id, body.Name!, body.Kind, body.Sector, body.Metric!, body.Threshold!.Value, clear, body.ForSeconds ?? 0,
             body.Severity ?? "warning");
-        return TypedResults.Ok(await grains.GetGrain<IAlertRulesGrain>(0).Put(rule));
+        var max = limits.Value.MaxRules;
+        if (await grains.GetGrain<IAlertRulesGrain>(0).TryPut(rule, max) is not { } rules)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Too many alert rules",
+                detail: $"The twin keeps at most {max} alert rules; delete one or change an existing one.");
+        }
+        await audit.RecordAsync(request.HttpContext.User, AuditActions.AlertRulePut, id, $"{rule.Name}: {rule.Metric} {rule.Threshold}");
+        return TypedResults.Ok(rules);
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteRule(string id, HttpContext http, IGrainFactory grains, IAuditLog audit)
+    {
+        if (!await grains.GetGrain<IAlertRulesGrain>(0).Delete(id))
+        {
+            return Problems.NotFound("alert rule", id);
+        }
+        await audit.RecordAsync(http.User, AuditActions.AlertRuleDelete, id);
+        return TypedResults.NoContent();
     }
 }

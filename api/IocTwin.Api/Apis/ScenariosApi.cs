@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using System.Security.Claims;
 using IocTwin.Api.Access;
+using IocTwin.Api.Audit;
 using IocTwin.Api.History;
 using IocTwin.Api.Json;
 using IocTwin.Domain;
@@ -8,6 +10,7 @@ using IocTwin.Grains;
 using IocTwin.Model;
 using IocTwin.Topology;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace IocTwin.Api.Apis;
 
@@ -25,9 +28,11 @@ public static class ScenariosApi
     public static IEndpointRouteBuilder MapScenariosApi(this IEndpointRouteBuilder app)
     {
         var read = app.MapGroup("/api/v1/scenarios").WithTags("Scenarios").RequireAuthorization(AccessExtensions.ReadPolicy);
-        read.MapGet("/", ListScenarios);
+        read.MapGet("/", ListScenarios).WithSummary("The scenarios the caller may see: all for the IOC and viewers, its own for an OC.");
         read.MapGet("/{id}", GetScenario).WithSummary("The scenario, and once run, its KPIs over time and at the end beside the baseline's.");
-        var write = app.MapGroup("/api/v1/scenarios").WithTags("Scenarios").RequireAuthorization(AccessExtensions.OperatePolicy);
+        // The IOC and OCs try scenarios; an OC's interventions stay within its scope.
+        var write = app.MapGroup("/api/v1/scenarios").WithTags("Scenarios")
+            .RequireAuthorization(p => p.RequireClaim(TwinClaims.Role, TwinRoles.Ioc, TwinRoles.DistrictOc, TwinRoles.SectorOc));
         write.MapPost("/", CreateScenario).Accepts<ScenarioRequest>("application/json")
             .WithSummary("Fork the twin as it is now (baseline \"live\") or was at an ISO-8601 time.");
         write.MapPost("/{id}/interventions", AddIntervention).Accepts<InterventionRequest>("application/json");
@@ -36,8 +41,9 @@ public static class ScenariosApi
         return app;
     }
 
-    public static async Task<Results<Created<ScenarioSummary>, ValidationProblem>> CreateScenario(
-        HttpRequest request, IGrainFactory grains, CityReplay replay, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<Results<Created<ScenarioSummary>, ValidationProblem, ProblemHttpResult>> CreateScenario(
+        HttpRequest request, IGrainFactory grains, CityReplay replay, TimeProvider time, IOptions<ScenarioLimits> limits, IAuditLog audit,
+        CancellationToken cancellationToken)
     {
         var (body, problem) = await JsonBody.ReadAsync<ScenarioRequest>(request, cancellationToken);
         if (problem is not null)
@@ -66,45 +72,66 @@ public static class ScenariosApi
         {
             return Problems.Fields(errors);
         }
-        // Copy-on-write: the fork keeps only the segments that were not open at the baseline.
-        var forked = fromLive
-            ? (await LiveTopology.ReadAsync(grains)).Segments.Where(s => s.Status != SegmentStatus.Open).ToDictionary(s => s.Id, s => s.Status)
-            : (await replay.AtAsync(baselineTime, cancellationToken)).Segments.Where(s => s.Status != SegmentStatus.Open).ToDictionary(s => s.Id, s => s.Status);
         var id = "scn-" + Guid.NewGuid().ToString("N")[..12];
-        var summary = await grains.GetGrain<IScenarioGrain>(id).Create(
-            new ScenarioDefinition(name, baselineTime.ToUniversalTime(), fromLive, horizon, step, forked));
-        return TypedResults.Created($"/api/v1/scenarios/{id}", summary);
+        var creator = Creator(request.HttpContext);
+        var index = grains.GetGrain<IScenarioIndexGrain>(0);
+        var cap = limits.Value;
+        switch (await index.Reserve(id, creator, cap.MaxPerCreator, cap.MaxTotal))
+        {
+            case ScenarioAdmission.CreatorFull:
+                return TooMany($"You have {cap.MaxPerCreator} scenarios, as many as one operator may keep; delete one first.");
+            case ScenarioAdmission.TwinFull:
+                return TooMany($"The twin holds {cap.MaxTotal} scenarios, as many as it keeps; delete one first.");
+        }
+        try
+        {
+            // Copy-on-write: the fork keeps only the segments that were not open at the baseline.
+            var forked = fromLive
+                ? (await LiveTopology.ReadAsync(grains)).Segments.Where(s => s.Status != SegmentStatus.Open).ToDictionary(s => s.Id, s => s.Status)
+                : (await replay.AtAsync(baselineTime, cancellationToken)).Segments.Where(s => s.Status != SegmentStatus.Open).ToDictionary(s => s.Id, s => s.Status);
+            var summary = await grains.GetGrain<IScenarioGrain>(id).Create(
+                new ScenarioDefinition(name, baselineTime.ToUniversalTime(), fromLive, horizon, step, forked), creator);
+            await audit.RecordAsync(request.HttpContext.User, AuditActions.ScenarioCreate, id, name);
+            return TypedResults.Created($"/api/v1/scenarios/{id}", summary);
+        }
+        catch
+        {
+            await index.Remove(id);
+            throw;
+        }
     }
 
-    public static async Task<Ok<List<ScenarioSummary>>> ListScenarios(IGrainFactory grains)
+    public static async Task<Ok<List<ScenarioSummary>>> ListScenarios(HttpContext http, IGrainFactory grains)
     {
-        var ids = await grains.GetGrain<IScenarioIndexGrain>(0).List();
-        var scenarios = await Task.WhenAll(ids.Select(id => grains.GetGrain<IScenarioGrain>(id).Get()));
+        var access = http.Access();
+        var entries = await grains.GetGrain<IScenarioIndexGrain>(0).List();
+        var scenarios = await Task.WhenAll(entries.Where(e => access.CanSeeScenario(e.Creator)).Select(e => grains.GetGrain<IScenarioGrain>(e.Id).Get()));
         return TypedResults.Ok(scenarios.OfType<ScenarioSummary>().ToList());
     }
 
-    public static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetScenario(string id, IGrainFactory grains)
+    public static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetScenario(string id, HttpContext http, IGrainFactory grains)
     {
-        var grain = grains.GetGrain<IScenarioGrain>(id);
-        if (await grain.Get() is not { } summary)
+        var access = http.Access();
+        if (await FindVisibleAsync(id, access, grains) is not { } grain || await grain.Get() is not { } summary)
         {
             return Problems.NotFound("scenario", id);
         }
         var document = System.Text.Json.JsonSerializer.SerializeToNode(summary, TwinJson.Options)!.AsObject();
-        document["report"] = await grain.GetReportJson() is { } report ? JsonNode.Parse(report) : null;
+        var report = await grain.GetReportJson() is { } json ? JsonNode.Parse(json)!.AsObject() : null;
+        document["report"] = report is null || access.SeesEverything ? report : ScenarioReportScope.Restrict(report, access);
         return TypedResults.Content(document.ToJsonString(), "application/json");
     }
 
     public static async Task<Results<Ok<ScenarioSummary>, ValidationProblem, ProblemHttpResult>> AddIntervention(
-        string id, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+        string id, HttpRequest request, IGrainFactory grains, IAuditLog audit, CancellationToken cancellationToken)
     {
         var (body, problem) = await JsonBody.ReadAsync<InterventionRequest>(request, cancellationToken);
         if (problem is not null)
         {
             return problem;
         }
-        var grain = grains.GetGrain<IScenarioGrain>(id);
-        if (await grain.Get() is not { } summary)
+        var access = request.HttpContext.Access();
+        if (await FindVisibleAsync(id, access, grains, creatorOnly: true) is not { } grain || await grain.Get() is not { } summary)
         {
             return Problems.NotFound("scenario", id);
         }
@@ -113,10 +140,16 @@ public static class ScenariosApi
         {
             return Problems.Fields(errors);
         }
+        if (!access.SeesEverything && await ScenarioReportScope.OutsideScopeAsync(body!, access, grains) is { } outside)
+        {
+            return outside;
+        }
         try
         {
-            return TypedResults.Ok(await grain.AddIntervention(new InterventionSpec(body!.Kind!, body.SegmentId, body.DistrictId, body.Value,
-                body.OriginDistrictId, body.DestinationDistrictId, body.StartMinute ?? 0, body.EndMinute)));
+            var changed = await grain.AddIntervention(new InterventionSpec(body!.Kind!, body.SegmentId, body.DistrictId, body.Value,
+                body.OriginDistrictId, body.DestinationDistrictId, body.StartMinute ?? 0, body.EndMinute));
+            await audit.RecordAsync(request.HttpContext.User, AuditActions.ScenarioIntervene, id, body.Kind);
+            return TypedResults.Ok(changed);
         }
         catch (ArgumentException ex)
         {
@@ -129,26 +162,79 @@ public static class ScenariosApi
         }
     }
 
-    public static async Task<Results<Accepted<ScenarioSummary>, ProblemHttpResult>> RunScenario(string id, IGrainFactory grains)
+    public static async Task<Results<Accepted<ScenarioSummary>, ProblemHttpResult>> RunScenario(
+        string id, HttpContext http, IGrainFactory grains, IOptions<ScenarioLimits> limits, IAuditLog audit)
     {
-        var grain = grains.GetGrain<IScenarioGrain>(id);
-        if (await grain.Get() is null)
+        var access = http.Access();
+        var index = grains.GetGrain<IScenarioIndexGrain>(0);
+        if (await FindVisibleAsync(id, access, grains) is not { } grain || await grain.Get() is null)
         {
             return Problems.NotFound("scenario", id);
         }
-        return TypedResults.Accepted($"/api/v1/scenarios/{id}", await grain.Run());
+        // Runs count against whoever starts them: the CPU is spent at their request.
+        var cap = limits.Value;
+        var admission = await index.StartRun(id, CreatorKey(access), cap.MaxConcurrentRunsPerCreator, cap.MaxConcurrentRuns, cap.RunLease);
+        if (admission != ScenarioAdmission.Admitted)
+        {
+            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(cap.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many scenario runs",
+                detail: admission == ScenarioAdmission.CreatorFull
+                    ? $"You have {cap.MaxConcurrentRunsPerCreator} scenarios running, as many as one operator may; try again when one ends."
+                    : $"The twin runs {cap.MaxConcurrentRuns} scenarios, as many as it runs at once; try again when one ends.");
+        }
+        ScenarioSummary started;
+        try
+        {
+            started = await grain.Run();
+        }
+        catch
+        {
+            await index.RunEnded(id);
+            throw;
+        }
+        await audit.RecordAsync(http.User, AuditActions.ScenarioRun, id);
+        return TypedResults.Accepted($"/api/v1/scenarios/{id}", started);
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteScenario(string id, IGrainFactory grains)
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteScenario(string id, HttpContext http, IGrainFactory grains, IAuditLog audit)
     {
-        var grain = grains.GetGrain<IScenarioGrain>(id);
-        if (await grain.Get() is null)
+        if (await FindVisibleAsync(id, http.Access(), grains) is not { } grain || await grain.Get() is null)
         {
             return Problems.NotFound("scenario", id);
         }
         await grain.Delete();
+        await audit.RecordAsync(http.User, AuditActions.ScenarioDelete, id);
         return TypedResults.NoContent();
     }
+
+    /// <summary>
+    /// The scenario when the caller may see it (changing it, with <paramref name="creatorOnly"/>: when it is the
+    /// caller's own); otherwise null, answered as unknown so that nobody learns what others try. Unknown ids reach no
+    /// scenario grain.
+    /// </summary>
+    private static async Task<IScenarioGrain?> FindVisibleAsync(string id, TwinAccess access, IGrainFactory grains, bool creatorOnly = false)
+    {
+        if (!TopologyRules.IsValidId(id) || await grains.GetGrain<IScenarioIndexGrain>(0).Find(id) is not { } entry ||
+            !access.CanSeeScenario(entry.Creator))
+        {
+            return null;
+        }
+        var own = entry.Creator is null ? access.CanOperate : entry.Creator.Key == CreatorKey(access);
+        return !creatorOnly || own ? grains.GetGrain<IScenarioGrain>(id) : null;
+    }
+
+    private static ScenarioCreator Creator(HttpContext http)
+    {
+        var access = http.Access();
+        return new ScenarioCreator(access.Subject, http.User.FindFirstValue("name") ?? access.Subject, access.Role ?? "",
+            [.. access.Districts.Order(StringComparer.Ordinal)], [.. access.Sectors.Select(SectorNames.Name).Order(StringComparer.Ordinal)],
+            access.SeesEverything);
+    }
+
+    private static string CreatorKey(TwinAccess access) => $"{access.Role}|{access.Subject}";
+
+    private static ProblemHttpResult TooMany(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Too many scenarios", detail: detail);
 
     /// <summary>What each kind of intervention needs, checked before the simulation checks it against the city.</summary>
     private static Dictionary<string, List<string>> Validate(InterventionRequest body, ScenarioSummary scenario)

@@ -1,4 +1,5 @@
 using IocTwin.Api.Access;
+using IocTwin.Api.Audit;
 using IocTwin.Api.Json;
 using IocTwin.Domain;
 using IocTwin.Grains;
@@ -36,7 +37,7 @@ public static class TopologyApi
     }
 
     public static async Task<Results<Ok<DistrictView>, ValidationProblem>> PutDistrict(
-        string id, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+        string id, HttpRequest request, IGrainFactory grains, IAuditLog audit, CancellationToken cancellationToken)
     {
         var (body, problem) = await JsonBody.ReadAsync<DistrictRequest>(request, cancellationToken);
         if (problem is not null)
@@ -48,11 +49,13 @@ public static class TopologyApi
         {
             return invalid;
         }
-        return TypedResults.Ok(await grains.GetGrain<IDistrictGrain>(id).Register(spec));
+        var registered = await grains.GetGrain<IDistrictGrain>(id).Register(spec);
+        await audit.RecordAsync(request.HttpContext.User, AuditActions.DistrictPut, id, spec.Name);
+        return TypedResults.Ok(registered);
     }
 
-    public static async Task<Results<Ok<SegmentView>, ValidationProblem>> PutSegment(
-        string id, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<SegmentView>, ValidationProblem, ProblemHttpResult>> PutSegment(
+        string id, HttpRequest request, IGrainFactory grains, IAuditLog audit, CancellationToken cancellationToken)
     {
         var (body, problem) = await JsonBody.ReadAsync<SegmentRequest>(request, cancellationToken);
         if (problem is not null)
@@ -74,11 +77,17 @@ public static class TopologyApi
         {
             return Problems.Fields(errors);
         }
-        return TypedResults.Ok(await grains.GetGrain<IRoadSegmentGrain>(id).Register(spec));
+        if (await grains.GetGrain<ISensorGrain>(id).Get() is not null)
+        {
+            return IdTaken(id, "sensor");
+        }
+        var registered = await grains.GetGrain<IRoadSegmentGrain>(id).Register(spec);
+        await audit.RecordAsync(request.HttpContext.User, AuditActions.SegmentPut, id, spec.Name);
+        return TypedResults.Ok(registered);
     }
 
-    public static async Task<Results<Ok<SensorView>, ValidationProblem>> PutSensor(
-        string id, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<SensorView>, ValidationProblem, ProblemHttpResult>> PutSensor(
+        string id, HttpRequest request, IGrainFactory grains, IAuditLog audit, CancellationToken cancellationToken)
     {
         var (body, problem) = await JsonBody.ReadAsync<SensorRequest>(request, cancellationToken);
         if (problem is not null)
@@ -121,11 +130,17 @@ public static class TopologyApi
         {
             return Problems.Fields(errors);
         }
-        return TypedResults.Ok(await grains.GetGrain<ISensorGrain>(id).Register(spec));
+        if (await grains.GetGrain<IRoadSegmentGrain>(id).Get() is not null)
+        {
+            return IdTaken(id, "segment");
+        }
+        var registered = await grains.GetGrain<ISensorGrain>(id).Register(spec);
+        await audit.RecordAsync(request.HttpContext.User, AuditActions.SensorPut, id, spec.Name);
+        return TypedResults.Ok(registered);
     }
 
     public static async Task<Results<Ok<ImportSummary>, ValidationProblem>> Import(
-        HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken, bool partial = false)
+        HttpRequest request, IGrainFactory grains, IAuditLog audit, CancellationToken cancellationToken, bool partial = false)
     {
         var (document, problem) = await JsonBody.ReadAsync<System.Text.Json.JsonDocument>(request, cancellationToken, allowGeoJson: true);
         if (problem is not null)
@@ -138,7 +153,8 @@ public static class TopologyApi
             CityImportResult result;
             try
             {
-                result = GeoJsonCityReader.Read(document!.RootElement, knownDistrictIds: known.Districts, knownSegmentIds: known.Segments);
+                result = GeoJsonCityReader.Read(document!.RootElement, knownDistrictIds: known.Districts, knownSegmentIds: known.Segments,
+                    knownSensorIds: known.Sensors);
             }
             catch (FormatException ex)
             {
@@ -155,16 +171,24 @@ public static class TopologyApi
                 return Problems.Fields(errors);
             }
             await TopologyImporter.ImportAsync(grains, result.City, cancellationToken);
-            return TypedResults.Ok(new ImportSummary(result.City.Districts.Count, result.City.Segments.Count, result.City.Sensors.Count, result.Errors));
+            var summary = new ImportSummary(result.City.Districts.Count, result.City.Segments.Count, result.City.Sensors.Count, result.Errors);
+            await audit.RecordAsync(request.HttpContext.User, AuditActions.TopologyImport, "city",
+                $"{summary.Districts} districts, {summary.Segments} segments, {summary.Sensors} sensors, {summary.Rejected.Count} rejected");
+            return TypedResults.Ok(summary);
         }
     }
 
-    private static async Task<(HashSet<string> Districts, HashSet<string> Segments)> KnownTopologyAsync(IGrainFactory grains)
+    private static async Task<(HashSet<string> Districts, HashSet<string> Segments, HashSet<string> Sensors)> KnownTopologyAsync(IGrainFactory grains)
     {
         var city = await grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get();
         var members = await Task.WhenAll(city.Districts.Select(d => grains.GetGrain<IDistrictGrain>(d.DistrictId).GetMembers()));
-        return ([.. city.Districts.Select(d => d.DistrictId)], [.. members.SelectMany(m => m.SegmentIds)]);
+        return ([.. city.Districts.Select(d => d.DistrictId)], [.. members.SelectMany(m => m.SegmentIds)], [.. members.SelectMany(m => m.SensorIds)]);
     }
+
+    /// <summary>Segments and sensors share the hub's entity scope, so an id names one entity of either kind.</summary>
+    private static ProblemHttpResult IdTaken(string id, string kind) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Id already in use",
+            detail: $"Id '{id}' is already a {kind} of the twin; choose another id.", extensions: new Dictionary<string, object?> { ["field"] = "id" });
 
     private static ValidationProblem? Invalid(IEnumerable<(string Field, string Message)> errors)
     {

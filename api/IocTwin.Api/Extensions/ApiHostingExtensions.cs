@@ -40,6 +40,7 @@ public static class ApiHostingExtensions
             tracing => tracing.AddAspNetCoreInstrumentation());
         builder.AddTwinAccess();
         builder.AddTwinStreaming();
+        builder.AddTwinGovernance();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestBodyHandler>();
         builder.AddTwinRateLimits();

@@ -53,10 +53,13 @@ public sealed class TwinHub(ScopeDispatcher dispatcher, TwinSnapshots snapshots)
             ScopeKind.City => access.SeesEverything,
             ScopeKind.District => access.CanSeeAllOfDistrict(parsed.Id!),
             ScopeKind.Sector => access.CanSeeSector(parsed.Sector!.Value),
-            ScopeKind.Entity => await snapshots.LocateEntityAsync(parsed.Id!) is { } entity
-                ? access.CanSeeSensor(entity.DistrictId, entity.Sector)
+            ScopeKind.Entity => await snapshots.LocateEntityAsync(parsed.Id!) is { Count: > 0 } entities
+                ? entities.All(e => access.CanSeeSensor(e.DistrictId, e.Sector))
                 : access.SeesEverything ? throw new HubException($"Unknown entity '{parsed.Id}'.") : false,
-            ScopeKind.Scenario => access.SeesEverything,
+            // The same rule as the REST API: a scenario is its creator's, and the IOC's.
+            ScopeKind.Scenario => await snapshots.FindScenarioAsync(parsed.Id!) is { } scenario
+                ? access.CanSeeScenario(scenario.Creator)
+                : access.SeesEverything ? throw new HubException($"Unknown scenario '{parsed.Id}'.") : false,
             _ => false,
         };
         if (!allowed)

@@ -60,19 +60,27 @@ public sealed class TwinSnapshots(IGrainFactory grains)
     public async Task<bool> ExistsAsync(TwinScope scope) => scope.Kind switch
     {
         ScopeKind.District => await grains.GetGrain<IDistrictGrain>(scope.Id!).Get() is not null,
-        ScopeKind.Scenario => await grains.GetGrain<IScenarioGrain>(scope.Id!).Get() is not null,
+        ScopeKind.Scenario => await FindScenarioAsync(scope.Id!) is not null,
         _ => true,
     };
 
-    /// <summary>Where an entity lives and which sector it is, to check a caller's access; null when unknown.</summary>
-    public async Task<(string DistrictId, Sector Sector)?> LocateEntityAsync(string id)
+    /// <summary>
+    /// Where the entities of an id live and which sector they are, to check a caller's access: the segment and the sensor
+    /// of that id, when both exist (ids registered before they were unique across kinds), since the scope covers both.
+    /// Empty when unknown.
+    /// </summary>
+    public async Task<List<(string DistrictId, Sector Sector)>> LocateEntityAsync(string id)
     {
-        if (await grains.GetGrain<IRoadSegmentGrain>(id).Get() is { } segment)
-        {
-            return (segment.Spec.DistrictId, Sector.Traffic);
-        }
-        return await grains.GetGrain<ISensorGrain>(id).Get() is { } sensor ? (sensor.DistrictId, sensor.Sector) : null;
+        var segment = grains.GetGrain<IRoadSegmentGrain>(id).Get();
+        var sensor = grains.GetGrain<ISensorGrain>(id).Get();
+        List<(string, Sector)> found = [];
+        if (await segment is { } s) found.Add((s.Spec.DistrictId, Sector.Traffic));
+        if (await sensor is { } r) found.Add((r.DistrictId, r.Sector));
+        return found;
     }
+
+    /// <summary>The scenario and its creator, from the index (no scenario grain is woken for an unknown id); null when unknown.</summary>
+    public Task<ScenarioEntry?> FindScenarioAsync(string id) => grains.GetGrain<IScenarioIndexGrain>(0).Find(id);
 
     private async Task<(List<DistrictView>, List<SegmentView>, List<SensorView>)> ReadDistrictsAsync(IEnumerable<string> districtIds)
     {

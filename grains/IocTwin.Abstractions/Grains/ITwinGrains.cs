@@ -103,8 +103,9 @@ public interface IAlertRulesGrain : IGrainWithIntegerKey
     [Alias("Get")]
     Task<IReadOnlyList<AlertRule>> Get();
 
-    [Alias("Put")]
-    Task<IReadOnlyList<AlertRule>> Put(AlertRule rule);
+    /// <summary>Adds or replaces the rule; null, changing nothing, when it is new and the city has <paramref name="maxRules"/> already.</summary>
+    [Alias("TryPut")]
+    Task<IReadOnlyList<AlertRule>?> TryPut(AlertRule rule, int maxRules);
 
     [Alias("Delete")]
     Task<bool> Delete(string ruleId);

@@ -50,7 +50,40 @@ public sealed record ScenarioSummary(
     [property: Id(7)] int StepSeconds,
     [property: Id(8)] IReadOnlyList<InterventionSpec> Interventions,
     [property: Id(9)] string? Error,
-    [property: Id(10)] DateTimeOffset CreatedAt);
+    [property: Id(10)] DateTimeOffset CreatedAt,
+    [property: Id(11)] ScenarioCreator? CreatedBy = null);
+
+/// <summary>
+/// Who created a scenario: the token's subject (or name when it has no subject), its name and role, and the districts and
+/// sectors it covered. <see cref="SeesCity"/>: whether the creator saw the whole city (the IOC), so that the city-wide
+/// figures of the scenario's progress may be streamed. Null on scenarios stored before scenarios had owners; only the
+/// IOC could create those.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record ScenarioCreator(
+    [property: Id(0)] string Subject,
+    [property: Id(1)] string Name,
+    [property: Id(2)] string Role,
+    [property: Id(3)] string[] Districts,
+    [property: Id(4)] string[] Sectors,
+    [property: Id(5)] bool SeesCity)
+{
+    /// <summary>One creator for the caps: the same subject in the same role.</summary>
+    public string Key => $"{Role}|{Subject}";
+}
+
+/// <summary>A scenario id and its creator, as the scenario index keeps them.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ScenarioEntry([property: Id(0)] string Id, [property: Id(1)] ScenarioCreator? Creator);
+
+public enum ScenarioAdmission
+{
+    Admitted,
+    /// <summary>The creator has as many scenarios (or runs) as it may.</summary>
+    CreatorFull,
+    /// <summary>The twin has as many scenarios (or runs) as it may.</summary>
+    TwinFull,
+}
 
 /// <summary>Progress of a running scenario, streamed to the hub scope "scenario:{id}".</summary>
 [GenerateSerializer, Immutable]

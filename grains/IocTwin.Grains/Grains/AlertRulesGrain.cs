@@ -15,9 +15,14 @@ public sealed class AlertRulesGrain(
 {
     public Task<IReadOnlyList<AlertRule>> Get() => Task.FromResult<IReadOnlyList<AlertRule>>(Rules);
 
-    public async Task<IReadOnlyList<AlertRule>> Put(AlertRule rule)
+    public async Task<IReadOnlyList<AlertRule>?> TryPut(AlertRule rule, int maxRules)
     {
-        state.State.Rules = [.. Rules.Where(r => r.Id != rule.Id), rule];
+        var rules = Rules;
+        if (rules.Count >= maxRules && !rules.Any(r => r.Id == rule.Id))
+        {
+            return null;
+        }
+        state.State.Rules = [.. rules.Where(r => r.Id != rule.Id), rule];
         await state.WriteStateAsync();
         return Rules;
     }

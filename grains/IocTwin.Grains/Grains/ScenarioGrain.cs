@@ -18,6 +18,8 @@ public sealed class ScenarioState
     [Id(4)] public string? Error { get; set; }
     [Id(5)] public string? ReportJson { get; set; }
     [Id(6)] public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>Null on scenarios stored before scenarios had owners.</summary>
+    [Id(7)] public ScenarioCreator? Creator { get; set; }
 }
 
 /// <summary>
@@ -48,14 +50,15 @@ public sealed class ScenarioGrain(
             state.State.Status = ScenarioStatus.Failed;
             state.State.Error = "The run was interrupted; run the scenario again.";
             await state.WriteStateAsync(cancellationToken);
+            await Index.RunEnded(this.GetPrimaryKeyString());
         }
     }
 
-    public async Task<ScenarioSummary> Create(ScenarioDefinition definition)
+    /// <summary>The caller has reserved the scenario's place in the index.</summary>
+    public async Task<ScenarioSummary> Create(ScenarioDefinition definition, ScenarioCreator creator)
     {
-        state.State = new ScenarioState { Definition = definition, CreatedAt = time.GetUtcNow() };
+        state.State = new ScenarioState { Definition = definition, CreatedAt = time.GetUtcNow(), Creator = creator };
         await state.WriteStateAsync();
-        await GrainFactory.GetGrain<IScenarioIndexGrain>(0).Add(this.GetPrimaryKeyString());
         return Summary();
     }
 
@@ -127,17 +130,35 @@ public sealed class ScenarioGrain(
 
     public async Task Delete()
     {
-        StopWatching();
         await state.ClearStateAsync();
-        await GrainFactory.GetGrain<IScenarioIndexGrain>(0).Remove(this.GetPrimaryKeyString());
-        DeactivateOnIdle();
+        await Index.Remove(this.GetPrimaryKeyString());
+        if (_run is null)
+        {
+            StopWatching();
+            DeactivateOnIdle();
+        }
+        // A run under way keeps its slot until its thread is done, so deleting cannot exceed the cap on runs.
     }
+
+    private IScenarioIndexGrain Index => GrainFactory.GetGrain<IScenarioIndexGrain>(0);
 
     private async Task WatchRunAsync(CancellationToken cancellationToken)
     {
-        if (_run is not { } run || state.State.Definition is null)
+        if (_run is not { } run)
         {
             StopWatching();
+            return;
+        }
+        if (state.State.Definition is null)
+        {
+            // Deleted while running.
+            if (run.IsCompleted)
+            {
+                _run = null;
+                StopWatching();
+                await Index.RunEnded(this.GetPrimaryKeyString());
+                DeactivateOnIdle();
+            }
             return;
         }
         state.State.Progress = Volatile.Read(ref _progress);
@@ -164,6 +185,7 @@ public sealed class ScenarioGrain(
         await state.WriteStateAsync(CancellationToken.None);
         Publish();
         StopWatching();
+        await Index.RunEnded(this.GetPrimaryKeyString());
     }
 
     private void StopWatching()
@@ -174,7 +196,8 @@ public sealed class ScenarioGrain(
 
     private void Publish()
     {
-        var step = _latestStep;
+        // City-wide figures are the IOC's: a scenario an OC created streams its status and progress only.
+        var step = state.State.Creator is null or { SeesCity: true } ? _latestStep : null;
         GrainFactory.GetGrain<ITwinPublisher>(0).PublishScenario(new ScenarioProgress(
             this.GetPrimaryKeyString(), state.State.Status, state.State.Progress, step?.Minute, step?.MeanSpeedKmh,
             step?.CumulativeDelayVehHours, step?.CongestedKm, state.State.Error)).Ignore();
@@ -235,7 +258,7 @@ public sealed class ScenarioGrain(
         var definition = Existing();
         return new ScenarioSummary(this.GetPrimaryKeyString(), definition.Name, state.State.Status, state.State.Progress,
             definition.BaselineTime, definition.FromLive, definition.HorizonMinutes, definition.StepSeconds,
-            state.State.Interventions, state.State.Error, state.State.CreatedAt);
+            state.State.Interventions, state.State.Error, state.State.CreatedAt, state.State.Creator);
     }
 
     private static JsonSerializerOptions CreateReportJson()
@@ -258,26 +281,4 @@ public static class InterventionKinds
     public const string Demand = "demand";
 
     public static readonly string[] All = [CloseSegment, ReopenSegment, Capacity, SpeedLimit, Incident, Rain, Demand];
-}
-
-public sealed class ScenarioIndexGrain(
-    [PersistentState("scenario-index", TwinStorage.Name)] IPersistentState<HashSet<string>> ids) : Grain, IScenarioIndexGrain
-{
-    public async Task Add(string scenarioId)
-    {
-        if (ids.State.Add(scenarioId))
-        {
-            await ids.WriteStateAsync();
-        }
-    }
-
-    public async Task Remove(string scenarioId)
-    {
-        if (ids.State.Remove(scenarioId))
-        {
-            await ids.WriteStateAsync();
-        }
-    }
-
-    public Task<IReadOnlyList<string>> List() => Task.FromResult<IReadOnlyList<string>>([.. ids.State.Order(StringComparer.Ordinal)]);
 }

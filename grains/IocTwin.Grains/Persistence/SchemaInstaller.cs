@@ -63,7 +63,7 @@ public static class SchemaInstaller
             throw new NotSupportedException("ADO.NET clustering is only provided for PostgreSQL.");
         }
 
-        List<string> scripts = [$"{Folder(kind)}/persistence.sql"];
+        List<string> scripts = [$"{Folder(kind)}/persistence.sql", $"{Folder(kind)}/audit.sql"];
         if (includeHistory)
         {
             scripts.Add($"{Folder(kind)}/history.sql");

@@ -8,9 +8,12 @@ public sealed record ScenarioStepPair(double Minute, TimeSpan TimeOfDay, StepKpi
 public sealed record StepKpiSummary(double MeanSpeedKmh, double DelayVehHours, double CumulativeDelayVehHours, double CongestedKm,
     int ClosedSegments, int FloodedSegments, double MaxWaterDepthM);
 
-/// <summary>How a segment ends the run in the scenario and in the baseline, for colouring the two maps side by side.</summary>
+/// <summary>
+/// How a segment ends the run in the scenario and in the baseline, for colouring the two maps side by side; its district
+/// tells who may see it.
+/// </summary>
 public sealed record SegmentOutcome(string SegmentId, SegmentStatus BaselineStatus, LevelOfService? BaselineLos,
-    SegmentStatus ScenarioStatus, LevelOfService? ScenarioLos);
+    SegmentStatus ScenarioStatus, LevelOfService? ScenarioLos, string DistrictId);
 
 /// <summary>Everything an operator compares: KPIs over time and at the end, per district, per district pair, per segment.</summary>
 public sealed record ScenarioReport(
@@ -41,7 +44,7 @@ public sealed record ScenarioReport(
             [.. baseline.Steps.Zip(scenario.Steps, (b, s) => new ScenarioStepPair(s.Minute, s.TimeOfDay, Summary(b), Summary(s)))],
             scenario.ClosedSegmentIds, scenario.EverFloodedSegmentIds,
             [.. scenario.Segments.Select(s => new SegmentOutcome(s.SegmentId,
-                baselineSegments[s.SegmentId].Status, baselineSegments[s.SegmentId].Los, s.Status, s.Los))],
+                baselineSegments[s.SegmentId].Status, baselineSegments[s.SegmentId].Los, s.Status, s.Los, s.DistrictId))],
             baseline.Trips, scenario.Trips, wallClockSeconds);
     }
 }

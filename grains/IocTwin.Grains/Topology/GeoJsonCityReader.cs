@@ -58,7 +58,8 @@ public static class GeoJsonCityReader
         string cityId = "danang",
         string cityName = "Đà Nẵng",
         IReadOnlySet<string>? knownDistrictIds = null,
-        IReadOnlySet<string>? knownSegmentIds = null)
+        IReadOnlySet<string>? knownSegmentIds = null,
+        IReadOnlySet<string>? knownSensorIds = null)
     {
         ArgumentNullException.ThrowIfNull(utf8Json);
         JsonDocument document;
@@ -73,7 +74,7 @@ public static class GeoJsonCityReader
 
         using (document)
         {
-            return Read(document.RootElement, cityId, cityName, knownDistrictIds, knownSegmentIds);
+            return Read(document.RootElement, cityId, cityName, knownDistrictIds, knownSegmentIds, knownSensorIds);
         }
     }
 
@@ -82,7 +83,8 @@ public static class GeoJsonCityReader
         string cityId = "danang",
         string cityName = "Đà Nẵng",
         IReadOnlySet<string>? knownDistrictIds = null,
-        IReadOnlySet<string>? knownSegmentIds = null)
+        IReadOnlySet<string>? knownSegmentIds = null,
+        IReadOnlySet<string>? knownSensorIds = null)
     {
         ArgumentNullException.ThrowIfNull(cityId);
         ArgumentNullException.ThrowIfNull(cityName);
@@ -111,6 +113,19 @@ public static class GeoJsonCityReader
             {
                 errors.Add(new ImportError(candidate.Index, candidate.Id, Path(candidate.Index, "properties.id"),
                     $"Duplicate id '{candidate.Id}': already used by features[{first}]."));
+                continue;
+            }
+            // Segments and sensors share the hub's entity scope: an id names one entity of either kind.
+            var takenBy = candidate switch
+            {
+                SegmentCandidate when knownSensorIds?.Contains(candidate.Id) == true => "sensor",
+                SensorCandidate when knownSegmentIds?.Contains(candidate.Id) == true => "segment",
+                _ => null,
+            };
+            if (takenBy is not null)
+            {
+                errors.Add(new ImportError(candidate.Index, candidate.Id, Path(candidate.Index, "properties.id"),
+                    $"Id '{candidate.Id}' is already a {takenBy} of the twin."));
                 continue;
             }
             firstUse.Add(candidate.Id, candidate.Index);

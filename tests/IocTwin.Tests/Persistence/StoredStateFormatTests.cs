@@ -17,6 +17,19 @@ public sealed class SensorStateWithStructBatches
 [GenerateSerializer]
 public readonly record struct StructBatch([property: Id(0)] int Writer, [property: Id(1)] long CommittedMs);
 
+/// <summary>A scenario's state as stored before scenarios had owners, with the same field ids.</summary>
+[GenerateSerializer]
+public sealed class ScenarioStateBeforeOwners
+{
+    [Id(0)] public ScenarioDefinition? Definition { get; set; }
+    [Id(1)] public List<InterventionSpec> Interventions { get; set; } = [];
+    [Id(2)] public ScenarioStatus Status { get; set; }
+    [Id(3)] public double Progress { get; set; }
+    [Id(4)] public string? Error { get; set; }
+    [Id(5)] public string? ReportJson { get; set; }
+    [Id(6)] public DateTimeOffset CreatedAt { get; set; }
+}
+
 /// <summary>Grain state stored by an earlier version of the twin loads in this one.</summary>
 public sealed class StoredStateFormatTests
 {
@@ -36,5 +49,31 @@ public sealed class StoredStateFormatTests
         Assert.Equal(12, loaded.ReadingCount);
         Assert.Equal(2_000, loaded.LastCommitMs);
         Assert.True(loaded.RecentBatches.SetEquals([new HistoryBatch(7, 1_000), new HistoryBatch(8, 2_000)]));
+    }
+
+    [Fact]
+    public void A_scenario_stored_before_scenarios_had_owners_loads_as_one_without_a_creator()
+    {
+        var serializer = new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<Serializer>();
+        var created = new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero);
+        var stored = serializer.SerializeToArray(new ScenarioStateBeforeOwners
+        {
+            Definition = new ScenarioDefinition("bridge closed", created, false, 60, 60, new() { ["seg-1"] = SegmentStatus.Closed }),
+            Interventions = [new InterventionSpec("close-segment", "seg-2", null, null, null, null, 0, 30)],
+            Status = ScenarioStatus.Completed,
+            Progress = 1,
+            ReportJson = "{}",
+            CreatedAt = created,
+        });
+
+        var loaded = serializer.Deserialize<ScenarioState>(stored)!;
+
+        Assert.Null(loaded.Creator);
+        Assert.Equal("bridge closed", loaded.Definition!.Name);
+        Assert.Equal(SegmentStatus.Closed, loaded.Definition.ForkedStatuses["seg-1"]);
+        Assert.Equal("seg-2", Assert.Single(loaded.Interventions).SegmentId);
+        Assert.Equal(ScenarioStatus.Completed, loaded.Status);
+        Assert.Equal("{}", loaded.ReportJson);
+        Assert.Equal(created, loaded.CreatedAt);
     }
 }
