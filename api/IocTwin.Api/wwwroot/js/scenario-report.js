@@ -35,15 +35,19 @@ export function renderRoadLegend(container) {
 
 const maxOver = (steps, run, key) => steps.reduce((m, s) => Math.max(m, s[run]?.[key] ?? 0), 0);
 
-/** KPI rows: [key, baseline, scenario, digits, unit, higher is better]. */
+/**
+ * KPI rows: [key, baseline, scenario, digits, unit, higher is better]. City-wide figures are the IOC's: an OC's report
+ * comes without them, and its rows show only what it holds.
+ */
 function kpiRows(report) {
   const d = report.delta;
   const steps = report.steps ?? [];
+  const city = (key, digits, unit, higherIsBetter) => d[key] ? [[key, d[key].baseline, d[key].scenario, digits, unit, higherIsBetter]] : [];
   return [
-    ['meanSpeedKmh', d.meanSpeedKmh.baseline, d.meanSpeedKmh.scenario, 1, 'km/h', true],
-    ['totalDelayVehHours', d.totalDelayVehHours.baseline, d.totalDelayVehHours.scenario, 1, t('scenario.unit.vehHours'), false],
-    ['meanCongestedKm', d.meanCongestedKm.baseline, d.meanCongestedKm.scenario, 2, 'km', false],
-    ['vehicleKm', d.vehicleKm.baseline, d.vehicleKm.scenario, 0, 'km', null],
+    ...city('meanSpeedKmh', 1, 'km/h', true),
+    ...city('totalDelayVehHours', 1, t('scenario.unit.vehHours'), false),
+    ...city('meanCongestedKm', 2, 'km', false),
+    ...city('vehicleKm', 0, 'km', null),
     ['closedSegments', maxOver(steps, 'baseline', 'closedSegments'), Math.max(maxOver(steps, 'scenario', 'closedSegments'), report.closedSegmentIds.length), 0, '', false],
     ['floodedSegments', maxOver(steps, 'baseline', 'floodedSegments'), Math.max(maxOver(steps, 'scenario', 'floodedSegments'), report.floodedSegmentIds.length), 0, '', false],
   ];
@@ -127,8 +131,8 @@ export function renderReport(container, report, { districtLabel, segmentName }, 
   container.replaceChildren(
     el('h2', {}, t('scenario.results')),
     compareTable(report),
-    el('h3', {}, el('span', {}, t('scenario.overTime')), el('span', { class: 'lang-switch metric-switch' }, metricButtons)),
-    chart(report, metric, width),
+    ...(report.steps ? [el('h3', {}, el('span', {}, t('scenario.overTime')), el('span', { class: 'lang-switch metric-switch' }, metricButtons)),
+      chart(report, metric, width)] : []),
     el('h3', {}, t('scenario.byDistrict')),
     districtTable(report, districtLabel),
     el('h3', {}, t('scenario.mostAffected')),
