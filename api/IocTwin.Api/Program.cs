@@ -14,7 +14,6 @@ app.UseScreens();
 app.UseAuthentication();
 app.UseAuthorization();
 
-app.MapOpenApi();
 app.MapOperations();
 app.MapTwinHealthChecks();
 app.MapReadingsApi();
