@@ -1,9 +1,5 @@
-using System.Security.Claims;
 using System.Text;
-using IocTwin.Api.Json;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.Tokens;
 
 namespace IocTwin.Api.Access;
 

@@ -106,11 +106,20 @@ public static class TokenSchemes
         }
         var header = request.Headers.Authorization.ToString();
         var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : HubToken(request);
+        return token is not null && Issuer(token) is { } issuer && issuer != auth.Issuer ? Oidc : SelfIssued;
+    }
+
+    /// <summary>The issuer a token claims, unverified; null when it is no JWT (the self-issued scheme then refuses it).</summary>
+    private static string? Issuer(string token)
+    {
         var handler = new JsonWebTokenHandler();
-        if (token is null || !handler.CanReadToken(token))
+        try
         {
-            return SelfIssued;
+            return handler.CanReadToken(token) ? handler.ReadJsonWebToken(token).Issuer : null;
         }
-        return handler.ReadJsonWebToken(token).Issuer == auth.Issuer ? SelfIssued : Oidc;
+        catch (Exception e) when (e is ArgumentException or SecurityTokenException)
+        {
+            return null;
+        }
     }
 }

@@ -114,6 +114,18 @@ public sealed class IdentityProviderTests(IdentityProviderTwin api) : IClassFixt
         Assert.Equal(HttpStatusCode.Unauthorized, (await caller.GetAsync("/api/v1/city")).StatusCode);
     }
 
+    [Theory]
+    [InlineData("eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOg.c2ln")]
+    [InlineData("e30.bm90IGpzb24.c2ln")]
+    [InlineData("a.b.c")]
+    [InlineData("not-a-token")]
+    public async Task A_malformed_token_is_401_not_a_server_error(string token)
+    {
+        using var caller = api.Bearer(token);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await caller.GetAsync("/api/v1/city")).StatusCode);
+    }
+
     [Fact]
     public async Task After_the_provider_rotates_its_key_tokens_signed_with_the_new_key_are_accepted_and_the_removed_key_stops_working()
     {
