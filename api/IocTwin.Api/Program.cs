@@ -16,7 +16,6 @@ app.UseAuthentication();
 app.UseTwinRateLimits();
 app.UseAuthorization();
 
-app.MapOpenApi();
 app.MapOperations();
 app.MapTwinHealthChecks();
 app.MapReadingsApi();

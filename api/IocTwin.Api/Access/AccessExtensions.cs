@@ -1,28 +1,7 @@
-using System.Security.Claims;
 using System.Text;
-using IocTwin.Api.Json;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.Tokens;
 
 namespace IocTwin.Api.Access;
-
-public sealed class AuthOptions
-{
-    public const string SectionName = "Auth";
-
-    /// <summary>HMAC-SHA256 key for tokens, at least 32 bytes of UTF-8.</summary>
-    public string SigningKey { get; set; } = "";
-
-    public string Issuer { get; set; } = "ioctwin";
-
-    public string Audience { get; set; } = "ioctwin";
-
-    /// <summary>Keys that may post readings, sent in the X-Api-Key header.</summary>
-    public List<string> IngestApiKeys { get; set; } = [];
-
-    public SymmetricSecurityKey Key() => new(Encoding.UTF8.GetBytes(SigningKey));
-}
 
 public static class AccessExtensions
 {
@@ -32,38 +11,12 @@ public static class AccessExtensions
 
     public static WebApplicationBuilder AddTwinAccess(this WebApplicationBuilder builder)
     {
-        var auth = builder.Configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
-        if (Encoding.UTF8.GetByteCount(auth.SigningKey) < 32)
-        {
-            throw new InvalidOperationException("Auth:SigningKey must be set to at least 32 bytes (see README, 'Access').");
-        }
+        var auth = AuthOptions.Load(builder.Configuration);
+        PublishedKeys.Check(auth, builder.Environment);
         builder.Services.Configure<AuthOptions>(builder.Configuration.GetSection(AuthOptions.SectionName));
-        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
-        {
-            o.MapInboundClaims = false;
-            o.TokenValidationParameters = new TokenValidationParameters
-            {
-                ValidIssuer = auth.Issuer,
-                ValidAudience = auth.Audience,
-                IssuerSigningKey = auth.Key(),
-                RoleClaimType = TwinClaims.Role,
-                NameClaimType = "name",
-                ClockSkew = TimeSpan.FromMinutes(1),
-            };
-            o.Events = new JwtBearerEvents
-            {
-                // Browsers cannot set headers on WebSockets: the hub takes the token from the query string.
-                OnMessageReceived = context =>
-                {
-                    if (context.Request.Path.StartsWithSegments("/hubs") &&
-                        context.Request.Query["access_token"] is { Count: > 0 } token)
-                    {
-                        context.Token = token;
-                    }
-                    return Task.CompletedTask;
-                },
-            };
-        });
+        builder.Services.PostConfigure<AuthOptions>(o => o.ReadKeyFiles());
+        builder.Services.AddAuthentication(TokenSchemes.Bearer)
+            .AddTwinTokenSchemes(auth);
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(ReadPolicy, p => p.RequireClaim(TwinClaims.Role, TwinRoles.All))
             .AddPolicy(OperatePolicy, p => p.RequireClaim(TwinClaims.Role, TwinRoles.Ioc));

@@ -23,8 +23,8 @@ namespace IocTwin.Tests.Cluster;
 [Collection(FaultCollection.Name)]
 public sealed class ClusterFaultTests(ITestOutputHelper output) : IDisposable
 {
-    private const string SigningKey = "cluster-test-signing-key-0123456789-0123456789";
-    private const string IngestKey = "cluster-ingest-key";
+    private static readonly string SigningKey = TestSecrets.New();
+    private static readonly string IngestKey = TestSecrets.New();
     private readonly List<TwinProcess> _processes = [];
     private readonly string _cluster = "fault-" + Guid.NewGuid().ToString("N")[..8];
     private readonly int[] _siloPorts = [TestPorts.Free(), TestPorts.Free()];

@@ -32,8 +32,8 @@ public class TwinApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         ["Auth:IngestApiKeys:0"] = IngestApiKey,
     };
 
-    public const string SigningKey = "test-signing-key-0123456789-0123456789-abcdef";
-    public const string IngestApiKey = "test-ingest-key";
+    public static readonly string SigningKey = TestSecrets.New();
+    public static readonly string IngestApiKey = TestSecrets.New();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -10,7 +10,7 @@ public sealed class TwinProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private TwinProcess(string name, string project, IReadOnlyDictionary<string, string> settings)
+    private TwinProcess(string name, string project, IReadOnlyDictionary<string, string> settings, IReadOnlyDictionary<string, string>? environment = null)
     {
         Name = name;
         var folder = Path.Combine(RunCommandTests.RepositoryRoot(), Path.GetDirectoryName(project)!, "bin", TestBuild.Configuration, "net10.0");
@@ -23,6 +23,10 @@ public sealed class TwinProcess : IDisposable
         };
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
         foreach (var (key, value) in settings)
         {
             start.ArgumentList.Add($"--{key}={value}");
@@ -52,8 +56,11 @@ public sealed class TwinProcess : IDisposable
     public static TwinProcess Silo(string name, IReadOnlyDictionary<string, string> settings) =>
         new(name, "silo/IocTwin.Silo/IocTwin.Silo", settings);
 
-    public static TwinProcess Api(string name, IReadOnlyDictionary<string, string> settings) =>
-        new(name, "api/IocTwin.Api/IocTwin.Api", settings);
+    public static TwinProcess Api(string name, IReadOnlyDictionary<string, string> settings, IReadOnlyDictionary<string, string>? environment = null) =>
+        new(name, "api/IocTwin.Api/IocTwin.Api", settings, environment);
+
+    /// <summary>Waits for the process to end by itself; false when it still runs after the timeout.</summary>
+    public bool WaitForExit(TimeSpan timeout) => _process.WaitForExit(timeout);
 
     /// <summary>SIGKILL: no shutdown, no flush, as a crashed machine.</summary>
     public void Kill()
