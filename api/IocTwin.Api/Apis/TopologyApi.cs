@@ -55,7 +55,7 @@ public static class TopologyApi
     }
 
     public static async Task<Results<Ok<SegmentView>, ValidationProblem, ProblemHttpResult>> PutSegment(
-        string id, HttpRequest request, IGrainFactory grains, IAuditLog audit, CancellationToken cancellationToken)
+        string id, HttpRequest request, IGrainFactory grains, KnownEntities known, IAuditLog audit, CancellationToken cancellationToken)
     {
         var (body, problem) = await JsonBody.ReadAsync<SegmentRequest>(request, cancellationToken);
         if (problem is not null)
@@ -77,7 +77,7 @@ public static class TopologyApi
         {
             return Problems.Fields(errors);
         }
-        if (await grains.GetGrain<ISensorGrain>(id).Get() is not null)
+        if (await known.ExistsAsync(EntityKind.Sensor, id))
         {
             return IdTaken(id, "sensor");
         }
@@ -87,7 +87,7 @@ public static class TopologyApi
     }
 
     public static async Task<Results<Ok<SensorView>, ValidationProblem, ProblemHttpResult>> PutSensor(
-        string id, HttpRequest request, IGrainFactory grains, IAuditLog audit, CancellationToken cancellationToken)
+        string id, HttpRequest request, IGrainFactory grains, KnownEntities known, IAuditLog audit, CancellationToken cancellationToken)
     {
         var (body, problem) = await JsonBody.ReadAsync<SensorRequest>(request, cancellationToken);
         if (problem is not null)
@@ -130,7 +130,7 @@ public static class TopologyApi
         {
             return Problems.Fields(errors);
         }
-        if (await grains.GetGrain<IRoadSegmentGrain>(id).Get() is not null)
+        if (await known.ExistsAsync(EntityKind.Segment, id))
         {
             return IdTaken(id, "segment");
         }

@@ -1,12 +1,16 @@
 using IocTwin.Api.Access;
+using IocTwin.Api.Apis;
 using IocTwin.Grains;
 using IocTwin.Model;
 using IocTwin.Topology;
 
 namespace IocTwin.Api.Streaming;
 
-/// <summary>Reads the current state a scope covers, straight from the grains.</summary>
-public sealed class TwinSnapshots(IGrainFactory grains)
+/// <summary>
+/// Reads the current state a scope covers, straight from the grains. Ids the topology does not hold are answered
+/// without a grain call: a subscription to a made-up id must not make a grain for it.
+/// </summary>
+public sealed class TwinSnapshots(IGrainFactory grains, KnownEntities known)
 {
     public async Task<ScopeSnapshot> TakeAsync(TwinScope scope, long sequence)
     {
@@ -33,8 +37,8 @@ public sealed class TwinSnapshots(IGrainFactory grains)
             }
             case ScopeKind.Entity:
             {
-                var segment = await grains.GetGrain<IRoadSegmentGrain>(scope.Id!).Get();
-                var sensor = segment is null ? await grains.GetGrain<ISensorGrain>(scope.Id!).Get() : null;
+                var segment = await SegmentAsync(scope.Id!);
+                var sensor = segment is null ? await SensorAsync(scope.Id!) : null;
                 return new ScopeSnapshot(key, sequence, null, [], segment is null ? [] : [segment], sensor is null ? [] : [sensor]);
             }
             default:
@@ -59,7 +63,7 @@ public sealed class TwinSnapshots(IGrainFactory grains)
     /// <summary>Whether what a scope names exists: a district, or a scenario (entities are located below).</summary>
     public async Task<bool> ExistsAsync(TwinScope scope) => scope.Kind switch
     {
-        ScopeKind.District => await grains.GetGrain<IDistrictGrain>(scope.Id!).Get() is not null,
+        ScopeKind.District => await known.ExistsAsync(EntityKind.District, scope.Id!) && await grains.GetGrain<IDistrictGrain>(scope.Id!).Get() is not null,
         ScopeKind.Scenario => await FindScenarioAsync(scope.Id!) is not null,
         _ => true,
     };
@@ -71,13 +75,19 @@ public sealed class TwinSnapshots(IGrainFactory grains)
     /// </summary>
     public async Task<List<(string DistrictId, Sector Sector)>> LocateEntityAsync(string id)
     {
-        var segment = grains.GetGrain<IRoadSegmentGrain>(id).Get();
-        var sensor = grains.GetGrain<ISensorGrain>(id).Get();
+        var segment = SegmentAsync(id);
+        var sensor = SensorAsync(id);
         List<(string, Sector)> found = [];
         if (await segment is { } s) found.Add((s.Spec.DistrictId, Sector.Traffic));
         if (await sensor is { } r) found.Add((r.DistrictId, r.Sector));
         return found;
     }
+
+    private async Task<SegmentView?> SegmentAsync(string id) =>
+        await known.ExistsAsync(EntityKind.Segment, id) ? await grains.GetGrain<IRoadSegmentGrain>(id).Get() : null;
+
+    private async Task<SensorView?> SensorAsync(string id) =>
+        await known.ExistsAsync(EntityKind.Sensor, id) ? await grains.GetGrain<ISensorGrain>(id).Get() : null;
 
     /// <summary>The scenario and its creator, from the index (no scenario grain is woken for an unknown id); null when unknown.</summary>
     public Task<ScenarioEntry?> FindScenarioAsync(string id) => grains.GetGrain<IScenarioIndexGrain>(0).Find(id);

@@ -76,6 +76,8 @@ public sealed class HostileInputTests(HostileInputFactory api)
         [
             "PUT /api/v1/sensors/{id}", "PUT /api/v1/segments/{id}", "PUT /api/v1/districts/{id}", "POST /api/v1/import",
             "POST /api/v1/readings", "POST /api/v1/scenarios", $"POST /api/v1/scenarios/{scenario}/interventions", "POST /api/v1/dev/token",
+            "POST /api/v1/alerts/{id}/ack", "POST /api/v1/alerts/{id}/resolve", "PUT /api/v1/alert-rules/{id}", "DELETE /api/v1/alert-rules/{id}",
+            "POST /api/v1/scenarios/{id}/run", "DELETE /api/v1/scenarios/{id}",
         ];
 
         var outcomes = new List<string>();

@@ -5,6 +5,8 @@ using System.Text.Json.Nodes;
 using IocTwin.Api.Access;
 using IocTwin.Model;
 using IocTwin.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
 using static IocTwin.Tests.Api.TwinApiClient;
@@ -59,6 +61,27 @@ public sealed class LimitsTests(TwinApiFactory api)
             $$"""{ "kind": "noise", "sector": "environment", "location": [108.2, 16.05], "districtId": "hai-chau" }""");
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await prober.GetAsync("/api/v1/sensors/limits-new-sensor")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Hub_subscriptions_to_unknown_entities_and_districts_are_refused_without_activating_grains()
+    {
+        var management = api.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
+        var token = api.Services.GetRequiredService<TokenIssuer>().Issue("hub-prober", TwinRoles.Viewer, [], [], TimeSpan.FromHours(1));
+        await using var screen = await Streaming.LiveScreen.ConnectAsync(api, token);
+        await Assert.ThrowsAsync<HubException>(() => screen.Connection.InvokeAsync<object>("Subscribe", "entity:warm-up"));
+        var before = await management.GetTotalActivationCount();
+
+        for (var i = 0; i < 300; i++)
+        {
+            var scope = (i % 2 == 0 ? "entity:probe-" : "district:probe-") + Guid.NewGuid().ToString("N");
+            await Assert.ThrowsAsync<HubException>(() => screen.Connection.InvokeAsync<object>("Subscribe", scope));
+        }
+
+        var after = await management.GetTotalActivationCount();
+        Assert.True(after - before < 20, $"{after - before} grains were activated by subscriptions to unknown ids");
+        var sensor = (await Http.Get<List<SensorView>>("/api/v1/districts/hai-chau/sensors"))[0];
+        await screen.Connection.InvokeAsync<object>("Subscribe", $"entity:{sensor.Id}");
     }
 
     [Theory]
