@@ -304,28 +304,7 @@ internal sealed class AssignmentEngine
             return slope;
         }
 
-        if (Slope(1) <= 0)
-        {
-            return 1;
-        }
-        if (Slope(0) >= 0)
-        {
-            return 0;
-        }
-        double low = 0, high = 1;
-        for (var i = 0; i < LineSearchSteps; i++)
-        {
-            var middle = (low + high) / 2;
-            if (Slope(middle) < 0)
-            {
-                low = middle;
-            }
-            else
-            {
-                high = middle;
-            }
-        }
-        return (low + high) / 2;
+        return StepSearch.Bisect(Slope, LineSearchSteps);
     }
 
     /// <summary>Loads each active component on shortest paths at <paramref name="costMinutes"/> into <see cref="_loaded"/>.</summary>
