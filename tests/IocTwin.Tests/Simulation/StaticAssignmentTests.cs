@@ -56,17 +56,32 @@ public sealed class StaticAssignmentTests
         Assert.Equal(100, result.Flow[3], 9);
     }
 
+    private const string OneWay = """
+        <NUMBER OF ZONES> 2
+        <NUMBER OF NODES> 2
+        <FIRST THRU NODE> 1
+        <NUMBER OF LINKS> 1
+        <END OF METADATA>
+        1 2 1000 1 1 0.15 4 0 0 1 ;
+        """;
+
+    private const string Backwards = "<NUMBER OF ZONES> 2\n<END OF METADATA>\nOrigin 2\n 1 : 10;\n";
+
     [Fact]
     public void Demand_that_has_no_path_is_refused_naming_the_zones()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => Solve("""
-            <NUMBER OF ZONES> 2
-            <NUMBER OF NODES> 2
-            <FIRST THRU NODE> 1
-            <NUMBER OF LINKS> 1
-            <END OF METADATA>
-            1 2 1000 1 1 0.15 4 0 0 1 ;
-            """, "<NUMBER OF ZONES> 2\n<END OF METADATA>\nOrigin 2\n 1 : 10;\n"));
+        var error = Assert.Throws<InvalidOperationException>(() => Solve(OneWay, Backwards));
+
+        Assert.Contains("Zone 2 has demand to zone 1 but no path", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plain_Frank_Wolfe_refuses_demand_with_no_path_the_same_way_on_several_threads()
+    {
+        var network = EquilibriumNetwork.FromTntp(TntpReader.ReadNetwork(new StringReader(OneWay), "t_net.tntp"),
+            TntpReader.ReadTrips(new StringReader(Backwards), "t_trips.tntp"));
+
+        var error = Assert.Throws<InvalidOperationException>(() => FrankWolfe.Solve(network, new EquilibriumOptions { MaxDegreeOfParallelism = 2 }));
 
         Assert.Contains("Zone 2 has demand to zone 1 but no path", error.Message, StringComparison.Ordinal);
     }

@@ -15,12 +15,19 @@ namespace IocTwin.Simulation.Equilibrium;
 public sealed class AlgorithmB
 {
     /// <summary>Flow-shifting passes over one origin's bush each time it is visited.</summary>
-    private const int ShiftPasses = 3;
+    /// <summary>
+    /// Bush flow left on a link below this share of the origin's demand after a shift is rounding residue: it goes with
+    /// the shift, or paths that carry nothing would stay the longest used ones and hold every later shift to nothing.
+    /// </summary>
+    private const double ResidueShare = 1e-12;
+
+    private const int ShiftPasses = 2;
 
     private readonly EquilibriumNetwork _net;
     private readonly EquilibriumOptions _options;
     private readonly double[][] _bushFlow;
     private readonly bool[][] _inBush;
+    private readonly double[] _residue;
     private readonly double[] _flow;
     private readonly double[] _cost;
     private readonly double[] _derivative;
@@ -42,6 +49,7 @@ public sealed class AlgorithmB
         var zones = network.ZoneCount;
         _bushFlow = new double[zones][];
         _inBush = new bool[zones][];
+        _residue = new double[zones];
         var nodes = network.NodeCount;
         var links = network.LinkCount;
         _flow = new double[links];
@@ -91,6 +99,12 @@ public sealed class AlgorithmB
                 inBush[tree.PredecessorLink[tree.SettleOrder[i]]] = true;
             }
             tree.LoadDemand(origin, _bushFlow[origin] = new double[net.LinkCount]);
+            var demand = 0.0;
+            for (var k = net.DemandStart[origin]; k < net.DemandStart[origin + 1]; k++)
+            {
+                demand += net.DemandVolume[k];
+            }
+            _residue[origin] = ResidueShare * demand;
         }
 
         var (gap, tstt, sptt) = Measure(sweep);
@@ -175,6 +189,22 @@ public sealed class AlgorithmB
                 added = true;
             }
         }
+        if (!added)
+        {
+            // No link shortens a longest path, yet a shorter path may exist outside the bush: add the links that shorten
+            // a shortest path and run forward in the bush's topological order, which cannot close a cycle either.
+            for (var a = 0; a < inBush.Length; a++)
+            {
+                var i = net.From[a];
+                var j = net.To[a];
+                if (!inBush[a] && _position[i] >= 0 && _position[i] < _position[j] && net.PassesThrough(i, origin) &&
+                    _min[i] + _cost[a] < _min[j])
+                {
+                    inBush[a] = true;
+                    added = true;
+                }
+            }
+        }
         if (added)
         {
             TopologicalOrder(origin);
@@ -218,8 +248,11 @@ public sealed class AlgorithmB
             var shift = slope > 0 ? Math.Min(movable, excess / slope) : movable;
             foreach (var a in _maxSegment)
             {
-                bush[a] = Math.Max(0, bush[a] - shift);
-                SetFlow(a, _flow[a] - shift);
+                // What rounding leaves of a link's flow is taken off it too, so that the link drops out of the bush.
+                var left = bush[a] - shift;
+                var removed = left < _residue[origin] ? bush[a] : shift;
+                bush[a] -= removed;
+                SetFlow(a, _flow[a] - removed);
             }
             foreach (var a in _minSegment)
             {

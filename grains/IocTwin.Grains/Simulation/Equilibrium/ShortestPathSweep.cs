@@ -50,7 +50,15 @@ public sealed class ShortestPathSweep
         }
         else
         {
-            Parallel.For(0, _trees.Length, _parallel, RunChunk);
+            try
+            {
+                Parallel.For(0, _trees.Length, _parallel, RunChunk);
+            }
+            catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
+            {
+                // Demand with no path: the same error as on one thread rather than a wrapper around it.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex.InnerExceptions[0]);
+            }
         }
         if (allOrNothing is not null)
         {
