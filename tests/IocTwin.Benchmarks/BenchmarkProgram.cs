@@ -71,6 +71,15 @@ public static class BenchmarkProgram
     private static async Task RunAsync(BenchmarkContext context)
     {
         var options = context.Options;
+        // Pure computation on a published network: no twin needed, so it runs first and alone when asked alone.
+        if (options.Runs(AssignmentBenchmark.Name))
+        {
+            AssignmentBenchmark.Run(context);
+        }
+        if (options.Only.Count > 0 && options.Only.All(name => name.Equals(AssignmentBenchmark.Name, StringComparison.OrdinalIgnoreCase)))
+        {
+            return;
+        }
         Progress.Say($"{options.Mode} run: generating a city of {options.Districts:N0} districts, {options.Segments:N0} segments, {options.Sensors:N0} sensors");
         context.City = SyntheticCityGenerator.Generate(new SyntheticCityOptions(options.Districts, options.Segments, options.Sensors, Seed: 1));
 

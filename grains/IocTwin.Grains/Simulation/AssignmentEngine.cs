@@ -189,8 +189,12 @@ internal sealed class AssignmentEngine
     /// all-or-nothing loading whole, on the travel times of the current flows. The last iteration's trees give the
     /// zone-to-zone times.
     /// </summary>
-    public void Equilibrate(LinkConditions conditions, ReadOnlySpan<double> scale, int iterations, bool fromScratch, double gapTolerance,
-        double[] total, double[] cost)
+    /// <returns>
+    /// The all-or-nothing sweeps run, the relative gap last measured (NaN when the last sweep only loaded new routes)
+    /// and whether the gap fell below the tolerance, which ends the iterations before the step.
+    /// </returns>
+    public (int Iterations, double Gap, bool Converged) Equilibrate(LinkConditions conditions, ReadOnlySpan<double> scale, int iterations,
+        bool fromScratch, double gapTolerance, double[] total, double[] cost)
     {
         TotalFlow(scale, total);
         conditions.ComputeCosts(total, cost);
@@ -202,8 +206,10 @@ internal sealed class AssignmentEngine
             }
             _dropRoutes[c] = false;
         }
+        var sweeps = 0;
         for (var it = 0; it < iterations; it++)
         {
+            sweeps++;
             if (it > 0)
             {
                 TotalFlow(scale, total);
@@ -260,7 +266,7 @@ internal sealed class AssignmentEngine
             LastGap = current > 0 ? (current - shortest) / current : 0;
             if (LastGap < gapTolerance)
             {
-                break;
+                return (sweeps, LastGap, true);
             }
             var step = LineSearch(conditions, total);
             for (var c = 0; c < _components.Length; c++)
@@ -278,6 +284,7 @@ internal sealed class AssignmentEngine
                 Iterations[c]++;
             }
         }
+        return (sweeps, sweeps == 0 ? double.NaN : LastGap, false);
     }
 
     /// <summary>Zone-to-zone times and reachability only, on the given link costs; no flows change.</summary>
@@ -304,28 +311,7 @@ internal sealed class AssignmentEngine
             return slope;
         }
 
-        if (Slope(1) <= 0)
-        {
-            return 1;
-        }
-        if (Slope(0) >= 0)
-        {
-            return 0;
-        }
-        double low = 0, high = 1;
-        for (var i = 0; i < LineSearchSteps; i++)
-        {
-            var middle = (low + high) / 2;
-            if (Slope(middle) < 0)
-            {
-                low = middle;
-            }
-            else
-            {
-                high = middle;
-            }
-        }
-        return (low + high) / 2;
+        return StepSearch.Bisect(Slope, LineSearchSteps);
     }
 
     /// <summary>Loads each active component on shortest paths at <paramref name="costMinutes"/> into <see cref="_loaded"/>.</summary>

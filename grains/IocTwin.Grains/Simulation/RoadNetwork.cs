@@ -327,7 +327,8 @@ public sealed class RoadNetwork
         }
     }
 
-    private static (int[] Start, int[] Items) Csr(int nodes, int[] key)
+    /// <summary>Offsets of each node's items (grouped by <paramref name="key"/>) and the items in ascending order within a node.</summary>
+    internal static (int[] Start, int[] Items) Csr(int nodes, int[] key)
     {
         var start = new int[nodes + 1];
         foreach (var n in key)

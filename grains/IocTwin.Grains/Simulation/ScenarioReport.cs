@@ -15,7 +15,10 @@ public sealed record StepKpiSummary(double MeanSpeedKmh, double DelayVehHours, d
 public sealed record SegmentOutcome(string SegmentId, SegmentStatus BaselineStatus, LevelOfService? BaselineLos,
     SegmentStatus ScenarioStatus, LevelOfService? ScenarioLos, string DistrictId);
 
-/// <summary>Everything an operator compares: KPIs over time and at the end, per district, per district pair, per segment.</summary>
+/// <summary>
+/// Everything an operator compares: KPIs over time and at the end, per district, per district pair, per segment; and
+/// each run's traffic assignments with the iterations used and the gap reached.
+/// </summary>
 public sealed record ScenarioReport(
     string ScenarioId,
     double HorizonMinutes,
@@ -30,7 +33,9 @@ public sealed record ScenarioReport(
     IReadOnlyList<SegmentOutcome> Segments,
     TripBalance BaselineTrips,
     TripBalance ScenarioTrips,
-    double WallClockSeconds)
+    double WallClockSeconds,
+    IReadOnlyList<AssignmentRecord> BaselineAssignments,
+    IReadOnlyList<AssignmentRecord> ScenarioAssignments)
 {
     public static ScenarioReport From(string scenarioId, SimulationResult baseline, SimulationResult scenario, double wallClockSeconds)
     {
@@ -45,6 +50,6 @@ public sealed record ScenarioReport(
             scenario.ClosedSegmentIds, scenario.EverFloodedSegmentIds,
             [.. scenario.Segments.Select(s => new SegmentOutcome(s.SegmentId,
                 baselineSegments[s.SegmentId].Status, baselineSegments[s.SegmentId].Los, s.Status, s.Los, s.DistrictId))],
-            baseline.Trips, scenario.Trips, wallClockSeconds);
+            baseline.Trips, scenario.Trips, wallClockSeconds, baseline.Assignments, scenario.Assignments);
     }
 }

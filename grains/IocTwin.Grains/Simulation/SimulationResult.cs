@@ -43,6 +43,9 @@ public sealed record SimulationResult
     /// <summary>Parameters of the baseline demand the run used.</summary>
     public required double BaselinePeakTripsPerHour { get; init; }
 
+    /// <summary>Every traffic assignment of the run, in order: when, why, the iterations it took and the gap it reached.</summary>
+    public IReadOnlyList<AssignmentRecord> Assignments { get; init; } = [];
+
     public DistrictResult District(string districtId) =>
         Districts.FirstOrDefault(d => d.DistrictId == districtId) ?? throw new ArgumentException($"Unknown district '{districtId}'.", nameof(districtId));
 
@@ -53,6 +56,27 @@ public sealed record SimulationResult
     public OdResult? Od(string originDistrictId, string destinationDistrictId) =>
         OdPairs.FirstOrDefault(p => p.OriginDistrictId == originDistrictId && p.DestinationDistrictId == destinationDistrictId);
 }
+
+/// <summary>Why the routes were (re)computed at a step.</summary>
+public enum AssignmentTrigger
+{
+    /// <summary>The start of the run: routes from scratch.</summary>
+    Start,
+
+    /// <summary>A closure, a reopening or added demand starting: up to <see cref="SimulationOptions.ColdStartIterations"/>.</summary>
+    NetworkChange,
+
+    /// <summary>The periodic re-routing, or a change of capacity, speed or demand: up to <see cref="SimulationOptions.RerouteIterations"/>.</summary>
+    Reroute,
+}
+
+/// <summary>
+/// One traffic assignment: Frank–Wolfe iterations (all-or-nothing sweeps) until the relative gap (TSTT − SPTT) / TSTT
+/// falls below <see cref="SimulationOptions.ConvergenceGap"/> (<see cref="Converged"/>) or the iteration limit is
+/// reached. <see cref="RelativeGap"/> is the gap last measured: of the final flows when converged, otherwise of the
+/// flows before the last step; null when the assignment only loaded new routes and measured none.
+/// </summary>
+public sealed record AssignmentRecord(int Step, double Minute, AssignmentTrigger Trigger, int Iterations, double? RelativeGap, bool Converged);
 
 /// <summary>
 /// KPIs of one step. Speeds are distance-weighted over open links; delay is vehicle-hours beyond free-flow travel

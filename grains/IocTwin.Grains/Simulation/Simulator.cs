@@ -116,6 +116,7 @@ public static class Simulator
         private readonly int[] _dFlooded, _dFloodedMax;
 
         private double _initialEnRoute, _generated, _completed, _unreachable;
+        private readonly List<AssignmentRecord> _assignments = [];
 
         public RunState(RoadNetwork network, BaselineDemand baseline, ScenarioPlan plan, ScenarioInputs inputs, SimulationOptions options,
             double horizonMinutes, double stepSeconds)
@@ -296,22 +297,17 @@ public static class Simulator
                 Wading();
 
                 // 2. Routes: from scratch at the start; in full after a closure, a reopening or new demand; else a step on.
-                var rerouted = true;
-                if (step == 0)
+                AssignmentTrigger? trigger = step == 0 ? AssignmentTrigger.Start
+                    : changes.Availability || activated ? AssignmentTrigger.NetworkChange
+                    : changes.Parameters || demandWindowChanged || rerouteTick ? AssignmentTrigger.Reroute
+                    : null;
+                var rerouted = trigger is not null;
+                if (trigger is { } why)
                 {
-                    _engine.Equilibrate(_now, _scale, _o.ColdStartIterations, fromScratch: true, _o.ConvergenceGap, _flow, _cost);
-                }
-                else if (changes.Availability || activated)
-                {
-                    _engine.Equilibrate(_now, _scale, _o.ColdStartIterations, fromScratch: false, _o.ConvergenceGap, _flow, _cost);
-                }
-                else if (changes.Parameters || demandWindowChanged || rerouteTick)
-                {
-                    _engine.Equilibrate(_now, _scale, _o.RerouteIterations, fromScratch: false, _o.ConvergenceGap, _flow, _cost);
-                }
-                else
-                {
-                    rerouted = false;
+                    var (iterations, gap, converged) = _engine.Equilibrate(_now, _scale,
+                        why == AssignmentTrigger.Reroute ? _o.RerouteIterations : _o.ColdStartIterations,
+                        fromScratch: why == AssignmentTrigger.Start, _o.ConvergenceGap, _flow, _cost);
+                    _assignments.Add(new AssignmentRecord(step, minute, why, iterations, double.IsNaN(gap) ? null : gap, converged));
                 }
                 _engine.TotalFlow(_scale, _flow);
 
@@ -375,6 +371,7 @@ public static class Simulator
                 FloodedSegmentIds = SegmentIds(_segFlooded),
                 EverFloodedSegmentIds = SegmentIds(_segEverFlooded),
                 BaselinePeakTripsPerHour = _baseline.PeakTripsPerHour,
+                Assignments = _assignments,
             };
         }
 

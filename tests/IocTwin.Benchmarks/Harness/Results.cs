@@ -11,6 +11,8 @@ public enum Unit
     Seconds,
     /// <summary>A plain multiple, e.g. simulated time per wall-clock time.</summary>
     Factor,
+    /// <summary>A number of things, e.g. iterations.</summary>
+    Count,
 }
 
 /// <summary>A measured figure and the baseline of the same run it is compared with.</summary>
@@ -76,8 +78,9 @@ public sealed class Results
         _ when double.IsNaN(value) => "n/a",
         Unit.PerSecond => value.ToString("N0", CultureInfo.InvariantCulture) + " /s",
         Unit.Milliseconds => value.ToString(value < 100 ? "N1" : "N0", CultureInfo.InvariantCulture) + " ms",
-        Unit.Seconds => value.ToString("N1", CultureInfo.InvariantCulture) + " s",
+        Unit.Seconds => value.ToString(value < 10 ? "N2" : "N1", CultureInfo.InvariantCulture) + " s",
         Unit.Factor => value.ToString("N0", CultureInfo.InvariantCulture) + "×",
+        Unit.Count => value.ToString("N0", CultureInfo.InvariantCulture),
         Unit.Bytes when Math.Abs(value) >= 10 * 1024 => (value / 1024).ToString("N1", CultureInfo.InvariantCulture) + " KB",
         Unit.Bytes => value.ToString("N0", CultureInfo.InvariantCulture) + " B",
         _ => value.ToString("N2", CultureInfo.InvariantCulture),

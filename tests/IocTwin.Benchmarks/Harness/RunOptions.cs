@@ -40,6 +40,16 @@ public sealed record RunOptions
     /// <summary>Wait after activations before measuring memory: rollups, and write-behind when it is longer than PersistDelay.</summary>
     public required TimeSpan MemorySettle { get; init; }
 
+    // 6. Static assignment.
+    /// <summary>
+    /// A directory with one network in TNTP format (command line: --tntp=dir); by default ../shared/data/tntp/ChicagoSketch
+    /// beside the repository, when it exists. Read in place, never copied into the repository.
+    /// </summary>
+    public string? TntpDirectory { get; init; } = DefaultTntpDirectory();
+
+    /// <summary>Relative gap the static assignment runs to (command line: --gap=1e-4).</summary>
+    public double AssignmentGap { get; init; } = 1e-4;
+
     /// <summary>Extra settings for the twin host, e.g. Twin:PersistDelay=00:00:30 (command line: --set key=value).</summary>
     public Dictionary<string, string?> HostSettings { get; init; } = [];
 
@@ -117,6 +127,8 @@ public sealed record RunOptions
         var only = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         string? output = null;
         string? database = null;
+        string? tntp = options.TntpDirectory;
+        var gap = options.AssignmentGap;
         (int, int, int)? size = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -147,6 +159,14 @@ public sealed record RunOptions
             {
                 output = Value("--out");
             }
+            else if (arg.StartsWith("--tntp", StringComparison.Ordinal))
+            {
+                tntp = Path.GetFullPath(Value("--tntp"));
+            }
+            else if (arg.StartsWith("--gap", StringComparison.Ordinal))
+            {
+                gap = double.Parse(Value("--gap"), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture);
+            }
             else if (arg.StartsWith("--db", StringComparison.Ordinal))
             {
                 database = Path.GetFullPath(Value("--db"));
@@ -159,14 +179,28 @@ public sealed record RunOptions
             else
             {
                 throw new ArgumentException(
-                    $"Unknown argument '{arg}'. Usage: [--quick] [--only=baseline,ingest,latency,memory] [--size=districts/segments/sensors] " +
-                    "[--set Twin:Key=value] [--db=twin.db] [--out=report.md]");
+                    $"Unknown argument '{arg}'. Usage: [--quick] [--only=baseline,ingest,latency,scenario,memory,assignment] [--size=districts/segments/sensors] " +
+                    "[--set Twin:Key=value] [--db=twin.db] [--out=report.md] [--tntp=network-dir] [--gap=1e-4]");
             }
         }
         if (size is var (districts, segments, sensors))
         {
             options = options with { Districts = districts, Segments = segments, Sensors = sensors };
         }
-        return options with { HostSettings = settings, Only = only, OutputFile = output, DatabaseFile = database };
+        return options with { HostSettings = settings, Only = only, OutputFile = output, DatabaseFile = database, TntpDirectory = tntp, AssignmentGap = gap };
+    }
+
+    /// <summary>../shared/data/tntp/ChicagoSketch beside the repository (found by its IocTwin.sln above the working folder), if there.</summary>
+    private static string? DefaultTntpDirectory()
+    {
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "IocTwin.sln")))
+            {
+                var candidate = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "data", "tntp", "ChicagoSketch"));
+                return Directory.Exists(candidate) ? candidate : null;
+            }
+        }
+        return null;
     }
 }

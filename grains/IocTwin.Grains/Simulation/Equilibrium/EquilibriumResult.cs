@@ -1,0 +1,50 @@
+namespace IocTwin.Simulation.Equilibrium;
+
+/// <summary>How far and how a static assignment runs.</summary>
+public sealed record EquilibriumOptions
+{
+    /// <summary>Stop once the relative gap (TSTT − SPTT) / TSTT is at or below this.</summary>
+    public double RelativeGap { get; init; } = 1e-4;
+
+    /// <summary>Stop after this many iterations (one iteration = every origin once) whatever the gap.</summary>
+    public int MaxIterations { get; init; } = 10_000;
+
+    /// <summary>Threads for the shortest-path sweeps; the result is the same bit for bit with any number.</summary>
+    public int? MaxDegreeOfParallelism { get; init; }
+}
+
+/// <summary>
+/// Link flows and costs of a static assignment with the gap reached. Relative gap = (TSTT − SPTT) / TSTT, where TSTT =
+/// Σ over links of flow × cost and SPTT = Σ over zone pairs of demand × shortest path cost, both at the final costs;
+/// 0 at user equilibrium.
+/// </summary>
+public sealed record EquilibriumResult(
+    double[] Flow, double[] Cost, double RelativeGap, int Iterations, double TotalSystemTravelTime, double ShortestPathTravelTime,
+    IReadOnlyList<double> GapByIteration)
+{
+    public bool Converged(double requested) => RelativeGap <= requested;
+}
+
+/// <summary>The relative gap and its two terms, from link flows alone.</summary>
+public static class RelativeGap
+{
+    /// <summary>
+    /// (TSTT − SPTT) / TSTT at the costs of <paramref name="flow"/>: fills <paramref name="cost"/> and returns the
+    /// gap with TSTT and SPTT.
+    /// </summary>
+    public static (double Gap, double Tstt, double Sptt) Measure(EquilibriumNetwork network, ShortestPathSweep sweep, double[] flow, double[] cost)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(sweep);
+        ArgumentNullException.ThrowIfNull(flow);
+        ArgumentNullException.ThrowIfNull(cost);
+        double tstt = 0;
+        for (var a = 0; a < flow.Length; a++)
+        {
+            cost[a] = network.Cost(a, flow[a]);
+            tstt += flow[a] * cost[a];
+        }
+        var sptt = sweep.Run(cost, allOrNothing: null);
+        return (tstt > 0 ? (tstt - sptt) / tstt : 0, tstt, sptt);
+    }
+}
