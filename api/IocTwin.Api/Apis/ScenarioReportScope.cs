@@ -12,7 +12,9 @@ namespace IocTwin.Api.Apis;
 public static class ScenarioReportScope
 {
     // Kept for an OC, by name: a field added to the report later stays the IOC's until it is listed here.
-    private static readonly string[] PlainFields = ["scenarioId", "horizonMinutes", "stepSeconds", "startTimeOfDay", "wallClockSeconds"];
+    // How far each assignment converged says how far to trust the report, and holds no place or figure of the city.
+    private static readonly string[] PlainFields =
+        ["scenarioId", "horizonMinutes", "stepSeconds", "startTimeOfDay", "wallClockSeconds", "baselineAssignments", "scenarioAssignments"];
 
     /// <summary>The report with only what the caller may see; the rest left out.</summary>
     public static JsonObject Restrict(JsonObject report, TwinAccess access)
