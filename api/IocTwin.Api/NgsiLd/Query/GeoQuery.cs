@@ -164,7 +164,12 @@ public sealed class GeoQuery
 
     private Polygon PolygonOf(JsonArray rings)
     {
-        var linear = rings.Select(r => Factory.CreateLinearRing(Closed(Positions(r!)))).ToArray();
+        var closed = rings.Select(r => Closed(Positions(r!))).ToArray();
+        if (closed.Any(r => r.Length < 4))
+        {
+            throw new ArgumentException("a ring needs at least three distinct positions");
+        }
+        var linear = closed.Select(Factory.CreateLinearRing).ToArray();
         if (linear.Length == 0)
         {
             throw new ArgumentException("a polygon needs a ring");

@@ -19,6 +19,10 @@ public sealed record QueryLiteral(string Text, double? Number, bool? Boolean, Da
         {
             throw new NgsiLdRequestException("q: a comparison has no value.");
         }
+        if (raw.IndexOfAny(['=', '<', '>', '~', '!', '(', '"']) >= 0)
+        {
+            throw new NgsiLdRequestException($"q: '{raw}' is not a value; quote text (\"...\").");
+        }
         if (double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number))
         {
             return new QueryLiteral(raw, number, null, null, false);
@@ -49,7 +53,7 @@ public sealed record QueryLiteral(string Text, double? Number, bool? Boolean, Da
         switch (scalar.GetValueKind())
         {
             case JsonValueKind.Number when Number is { } number:
-                return scalar.GetValue<double>().CompareTo(number);
+                return double.Parse(scalar.ToJsonString(), CultureInfo.InvariantCulture).CompareTo(number);
             case JsonValueKind.True or JsonValueKind.False when Boolean is { } boolean:
                 return scalar.GetValue<bool>() == boolean ? 0 : null;
             case JsonValueKind.String:
