@@ -49,6 +49,8 @@ public static class NgsiLdApi
     public static Task<IResult> RetrieveEntity(string id, HttpContext http, NgsiEntitySource source) =>
         Guarded(http, async call =>
         {
+            // A route value keeps an escaped '/' escaped.
+            id = Uri.UnescapeDataString(id);
             if (!LdContext.IsAbsoluteIri(id))
             {
                 throw new NgsiLdRequestException($"'{id}' is not an entity id (a URI).");

@@ -31,7 +31,7 @@ public static class NgsiLdTypesApi
 
         api.MapGet("/types/{type}", (string type, HttpContext http, NgsiEntitySource source) => NgsiLdApi.Guarded(http, async call =>
         {
-            var iri = call.Context.Expand(type);
+            var iri = call.Context.Expand(Uri.UnescapeDataString(type));
             var entities = await source.ReadAsync(http.Access(), t => t == iri);
             if (entities.Count == 0)
             {
@@ -77,7 +77,7 @@ public static class NgsiLdTypesApi
 
         api.MapGet("/attributes/{attr}", (string attr, HttpContext http, NgsiEntitySource source) => NgsiLdApi.Guarded(http, async call =>
         {
-            var iri = call.Context.Expand(attr);
+            var iri = call.Context.Expand(Uri.UnescapeDataString(attr));
             var entities = await source.ReadAsync(http.Access(), _ => true);
             var holders = entities.Where(e => e.Attributes.ContainsKey(iri)).ToList();
             if (holders.Count == 0)
