@@ -93,7 +93,7 @@ public static class RateLimitingExtensions
     public static RequestCategory CategoryOf(HttpRequest request)
     {
         var path = request.Path;
-        if (!path.StartsWithSegments("/api") && !path.StartsWithSegments("/hubs"))
+        if (!path.StartsWithSegments("/api") && !path.StartsWithSegments("/hubs") && !path.StartsWithSegments("/ngsi-ld"))
         {
             return RequestCategory.Unlimited;
         }

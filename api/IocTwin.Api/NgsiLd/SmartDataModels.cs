@@ -61,46 +61,39 @@ public static class SmartDataModels
         return new NgsiEntity(NgsiLdFormat.Urn(type, sensor.Id), Types[type], attributes, sensor.DistrictId, sensor.Sector);
     }
 
+    private sealed record ValueMapping(string Reading, string Attribute, string? Unit, Func<double, JsonNode>? Convert = null);
+
+    /// <summary>Which reading value becomes which model attribute, in which unit, for each kind of sensor.</summary>
+    private static readonly Dictionary<SensorKind, ValueMapping[]> Mappings = new()
+    {
+        [SensorKind.TrafficCounter] =
+        [
+            new(ReadingNames.Flow, Intensity, null),
+            new(ReadingNames.Speed, AverageVehicleSpeed, Units.KilometrePerHour),
+            new(ReadingNames.Occupancy, Occupancy, Units.One, percent => JsonValue.Create(percent / 100)),
+        ],
+        [SensorKind.SpeedCamera] = [new(ReadingNames.Speed, AverageVehicleSpeed, Units.KilometrePerHour)],
+        [SensorKind.AirQuality] = [new(ReadingNames.Aqi, AirQualityIndex, null), new(ReadingNames.Pm25, Pm25, Units.MicrogramPerCubicMetre)],
+        [SensorKind.Noise] = [new(ReadingNames.Noise, LAeq, Units.Decibel)],
+        [SensorKind.WaterLevel] = [new(ReadingNames.Level, CurrentLevel, Units.Metre)],
+        [SensorKind.Streetlight] =
+        [
+            new(ReadingNames.On, PowerState, null, on => JsonValue.Create(on > 0 ? "on" : "off")),
+            new(ReadingNames.Power, PowerConsumption, Units.Watt),
+        ],
+        [SensorKind.RainGauge] = [new(ReadingNames.Rainfall, NumValue, Units.MillimetrePerHour)],
+        [SensorKind.WaterPressure] = [new(ReadingNames.Pressure, NumValue, Units.Bar)],
+        [SensorKind.PeopleCounter] = [new(ReadingNames.Count, NumValue, Units.Person)],
+    };
+
     private static void AddValues(SensorKind kind, Reading reading, Dictionary<string, NgsiAttribute> attributes)
     {
-        var at = reading.Timestamp;
-        void Add(string reading_, string attribute, string? unit, Func<double, JsonNode>? convert = null)
+        foreach (var mapping in Mappings.GetValueOrDefault(kind, []))
         {
-            if (reading.Values.TryGetValue(reading_, out var value))
+            if (reading.Values.TryGetValue(mapping.Reading, out var value))
             {
-                attributes[attribute] = NgsiAttribute.Property(convert?.Invoke(value) ?? JsonValue.Create(value), at, unit);
+                attributes[mapping.Attribute] = NgsiAttribute.Property(mapping.Convert?.Invoke(value) ?? JsonValue.Create(value), reading.Timestamp, mapping.Unit);
             }
-        }
-        switch (kind)
-        {
-            case SensorKind.TrafficCounter or SensorKind.SpeedCamera:
-                Add(ReadingNames.Flow, Intensity, null);
-                Add(ReadingNames.Speed, AverageVehicleSpeed, Units.KilometrePerHour);
-                Add(ReadingNames.Occupancy, Occupancy, Units.One, percent => JsonValue.Create(percent / 100));
-                break;
-            case SensorKind.AirQuality:
-                Add(ReadingNames.Aqi, AirQualityIndex, null);
-                Add(ReadingNames.Pm25, Pm25, Units.MicrogramPerCubicMetre);
-                break;
-            case SensorKind.Noise:
-                Add(ReadingNames.Noise, LAeq, Units.Decibel);
-                break;
-            case SensorKind.WaterLevel:
-                Add(ReadingNames.Level, CurrentLevel, Units.Metre);
-                break;
-            case SensorKind.Streetlight:
-                Add(ReadingNames.On, PowerState, null, on => JsonValue.Create(on > 0 ? "on" : "off"));
-                Add(ReadingNames.Power, PowerConsumption, Units.Watt);
-                break;
-            case SensorKind.RainGauge:
-                Add(ReadingNames.Rainfall, NumValue, Units.MillimetrePerHour);
-                break;
-            case SensorKind.WaterPressure:
-                Add(ReadingNames.Pressure, NumValue, Units.Bar);
-                break;
-            case SensorKind.PeopleCounter:
-                Add(ReadingNames.Count, NumValue, Units.Person);
-                break;
         }
         if (Types[ObservationType(kind)] == DeviceMeasurement)
         {
