@@ -15,7 +15,8 @@ public sealed record NgsiLdCall(LdContext Context, bool AnswerLdJson, IReadOnlyL
     private const string LocalContextsPath = "/ngsi-ld/v1/jsonldContexts/";
 
     /// <summary>The call's settings, or the ETSI problem that ends it.</summary>
-    public static async Task<(NgsiLdCall? Call, IResult? Problem)> BeginAsync(HttpContext http)
+    /// <param name="body">The request's JSON body, when it has one: with application/ld+json its @context is the call's.</param>
+    public static async Task<(NgsiLdCall? Call, IResult? Problem)> BeginAsync(HttpContext http, JsonObject? body = null)
     {
         var options = http.RequestServices.GetRequiredService<IOptions<NgsiLdOptions>>().Value;
         var store = http.RequestServices.GetRequiredService<LdContextStore>();
@@ -38,9 +39,26 @@ public sealed record NgsiLdCall(LdContext Context, bool AnswerLdJson, IReadOnlyL
             return (null, NgsiLdProblems.BadRequestData("Send at most one JSON-LD context Link header."));
         }
         var urls = links.Select(url => LocalToCanonical(url, http.Request, store)).ToList();
+        JsonNode? given = urls.Count == 0 ? null : JsonValue.Create(urls[0]);
+        if (body is not null && IsLdJson(http.Request))
+        {
+            // JSON-LD carries its context inside; a Link header beside it is ambiguous (specification, 6.3.5).
+            if (links.Count > 0)
+            {
+                return (null, NgsiLdProblems.BadRequestData("An application/ld+json body carries its @context; send no context Link header with it."));
+            }
+            given = body["@context"];
+            if (given is null)
+            {
+                return (null, NgsiLdProblems.BadRequestData("An application/ld+json body needs an @context."));
+            }
+            urls = Strings(given).Select(url => LocalToCanonical(url, http.Request, store)).ToList();
+            given = JsonNode.Parse(given.ToJsonString());
+            body.Remove("@context");
+        }
         try
         {
-            var context = await store.ResolveAsync(urls.Count == 0 ? null : JsonValue.Create(urls[0]), http.RequestAborted);
+            var context = await store.ResolveAsync(given, http.RequestAborted);
             return (new NgsiLdCall(context, ldJson, [.. urls, LdContextStore.CoreUrl]), null);
         }
         catch (LdContextUnavailableException ex)
@@ -68,6 +86,17 @@ public sealed record NgsiLdCall(LdContext Context, bool AnswerLdJson, IReadOnlyL
         http.Response.Headers.Append(HeaderNames.Link, $"<{ContextUrls[0]}>; rel=\"{NgsiLdJson.ContextRel}\"; type=\"{NgsiLdJson.LdJson}\"");
         return TypedResults.Text(body.ToJsonString(NgsiLdJson.Options), NgsiLdJson.Json, statusCode: status);
     }
+
+    public static bool IsLdJson(HttpRequest request) =>
+        request.ContentType is { } type && type.StartsWith(NgsiLdJson.LdJson, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The context URLs within an @context value (inline definitions are not URLs).</summary>
+    private static IEnumerable<string> Strings(JsonNode context) => context switch
+    {
+        JsonValue value when value.TryGetValue<string>(out var url) => [url],
+        JsonArray array => array.OfType<JsonValue>().Select(v => v.TryGetValue<string>(out var url) ? url : null).OfType<string>(),
+        _ => [],
+    };
 
     /// <summary>true: ld+json; false: json; null: nothing the twin writes.</summary>
     private static bool? AnswerType(HttpRequest request)

@@ -28,7 +28,7 @@ public static class NgsiLdProblems
 
     public static IResult TooManyResults(string detail) => Problem(400, "BadRequestData", "Too many results asked for", detail);
 
-    private static IResult Problem(int status, string type, string title, string detail) =>
+    public static IResult Problem(int status, string type, string title, string detail) =>
         TypedResults.Json(new NgsiLdProblem(Base + type, title, detail, status), NgsiLdJson.Options, "application/json", status);
 }
 
