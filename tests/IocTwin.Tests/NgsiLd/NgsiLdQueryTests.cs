@@ -164,6 +164,29 @@ public sealed class NgsiLdQueryTests(NgsiLdTwinFactory api)
     }
 
     [Fact]
+    public async Task A_context_on_a_listed_host_is_fetched_once_and_kept()
+    {
+        var url = $"https://{NgsiLdTwinFactory.FetchableHost}{ContextHostStandIn.Path}";
+        var before = api.ContextHost.Requests;
+        var roads = (await Http.Entities("type=RoadSegment&limit=1000")).Ids();
+        Assert.Equal(roads, (await Http.Entities("type=Lane&limit=1000", NgsiLdClient.Link(url))).Ids());
+        Assert.Equal(roads, (await Http.Entities("type=Lane&limit=1000", NgsiLdClient.Link(url))).Ids());
+        Assert.Equal(before + 1, api.ContextHost.Requests);
+
+        // The listed host without the document, plain http to it, and any unlisted host: refused, the last two unasked.
+        (await Http.Ngsi("/entities?type=Lane", NgsiLdClient.Link($"https://{NgsiLdTwinFactory.FetchableHost}/missing.jsonld")))
+            .AssertProblem(HttpStatusCode.ServiceUnavailable, "LdContextNotAvailable");
+        var asked = api.ContextHost.Requests;
+        (await Http.Ngsi("/entities?type=Lane", NgsiLdClient.Link($"http://{NgsiLdTwinFactory.FetchableHost}/other.jsonld")))
+            .AssertProblem(HttpStatusCode.ServiceUnavailable, "LdContextNotAvailable");
+        (await Http.Ngsi("/entities?type=Lane", NgsiLdClient.Link("https://127.0.0.1/traffic.jsonld")))
+            .AssertProblem(HttpStatusCode.ServiceUnavailable, "LdContextNotAvailable");
+        Assert.Equal(asked, api.ContextHost.Requests);
+        var (_, details, _) = await Http.Ngsi("/jsonldContexts?details=true");
+        Assert.Equal("Fetched", (string)details!.AsArray().Single(c => (string)c!["URL"]! == url)!["origin"]!);
+    }
+
+    [Fact]
     public async Task The_twin_serves_the_contexts_it_holds_to_anyone()
     {
         using var anonymous = api.CreateClient();

@@ -3,6 +3,8 @@ using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using IocTwin.Api.NgsiLd;
 using IocTwin.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IocTwin.Tests.NgsiLd;
 
@@ -11,6 +13,18 @@ public sealed class NgsiLdTwinFactory : TwinApiFactory
 {
     public const string Tenant = "da-nang";
     public const string CityContextUrl = "https://contexts.city.example/ioc.jsonld";
+
+    /// <summary>A host the twin may fetch contexts from; the stand-in below answers for it, so no request leaves the machine.</summary>
+    public const string FetchableHost = "vocab.city.example";
+
+    public ContextHostStandIn ContextHost { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureServices(services =>
+            services.AddHttpClient(nameof(LdContextStore)).ConfigurePrimaryHttpMessageHandler(() => ContextHost));
+    }
 
     protected override IDictionary<string, string?> Settings
     {
@@ -26,8 +40,29 @@ public sealed class NgsiLdTwinFactory : TwinApiFactory
             File.WriteAllText(Path.Combine(folder, "index.json"), $$"""{ "{{CityContextUrl}}": "ioc.jsonld" }""");
             settings["NgsiLd:ContextFolder"] = folder;
             settings["NgsiLd:Tenant"] = Tenant;
+            settings["NgsiLd:FetchContextHosts:0"] = FetchableHost;
             return settings;
         }
+    }
+}
+
+/// <summary>Answers context fetches for <see cref="NgsiLdTwinFactory.FetchableHost"/>: one context document, 404 for any other path.</summary>
+public sealed class ContextHostStandIn : HttpMessageHandler
+{
+    public const string Path = "/traffic.jsonld";
+    private int _requests;
+
+    public int Requests => _requests;
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _requests);
+        if (request.RequestUri!.Host != NgsiLdTwinFactory.FetchableHost || request.RequestUri.AbsolutePath != Path)
+        {
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.NotFound));
+        }
+        var document = $$"""{ "@context": { "Lane": "{{Sdm.RoadSegment}}" } }""";
+        return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(document, System.Text.Encoding.UTF8, "application/ld+json") });
     }
 }
 
