@@ -47,7 +47,7 @@ public static class NgsiLdApi
             http.Response.Headers[NgsiLdCall.CountHeader] = matching.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         var page = matching.Skip(query.Offset).Take(query.Limit).Select(e => (JsonNode)EntityRenderer.Render(e, query.Render, call.Context));
-        return call.Answer(http, new JsonArray([.. page]));
+        return call.Answer(http, new JsonArray([.. page]), entities: true);
     }
 
     /// <summary>POST /entityOperations/query: the body's Query read into the parameters of GET /entities.</summary>
@@ -87,7 +87,7 @@ public static class NgsiLdApi
             var attributes = Get("attrs") is { } attrs ? EntityQuery.Names(attrs, "attrs", call.Context, ',') : null;
             var render = RenderOptions.Parse(Get("options"), Get("format"), attributes);
             return await source.ReadOneAsync(http.Access(), id) is { } entity
-                ? call.Answer(http, EntityRenderer.Render(entity, render, call.Context))
+                ? call.Answer(http, EntityRenderer.Render(entity, render, call.Context), entities: true)
                 : NgsiLdProblems.ResourceNotFound($"The twin holds no entity '{id}' that your token covers.");
         });
 

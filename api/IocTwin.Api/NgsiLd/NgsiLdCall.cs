@@ -8,7 +8,14 @@ namespace IocTwin.Api.NgsiLd;
 /// What every NGSI-LD request settles first: the tenant, the answer's media type (Accept), and the active @context
 /// from the Link header; and how the answer carries that context back (Link header, or @context in ld+json).
 /// </summary>
-public sealed record NgsiLdCall(LdContext Context, bool AnswerLdJson, IReadOnlyList<string> ContextUrls)
+public enum AnswerMediaType
+{
+    Json,
+    LdJson,
+    GeoJson,
+}
+
+public sealed record NgsiLdCall(LdContext Context, AnswerMediaType AnswerType, IReadOnlyList<string> ContextUrls)
 {
     public const string TenantHeader = "NGSILD-Tenant";
     public const string CountHeader = "NGSILD-Results-Count";
@@ -29,9 +36,9 @@ public sealed record NgsiLdCall(LdContext Context, bool AnswerLdJson, IReadOnlyL
         {
             return (null, NgsiLdProblems.NonexistentTenant($"The twin hosts no tenant '{tenant}'."));
         }
-        if (AnswerType(http.Request) is not { } ldJson)
+        if (Negotiate(http.Request) is not { } answerType)
         {
-            return (null, NgsiLdProblems.NotAcceptable("The twin answers application/json or application/ld+json."));
+            return (null, NgsiLdProblems.NotAcceptable("The twin answers application/json, application/ld+json or application/geo+json."));
         }
         var links = ContextLinks(http.Request);
         if (links.Count > 1)
@@ -59,7 +66,7 @@ public sealed record NgsiLdCall(LdContext Context, bool AnswerLdJson, IReadOnlyL
         try
         {
             var context = await store.ResolveAsync(given, http.RequestAborted);
-            return (new NgsiLdCall(context, ldJson, [.. urls, LdContextStore.CoreUrl]), null);
+            return (new NgsiLdCall(context, answerType, [.. urls, LdContextStore.CoreUrl]), null);
         }
         catch (LdContextUnavailableException ex)
         {
@@ -71,10 +78,13 @@ public sealed record NgsiLdCall(LdContext Context, bool AnswerLdJson, IReadOnlyL
         }
     }
 
-    /// <summary>The body, with the context as the caller should read it back: in a Link header, or as @context of ld+json.</summary>
-    public IResult Answer(HttpContext http, JsonNode body, int status = StatusCodes.Status200OK)
+    /// <summary>
+    /// The body, with the context as the caller should read it back: in a Link header, or as @context of ld+json.
+    /// Entities (<paramref name="entities"/>) asked for as application/geo+json become Features; other answers stay JSON.
+    /// </summary>
+    public IResult Answer(HttpContext http, JsonNode body, int status = StatusCodes.Status200OK, bool entities = false)
     {
-        if (AnswerLdJson)
+        if (AnswerType == AnswerMediaType.LdJson)
         {
             var contextValue = ContextUrls.Count == 1 ? (JsonNode)JsonValue.Create(ContextUrls[0]) : new JsonArray([.. ContextUrls.Select(u => (JsonNode)JsonValue.Create(u))]);
             foreach (var item in body is JsonArray array ? array.OfType<JsonObject>() : body is JsonObject single ? [single] : [])
@@ -84,6 +94,11 @@ public sealed record NgsiLdCall(LdContext Context, bool AnswerLdJson, IReadOnlyL
             return TypedResults.Text(body.ToJsonString(NgsiLdJson.Options), NgsiLdJson.LdJson, statusCode: status);
         }
         http.Response.Headers.Append(HeaderNames.Link, $"<{ContextUrls[0]}>; rel=\"{NgsiLdJson.ContextRel}\"; type=\"{NgsiLdJson.LdJson}\"");
+        if (AnswerType == AnswerMediaType.GeoJson && entities)
+        {
+            var geometryProperty = Context.Compact(Context.Expand(http.Request.Query["geometryProperty"].ToString() is { Length: > 0 } named ? named : "location"));
+            return TypedResults.Text(GeoJsonRepresentation.Convert(body, geometryProperty).ToJsonString(NgsiLdJson.Options), GeoJsonRepresentation.MediaType, statusCode: status);
+        }
         return TypedResults.Text(body.ToJsonString(NgsiLdJson.Options), NgsiLdJson.Json, statusCode: status);
     }
 
@@ -98,20 +113,21 @@ public sealed record NgsiLdCall(LdContext Context, bool AnswerLdJson, IReadOnlyL
         _ => [],
     };
 
-    /// <summary>true: ld+json; false: json; null: nothing the twin writes.</summary>
-    private static bool? AnswerType(HttpRequest request)
+    /// <summary>The media type to answer in; null when the caller accepts nothing the twin writes.</summary>
+    private static AnswerMediaType? Negotiate(HttpRequest request)
     {
         var accepts = request.GetTypedHeaders().Accept;
         if (accepts.Count == 0)
         {
-            return false;
+            return AnswerMediaType.Json;
         }
         foreach (var accept in accepts.OrderByDescending(a => a.Quality ?? 1))
         {
             if (accept.Quality == 0) continue;
             var type = accept.MediaType.Value;
-            if (string.Equals(type, NgsiLdJson.LdJson, StringComparison.OrdinalIgnoreCase)) return true;
-            if (type is not null && (type.Equals(NgsiLdJson.Json, StringComparison.OrdinalIgnoreCase) || type is "*/*" or "application/*")) return false;
+            if (string.Equals(type, NgsiLdJson.LdJson, StringComparison.OrdinalIgnoreCase)) return AnswerMediaType.LdJson;
+            if (string.Equals(type, GeoJsonRepresentation.MediaType, StringComparison.OrdinalIgnoreCase)) return AnswerMediaType.GeoJson;
+            if (type is not null && (type.Equals(NgsiLdJson.Json, StringComparison.OrdinalIgnoreCase) || type is "*/*" or "application/*")) return AnswerMediaType.Json;
         }
         return null;
     }

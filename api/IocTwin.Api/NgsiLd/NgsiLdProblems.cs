@@ -24,7 +24,9 @@ public static class NgsiLdProblems
 
     public static IResult NonexistentTenant(string detail) => Problem(404, "NonexistentTenant", "Nonexistent tenant", detail);
 
-    public static IResult NotAcceptable(string detail) => Problem(406, "NotAcceptable", "Not acceptable", detail);
+    /// <summary>The specification defines no type of its own for 406: the plain HTTP problem.</summary>
+    public static IResult NotAcceptable(string detail) =>
+        TypedResults.Json(new NgsiLdProblem("about:blank", "Not Acceptable", detail, 406), NgsiLdJson.Options, "application/json", 406);
 
     public static IResult TooManyResults(string detail) => Problem(400, "BadRequestData", "Too many results asked for", detail);
 

@@ -168,6 +168,21 @@ public sealed class NgsiLdEntitiesTests(NgsiLdTwinFactory api)
         var context = ld!["@context"]!.AsArray().Select(c => (string)c!).ToList();
         Assert.Equal([LdContextStore.SmartDataModelsUrl, LdContextStore.CoreUrl], context);
 
+        // GIS tools ask for GeoJSON: a Feature, and a FeatureCollection for a query, geometry from location.
+        var (_, feature, featureResponse) = await Http.Ngsi($"/entities/{id}?options=keyValues", NgsiLdClient.SdmLink, accept: "application/geo+json");
+        Assert.Equal("application/geo+json", featureResponse.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("Feature", (string)feature!["type"]!);
+        Assert.Equal(id, (string)feature["id"]!);
+        Assert.Equal("Polygon", (string)feature["geometry"]!["type"]!);
+        Assert.Equal("AdministrativeArea", (string)feature["properties"]!["type"]!);
+        var (_, collection, _) = await Http.Ngsi("/entities?type=RoadSegment&limit=5", NgsiLdClient.SdmLink, accept: "application/geo+json");
+        Assert.Equal("FeatureCollection", (string)collection!["type"]!);
+        Assert.Equal(5, collection["features"]!.AsArray().Count);
+        Assert.All(collection["features"]!.AsArray(), f => Assert.Equal("LineString", (string)f!["geometry"]!["type"]!));
+        var (_, types, _) = await Http.Ngsi("/types", NgsiLdClient.SdmLink, accept: "application/geo+json");
+        Assert.Equal("EntityTypeList", (string)types!["type"]!);
+        Assert.Equal(HttpStatusCode.NotAcceptable, (await Http.Ngsi($"/entities/{id}", NgsiLdClient.SdmLink, accept: "text/html")).Status);
+
         // Without a context the core context applies: the model's type comes back as its full IRI.
         var (_, bare, bareResponse) = await Http.Ngsi($"/entities/{id}");
         Assert.Equal(Sdm.AdministrativeArea, (string)bare!["type"]!);
