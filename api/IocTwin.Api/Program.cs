@@ -1,10 +1,12 @@
 using IocTwin.Api.Apis;
 using IocTwin.Api.Audit;
 using IocTwin.Api.Extensions;
+using IocTwin.Api.NgsiLd;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddIocTwinApi();
+builder.AddNgsiLd();
 
 var app = builder.Build();
 
@@ -25,6 +27,7 @@ app.MapHistoryApi();
 app.MapScenariosApi();
 app.MapAlertsApi();
 app.MapAuditApi();
+app.MapNgsiLdApi();
 app.MapDevTokenApi();
 app.MapTwinHub();
 

@@ -93,7 +93,7 @@ public static class RateLimitingExtensions
     public static RequestCategory CategoryOf(HttpRequest request)
     {
         var path = request.Path;
-        if (!path.StartsWithSegments("/api") && !path.StartsWithSegments("/hubs"))
+        if (!path.StartsWithSegments("/api") && !path.StartsWithSegments("/hubs") && !path.StartsWithSegments("/ngsi-ld"))
         {
             return RequestCategory.Unlimited;
         }
@@ -111,8 +111,8 @@ public static class RateLimitingExtensions
         {
             return RequestCategory.ScenarioRuns;
         }
-        // Connecting to the hub (negotiate is a POST) changes nothing.
-        return read || path.StartsWithSegments("/hubs") ? RequestCategory.Reads : RequestCategory.Writes;
+        // Connecting to the hub (negotiate is a POST) and an NGSI-LD query by POST change nothing.
+        return read || path.StartsWithSegments("/hubs") || value == "/ngsi-ld/v1/entityOperations/query" ? RequestCategory.Reads : RequestCategory.Writes;
     }
 
     /// <summary>Who is asking: the ingest key (by its hash) for ingest, else the token's subject and role, else the address.</summary>

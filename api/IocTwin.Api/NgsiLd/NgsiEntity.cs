@@ -1,0 +1,59 @@
+using System.Text.Json.Nodes;
+using IocTwin.Model;
+
+namespace IocTwin.Api.NgsiLd;
+
+public enum AttributeKind
+{
+    Property,
+    Relationship,
+    GeoProperty,
+}
+
+/// <summary>
+/// One attribute of an entity, with its name kept expanded (an IRI) inside the twin; compacted only when written out.
+/// <see cref="Value"/> is the Property's value, the GeoProperty's GeoJSON geometry or the Relationship's object.
+/// </summary>
+public sealed record NgsiAttribute(AttributeKind Kind, JsonNode Value, DateTimeOffset? ObservedAt = null, string? UnitCode = null)
+{
+    public static NgsiAttribute Property(JsonNode value, DateTimeOffset? observedAt = null, string? unitCode = null) =>
+        new(AttributeKind.Property, value, observedAt, unitCode);
+
+    public static NgsiAttribute Relationship(string target) => new(AttributeKind.Relationship, JsonValue.Create(target));
+
+    public static NgsiAttribute Geo(JsonObject geometry) => new(AttributeKind.GeoProperty, geometry);
+
+    public static NgsiAttribute DateTime(DateTimeOffset time) =>
+        Property(new JsonObject { ["@type"] = "DateTime", ["@value"] = NgsiLdFormat.Time(time) });
+}
+
+/// <summary>
+/// An entity of the twin as NGSI-LD sees it: id, expanded type and attributes. <see cref="DistrictId"/> and
+/// <see cref="Sector"/> are where it belongs, for scoping; they are never written out.
+/// </summary>
+public sealed record NgsiEntity(
+    string Id, string Type, IReadOnlyDictionary<string, NgsiAttribute> Attributes, string DistrictId, Sector? Sector)
+{
+    /// <summary>The newest observation behind the entity, its modifiedAt.</summary>
+    public DateTimeOffset? ModifiedAt => Attributes.Values.Max(a => a.ObservedAt);
+}
+
+public static class NgsiLdFormat
+{
+    public static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    public static string Urn(string type, string localId) => $"urn:ngsi-ld:{type}:{localId}";
+
+    /// <summary>"urn:ngsi-ld:RoadSegment:seg-1" → ("RoadSegment", "seg-1"); null for an id of another form.</summary>
+    public static (string Type, string LocalId)? ParseUrn(string id)
+    {
+        const string prefix = "urn:ngsi-ld:";
+        if (!id.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+        var rest = id[prefix.Length..];
+        var colon = rest.IndexOf(':');
+        return colon <= 0 || colon == rest.Length - 1 ? null : (rest[..colon], rest[(colon + 1)..]);
+    }
+}

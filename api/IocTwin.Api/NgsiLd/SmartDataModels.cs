@@ -1,0 +1,211 @@
+using System.Text.Json.Nodes;
+using IocTwin.Api.Access;
+using IocTwin.Domain;
+using IocTwin.Model;
+using static IocTwin.Api.NgsiLd.Sdm;
+
+namespace IocTwin.Api.NgsiLd;
+
+/// <summary>
+/// Read-only Smart Data Models views of the twin's grains: sensors as Device plus an observation entity, road segments
+/// as RoadSegment plus their live TrafficFlowObserved, districts as AdministrativeArea, alerts as Alert.
+/// Units and ranges follow the models (occupancy 0–1, where the twin keeps percent).
+/// </summary>
+public static class SmartDataModels
+{
+    /// <summary>The observation type a sensor of that kind publishes, short name.</summary>
+    public static string ObservationType(SensorKind kind) => kind switch
+    {
+        SensorKind.TrafficCounter or SensorKind.SpeedCamera => "TrafficFlowObserved",
+        SensorKind.AirQuality => "AirQualityObserved",
+        SensorKind.Noise => "NoiseLevelObserved",
+        SensorKind.WaterLevel => "FloodMonitoring",
+        SensorKind.Streetlight => "Streetlight",
+        _ => "DeviceMeasurement",
+    };
+
+    public static NgsiEntity Device(SensorView sensor)
+    {
+        var attributes = new Dictionary<string, NgsiAttribute>
+        {
+            [Location] = NgsiAttribute.Geo(Point(sensor.Location)),
+            [DeviceCategory] = NgsiAttribute.Property(new JsonArray("sensor")),
+            [ControlledProperty] = NgsiAttribute.Property(new JsonArray([.. ControlledProperties(sensor.Kind).Select(p => (JsonNode)p)])),
+            [DeviceState] = NgsiAttribute.Property(sensor.Health.ToString().ToLowerInvariant()),
+            [AreaServed] = NgsiAttribute.Property(sensor.DistrictId),
+            [Category] = NgsiAttribute.Property(SectorNames.Name(sensor.Sector)),
+        };
+        if (sensor.Name is { } name) attributes[Name] = NgsiAttribute.Property(name);
+        if (sensor.LastSeen is { } seen) attributes[DateLastValueReported] = NgsiAttribute.DateTime(seen);
+        if (sensor.SegmentId is { } segment) attributes[ControlledAsset] = NgsiAttribute.Relationship(NgsiLdFormat.Urn("RoadSegment", segment));
+        return new NgsiEntity(NgsiLdFormat.Urn("Device", sensor.Id), Sdm.Device, attributes, sensor.DistrictId, sensor.Sector);
+    }
+
+    public static NgsiEntity Observation(SensorView sensor)
+    {
+        var type = ObservationType(sensor.Kind);
+        var attributes = new Dictionary<string, NgsiAttribute>
+        {
+            [Location] = NgsiAttribute.Geo(Point(sensor.Location)),
+            [RefDevice] = NgsiAttribute.Relationship(NgsiLdFormat.Urn("Device", sensor.Id)),
+        };
+        if (sensor.SegmentId is { } segment && type == "TrafficFlowObserved")
+        {
+            attributes[RefRoadSegment] = NgsiAttribute.Relationship(NgsiLdFormat.Urn("RoadSegment", segment));
+        }
+        if (sensor.LastReading is { } reading)
+        {
+            attributes[DateObserved] = NgsiAttribute.DateTime(reading.Timestamp);
+            AddValues(sensor.Kind, reading, attributes);
+        }
+        return new NgsiEntity(NgsiLdFormat.Urn(type, sensor.Id), Types[type], attributes, sensor.DistrictId, sensor.Sector);
+    }
+
+    private sealed record ValueMapping(string Reading, string Attribute, string? Unit, Func<double, JsonNode>? Convert = null);
+
+    /// <summary>Which reading value becomes which model attribute, in which unit, for each kind of sensor.</summary>
+    private static readonly Dictionary<SensorKind, ValueMapping[]> Mappings = new()
+    {
+        [SensorKind.TrafficCounter] =
+        [
+            new(ReadingNames.Flow, Intensity, null),
+            new(ReadingNames.Speed, AverageVehicleSpeed, Units.KilometrePerHour),
+            new(ReadingNames.Occupancy, Occupancy, Units.One, percent => JsonValue.Create(percent / 100)),
+        ],
+        [SensorKind.SpeedCamera] = [new(ReadingNames.Speed, AverageVehicleSpeed, Units.KilometrePerHour)],
+        [SensorKind.AirQuality] = [new(ReadingNames.Aqi, AirQualityIndex, null), new(ReadingNames.Pm25, Pm25, Units.MicrogramPerCubicMetre)],
+        [SensorKind.Noise] = [new(ReadingNames.Noise, LAeq, Units.Decibel)],
+        [SensorKind.WaterLevel] = [new(ReadingNames.Level, CurrentLevel, Units.Metre)],
+        [SensorKind.Streetlight] =
+        [
+            new(ReadingNames.On, PowerState, null, on => JsonValue.Create(on > 0 ? "on" : "off")),
+            new(ReadingNames.Power, PowerConsumption, Units.Watt),
+        ],
+        [SensorKind.RainGauge] = [new(ReadingNames.Rainfall, NumValue, Units.MillimetrePerHour)],
+        [SensorKind.WaterPressure] = [new(ReadingNames.Pressure, NumValue, Units.Bar)],
+        [SensorKind.PeopleCounter] = [new(ReadingNames.Count, NumValue, Units.Person)],
+    };
+
+    private static void AddValues(SensorKind kind, Reading reading, Dictionary<string, NgsiAttribute> attributes)
+    {
+        foreach (var mapping in Mappings.GetValueOrDefault(kind, []))
+        {
+            if (reading.Values.TryGetValue(mapping.Reading, out var value))
+            {
+                attributes[mapping.Attribute] = NgsiAttribute.Property(mapping.Convert?.Invoke(value) ?? JsonValue.Create(value), reading.Timestamp, mapping.Unit);
+            }
+        }
+        if (Types[ObservationType(kind)] == DeviceMeasurement)
+        {
+            attributes[ControlledProperty] = NgsiAttribute.Property(ControlledProperties(kind)[0]);
+        }
+    }
+
+    private static string[] ControlledProperties(SensorKind kind) => kind switch
+    {
+        SensorKind.TrafficCounter => ["trafficFlow", "averageVehicleSpeed", "occupancy"],
+        SensorKind.SpeedCamera => ["averageVehicleSpeed"],
+        SensorKind.AirQuality => ["airQuality", "pm25"],
+        SensorKind.Noise => ["noiseLevel"],
+        SensorKind.WaterLevel => ["waterLevel"],
+        SensorKind.RainGauge => ["precipitation"],
+        SensorKind.Streetlight => ["powerState", "powerConsumption"],
+        SensorKind.WaterPressure => ["pressure"],
+        _ => ["peopleCount"],
+    };
+
+    public static NgsiEntity RoadSegmentOf(SegmentView segment)
+    {
+        var spec = segment.Spec;
+        var attributes = new Dictionary<string, NgsiAttribute>
+        {
+            [Name] = NgsiAttribute.Property(spec.Name),
+            [Location] = NgsiAttribute.Geo(Line(spec.Geometry)),
+            [TotalLaneNumber] = NgsiAttribute.Property(spec.Lanes),
+            [Length] = NgsiAttribute.Property(Math.Round(spec.LengthM, 1), unitCode: Units.Metre),
+            [Status] = NgsiAttribute.Property(segment.Status.ToString().ToLowerInvariant()),
+            [AreaServed] = NgsiAttribute.Property(spec.DistrictId),
+        };
+        if (spec.RoadClass is { } roadClass) attributes[RoadClass] = NgsiAttribute.Property(roadClass);
+        return new NgsiEntity(NgsiLdFormat.Urn("RoadSegment", spec.Id), Sdm.RoadSegment, attributes, spec.DistrictId, Sector.Traffic);
+    }
+
+    /// <summary>The segment's live traffic, derived from its sensors.</summary>
+    public static NgsiEntity SegmentTraffic(SegmentView segment)
+    {
+        var traffic = segment.Traffic;
+        var at = traffic.AsOf;
+        var attributes = new Dictionary<string, NgsiAttribute>
+        {
+            [Location] = NgsiAttribute.Geo(Line(segment.Spec.Geometry)),
+            [RefRoadSegment] = NgsiAttribute.Relationship(NgsiLdFormat.Urn("RoadSegment", segment.Spec.Id)),
+        };
+        if (at is { } asOf) attributes[DateObserved] = NgsiAttribute.DateTime(asOf);
+        if (traffic.FlowVph is { } flow) attributes[Intensity] = NgsiAttribute.Property(Math.Round(flow, 1), at);
+        if (traffic.SpeedKmh is { } speed) attributes[AverageVehicleSpeed] = NgsiAttribute.Property(Math.Round(speed, 1), at, Units.KilometrePerHour);
+        if (traffic.Occupancy is { } occupancy) attributes[Occupancy] = NgsiAttribute.Property(Math.Round(occupancy / 100, 4), at, Units.One);
+        if (traffic.Los is { } los)
+        {
+            attributes[Sdm.LevelOfService] = NgsiAttribute.Property(los.ToString(), at);
+            attributes[Congested] = NgsiAttribute.Property(los >= IocTwin.Model.LevelOfService.E, at);
+        }
+        return new NgsiEntity(NgsiLdFormat.Urn("TrafficFlowObserved", segment.Spec.Id), TrafficFlowObserved, attributes,
+            segment.Spec.DistrictId, Sector.Traffic);
+    }
+
+    public static NgsiEntity AdministrativeAreaOf(DistrictView district)
+    {
+        var attributes = new Dictionary<string, NgsiAttribute>
+        {
+            [Name] = NgsiAttribute.Property(district.Name),
+            [Location] = NgsiAttribute.Geo(Polygon(district.Boundary)),
+        };
+        if (district.NameEn is { } english) attributes[AlternateName] = NgsiAttribute.Property(english);
+        return new NgsiEntity(NgsiLdFormat.Urn("AdministrativeArea", district.Id), Sdm.AdministrativeArea, attributes, district.Id, null);
+    }
+
+    /// <param name="source">The alert's sensor or segment as an entity, for its id and location, when known.</param>
+    public static NgsiEntity AlertOf(AlertView alert, NgsiEntity? source)
+    {
+        var attributes = new Dictionary<string, NgsiAttribute>
+        {
+            [Category] = NgsiAttribute.Property(AlertCategory(alert.Sector)),
+            [SubCategory] = NgsiAttribute.Property(alert.RuleName),
+            [Severity] = NgsiAttribute.Property(alert.Severity switch { "critical" => "critical", "warning" => "medium", _ => "informational" }),
+            [Description] = NgsiAttribute.Property($"{alert.RuleName}: {alert.Value:0.##}"),
+            [DateIssued] = NgsiAttribute.DateTime(alert.RaisedAt),
+            [ValidFrom] = NgsiAttribute.DateTime(alert.RaisedAt),
+            [Status] = NgsiAttribute.Property(alert.State.ToString().ToLowerInvariant()),
+            [AreaServed] = NgsiAttribute.Property(alert.DistrictId),
+            [AlertSource] = NgsiAttribute.Property(source?.Id ?? alert.EntityId),
+        };
+        if (alert.ResolvedAt is { } resolved) attributes[ValidTo] = NgsiAttribute.DateTime(resolved);
+        if (source?.Attributes.GetValueOrDefault(Location) is { } location) attributes[Location] = location;
+        return new NgsiEntity(NgsiLdFormat.Urn("Alert", alert.Id), Sdm.Alert, attributes, alert.DistrictId, alert.Sector);
+    }
+
+    private static string AlertCategory(Sector sector) => sector switch
+    {
+        Sector.Traffic => "traffic",
+        Sector.Flood => "naturalDisaster",
+        Sector.PublicSafety => "security",
+        _ => "environment",
+    };
+
+    private static JsonArray Position(GeoPoint point) => [point.Lon, point.Lat];
+
+    public static JsonObject Point(GeoPoint point) => new() { ["type"] = "Point", ["coordinates"] = Position(point) };
+
+    private static JsonObject Line(IReadOnlyList<GeoPoint> points) =>
+        new() { ["type"] = "LineString", ["coordinates"] = new JsonArray([.. points.Select(p => (JsonNode)Position(p))]) };
+
+    private static JsonObject Polygon(IReadOnlyList<GeoPoint> boundary)
+    {
+        var ring = boundary.ToList();
+        if (ring.Count > 0 && ring[0] != ring[^1])
+        {
+            ring.Add(ring[0]);
+        }
+        return new() { ["type"] = "Polygon", ["coordinates"] = new JsonArray(new JsonArray([.. ring.Select(p => (JsonNode)Position(p))])) };
+    }
+}
