@@ -24,8 +24,14 @@ public sealed record StoredLdContext(string Url, string LocalId, LdContextOrigin
 /// </summary>
 public sealed class LdContextStore
 {
-    /// <summary>The NGSI-LD core context, ETSI GS CIM 009 v1.8.</summary>
+    /// <summary>
+    /// The NGSI-LD core context, ETSI GS CIM 009 v1.8: the terms of that version, and every term of v1.4 (shipped
+    /// beside it as published), since a v1.8 client may use any of them.
+    /// </summary>
     public const string CoreUrl = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld";
+
+    /// <summary>The unversioned URL is the specification's first core context (v1.0).</summary>
+    private static readonly string[] EarlierCoreVersions = ["", "-v1.3", "-v1.4"];
 
     /// <summary>The combined Smart Data Models context; the twin ships the terms of the models it exposes.</summary>
     public const string SmartDataModelsUrl = "https://smartdatamodels.org/context.jsonld";
@@ -44,8 +50,11 @@ public sealed class LdContextStore
         _http = http;
         _time = time;
         var core = AddShipped(CoreUrl, "ngsi-ld-core-context-v1.8");
-        // The unversioned core URL names the same context.
-        _byUrl[CoreUrl.Replace("-v1.8", "")] = core with { Url = CoreUrl.Replace("-v1.8", ""), LocalId = "ngsi-ld-core-context" };
+        // Earlier versions of the core context, as the specification published them, for clients that still name them.
+        foreach (var version in EarlierCoreVersions)
+        {
+            AddShipped(CoreUrl.Replace("-v1.8", version), "ngsi-ld-core-context" + version);
+        }
         AddShipped(SmartDataModelsUrl, "smartdatamodels-context");
         if (!string.IsNullOrWhiteSpace(_options.ContextFolder))
         {

@@ -146,6 +146,13 @@ public sealed class NgsiLdQueryTests(NgsiLdTwinFactory api)
         Assert.All(counters, e => Assert.Equal("Counter", (string)e!["type"]!));
         Assert.All(counters, e => Assert.NotNull(e!["speed"]));
 
+        // Every published version of the core context is shipped: a client naming an earlier one is served, not refused.
+        foreach (var core in new[] { "ngsi-ld-core-context.jsonld", "ngsi-ld-core-context-v1.3.jsonld", "ngsi-ld-core-context-v1.4.jsonld" })
+        {
+            Assert.Equal(byShortName, (await Http.Entities($"type={Q(Sdm.RoadSegment)}&limit=1000",
+                NgsiLdClient.Link("https://uri.etsi.org/ngsi-ld/v1/" + core))).Ids());
+        }
+
         // The context as this twin serves it stands for the URL it holds.
         var local = $"{Http.BaseAddress!.GetLeftPart(UriPartial.Authority)}/ngsi-ld/v1/jsonldContexts/smartdatamodels-context";
         Assert.Equal(byShortName, (await Http.Entities("type=RoadSegment&limit=1000", NgsiLdClient.Link(local))).Ids());
