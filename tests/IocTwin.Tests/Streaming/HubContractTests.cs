@@ -73,17 +73,26 @@ public sealed class HubContractTests(GeneratedCityTwinApiFactory api)
     [Fact]
     public async Task A_screen_frozen_for_less_than_the_stall_limit_is_resynced_and_one_frozen_longer_is_closed_with_the_reason()
     {
-        await using var feed = api.Feed(api.City.Sensors, perPost: 400);
+        await using var feed = api.Feed(api.City.Sensors);
         var token = api.Token(TwinRoles.Ioc);
-        // Long enough for the frames the screen does not read to fill its socket; 11 s more than the limit for the
-        // close, which comes once a frame has waited the whole limit.
-        var shortStall = GeneratedCityTwinApiFactory.MaxStall * 0.7;
-        var longStall = GeneratedCityTwinApiFactory.MaxStall + TimeSpan.FromSeconds(11);
-        await using var brief = await NodeCheck.StartAsync("hub-contract.mjs", "stall", Hub, token, "city", ((int)shortStall.TotalMilliseconds).ToString());
-        await using var frozen = await NodeCheck.StartAsync("hub-contract.mjs", "stall", Hub, token, "city", ((int)longStall.TotalMilliseconds).ToString());
+        // Each screen's link stalls with it (the relay stops taking the server's bytes), so that what the server sends
+        // backs up at once; the close comes once a frame has waited the whole limit.
+        var shortStall = GeneratedCityTwinApiFactory.MaxStall * 0.6;
+        var longStall = GeneratedCityTwinApiFactory.MaxStall + TimeSpan.FromSeconds(8);
+        await using var briefLink = new StallingProxy(LiveScreen.HubUrl(api));
+        await using var frozenLink = new StallingProxy(LiveScreen.HubUrl(api));
+        await using var brief = await NodeCheck.StartAsync("hub-contract.mjs", "stall", briefLink.Rewrite(LiveScreen.HubUrl(api)).ToString(), token, "city",
+            ((int)shortStall.TotalMilliseconds).ToString());
+        await using var frozen = await NodeCheck.StartAsync("hub-contract.mjs", "stall", frozenLink.Rewrite(LiveScreen.HubUrl(api)).ToString(), token, "city",
+            ((int)longStall.TotalMilliseconds).ToString());
 
         Assert.Equal("subscribed", (string?)(await brief.NextAsync())["status"]);
+        Assert.Equal("subscribed", (string?)(await frozen.NextAsync())["status"]);
         Assert.Equal("stalling", (string?)(await brief.NextAsync())["status"]);
+        briefLink.Pause(shortStall);
+        Assert.Equal("stalling", (string?)(await frozen.NextAsync())["status"]);
+        frozenLink.Pause(longStall);
+
         var resync = await brief.NextAsync();
         Assert.Equal("resync", (string?)resync["status"]);
         Assert.False(string.IsNullOrWhiteSpace((string?)resync["reason"]));
@@ -91,8 +100,6 @@ public sealed class HubContractTests(GeneratedCityTwinApiFactory api)
         Assert.Equal("live", (string?)(await brief.NextAsync())["status"]);
         Assert.Equal(0, await brief.ExitCodeAsync());
 
-        Assert.Equal("subscribed", (string?)(await frozen.NextAsync())["status"]);
-        Assert.Equal("stalling", (string?)(await frozen.NextAsync())["status"]);
         var closed = await frozen.NextAsync();
         Assert.Equal("closed", (string?)closed["status"]);
         Assert.Contains($"stopped reading the live feed for more than {GeneratedCityTwinApiFactory.MaxStall.TotalSeconds:N0} s", (string?)closed["error"]);
