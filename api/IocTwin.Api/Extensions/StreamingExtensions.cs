@@ -23,7 +23,8 @@ public static class StreamingExtensions
             .AddJsonProtocol(o => TwinJson.Configure(o.PayloadSerializerOptions))
             .AddMessagePackProtocol();
         // Every failed hub call is logged by HubRefusals: a refusal as a warning, anything else at error with its stack.
-        builder.Logging.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", level => level < LogLevel.Error);
+        // SignalR's dispatcher would log each again at error, with the stack trace: only its warnings are kept.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", level => level is LogLevel.Warning);
         builder.Services.AddSingleton<TwinHubLifetimeManager>();
         builder.Services.AddSingleton<HubLifetimeManager<TwinHub>>(services => services.GetRequiredService<TwinHubLifetimeManager>());
         builder.Services.AddSingleton<ScopeDispatcher>();

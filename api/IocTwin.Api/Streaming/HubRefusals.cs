@@ -42,7 +42,7 @@ public sealed class HubRefusals(ILogger<HubRefusals> logger) : IHubFilter
                 context.HubMethodName, context.Context.UserIdentifier ?? context.Context.User?.Identity?.Name, context.Context.ConnectionId, refused.Message);
             throw;
         }
-        catch (HubException)
+        catch (Exception ex) when (ex is HubException or OperationCanceledException)
         {
             throw;
         }
