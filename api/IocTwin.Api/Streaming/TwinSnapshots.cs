@@ -37,9 +37,7 @@ public sealed class TwinSnapshots(IGrainFactory grains, KnownEntities known)
             }
             case ScopeKind.Entity:
             {
-                var segment = SegmentAsync(scope.Id!);
-                var sensor = SensorAsync(scope.Id!);
-                var (segmentView, sensorView) = (await segment, await sensor);
+                var (segmentView, sensorView) = await EntityAsync(scope.Id!);
                 var districtIds = new[] { segmentView?.Spec.DistrictId, sensorView?.DistrictId }.OfType<string>().Distinct().ToList();
                 return new ScopeSnapshot(key, sequence, null, [], segmentView is null ? [] : [segmentView],
                     segmentView is null && sensorView is not null ? [sensorView] : [], await OpenAlertsAsync(scope, districtIds));
@@ -71,19 +69,21 @@ public sealed class TwinSnapshots(IGrainFactory grains, KnownEntities known)
     /// </summary>
     public async Task<List<(string DistrictId, Sector Sector)>> LocateEntityAsync(string id)
     {
-        var segment = SegmentAsync(id);
-        var sensor = SensorAsync(id);
+        var (segment, sensor) = await EntityAsync(id);
         List<(string, Sector)> found = [];
-        if (await segment is { } s) found.Add((s.Spec.DistrictId, Sector.Traffic));
-        if (await sensor is { } r) found.Add((r.DistrictId, r.Sector));
+        if (segment is { } s) found.Add((s.Spec.DistrictId, Sector.Traffic));
+        if (sensor is { } r) found.Add((r.DistrictId, r.Sector));
         return found;
     }
 
-    private async Task<SegmentView?> SegmentAsync(string id) =>
-        await known.ExistsAsync(EntityKind.Segment, id) ? await grains.GetGrain<IRoadSegmentGrain>(id).Get() : null;
-
-    private async Task<SensorView?> SensorAsync(string id) =>
-        await known.ExistsAsync(EntityKind.Sensor, id) ? await grains.GetGrain<ISensorGrain>(id).Get() : null;
+    /// <summary>The segment and the sensor of an id, read side by side; a grain is asked only for a kind the topology holds the id as.</summary>
+    private async Task<(SegmentView? Segment, SensorView? Sensor)> EntityAsync(string id)
+    {
+        var (isSegment, isSensor) = await known.EntityKindsAsync(id);
+        var segment = isSegment ? grains.GetGrain<IRoadSegmentGrain>(id).Get() : Task.FromResult<SegmentView?>(null);
+        var sensor = isSensor ? grains.GetGrain<ISensorGrain>(id).Get() : Task.FromResult<SensorView?>(null);
+        return (await segment, await sensor);
+    }
 
     /// <summary>The scenario and its creator, from the index (no scenario grain is woken for an unknown id); null when unknown.</summary>
     public Task<ScenarioEntry?> FindScenarioAsync(string id) => grains.GetGrain<IScenarioIndexGrain>(0).Find(id);
