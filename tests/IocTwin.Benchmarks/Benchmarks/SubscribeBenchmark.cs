@@ -45,6 +45,12 @@ public static class SubscribeBenchmark
         connection.On<JsonElement>("delta", _ => { });
         connection.On<JsonElement>("resync", _ => { });
         connection.On<JsonElement>("alert", _ => { });
+        string? closedBecause = null;
+        connection.Closed += error =>
+        {
+            closedBecause = error?.Message ?? "closed without a reason";
+            return Task.CompletedTask;
+        };
         await connection.StartAsync();
 
         Progress.Say($"subscribe: {options.SubscribeSamples} calls per scope on an idle twin ({string.Join(", ", scopes)})");
@@ -60,7 +66,16 @@ public static class SubscribeBenchmark
             await Task.Delay(options.LatencyWarmup);
             var before = context.Counters.Take();
             var sentBefore = feed.Sent;
-            var fed = await MeasureAsync(connection, scopes, options.SubscribeSamples);
+            Dictionary<string, (List<double> Times, int Sensors)> fed;
+            try
+            {
+                fed = await MeasureAsync(connection, scopes, options.SubscribeSamples);
+            }
+            catch (Exception) when (closedBecause is not null)
+            {
+                context.Results.Note($"subscribe under the feed: the connection closed: {closedBecause}");
+                throw;
+            }
             var window = context.Counters.Take().Since(before);
             Report(context, $"under {options.SubscribeFeedReadingsPerSecond:N0} readings/s", fed, idle, string.Create(CultureInfo.InvariantCulture,
                 $"feed {(feed.Sent - sentBefore) / window.Elapsed.TotalSeconds:N0} readings/s acknowledged ({feed.Failed} failed posts); {window.Describe(options.SubscribeSamples * scopes.Length, "subscribe")}"));
