@@ -2,10 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using IocTwin.Api.Ingest;
 using IocTwin.Api.Json;
 using IocTwin.Benchmarks.Harness;
-using IocTwin.Feed;
 using IocTwin.Model;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -132,7 +130,7 @@ public static class SubscribeBenchmark
         context.Results.Note($"subscribe {condition}: {slowest}{(note.Length > 0 ? "; " + note : "")}");
     }
 
-    /// <summary>Readings for the whole city at a steady rate, a tenth of a second's worth per POST.</summary>
+    /// <summary>The <see cref="PacedFeed"/>, counting what it posted.</summary>
     private sealed class SteadyFeed(TwinHost host, CitySpec city, double readingsPerSecond)
     {
         private long _sent;
@@ -142,31 +140,8 @@ public static class SubscribeBenchmark
 
         public long Failed => Interlocked.Read(ref _failed);
 
-        public async Task RunAsync(CancellationToken cancellationToken)
-        {
-            var feed = new SyntheticFeed();
-            var segments = city.Segments.ToDictionary(s => s.Id);
-            var sensors = city.Sensors.ToArray();
-            new Random(5).Shuffle(sensors);
-            using var http = host.CreateIngestClient();
-            var perTick = Math.Max(1, (int)Math.Round(readingsPerSecond / 10));
-            var next = 0;
-            var pending = new List<Task>();
-            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
-            {
-                var now = DateTimeOffset.UtcNow;
-                var batch = new List<ParsedReading>(perTick);
-                for (var i = 0; i < perTick; i++)
-                {
-                    var sensor = sensors[next++ % sensors.Length];
-                    batch.Add(new ParsedReading(i, sensor.Id, feed.Next(sensor, sensor.SegmentId is { } id ? segments.GetValueOrDefault(id) : null, now)));
-                }
-                pending.RemoveAll(t => t.IsCompleted);
-                pending.Add(PostAsync(http, Readings.Json(batch), batch.Count));
-            }
-            await Task.WhenAll(pending);
-        }
+        public Task RunAsync(CancellationToken cancellationToken) =>
+            PacedFeed.RunAsync(host, city, readingsPerSecond, (http, batch, _) => PostAsync(http, Readings.Json(batch), batch.Count), cancellationToken);
 
         private async Task PostAsync(HttpClient http, byte[] body, int count)
         {
