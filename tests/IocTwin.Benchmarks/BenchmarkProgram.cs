@@ -91,7 +91,7 @@ public static class BenchmarkProgram
         {
             context.BaselineCallRate = await GrainCallBaseline.RunAsync(context);
         }
-        if (options.Runs(IngestBenchmark.Name) || options.Runs(LatencyBenchmark.Name) || options.Runs(MemoryBenchmark.Name))
+        if (options.Runs(IngestBenchmark.Name) || options.Runs(LatencyBenchmark.Name) || options.Runs(SubscribeBenchmark.Name) || options.Runs(MemoryBenchmark.Name))
         {
             await IngestBenchmark.ImportAsync(context);
         }
@@ -102,6 +102,10 @@ public static class BenchmarkProgram
         if (options.Runs(LatencyBenchmark.Name))
         {
             await LatencyBenchmark.RunAsync(context);
+        }
+        if (options.Runs(SubscribeBenchmark.Name))
+        {
+            await SubscribeBenchmark.RunAsync(context);
         }
         if (ScenarioSpeedBenchmark.Available && options.Runs(ScenarioSpeedBenchmark.Name))
         {

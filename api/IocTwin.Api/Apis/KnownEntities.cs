@@ -60,6 +60,22 @@ public sealed class KnownEntities(IGrainFactory grains)
         }
     }
 
+    /// <summary>
+    /// Whether the id names a segment, a sensor, or both. An id the topology already holds as either is answered from
+    /// what is known, without a fresh read for the kind it is not (a screen opening a sensor would otherwise make the
+    /// whole topology be read again); an id not seen yet is looked up as <see cref="ExistsAsync"/> does.
+    /// </summary>
+    public async Task<(bool Segment, bool Sensor)> EntityKindsAsync(string id)
+    {
+        var current = _current;
+        if (!current.Segments.Contains(id) && !current.Sensors.Contains(id))
+        {
+            await ExistsAsync(EntityKind.Segment, id);
+            current = _current;
+        }
+        return (current.Segments.Contains(id), current.Sensors.Contains(id));
+    }
+
     private static bool Holds(Snapshot snapshot, EntityKind kind, string id) => kind switch
     {
         EntityKind.Sensor => snapshot.Sensors.Contains(id),

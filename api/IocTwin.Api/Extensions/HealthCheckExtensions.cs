@@ -1,4 +1,4 @@
-using IocTwin.Grains;
+using IocTwin.Hosting;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -10,34 +10,16 @@ public static class HealthCheckExtensions
 
     public static IServiceCollection AddTwinHealthChecks(this IServiceCollection services)
     {
-        services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: [ReadyTag]);
+        services.AddHealthChecks().AddCheck<TwinReadyCheck>("twin", tags: [ReadyTag]);
         return services;
     }
 
     public static IEndpointRouteBuilder MapTwinHealthChecks(this IEndpointRouteBuilder app)
     {
-        // Live: the process answers. Ready: the cluster answers too.
+        // Live: the process answers. Ready: storage, the silo and the sample city (when this process seeds it) are
+        // loaded and the twin answers a query.
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
         return app;
-    }
-}
-
-/// <summary>Healthy when a grain call reaches the cluster and returns in time.</summary>
-internal sealed class ClusterHealthCheck(IGrainFactory grains) : IHealthCheck
-{
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
-
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            var city = await grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get().WaitAsync(Timeout, cancellationToken);
-            return HealthCheckResult.Healthy($"{city.Districts.Count} districts");
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            return HealthCheckResult.Unhealthy("The silo cluster is not reachable.", ex);
-        }
     }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Threading.Channels;
 using IocTwin.Domain;
 using IocTwin.Model;
 using IocTwin.Telemetry;
@@ -31,7 +30,8 @@ public sealed class ScopeDispatcher(
     {
         if (hub.Find(connectionId) is { } connection)
         {
-            _connections[connectionId] = new ClientConnection(connection, options.Value.OutboxCapacity, logger);
+            // The outbox always has room for a resync of each scope.
+            _connections[connectionId] = new ClientConnection(connection, options.Value, MaxScopesPerConnection + 1, logger);
         }
     }
 
@@ -63,11 +63,11 @@ public sealed class ScopeDispatcher(
         {
             if (!_scopes.TryGetValue(key, out var state))
             {
-                _scopes[key] = state = new ScopeState(scope);
+                _scopes[key] = state = new ScopeState(scope, time.GetUtcNow().ToUnixTimeMilliseconds());
             }
             if (!connection.Scopes.Contains(key) && connection.Scopes.Count >= MaxScopesPerConnection)
             {
-                throw new HubException($"A connection holds at most {MaxScopesPerConnection} scopes.");
+                throw new SubscriptionRefused(RefusalReason.Limit, $"A connection holds at most {MaxScopesPerConnection} scopes.");
             }
             state.Subscribers.Add(connectionId);
             connection.Scopes.Add(key);
@@ -154,10 +154,11 @@ public sealed class ScopeDispatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1 / Math.Max(0.1, options.Value.MaxFramesPerSecond)), time);
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1 / Math.Clamp(options.Value.MaxFramesPerSecond, 0.1, 100)), time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             Flush();
+            CloseStalledClients();
         }
     }
 
@@ -186,6 +187,15 @@ public sealed class ScopeDispatcher(
         }
     }
 
+    /// <summary>Closes, with a reason, the clients whose frame has waited to be written longer than the stall allowed.</summary>
+    public void CloseStalledClients()
+    {
+        foreach (var connection in _connections.Values)
+        {
+            connection.CloseIfStalled();
+        }
+    }
+
     /// <summary>Queues a message for every subscriber of a scope; call under the dispatcher's lock.</summary>
     private void SendToSubscribers(ScopeState state, string method, object frame)
     {
@@ -208,11 +218,16 @@ public sealed class ScopeDispatcher(
         }
     }
 
-    private sealed class ScopeState(TwinScope scope)
+    /// <summary>
+    /// A scope with subscribers. Its sequence starts at the Unix time in milliseconds when it is created: a scope sends
+    /// at most a few frames a second, so a scope created again later (its last subscriber left, or the process
+    /// restarted) starts above any number it reached before, and a client never sees its numbers go backwards.
+    /// </summary>
+    private sealed class ScopeState(TwinScope scope, long firstSequence)
     {
         public TwinScope Scope { get; } = scope;
         public HashSet<string> Subscribers { get; } = [];
-        public long Sequence { get; private set; }
+        public long Sequence { get; private set; } = firstSequence;
         public DistrictKpis? City { get; set; }
         public long CityVersion { get; set; } = -1;
         public Dictionary<string, LiveDistrict> Districts { get; } = [];
@@ -231,71 +246,6 @@ public sealed class ScopeDispatcher(
             Segments.Clear();
             Sensors.Clear();
             return frame;
-        }
-    }
-
-    /// <summary>One client's outbox and its sender.</summary>
-    private sealed class ClientConnection
-    {
-        private readonly Channel<SerializedHubMessage> _outbox;
-        private readonly Lock _writeGate = new();
-        private readonly CancellationTokenSource _closed = new();
-
-        public ClientConnection(HubConnectionContext connection, int capacity, ILogger logger)
-        {
-            _outbox = Channel.CreateBounded<SerializedHubMessage>(new BoundedChannelOptions(Math.Max(MaxScopesPerConnection + 1, capacity))
-            {
-                // The sender reads; an overflowing writer also drains.
-                SingleReader = false,
-                FullMode = BoundedChannelFullMode.Wait,
-            });
-            _ = Task.Run(async () =>
-            {
-                try
-                {
-                    await foreach (var message in _outbox.Reader.ReadAllAsync(_closed.Token))
-                    {
-                        await connection.WriteAsync(message, _closed.Token);
-                    }
-                }
-                catch (OperationCanceledException)
-                {
-                }
-                catch (Exception ex)
-                {
-                    logger.LogDebug(ex, "Sending to connection {Connection} stopped", connection.ConnectionId);
-                }
-            });
-        }
-
-        /// <summary>Scope keys this client subscribed to; guarded by the dispatcher's lock.</summary>
-        public HashSet<string> Scopes { get; } = [];
-
-        public void Send(SerializedHubMessage message)
-        {
-            lock (_writeGate)
-            {
-                if (_outbox.Writer.TryWrite(message))
-                {
-                    return;
-                }
-                // Fallen behind: what is queued is stale anyway. Drop it and tell the client to take a new snapshot.
-                while (_outbox.Reader.TryRead(out _))
-                {
-                }
-                foreach (var scope in Scopes)
-                {
-                    _outbox.Writer.TryWrite(new SerializedHubMessage(
-                        new InvocationMessage(HubMethods.Resync, [new ResyncFrame(scope, "The client fell behind the live feed.")])));
-                }
-                TwinTelemetry.Resyncs.Add(Scopes.Count);
-            }
-        }
-
-        public void Close()
-        {
-            _outbox.Writer.TryComplete();
-            _closed.Cancel();
         }
     }
 }

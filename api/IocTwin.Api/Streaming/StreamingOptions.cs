@@ -12,4 +12,17 @@ public sealed class StreamingOptions
 
     /// <summary>SignalR's per-connection buffer, in bytes; a client not reading stops taking frames past it.</summary>
     public long ConnectionBufferBytes { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// How long a client may take no frame (a frame waiting to be written all along) and still be resynced; past it
+    /// the server closes the connection with a reason. Below the JavaScript client's 30 s server timeout, so that a
+    /// screen waking from a longer freeze still reads the reason before it gives up on its own.
+    /// </summary>
+    public TimeSpan MaxStall { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long a client closed for stalling has to read the close message before the connection is dropped.</summary>
+    public TimeSpan CloseGrace { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Hub calls of one connection that run at once, so a screen opening several scopes is not served one by one.</summary>
+    public int ParallelCallsPerConnection { get; set; } = 4;
 }

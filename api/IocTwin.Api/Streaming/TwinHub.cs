@@ -6,7 +6,9 @@ namespace IocTwin.Api.Streaming;
 
 /// <summary>
 /// Live twin for screens. Subscribe(scope) answers with a snapshot; "delta" frames follow with sequence numbers
-/// above the snapshot's; "resync" asks for a new snapshot. Each caller sees only what its token covers.
+/// above the snapshot's; "resync" asks for a new snapshot. Each caller sees only what its token covers. A connection's
+/// calls run side by side (<see cref="StreamingOptions.ParallelCallsPerConnection"/>), so a screen opening several
+/// scopes gets each snapshot as soon as it is read. Refusals are <see cref="SubscriptionRefused"/>.
 /// </summary>
 [Authorize(Policy = AccessExtensions.ReadPolicy)]
 public sealed class TwinHub(ScopeDispatcher dispatcher, TwinSnapshots snapshots) : Hub
@@ -28,15 +30,14 @@ public sealed class TwinHub(ScopeDispatcher dispatcher, TwinSnapshots snapshots)
         var parsed = await AuthorizeAsync(scope);
         // Join first, then read: a change made while the snapshot is read arrives as a delta, not lost.
         var sequence = dispatcher.Subscribe(Context.ConnectionId, parsed);
-        var snapshot = await snapshots.TakeAsync(parsed, sequence);
-        return snapshot with { Alerts = await snapshots.OpenAlertsAsync(parsed) };
+        return await snapshots.TakeAsync(parsed, sequence);
     }
 
     public void Unsubscribe(string scope)
     {
         if (!TwinScope.TryParse(scope, out var parsed, out var error))
         {
-            throw new HubException(error);
+            throw new SubscriptionRefused(RefusalReason.Invalid, error!);
         }
         dispatcher.Unsubscribe(Context.ConnectionId, parsed);
     }
@@ -45,7 +46,7 @@ public sealed class TwinHub(ScopeDispatcher dispatcher, TwinSnapshots snapshots)
     {
         if (!TwinScope.TryParse(scope, out var parsed, out var error))
         {
-            throw new HubException(error);
+            throw new SubscriptionRefused(RefusalReason.Invalid, error!);
         }
         var access = TwinAccess.From(Context.User!);
         var allowed = parsed.Kind switch
@@ -55,20 +56,20 @@ public sealed class TwinHub(ScopeDispatcher dispatcher, TwinSnapshots snapshots)
             ScopeKind.Sector => access.CanSeeSector(parsed.Sector!.Value),
             ScopeKind.Entity => await snapshots.LocateEntityAsync(parsed.Id!) is { Count: > 0 } entities
                 ? entities.All(e => access.CanSeeSensor(e.DistrictId, e.Sector))
-                : access.SeesEverything ? throw new HubException($"Unknown entity '{parsed.Id}'.") : false,
+                : access.SeesEverything ? throw new SubscriptionRefused(RefusalReason.Unknown, $"Unknown entity '{parsed.Id}'.") : false,
             // The same rule as the REST API: a scenario is its creator's, and the IOC's.
             ScopeKind.Scenario => await snapshots.FindScenarioAsync(parsed.Id!) is { } scenario
                 ? access.CanSeeScenario(scenario.Creator)
-                : access.SeesEverything ? throw new HubException($"Unknown scenario '{parsed.Id}'.") : false,
+                : access.SeesEverything ? throw new SubscriptionRefused(RefusalReason.Unknown, $"Unknown scenario '{parsed.Id}'.") : false,
             _ => false,
         };
         if (!allowed)
         {
-            throw new HubException($"Forbidden: your token does not cover '{scope}'.");
+            throw new SubscriptionRefused(RefusalReason.Forbidden, $"Forbidden: your token does not cover '{scope}'.");
         }
         // Only once access is settled, so nobody learns what exists outside their scope.
         return await snapshots.ExistsAsync(parsed)
             ? parsed
-            : throw new HubException($"Unknown {parsed.Kind.ToString().ToLowerInvariant()} '{parsed.Id}'.");
+            : throw new SubscriptionRefused(RefusalReason.Unknown, $"Unknown {parsed.Kind.ToString().ToLowerInvariant()} '{parsed.Id}'.");
     }
 }

@@ -12,50 +12,44 @@ namespace IocTwin.Api.Streaming;
 /// </summary>
 public sealed class TwinSnapshots(IGrainFactory grains, KnownEntities known)
 {
+    /// <summary>The scope's state and open alerts, read from the grains side by side.</summary>
     public async Task<ScopeSnapshot> TakeAsync(TwinScope scope, long sequence)
     {
         var key = scope.ToString();
         switch (scope.Kind)
         {
-            case ScopeKind.City:
+            case ScopeKind.City or ScopeKind.Sector:
             {
                 var city = await grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get();
-                var (districts, segments, sensors) = await ReadDistrictsAsync(city.Districts.Select(d => d.DistrictId));
-                return new ScopeSnapshot(key, sequence, city, districts, segments, sensors);
+                var districtIds = city.Districts.Select(d => d.DistrictId).ToList();
+                var alerts = OpenAlertsAsync(scope, districtIds);
+                var views = await LiveTopology.ReadViewsAsync(grains, districtIds);
+                return scope.Kind == ScopeKind.City
+                    ? new ScopeSnapshot(key, sequence, city, views.Districts, views.Segments, views.Sensors, await alerts)
+                    : new ScopeSnapshot(key, sequence, null, views.Districts,
+                        scope.Sector == Sector.Traffic ? views.Segments : [], [.. views.Sensors.Where(s => s.Sector == scope.Sector)], await alerts);
             }
             case ScopeKind.District:
             {
-                var (districts, segments, sensors) = await ReadDistrictsAsync([scope.Id!]);
-                return new ScopeSnapshot(key, sequence, null, districts, segments, sensors);
-            }
-            case ScopeKind.Sector:
-            {
-                var city = await grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get();
-                var (districts, segments, sensors) = await ReadDistrictsAsync(city.Districts.Select(d => d.DistrictId));
-                return new ScopeSnapshot(key, sequence, null, districts,
-                    scope.Sector == Sector.Traffic ? segments : [], [.. sensors.Where(s => s.Sector == scope.Sector)]);
+                var alerts = OpenAlertsAsync(scope, [scope.Id!]);
+                var views = await LiveTopology.ReadViewsAsync(grains, [scope.Id!]);
+                return new ScopeSnapshot(key, sequence, null, views.Districts, views.Segments, views.Sensors, await alerts);
             }
             case ScopeKind.Entity:
             {
-                var segment = await SegmentAsync(scope.Id!);
-                var sensor = segment is null ? await SensorAsync(scope.Id!) : null;
-                return new ScopeSnapshot(key, sequence, null, [], segment is null ? [] : [segment], sensor is null ? [] : [sensor]);
+                var (segmentView, sensorView) = await EntityAsync(scope.Id!);
+                var districtIds = new[] { segmentView?.Spec.DistrictId, sensorView?.DistrictId }.OfType<string>().Distinct().ToList();
+                return new ScopeSnapshot(key, sequence, null, [], segmentView is null ? [] : [segmentView],
+                    segmentView is null && sensorView is not null ? [sensorView] : [], await OpenAlertsAsync(scope, districtIds));
             }
             default:
-                return new ScopeSnapshot(key, sequence, null, [], [], []);
+                return new ScopeSnapshot(key, sequence, null, [], [], [], []);
         }
     }
 
-    /// <summary>The open alerts a scope covers, newest first.</summary>
-    public async Task<List<AlertView>> OpenAlertsAsync(TwinScope scope)
+    /// <summary>The open alerts of these districts that a scope covers, newest first.</summary>
+    private async Task<List<AlertView>> OpenAlertsAsync(TwinScope scope, IEnumerable<string> districtIds)
     {
-        if (scope.Kind == ScopeKind.Scenario)
-        {
-            return [];
-        }
-        IEnumerable<string> districtIds = scope.Kind == ScopeKind.District
-            ? [scope.Id!]
-            : (await grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get()).Districts.Select(d => d.DistrictId);
         var alerts = await Task.WhenAll(districtIds.Select(id => grains.GetGrain<IDistrictGrain>(id).GetAlerts()));
         return [.. alerts.SelectMany(a => a).Where(a => a.State != AlertState.Resolved && scope.Covers(a)).OrderByDescending(a => a.RaisedAt)];
     }
@@ -75,26 +69,22 @@ public sealed class TwinSnapshots(IGrainFactory grains, KnownEntities known)
     /// </summary>
     public async Task<List<(string DistrictId, Sector Sector)>> LocateEntityAsync(string id)
     {
-        var segment = SegmentAsync(id);
-        var sensor = SensorAsync(id);
+        var (segment, sensor) = await EntityAsync(id);
         List<(string, Sector)> found = [];
-        if (await segment is { } s) found.Add((s.Spec.DistrictId, Sector.Traffic));
-        if (await sensor is { } r) found.Add((r.DistrictId, r.Sector));
+        if (segment is { } s) found.Add((s.Spec.DistrictId, Sector.Traffic));
+        if (sensor is { } r) found.Add((r.DistrictId, r.Sector));
         return found;
     }
 
-    private async Task<SegmentView?> SegmentAsync(string id) =>
-        await known.ExistsAsync(EntityKind.Segment, id) ? await grains.GetGrain<IRoadSegmentGrain>(id).Get() : null;
-
-    private async Task<SensorView?> SensorAsync(string id) =>
-        await known.ExistsAsync(EntityKind.Sensor, id) ? await grains.GetGrain<ISensorGrain>(id).Get() : null;
+    /// <summary>The segment and the sensor of an id, read side by side; a grain is asked only for a kind the topology holds the id as.</summary>
+    private async Task<(SegmentView? Segment, SensorView? Sensor)> EntityAsync(string id)
+    {
+        var (isSegment, isSensor) = await known.EntityKindsAsync(id);
+        var segment = isSegment ? grains.GetGrain<IRoadSegmentGrain>(id).Get() : Task.FromResult<SegmentView?>(null);
+        var sensor = isSensor ? grains.GetGrain<ISensorGrain>(id).Get() : Task.FromResult<SensorView?>(null);
+        return (await segment, await sensor);
+    }
 
     /// <summary>The scenario and its creator, from the index (no scenario grain is woken for an unknown id); null when unknown.</summary>
     public Task<ScenarioEntry?> FindScenarioAsync(string id) => grains.GetGrain<IScenarioIndexGrain>(0).Find(id);
-
-    private async Task<(List<DistrictView>, List<SegmentView>, List<SensorView>)> ReadDistrictsAsync(IEnumerable<string> districtIds)
-    {
-        var views = await LiveTopology.ReadViewsAsync(grains, districtIds);
-        return (views.Districts, views.Segments, views.Sensors);
-    }
 }

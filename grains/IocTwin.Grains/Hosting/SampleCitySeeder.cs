@@ -1,4 +1,5 @@
 using IocTwin.Grains;
+using IocTwin.Model;
 using IocTwin.Topology;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -7,7 +8,7 @@ namespace IocTwin.Hosting;
 
 /// <summary>Loads the Da Nang sample on first start, when the twin holds no district yet.</summary>
 internal sealed class SampleCitySeeder(
-    IGrainFactory grains, IHostApplicationLifetime lifetime, ILogger<SampleCitySeeder> logger) : BackgroundService
+    IGrainFactory grains, SampleCityLoad load, IHostApplicationLifetime lifetime, ILogger<SampleCitySeeder> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -21,12 +22,32 @@ internal sealed class SampleCitySeeder(
         if (city.Districts.Count > 0)
         {
             logger.LogInformation("Twin holds {Districts} districts; sample city not loaded", city.Districts.Count);
+            load.Loaded();
             return;
         }
         var sample = GeoJsonCityReader.LoadSample();
         await TopologyImporter.ImportAsync(grains, sample, stoppingToken);
+        await WaitUntilCountedAsync(sample, stoppingToken);
+        load.Loaded();
         logger.LogInformation(
             "Loaded sample city {City}: {Districts} districts, {Segments} segments, {Sensors} sensors",
             sample.Name, sample.Districts.Count, sample.Segments.Count, sample.Sensors.Count);
+    }
+
+    /// <summary>Until the city lists every district and the districts count every sensor and segment of the sample.</summary>
+    private async Task WaitUntilCountedAsync(CitySpec sample, CancellationToken stoppingToken)
+    {
+        while (true)
+        {
+            var city = await grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get();
+            var districts = await Task.WhenAll(city.Districts.Select(d => grains.GetGrain<IDistrictGrain>(d.DistrictId).Get()));
+            if (city.Districts.Count >= sample.Districts.Count
+                && districts.Sum(d => d?.SensorCount ?? 0) >= sample.Sensors.Count
+                && districts.Sum(d => d?.SegmentCount ?? 0) >= sample.Segments.Count)
+            {
+                return;
+            }
+            await Task.Delay(50, stoppingToken);
+        }
     }
 }

@@ -72,6 +72,7 @@ public static class SiloHostingExtensions
                 silo.UseLocalhostClustering(hosting.SiloPort, hosting.GatewayPort, serviceId: hosting.ServiceId, clusterId: hosting.ClusterId);
             }
         });
+        builder.Services.AddSingleton(new SampleCityLoad(hosting.SeedSampleCity));
         if (hosting.SeedSampleCity)
         {
             builder.Services.AddHostedService<SampleCitySeeder>();

@@ -31,6 +31,12 @@ public static class TwinTelemetry
     public static readonly Counter<long> Resyncs =
         Meter.CreateCounter<long>("ioctwin.push.resyncs", "{resync}", "Screens told to resync after falling behind.");
 
+    public static readonly Counter<long> StallCloses =
+        Meter.CreateCounter<long>("ioctwin.push.stall_closes", "{connection}", "Screens closed for taking no frame longer than the stall allowed.");
+
+    public static readonly Counter<long> RefusedSubscriptions =
+        Meter.CreateCounter<long>("ioctwin.push.refused", "{call}", "Hub calls refused (forbidden, unknown, invalid or over a limit), by reason.");
+
     public static readonly Histogram<double> HistoryMoveWrite =
         Meter.CreateHistogram<double>("ioctwin.history.move.write", "ms",
             "How long a move's write transaction took, commit included (on SQLite appends wait meanwhile).");

@@ -453,37 +453,19 @@ public static class LatencyBenchmark
             }
         }
 
-        public async Task RunAsync(CancellationToken cancellationToken)
-        {
-            var feed = new IocTwin.Feed.SyntheticFeed();
-            var segments = city.Segments.ToDictionary(s => s.Id);
-            var sensors = city.Sensors.ToArray();
-            new Random(5).Shuffle(sensors);
-            using var http = host.CreateIngestClient();
-            var perTick = Math.Max(1, (int)Math.Round(readingsPerSecond / 10));
-            var next = 0;
-            var pending = new List<Task>();
-            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
-            while (await timer.WaitForNextTickAsync(cancellationToken))
+        public Task RunAsync(CancellationToken cancellationToken) =>
+            PacedFeed.RunAsync(host, city, readingsPerSecond, (http, batch, sensors) =>
             {
-                var now = DateTimeOffset.UtcNow;
-                var batch = new List<ParsedReading>(perTick);
                 var probes = new List<Probe>();
-                for (var i = 0; i < perTick; i++)
+                foreach (var sensor in sensors)
                 {
-                    var sensor = sensors[next++ % sensors.Length];
-                    var segment = sensor.SegmentId is { } id ? segments.GetValueOrDefault(id) : null;
-                    batch.Add(new ParsedReading(i, sensor.Id, feed.Next(sensor, segment, now)));
                     if (book.IsWatched(sensor.Id) && book.Sending(sensor.Id, sensor.DistrictId) is { } probe)
                     {
                         probes.Add(probe);
                     }
                 }
-                pending.RemoveAll(t => t.IsCompleted);
-                pending.Add(PostAsync(http, Readings.Json(batch), batch.Count, probes));
-            }
-            await Task.WhenAll(pending);
-        }
+                return PostAsync(http, Readings.Json(batch), batch.Count, probes);
+            }, cancellationToken);
 
         private async Task PostAsync(HttpClient http, byte[] body, int count, List<Probe> probes)
         {

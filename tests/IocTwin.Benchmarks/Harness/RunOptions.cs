@@ -35,6 +35,10 @@ public sealed record RunOptions
     /// <summary>After a round, how long the last readings of the round have to reach the screens.</summary>
     public required TimeSpan LatencyGrace { get; init; }
 
+    // 6. Subscribe latency.
+    public required int SubscribeSamples { get; init; }
+    public required double SubscribeFeedReadingsPerSecond { get; init; }
+
     // 4. Memory.
     public required int MemoryWarmupSensors { get; init; }
     /// <summary>Wait after activations before measuring memory: rollups, and write-behind when it is longer than PersistDelay.</summary>
@@ -88,6 +92,8 @@ public sealed record RunOptions
         LatencyWarmup = TimeSpan.FromSeconds(5),
         LatencyWindow = TimeSpan.FromSeconds(20),
         LatencyGrace = TimeSpan.FromSeconds(5),
+        SubscribeSamples = 20,
+        SubscribeFeedReadingsPerSecond = 20_000,
         MemoryWarmupSensors = 1_000,
         MemorySettle = TimeSpan.FromSeconds(6),
     };
@@ -114,6 +120,8 @@ public sealed record RunOptions
         LatencyWarmup = TimeSpan.FromSeconds(1),
         LatencyWindow = TimeSpan.FromSeconds(2),
         LatencyGrace = TimeSpan.FromSeconds(1.5),
+        SubscribeSamples = 5,
+        SubscribeFeedReadingsPerSecond = 2_000,
         MemoryWarmupSensors = 200,
         MemorySettle = TimeSpan.FromSeconds(1),
     };
@@ -179,7 +187,7 @@ public sealed record RunOptions
             else
             {
                 throw new ArgumentException(
-                    $"Unknown argument '{arg}'. Usage: [--quick] [--only=baseline,ingest,latency,scenario,memory,assignment] [--size=districts/segments/sensors] " +
+                    $"Unknown argument '{arg}'. Usage: [--quick] [--only=baseline,ingest,latency,subscribe,scenario,memory,assignment] [--size=districts/segments/sensors] " +
                     "[--set Twin:Key=value] [--db=twin.db] [--out=report.md] [--tntp=network-dir] [--gap=1e-4]");
             }
         }

@@ -18,8 +18,9 @@ namespace IocTwin.Benchmarks.Harness;
 /// </summary>
 public sealed class TwinHost : WebApplicationFactory<Program>
 {
-    public const string SigningKey = "benchmark-signing-key-0123456789-0123456789";
-    public const string IngestApiKey = "benchmark-ingest-key";
+    // Made for each run: a key written in the repository is published, and the twin refuses it outside Development.
+    public static readonly string SigningKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(36));
+    public static readonly string IngestApiKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(36));
 
     private readonly Dictionary<string, string?> _settings;
 

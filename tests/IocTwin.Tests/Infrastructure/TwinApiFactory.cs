@@ -3,8 +3,6 @@ using System.Net.Http.Json;
 using IocTwin.Api.Access;
 using Microsoft.Extensions.DependencyInjection;
 using IocTwin.Api.Json;
-using IocTwin.Model;
-using IocTwin.Topology;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
@@ -50,13 +48,12 @@ public class TwinApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     {
         StartServer();
         Http = CreateClient(TwinRoles.Ioc);
-        // The sample loads district by district, then roads, then sensors: wait for the last sensor.
-        var sample = GeoJsonCityReader.LoadSample();
+        // Readiness waits for the sample city to be fully loaded (ReadinessTests checks that it does).
         await Eventually.Until(
-            () => Http.GetFromJsonAsync<List<DistrictView>>("/api/v1/districts", TwinJson.Options)!,
-            districts => districts!.Count >= sample.Districts.Count && districts.Sum(d => d.SensorCount) >= sample.Sensors.Count,
+            async () => (await Http.GetAsync("/health/ready")).StatusCode,
+            status => status == System.Net.HttpStatusCode.OK,
             TimeSpan.FromSeconds(60),
-            "the Da Nang sample is loaded");
+            "the twin is ready");
     }
 
     /// <summary>A client carrying a token of the given role and scope, and the ingest API key.</summary>
