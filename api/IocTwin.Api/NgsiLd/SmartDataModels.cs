@@ -76,8 +76,10 @@ public static class SmartDataModels
     }
 
     /// <summary>The reading value an attribute (expanded name) of a sensor of that kind carries; null for any other attribute.</summary>
-    public static ValueMapping? ReadingOf(SensorKind kind, string attribute) =>
-        Mappings.GetValueOrDefault(kind, []).FirstOrDefault(m => m.Attribute == attribute);
+    public static ValueMapping? ReadingOf(SensorKind kind, string attribute) => ValuesOf(kind).FirstOrDefault(m => m.Attribute == attribute);
+
+    /// <summary>The reading values a sensor of that kind publishes as attributes of its observation entity.</summary>
+    public static IReadOnlyList<ValueMapping> ValuesOf(SensorKind kind) => Mappings.GetValueOrDefault(kind, []);
 
     private static double? Percent(JsonNode fraction) => fraction is JsonValue v && v.TryGetValue<double>(out var d) ? d * 100 : null;
 

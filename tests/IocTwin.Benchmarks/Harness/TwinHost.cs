@@ -18,8 +18,9 @@ namespace IocTwin.Benchmarks.Harness;
 /// </summary>
 public sealed class TwinHost : WebApplicationFactory<Program>
 {
-    public const string SigningKey = "benchmark-signing-key-0123456789-0123456789";
-    public const string IngestApiKey = "benchmark-ingest-key";
+    // New for each run: a key written in the repository is a published key, which the twin refuses outside Development.
+    public static readonly string SigningKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+    public static readonly string IngestApiKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
 
     private readonly Dictionary<string, string?> _settings;
 
