@@ -115,6 +115,26 @@ public sealed class NgsiLdIngestTests(NgsiLdTwinFactory api)
     }
 
     [Fact]
+    public async Task Ld_json_entities_are_read_under_their_own_context()
+    {
+        var (_, counter) = await Http.CountedSegment("hai-chau");
+        // The city's context calls TrafficFlowObserved "Counter" and averageVehicleSpeed "speed".
+        var batch = $$"""
+        [{ "@context": "{{NgsiLdTwinFactory.CityContextUrl}}", "id": "urn:ngsi-ld:TrafficFlowObserved:{{counter.Id}}", "type": "Counter",
+           "speed": { "type": "Property", "value": 33.3, "observedAt": "{{DateTimeOffset.UtcNow:O}}" } }]
+        """;
+        using var request = new HttpRequestMessage(HttpMethod.Post, NgsiLdClient.Api + "/entityOperations/upsert")
+        {
+            Content = new StringContent(batch, Encoding.UTF8, "application/ld+json"),
+        };
+
+        using var response = await Http.SendAsync(request);
+
+        Assert.True(response.StatusCode == HttpStatusCode.NoContent, $"{response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        Assert.Equal(33.3, (await Http.Get<SensorView>($"/api/v1/sensors/{counter.Id}")).LastReading!.Values["speed"]);
+    }
+
+    [Fact]
     public async Task Writes_need_the_ingest_key_or_the_ioc_role()
     {
         var (_, counter) = await Http.CountedSegment("lien-chieu");
