@@ -91,13 +91,17 @@ public static class BenchmarkProgram
         {
             context.BaselineCallRate = await GrainCallBaseline.RunAsync(context);
         }
-        if (options.Runs(IngestBenchmark.Name) || options.Runs(LatencyBenchmark.Name) || options.Runs(SubscribeBenchmark.Name) || options.Runs(MemoryBenchmark.Name))
+        if (options.Runs(IngestBenchmark.Name) || options.Runs(NgsiLdIngestBenchmark.Name) || options.Runs(LatencyBenchmark.Name) || options.Runs(SubscribeBenchmark.Name) || options.Runs(MemoryBenchmark.Name))
         {
             await IngestBenchmark.ImportAsync(context);
         }
         if (options.Runs(IngestBenchmark.Name))
         {
             await IngestBenchmark.RunAsync(context);
+        }
+        if (options.Runs(NgsiLdIngestBenchmark.Name))
+        {
+            await NgsiLdIngestBenchmark.RunAsync(context);
         }
         if (options.Runs(LatencyBenchmark.Name))
         {

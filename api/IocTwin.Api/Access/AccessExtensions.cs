@@ -30,15 +30,20 @@ public static class AccessExtensions
     public static RouteHandlerBuilder RequireIngestApiKey(this RouteHandlerBuilder builder) =>
         builder.AddEndpointFilter(async (context, next) =>
         {
-            var keys = context.HttpContext.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value.IngestApiKeys;
-            var given = context.HttpContext.Request.Headers[ApiKeyHeader].ToString();
-            if (given.Length == 0 || !keys.Any(k => CryptographicEquals(k, given)))
+            if (!HasIngestApiKey(context.HttpContext))
             {
                 return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Missing or unknown API key",
                     detail: $"Send a valid ingest key in the {ApiKeyHeader} header.", extensions: new Dictionary<string, object?> { ["field"] = ApiKeyHeader });
             }
             return await next(context);
         });
+
+    public static bool HasIngestApiKey(HttpContext http)
+    {
+        var keys = http.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value.IngestApiKeys;
+        var given = http.Request.Headers[ApiKeyHeader].ToString();
+        return given.Length > 0 && keys.Any(k => CryptographicEquals(k, given));
+    }
 
     public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Forbidden(string what) =>
         TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Outside your scope", detail: $"Your token does not cover {what}.");

@@ -103,6 +103,11 @@ public static class RateLimitingExtensions
         {
             return RequestCategory.Ingest;
         }
+        // A write to NGSI-LD is a reading (observation entities); the query by POST changes nothing.
+        if (!read && path.StartsWithSegments("/ngsi-ld") && value != "/ngsi-ld/v1/entityOperations/query")
+        {
+            return RequestCategory.Ingest;
+        }
         if (read && (value.EndsWith("/history", StringComparison.Ordinal) || value == "/api/v1/city/at"))
         {
             return RequestCategory.History;
@@ -112,7 +117,7 @@ public static class RateLimitingExtensions
             return RequestCategory.ScenarioRuns;
         }
         // Connecting to the hub (negotiate is a POST) and an NGSI-LD query by POST change nothing.
-        return read || path.StartsWithSegments("/hubs") || value == "/ngsi-ld/v1/entityOperations/query" ? RequestCategory.Reads : RequestCategory.Writes;
+        return read || path.StartsWithSegments("/hubs") || path.StartsWithSegments("/ngsi-ld") ? RequestCategory.Reads : RequestCategory.Writes;
     }
 
     /// <summary>Who is asking: the ingest key (by its hash) for ingest, else the token's subject and role, else the address.</summary>

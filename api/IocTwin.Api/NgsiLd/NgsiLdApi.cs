@@ -19,6 +19,7 @@ public static class NgsiLdApi
         builder.Services.AddHttpClient(nameof(LdContextStore)).ConfigurePrimaryHttpMessageHandler(() => new HttpClientHandler { AllowAutoRedirect = false });
         builder.Services.AddSingleton<LdContextStore>();
         builder.Services.AddSingleton<NgsiEntitySource>();
+        builder.Services.AddSingleton<ObservationReadings>();
         return builder;
     }
 
@@ -30,6 +31,7 @@ public static class NgsiLdApi
         api.MapPost("/entityOperations/query", QueryEntitiesByPost)
             .WithSummary("The same query as GET /entities, as a Query body (entities, attrs, q, geoQ), @context in the body or the Link header.");
         api.MapNgsiLdTypes();
+        app.MapNgsiLdIngest();
         app.MapGroup(Prefix).WithTags("NGSI-LD").MapJsonLdContexts();
         return app;
     }

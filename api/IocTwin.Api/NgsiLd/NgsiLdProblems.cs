@@ -30,6 +30,19 @@ public static class NgsiLdProblems
 
     public static IResult TooManyResults(string detail) => Problem(400, "BadRequestData", "Too many results asked for", detail);
 
+    /// <summary>A problem as an item of a batch result, or the answer to a single write.</summary>
+    public static NgsiLdProblem Item(int status, string type, string detail) => new(Base + type, Titles.GetValueOrDefault(type, type), detail, status);
+
+    public static IResult ToResult(this NgsiLdProblem problem) =>
+        TypedResults.Json(problem, NgsiLdJson.Options, "application/json", problem.Status);
+
+    private static readonly Dictionary<string, string> Titles = new()
+    {
+        ["BadRequestData"] = "Bad request data",
+        ["ResourceNotFound"] = "Resource not found",
+        ["OperationNotSupported"] = "Operation not supported",
+    };
+
     public static IResult Problem(int status, string type, string title, string detail) =>
         TypedResults.Json(new NgsiLdProblem(Base + type, title, detail, status), NgsiLdJson.Options, "application/json", status);
 }

@@ -24,6 +24,10 @@ public static class SmartDataModels
         _ => "DeviceMeasurement",
     };
 
+    /// <summary>Every observation type a sensor can publish, short names.</summary>
+    public static readonly IReadOnlySet<string> ObservationTypes =
+        Enum.GetValues<SensorKind>().Select(ObservationType).ToHashSet(StringComparer.Ordinal);
+
     public static NgsiEntity Device(SensorView sensor)
     {
         var attributes = new Dictionary<string, NgsiAttribute>
@@ -61,7 +65,25 @@ public static class SmartDataModels
         return new NgsiEntity(NgsiLdFormat.Urn(type, sensor.Id), Types[type], attributes, sensor.DistrictId, sensor.Sector);
     }
 
-    private sealed record ValueMapping(string Reading, string Attribute, string? Unit, Func<double, JsonNode>? Convert = null);
+    /// <summary>
+    /// A reading value as a model attribute: <see cref="Convert"/> writes it in the model's unit, <see cref="Inverse"/>
+    /// reads an attribute value back into the twin's (null when it is not such a value).
+    /// </summary>
+    public sealed record ValueMapping(string Reading, string Attribute, string? Unit, Func<double, JsonNode>? Convert = null, Func<JsonNode, double?>? Inverse = null)
+    {
+        public double? ReadBack(JsonNode? value) =>
+            value is null ? null : Inverse is not null ? Inverse(value) : value is JsonValue number && number.TryGetValue<double>(out var d) ? d : null;
+    }
+
+    /// <summary>The reading value an attribute (expanded name) of a sensor of that kind carries; null for any other attribute.</summary>
+    public static ValueMapping? ReadingOf(SensorKind kind, string attribute) => ValuesOf(kind).FirstOrDefault(m => m.Attribute == attribute);
+
+    /// <summary>The reading values a sensor of that kind publishes as attributes of its observation entity.</summary>
+    public static IReadOnlyList<ValueMapping> ValuesOf(SensorKind kind) => Mappings.GetValueOrDefault(kind, []);
+
+    private static double? Percent(JsonNode fraction) => fraction is JsonValue v && v.TryGetValue<double>(out var d) ? d * 100 : null;
+
+    private static double? OnOff(JsonNode state) => state is JsonValue v && v.TryGetValue<string>(out var s) ? s switch { "on" => 1, "off" => 0, _ => null } : null;
 
     /// <summary>Which reading value becomes which model attribute, in which unit, for each kind of sensor.</summary>
     private static readonly Dictionary<SensorKind, ValueMapping[]> Mappings = new()
@@ -70,7 +92,7 @@ public static class SmartDataModels
         [
             new(ReadingNames.Flow, Intensity, null),
             new(ReadingNames.Speed, AverageVehicleSpeed, Units.KilometrePerHour),
-            new(ReadingNames.Occupancy, Occupancy, Units.One, percent => JsonValue.Create(percent / 100)),
+            new(ReadingNames.Occupancy, Occupancy, Units.One, percent => JsonValue.Create(percent / 100), Percent),
         ],
         [SensorKind.SpeedCamera] = [new(ReadingNames.Speed, AverageVehicleSpeed, Units.KilometrePerHour)],
         [SensorKind.AirQuality] = [new(ReadingNames.Aqi, AirQualityIndex, null), new(ReadingNames.Pm25, Pm25, Units.MicrogramPerCubicMetre)],
@@ -78,7 +100,7 @@ public static class SmartDataModels
         [SensorKind.WaterLevel] = [new(ReadingNames.Level, CurrentLevel, Units.Metre)],
         [SensorKind.Streetlight] =
         [
-            new(ReadingNames.On, PowerState, null, on => JsonValue.Create(on > 0 ? "on" : "off")),
+            new(ReadingNames.On, PowerState, null, on => JsonValue.Create(on > 0 ? "on" : "off"), OnOff),
             new(ReadingNames.Power, PowerConsumption, Units.Watt),
         ],
         [SensorKind.RainGauge] = [new(ReadingNames.Rainfall, NumValue, Units.MillimetrePerHour)],

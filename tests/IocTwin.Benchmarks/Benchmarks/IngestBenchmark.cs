@@ -110,7 +110,7 @@ public static class IngestBenchmark
     }
 
     /// <summary>Sends batches round-robin with <paramref name="inFlight"/> outstanding, for a number of sweeps or a duration.</summary>
-    private static async Task<(long Accepted, long Rejected, List<string> Failed, TimeSpan Elapsed)> DriveAsync(int batchCount, int inFlight,
+    internal static async Task<(long Accepted, long Rejected, List<string> Failed, TimeSpan Elapsed)> DriveAsync(int batchCount, int inFlight,
         Func<int, Task<(int Accepted, int Rejected)>> send, int? sweeps, TimeSpan? duration)
     {
         long accepted = 0, rejected = 0;

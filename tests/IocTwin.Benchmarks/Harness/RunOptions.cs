@@ -187,7 +187,7 @@ public sealed record RunOptions
             else
             {
                 throw new ArgumentException(
-                    $"Unknown argument '{arg}'. Usage: [--quick] [--only=baseline,ingest,latency,subscribe,scenario,memory,assignment] [--size=districts/segments/sensors] " +
+                    $"Unknown argument '{arg}'. Usage: [--quick] [--only=baseline,ingest,ngsi-ld-ingest,latency,subscribe,scenario,memory,assignment] [--size=districts/segments/sensors] " +
                     "[--set Twin:Key=value] [--db=twin.db] [--out=report.md] [--tntp=network-dir] [--gap=1e-4]");
             }
         }
