@@ -26,13 +26,36 @@ internal sealed class SampleCitySeeder(
             return;
         }
         var sample = GeoJsonCityReader.LoadSample();
-        await TopologyImporter.ImportAsync(grains, sample, stoppingToken);
+        await ImportWithRetriesAsync(sample, stoppingToken);
         await WaitUntilCountedAsync(sample, stoppingToken);
         load.Loaded();
         logger.LogInformation(
             "Loaded sample city {City}: {Districts} districts, {Segments} segments, {Sensors} sensors",
             sample.Name, sample.Districts.Count, sample.Segments.Count, sample.Sensors.Count);
     }
+
+    /// <summary>
+    /// Registration is idempotent, so a call that timed out (a silo starting beside this one, a busy machine) is tried
+    /// again with the rest rather than stopping the silo with a half-loaded city.
+    /// </summary>
+    private async Task ImportWithRetriesAsync(CitySpec sample, CancellationToken stoppingToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await TopologyImporter.ImportAsync(grains, sample, stoppingToken);
+                return;
+            }
+            catch (Exception ex) when (ex is TimeoutException or OrleansException && attempt < MaxImportAttempts && !stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning("Loading the sample city failed ({Error}); trying again, attempt {Attempt} of {Max}", ex.Message, attempt + 1, MaxImportAttempts);
+                await Task.Delay(TimeSpan.FromSeconds(attempt), stoppingToken);
+            }
+        }
+    }
+
+    private const int MaxImportAttempts = 5;
 
     /// <summary>Until the city lists every district and the districts count every sensor and segment of the sample.</summary>
     private async Task WaitUntilCountedAsync(CitySpec sample, CancellationToken stoppingToken)
