@@ -69,7 +69,15 @@ public sealed class TwinSnapshots(IGrainFactory grains, KnownEntities known)
     /// </summary>
     public async Task<List<(string DistrictId, Sector Sector)>> LocateEntityAsync(string id)
     {
-        var (segment, sensor) = await EntityAsync(id);
+        var (isSegment, isSensor) = await known.EntityKindsAsync(id);
+        if (!isSegment && !isSensor)
+        {
+            return [];
+        }
+        // Access is decided on both kinds, whatever the known topology says of the other: it may predate a registration
+        // of that kind. The id is a real entity's, so this wakes at most one more grain per entity, never one per probe.
+        var segment = await grains.GetGrain<IRoadSegmentGrain>(id).Get();
+        var sensor = await grains.GetGrain<ISensorGrain>(id).Get();
         List<(string, Sector)> found = [];
         if (segment is { } s) found.Add((s.Spec.DistrictId, Sector.Traffic));
         if (sensor is { } r) found.Add((r.DistrictId, r.Sector));

@@ -60,7 +60,16 @@ public sealed class TwinProcess : IDisposable
         new(name, "api/IocTwin.Api/IocTwin.Api", settings, environment);
 
     /// <summary>Waits for the process to end by itself; false when it still runs after the timeout.</summary>
-    public bool WaitForExit(TimeSpan timeout) => _process.WaitForExit(timeout);
+    /// <summary>True once the process has exited and all it wrote has been read (the timed wait alone does not drain it).</summary>
+    public bool WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout))
+        {
+            return false;
+        }
+        _process.WaitForExit();
+        return true;
+    }
 
     /// <summary>SIGKILL: no shutdown, no flush, as a crashed machine.</summary>
     public void Kill()
