@@ -52,10 +52,10 @@ public sealed class CapsTests(ScopesTwinFactory api) : IAsyncLifetime
         using var lan = api.Operator("Lan", TwinRoles.Ioc);
         using var minh = api.Operator("Minh", TwinRoles.Ioc);
         using var oc = api.Operator("Hai Chau desk", TwinRoles.DistrictOc, districts: ["hai-chau"]);
-        // Long enough to be running still when the next request comes.
-        var lans = await CreateScenario(lan, "long", horizon: 360, step: 10);
-        var lans2 = await CreateScenario(lan, "long too", horizon: 360, step: 10);
-        var minhs = await CreateScenario(minh, "long", horizon: 360, step: 10);
+        // As long as a scenario may be (a day in 10 s steps), to be running still when the next request comes.
+        var lans = await CreateScenario(lan, "long", horizon: 1440, step: 10);
+        var lans2 = await CreateScenario(lan, "long too", horizon: 1440, step: 10);
+        var minhs = await CreateScenario(minh, "long", horizon: 1440, step: 10);
         var ocs = await CreateScenario(oc, "short");
 
         Assert.Equal(HttpStatusCode.Accepted, (await lan.PostAsync($"/api/v1/scenarios/{lans}/run", null)).StatusCode);
@@ -65,8 +65,18 @@ public sealed class CapsTests(ScopesTwinFactory api) : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
         Assert.Equal(TimeSpan.FromSeconds(7), second.Headers.RetryAfter?.Delta);
-        Assert.Equal(HttpStatusCode.TooManyRequests, third.StatusCode);
-        Assert.NotNull(third.Headers.RetryAfter);
+        if (third.StatusCode == HttpStatusCode.Accepted)
+        {
+            // Taken only if one of the two runs had already ended and freed its slot.
+            var ended = await Task.WhenAll(new[] { (lan, lans), (minh, minhs) }.Select(async r =>
+                (string)(await (await r.Item1.GetAsync($"/api/v1/scenarios/{r.Item2}")).ReadObject())["status"]! is "completed" or "failed"));
+            Assert.Contains(true, ended);
+        }
+        else
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, third.StatusCode);
+            Assert.NotNull(third.Headers.RetryAfter);
+        }
         Assert.Equal("draft", (string)(await (await lan.GetAsync($"/api/v1/scenarios/{lans2}")).ReadObject())["status"]!);
 
         // Once the runs end, their slots are free again.
@@ -75,7 +85,10 @@ public sealed class CapsTests(ScopesTwinFactory api) : IAsyncLifetime
             await Eventually.Until(async () => await (await client.GetAsync($"/api/v1/scenarios/{id}")).ReadObject(),
                 s => (string)s["status"]! is "completed" or "failed", TimeSpan.FromSeconds(180), "the long run ends");
         }
-        Assert.Equal("completed", (string)(await RunToEnd(oc, ocs))["status"]!);
+        if (third.StatusCode != HttpStatusCode.Accepted)
+        {
+            Assert.Equal("completed", (string)(await RunToEnd(oc, ocs))["status"]!);
+        }
     }
 
     [Fact]
