@@ -1,3 +1,8 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Http;
+using System.Security.Claims;
 using System.Net;
 using IocTwin.Api.Access;
 using IocTwin.Tests.Infrastructure;
@@ -57,28 +62,33 @@ public sealed class RateLimitTests(RateLimitFactory api)
     }
 
     [Fact]
-    public async Task History_queries_over_the_concurrency_caps_get_429()
+    public async Task History_queries_over_the_concurrency_caps_are_refused_until_one_ends()
     {
-        var callers = Enumerable.Range(0, 6).Select(i => api.As($"concurrent-{i}", TwinRoles.Viewer)).ToList();
-        try
+        // The twin's own limiter, holding queries open as long-running ones would: two at once per caller, three in all.
+        var limiter = api.Services.GetRequiredService<IOptions<RateLimiterOptions>>().Value.GlobalLimiter!;
+        HttpContext Query(string caller) => new DefaultHttpContext
         {
-            // A month, by the minute: each query takes a moment, and 24 at once cannot all run.
-            var window = $"from={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddDays(-30).ToString("O"))}&step=PT5M";
-            var answers = await Task.WhenAll(callers.SelectMany(c => Enumerable.Range(0, 4).Select(async _ =>
-            {
-                using var response = await c.GetAsync($"{History}?{window}");
-                return (response.StatusCode, Limit: response.StatusCode == HttpStatusCode.TooManyRequests ? (string?)(await response.ReadObject())["limit"] : null);
-            })));
+            Request = { Method = "GET", Path = History },
+            User = new ClaimsPrincipal(new ClaimsIdentity([new Claim("name", caller), new Claim(TwinClaims.Role, TwinRoles.Viewer)], "test")),
+        };
 
-            Assert.Contains(answers, a => a.StatusCode == HttpStatusCode.OK);
-            Assert.Contains(answers, a => a.StatusCode == HttpStatusCode.TooManyRequests);
-            Assert.All(answers, a => Assert.True(a.StatusCode == HttpStatusCode.OK || a.Limit == "concurrency", $"{a.StatusCode} {a.Limit}"));
-            // The caps free up as queries end.
-            Assert.Equal(HttpStatusCode.OK, (await callers[0].GetAsync(History)).StatusCode);
-        }
-        finally
-        {
-            callers.ForEach(c => c.Dispose());
-        }
+        using var first = limiter.AttemptAcquire(Query("holder-a"));
+        using var second = limiter.AttemptAcquire(Query("holder-a"));
+        using var thirdOfA = limiter.AttemptAcquire(Query("holder-a"));
+        using var ofB = limiter.AttemptAcquire(Query("holder-b"));
+        using var secondOfB = limiter.AttemptAcquire(Query("holder-b"));
+
+        Assert.True(first.IsAcquired && second.IsAcquired, "a caller runs two queries at once");
+        Assert.False(thirdOfA.IsAcquired, "a caller's third query at once is refused");
+        Assert.True(ofB.IsAcquired, "another caller is not held back by the first one's share");
+        Assert.False(secondOfB.IsAcquired, "no more than three run in all");
+        // Over HTTP the refusal is a 429 naming the concurrency cap, and the caps free up as queries end.
+        using var held = api.As("holder-c", TwinRoles.Viewer);
+        using var refused = await held.GetAsync(History);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal("concurrency", (string)(await refused.ReadObject())["limit"]!);
+        Assert.NotNull(refused.Headers.RetryAfter);
+        first.Dispose();
+        Assert.Equal(HttpStatusCode.OK, (await held.GetAsync(History)).StatusCode);
     }
 }
