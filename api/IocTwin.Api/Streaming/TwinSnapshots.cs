@@ -69,27 +69,26 @@ public sealed class TwinSnapshots(IGrainFactory grains, KnownEntities known)
     /// </summary>
     public async Task<List<(string DistrictId, Sector Sector)>> LocateEntityAsync(string id)
     {
-        var (isSegment, isSensor) = await known.EntityKindsAsync(id);
-        if (!isSegment && !isSensor)
-        {
-            return [];
-        }
         // Access is decided on both kinds, whatever the known topology says of the other: it may predate a registration
-        // of that kind. The id is a real entity's, so this wakes at most one more grain per entity, never one per probe.
-        var segment = await grains.GetGrain<IRoadSegmentGrain>(id).Get();
-        var sensor = await grains.GetGrain<ISensorGrain>(id).Get();
+        // of that kind.
+        var (segment, sensor) = await EntityAsync(id, askBothKinds: true);
         List<(string, Sector)> found = [];
         if (segment is { } s) found.Add((s.Spec.DistrictId, Sector.Traffic));
         if (sensor is { } r) found.Add((r.DistrictId, r.Sector));
         return found;
     }
 
-    /// <summary>The segment and the sensor of an id, read side by side; a grain is asked only for a kind the topology holds the id as.</summary>
-    private async Task<(SegmentView? Segment, SensorView? Sensor)> EntityAsync(string id)
+    /// <summary>
+    /// The segment and the sensor of an id, read side by side. Nothing is asked for an id the topology does not hold;
+    /// otherwise a grain is asked for each kind the id is known as, or for both kinds when asked to (the id is a real
+    /// entity's, so that wakes at most one more grain per entity, never one per probe).
+    /// </summary>
+    private async Task<(SegmentView? Segment, SensorView? Sensor)> EntityAsync(string id, bool askBothKinds = false)
     {
         var (isSegment, isSensor) = await known.EntityKindsAsync(id);
-        var segment = isSegment ? grains.GetGrain<IRoadSegmentGrain>(id).Get() : Task.FromResult<SegmentView?>(null);
-        var sensor = isSensor ? grains.GetGrain<ISensorGrain>(id).Get() : Task.FromResult<SensorView?>(null);
+        var anyKind = isSegment || isSensor;
+        var segment = isSegment || (askBothKinds && anyKind) ? grains.GetGrain<IRoadSegmentGrain>(id).Get() : Task.FromResult<SegmentView?>(null);
+        var sensor = isSensor || (askBothKinds && anyKind) ? grains.GetGrain<ISensorGrain>(id).Get() : Task.FromResult<SensorView?>(null);
         return (await segment, await sensor);
     }
 
