@@ -13,20 +13,11 @@ using Orleans.Configuration;
 
 namespace IocTwin.Api.Extensions;
 
-public enum ApiMode
-{
-    /// <summary>The API hosts a silo itself: one process, nothing else to start.</summary>
-    Embedded,
-    /// <summary>The API is an Orleans client of a separate silo cluster.</summary>
-    Client,
-}
-
 public static class ApiHostingExtensions
 {
     public static WebApplicationBuilder AddIocTwinApi(this WebApplicationBuilder builder)
     {
-        var mode = builder.Configuration.GetValue("Twin:Mode", ApiMode.Embedded);
-        if (mode == ApiMode.Embedded)
+        if (builder.GetTwinHosting().Mode == ApiMode.Embedded)
         {
             builder.AddIocTwinSilo();
         }
@@ -72,8 +63,8 @@ public static class ApiHostingExtensions
     /// <summary>Joins a silo cluster as a client, retrying until a gateway answers.</summary>
     public static WebApplicationBuilder AddIocTwinClient(this WebApplicationBuilder builder)
     {
-        var hosting = builder.Configuration.GetTwinHostingOptions();
-        ReadingHistory.Register(builder.Services, hosting);
+        var hosting = builder.GetTwinHosting();
+        builder.Services.AddReadingHistory(hosting);
         builder.UseOrleansClient(client =>
         {
             client.Configure<ClusterOptions>(o =>

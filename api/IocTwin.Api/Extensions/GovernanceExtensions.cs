@@ -10,7 +10,7 @@ public static class GovernanceExtensions
     /// <summary>The audit log and the caps on scenarios and alert rules.</summary>
     public static WebApplicationBuilder AddTwinGovernance(this WebApplicationBuilder builder)
     {
-        var hosting = builder.Configuration.GetTwinHostingOptions();
+        var hosting = builder.GetTwinHosting();
         builder.Services.AddSingleton(_ => new AuditStore(hosting));
         builder.Services.AddSingleton<IAuditLog, AuditLog>();
         builder.Services.Configure<ScenarioLimits>(builder.Configuration.GetSection(ScenarioLimits.SectionName));

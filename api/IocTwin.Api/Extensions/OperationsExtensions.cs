@@ -1,3 +1,4 @@
+using IocTwin.Hosting;
 using IocTwin.Api.Access;
 using Microsoft.AspNetCore.Authorization;
 using Orleans.Dashboard;
@@ -25,7 +26,7 @@ public static class OperationsExtensions
     {
         var options = app.Configuration.GetSection(OperationsOptions.SectionName).Get<OperationsOptions>() ?? new OperationsOptions();
         List<IEndpointConventionBuilder> endpoints = [app.MapOpenApi(), app.MapPrometheusScrapingEndpoint()];
-        if (app.Configuration.GetValue("Twin:Mode", ApiMode.Embedded) == ApiMode.Embedded)
+        if (app.Services.GetRequiredService<TwinHostingOptions>().Mode == ApiMode.Embedded)
         {
             endpoints.Add(app.MapOrleansDashboard("/dashboard"));
         }

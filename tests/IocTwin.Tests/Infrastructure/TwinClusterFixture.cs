@@ -30,7 +30,7 @@ public sealed class TwinClusterFixture : IAsyncLifetime
             // The same storage format as the ADO.NET stores use.
             silo.Services.AddOptions<MemoryGrainStorageOptions>(TwinStorage.Name)
                 .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
-            ReadingHistory.Register(silo.Services, history);
+            silo.Services.AddReadingHistory(history);
             silo.Services.Configure<TwinOptions>(o =>
             {
                 o.RollupDelay = TimeSpan.FromMilliseconds(50);

@@ -11,13 +11,13 @@ public sealed class HistoryRepairTests
 {
     public static TheoryData<string> Databases => ["Sqlite", "PostgreSql"];
 
-    private static async Task<(DatabaseKind Kind, string ConnectionString)> FreshDatabase(string database)
+    private static async Task<(StorageKind Kind, string ConnectionString)> FreshDatabase(string database)
     {
         if (database == "Sqlite")
         {
             var file = Path.Combine(Path.GetTempPath(), "ioctwin-tests", Guid.NewGuid().ToString("N"), "repair.db");
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-            return (DatabaseKind.Sqlite, $"Data Source={file}");
+            return (StorageKind.Sqlite, $"Data Source={file}");
         }
         // A schema of its own: the shared test database already carries the repair's mark.
         var schema = "repair_" + Guid.NewGuid().ToString("N")[..12];
@@ -27,13 +27,13 @@ public sealed class HistoryRepairTests
             await using var create = new NpgsqlCommand($"CREATE SCHEMA {schema}", server);
             await create.ExecuteNonQueryAsync();
         }
-        return (DatabaseKind.PostgreSql, new NpgsqlConnectionStringBuilder(PostgresDatabase.ConnectionString) { SearchPath = schema }.ToString());
+        return (StorageKind.PostgreSql, new NpgsqlConnectionStringBuilder(PostgresDatabase.ConnectionString) { SearchPath = schema }.ToString());
     }
 
-    private static DbConnection Open(DatabaseKind kind, string connectionString) =>
-        kind == DatabaseKind.Sqlite ? new SqliteConnection(connectionString) : new NpgsqlConnection(connectionString);
+    private static DbConnection Open(StorageKind kind, string connectionString) =>
+        kind == StorageKind.Sqlite ? new SqliteConnection(connectionString) : new NpgsqlConnection(connectionString);
 
-    private static async Task<List<(string Name, double Value)>> Execute(DatabaseKind kind, string connectionString, string sql, params (string Name, object Value)[] parameters)
+    private static async Task<List<(string Name, double Value)>> Execute(StorageKind kind, string connectionString, string sql, params (string Name, object Value)[] parameters)
     {
         await using var connection = Open(kind, connectionString);
         await connection.OpenAsync();

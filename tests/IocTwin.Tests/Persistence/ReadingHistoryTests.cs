@@ -21,7 +21,7 @@ public sealed class ReadingHistoryTests
     private static async Task<ReadingHistory> Start(TwinHostingOptions hosting, TimeSpan? orphanAge = null, TimeSpan? moveInterval = null)
     {
         await SchemaInstaller.ApplyAsync(hosting);
-        var history = new ReadingHistory(hosting, NullLogger<ReadingHistory>.Instance, orphanAge, moveInterval);
+        var history = new ReadingHistory(hosting.History, NullLogger<ReadingHistory>.Instance, orphanAge, moveInterval);
         await history.StartAsync(CancellationToken.None);
         return history;
     }

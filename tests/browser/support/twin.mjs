@@ -13,7 +13,7 @@ export const INGEST_KEY = 'dev-ingest-key';
 
 /** The Đà Nẵng sample as the twin loads it: districts, segments and sensors with their district. */
 export function loadSample() {
-  const file = path.join(repoRoot, 'grains/IocTwin.Grains/SampleCity/danang.geojson');
+  const file = path.join(repoRoot, 'grains/IocTwin.Domain/SampleCity/danang.geojson');
   const features = JSON.parse(readFileSync(file, 'utf8')).features.map((f) => f.properties);
   return {
     districts: features.filter((p) => p.type === 'district'),

@@ -132,32 +132,3 @@ public sealed class TwinPublisher(ReadingHistory history, TimeProvider time, ILo
         Alerts = [.. earlier.Alerts, .. later.Alerts],
     };
 }
-
-/// <summary>API processes register their observer here every few seconds; one that stops renewing lapses.</summary>
-public sealed class TwinObserverRegistry(TimeProvider time) : Grain, ITwinObserverRegistry
-{
-    private static readonly TimeSpan Lapse = TimeSpan.FromSeconds(30);
-    private readonly Dictionary<Guid, (ITwinObserver Observer, DateTimeOffset Renewed)> _observers = [];
-
-    public Task Register(Guid processId, ITwinObserver observer)
-    {
-        _observers[processId] = (observer, time.GetUtcNow());
-        return Task.CompletedTask;
-    }
-
-    public Task Unregister(Guid processId)
-    {
-        _observers.Remove(processId);
-        return Task.CompletedTask;
-    }
-
-    public Task<ITwinObserver[]> GetObservers()
-    {
-        var now = time.GetUtcNow();
-        foreach (var lapsed in _observers.Where(o => now - o.Value.Renewed > Lapse).Select(o => o.Key).ToList())
-        {
-            _observers.Remove(lapsed);
-        }
-        return Task.FromResult(_observers.Values.Select(o => o.Observer).ToArray());
-    }
-}

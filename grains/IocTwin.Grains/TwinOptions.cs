@@ -1,10 +1,8 @@
 namespace IocTwin.Grains;
 
-/// <summary>How fast live state rolls up and how often it is written behind.</summary>
+/// <summary>How fast live state rolls up and how often it is written behind (section "Twin", bound by the host).</summary>
 public sealed class TwinOptions
 {
-    public const string SectionName = "Twin";
-
     /// <summary>
     /// How often each silo sends its sensors' and segments' latest snapshots up to their segments and districts,
     /// one call per parent (see <see cref="RollupOutbox"/>).

@@ -6,7 +6,6 @@ using Npgsql;
 
 namespace IocTwin.Persistence;
 
-public enum DatabaseKind { Sqlite, PostgreSql }
 
 /// <summary>
 /// Creates the tables and <c>OrleansQuery</c> rows that Orleans' ADO.NET grain storage and
@@ -40,7 +39,7 @@ public static class SchemaInstaller
     /// <summary>The schema of a twin: state (and clustering) in its database, history in its own where it has one.</summary>
     public static async Task ApplyAsync(TwinHostingOptions hosting, CancellationToken cancellationToken = default)
     {
-        var kind = hosting.Storage == StorageKind.Sqlite ? DatabaseKind.Sqlite : DatabaseKind.PostgreSql;
+        var kind = hosting.Storage;
         var separateHistory = hosting.HistoryConnection != hosting.ConnectionString;
         await ApplyToAsync(kind, hosting.ConnectionString, hosting.Clustering == ClusteringKind.AdoNet, includeHistory: !separateHistory, cancellationToken);
         if (separateHistory)
@@ -50,15 +49,15 @@ public static class SchemaInstaller
     }
 
     /// <summary>Applies the grain-storage and history schemas to one database and, if asked, the cluster-membership schema.</summary>
-    public static Task ApplyAsync(DatabaseKind kind, string connectionString, bool includeClustering,
+    public static Task ApplyAsync(StorageKind kind, string connectionString, bool includeClustering,
         CancellationToken cancellationToken = default) =>
         ApplyToAsync(kind, connectionString, includeClustering, includeHistory: true, cancellationToken);
 
-    private static async Task ApplyToAsync(DatabaseKind kind, string connectionString, bool includeClustering, bool includeHistory,
+    private static async Task ApplyToAsync(StorageKind kind, string connectionString, bool includeClustering, bool includeHistory,
         CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        if (includeClustering && kind != DatabaseKind.PostgreSql)
+        if (includeClustering && kind != StorageKind.PostgreSql)
         {
             throw new NotSupportedException("ADO.NET clustering is only provided for PostgreSQL.");
         }
@@ -76,12 +75,12 @@ public static class SchemaInstaller
         await ApplyGatedAsync(kind, connectionString, scripts, cancellationToken);
     }
 
-    private static string Folder(DatabaseKind kind) => kind == DatabaseKind.Sqlite ? "sqlite" : "postgresql";
+    private static string Folder(StorageKind kind) => kind == StorageKind.Sqlite ? "sqlite" : "postgresql";
 
-    private static async Task ApplyGatedAsync(DatabaseKind kind, string connectionString, List<string> scripts, CancellationToken cancellationToken)
+    private static async Task ApplyGatedAsync(StorageKind kind, string connectionString, List<string> scripts, CancellationToken cancellationToken)
     {
         // On SQLite the schema is one more writer to the file: it takes its turn with the others in this process.
-        var gate = kind == DatabaseKind.Sqlite ? SqliteWriteGate.For(connectionString) : null;
+        var gate = kind == StorageKind.Sqlite ? SqliteWriteGate.For(connectionString) : null;
         if (gate is not null)
         {
             await gate.WaitAsync(cancellationToken);
@@ -96,15 +95,15 @@ public static class SchemaInstaller
         }
     }
 
-    private static async Task ApplyScriptsAsync(DatabaseKind kind, string connectionString, List<string> scripts, CancellationToken cancellationToken)
+    private static async Task ApplyScriptsAsync(StorageKind kind, string connectionString, List<string> scripts, CancellationToken cancellationToken)
     {
-        await using var connection = kind == DatabaseKind.Sqlite
+        await using var connection = kind == StorageKind.Sqlite
             ? await OpenSqliteAsync(connectionString, cancellationToken)
             : await OpenPostgreSqlAsync(connectionString, cancellationToken);
 
         // All or nothing: a failed start leaves no half-made schema behind.
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (kind == DatabaseKind.PostgreSql)
+        if (kind == StorageKind.PostgreSql)
         {
             // CREATE ... IF NOT EXISTS is not safe against a concurrent CREATE; silos starting
             // together queue here instead. Released at commit.

@@ -17,21 +17,16 @@ namespace IocTwin.Hosting;
 
 public static class SiloHostingExtensions
 {
-    public const string SectionName = "Twin";
-
-    public static TwinHostingOptions GetTwinHostingOptions(this IConfiguration configuration) =>
-        configuration.GetSection(SectionName).Get<TwinHostingOptions>() ?? new TwinHostingOptions();
-
     /// <summary>Hosts an IocTwin silo: schema first, then Orleans, then the sample city if the twin is empty.</summary>
     public static IHostApplicationBuilder AddIocTwinSilo(this IHostApplicationBuilder builder)
     {
-        var hosting = builder.Configuration.GetTwinHostingOptions();
-        builder.Services.AddTwinGrainServices(builder.Configuration);
+        var hosting = builder.GetTwinHosting();
+        builder.Services.AddTwinGrainServices();
 
         // Hosted services start in order: the schema must exist before the silo joins the cluster.
         builder.Services.AddHostedService(sp => new SchemaInitializer(hosting, sp.GetRequiredService<ILogger<SchemaInitializer>>()));
         // Before Orleans: history stops after the silo, so nothing handed to it during shutdown is dropped.
-        ReadingHistory.Register(builder.Services, hosting);
+        builder.Services.AddReadingHistory(hosting);
         builder.Services.AddTwinTelemetry("ioctwin-silo", builder.Configuration);
         builder.UseOrleans(silo =>
         {
@@ -81,9 +76,8 @@ public static class SiloHostingExtensions
     }
 
     /// <summary>Services the grains need, whatever hosts them (a silo, or a test cluster).</summary>
-    public static IServiceCollection AddTwinGrainServices(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddTwinGrainServices(this IServiceCollection services)
     {
-        services.Configure<TwinOptions>(configuration.GetSection(TwinOptions.SectionName));
         services.TryAddSingleton(TimeProvider.System);
         services.AddTwinRollup();
         return services;

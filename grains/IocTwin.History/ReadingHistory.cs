@@ -7,10 +7,8 @@ using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using IocTwin.Domain;
-using IocTwin.Hosting;
 using IocTwin.Model;
 using IocTwin.Persistence;
-using IocTwin.Telemetry;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -85,10 +83,10 @@ public sealed class ReadingHistory : BackgroundService
     // Identifies this process's batches: commit times increase per writer, not across processes.
     private readonly int _writer = Random.Shared.Next(1, int.MaxValue);
 
-    public ReadingHistory(TwinHostingOptions hosting, ILogger<ReadingHistory> logger, TimeSpan? orphanAge = null, TimeSpan? moveInterval = null)
+    public ReadingHistory(HistoryDatabase database, ILogger<ReadingHistory> logger, TimeSpan? orphanAge = null, TimeSpan? moveInterval = null)
     {
-        _sqlite = hosting.Storage == StorageKind.Sqlite;
-        _connectionString = hosting.HistoryConnection;
+        _sqlite = database.IsSqlite;
+        _connectionString = database.ConnectionString;
         _postgres = _sqlite ? null : NpgsqlDataSource.Create(_connectionString);
         _sqliteWriteGate = _sqlite ? SqliteWriteGate.For(_connectionString) : null;
         _orphanAge = orphanAge ?? DefaultOrphanAge;
@@ -389,7 +387,7 @@ public sealed class ReadingHistory : BackgroundService
             {
                 return (0, false);
             }
-            TwinTelemetry.HistoryMoveWrite.Record(writing.Elapsed.TotalMilliseconds);
+            HistoryMetrics.MoveWrite.Record(writing.Elapsed.TotalMilliseconds);
             if (writing.Elapsed > SlowMove)
             {
                 _logger.LogInformation("Moved {Readings} readings into {Blocks} blocks; the history writer was held {Elapsed:N0} ms",
@@ -908,17 +906,6 @@ public sealed class ReadingHistory : BackgroundService
     {
         _postgres?.Dispose();
         base.Dispose();
-    }
-
-    public static IServiceCollection Register(IServiceCollection services, TwinHostingOptions hosting)
-    {
-        if (services.Any(s => s.ServiceType == typeof(ReadingHistory)))
-        {
-            return services;
-        }
-        services.AddSingleton(sp => new ReadingHistory(hosting, sp.GetRequiredService<ILogger<ReadingHistory>>()));
-        services.AddHostedService(sp => sp.GetRequiredService<ReadingHistory>());
-        return services;
     }
 
     /// <summary>Rows taken for a move were moved by another process meanwhile; the move is rolled back.</summary>

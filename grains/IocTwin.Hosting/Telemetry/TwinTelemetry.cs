@@ -37,10 +37,6 @@ public static class TwinTelemetry
     public static readonly Counter<long> RefusedSubscriptions =
         Meter.CreateCounter<long>("ioctwin.push.refused", "{call}", "Hub calls refused (forbidden, unknown, invalid or over a limit), by reason.");
 
-    public static readonly Histogram<double> HistoryMoveWrite =
-        Meter.CreateHistogram<double>("ioctwin.history.move.write", "ms",
-            "How long a move's write transaction took, commit included (on SQLite appends wait meanwhile).");
-
     public static readonly Histogram<double> PushLag =
         Meter.CreateHistogram<double>("ioctwin.push.lag", "ms", "From the twin hearing from a sensor to the frame carrying it leaving for screens.");
 

@@ -1,12 +1,15 @@
+using IocTwin.Persistence;
 using Microsoft.Data.Sqlite;
 
 namespace IocTwin.Hosting;
 
-public enum StorageKind
+/// <summary>How an API process reaches the grains.</summary>
+public enum ApiMode
 {
-    /// <summary>An embedded SQLite file: nothing to install.</summary>
-    Sqlite,
-    PostgreSql,
+    /// <summary>The API hosts a silo itself: one process, nothing else to start.</summary>
+    Embedded,
+    /// <summary>The API is an Orleans client of a separate silo cluster.</summary>
+    Client,
 }
 
 public enum ClusteringKind
@@ -20,6 +23,9 @@ public enum ClusteringKind
 /// <summary>Where the twin keeps its state and how silos find each other (configuration section "Twin").</summary>
 public sealed class TwinHostingOptions
 {
+    /// <summary>API processes only: host a silo (the default) or join a cluster as a client.</summary>
+    public ApiMode Mode { get; set; } = ApiMode.Embedded;
+
     public StorageKind Storage { get; set; } = StorageKind.Sqlite;
 
     public string ConnectionString { get; set; } = "Data Source=.data/ioctwin.db";
@@ -32,6 +38,8 @@ public sealed class TwinHostingOptions
     public string? HistoryConnectionString { get; set; }
 
     /// <summary>The history database in effect (see <see cref="HistoryConnectionString"/>).</summary>
+    public HistoryDatabase History => new(Storage, HistoryConnection);
+
     public string HistoryConnection => HistoryConnectionString is { Length: > 0 } history ? history
         : Storage == StorageKind.Sqlite ? SqliteSibling(ConnectionString, "-history") : ConnectionString;
 

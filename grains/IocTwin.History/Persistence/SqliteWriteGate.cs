@@ -9,7 +9,7 @@ namespace IocTwin.Persistence;
 /// retried by Microsoft.Data.Sqlite with its thread asleep, 150 ms a try. Writers that queue here wait without a
 /// thread and start the moment the file is free.
 /// </summary>
-internal static class SqliteWriteGate
+public static class SqliteWriteGate
 {
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> Gates = new(StringComparer.Ordinal);
 

@@ -1,0 +1,6 @@
+namespace IocTwin.Grains;
+
+public static class CityGrainKey
+{
+    public const string Id = "city";
+}

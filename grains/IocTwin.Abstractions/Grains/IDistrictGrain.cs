@@ -1,0 +1,48 @@
+using IocTwin.Model;
+
+namespace IocTwin.Grains;
+
+/// <summary>A district of the city. Key: the district id.</summary>
+public interface IDistrictGrain : IGrainWithStringKey
+{
+    [Alias("Register")]
+    Task<DistrictView> Register(DistrictSpec spec);
+
+    [Alias("Get")]
+    Task<DistrictView?> Get();
+
+    [Alias("GetMembers")]
+    Task<DistrictMembers> GetMembers();
+
+    [Alias("AttachSegment")]
+    Task AttachSegment(SegmentSnapshot segment);
+
+    /// <summary>The latest live state of segments of the district; others are ignored.</summary>
+    [Alias("ReportSegments")]
+    Task ReportSegments([Immutable] SegmentSnapshot[] segments);
+
+    [Alias("DetachSegment")]
+    Task DetachSegment(string segmentId);
+
+    [Alias("AttachSensor")]
+    Task AttachSensor(SensorSnapshot sensor);
+
+    /// <summary>The latest live values of sensors of the district that sit on no segment; others are ignored.</summary>
+    [Alias("ReportSensors")]
+    Task ReportSensors([Immutable] SensorSnapshot[] sensors);
+
+    [Alias("DetachSensor")]
+    Task DetachSensor(string sensorId);
+
+    /// <summary>The district's open alerts and its recently resolved ones.</summary>
+    [Alias("GetAlerts")]
+    Task<IReadOnlyList<AlertView>> GetAlerts();
+
+    /// <summary>Acknowledges an open alert; null when the district has no such open alert.</summary>
+    [Alias("AcknowledgeAlert")]
+    Task<AlertView?> AcknowledgeAlert(string alertId, string by);
+
+    /// <summary>Resolves an open alert by hand; null when the district has no such open alert.</summary>
+    [Alias("ResolveAlert")]
+    Task<AlertView?> ResolveAlert(string alertId, string by);
+}

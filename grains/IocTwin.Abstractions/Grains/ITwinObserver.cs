@@ -1,0 +1,16 @@
+using IocTwin.Model;
+using Orleans.Concurrency;
+
+namespace IocTwin.Grains;
+
+/// <summary>Implemented once per API process: receives every live update of the twin and fans it out to screens.</summary>
+public interface ITwinObserver : IGrainObserver
+{
+    [OneWay]
+    [Alias("OnUpdates")]
+    Task OnUpdates(DistrictUpdate[] districts, CityUpdate? city);
+
+    [OneWay]
+    [Alias("OnScenario")]
+    Task OnScenario(ScenarioProgress progress);
+}

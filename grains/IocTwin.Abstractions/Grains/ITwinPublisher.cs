@@ -1,0 +1,20 @@
+using IocTwin.Model;
+using Orleans.Concurrency;
+
+namespace IocTwin.Grains;
+
+/// <summary>A per-silo publisher that batches grain updates and sends them to every registered observer. Key 0.</summary>
+public interface ITwinPublisher : IGrainWithIntegerKey
+{
+    [OneWay]
+    [Alias("Publish")]
+    Task Publish(DistrictUpdate update);
+
+    [OneWay]
+    [Alias("PublishCity")]
+    Task PublishCity(CityUpdate update);
+
+    [OneWay]
+    [Alias("PublishScenario")]
+    Task PublishScenario(ScenarioProgress progress);
+}
