@@ -41,7 +41,7 @@ public sealed class HubContractTests(GeneratedCityTwinApiFactory api)
         Assert.Equal(api.City.Sensors.Count(s => s.DistrictId == district), (int)answers[$"district:{district}"]["sensors"]!);
         Assert.Equal(1, (int)answers[$"entity:{sensor.Id}"]["sensors"]!);
         // Served one call at a time, they would start only once the city's snapshot had gone out. A scope's first
-        // sequence number is the Unix time in ms when it was joined (README, "Live updates"): both joined while the
+        // sequence number is the Unix time in ms when it was joined (docs/streaming.md): both joined while the
         // city's snapshot was still being read (one at a time, they would join only as the city's answer went out).
         var seen = string.Join(' ', answers.Values.Select(a => a.ToJsonString()));
         var (citySent, cityReceived) = ((long)answers["city"]["sentAt"]!, (long)answers["city"]["receivedAt"]!);
