@@ -11,7 +11,15 @@ source .ci/.postgres.env
 
 log="$(mktemp)"
 status=0
-dotnet test IocTwin.sln -c Release --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" || status=$?
+# One build, then the test projects one after the other, fastest first: unit (no I/O), integration (grains, API,
+# SQLite, PostgreSQL), system (processes, cluster faults, Chromium, node, MQTT broker). Run one after the other so the
+# system tests' processes do not share the machine with a whole other test run.
+dotnet build IocTwin.sln -c Release 2>&1 | tee "$log" || status=$?
+if [[ "$status" -eq 0 ]]; then
+  for project in tests/IocTwin.UnitTests tests/IocTwin.IntegrationTests tests/IocTwin.SystemTests; do
+    dotnet test "$project" -c Release --no-build --logger "console;verbosity=normal" "$@" 2>&1 | tee -a "$log" || status=$?
+  done
+fi
 
 # One closing line for the whole run: count the per-test result lines of the console logger.
 passed=$(grep -c '^  Passed ' "$log" || true)

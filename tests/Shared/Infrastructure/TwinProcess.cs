@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using IocTwin.Tests.EndToEnd;
 
 namespace IocTwin.Tests.Infrastructure;
 
@@ -13,7 +12,7 @@ public sealed class TwinProcess : IDisposable
     private TwinProcess(string name, string project, IReadOnlyDictionary<string, string> settings, IReadOnlyDictionary<string, string>? environment = null)
     {
         Name = name;
-        var folder = Path.Combine(RunCommandTests.RepositoryRoot(), Path.GetDirectoryName(project)!, "bin", TestBuild.Configuration, "net10.0");
+        var folder = Path.Combine(TestBuild.RepositoryRoot(), Path.GetDirectoryName(project)!, "bin", TestBuild.Configuration, "net10.0");
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = folder,

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 
+using IocTwin.Tests.Infrastructure;
+
 namespace IocTwin.Tests.Streaming;
 
 /// <summary>A script of tests/js (the official SignalR JavaScript client) running under Node; its stdout lines are JSON objects.</summary>
@@ -98,7 +100,7 @@ internal sealed class NodeCheck : IAsyncDisposable
     /// <summary>tests/js with its locked packages installed (npm ci, once, when node_modules is missing).</summary>
     private static async Task<string> InstalledAsync()
     {
-        var directory = Path.Combine(RepositoryRoot(), "tests", "js");
+        var directory = Path.Combine(TestBuild.RepositoryRoot(), "tests", "js");
         await InstallGate.WaitAsync();
         try
         {
@@ -128,15 +130,4 @@ internal sealed class NodeCheck : IAsyncDisposable
         }
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "IocTwin.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-        throw new InvalidOperationException($"No IocTwin.sln above {AppContext.BaseDirectory}");
-    }
 }

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using IocTwin.Api.Access;
-using IocTwin.Tests.EndToEnd;
 using IocTwin.Tests.Infrastructure;
 using static IocTwin.Tests.Api.TwinApiClient;
 
@@ -36,7 +35,7 @@ public sealed class ProductionSecretsTests
     [Fact]
     public void The_keys_in_the_development_settings_stop_a_production_start_but_not_a_development_one()
     {
-        var file = Path.Combine(RunCommandTests.RepositoryRoot(), "api", "IocTwin.Api", "appsettings.Development.json");
+        var file = Path.Combine(TestBuild.RepositoryRoot(), "api", "IocTwin.Api", "appsettings.Development.json");
         var auth = JsonNode.Parse(File.ReadAllText(file))!["Auth"]!;
         var signingKey = (string)auth["SigningKey"]!;
         var ingestKeys = auth["IngestApiKeys"]!.AsArray().Select(k => (string)k!).ToList();

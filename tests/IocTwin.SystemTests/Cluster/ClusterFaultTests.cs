@@ -7,7 +7,6 @@ using IocTwin.Api.Access;
 using IocTwin.Api.Json;
 using IocTwin.Model;
 using IocTwin.Tests.Api;
-using IocTwin.Tests.EndToEnd;
 using IocTwin.Tests.Infrastructure;
 using IocTwin.Topology;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -272,7 +271,7 @@ public sealed class ClusterFaultTests(ITestOutputHelper output) : IDisposable
 
     private static async Task RestartPostgres()
     {
-        var restart = Process.Start(new ProcessStartInfo("bash", [Path.Combine(RunCommandTests.RepositoryRoot(), ".ci", "postgres.sh"), "restart"]))!;
+        var restart = Process.Start(new ProcessStartInfo("bash", [Path.Combine(TestBuild.RepositoryRoot(), ".ci", "postgres.sh"), "restart"]))!;
         await restart.WaitForExitAsync();
         Assert.Equal(0, restart.ExitCode);
     }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using IocTwin.Tests.EndToEnd;
 using IocTwin.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -28,7 +27,7 @@ public sealed class ScreenTests(ITestOutputHelper log)
         var chromium = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
         Assert.True(File.Exists(chromium), $"Chromium is not installed at {chromium}: apt-get install -y chromium (see .ci/run).");
 
-        var directory = Path.Combine(RunCommandTests.RepositoryRoot(), "tests", "browser");
+        var directory = Path.Combine(TestBuild.RepositoryRoot(), "tests", "browser");
         if (!File.Exists(Path.Combine(directory, "node_modules", "playwright-core", "package.json")))
         {
             var install = await RunAsync("npm", ["ci", "--no-audit", "--no-fund"], directory, TimeSpan.FromMinutes(5));

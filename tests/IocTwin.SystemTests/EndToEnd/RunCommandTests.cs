@@ -13,7 +13,7 @@ public sealed class RunCommandTests
     [Fact]
     public async Task Run_command_prints_its_url_and_serves_Da_Nang_with_a_live_feed()
     {
-        var root = RepositoryRoot();
+        var root = TestBuild.RepositoryRoot();
         var port = TestPorts.Free();
         var data = Path.Combine(Path.GetTempPath(), "ioctwin-tests", Guid.NewGuid().ToString("N"));
         var url = $"http://127.0.0.1:{port}";
@@ -67,15 +67,5 @@ public sealed class RunCommandTests
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
         }
-    }
-
-    public static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "IocTwin.sln")))
-        {
-            directory = directory.Parent;
-        }
-        return directory?.FullName ?? throw new InvalidOperationException("IocTwin.sln not found above the test folder");
     }
 }
