@@ -64,6 +64,18 @@ internal sealed class LinkConditions
         }
     }
 
+    /// <summary>Whether any link opens or closes between these conditions and <paramref name="next"/>, and whether any capacity or speed changes.</summary>
+    public (bool Availability, bool Parameters) ChangesTo(LinkConditions next)
+    {
+        bool availability = false, parameters = false;
+        for (var a = 0; a < Available.Length; a++)
+        {
+            availability |= Available[a] != next.Available[a];
+            parameters |= CapacityVph[a] != next.CapacityVph[a] || FreeFlowKmh[a] != next.FreeFlowKmh[a];
+        }
+        return (availability, parameters);
+    }
+
     public void CopyTo(LinkConditions other)
     {
         Available.CopyTo(other.Available, 0);

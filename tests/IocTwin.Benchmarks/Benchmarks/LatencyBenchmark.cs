@@ -1,15 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
-using System.Text.Json;
-using IocTwin.Api.Ingest;
-using IocTwin.Api.Json;
 using IocTwin.Benchmarks.Harness;
 using IocTwin.Grains;
-using IocTwin.Model;
-using Microsoft.AspNetCore.Http.Connections;
-using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace IocTwin.Benchmarks.Benchmarks;
 
@@ -19,7 +11,8 @@ namespace IocTwin.Benchmarks.Benchmarks;
 /// scopes. For every reading of a sensor in one of those districts, the latency is the time from the POST being
 /// acknowledged to the first delta frame carrying that sensor's new reading count at each screen of its district.
 /// The baseline is the same path without screens: acknowledgement to the update reaching the API process's twin
-/// observer (the end of the grain rollup, where the SignalR fan-out begins), measured by a second observer.
+/// observer (the end of the grain rollup, where the SignalR fan-out begins), measured by a second observer
+/// (<see cref="ProbeObserver"/>). The feed is <see cref="LatencyFeed"/>, the screens <see cref="ScreenClient"/>.
 /// </summary>
 public static class LatencyBenchmark
 {
@@ -47,7 +40,7 @@ public static class LatencyBenchmark
         using var stop = new CancellationTokenSource();
         var renewal = RenewAsync(host.Grains, processId, reference, stop.Token);
 
-        var feed = new Feed(host, city, book, options.FeedReadingsPerSecond);
+        var feed = new LatencyFeed(host, city, book, options.FeedReadingsPerSecond);
         var feeding = feed.RunAsync(stop.Token);
         var clients = new List<ScreenClient>();
         try
@@ -76,8 +69,8 @@ public static class LatencyBenchmark
                 // Let the last readings of the round reach the screens.
                 await Task.Delay(options.LatencyGrace);
 
-                var atObserver = Summarise(probes, [observer]);
-                var atScreens = Summarise(probes, [.. clients]);
+                var atObserver = LatencySummary.Of(probes, [observer]);
+                var atScreens = LatencySummary.Of(probes, [.. clients]);
                 var unseen = await DescribeUnseenAsync(host, probes, atObserver.SeenProbes);
                 var label = screens switch
                 {
@@ -138,10 +131,6 @@ public static class LatencyBenchmark
         while (await timer.WaitForNextTickAsync(cancellationToken));
     }
 
-    private sealed record Summary(double P50, double P99, long Expected, long Seen, long Frames, HashSet<int> SeenProbes)
-    {
-        public double Delivered => Expected == 0 ? double.NaN : (double)Seen / Expected;
-    }
 
     /// <summary>
     /// Where the readings the observer did not see stand: acknowledged or not, and whether their sensor grain has
@@ -161,343 +150,6 @@ public static class LatencyBenchmark
             $"; not seen {unseen.Count:N0}: {acknowledged:N0} acknowledged, {counted:N0} counted by their sensor grain");
     }
 
-    private static Summary Summarise(IReadOnlyList<Probe> probes, IReadOnlyList<IProbeReceiver> receivers)
-    {
-        var latencies = new List<double>();
-        var seenProbes = new HashSet<int>();
-        long expected = 0, frames = 0;
-        var byDistrict = receivers.GroupBy(r => r.DistrictId).ToDictionary(g => g.Key ?? "", g => g.Count());
-        foreach (var probe in probes)
-        {
-            expected += byDistrict.GetValueOrDefault(probe.DistrictId) + byDistrict.GetValueOrDefault("");
-        }
-        foreach (var receiver in receivers)
-        {
-            frames += receiver.Frames;
-            foreach (var (probe, arrived) in receiver.TakeArrivals())
-            {
-                if (probe < probes.Count && probes[probe].Acknowledged is { } ack)
-                {
-                    seenProbes.Add(probe);
-                    latencies.Add(Math.Max(0, Stopwatch.GetElapsedTime(ack, arrived).TotalMilliseconds));
-                }
-            }
-        }
-        latencies.Sort();
-        return new Summary(Percentile(latencies, 0.50), Percentile(latencies, 0.99), expected, latencies.Count, frames, seenProbes);
-    }
-
     public static double Percentile(List<double> sorted, double p) =>
         sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
-
-    // ------------------------------------------------------------------ probes
-
-    /// <summary>A reading of a watched sensor: the count it brings the sensor to, and when its POST was acknowledged.</summary>
-    private sealed class Probe(string sensorId, string districtId, long count)
-    {
-        public string SensorId { get; } = sensorId;
-        public string DistrictId { get; } = districtId;
-        public long Count { get; } = count;
-        public long? Acknowledged { get; set; }
-    }
-
-    /// <summary>The readings of watched sensors sent during a round, and each sensor's latest.</summary>
-    private sealed class ProbeBook(IEnumerable<(string Id, long Count)> initial)
-    {
-        private readonly Lock _gate = new();
-        private readonly Dictionary<string, long> _counts = initial.ToDictionary(s => s.Id, s => s.Count, StringComparer.Ordinal);
-        private readonly Dictionary<string, int> _latest = new(StringComparer.Ordinal);
-        private List<Probe> _probes = [];
-        private bool _recording;
-        private int _round;
-
-        public bool IsWatched(string sensorId) => _counts.ContainsKey(sensorId);
-
-        /// <summary>Notes that a reading of the sensor is being sent; returns its probe while a round records.</summary>
-        public Probe? Sending(string sensorId, string districtId)
-        {
-            lock (_gate)
-            {
-                var count = ++_counts[sensorId];
-                if (!_recording)
-                {
-                    _latest.Remove(sensorId);
-                    return null;
-                }
-                var probe = new Probe(sensorId, districtId, count);
-                _latest[sensorId] = _probes.Count;
-                _probes.Add(probe);
-                return probe;
-            }
-        }
-
-        /// <summary>The probe a sensor at this reading count satisfies (the sensor's latest), as (round, index).</summary>
-        public (int Round, int Index)? Match(string sensorId, long readingCount)
-        {
-            lock (_gate)
-            {
-                return _latest.TryGetValue(sensorId, out var index) && _probes[index].Count <= readingCount ? (_round, index) : null;
-            }
-        }
-
-        public void StartRound()
-        {
-            lock (_gate)
-            {
-                _round++;
-                _probes = [];
-                _latest.Clear();
-                _recording = true;
-            }
-        }
-
-        public IReadOnlyList<Probe> EndRound()
-        {
-            lock (_gate)
-            {
-                _recording = false;
-                return _probes;
-            }
-        }
-
-        public int Round
-        {
-            get
-            {
-                lock (_gate)
-                {
-                    return _round;
-                }
-            }
-        }
-    }
-
-    private interface IProbeReceiver
-    {
-        /// <summary>The one district this receiver watches; null when it sees them all.</summary>
-        string? DistrictId { get; }
-
-        long Frames { get; }
-
-        /// <summary>Arrivals of the current round, as (probe index, Stopwatch timestamp).</summary>
-        List<(int Probe, long Arrived)> TakeArrivals();
-    }
-
-    /// <summary>Records, for one receiver, the first arrival of each probe of the current round.</summary>
-    private sealed class ArrivalLog(ProbeBook book)
-    {
-        private readonly Lock _gate = new();
-        private readonly Dictionary<string, int> _matched = new(StringComparer.Ordinal);
-        private List<(int, long)> _arrivals = [];
-        private int _round;
-
-        public long Frames;
-
-        public void Saw(string sensorId, long readingCount, long now)
-        {
-            if (book.Match(sensorId, readingCount) is not { } match)
-            {
-                return;
-            }
-            lock (_gate)
-            {
-                if (match.Round != _round)
-                {
-                    _round = match.Round;
-                    _arrivals = [];
-                    _matched.Clear();
-                }
-                if (!_matched.TryGetValue(sensorId, out var last) || last != match.Index)
-                {
-                    _matched[sensorId] = match.Index;
-                    _arrivals.Add((match.Index, now));
-                }
-            }
-        }
-
-        public List<(int, long)> TakeArrivals()
-        {
-            lock (_gate)
-            {
-                var arrivals = _round == book.Round ? _arrivals : [];
-                _arrivals = [];
-                _matched.Clear();
-                return arrivals;
-            }
-        }
-    }
-
-    /// <summary>A second twin observer in the API process: sees updates where the SignalR fan-out starts.</summary>
-    private sealed class ProbeObserver(ProbeBook book, HashSet<string> districts) : ITwinObserver, IProbeReceiver
-    {
-        private readonly ArrivalLog _log = new(book);
-        private readonly TaskCompletionSource _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task FirstUpdate => _first.Task;
-
-        public string? DistrictId => null;
-
-        public long Frames => Interlocked.Read(ref _log.Frames);
-
-        public Task OnScenario(ScenarioProgress progress) => Task.CompletedTask;
-
-        public Task OnUpdates(DistrictUpdate[] updates, CityUpdate? city)
-        {
-            var now = Stopwatch.GetTimestamp();
-            _first.TrySetResult();
-            Interlocked.Increment(ref _log.Frames);
-            foreach (var district in updates)
-            {
-                if (!districts.Contains(district.DistrictId))
-                {
-                    continue;
-                }
-                foreach (var sensor in district.Sensors)
-                {
-                    _log.Saw(sensor.Id, sensor.ReadingCount, now);
-                }
-            }
-            return Task.CompletedTask;
-        }
-
-        public List<(int Probe, long Arrived)> TakeArrivals() => _log.TakeArrivals();
-    }
-
-    // ------------------------------------------------------------------ screens
-
-    /// <summary>What a screen reads of a delta frame: only the sensors' ids and reading counts.</summary>
-    private sealed record ProbeFrame(List<ProbeSensor>? Sensors);
-
-    private sealed record ProbeSensor(string Id, long Version);
-
-    private sealed record SnapshotHeader(string Scope, long Sequence);
-
-    /// <summary>One screen: a SignalR connection subscribed to one district scope.</summary>
-    private sealed class ScreenClient : IProbeReceiver, IAsyncDisposable
-    {
-        private readonly HubConnection _connection;
-        private readonly string _scope;
-        private readonly ArrivalLog _log;
-        private int _resyncs;
-
-        public ScreenClient(Uri url, string token, string scope, string districtId, ProbeBook book)
-        {
-            _scope = scope;
-            _log = new ArrivalLog(book);
-            DistrictId = districtId;
-            _connection = new HubConnectionBuilder()
-                .WithUrl(url, o =>
-                {
-                    o.AccessTokenProvider = () => Task.FromResult<string?>(token);
-                    o.Transports = HttpTransportType.WebSockets;
-                    o.SkipNegotiation = true;
-                })
-                .AddJsonProtocol(o => TwinJson.Configure(o.PayloadSerializerOptions))
-                .Build();
-            // All screens share this process's two cores with the server: be patient with keep-alives.
-            _connection.ServerTimeout = TimeSpan.FromMinutes(2);
-            _connection.HandshakeTimeout = TimeSpan.FromMinutes(1);
-            _connection.On<ProbeFrame>("delta", frame =>
-            {
-                var now = Stopwatch.GetTimestamp();
-                Interlocked.Increment(ref _log.Frames);
-                foreach (var sensor in frame.Sensors ?? [])
-                {
-                    _log.Saw(sensor.Id, sensor.Version, now);
-                }
-            });
-            _connection.On<JsonElement>("resync", _ => Interlocked.Increment(ref _resyncs));
-        }
-
-        public string? DistrictId { get; }
-
-        public long Frames => Interlocked.Read(ref _log.Frames);
-
-        public int Resyncs => Volatile.Read(ref _resyncs);
-
-        public async Task StartAsync(CancellationToken cancellationToken)
-        {
-            await _connection.StartAsync(cancellationToken);
-            await _connection.InvokeAsync<SnapshotHeader>("Subscribe", _scope, cancellationToken);
-        }
-
-        public List<(int Probe, long Arrived)> TakeArrivals() => _log.TakeArrivals();
-
-        public ValueTask DisposeAsync() => _connection.DisposeAsync();
-    }
-
-    // ------------------------------------------------------------------ feed
-
-    /// <summary>Posts readings at a steady rate, ten batches a second, across every sensor of the city in turn.</summary>
-    private sealed class Feed(TwinHost host, CitySpec city, ProbeBook book, double readingsPerSecond)
-    {
-        private readonly List<double> _ackMilliseconds = [];
-        private long _sent;
-        private long _failed;
-
-        public long Failed => Interlocked.Read(ref _failed);
-
-        /// <summary>Readings acknowledged so far.</summary>
-        public long Sent => Interlocked.Read(ref _sent);
-
-        /// <summary>How long POSTs took to be acknowledged since the last call: p50, p99 and the slowest.</summary>
-        public string TakeAckMilliseconds()
-        {
-            lock (_ackMilliseconds)
-            {
-                _ackMilliseconds.Sort();
-                var text = string.Create(CultureInfo.InvariantCulture,
-                    $"p50 {Percentile(_ackMilliseconds, 0.5):N1} ms / p99 {Percentile(_ackMilliseconds, 0.99):N1} ms / max {(_ackMilliseconds.Count == 0 ? double.NaN : _ackMilliseconds[^1]):N1} ms");
-                _ackMilliseconds.Clear();
-                return text;
-            }
-        }
-
-        public Task RunAsync(CancellationToken cancellationToken) =>
-            PacedFeed.RunAsync(host, city, readingsPerSecond, (http, batch, sensors) =>
-            {
-                var probes = new List<Probe>();
-                foreach (var sensor in sensors)
-                {
-                    if (book.IsWatched(sensor.Id) && book.Sending(sensor.Id, sensor.DistrictId) is { } probe)
-                    {
-                        probes.Add(probe);
-                    }
-                }
-                return PostAsync(http, Readings.Json(batch), batch.Count, probes);
-            }, cancellationToken);
-
-        private async Task PostAsync(HttpClient http, byte[] body, int count, List<Probe> probes)
-        {
-            var started = Stopwatch.GetTimestamp();
-            using var content = new ByteArrayContent(body);
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            HttpResponseMessage response;
-            try
-            {
-                response = await http.PostAsync("/api/v1/readings", content);
-            }
-            catch (HttpRequestException)
-            {
-                Interlocked.Increment(ref _failed);
-                return;
-            }
-            using var _ = response;
-            var acknowledged = Stopwatch.GetTimestamp();
-            if (!response.IsSuccessStatusCode)
-            {
-                Interlocked.Increment(ref _failed);
-                return;
-            }
-            foreach (var probe in probes)
-            {
-                probe.Acknowledged = acknowledged;
-            }
-            Interlocked.Add(ref _sent, count);
-            lock (_ackMilliseconds)
-            {
-                _ackMilliseconds.Add(Stopwatch.GetElapsedTime(started, acknowledged).TotalMilliseconds);
-            }
-        }
-    }
 }

@@ -1,0 +1,73 @@
+using System.Text.Json;
+using IocTwin.Model;
+using static IocTwin.Topology.GeoJsonGeometry;
+using static IocTwin.Topology.GeoJsonProperties;
+using static IocTwin.Topology.GeoJsonText;
+
+namespace IocTwin.Topology;
+
+/// <summary>
+/// Reads a sensor feature: a Point with a <c>kind</c>, an optional <c>sector</c>, and a <c>districtId</c> that may be
+/// left out when the sensor is on a segment (the district then comes from the segment, once the whole file is read).
+/// </summary>
+internal static class SensorFeatureReader
+{
+    public static SensorCandidate? Read(JsonElement feature, JsonElement props, string? id, FeatureContext ctx)
+    {
+        var name = OptionalString(props, "name", ctx);
+        SensorKind? kind = null;
+        if (!props.TryGetProperty("kind", out var kindElement) || kindElement.ValueKind == JsonValueKind.Null)
+        {
+            ctx.Error("properties.kind", $"Missing sensor kind: expected {EnumText<SensorKind>.Expected}.");
+        }
+        else if (kindElement.ValueKind != JsonValueKind.String)
+        {
+            ctx.Error("properties.kind", $"Expected a string, got {Describe(kindElement)}.");
+        }
+        else if (EnumText<SensorKind>.TryParse(kindElement.GetString()!, out var parsedKind))
+        {
+            kind = parsedKind;
+        }
+        else
+        {
+            ctx.Error("properties.kind",
+                $"Unknown sensor kind '{Truncate(kindElement.GetString()!)}': expected {EnumText<SensorKind>.Expected}.");
+        }
+
+        Sector? sector = null;
+        if (OptionalString(props, "sector", ctx) is { } sectorText)
+        {
+            if (EnumText<Sector>.TryParse(sectorText, out var parsedSector))
+            {
+                sector = parsedSector;
+            }
+            else
+            {
+                ctx.Error("properties.sector", $"Unknown sector '{Truncate(sectorText)}': expected {EnumText<Sector>.Expected}.");
+            }
+        }
+
+        string? segmentId = null;
+        var hasSegment = props.TryGetProperty("segmentId", out var segmentElement) && segmentElement.ValueKind != JsonValueKind.Null;
+        if (hasSegment)
+        {
+            segmentId = ReadIdValue(segmentElement, "properties.segmentId", ctx);
+        }
+        // On a segment the district may be left out: it is the segment's.
+        string? districtId = null;
+        if (!hasSegment || (props.TryGetProperty("districtId", out var districtElement) && districtElement.ValueKind != JsonValueKind.Null))
+        {
+            districtId = RequiredReference(props, "districtId", ctx);
+        }
+
+        var location = ReadPoint(feature, ctx);
+        if (id is null || kind is null || location is null || ctx.Failed)
+        {
+            return null;
+        }
+
+        var spec = new SensorSpec(id, kind.Value, sector ?? GeoJsonCityReader.DefaultSector(kind.Value), location.Value, "", segmentId,
+            string.IsNullOrWhiteSpace(name) ? null : name);
+        return new SensorCandidate(ctx.Index, id, spec, districtId);
+    }
+}

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using IocTwin.Benchmarks.Harness;
+using IocTwin.Model;
+
+namespace IocTwin.Benchmarks.Benchmarks;
+
+/// <summary>Posts readings at a steady rate, ten batches a second, across every sensor of the city in turn.</summary>
+internal sealed class LatencyFeed(TwinHost host, CitySpec city, ProbeBook book, double readingsPerSecond)
+{
+    private readonly List<double> _ackMilliseconds = [];
+    private long _sent;
+    private long _failed;
+
+    public long Failed => Interlocked.Read(ref _failed);
+
+    /// <summary>Readings acknowledged so far.</summary>
+    public long Sent => Interlocked.Read(ref _sent);
+
+    /// <summary>How long POSTs took to be acknowledged since the last call: p50, p99 and the slowest.</summary>
+    public string TakeAckMilliseconds()
+    {
+        lock (_ackMilliseconds)
+        {
+            _ackMilliseconds.Sort();
+            var text = string.Create(CultureInfo.InvariantCulture,
+                $"p50 {LatencyBenchmark.Percentile(_ackMilliseconds, 0.5):N1} ms / p99 {LatencyBenchmark.Percentile(_ackMilliseconds, 0.99):N1} ms / max {(_ackMilliseconds.Count == 0 ? double.NaN : _ackMilliseconds[^1]):N1} ms");
+            _ackMilliseconds.Clear();
+            return text;
+        }
+    }
+
+    public Task RunAsync(CancellationToken cancellationToken) =>
+        PacedFeed.RunAsync(host, city, readingsPerSecond, (http, batch, sensors) =>
+        {
+            var probes = new List<Probe>();
+            foreach (var sensor in sensors)
+            {
+                if (book.IsWatched(sensor.Id) && book.Sending(sensor.Id, sensor.DistrictId) is { } probe)
+                {
+                    probes.Add(probe);
+                }
+            }
+            return PostAsync(http, Readings.Json(batch), batch.Count, probes);
+        }, cancellationToken);
+
+    private async Task PostAsync(HttpClient http, byte[] body, int count, List<Probe> probes)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.PostAsync("/api/v1/readings", content);
+        }
+        catch (HttpRequestException)
+        {
+            Interlocked.Increment(ref _failed);
+            return;
+        }
+        using var _ = response;
+        var acknowledged = Stopwatch.GetTimestamp();
+        if (!response.IsSuccessStatusCode)
+        {
+            Interlocked.Increment(ref _failed);
+            return;
+        }
+        foreach (var probe in probes)
+        {
+            probe.Acknowledged = acknowledged;
+        }
+        Interlocked.Add(ref _sent, count);
+        lock (_ackMilliseconds)
+        {
+            _ackMilliseconds.Add(Stopwatch.GetElapsedTime(started, acknowledged).TotalMilliseconds);
+        }
+    }
+}
