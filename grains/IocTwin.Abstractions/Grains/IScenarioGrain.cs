@@ -19,9 +19,9 @@ public interface IScenarioGrain : IGrainWithStringKey
     [Alias("Run")]
     Task<ScenarioSummary> Run();
 
-    /// <summary>Scenario and baseline KPIs side by side, as JSON; null until the run has completed.</summary>
-    [Alias("GetReportJson")]
-    Task<string?> GetReportJson();
+    /// <summary>Scenario and baseline KPIs side by side; null until the run has completed.</summary>
+    [Alias("GetReport")]
+    Task<ScenarioReport?> GetReport();
 
     [Alias("Delete")]
     Task Delete();
