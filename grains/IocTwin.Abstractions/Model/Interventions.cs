@@ -73,9 +73,9 @@ public sealed record RainSpec([property: Id(0)] string DistrictId, [property: Id
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record DemandSpec(
-    [property: Id(0)] string? OriginDistrictId,
-    [property: Id(1)] string? DestinationDistrictId,
     [property: Id(2)] double? Value,
+    [property: Id(0)] string? OriginDistrictId = null,
+    [property: Id(1)] string? DestinationDistrictId = null,
     double StartMinute = 0,
     double? EndMinute = null)
     : InterventionSpec(StartMinute, EndMinute);

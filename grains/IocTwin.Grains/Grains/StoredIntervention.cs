@@ -34,7 +34,7 @@ public sealed record StoredIntervention(
         InterventionKinds.SpeedLimit => new SpeedLimitSpec(SegmentId ?? "", Value, StartMinute, EndMinute),
         InterventionKinds.Incident => new IncidentSpec(SegmentId ?? "", Value, StartMinute, EndMinute),
         InterventionKinds.Rain => new RainSpec(DistrictId ?? "", Value, StartMinute, EndMinute),
-        InterventionKinds.Demand => new DemandSpec(OriginDistrictId, DestinationDistrictId, Value, StartMinute, EndMinute),
+        InterventionKinds.Demand => new DemandSpec(Value, OriginDistrictId, DestinationDistrictId, StartMinute, EndMinute),
         _ => throw new InvalidOperationException($"A stored intervention has an unknown kind '{Kind}'."),
     };
 

@@ -112,7 +112,7 @@ public sealed class StoredStateFormatTests
                 new CapacitySpec("seg-1", 900, 10, null),
                 new IncidentSpec("seg-2", null, 0, 45),
                 new RainSpec("hai-chau", 80, 5, 65),
-                new DemandSpec("son-tra", null, 2_000, 0, 60),
+                new DemandSpec(2_000, "son-tra", null, 0, 60),
             ],
             [.. loaded.Interventions.Select(i => i.ToSpec())]);
     }
