@@ -15,11 +15,14 @@ namespace IocTwin.Api.Apis;
 public static class InterventionRequests
 {
     // The kind may come anywhere in the object, as it could before interventions were typed.
+    /// <summary>Interventions a scenario may be created with; more are added one by one.</summary>
+    public const int MaxAtCreation = 50;
+
     private static readonly JsonSerializerOptions Json = new(TwinJson.Options) { AllowOutOfOrderMetadataProperties = true };
 
     public static async Task<(InterventionSpec? Value, ValidationProblem? Problem)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var (body, problem) = await JsonBody.ReadAsync<JsonObject>(request, cancellationToken);
+        var (body, problem) = await ReadObjectAsync(request, cancellationToken);
         if (problem is not null)
         {
             return (null, problem);
@@ -27,6 +30,65 @@ public static class InterventionRequests
         var errors = new Dictionary<string, List<string>>();
         var intervention = Read(body!, "", errors);
         return errors.Count > 0 ? (null, Problems.Fields(errors)) : (intervention, null);
+    }
+
+    /// <summary>
+    /// The body as a JSON object whose fields can be read one by one. A name given twice keeps its last value, as
+    /// when a body is bound to a record (a <see cref="JsonObject"/> read directly would throw on it).
+    /// </summary>
+    public static async Task<(JsonObject? Body, ValidationProblem? Problem)> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var (document, problem) = await JsonBody.ReadAsync<JsonDocument>(request, cancellationToken);
+        if (problem is not null)
+        {
+            return (null, problem);
+        }
+        using (document)
+        {
+            return document!.RootElement.ValueKind == JsonValueKind.Object
+                ? ((JsonObject)ToNode(document.RootElement)!, null)
+                : (null, Problems.Field("body", "The body must be a JSON object."));
+        }
+    }
+
+    private static JsonNode? ToNode(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => new JsonObject(element.EnumerateObject().GroupBy(p => p.Name, StringComparer.Ordinal)
+            .Select(g => KeyValuePair.Create(g.Key, ToNode(g.Last().Value)))),
+        JsonValueKind.Array => new JsonArray([.. element.EnumerateArray().Select(ToNode)]),
+        _ => JsonValue.Create(element.Clone()),
+    };
+
+    /// <summary>
+    /// The interventions of a new scenario's "interventions" (absent or null: none), each problem named by its place,
+    /// e.g. "interventions[1].segmentId".
+    /// </summary>
+    public static List<InterventionSpec> ReadList(JsonNode? interventions, int horizonMinutes, Dictionary<string, List<string>> errors)
+    {
+        if (interventions is null)
+        {
+            return [];
+        }
+        if (interventions is not JsonArray items || items.Count > MaxAtCreation)
+        {
+            errors.AddError("interventions", $"is a list of at most {MaxAtCreation} interventions");
+            return [];
+        }
+        var read = new List<InterventionSpec>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var prefix = $"interventions[{i}].";
+            if (items[i] is not JsonObject item)
+            {
+                errors.AddError($"interventions[{i}]", "is an intervention object");
+            }
+            else if (Read(item, prefix, errors) is { } intervention)
+            {
+                Validate(intervention, horizonMinutes, prefix, errors);
+                read.Add(intervention);
+            }
+        }
+        return read;
     }
 
     /// <summary>The intervention in <paramref name="body"/>, or null with the problems added under <paramref name="prefix"/>.</summary>

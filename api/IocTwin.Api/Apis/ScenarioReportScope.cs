@@ -47,8 +47,12 @@ public static class ScenarioReportScope
 
     /// <summary>A 403 naming the field when an OC's intervention reaches outside its scope; null when it stays within.</summary>
     public static async Task<ProblemHttpResult?> OutsideScopeAsync(InterventionSpec intervention, TwinAccess access, IGrainFactory grains,
-        KnownEntities known)
+        KnownEntities known, string prefix = "")
     {
+        ProblemHttpResult Outside(string field, string what) =>
+            TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Outside your scope",
+                detail: $"Your token does not cover {what}.", extensions: new Dictionary<string, object?> { ["field"] = prefix + field });
+
         switch (intervention)
         {
             // An unknown segment is left to the simulation's own check, which names it; its id activates no grain.
@@ -66,8 +70,4 @@ public static class ScenarioReportScope
                 return null;
         }
     }
-
-    private static ProblemHttpResult Outside(string field, string what) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Outside your scope",
-            detail: $"Your token does not cover {what}.", extensions: new Dictionary<string, object?> { ["field"] = field });
 }

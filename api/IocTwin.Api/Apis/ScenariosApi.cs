@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Security.Claims;
 using IocTwin.Api.Access;
 using IocTwin.Api.Audit;
@@ -13,7 +15,9 @@ using Microsoft.Extensions.Options;
 
 namespace IocTwin.Api.Apis;
 
-public sealed record ScenarioRequest(string? Name, string? Baseline, int? HorizonMinutes, int? StepSeconds);
+/// <summary>A new scenario; it may come with its first interventions.</summary>
+public sealed record ScenarioRequest(string? Name, string? Baseline, int? HorizonMinutes, int? StepSeconds,
+    IReadOnlyList<InterventionSpec>? Interventions = null);
 
 /// <summary>What-if scenarios on a fork of the twin: create, intervene, run, compare with the baseline, delete.</summary>
 public static class ScenariosApi
@@ -29,7 +33,7 @@ public static class ScenariosApi
         var write = app.MapGroup("/api/v1/scenarios").WithTags("Scenarios")
             .RequireAuthorization(p => p.RequireClaim(TwinClaims.Role, TwinRoles.Ioc, TwinRoles.DistrictOc, TwinRoles.SectorOc));
         write.MapPost("/", CreateScenario).Accepts<ScenarioRequest>("application/json")
-            .WithSummary("Fork the twin as it is now (baseline \"live\") or was at an ISO-8601 time.");
+            .WithSummary("Fork the twin as it is now (baseline \"live\") or was at an ISO-8601 time, with any first interventions.");
         write.MapPost("/{id}/interventions", AddIntervention).Accepts<InterventionSpec>("application/json")
             .WithSummary("Add an intervention; \"kind\" says which, and which fields it needs.");
         write.MapPost("/{id}/run", RunScenario).WithSummary("Start the run; progress streams on the hub scope scenario:{id}.");
@@ -38,13 +42,24 @@ public static class ScenariosApi
     }
 
     public static async Task<Results<Created<ScenarioSummary>, ValidationProblem, ProblemHttpResult>> CreateScenario(
-        HttpRequest request, IGrainFactory grains, CityReplay replay, TimeProvider time, IOptions<ScenarioLimits> limits, IAuditLog audit,
-        CancellationToken cancellationToken)
+        HttpRequest request, IGrainFactory grains, CityReplay replay, TimeProvider time, IOptions<ScenarioLimits> limits, KnownEntities known,
+        IAuditLog audit, CancellationToken cancellationToken)
     {
-        var (body, problem) = await JsonBody.ReadAsync<ScenarioRequest>(request, cancellationToken);
+        var (json, problem) = await InterventionRequests.ReadObjectAsync(request, cancellationToken);
         if (problem is not null)
         {
             return problem;
+        }
+        // The interventions are read apart, so that each problem is named by its place in the list.
+        json!.Remove("interventions", out var interventionsJson);
+        ScenarioRequest? body;
+        try
+        {
+            body = json.Deserialize<ScenarioRequest>(TwinJson.Options)!;
+        }
+        catch (JsonException ex)
+        {
+            return Problems.Field(JsonBody.FieldName(ex.Path), JsonBody.FirstSentence(ex.Message));
         }
         var errors = new Dictionary<string, List<string>>();
         var now = time.GetUtcNow();
@@ -64,9 +79,18 @@ public static class ScenariosApi
             else if (baselineTime > now)
                 errors.AddError("baseline", "is in the future");
         }
+        var interventions = InterventionRequests.ReadList(interventionsJson, horizon, errors);
         if (errors.Count > 0)
         {
             return Problems.Fields(errors);
+        }
+        var access = request.HttpContext.Access();
+        for (var i = 0; i < interventions.Count && !access.SeesEverything; i++)
+        {
+            if (await ScenarioReportScope.OutsideScopeAsync(interventions[i], access, grains, known, $"interventions[{i}].") is { } outside)
+            {
+                return outside;
+            }
         }
         var id = "scn-" + Guid.NewGuid().ToString("N")[..12];
         var creator = Creator(request.HttpContext);
@@ -85,8 +109,21 @@ public static class ScenariosApi
             var forked = fromLive
                 ? (await LiveTopology.ReadAsync(grains)).Segments.Where(s => s.Status != SegmentStatus.Open).ToDictionary(s => s.Id, s => s.Status)
                 : (await replay.AtAsync(baselineTime, cancellationToken)).Segments.Where(s => s.Status != SegmentStatus.Open).ToDictionary(s => s.Id, s => s.Status);
-            var summary = await grains.GetGrain<IScenarioGrain>(id).Create(
-                new ScenarioDefinition(name, baselineTime.ToUniversalTime(), fromLive, horizon, step, forked), creator);
+            var grain = grains.GetGrain<IScenarioGrain>(id);
+            var summary = await grain.Create(new ScenarioDefinition(name, baselineTime.ToUniversalTime(), fromLive, horizon, step, forked), creator);
+            for (var i = 0; i < interventions.Count; i++)
+            {
+                try
+                {
+                    summary = await grain.AddIntervention(interventions[i]);
+                }
+                catch (ArgumentException ex)
+                {
+                    // One does not fit the city: no scenario, as if the request had not come.
+                    await grain.Delete();
+                    return Problems.Field($"interventions[{i}].{ex.ParamName}", ex.Message.Split(" (Parameter")[0]);
+                }
+            }
             await audit.RecordAsync(request.HttpContext.User, AuditActions.ScenarioCreate, id, name);
             return TypedResults.Created($"/api/v1/scenarios/{id}", summary);
         }

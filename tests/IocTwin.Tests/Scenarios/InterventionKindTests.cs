@@ -7,15 +7,30 @@ namespace IocTwin.Tests.Scenarios;
 
 /// <summary>Each kind of intervention is its own record: checked by what it needs, and kept with its own fields.</summary>
 [Collection(ScenarioCollection.Name)]
-public sealed class InterventionKindTests(ScenarioApiFactory api)
+public sealed class InterventionKindTests(ScenarioApiFactory api) : IAsyncLifetime
 {
+    // Deleted after each test, so that the collection's other tests stay under the cap of scenarios per operator.
+    private readonly List<string> _created = [];
+
     private HttpClient Http => api.Http;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var id in _created)
+        {
+            await Http.DeleteAsync($"/api/v1/scenarios/{id}");
+        }
+    }
 
     private async Task<string> Create(int horizon = 120)
     {
         var response = await Http.PostJson("/api/v1/scenarios", $$"""{ "name": "kinds", "horizonMinutes": {{horizon}}, "stepSeconds": 60 }""");
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return (string)(await response.ReadObject())["id"]!;
+        var id = (string)(await response.ReadObject())["id"]!;
+        _created.Add(id);
+        return id;
     }
 
     private async Task<string> SegmentOf(string districtId) =>
@@ -76,6 +91,8 @@ public sealed class InterventionKindTests(ScenarioApiFactory api)
     [InlineData("""{ "segmentId": "{segment}" }""", "kind")]
     [InlineData("""{ "segmentId": "{segment}", "kind": "Close-Segment" }""", "kind")]
     [InlineData("""{ "kind": null, "segmentId": "{segment}" }""", "kind")]
+    // A field given twice keeps its last value, as a bound body would.
+    [InlineData("""{ "kind": "rain", "districtId": "hai-chau", "value": 50, "value": -5 }""", "value")]
     public async Task A_field_its_kind_needs_missing_or_out_of_range_is_a_400_naming_that_field_alone_and_changes_nothing(string json, string field)
     {
         var id = await Create();
@@ -85,5 +102,45 @@ public sealed class InterventionKindTests(ScenarioApiFactory api)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal([field], await response.ProblemFields());
         Assert.Empty(await Interventions(id));
+    }
+
+    [Fact]
+    public async Task A_scenario_may_be_created_with_its_first_interventions()
+    {
+        var segment = await SegmentOf("hai-chau");
+
+        var response = await Http.PostJson("/api/v1/scenarios", $$"""
+            { "name": "bridge and rain", "horizonMinutes": 90, "interventions": [
+                { "kind": "close-segment", "segmentId": "{{segment}}", "endMinute": 45 },
+                { "kind": "rain", "districtId": "hai-chau", "value": 60 } ] }
+            """);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var id = (string)(await response.ReadObject())["id"]!;
+        _created.Add(id);
+        var kept = await Interventions(id);
+        Assert.Equal(["close-segment", "rain"], kept.Select(i => (string)i!["kind"]!));
+        Assert.Equal(segment, (string)kept[0]!["segmentId"]!);
+        Assert.Equal(60, (double)kept[1]!["value"]!);
+    }
+
+    [Theory]
+    [InlineData("""[ { "kind": "close-segment", "segmentId": "{segment}" }, { "kind": "close-segment" } ]""", "interventions[1].segmentId")]
+    [InlineData("""[ { "kind": "teleport" } ]""", "interventions[0].kind")]
+    [InlineData("""[ { "kind": "rain", "districtId": "hai-chau", "value": 50, "startMinute": 200 } ]""", "interventions[0].startMinute")]
+    [InlineData("""[ { "kind": "rain", "districtId": "hai-chau", "value": 50 }, 7 ]""", "interventions[1]")]
+    [InlineData("""{ "kind": "rain" }""", "interventions")]
+    // Checked against the city's roads once the fork exists: the fork is dropped again.
+    [InlineData("""[ { "kind": "close-segment", "segmentId": "{segment}" }, { "kind": "close-segment", "segmentId": "no-such-road" } ]""", "interventions[1].segmentId")]
+    public async Task A_new_scenario_with_a_bad_intervention_is_a_400_naming_its_place_and_no_scenario_is_made(string interventions, string field)
+    {
+        var before = (await Http.Get<List<ScenarioSummary>>("/api/v1/scenarios")).Count;
+
+        var response = await Http.PostJson("/api/v1/scenarios",
+            $$"""{ "name": "bad", "horizonMinutes": 120, "interventions": {{interventions.Replace("{segment}", await SegmentOf("hai-chau"))}} }""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal([field], await response.ProblemFields());
+        Assert.Equal(before, (await Http.Get<List<ScenarioSummary>>("/api/v1/scenarios")).Count);
     }
 }
