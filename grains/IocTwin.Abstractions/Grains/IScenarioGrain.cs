@@ -3,6 +3,10 @@ using IocTwin.Model;
 namespace IocTwin.Grains;
 
 /// <summary>A what-if scenario on a fork of the twin; it never touches the live twin. Key: the scenario id.</summary>
+/// <remarks>
+/// Interventions and the report became typed records here, which silos and API processes of the version before cannot
+/// read: from that version, upgrade with one full restart (scenario state stored by it still loads).
+/// </remarks>
 public interface IScenarioGrain : IGrainWithStringKey
 {
     [Alias("Create")]
