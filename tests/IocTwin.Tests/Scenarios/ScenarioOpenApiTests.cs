@@ -45,6 +45,9 @@ public sealed class ScenarioOpenApiTests(ScenarioApiFactory api)
         Assert.Equal(["districtId", "value"], Required(Kind("rain")).Order());
         Assert.Contains("originDistrictId", Properties(Kind("demand")));
         Assert.DoesNotContain("originDistrictId", Required(Kind("demand"))); // none is the whole city
+        // A new scenario's first interventions are the same records.
+        var create = Resolve(document["paths"]!["/api/v1/scenarios"]!["post"]!["requestBody"]!["content"]!["application/json"]!["schema"]);
+        Assert.Equal("kind", (string)Resolve(create["properties"]!["interventions"]!["items"])["discriminator"]!["propertyName"]!);
     }
 
     [Fact]
