@@ -12,10 +12,11 @@ namespace IocTwin.Grains;
 public sealed class ScenarioState
 {
     [Id(0)] public ScenarioDefinition? Definition { get; set; }
-    [Id(1)] public List<InterventionSpec> Interventions { get; set; } = [];
+    [Id(1)] public List<StoredIntervention> Interventions { get; set; } = [];
     [Id(2)] public ScenarioStatus Status { get; set; }
     [Id(3)] public double Progress { get; set; }
     [Id(4)] public string? Error { get; set; }
+    /// <summary>The report as JSON, as scenarios have always stored it; typed when read.</summary>
     [Id(5)] public string? ReportJson { get; set; }
     [Id(6)] public DateTimeOffset CreatedAt { get; set; }
     /// <summary>Null on scenarios stored before scenarios had owners.</summary>
@@ -38,6 +39,7 @@ public sealed class ScenarioGrain(
     public static readonly JsonSerializerOptions ReportJson = CreateReportJson();
 
     private Task<ScenarioReport>? _run;
+    private ScenarioReport? _report;
     private IGrainTimer? _watch;
     private volatile StepKpis? _latestStep;
     private double _progress;
@@ -72,19 +74,20 @@ public sealed class ScenarioGrain(
             throw new InvalidOperationException("The scenario is running; add interventions when it is done.");
         }
         var network = RoadNetwork.FromCity(await ForkedCityAsync(definition));
-        List<InterventionSpec> interventions = [.. state.State.Interventions, intervention];
+        List<InterventionSpec> interventions = [.. Interventions(), intervention];
         try
         {
             Simulator.Validate(network, Inputs(definition, interventions), definition.HorizonMinutes);
         }
         catch (ArgumentException ex)
         {
-            throw new ArgumentException(ex.Message.Split(" (Parameter")[0], RequestField(ex.ParamName));
+            throw new ArgumentException(ex.Message.Split(" (Parameter")[0], ScenarioInterventions.RequestField(ex.ParamName));
         }
-        state.State.Interventions = interventions;
+        state.State.Interventions = [.. interventions.Select(StoredIntervention.From)];
         // A changed scenario needs a new run.
         state.State.Status = ScenarioStatus.Draft;
         state.State.ReportJson = null;
+        _report = null;
         state.State.Progress = 0;
         await state.WriteStateAsync();
         return Summary();
@@ -98,7 +101,7 @@ public sealed class ScenarioGrain(
             return Summary();
         }
         var network = RoadNetwork.FromCity(await ForkedCityAsync(definition));
-        var inputs = Inputs(definition, state.State.Interventions);
+        var inputs = Inputs(definition, Interventions());
         var id = this.GetPrimaryKeyString();
         _progress = 0;
         _latestStep = null;
@@ -113,12 +116,13 @@ public sealed class ScenarioGrain(
                 _latestStep = p.Kpis;
                 Volatile.Write(ref _progress, 0.5 + p.Fraction / 2);
             });
-            return ScenarioReport.From(id, baseline, scenario, clock.Elapsed.TotalSeconds);
+            return ScenarioReportBuilder.From(id, baseline, scenario, clock.Elapsed.TotalSeconds);
         });
         state.State.Status = ScenarioStatus.Running;
         state.State.Progress = 0;
         state.State.Error = null;
         state.State.ReportJson = null;
+        _report = null;
         await state.WriteStateAsync();
         this.DelayDeactivation(TimeSpan.FromHours(1));
         StopWatching();
@@ -126,11 +130,20 @@ public sealed class ScenarioGrain(
         return Summary();
     }
 
-    public Task<string?> GetReportJson() => Task.FromResult(state.State.ReportJson);
+    public Task<ScenarioReport?> GetReport()
+    {
+        // Read from its JSON once per activation: a report is large and read far more often than written.
+        if (_report is null && state.State.ReportJson is { } json)
+        {
+            _report = JsonSerializer.Deserialize<ScenarioReport>(json, ReportJson);
+        }
+        return Task.FromResult(_report);
+    }
 
     public async Task Delete()
     {
         await state.ClearStateAsync();
+        _report = null;
         await Index.Remove(this.GetPrimaryKeyString());
         if (_run is null)
         {
@@ -173,6 +186,7 @@ public sealed class ScenarioGrain(
             state.State.Status = ScenarioStatus.Completed;
             state.State.Progress = 1;
             state.State.ReportJson = JsonSerializer.Serialize(run.Result, ReportJson);
+            _report = run.Result;
         }
         else
         {
@@ -216,39 +230,10 @@ public sealed class ScenarioGrain(
     private static ScenarioInputs Inputs(ScenarioDefinition definition, IEnumerable<InterventionSpec> interventions) => new()
     {
         StartTimeOfDay = definition.BaselineTime.ToOffset(DaNangOffset).TimeOfDay,
-        Interventions = [.. interventions.Select(ToIntervention)],
+        Interventions = [.. interventions.Select(ScenarioInterventions.ToSimulation)],
     };
 
-    private static Intervention ToIntervention(InterventionSpec spec) => spec.Kind switch
-    {
-        InterventionKinds.CloseSegment => new CloseSegment(spec.SegmentId ?? "", spec.StartMinute, spec.EndMinute),
-        InterventionKinds.ReopenSegment => new ReopenSegment(spec.SegmentId ?? "", spec.StartMinute, spec.EndMinute),
-        InterventionKinds.Capacity => new ChangeCapacity(spec.SegmentId ?? "", spec.Value ?? double.NaN, spec.StartMinute, spec.EndMinute),
-        InterventionKinds.SpeedLimit => new ChangeSpeedLimit(spec.SegmentId ?? "", spec.Value ?? double.NaN, spec.StartMinute, spec.EndMinute),
-        InterventionKinds.Incident => new Incident(spec.SegmentId ?? "", spec.Value ?? 0.5, spec.StartMinute, spec.EndMinute),
-        InterventionKinds.Rain => new Rainfall(spec.DistrictId ?? "", spec.Value ?? double.NaN, spec.StartMinute, spec.EndMinute),
-        InterventionKinds.Demand => new AddDemand(End(spec.OriginDistrictId), End(spec.DestinationDistrictId), spec.Value ?? double.NaN,
-            spec.StartMinute, spec.EndMinute),
-        _ => throw new ArgumentException($"Unknown intervention kind '{spec.Kind}'.", "kind"),
-    };
-
-    private static DemandEnd End(string? districtId) => districtId is null ? DemandEnd.City : DemandEnd.District(districtId);
-
-    /// <summary>"inputs.Interventions[2].MmPerHour" → the request's own field name, "value".</summary>
-    private static string RequestField(string? simulationField)
-    {
-        var path = simulationField ?? "";
-        return path switch
-        {
-            _ when path.Contains("Origin", StringComparison.Ordinal) => "originDistrictId",
-            _ when path.Contains("Destination", StringComparison.Ordinal) => "destinationDistrictId",
-            _ when path.EndsWith("SegmentId", StringComparison.Ordinal) => "segmentId",
-            _ when path.EndsWith("DistrictId", StringComparison.Ordinal) => "districtId",
-            _ when path.EndsWith("StartMinute", StringComparison.Ordinal) => "startMinute",
-            _ when path.EndsWith("EndMinute", StringComparison.Ordinal) => "endMinute",
-            _ => "value",
-        };
-    }
+    private List<InterventionSpec> Interventions() => [.. state.State.Interventions.Select(i => i.ToSpec())];
 
     private ScenarioDefinition Existing() =>
         state.State.Definition ?? throw new KeyNotFoundException($"There is no scenario '{this.GetPrimaryKeyString()}'.");
@@ -258,7 +243,7 @@ public sealed class ScenarioGrain(
         var definition = Existing();
         return new ScenarioSummary(this.GetPrimaryKeyString(), definition.Name, state.State.Status, state.State.Progress,
             definition.BaselineTime, definition.FromLive, definition.HorizonMinutes, definition.StepSeconds,
-            state.State.Interventions, state.State.Error, state.State.CreatedAt, state.State.Creator);
+            Interventions(), state.State.Error, state.State.CreatedAt, state.State.Creator);
     }
 
     private static JsonSerializerOptions CreateReportJson()
@@ -268,17 +253,4 @@ public sealed class ScenarioGrain(
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
         return options;
     }
-}
-
-public static class InterventionKinds
-{
-    public const string CloseSegment = "close-segment";
-    public const string ReopenSegment = "reopen-segment";
-    public const string Capacity = "capacity";
-    public const string SpeedLimit = "speed-limit";
-    public const string Incident = "incident";
-    public const string Rain = "rain";
-    public const string Demand = "demand";
-
-    public static readonly string[] All = [CloseSegment, ReopenSegment, Capacity, SpeedLimit, Incident, Rain, Demand];
 }

@@ -12,36 +12,6 @@ public enum SegmentRanking
     Flow,
 }
 
-/// <summary>A scenario against its baseline: changes of the network, each district, each district pair, and the segments most affected.</summary>
-public sealed record ScenarioDelta(
-    KpiDelta MeanSpeedKmh,
-    KpiDelta TotalDelayVehHours,
-    KpiDelta VehicleKm,
-    KpiDelta MeanCongestedKm,
-    IReadOnlyList<DistrictDelta> Districts,
-    IReadOnlyList<OdDelta> OdPairs,
-    IReadOnlyList<SegmentDelta> MostAffectedSegments);
-
-public readonly record struct KpiDelta(double Baseline, double Scenario)
-{
-    public double Change => Scenario - Baseline;
-}
-
-public sealed record DistrictDelta(string DistrictId, string Name, KpiDelta MeanSpeedKmh, KpiDelta DelayVehHours, KpiDelta MeanCongestedKm);
-
-public sealed record OdDelta(string OriginDistrictId, string DestinationDistrictId, KpiDelta MeanTravelTimeMin, KpiDelta DelayVehHours,
-    KpiDelta UnreachableTrips);
-
-public sealed record SegmentDelta(
-    string SegmentId,
-    string Name,
-    string DistrictId,
-    SegmentStatus BaselineStatus,
-    SegmentStatus ScenarioStatus,
-    KpiDelta MeanFlowVph,
-    KpiDelta DelayVehHours,
-    KpiDelta FinalVolumeToCapacity);
-
 public static class ScenarioComparison
 {
     /// <summary>

@@ -57,27 +57,6 @@ public sealed record SimulationResult
         OdPairs.FirstOrDefault(p => p.OriginDistrictId == originDistrictId && p.DestinationDistrictId == destinationDistrictId);
 }
 
-/// <summary>Why the routes were (re)computed at a step.</summary>
-public enum AssignmentTrigger
-{
-    /// <summary>The start of the run: routes from scratch.</summary>
-    Start,
-
-    /// <summary>A closure, a reopening or added demand starting: up to <see cref="SimulationOptions.ColdStartIterations"/>.</summary>
-    NetworkChange,
-
-    /// <summary>The periodic re-routing, or a change of capacity, speed or demand: up to <see cref="SimulationOptions.RerouteIterations"/>.</summary>
-    Reroute,
-}
-
-/// <summary>
-/// One traffic assignment: Frank–Wolfe iterations (all-or-nothing sweeps) until the relative gap (TSTT − SPTT) / TSTT
-/// falls below <see cref="SimulationOptions.ConvergenceGap"/> (<see cref="Converged"/>) or the iteration limit is
-/// reached. <see cref="RelativeGap"/> is the gap last measured: of the final flows when converged, otherwise of the
-/// flows before the last step; null when the assignment only loaded new routes and measured none.
-/// </summary>
-public sealed record AssignmentRecord(int Step, double Minute, AssignmentTrigger Trigger, int Iterations, double? RelativeGap, bool Converged);
-
 /// <summary>
 /// KPIs of one step. Speeds are distance-weighted over open links; delay is vehicle-hours beyond free-flow travel
 /// time at the registered speed; congested km counts each segment's length once, when either direction is congested;
@@ -108,22 +87,6 @@ public sealed record DistrictStepKpis(
     double CongestedKm,
     double WaterDepthM,
     int FloodedSegments);
-
-/// <summary>
-/// Network KPIs over a run; means are over the steps, weighted by step length. Delay is on the roads; the time that
-/// stranded trips spend waiting for a road to open is <see cref="StrandedVehHours"/>, and trips that never found a
-/// route are counted in <see cref="SimulationResult.Trips"/>.
-/// </summary>
-public sealed record RunKpis(
-    double MeanSpeedKmh,
-    double TotalDelayVehHours,
-    double StrandedVehHours,
-    double VehicleKm,
-    double VehicleHours,
-    double MeanCongestedKm,
-    double MaxCongestedKm,
-    double FinalMeanSpeedKmh,
-    double FinalCongestedKm);
 
 public sealed record DistrictResult(
     string DistrictId,
@@ -172,16 +135,6 @@ public sealed record OdResult(
     double MeanTravelTimeMin,
     double FreeFlowTravelTimeMin,
     double DelayVehHours);
-
-/// <summary>
-/// Every vehicle accounted for: <c>InitialEnRoute + Generated = Completed + EnRoute + Unreachable</c>.
-/// <see cref="Stranded"/> is the part of <see cref="EnRoute"/> whose route has been cut and which waits for a road to open.
-/// </summary>
-public sealed record TripBalance(double InitialEnRoute, double Generated, double Completed, double EnRoute, double Stranded, double Unreachable)
-{
-    /// <summary>What the books fail to account for; zero up to rounding.</summary>
-    public double Imbalance => InitialEnRoute + Generated - Completed - EnRoute - Unreachable;
-}
 
 /// <summary>Reported after every step.</summary>
 public sealed record SimulationProgress(int Step, int TotalSteps, StepKpis Kpis)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Security.Claims;
 using IocTwin.Api.Access;
@@ -14,11 +15,9 @@ using Microsoft.Extensions.Options;
 
 namespace IocTwin.Api.Apis;
 
-public sealed record ScenarioRequest(string? Name, string? Baseline, int? HorizonMinutes, int? StepSeconds);
-
-public sealed record InterventionRequest(
-    string? Kind, string? SegmentId, string? DistrictId, double? Value, string? OriginDistrictId, string? DestinationDistrictId,
-    double? StartMinute, double? EndMinute);
+/// <summary>A new scenario; it may come with its first interventions.</summary>
+public sealed record ScenarioRequest(string? Name, string? Baseline, int? HorizonMinutes, int? StepSeconds,
+    IReadOnlyList<InterventionSpec>? Interventions = null);
 
 /// <summary>What-if scenarios on a fork of the twin: create, intervene, run, compare with the baseline, delete.</summary>
 public static class ScenariosApi
@@ -34,21 +33,33 @@ public static class ScenariosApi
         var write = app.MapGroup("/api/v1/scenarios").WithTags("Scenarios")
             .RequireAuthorization(p => p.RequireClaim(TwinClaims.Role, TwinRoles.Ioc, TwinRoles.DistrictOc, TwinRoles.SectorOc));
         write.MapPost("/", CreateScenario).Accepts<ScenarioRequest>("application/json")
-            .WithSummary("Fork the twin as it is now (baseline \"live\") or was at an ISO-8601 time.");
-        write.MapPost("/{id}/interventions", AddIntervention).Accepts<InterventionRequest>("application/json");
+            .WithSummary("Fork the twin as it is now (baseline \"live\") or was at an ISO-8601 time, with any first interventions.");
+        write.MapPost("/{id}/interventions", AddIntervention).Accepts<InterventionSpec>("application/json")
+            .WithSummary("Add an intervention; \"kind\" says which, and which fields it needs.");
         write.MapPost("/{id}/run", RunScenario).WithSummary("Start the run; progress streams on the hub scope scenario:{id}.");
         write.MapDelete("/{id}", DeleteScenario);
         return app;
     }
 
     public static async Task<Results<Created<ScenarioSummary>, ValidationProblem, ProblemHttpResult>> CreateScenario(
-        HttpRequest request, IGrainFactory grains, CityReplay replay, TimeProvider time, IOptions<ScenarioLimits> limits, IAuditLog audit,
-        CancellationToken cancellationToken)
+        HttpRequest request, IGrainFactory grains, CityReplay replay, TimeProvider time, IOptions<ScenarioLimits> limits, KnownEntities known,
+        IAuditLog audit, CancellationToken cancellationToken)
     {
-        var (body, problem) = await JsonBody.ReadAsync<ScenarioRequest>(request, cancellationToken);
+        var (json, problem) = await InterventionRequests.ReadObjectAsync(request, cancellationToken);
         if (problem is not null)
         {
             return problem;
+        }
+        // The interventions are read apart, so that each problem is named by its place in the list.
+        json!.Remove("interventions", out var interventionsJson);
+        ScenarioRequest? body;
+        try
+        {
+            body = json.Deserialize<ScenarioRequest>(TwinJson.Options)!;
+        }
+        catch (JsonException ex)
+        {
+            return Problems.Field(JsonBody.FieldName(ex.Path), JsonBody.FirstSentence(ex.Message));
         }
         var errors = new Dictionary<string, List<string>>();
         var now = time.GetUtcNow();
@@ -68,9 +79,18 @@ public static class ScenariosApi
             else if (baselineTime > now)
                 errors.AddError("baseline", "is in the future");
         }
+        var interventions = InterventionRequests.ReadList(interventionsJson, horizon, errors);
         if (errors.Count > 0)
         {
             return Problems.Fields(errors);
+        }
+        var access = request.HttpContext.Access();
+        for (var i = 0; i < interventions.Count && !access.SeesEverything; i++)
+        {
+            if (await ScenarioReportScope.OutsideScopeAsync(interventions[i], access, grains, known, $"interventions[{i}].") is { } outside)
+            {
+                return outside;
+            }
         }
         var id = "scn-" + Guid.NewGuid().ToString("N")[..12];
         var creator = Creator(request.HttpContext);
@@ -89,8 +109,21 @@ public static class ScenariosApi
             var forked = fromLive
                 ? (await LiveTopology.ReadAsync(grains)).Segments.Where(s => s.Status != SegmentStatus.Open).ToDictionary(s => s.Id, s => s.Status)
                 : (await replay.AtAsync(baselineTime, cancellationToken)).Segments.Where(s => s.Status != SegmentStatus.Open).ToDictionary(s => s.Id, s => s.Status);
-            var summary = await grains.GetGrain<IScenarioGrain>(id).Create(
-                new ScenarioDefinition(name, baselineTime.ToUniversalTime(), fromLive, horizon, step, forked), creator);
+            var grain = grains.GetGrain<IScenarioGrain>(id);
+            var summary = await grain.Create(new ScenarioDefinition(name, baselineTime.ToUniversalTime(), fromLive, horizon, step, forked), creator);
+            for (var i = 0; i < interventions.Count; i++)
+            {
+                try
+                {
+                    summary = await grain.AddIntervention(interventions[i]);
+                }
+                catch (ArgumentException ex)
+                {
+                    // One does not fit the city: no scenario, as if the request had not come.
+                    await grain.Delete();
+                    return Problems.Field($"interventions[{i}].{ex.ParamName}", ex.Message.Split(" (Parameter")[0]);
+                }
+            }
             await audit.RecordAsync(request.HttpContext.User, AuditActions.ScenarioCreate, id, name);
             return TypedResults.Created($"/api/v1/scenarios/{id}", summary);
         }
@@ -109,23 +142,22 @@ public static class ScenariosApi
         return TypedResults.Ok(scenarios.OfType<ScenarioSummary>().ToList());
     }
 
-    public static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetScenario(string id, HttpContext http, IGrainFactory grains)
+    public static async Task<Results<Ok<ScenarioDetails>, ProblemHttpResult>> GetScenario(string id, HttpContext http, IGrainFactory grains)
     {
         var access = http.Access();
         if (await FindVisibleAsync(id, access, grains) is not { } grain || await grain.Get() is not { } summary)
         {
             return Problems.NotFound("scenario", id);
         }
-        var document = System.Text.Json.JsonSerializer.SerializeToNode(summary, TwinJson.Options)!.AsObject();
-        var report = await grain.GetReportJson() is { } json ? JsonNode.Parse(json)!.AsObject() : null;
-        document["report"] = report is null || access.SeesEverything ? report : ScenarioReportScope.Restrict(report, access);
-        return TypedResults.Content(document.ToJsonString(), "application/json");
+        var report = await grain.GetReport();
+        return TypedResults.Ok(new ScenarioDetails(summary,
+            report is null || access.SeesEverything ? report : ScenarioReportScope.Restrict(report, access)));
     }
 
     public static async Task<Results<Ok<ScenarioSummary>, ValidationProblem, ProblemHttpResult>> AddIntervention(
-        string id, HttpRequest request, IGrainFactory grains, IAuditLog audit, CancellationToken cancellationToken)
+        string id, HttpRequest request, IGrainFactory grains, KnownEntities known, IAuditLog audit, CancellationToken cancellationToken)
     {
-        var (body, problem) = await JsonBody.ReadAsync<InterventionRequest>(request, cancellationToken);
+        var (intervention, problem) = await InterventionRequests.ReadAsync(request, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -135,20 +167,20 @@ public static class ScenariosApi
         {
             return Problems.NotFound("scenario", id);
         }
-        var errors = Validate(body!, summary);
+        var errors = new Dictionary<string, List<string>>();
+        InterventionRequests.Validate(intervention!, summary.HorizonMinutes, "", errors);
         if (errors.Count > 0)
         {
             return Problems.Fields(errors);
         }
-        if (!access.SeesEverything && await ScenarioReportScope.OutsideScopeAsync(body!, access, grains) is { } outside)
+        if (!access.SeesEverything && await ScenarioReportScope.OutsideScopeAsync(intervention!, access, grains, known) is { } outside)
         {
             return outside;
         }
         try
         {
-            var changed = await grain.AddIntervention(new InterventionSpec(body!.Kind!, body.SegmentId, body.DistrictId, body.Value,
-                body.OriginDistrictId, body.DestinationDistrictId, body.StartMinute ?? 0, body.EndMinute));
-            await audit.RecordAsync(request.HttpContext.User, AuditActions.ScenarioIntervene, id, body.Kind);
+            var changed = await grain.AddIntervention(intervention!);
+            await audit.RecordAsync(request.HttpContext.User, AuditActions.ScenarioIntervene, id, intervention!.Kind);
             return TypedResults.Ok(changed);
         }
         catch (ArgumentException ex)
@@ -235,37 +267,4 @@ public static class ScenariosApi
 
     private static ProblemHttpResult TooMany(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Too many scenarios", detail: detail);
-
-    /// <summary>What each kind of intervention needs, checked before the simulation checks it against the city.</summary>
-    private static Dictionary<string, List<string>> Validate(InterventionRequest body, ScenarioSummary scenario)
-    {
-        var errors = new Dictionary<string, List<string>>();
-        if (body.Kind is not { } kind || !InterventionKinds.All.Contains(kind))
-        {
-            errors.AddError("kind", $"must be one of {string.Join(", ", InterventionKinds.All)}");
-            return errors;
-        }
-        bool needsSegment = kind is InterventionKinds.CloseSegment or InterventionKinds.ReopenSegment or InterventionKinds.Capacity
-            or InterventionKinds.SpeedLimit or InterventionKinds.Incident;
-        if (needsSegment && !TopologyRules.IsValidId(body.SegmentId)) errors.AddError("segmentId", "is required for " + kind);
-        if (kind == InterventionKinds.Rain && !TopologyRules.IsValidId(body.DistrictId)) errors.AddError("districtId", "is required for rain");
-        var value = body.Value;
-        switch (kind)
-        {
-            case InterventionKinds.Capacity when value is not (> 0 and <= 30_000):
-                errors.AddError("value", "is the new capacity in vehicles per hour, more than 0 and at most 30,000"); break;
-            case InterventionKinds.SpeedLimit when value is not (>= 5 and <= 150):
-                errors.AddError("value", "is the new speed limit in km/h, 5 to 150"); break;
-            case InterventionKinds.Incident when value is not null and not (> 0 and <= 1):
-                errors.AddError("value", "is the share of capacity lost, more than 0 and at most 1"); break;
-            case InterventionKinds.Rain when value is not (>= 0 and <= 500):
-                errors.AddError("value", "is the rainfall in mm/h, 0 to 500"); break;
-            case InterventionKinds.Demand when value is not (> 0 and <= 10_000_000):
-                errors.AddError("value", "is the number of added trips, more than 0"); break;
-        }
-        var start = body.StartMinute ?? 0;
-        if (start < 0 || start >= scenario.HorizonMinutes) errors.AddError("startMinute", $"must be within the run, 0 to {scenario.HorizonMinutes}");
-        if (body.EndMinute is { } end && end <= start) errors.AddError("endMinute", "must be after startMinute");
-        return errors;
-    }
 }

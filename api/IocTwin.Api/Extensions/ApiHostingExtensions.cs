@@ -35,7 +35,7 @@ public static class ApiHostingExtensions
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestBodyHandler>();
         builder.AddTwinRateLimits();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(o => o.AddSchemaTransformer<OmittedNullSchemaTransformer>());
         builder.Services.ConfigureHttpJsonOptions(o => TwinJson.Configure(o.SerializerOptions));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<LateDeliveries>();

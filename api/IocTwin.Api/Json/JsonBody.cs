@@ -33,7 +33,7 @@ public static class JsonBody
     public static string FieldName(string? jsonPath) =>
         string.IsNullOrEmpty(jsonPath) || jsonPath == "$" ? "body" : jsonPath.TrimStart('$', '.');
 
-    private static string FirstSentence(string message)
+    public static string FirstSentence(string message)
     {
         // System.Text.Json appends "Path: ... | LineNumber: ..." which repeats what the field name says.
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);

@@ -3,6 +3,10 @@ using IocTwin.Model;
 namespace IocTwin.Grains;
 
 /// <summary>A what-if scenario on a fork of the twin; it never touches the live twin. Key: the scenario id.</summary>
+/// <remarks>
+/// Interventions and the report became typed records here, which silos and API processes of the version before cannot
+/// read: from that version, upgrade with one full restart (scenario state stored by it still loads).
+/// </remarks>
 public interface IScenarioGrain : IGrainWithStringKey
 {
     [Alias("Create")]
@@ -19,9 +23,9 @@ public interface IScenarioGrain : IGrainWithStringKey
     [Alias("Run")]
     Task<ScenarioSummary> Run();
 
-    /// <summary>Scenario and baseline KPIs side by side, as JSON; null until the run has completed.</summary>
-    [Alias("GetReportJson")]
-    Task<string?> GetReportJson();
+    /// <summary>Scenario and baseline KPIs side by side; null until the run has completed.</summary>
+    [Alias("GetReport")]
+    Task<ScenarioReport?> GetReport();
 
     [Alias("Delete")]
     Task Delete();

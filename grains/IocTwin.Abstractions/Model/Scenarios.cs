@@ -10,22 +10,6 @@ public enum ScenarioStatus
 }
 
 /// <summary>
-/// One change an operator tries on a fork of the twin. <see cref="Kind"/> is one of close-segment, reopen-segment,
-/// capacity, speed-limit, incident, rain, demand; the fields each kind needs are described in the README.
-/// Minutes count from the start of the run; a null end lasts to the end.
-/// </summary>
-[GenerateSerializer, Immutable]
-public sealed record InterventionSpec(
-    [property: Id(0)] string Kind,
-    [property: Id(1)] string? SegmentId,
-    [property: Id(2)] string? DistrictId,
-    [property: Id(3)] double? Value,
-    [property: Id(4)] string? OriginDistrictId,
-    [property: Id(5)] string? DestinationDistrictId,
-    [property: Id(6)] double StartMinute,
-    [property: Id(7)] double? EndMinute);
-
-/// <summary>
 /// A scenario forked from the twin at <see cref="BaselineTime"/>. Copy-on-write: the fork keeps only what differed
 /// from the registered topology then (segments not open), and reads the rest from the twin when it runs.
 /// </summary>
@@ -38,8 +22,9 @@ public sealed record ScenarioDefinition(
     [property: Id(4)] int StepSeconds,
     [property: Id(5)] Dictionary<string, SegmentStatus> ForkedStatuses);
 
+/// <summary>A scenario and its interventions; not sealed so that the API can answer it together with its report.</summary>
 [GenerateSerializer, Immutable]
-public sealed record ScenarioSummary(
+public record ScenarioSummary(
     [property: Id(0)] string Id,
     [property: Id(1)] string Name,
     [property: Id(2)] ScenarioStatus Status,

@@ -109,6 +109,22 @@ public sealed class ScenarioOwnershipTests(ScopesTwinFactory api) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task An_OC_may_not_create_a_scenario_whose_first_interventions_reach_outside_its_scope()
+    {
+        using var oc = api.Operator("Hai Chau desk", TwinRoles.DistrictOc, districts: ["hai-chau"]);
+
+        var response = await oc.PostJson("/api/v1/scenarios", """
+            { "name": "rain next door", "interventions": [
+                { "kind": "rain", "districtId": "hai-chau", "value": 50 },
+                { "kind": "rain", "districtId": "son-tra", "value": 50 } ] }
+            """);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("interventions[1].districtId", (string)(await response.ReadObject())["field"]!);
+        Assert.Empty(await oc.Get<List<ScenarioSummary>>("/api/v1/scenarios"));
+    }
+
+    [Fact]
     public async Task The_hub_gives_an_OC_the_progress_of_its_own_scenarios_only()
     {
         using var ioc = api.Operator("Lan", TwinRoles.Ioc);

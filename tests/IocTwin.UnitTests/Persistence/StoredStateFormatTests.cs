@@ -17,12 +17,24 @@ public sealed class SensorStateWithStructBatches
 [GenerateSerializer]
 public readonly record struct StructBatch([property: Id(0)] int Writer, [property: Id(1)] long CommittedMs);
 
+/// <summary>An intervention as stored before interventions were typed: one record for every kind, with the same field ids.</summary>
+[GenerateSerializer]
+public sealed record UntypedIntervention(
+    [property: Id(0)] string Kind,
+    [property: Id(1)] string? SegmentId,
+    [property: Id(2)] string? DistrictId,
+    [property: Id(3)] double? Value,
+    [property: Id(4)] string? OriginDistrictId,
+    [property: Id(5)] string? DestinationDistrictId,
+    [property: Id(6)] double StartMinute,
+    [property: Id(7)] double? EndMinute);
+
 /// <summary>A scenario's state as stored before scenarios had owners, with the same field ids.</summary>
 [GenerateSerializer]
 public sealed class ScenarioStateBeforeOwners
 {
     [Id(0)] public ScenarioDefinition? Definition { get; set; }
-    [Id(1)] public List<InterventionSpec> Interventions { get; set; } = [];
+    [Id(1)] public List<UntypedIntervention> Interventions { get; set; } = [];
     [Id(2)] public ScenarioStatus Status { get; set; }
     [Id(3)] public double Progress { get; set; }
     [Id(4)] public string? Error { get; set; }
@@ -59,7 +71,7 @@ public sealed class StoredStateFormatTests
         var stored = serializer.SerializeToArray(new ScenarioStateBeforeOwners
         {
             Definition = new ScenarioDefinition("bridge closed", created, false, 60, 60, new() { ["seg-1"] = SegmentStatus.Closed }),
-            Interventions = [new InterventionSpec("close-segment", "seg-2", null, null, null, null, 0, 30)],
+            Interventions = [new UntypedIntervention("close-segment", "seg-2", null, null, null, null, 0, 30)],
             Status = ScenarioStatus.Completed,
             Progress = 1,
             ReportJson = "{}",
@@ -71,9 +83,37 @@ public sealed class StoredStateFormatTests
         Assert.Null(loaded.Creator);
         Assert.Equal("bridge closed", loaded.Definition!.Name);
         Assert.Equal(SegmentStatus.Closed, loaded.Definition.ForkedStatuses["seg-1"]);
-        Assert.Equal("seg-2", Assert.Single(loaded.Interventions).SegmentId);
+        Assert.Equal(new CloseSegmentSpec("seg-2", 0, 30), Assert.Single(loaded.Interventions).ToSpec());
         Assert.Equal(ScenarioStatus.Completed, loaded.Status);
         Assert.Equal("{}", loaded.ReportJson);
         Assert.Equal(created, loaded.CreatedAt);
+    }
+
+    [Fact]
+    public void Interventions_stored_before_they_were_typed_load_as_their_kinds_with_their_values()
+    {
+        var serializer = new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<Serializer>();
+        var stored = serializer.SerializeToArray(new ScenarioStateBeforeOwners
+        {
+            Definition = new ScenarioDefinition("festival", DateTimeOffset.UnixEpoch, true, 120, 60, []),
+            Interventions =
+            [
+                new UntypedIntervention("capacity", "seg-1", null, 900, null, null, 10, null),
+                new UntypedIntervention("incident", "seg-2", null, null, null, null, 0, 45),
+                new UntypedIntervention("rain", null, "hai-chau", 80, null, null, 5, 65),
+                new UntypedIntervention("demand", null, null, 2_000, "son-tra", null, 0, 60),
+            ],
+        });
+
+        var loaded = serializer.Deserialize<ScenarioState>(stored)!;
+
+        Assert.Equal<InterventionSpec>(
+            [
+                new CapacitySpec("seg-1", 900, 10, null),
+                new IncidentSpec("seg-2", null, 0, 45),
+                new RainSpec("hai-chau", 80, 5, 65),
+                new DemandSpec(2_000, "son-tra", null, 0, 60),
+            ],
+            [.. loaded.Interventions.Select(i => i.ToSpec())]);
     }
 }

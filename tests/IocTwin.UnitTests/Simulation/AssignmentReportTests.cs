@@ -1,3 +1,4 @@
+using IocTwin.Model;
 using IocTwin.Simulation;
 using static IocTwin.Tests.Simulation.SimulationCities;
 
@@ -48,7 +49,7 @@ public sealed class AssignmentReportTests
         var baseline = Simulator.Run(DaNang, BridgeClosedAtMinute20.WithoutInterventions(), 30, 60);
         var scenario = Simulator.Run(DaNang, BridgeClosedAtMinute20, 30, 60);
 
-        var report = ScenarioReport.From("s", baseline, scenario, 0);
+        var report = ScenarioReportBuilder.From("s", baseline, scenario, 0);
 
         Assert.Equal(baseline.Assignments, report.BaselineAssignments);
         Assert.Equal(scenario.Assignments, report.ScenarioAssignments);

@@ -31,7 +31,7 @@ public sealed class ScenarioComparisonTests
 
         var byDelay = ScenarioComparison.Compare(DaNangBaseline, closed, top: 3);
         Assert.Contains(byDelay.MostAffectedSegments, s => s.SegmentId == songHan && s.DelayVehHours.Change > 0);
-        Assert.True(byDelay.TotalDelayVehHours.Change > 0);
+        Assert.True(byDelay.TotalDelayVehHours!.Value.Change > 0);
         Assert.Equal(network.DistrictCount, byDelay.Districts.Count);
         Assert.True(byDelay.Districts.Single(d => d.DistrictId == "hai-chau").DelayVehHours.Change > 0);
         var haiChauToSonTra = byDelay.OdPairs.Single(p => p.OriginDistrictId == "hai-chau" && p.DestinationDistrictId == "son-tra");
@@ -44,7 +44,7 @@ public sealed class ScenarioComparisonTests
         var delta = ScenarioComparison.Compare(DaNangBaseline, DaNangBaseline, top: 10);
 
         Assert.Empty(delta.MostAffectedSegments);
-        Assert.Equal(0, delta.TotalDelayVehHours.Change);
+        Assert.Equal(0, delta.TotalDelayVehHours!.Value.Change);
         Assert.All(delta.Districts, d => Assert.Equal(0, d.DelayVehHours.Change));
     }
 
