@@ -140,7 +140,9 @@ public sealed class NgsiLdQueryTests(NgsiLdTwinFactory api)
         // Under the core context alone the short name is another type (of the default vocabulary): none.
         Assert.Empty(await Http.Entities("type=RoadSegment", link: ""));
 
-        // The provisioned context's terms reach q too, and names come back compacted with it.
+        // The provisioned context's terms reach q too, and names come back compacted with it (a counter with a speed).
+        var counter = (await SampleReadings.AllSensors(Http)).First(s => s.Kind == SensorKind.TrafficCounter);
+        await Http.PostReadings(Reading(counter.Id, DateTimeOffset.UtcNow, new { speed = 40, flow = 100, occupancy = 5 }));
         var counters = await Http.Entities($"type=Counter&q={Q("speed>=0")}&limit=1000", NgsiLdClient.Link(NgsiLdTwinFactory.CityContextUrl));
         Assert.NotEmpty(counters);
         Assert.All(counters, e => Assert.Equal("Counter", (string)e!["type"]!));
