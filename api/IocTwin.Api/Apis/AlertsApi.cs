@@ -18,21 +18,20 @@ public static class AlertsApi
 {
     public static readonly string[] Severities = ["info", "warning", "critical"];
 
-    public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder group)
     {
-        var alerts = app.MapGroup("/api/v1/alerts").WithTags("Alerts").RequireAuthorization(AccessExtensions.ReadPolicy);
+        var alerts = group.MapGroup("/alerts").WithTags("Alerts");
         alerts.MapGet("/", ListAlerts).WithSummary("Alerts the caller may see, newest first; filter by district, sector, state.");
         alerts.MapPost("/{id}/ack", (string id, HttpContext http, IGrainFactory grains, IAuditLog audit) =>
             Handle(id, http, grains, audit, AuditActions.AlertAcknowledge, (district, by) => district.AcknowledgeAlert(id, by)));
         alerts.MapPost("/{id}/resolve", (string id, HttpContext http, IGrainFactory grains, IAuditLog audit) =>
             Handle(id, http, grains, audit, AuditActions.AlertResolve, (district, by) => district.ResolveAlert(id, by)));
 
-        var rules = app.MapGroup("/api/v1/alert-rules").WithTags("Alerts");
-        rules.MapGet("/", async (IGrainFactory grains) => TypedResults.Ok(await grains.GetGrain<IAlertRulesGrain>(0).Get()))
-            .RequireAuthorization(AccessExtensions.ReadPolicy);
+        var rules = group.MapGroup("/alert-rules").WithTags("Alerts");
+        rules.MapGet("/", async (IGrainFactory grains) => TypedResults.Ok(await grains.GetGrain<IAlertRulesGrain>(0).Get()));
         rules.MapPut("/{id}", PutRule).RequireAuthorization(AccessExtensions.OperatePolicy).Accepts<AlertRuleRequest>("application/json");
         rules.MapDelete("/{id}", DeleteRule).RequireAuthorization(AccessExtensions.OperatePolicy);
-        return app;
+        return group;
     }
 
     public static async Task<Results<Ok<List<AlertView>>, ValidationProblem>> ListAlerts(

@@ -12,14 +12,14 @@ public sealed record DevTokenResponse(string Token, string Role, IReadOnlyList<s
 /// <summary>Demo tokens for development only; production tokens come from the city's identity provider.</summary>
 public static class DevTokenApi
 {
-    public static IEndpointRouteBuilder MapDevTokenApi(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapDevTokenApi(this IEndpointRouteBuilder group)
     {
-        if (app.ServiceProvider.GetRequiredService<IHostEnvironment>().IsDevelopment())
+        if (group.ServiceProvider.GetRequiredService<IHostEnvironment>().IsDevelopment())
         {
-            app.MapPost("/api/v1/dev/token", IssueToken).WithTags("Development").AllowAnonymous()
+            group.MapPost("/dev/token", IssueToken).WithTags("Development").AllowAnonymous()
                 .WithSummary("Development only: a demo token for a role and its districts or sectors.");
         }
-        return app;
+        return group;
     }
 
     public static async Task<Results<Ok<DevTokenResponse>, ValidationProblem>> IssueToken(

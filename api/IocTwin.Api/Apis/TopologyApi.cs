@@ -24,16 +24,16 @@ public sealed record ImportSummary(int Districts, int Segments, int Sensors, IRe
 /// <summary>Registers and changes the twin's topology; every change is persisted before the answer.</summary>
 public static class TopologyApi
 {
-    public static IEndpointRouteBuilder MapTopologyApi(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapTopologyApi(this IEndpointRouteBuilder group)
     {
-        var api = app.MapGroup("/api/v1").WithTags("Topology").RequireAuthorization(AccessExtensions.OperatePolicy);
+        var api = group.MapGroup("").WithTags("Topology").RequireAuthorization(AccessExtensions.OperatePolicy);
         api.MapPut("/districts/{id}", PutDistrict).Accepts<DistrictRequest>("application/json");
         api.MapPut("/segments/{id}", PutSegment).Accepts<SegmentRequest>("application/json");
         api.MapPut("/sensors/{id}", PutSensor).Accepts<SensorRequest>("application/json");
         api.MapPost("/import", Import)
             .WithSummary("Import a GeoJSON FeatureCollection of districts, segments and sensors; all or nothing, or with ?partial=true the valid features and a report of those left out.")
             .Accepts<object>("application/geo+json", "application/json");
-        return app;
+        return group;
     }
 
     public static async Task<Results<Ok<DistrictView>, ValidationProblem>> PutDistrict(
