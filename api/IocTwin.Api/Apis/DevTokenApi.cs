@@ -22,15 +22,14 @@ public static class DevTokenApi
         return group;
     }
 
-    public static async Task<Results<Ok<DevTokenResponse>, ValidationProblem>> IssueToken(
-        HttpRequest request, TokenIssuer issuer, TimeProvider time, CancellationToken cancellationToken)
+    public static Results<Ok<DevTokenResponse>, ValidationProblem> IssueToken(
+        DevTokenRequest? body, TokenIssuer issuer, TimeProvider time)
     {
-        var (body, problem) = await JsonBody.ReadAsync<DevTokenRequest>(request, cancellationToken);
-        if (problem is not null)
+        if (body is null)
         {
-            return problem;
+            return Problems.EmptyBody();
         }
-        var role = body!.Role ?? "";
+        var role = body.Role ?? "";
         var districts = body.Districts ?? [];
         var sectors = body.Sectors ?? [];
         var lifetimeHours = body.LifetimeHours ?? 12;

@@ -33,10 +33,10 @@ public static class HistoryApi
     }
 
     public static async Task<Results<Ok<EntityHistory>, ValidationProblem, ProblemHttpResult>> GetEntityHistory(
-        string id, string? from, string? to, string? step, string? limit, HttpContext http, IGrainFactory grains, KnownEntities known,
+        string id, [AsParameters] HistoryQuery query, HttpContext http, IGrainFactory grains, KnownEntities known,
         ReadingHistory history, IOptions<HistoryQueryOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
-        var (window, errors) = HistoryWindow.Parse(from, to, step, limit, time.GetUtcNow(), options.Value);
+        var (window, errors) = HistoryWindow.Parse(query, time.GetUtcNow(), options.Value);
         if (errors.Count > 0)
         {
             return Problems.Fields(errors);
@@ -57,10 +57,10 @@ public static class HistoryApi
     }
 
     public static async Task<Results<Ok<EntityHistory>, ValidationProblem, ProblemHttpResult>> GetSegmentHistory(
-        string id, string? from, string? to, string? step, string? limit, HttpContext http, IGrainFactory grains, KnownEntities known,
+        string id, [AsParameters] HistoryQuery query, HttpContext http, IGrainFactory grains, KnownEntities known,
         ReadingHistory history, IOptions<HistoryQueryOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
-        var (window, errors) = HistoryWindow.Parse(from, to, step, limit, time.GetUtcNow(), options.Value);
+        var (window, errors) = HistoryWindow.Parse(query, time.GetUtcNow(), options.Value);
         if (errors.Count > 0)
         {
             return Problems.Fields(errors);
@@ -81,10 +81,10 @@ public static class HistoryApi
     }
 
     public static async Task<Results<Ok<EntityHistory>, ValidationProblem, ProblemHttpResult>> GetDistrictHistory(
-        string id, string? from, string? to, string? step, string? limit, HttpContext http, KnownEntities known,
+        string id, [AsParameters] HistoryQuery query, HttpContext http, KnownEntities known,
         ReadingHistory history, IOptions<HistoryQueryOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
-        var (window, errors) = HistoryWindow.Parse(from, to, step, limit, time.GetUtcNow(), options.Value);
+        var (window, errors) = HistoryWindow.Parse(query, time.GetUtcNow(), options.Value);
         if (errors.Count > 0)
         {
             return Problems.Fields(errors);

@@ -43,6 +43,9 @@ public static class ApiHostingExtensions
         builder.AddTwinGovernance();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestBodyHandler>();
+        // Typed bodies and parameters that fail to bind throw, in every environment, so that BadRequestBodyHandler
+        // answers them with a 400 naming the field instead of production's empty 400.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.AddTwinRateLimits();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => TwinJson.Configure(o.SerializerOptions));
