@@ -29,6 +29,7 @@ api.MapHistoryApi();
 api.MapAlertsApi();
 api.MapAuditApi();
 api.MapDevTokenApi();
+api.MapScreenConfigApi();
 // The scenario API still maps its own full paths under /api/v1 until its typed requests land.
 app.MapScenariosApi();
 

@@ -2,10 +2,12 @@ using IocTwin.Api.Access;
 using IocTwin.Api.Feed;
 using IocTwin.Api.Ingest;
 using IocTwin.Api.Json;
+using IocTwin.Domain;
 using IocTwin.History;
 using IocTwin.Hosting;
 using IocTwin.Persistence;
 using IocTwin.Telemetry;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -25,6 +27,8 @@ public static class ApiHostingExtensions
 {
     public static WebApplicationBuilder AddIocTwinApi(this WebApplicationBuilder builder)
     {
+        // Read first, so that an unknown zone stops the start before anything else is set up.
+        builder.Services.TryAddSingleton(TwinTimeZone.Parse(builder.Configuration[TwinTimeZone.SettingName]));
         var mode = builder.Configuration.GetValue("Twin:Mode", ApiMode.Embedded);
         if (mode == ApiMode.Embedded)
         {

@@ -1,4 +1,5 @@
 using System.Net;
+using IocTwin.Domain;
 using IocTwin.Grains;
 using IocTwin.History;
 using IocTwin.Persistence;
@@ -84,6 +85,7 @@ public static class SiloHostingExtensions
     public static IServiceCollection AddTwinGrainServices(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<TwinOptions>(configuration.GetSection(TwinOptions.SectionName));
+        services.TryAddSingleton(TwinTimeZone.Parse(configuration[TwinTimeZone.SettingName]));
         services.TryAddSingleton(TimeProvider.System);
         services.AddTwinRollup();
         return services;
