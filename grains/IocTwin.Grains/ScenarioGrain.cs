@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using IocTwin.Domain;
 using IocTwin.Model;
 using IocTwin.Simulation;
 using IocTwin.Topology;
@@ -31,9 +32,9 @@ public sealed class ScenarioState
 public sealed class ScenarioGrain(
     [PersistentState("scenario", TwinStorage.Name)] IPersistentState<ScenarioState> state,
     TimeProvider time,
+    TwinTimeZone timeZone,
     ILogger<ScenarioGrain> logger) : Grain, IScenarioGrain
 {
-    private static readonly TimeSpan DaNangOffset = TimeSpan.FromHours(7);
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(500);
 
     public static readonly JsonSerializerOptions ReportJson = CreateReportJson();
@@ -227,9 +228,9 @@ public sealed class ScenarioGrain(
         };
     }
 
-    private static ScenarioInputs Inputs(ScenarioDefinition definition, IEnumerable<InterventionSpec> interventions) => new()
+    private ScenarioInputs Inputs(ScenarioDefinition definition, IEnumerable<InterventionSpec> interventions) => new()
     {
-        StartTimeOfDay = definition.BaselineTime.ToOffset(DaNangOffset).TimeOfDay,
+        StartTimeOfDay = timeZone.ToLocal(definition.BaselineTime).TimeOfDay,
         Interventions = [.. interventions.Select(ScenarioInterventions.ToSimulation)],
     };
 

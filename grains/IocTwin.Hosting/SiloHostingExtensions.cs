@@ -1,4 +1,5 @@
 using System.Net;
+using IocTwin.Domain;
 using IocTwin.Grains;
 using IocTwin.History;
 using IocTwin.Persistence;

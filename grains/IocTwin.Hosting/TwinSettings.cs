@@ -1,6 +1,8 @@
+using IocTwin.Domain;
 using IocTwin.Grains;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace IocTwin.Hosting;
@@ -26,6 +28,8 @@ public static class TwinSettings
         builder.Properties[typeof(TwinHostingOptions)] = hosting;
         builder.Services.AddSingleton(hosting);
         builder.Services.Configure<TwinOptions>(section);
+        // Read here, first, so that an unknown zone stops the start before anything else is set up.
+        builder.Services.TryAddSingleton(TwinTimeZone.Parse(builder.Configuration[TwinTimeZone.SettingName]));
         return hosting;
     }
 }

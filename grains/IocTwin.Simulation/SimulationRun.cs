@@ -1,3 +1,5 @@
+using IocTwin.Model;
+
 namespace IocTwin.Simulation;
 
 /// <summary>

@@ -141,6 +141,26 @@ test('the language switch shows English labels, and Vietnamese again', async () 
   assert.deepEqual(wall.problems, []);
 });
 
+test('the clock shows the twin\'s time zone: Đà Nẵng by default, and another when the twin is set to it', async () => {
+  assert.equal((await wall.locator('.clock-zone').textContent()).trim(), 'GMT+7');
+
+  // The same screen told by its twin that the city keeps Berlin's time (Twin:TimeZone).
+  const berlin = await session.openPage();
+  await berlin.route('**/api/v1/config', (route) => route.fulfill({ json: { timeZone: 'Europe/Berlin' } }));
+  const inBerlin = (options) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', ...options });
+  const hour = () => inBerlin({ hour: '2-digit', hour12: false }).format(new Date());
+  const before = hour();
+  await berlin.goto(`${session.url}/`);
+  await berlin.waitForFunction(() => document.querySelector('.clock-time')?.textContent.includes(':'), null, { timeout: 10_000 });
+  const shown = (await berlin.locator('.clock-time').textContent()).trim();
+
+  assert.equal((await berlin.locator('.clock-zone').textContent()).trim(), inBerlin({ timeZoneName: 'shortOffset' }).formatToParts(new Date())
+    .find((part) => part.type === 'timeZoneName').value);
+  assert.ok([before, hour()].includes(shown.slice(0, 2)), `the clock shows ${shown}, Berlin's hour is ${before}`);
+  assert.deepEqual(berlin.problems, []);
+  await berlin.close();
+});
+
 test('the wall fills a 1920×1080 screen and a laptop screen with the live city', async () => {
   const readings = cityReadings(sample.sensors, (_, i) => [0.95, 0.8, 0.6, 0.45, 0.35, 0.2][i % 6]);
   await postReadings(session.url, readings);

@@ -18,21 +18,20 @@ public static class AlertsApi
 {
     public static readonly string[] Severities = ["info", "warning", "critical"];
 
-    public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder group)
     {
-        var alerts = app.MapGroup("/api/v1/alerts").WithTags("Alerts").RequireAuthorization(AccessExtensions.ReadPolicy);
+        var alerts = group.MapGroup("/alerts").WithTags("Alerts");
         alerts.MapGet("/", ListAlerts).WithSummary("Alerts the caller may see, newest first; filter by district, sector, state.");
         alerts.MapPost("/{id}/ack", (string id, HttpContext http, IGrainFactory grains, IAuditLog audit) =>
             Handle(id, http, grains, audit, AuditActions.AlertAcknowledge, (district, by) => district.AcknowledgeAlert(id, by)));
         alerts.MapPost("/{id}/resolve", (string id, HttpContext http, IGrainFactory grains, IAuditLog audit) =>
             Handle(id, http, grains, audit, AuditActions.AlertResolve, (district, by) => district.ResolveAlert(id, by)));
 
-        var rules = app.MapGroup("/api/v1/alert-rules").WithTags("Alerts");
-        rules.MapGet("/", async (IGrainFactory grains) => TypedResults.Ok(await grains.GetGrain<IAlertRulesGrain>(0).Get()))
-            .RequireAuthorization(AccessExtensions.ReadPolicy);
-        rules.MapPut("/{id}", PutRule).RequireAuthorization(AccessExtensions.OperatePolicy).Accepts<AlertRuleRequest>("application/json");
+        var rules = group.MapGroup("/alert-rules").WithTags("Alerts");
+        rules.MapGet("/", async (IGrainFactory grains) => TypedResults.Ok(await grains.GetGrain<IAlertRulesGrain>(0).Get()));
+        rules.MapPut("/{id}", PutRule).RequireAuthorization(AccessExtensions.OperatePolicy);
         rules.MapDelete("/{id}", DeleteRule).RequireAuthorization(AccessExtensions.OperatePolicy);
-        return app;
+        return group;
     }
 
     public static async Task<Results<Ok<List<AlertView>>, ValidationProblem>> ListAlerts(
@@ -104,16 +103,15 @@ public static class AlertsApi
     }
 
     public static async Task<Results<Ok<IReadOnlyList<AlertRule>>, ValidationProblem, ProblemHttpResult>> PutRule(
-        string id, HttpRequest request, IGrainFactory grains, IOptions<AlertRuleLimits> limits, IAuditLog audit, CancellationToken cancellationToken)
+        string id, AlertRuleRequest? body, HttpContext http, IGrainFactory grains, IOptions<AlertRuleLimits> limits, IAuditLog audit)
     {
-        var (body, problem) = await JsonBody.ReadAsync<AlertRuleRequest>(request, cancellationToken);
-        if (problem is not null)
+        if (body is null)
         {
-            return problem;
+            return Problems.EmptyBody();
         }
         var errors = new Dictionary<string, List<string>>();
         if (!TopologyRules.IsValidId(id)) errors.AddError("id", TopologyRules.IdRule);
-        if (string.IsNullOrWhiteSpace(body!.Name) || body.Name.Length > TopologyRules.MaxNameLength) errors.AddError("name", "is required, at most 200 characters");
+        if (string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > TopologyRules.MaxNameLength) errors.AddError("name", "is required, at most 200 characters");
         if (string.IsNullOrWhiteSpace(body.Metric) || body.Metric.Length > 64) errors.AddError("metric", "is required: a value name, \"los\" or \"offline\"");
         if (body.Threshold is not { } threshold || !double.IsFinite(threshold)) errors.AddError("threshold", "is required, a finite number");
         var clear = body.ClearThreshold ?? body.Threshold ?? 0;
@@ -132,7 +130,7 @@ public static class AlertsApi
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Too many alert rules",
                 detail: $"The twin keeps at most {max} alert rules; delete one or change an existing one.");
         }
-        await audit.RecordAsync(request.HttpContext.User, AuditActions.AlertRulePut, id, $"{rule.Name}: {rule.Metric} {rule.Threshold}");
+        await audit.RecordAsync(http.User, AuditActions.AlertRulePut, id, $"{rule.Name}: {rule.Metric} {rule.Threshold}");
         return TypedResults.Ok(rules);
     }
 

@@ -12,25 +12,24 @@ public sealed record DevTokenResponse(string Token, string Role, IReadOnlyList<s
 /// <summary>Demo tokens for development only; production tokens come from the city's identity provider.</summary>
 public static class DevTokenApi
 {
-    public static IEndpointRouteBuilder MapDevTokenApi(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapDevTokenApi(this IEndpointRouteBuilder group)
     {
-        if (app.ServiceProvider.GetRequiredService<IHostEnvironment>().IsDevelopment())
+        if (group.ServiceProvider.GetRequiredService<IHostEnvironment>().IsDevelopment())
         {
-            app.MapPost("/api/v1/dev/token", IssueToken).WithTags("Development").AllowAnonymous()
+            group.MapPost("/dev/token", IssueToken).WithTags("Development").AllowAnonymous()
                 .WithSummary("Development only: a demo token for a role and its districts or sectors.");
         }
-        return app;
+        return group;
     }
 
-    public static async Task<Results<Ok<DevTokenResponse>, ValidationProblem>> IssueToken(
-        HttpRequest request, TokenIssuer issuer, TimeProvider time, CancellationToken cancellationToken)
+    public static Results<Ok<DevTokenResponse>, ValidationProblem> IssueToken(
+        DevTokenRequest? body, TokenIssuer issuer, TimeProvider time)
     {
-        var (body, problem) = await JsonBody.ReadAsync<DevTokenRequest>(request, cancellationToken);
-        if (problem is not null)
+        if (body is null)
         {
-            return problem;
+            return Problems.EmptyBody();
         }
-        var role = body!.Role ?? "";
+        var role = body.Role ?? "";
         var districts = body.Districts ?? [];
         var sectors = body.Sectors ?? [];
         var lifetimeHours = body.LifetimeHours ?? 12;

@@ -20,23 +20,23 @@ public static class HistoryApi
     private const string WindowHelp = "from/to: ISO-8601 times (default: the last hour); step: ISO-8601 duration (PT1M) or seconds; " +
         "limit: buckets per page (at most Twin:HistoryQueries:MaxPoints); a longer window answers its first page and 'next', the query for the rest.";
 
-    public static IEndpointRouteBuilder MapHistoryApi(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapHistoryApi(this IEndpointRouteBuilder group)
     {
-        var api = app.MapGroup("/api/v1").WithTags("History").RequireAuthorization(AccessExtensions.ReadPolicy);
+        var api = group.MapGroup("").WithTags("History");
         api.MapGet("/sensors/{id}/history", GetEntityHistory)
             .WithSummary("A sensor's readings downsampled to avg/min/max per step. " + WindowHelp);
         api.MapGet("/segments/{id}/history", GetSegmentHistory)
             .WithSummary("A segment's speed, flow, occupancy, level of service (A=1 … F=6), water level and open (1/0) per step. " + WindowHelp);
         api.MapGet("/districts/{id}/history", GetDistrictHistory).WithSummary("A district's KPIs per step. " + WindowHelp);
         api.MapGet("/city/at", GetCityAt).WithSummary("The whole twin as it was at a time (IOC and viewers).");
-        return app;
+        return group;
     }
 
     public static async Task<Results<Ok<EntityHistory>, ValidationProblem, ProblemHttpResult>> GetEntityHistory(
-        string id, string? from, string? to, string? step, string? limit, HttpContext http, IGrainFactory grains, KnownEntities known,
+        string id, [AsParameters] HistoryQuery query, HttpContext http, IGrainFactory grains, KnownEntities known,
         ReadingHistory history, IOptions<HistoryQueryOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
-        var (window, errors) = HistoryWindow.Parse(from, to, step, limit, time.GetUtcNow(), options.Value);
+        var (window, errors) = HistoryWindow.Parse(query, time.GetUtcNow(), options.Value);
         if (errors.Count > 0)
         {
             return Problems.Fields(errors);
@@ -57,10 +57,10 @@ public static class HistoryApi
     }
 
     public static async Task<Results<Ok<EntityHistory>, ValidationProblem, ProblemHttpResult>> GetSegmentHistory(
-        string id, string? from, string? to, string? step, string? limit, HttpContext http, IGrainFactory grains, KnownEntities known,
+        string id, [AsParameters] HistoryQuery query, HttpContext http, IGrainFactory grains, KnownEntities known,
         ReadingHistory history, IOptions<HistoryQueryOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
-        var (window, errors) = HistoryWindow.Parse(from, to, step, limit, time.GetUtcNow(), options.Value);
+        var (window, errors) = HistoryWindow.Parse(query, time.GetUtcNow(), options.Value);
         if (errors.Count > 0)
         {
             return Problems.Fields(errors);
@@ -81,10 +81,10 @@ public static class HistoryApi
     }
 
     public static async Task<Results<Ok<EntityHistory>, ValidationProblem, ProblemHttpResult>> GetDistrictHistory(
-        string id, string? from, string? to, string? step, string? limit, HttpContext http, KnownEntities known,
+        string id, [AsParameters] HistoryQuery query, HttpContext http, KnownEntities known,
         ReadingHistory history, IOptions<HistoryQueryOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
-        var (window, errors) = HistoryWindow.Parse(from, to, step, limit, time.GetUtcNow(), options.Value);
+        var (window, errors) = HistoryWindow.Parse(query, time.GetUtcNow(), options.Value);
         if (errors.Count > 0)
         {
             return Problems.Fields(errors);

@@ -105,7 +105,7 @@ public static class InterventionRequests
         }
         catch (JsonException ex)
         {
-            errors.AddError(prefix + JsonBody.FieldName(ex.Path), JsonBody.FirstSentence(ex.Message));
+            errors.AddError(prefix + BadRequestBodyHandler.FieldName(ex.Path), BadRequestBodyHandler.FirstSentence(ex.Message));
             return null;
         }
     }

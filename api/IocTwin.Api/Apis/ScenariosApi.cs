@@ -59,7 +59,7 @@ public static class ScenariosApi
         }
         catch (JsonException ex)
         {
-            return Problems.Field(JsonBody.FieldName(ex.Path), JsonBody.FirstSentence(ex.Message));
+            return Problems.Field(BadRequestBodyHandler.FieldName(ex.Path), BadRequestBodyHandler.FirstSentence(ex.Message));
         }
         var errors = new Dictionary<string, List<string>>();
         var now = time.GetUtcNow();

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using IocTwin.Api.Access;
 using IocTwin.Api.Audit;
 using IocTwin.Api.Json;
@@ -24,45 +25,43 @@ public sealed record ImportSummary(int Districts, int Segments, int Sensors, IRe
 /// <summary>Registers and changes the twin's topology; every change is persisted before the answer.</summary>
 public static class TopologyApi
 {
-    public static IEndpointRouteBuilder MapTopologyApi(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapTopologyApi(this IEndpointRouteBuilder group)
     {
-        var api = app.MapGroup("/api/v1").WithTags("Topology").RequireAuthorization(AccessExtensions.OperatePolicy);
-        api.MapPut("/districts/{id}", PutDistrict).Accepts<DistrictRequest>("application/json");
-        api.MapPut("/segments/{id}", PutSegment).Accepts<SegmentRequest>("application/json");
-        api.MapPut("/sensors/{id}", PutSensor).Accepts<SensorRequest>("application/json");
+        var api = group.MapGroup("").WithTags("Topology").RequireAuthorization(AccessExtensions.OperatePolicy);
+        api.MapPut("/districts/{id}", PutDistrict);
+        api.MapPut("/segments/{id}", PutSegment);
+        api.MapPut("/sensors/{id}", PutSensor);
         api.MapPost("/import", Import)
             .WithSummary("Import a GeoJSON FeatureCollection of districts, segments and sensors; all or nothing, or with ?partial=true the valid features and a report of those left out.")
             .Accepts<object>("application/geo+json", "application/json");
-        return app;
+        return group;
     }
 
     public static async Task<Results<Ok<DistrictView>, ValidationProblem>> PutDistrict(
-        string id, HttpRequest request, IGrainFactory grains, IAuditLog audit, CancellationToken cancellationToken)
+        string id, DistrictRequest? body, HttpContext http, IGrainFactory grains, IAuditLog audit)
     {
-        var (body, problem) = await JsonBody.ReadAsync<DistrictRequest>(request, cancellationToken);
-        if (problem is not null)
+        if (body is null)
         {
-            return problem;
+            return Problems.EmptyBody();
         }
-        var spec = new DistrictSpec(id, body!.Name ?? "", body.NameEn, body.Boundary ?? []);
+        var spec = new DistrictSpec(id, body.Name ?? "", body.NameEn, body.Boundary ?? []);
         if (Invalid(TopologyRules.Validate(spec)) is { } invalid)
         {
             return invalid;
         }
         var registered = await grains.GetGrain<IDistrictGrain>(id).Register(spec);
-        await audit.RecordAsync(request.HttpContext.User, AuditActions.DistrictPut, id, spec.Name);
+        await audit.RecordAsync(http.User, AuditActions.DistrictPut, id, spec.Name);
         return TypedResults.Ok(registered);
     }
 
     public static async Task<Results<Ok<SegmentView>, ValidationProblem, ProblemHttpResult>> PutSegment(
-        string id, HttpRequest request, IGrainFactory grains, KnownEntities known, IAuditLog audit, CancellationToken cancellationToken)
+        string id, SegmentRequest? body, HttpContext http, IGrainFactory grains, KnownEntities known, IAuditLog audit)
     {
-        var (body, problem) = await JsonBody.ReadAsync<SegmentRequest>(request, cancellationToken);
-        if (problem is not null)
+        if (body is null)
         {
-            return problem;
+            return Problems.EmptyBody();
         }
-        var geometry = body!.Geometry ?? [];
+        var geometry = body.Geometry ?? [];
         var spec = new SegmentSpec(
             id, body.Name ?? "", body.DistrictId ?? "", body.FromNode ?? "", body.ToNode ?? "", geometry,
             body.LengthM ?? (geometry.Count >= 2 ? GeoPoint.PolylineLength(geometry) : 0),
@@ -82,20 +81,19 @@ public static class TopologyApi
             return IdTaken(id, "sensor");
         }
         var registered = await grains.GetGrain<IRoadSegmentGrain>(id).Register(spec);
-        await audit.RecordAsync(request.HttpContext.User, AuditActions.SegmentPut, id, spec.Name);
+        await audit.RecordAsync(http.User, AuditActions.SegmentPut, id, spec.Name);
         return TypedResults.Ok(registered);
     }
 
     public static async Task<Results<Ok<SensorView>, ValidationProblem, ProblemHttpResult>> PutSensor(
-        string id, HttpRequest request, IGrainFactory grains, KnownEntities known, IAuditLog audit, CancellationToken cancellationToken)
+        string id, SensorRequest? body, HttpContext http, IGrainFactory grains, KnownEntities known, IAuditLog audit)
     {
-        var (body, problem) = await JsonBody.ReadAsync<SensorRequest>(request, cancellationToken);
-        if (problem is not null)
+        if (body is null)
         {
-            return problem;
+            return Problems.EmptyBody();
         }
         var errors = new Dictionary<string, List<string>>();
-        if (body!.Kind is null) errors.AddError("kind", "is required");
+        if (body.Kind is null) errors.AddError("kind", "is required");
         if (body.Sector is null) errors.AddError("sector", "is required");
         if (body.Location is null) errors.AddError("location", "is required, as [lon, lat]");
 
@@ -135,47 +133,43 @@ public static class TopologyApi
             return IdTaken(id, "segment");
         }
         var registered = await grains.GetGrain<ISensorGrain>(id).Register(spec);
-        await audit.RecordAsync(request.HttpContext.User, AuditActions.SensorPut, id, spec.Name);
+        await audit.RecordAsync(http.User, AuditActions.SensorPut, id, spec.Name);
         return TypedResults.Ok(registered);
     }
 
     public static async Task<Results<Ok<ImportSummary>, ValidationProblem>> Import(
-        HttpRequest request, IGrainFactory grains, IAuditLog audit, CancellationToken cancellationToken, bool partial = false)
+        JsonElement? document, HttpContext http, IGrainFactory grains, IAuditLog audit, CancellationToken cancellationToken, bool partial = false)
     {
-        var (document, problem) = await JsonBody.ReadAsync<System.Text.Json.JsonDocument>(request, cancellationToken, allowGeoJson: true);
-        if (problem is not null)
+        if (document is null)
         {
-            return problem;
+            return Problems.EmptyBody();
         }
-        using (document)
+        var known = await KnownTopologyAsync(grains);
+        CityImportResult result;
+        try
         {
-            var known = await KnownTopologyAsync(grains);
-            CityImportResult result;
-            try
-            {
-                result = GeoJsonCityReader.Read(document!.RootElement, knownDistrictIds: known.Districts, knownSegmentIds: known.Segments,
-                    knownSensorIds: known.Sensors);
-            }
-            catch (FormatException ex)
-            {
-                return Problems.Field("body", ex.Message);
-            }
-            // All or nothing by default; a sector bringing its existing assets may ask to import what is valid.
-            if (result.Errors.Count > 0 && !partial)
-            {
-                var errors = new Dictionary<string, List<string>>();
-                foreach (var error in result.Errors)
-                {
-                    errors.AddError(error.Field, error.Id is null ? error.Message : $"{error.Id}: {error.Message}");
-                }
-                return Problems.Fields(errors);
-            }
-            await TopologyImporter.ImportAsync(grains, result.City, cancellationToken);
-            var summary = new ImportSummary(result.City.Districts.Count, result.City.Segments.Count, result.City.Sensors.Count, result.Errors);
-            await audit.RecordAsync(request.HttpContext.User, AuditActions.TopologyImport, "city",
-                $"{summary.Districts} districts, {summary.Segments} segments, {summary.Sensors} sensors, {summary.Rejected.Count} rejected");
-            return TypedResults.Ok(summary);
+            result = GeoJsonCityReader.Read(document.Value, knownDistrictIds: known.Districts, knownSegmentIds: known.Segments,
+                knownSensorIds: known.Sensors);
         }
+        catch (FormatException ex)
+        {
+            return Problems.Field("body", ex.Message);
+        }
+        // All or nothing by default; a sector bringing its existing assets may ask to import what is valid.
+        if (result.Errors.Count > 0 && !partial)
+        {
+            var errors = new Dictionary<string, List<string>>();
+            foreach (var error in result.Errors)
+            {
+                errors.AddError(error.Field, error.Id is null ? error.Message : $"{error.Id}: {error.Message}");
+            }
+            return Problems.Fields(errors);
+        }
+        await TopologyImporter.ImportAsync(grains, result.City, cancellationToken);
+        var summary = new ImportSummary(result.City.Districts.Count, result.City.Segments.Count, result.City.Sensors.Count, result.Errors);
+        await audit.RecordAsync(http.User, AuditActions.TopologyImport, "city",
+            $"{summary.Districts} districts, {summary.Segments} segments, {summary.Sensors} sensors, {summary.Rejected.Count} rejected");
+        return TypedResults.Ok(summary);
     }
 
     private static async Task<(HashSet<string> Districts, HashSet<string> Segments, HashSet<string> Sensors)> KnownTopologyAsync(IGrainFactory grains)
@@ -205,5 +199,4 @@ public static class TopologyApi
         }
         return collected;
     }
-
 }

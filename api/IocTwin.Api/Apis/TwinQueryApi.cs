@@ -9,9 +9,9 @@ namespace IocTwin.Api.Apis;
 /// <summary>Read-only views of the live twin, each cut to what the caller's token covers; ids the topology does not hold are 404s.</summary>
 public static class TwinQueryApi
 {
-    public static IEndpointRouteBuilder MapTwinQueryApi(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapTwinQueryApi(this IEndpointRouteBuilder group)
     {
-        var api = app.MapGroup("/api/v1").WithTags("Twin").RequireAuthorization(AccessExtensions.ReadPolicy);
+        var api = group.MapGroup("").WithTags("Twin");
         api.MapGet("/city", GetCity).WithSummary("City KPIs and every district's KPIs (IOC and viewers).");
         api.MapGet("/districts", GetDistricts).WithSummary("The districts the caller may see, with boundary and KPIs.");
         api.MapGet("/districts/{id}", GetDistrict);
@@ -19,7 +19,7 @@ public static class TwinQueryApi
         api.MapGet("/districts/{id}/sensors", GetDistrictSensors);
         api.MapGet("/segments/{id}", GetSegment);
         api.MapGet("/sensors/{id}", GetSensor);
-        return app;
+        return group;
     }
 
     public static async Task<Results<Ok<CityView>, ProblemHttpResult>> GetCity(HttpContext http, IGrainFactory grains) =>

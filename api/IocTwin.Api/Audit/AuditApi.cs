@@ -13,11 +13,11 @@ public static class AuditApi
     public const int MaxLimit = 1000;
     private const int MaxFilterLength = 200;
 
-    public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder group)
     {
-        app.MapGet("/api/v1/audit", Query).WithTags("Audit").RequireAuthorization(AccessExtensions.OperatePolicy)
+        group.MapGet("/audit", Query).WithTags("Audit").RequireAuthorization(AccessExtensions.OperatePolicy)
             .WithSummary("Audit entries, newest first; filter by from/to (ISO-8601), actor, action; at most limit (1 to 1,000, default 100).");
-        return app;
+        return group;
     }
 
     public static async Task<Results<Ok<List<AuditEntry>>, ValidationProblem>> Query(

@@ -2,10 +2,12 @@ using IocTwin.Api.Access;
 using IocTwin.Api.Feed;
 using IocTwin.Api.Ingest;
 using IocTwin.Api.Json;
+using IocTwin.Domain;
 using IocTwin.History;
 using IocTwin.Hosting;
 using IocTwin.Persistence;
 using IocTwin.Telemetry;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -34,8 +36,11 @@ public static class ApiHostingExtensions
         builder.AddTwinGovernance();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestBodyHandler>();
+        // Typed bodies and parameters that fail to bind throw, in every environment, so that BadRequestBodyHandler
+        // answers them with a 400 naming the field instead of production's empty 400.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.AddTwinRateLimits();
-        builder.Services.AddOpenApi(o => o.AddSchemaTransformer<OmittedNullSchemaTransformer>());
+        builder.Services.AddOpenApi(o => o.AddSchemaTransformer<OmittedNullSchemaTransformer>().AddOperationTransformer<RequiredBodyTransformer>());
         builder.Services.ConfigureHttpJsonOptions(o => TwinJson.Configure(o.SerializerOptions));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<LateDeliveries>();

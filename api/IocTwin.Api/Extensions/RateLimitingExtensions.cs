@@ -99,7 +99,7 @@ public static class RateLimitingExtensions
         }
         var value = path.Value!.TrimEnd('/');
         var read = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method);
-        if (HttpMethods.IsPost(request.Method) && (value == "/api/v1/readings" || value == "/api/v1/import/readings"))
+        if (HttpMethods.IsPost(request.Method) && (value == ApiGroupExtensions.V1 + "/readings" || value == ApiGroupExtensions.V1 + "/import/readings"))
         {
             return RequestCategory.Ingest;
         }
@@ -108,11 +108,11 @@ public static class RateLimitingExtensions
         {
             return RequestCategory.Ingest;
         }
-        if (read && (value.EndsWith("/history", StringComparison.Ordinal) || value == "/api/v1/city/at"))
+        if (read && (value.EndsWith("/history", StringComparison.Ordinal) || value == ApiGroupExtensions.V1 + "/city/at"))
         {
             return RequestCategory.History;
         }
-        if (HttpMethods.IsPost(request.Method) && value.StartsWith("/api/v1/scenarios/", StringComparison.Ordinal) && value.EndsWith("/run", StringComparison.Ordinal))
+        if (HttpMethods.IsPost(request.Method) && value.StartsWith(ApiGroupExtensions.V1 + "/scenarios/", StringComparison.Ordinal) && value.EndsWith("/run", StringComparison.Ordinal))
         {
             return RequestCategory.ScenarioRuns;
         }

@@ -1,4 +1,5 @@
 using IocTwin.Api.Ingest;
+using IocTwin.Domain;
 using IocTwin.Feed;
 using IocTwin.Grains;
 using IocTwin.Model;
@@ -25,11 +26,12 @@ public sealed class FeedOptions
 /// through the same ingest path as POST /api/v1/readings.
 /// </summary>
 public sealed class SyntheticFeedService(
-    IGrainFactory grains, IngestService ingest, TimeProvider time, IOptions<FeedOptions> options, ILogger<SyntheticFeedService> logger)
+    IGrainFactory grains, IngestService ingest, TimeProvider time, TwinTimeZone timeZone, IOptions<FeedOptions> options,
+    ILogger<SyntheticFeedService> logger)
     : BackgroundService
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
-    private readonly SyntheticFeed _feed = new();
+    private readonly SyntheticFeed _feed = new(timeZone: timeZone);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

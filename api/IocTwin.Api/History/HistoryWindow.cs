@@ -58,13 +58,13 @@ public sealed record HistoryWindow(DateTimeOffset Start, DateTimeOffset End, Tim
 
     /// <summary>from/to/step/limit of a query, defaulting to the last hour by the minute, with every problem named.</summary>
     public static (HistoryWindow Window, Dictionary<string, List<string>> Errors) Parse(
-        string? from, string? to, string? step, string? limit, DateTimeOffset now, HistoryQueryOptions options)
+        HistoryQuery query, DateTimeOffset now, HistoryQueryOptions options)
     {
         var errors = new Dictionary<string, List<string>>();
-        var end = ParseTime(to, "to", now, now, errors);
-        var start = ParseTime(from, "from", end - TimeSpan.FromHours(1), now, errors);
-        var stepSize = ParseStep(step, options.MaxRange, errors);
-        var pageSize = ParseLimit(limit, options.MaxPoints, errors);
+        var end = ParseTime(query.To, "to", now, now, errors);
+        var start = ParseTime(query.From, "from", end - TimeSpan.FromHours(1), now, errors);
+        var stepSize = ParseStep(query.Step, options.MaxRange, errors);
+        var pageSize = ParseLimit(query.Limit, options.MaxPoints, errors);
         if (errors.Count == 0)
         {
             if (start >= end) errors.AddError("from", "must be before 'to'");

@@ -5,16 +5,17 @@ namespace IocTwin.Feed;
 
 /// <summary>
 /// Plausible readings for a city's sensors at a given time: traffic demand follows the morning and evening rush
-/// (Da Nang local time), rain comes in episodes per district and raises water levels. Deterministic for a seed and time.
+/// (the city's local time, Đà Nẵng unless told otherwise), rain comes in episodes per district and raises water levels.
+/// Deterministic for a seed and time.
 /// </summary>
-public sealed class SyntheticFeed(int seed = 7)
+public sealed class SyntheticFeed(int seed = 7, TwinTimeZone? timeZone = null)
 {
-    private static readonly TimeSpan LocalOffset = TimeSpan.FromHours(7);
+    private readonly TwinTimeZone _timeZone = timeZone ?? TwinTimeZone.Default;
 
     /// <summary>Share of capacity demanded at a local time of day: night base, 07:30 and 17:30 peaks, a midday plateau.</summary>
-    public static double Demand(DateTimeOffset time)
+    public double Demand(DateTimeOffset time)
     {
-        var hour = time.ToOffset(LocalOffset).TimeOfDay.TotalHours;
+        var hour = _timeZone.ToLocal(time).TimeOfDay.TotalHours;
         static double Peak(double h, double centre, double width) => Math.Exp(-Math.Pow((h - centre) / width, 2));
         return 0.12 + 0.78 * Peak(hour, 7.5, 1.1) + 0.85 * Peak(hour, 17.5, 1.2) + 0.35 * Peak(hour, 12.0, 2.5);
     }
@@ -69,9 +70,9 @@ public sealed class SyntheticFeed(int seed = 7)
         return values;
     }
 
-    private static Dictionary<string, double> Streetlight(DateTimeOffset time, double noise)
+    private Dictionary<string, double> Streetlight(DateTimeOffset time, double noise)
     {
-        var hour = time.ToOffset(LocalOffset).TimeOfDay.TotalHours;
+        var hour = _timeZone.ToLocal(time).TimeOfDay.TotalHours;
         var on = hour is < 5.75 or >= 18.0 ? 1.0 : 0.0;
         return new() { [ReadingNames.On] = on, [ReadingNames.Power] = Math.Round(on * 120 * noise, 1) };
     }

@@ -1,3 +1,4 @@
+using IocTwin.Domain;
 using IocTwin.Grains;
 using IocTwin.History;
 using IocTwin.Hosting;
@@ -37,6 +38,7 @@ public sealed class TwinClusterFixture : IAsyncLifetime
                 o.PersistDelay = TimeSpan.FromMilliseconds(200);
             });
             silo.Services.TryAddSingleton(TimeProvider.System);
+            silo.Services.TryAddSingleton(TwinTimeZone.Default);
             silo.Services.AddTwinRollup();
         });
         Cluster = builder.Build();

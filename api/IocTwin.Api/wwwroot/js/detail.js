@@ -1,7 +1,7 @@
 // The detail panel of one road segment or sensor: its live state and a chart of the values received since the
 // screen opened (a rolling buffer kept by the client). While open it also subscribes the entity's own scope.
 
-import { t, tOptional, formatNumber, formatTime } from './i18n.js';
+import { t, tOptional, formatNumber, formatTime, timeZone } from './i18n.js';
 import { LOS_COLORS, segmentColor, effectiveHealth } from './model.js';
 import { el } from './dom.js';
 import { getJson } from './auth.js';
@@ -195,7 +195,7 @@ export class EntityDetail {
       height: CHART_HEIGHT,
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
-      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Asia/Ho_Chi_Minh'),
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), timeZone()),
       scales: { x: { time: true } },
       axes: [{ ...axis, values: (u, ticks) => ticks.map((ts) => formatTime(new Date(ts * 1000).toISOString())) }, { ...axis, size: 48 }],
       series: [{}, { label: valueLabel(name), stroke: '#4cc9f0', width: 2, fill: 'rgba(76,201,240,0.12)', points: { show: true, size: 5 } }],

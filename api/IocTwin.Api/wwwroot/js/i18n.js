@@ -9,6 +9,8 @@ const cache = new Map();
 const listeners = new Set();
 let current = 'vi';
 let messages = {};
+// The city's time zone (setting Twin:TimeZone): screens show times in it wherever the browser runs.
+let zone = 'Asia/Ho_Chi_Minh';
 
 async function load(lang) {
   if (!cache.has(lang)) {
@@ -19,9 +21,15 @@ async function load(lang) {
   return cache.get(lang);
 }
 
+async function loadConfig() {
+  const response = await fetch('/api/v1/config');
+  if (!response.ok) throw new Error(`The twin's settings could not be loaded (${response.status}).`);
+  zone = (await response.json()).timeZone;
+}
+
 export async function initI18n() {
   const saved = localStorage.getItem(STORAGE_KEY);
-  await setLanguage(LANGUAGES.includes(saved) ? saved : 'vi');
+  await Promise.all([loadConfig(), setLanguage(LANGUAGES.includes(saved) ? saved : 'vi')]);
 }
 
 export async function setLanguage(lang) {
@@ -34,6 +42,7 @@ export async function setLanguage(lang) {
 }
 
 export const language = () => current;
+export const timeZone = () => zone;
 export const locale = () => LOCALES[current];
 
 export function onLanguageChange(listener) {
@@ -69,12 +78,27 @@ export function formatNumber(value, digits = 0) {
   return new Intl.NumberFormat(locale(), { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
 }
 
-/** A time of day in Đà Nẵng's time zone. */
+/** A time of day in the city's time zone. */
 export function formatTime(iso) {
   if (!iso) return '—';
   return new Intl.DateTimeFormat(locale(), {
-    timeZone: 'Asia/Ho_Chi_Minh', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false,
+    timeZone: zone, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false,
   }).format(new Date(iso));
+}
+
+/** The city's UTC offset at a time: 'GMT+7' (short) or '+07:00' (for an ISO-8601 time). */
+export function zoneOffset(date, style = 'short') {
+  const name = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: style === 'short' ? 'shortOffset' : 'longOffset' })
+    .formatToParts(date).find((part) => part.type === 'timeZoneName').value;
+  if (style === 'short') return name;
+  return name === 'GMT' ? '+00:00' : name.slice(3);
+}
+
+/** A wall-clock time of the city ('2026-11-25T08:00' from a datetime-local field) as an ISO-8601 time with its offset. */
+export function cityTime(local) {
+  // The offset at the same wall-clock time in UTC is right except within hours of a daylight-saving change.
+  const offset = zoneOffset(new Date(`${local}:00Z`), 'long');
+  return `${local}:00${offset}`;
 }
 
 /** Binds the VI / EN buttons inside root: each carries data-lang. */

@@ -1,7 +1,7 @@
 // The screen's panels around the map: KPI tiles, the district table, the alerts list, the legend, the clock
 // and the connection indicator. Each render function redraws its own element from the data it is given.
 
-import { t, tOptional, formatNumber, formatTime, locale } from './i18n.js';
+import { t, tOptional, formatNumber, formatTime, locale, timeZone, zoneOffset } from './i18n.js';
 import {
   KPI_FORMAT, TILE_KPIS, MAP_KPIS, LOS_COLORS, STATUS_COLORS, NO_DATA_COLOR, NO_KPI_COLOR,
   SECTOR_COLORS, kpiColor, kpiLegend,
@@ -102,16 +102,15 @@ export function renderLegend(container, { kpiKey, roads, sectors, hiddenSectors,
   )));
 }
 
-/** Keeps elements showing the time and date in Đà Nẵng (Asia/Ho_Chi_Minh, UTC+7). */
-export function startClock(timeElement, dateElement) {
+/** Keeps elements showing the time, date and UTC offset of the city's time zone (Twin:TimeZone). */
+export function startClock(timeElement, dateElement, zoneElement) {
   const tick = () => {
     const now = new Date();
-    timeElement.textContent = new Intl.DateTimeFormat(locale(), {
-      timeZone: 'Asia/Ho_Chi_Minh', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false,
-    }).format(now);
+    timeElement.textContent = formatTime(now.toISOString());
     dateElement.textContent = new Intl.DateTimeFormat(locale(), {
-      timeZone: 'Asia/Ho_Chi_Minh', weekday: 'long', day: 'numeric', month: 'numeric', year: 'numeric',
+      timeZone: timeZone(), weekday: 'long', day: 'numeric', month: 'numeric', year: 'numeric',
     }).format(now);
+    zoneElement.textContent = zoneOffset(now);
   };
   tick();
   setInterval(tick, 1_000);

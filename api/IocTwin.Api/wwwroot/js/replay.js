@@ -1,7 +1,7 @@
 // The timeline: scrub and replay the last hours of the city from GET /api/v1/city/at. Collapsed by default; while it
 // replays, the screen shows the replayed state and holds live updates back from the map until "Live" is pressed.
 
-import { t, translate } from './i18n.js';
+import { t, translate, timeZone } from './i18n.js';
 import { getJson } from './auth.js';
 
 const HOURS = [1, 3, 6, 12];
@@ -22,7 +22,7 @@ const BAR = `
 </div>`;
 
 const hhmm = (ms) => new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Asia/Ho_Chi_Minh', hour: '2-digit', minute: '2-digit', hour12: false,
+  timeZone: timeZone(), hour: '2-digit', minute: '2-digit', hour12: false,
 }).format(new Date(ms));
 
 /**

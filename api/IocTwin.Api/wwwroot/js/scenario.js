@@ -2,7 +2,7 @@
 // with live progress from the hub scope scenario:{id}, then compare it with its baseline: KPIs, a chart over time,
 // districts, the roads most affected, and the map of either run.
 
-import { initI18n, t, translate, onLanguageChange, bindLanguageSwitch, language, formatNumber } from './i18n.js';
+import { initI18n, t, translate, onLanguageChange, bindLanguageSwitch, language, formatNumber, cityTime } from './i18n.js';
 import { loadToken, saveToken, usableClaims, requestDevToken, DevTokensUnavailable } from './auth.js';
 import { TwinMap } from './map.js';
 import { TwinClient } from './twin-client.js';
@@ -122,8 +122,8 @@ async function main() {
     event.preventDefault();
     const setup = event.target;
     const field = (name) => setup.querySelector(`[name="${name}"]`).value;
-    // Empty: the twin as it is now. A time is read as Đà Nẵng time, wherever the browser runs.
-    const baseline = field('baseline') ? `${field('baseline')}:00+07:00` : 'live';
+    // Empty: the twin as it is now. A time is read in the city's time zone, wherever the browser runs.
+    const baseline = field('baseline') ? cityTime(field('baseline')) : 'live';
     const { ok, status, json } = await api('POST', '', {
       name: field('name').trim(), baseline,
       horizonMinutes: Number(field('horizonMinutes')), stepSeconds: Number(field('stepSeconds')),

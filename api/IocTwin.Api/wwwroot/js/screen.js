@@ -28,7 +28,7 @@ const LAYOUT = `
   <div class="status-area">
     <div class="replay-indicator" role="status" hidden></div>
     <div class="connection" data-status="connecting" role="status"><span class="dot"></span><span class="connection-label"></span></div>
-    <div class="clock"><span class="clock-time"></span><span class="clock-date"></span><span class="clock-zone">GMT+7</span></div>
+    <div class="clock"><span class="clock-time"></span><span class="clock-date"></span><span class="clock-zone"></span></div>
   </div>
 </header>
 <main class="layout">
@@ -142,7 +142,7 @@ export function mountScreen(root, { client, scope, title, subtitle, onChangeToke
   // What-if scenarios fork the whole city: offered on the city-wide screen only.
   $('.scenario-link').hidden = scope.kind !== 'city';
   bindLanguageSwitch(root);
-  const tickClock = startClock($('.clock-time'), $('.clock-date'));
+  const tickClock = startClock($('.clock-time'), $('.clock-date'), $('.clock-zone'));
 
   /** KPIs for the whole scope, and per district; a sector OC's are rolled up from its own sensors and roads. */
   function scopeKpis() {
