@@ -30,8 +30,7 @@ api.MapAlertsApi();
 api.MapAuditApi();
 api.MapDevTokenApi();
 api.MapScreenConfigApi();
-// The scenario API still maps its own full paths under /api/v1 until its typed requests land.
-app.MapScenariosApi();
+api.MapScenariosApi();
 
 app.MapNgsiLdApi();
 app.MapTwinHub();

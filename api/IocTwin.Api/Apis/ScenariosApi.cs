@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Security.Claims;
 using IocTwin.Api.Access;
 using IocTwin.Api.Audit;
+using IocTwin.Api.Extensions;
 using IocTwin.Api.History;
 using IocTwin.Api.Json;
 using IocTwin.Domain;
@@ -26,11 +27,11 @@ public static class ScenariosApi
 
     public static IEndpointRouteBuilder MapScenariosApi(this IEndpointRouteBuilder app)
     {
-        var read = app.MapGroup("/api/v1/scenarios").WithTags("Scenarios").RequireAuthorization(AccessExtensions.ReadPolicy);
+        var read = app.MapGroup("/scenarios").WithTags("Scenarios");
         read.MapGet("/", ListScenarios).WithSummary("The scenarios the caller may see: all for the IOC and viewers, its own for an OC.");
         read.MapGet("/{id}", GetScenario).WithSummary("The scenario, and once run, its KPIs over time and at the end beside the baseline's.");
         // The IOC and OCs try scenarios; an OC's interventions stay within its scope.
-        var write = app.MapGroup("/api/v1/scenarios").WithTags("Scenarios")
+        var write = app.MapGroup("/scenarios").WithTags("Scenarios")
             .RequireAuthorization(p => p.RequireClaim(TwinClaims.Role, TwinRoles.Ioc, TwinRoles.DistrictOc, TwinRoles.SectorOc));
         write.MapPost("/", CreateScenario).Accepts<ScenarioRequest>("application/json")
             .WithSummary("Fork the twin as it is now (baseline \"live\") or was at an ISO-8601 time, with any first interventions.");
@@ -45,6 +46,8 @@ public static class ScenariosApi
         HttpRequest request, IGrainFactory grains, CityReplay replay, TimeProvider time, IOptions<ScenarioLimits> limits, KnownEntities known,
         IAuditLog audit, CancellationToken cancellationToken)
     {
+        // Read by hand rather than bound: interventions are read one by one, so that a request with several bad ones is
+        // answered with every problem named by its place in the list (interventions[2].segmentId), kind included.
         var (json, problem) = await InterventionRequests.ReadObjectAsync(request, cancellationToken);
         if (problem is not null)
         {
@@ -125,7 +128,7 @@ public static class ScenariosApi
                 }
             }
             await audit.RecordAsync(request.HttpContext.User, AuditActions.ScenarioCreate, id, name);
-            return TypedResults.Created($"/api/v1/scenarios/{id}", summary);
+            return TypedResults.Created($"{ApiGroupExtensions.V1}/scenarios/{id}", summary);
         }
         catch
         {
@@ -225,7 +228,7 @@ public static class ScenariosApi
             throw;
         }
         await audit.RecordAsync(http.User, AuditActions.ScenarioRun, id);
-        return TypedResults.Accepted($"/api/v1/scenarios/{id}", started);
+        return TypedResults.Accepted($"{ApiGroupExtensions.V1}/scenarios/{id}", started);
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteScenario(string id, HttpContext http, IGrainFactory grains, IAuditLog audit)
