@@ -91,6 +91,21 @@ public sealed class SchemaMigrationTests
         Assert.Single(applied, a => a.Count > 0);
     }
 
+    [Fact]
+    public async Task Cluster_membership_comes_with_its_migration_when_clustering_is_first_used()
+    {
+        var hosting = await EmptyTwin("PostgreSql");
+        await SchemaInstaller.ApplyAsync(hosting);
+        // Unquoted names: PostgreSQL keeps them in lower case.
+        Assert.False(await TableExists(hosting, hosting.ConnectionString, "orleansmembershiptable"));
+
+        hosting.Clustering = ClusteringKind.AdoNet;
+
+        Assert.Equal(["0002-clustering"], await SchemaInstaller.ApplyAsync(hosting));
+        Assert.True(await TableExists(hosting, hosting.ConnectionString, "orleansmembershiptable"));
+        Assert.Empty(await SchemaInstaller.ApplyAsync(hosting));
+    }
+
     [Theory]
     [MemberData(nameof(Databases))]
     public async Task A_database_made_before_versions_were_recorded_keeps_its_data_and_gets_every_migration_recorded(string database)
