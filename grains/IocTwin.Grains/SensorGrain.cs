@@ -24,7 +24,7 @@ public sealed class SensorGrain(
     [PersistentState("sensor", TwinStorage.Name)] IPersistentState<SensorState> state,
     IOptions<TwinOptions> options,
     TimeProvider time,
-    ReadingHistory history,
+    IReadingHistory history,
     RollupOutbox rollup) : Grain, ISensorGrain
 {
     private DebouncedAction _persist = null!;

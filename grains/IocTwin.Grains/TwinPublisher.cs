@@ -11,7 +11,7 @@ namespace IocTwin.Grains;
 /// the updates of its current batch, and a worker removed between two flushes would take them with it.
 /// </summary>
 [StatelessWorker(1, removeIdleWorkers: false)]
-public sealed class TwinPublisher(ReadingHistory history, TimeProvider time, ILogger<TwinPublisher> logger) : Grain, ITwinPublisher
+public sealed class TwinPublisher(IReadingHistory history, TimeProvider time, ILogger<TwinPublisher> logger) : Grain, ITwinPublisher
 {
     // Districts already gather their changes for PublishDelay; this only merges districts reporting together.
     private static readonly TimeSpan FlushDelay = TimeSpan.FromMilliseconds(20);

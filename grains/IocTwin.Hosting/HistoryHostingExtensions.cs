@@ -6,7 +6,10 @@ namespace IocTwin.Hosting;
 
 public static class HistoryHostingExtensions
 {
-    /// <summary>The process's one history store, started and stopped with the host; registered once whoever asks first.</summary>
+    /// <summary>
+    /// The process's one history store, started and stopped with the host, served as <see cref="IReadingHistory"/>;
+    /// registered once whoever asks first. Its schema is applied by <see cref="Persistence.SchemaInstaller"/>.
+    /// </summary>
     public static IServiceCollection AddReadingHistory(this IServiceCollection services, TwinHostingOptions hosting)
     {
         if (services.Any(s => s.ServiceType == typeof(ReadingHistory)))
@@ -14,6 +17,7 @@ public static class HistoryHostingExtensions
             return services;
         }
         services.AddSingleton(sp => new ReadingHistory(hosting.History, sp.GetRequiredService<ILogger<ReadingHistory>>()));
+        services.AddSingleton<IReadingHistory>(sp => sp.GetRequiredService<ReadingHistory>());
         services.AddHostedService(sp => sp.GetRequiredService<ReadingHistory>());
         return services;
     }

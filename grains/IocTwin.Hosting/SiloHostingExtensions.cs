@@ -109,13 +109,14 @@ public static class SiloHostingExtensions
     }
 }
 
-/// <summary>Applies the project's schema scripts before the silo starts; idempotent.</summary>
+/// <summary>Applies the schema migrations not yet applied before the silo starts.</summary>
 internal sealed class SchemaInitializer(TwinHostingOptions hosting, ILogger<SchemaInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await SchemaInstaller.ApplyAsync(hosting, cancellationToken);
-        logger.LogInformation("Schema ready on {Storage}", hosting.Storage);
+        var applied = await SchemaInstaller.ApplyAsync(hosting, cancellationToken);
+        logger.LogInformation("Schema ready on {Storage}; migrations applied now: {Applied}", hosting.Storage,
+            applied.Count == 0 ? "none" : string.Join(", ", applied));
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -34,7 +34,7 @@ public static class HistoryApi
 
     public static async Task<Results<Ok<EntityHistory>, ValidationProblem, ProblemHttpResult>> GetEntityHistory(
         string id, [AsParameters] HistoryQuery query, HttpContext http, IGrainFactory grains, KnownEntities known,
-        ReadingHistory history, IOptions<HistoryQueryOptions> options, TimeProvider time, CancellationToken cancellationToken)
+        IReadingHistory history, IOptions<HistoryQueryOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         var (window, errors) = HistoryWindow.Parse(query, time.GetUtcNow(), options.Value);
         if (errors.Count > 0)
@@ -58,7 +58,7 @@ public static class HistoryApi
 
     public static async Task<Results<Ok<EntityHistory>, ValidationProblem, ProblemHttpResult>> GetSegmentHistory(
         string id, [AsParameters] HistoryQuery query, HttpContext http, IGrainFactory grains, KnownEntities known,
-        ReadingHistory history, IOptions<HistoryQueryOptions> options, TimeProvider time, CancellationToken cancellationToken)
+        IReadingHistory history, IOptions<HistoryQueryOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         var (window, errors) = HistoryWindow.Parse(query, time.GetUtcNow(), options.Value);
         if (errors.Count > 0)
@@ -82,7 +82,7 @@ public static class HistoryApi
 
     public static async Task<Results<Ok<EntityHistory>, ValidationProblem, ProblemHttpResult>> GetDistrictHistory(
         string id, [AsParameters] HistoryQuery query, HttpContext http, KnownEntities known,
-        ReadingHistory history, IOptions<HistoryQueryOptions> options, TimeProvider time, CancellationToken cancellationToken)
+        IReadingHistory history, IOptions<HistoryQueryOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         var (window, errors) = HistoryWindow.Parse(query, time.GetUtcNow(), options.Value);
         if (errors.Count > 0)

@@ -19,7 +19,7 @@ public sealed record CityAt(DateTimeOffset Time, DistrictKpis Kpis, List<Replaye
 /// Rebuilds the city at a past time: each sensor's newest reading at or before that time, rolled up through the same
 /// segment and KPI rules as the live twin. Topology is today's; readings are as they were.
 /// </summary>
-public sealed class CityReplay(IGrainFactory grains, ReadingHistory history)
+public sealed class CityReplay(IGrainFactory grains, IReadingHistory history)
 {
     public async Task<CityAt> AtAsync(DateTimeOffset time, CancellationToken cancellationToken)
     {

@@ -20,7 +20,7 @@ public interface IReadingIngest
 /// handed to their sensor grains, one call per sensor per batch. What is acknowledged survives a silo crash:
 /// a sensor grain catches up from history when it is activated again.
 /// </summary>
-public sealed class IngestService(IGrainFactory grains, ReadingHistory history, LateDeliveries late, ILogger<IngestService> logger) : IReadingIngest
+public sealed class IngestService(IGrainFactory grains, IReadingHistory history, LateDeliveries late, ILogger<IngestService> logger) : IReadingIngest
 {
     // Sensors are never deleted, so a sensor once seen registered stays known; unknown ids are asked again each time.
     // The grain reference is kept with it: making one costs more than the call it is for.

@@ -14,7 +14,7 @@ public sealed class HistoryCatchUpTests(TwinClusterFixture fixture)
     public async Task A_reactivated_sensor_applies_readings_history_holds_beyond_its_saved_state()
     {
         var city = await TestCity.RegisterAsync(fixture.Grains);
-        var history = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<ReadingHistory>();
+        var history = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IReadingHistory>();
         var now = DateTimeOffset.UtcNow;
         // Stored and acknowledged, but the silo went down before the grain applied them.
         await history.AppendAsync([
@@ -35,7 +35,7 @@ public sealed class HistoryCatchUpTests(TwinClusterFixture fixture)
     public async Task A_batch_the_grain_already_caught_up_on_is_not_counted_twice()
     {
         var city = await TestCity.RegisterAsync(fixture.Grains);
-        var history = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<ReadingHistory>();
+        var history = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IReadingHistory>();
         var reading = new Reading(DateTimeOffset.UtcNow, new() { ["aqi"] = 77 });
         await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
 

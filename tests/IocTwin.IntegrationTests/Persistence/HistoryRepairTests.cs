@@ -6,7 +6,7 @@ using Npgsql;
 
 namespace IocTwin.Tests.Persistence;
 
-/// <summary>History written by earlier versions is repaired once when the schema is applied.</summary>
+/// <summary>History written by earlier versions is repaired once, by a migration, when the schema is applied.</summary>
 public sealed class HistoryRepairTests
 {
     public static TheoryData<string> Databases => ["Sqlite", "PostgreSql"];
@@ -19,15 +19,8 @@ public sealed class HistoryRepairTests
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
             return (StorageKind.Sqlite, $"Data Source={file}");
         }
-        // A schema of its own: the shared test database already carries the repair's mark.
-        var schema = "repair_" + Guid.NewGuid().ToString("N")[..12];
-        await using (var server = new NpgsqlConnection(PostgresDatabase.ConnectionString))
-        {
-            await server.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE SCHEMA {schema}", server);
-            await create.ExecuteNonQueryAsync();
-        }
-        return (StorageKind.PostgreSql, new NpgsqlConnectionStringBuilder(PostgresDatabase.ConnectionString) { SearchPath = schema }.ToString());
+        // A schema of its own: the shared test database already carries the repair.
+        return (StorageKind.PostgreSql, await PostgresDatabase.FreshSchemaAsync("repair"));
     }
 
     private static DbConnection Open(StorageKind kind, string connectionString) =>
@@ -37,15 +30,7 @@ public sealed class HistoryRepairTests
     {
         await using var connection = Open(kind, connectionString);
         await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.Value = value;
-            command.Parameters.Add(parameter);
-        }
+        await using var command = connection.Command(sql, parameters);
         var rows = new List<(string, double)>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())

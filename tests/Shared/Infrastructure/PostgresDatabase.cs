@@ -1,3 +1,5 @@
+using Npgsql;
+
 namespace IocTwin.Tests.Infrastructure;
 
 /// <summary>
@@ -13,4 +15,20 @@ public static class PostgresDatabase
             ? value
             : throw new InvalidOperationException(
                 $"{Variable} is not set: run the tests with ./test.sh, which starts a PostgreSQL server for them.");
+
+    /// <summary>
+    /// A connection string to a schema of its own on the test server, for tests that need an empty database: the shared
+    /// one already carries every migration.
+    /// </summary>
+    public static async Task<string> FreshSchemaAsync(string prefix)
+    {
+        var schema = prefix + "_" + Guid.NewGuid().ToString("N")[..12];
+        await using (var server = new NpgsqlConnection(ConnectionString))
+        {
+            await server.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE SCHEMA {schema}", server);
+            await create.ExecuteNonQueryAsync();
+        }
+        return new NpgsqlConnectionStringBuilder(ConnectionString) { SearchPath = schema }.ToString();
+    }
 }

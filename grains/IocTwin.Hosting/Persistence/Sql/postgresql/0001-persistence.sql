@@ -1,10 +1,12 @@
 -- IocTwin grain storage for PostgreSQL, used by Microsoft.Orleans.Persistence.AdoNet with the
 -- invariant "Npgsql".
 --
--- Applied by IocTwin.Persistence.SchemaInstaller inside one transaction under an advisory lock:
--- statements are separated by lines that read exactly "-- go"; every statement also ends with
--- ";" so the file runs in psql too. Idempotent: tables and indexes are created if missing, the
--- OrleansQuery rows are upserted on every run.
+-- Migration 0001, applied once by IocTwin.Persistence.SchemaInstaller (in one transaction under
+-- an advisory lock) and recorded in twin_schema_version: statements are separated by lines that
+-- read exactly "-- go"; every statement also ends with ";" so the file runs in psql too.
+-- Idempotent (tables and indexes created if missing, OrleansQuery rows upserted), so a database
+-- made before versions were recorded takes it unchanged; a changed query text comes as a new
+-- migration.
 --
 -- Contract of the provider (read from the Orleans 10.4.2 assemblies):
 --   parameters  GrainIdHash int4, GrainIdN0/GrainIdN1 int8, GrainTypeHash int4,

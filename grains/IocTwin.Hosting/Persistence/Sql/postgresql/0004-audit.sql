@@ -1,5 +1,6 @@
 -- IocTwin audit log for PostgreSQL: who changed what, and when (Unix milliseconds, UTC). Appended, never changed.
--- Statements are separated by lines that read exactly "-- go". Idempotent.
+-- Migration 0004, applied once and recorded in twin_schema_version. Statements are separated by lines that read
+-- exactly "-- go". Idempotent, so a database made before versions were recorded takes it unchanged.
 CREATE TABLE IF NOT EXISTS twin_audit
 (
     id      BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -1,11 +1,13 @@
 -- IocTwin reading history for SQLite: every acknowledged reading, written before the API acknowledges it.
 -- Times are Unix milliseconds (UTC); readings are binary (see HistoryCodec). A batch is (writer, received):
 -- the writing process and its commit time.
--- Statements are separated by lines that read exactly "-- go". Idempotent.
+-- Migration 0003, applied once by SchemaInstaller and recorded in twin_schema_version. Statements are separated by
+-- lines that read exactly "-- go". Idempotent, so a database made before versions were recorded takes it unchanged.
 
 -- Readings as appended: one row per commit, holding the batches that commit acknowledged (HistoryCodec lays out
--- the blob). Within seconds the process that wrote a row moves it into per-sensor blocks; a row whose writer stopped
--- is moved by the next process that finds it older than a few seconds. Queries read both tables.
+-- the blob). The process that wrote the rows moves them into per-sensor blocks once they hold 1,000,000 readings or
+-- the oldest is 5 minutes old (it looks every 15 s); rows whose writer stopped are moved by the next process that
+-- finds them older than 6 minutes (BlockMover). Queries read both tables, in one snapshot.
 CREATE TABLE IF NOT EXISTS twin_reading_appended
 (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -17,7 +19,8 @@ CREATE TABLE IF NOT EXISTS twin_reading_appended
 -- go
 
 -- One sensor's readings from one move: what the append path writes once per commit is indexed here once per sensor
--- and move, in sensor order, so a busy feed does not touch an index page per reading.
+-- and move, in sensor order, so a busy feed does not touch an index page per reading. Migration 0006 writes here the
+-- readings of the earlier one-row-per-reading table.
 CREATE TABLE IF NOT EXISTS twin_reading_block
 (
     sensor_id       TEXT    NOT NULL,
@@ -34,7 +37,8 @@ CREATE TABLE IF NOT EXISTS twin_reading_block
 CREATE INDEX IF NOT EXISTS ix_twin_reading_block_sensor ON twin_reading_block (sensor_id, last_ts, first_ts, last_received);
 -- go
 
--- Every change of a segment's traffic and of a district's KPIs, written in batches off the hot path.
+-- Segment traffic and district KPIs: the latest value of each KPI per 5 s step, written once per step off the hot path
+-- (KpiRecorder).
 CREATE TABLE IF NOT EXISTS twin_kpi
 (
     entity_id   TEXT NOT NULL,
@@ -45,22 +49,4 @@ CREATE TABLE IF NOT EXISTS twin_kpi
 -- go
 
 CREATE INDEX IF NOT EXISTS ix_twin_kpi_entity_ts ON twin_kpi (entity_id, ts);
--- go
-
--- Repairs applied once to data written by earlier versions, by name.
-CREATE TABLE IF NOT EXISTS twin_repair
-(
-    name        TEXT PRIMARY KEY,
-    applied     INTEGER NOT NULL
-);
--- go
-
--- KPIs that overflowed to infinity before readings were range-checked: no query may average them again.
--- The condition on twin_repair is constant, so once applied the table is not scanned again.
-DELETE FROM twin_kpi
-WHERE NOT EXISTS (SELECT 1 FROM twin_repair WHERE name = 'kpi-non-finite')
-  AND (value > 1e300 OR value < -1e300);
--- go
-
-INSERT OR IGNORE INTO twin_repair (name, applied) VALUES ('kpi-non-finite', CAST(strftime('%s', 'now') AS INTEGER) * 1000);
 -- go

@@ -1,9 +1,11 @@
 -- IocTwin grain storage for SQLite, used by Microsoft.Orleans.Persistence.AdoNet with the
 -- invariant "System.Data.SQLite" (Orleans 10 serves that invariant with Microsoft.Data.Sqlite).
 --
--- Applied by IocTwin.Persistence.SchemaInstaller: statements are separated by lines that read
--- exactly "-- go"; every statement also ends with ";" so the file runs in the sqlite3 shell too.
--- Idempotent: tables are created if missing, the OrleansQuery rows are upserted on every run.
+-- Migration 0001, applied once by IocTwin.Persistence.SchemaInstaller and recorded in
+-- twin_schema_version: statements are separated by lines that read exactly "-- go"; every
+-- statement also ends with ";" so the file runs in the sqlite3 shell too. Idempotent (tables
+-- created if missing, OrleansQuery rows upserted), so a database made before versions were
+-- recorded takes it unchanged; a changed query text comes as a new migration.
 --
 -- Contract of the provider (read from the Orleans 10.4.2 assemblies):
 --   parameters  GrainIdHash int32, GrainIdN0/GrainIdN1 int64, GrainTypeHash int32,

@@ -1,9 +1,10 @@
 -- IocTwin cluster membership for PostgreSQL, used by Microsoft.Orleans.Clustering.AdoNet
 -- (silos: UseAdoNetClustering on ISiloBuilder; the API's Orleans client: on IClientBuilder)
--- with the invariant "Npgsql". Apply persistence.sql first: it creates OrleansQuery.
+-- with the invariant "Npgsql". 0001-persistence.sql comes first: it creates OrleansQuery.
 --
--- Same conventions as persistence.sql: statements separated by lines reading exactly "-- go",
--- each ending with ";"; idempotent; query rows upserted on every run.
+-- Same conventions as 0001-persistence.sql: statements separated by lines reading exactly "-- go",
+-- each ending with ";"; idempotent; query rows upserted. Migration 0002, applied once (when
+-- ADO.NET clustering is first used) and recorded in twin_schema_version.
 --
 -- Contract of the provider (read from the Orleans 10.4.2 assemblies):
 --   DeploymentId is the ClusterId. Address is the silo IP as text; Port, Generation, Status
