@@ -44,7 +44,7 @@ public static class ScenarioReportScope
     {
         // An unknown segment is left to the simulation's own check, which names it.
         if (body.SegmentId is { } segmentId && await grains.GetGrain<IRoadSegmentGrain>(segmentId).Get() is { } segment &&
-            !access.CanSeeSegment(segment.Spec.DistrictId))
+            !access.CanSeeSegment(segment.DistrictId))
         {
             return Outside("segmentId", $"segment '{segmentId}'");
         }

@@ -26,7 +26,7 @@ public static class IngestBenchmark
     {
         var city = context.City;
         var stored = await context.Host.Grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get();
-        if (stored.Districts.Count > 0)
+        if (stored.Districts!.Count > 0)
         {
             if (stored.Districts.Count != city.Districts.Count)
             {

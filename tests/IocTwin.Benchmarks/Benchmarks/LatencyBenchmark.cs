@@ -341,7 +341,7 @@ public static class LatencyBenchmark
 
         public Task OnScenario(ScenarioProgress progress) => Task.CompletedTask;
 
-        public Task OnUpdates(DistrictUpdate[] updates, CityUpdate? city)
+        public Task OnUpdates(DistrictUpdate[] updates, CityView? city)
         {
             var now = Stopwatch.GetTimestamp();
             _first.TrySetResult();

@@ -28,7 +28,7 @@ public sealed class RollupTests(TwinClusterFixture fixture)
 
         var cityView = await Eventually.Until(
             () => fixture.Grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get(),
-            c => c.Districts.Any(d => d.DistrictId == city.DistrictId && d.Kpis.CongestedKm.Value > 0));
+            c => c.Districts!.Any(d => d.Id == city.DistrictId && d.Kpis.CongestedKm.Value > 0));
         Assert.True(cityView.Kpis.CongestedKm.Value >= city.Segment.LengthM / 1000);
 
         // Traffic clears: the district stops counting the segment.
@@ -37,7 +37,7 @@ public sealed class RollupTests(TwinClusterFixture fixture)
         Assert.Equal(LevelOfService.A, (await fixture.Grains.GetGrain<IRoadSegmentGrain>(city.SegmentId).Get())!.Traffic.Los);
         await Eventually.Until(
             () => fixture.Grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get(),
-            c => c.Districts.Single(d => d.DistrictId == city.DistrictId).Kpis.CongestedKm.Value == 0);
+            c => c.Districts!.Single(d => d.Id == city.DistrictId).Kpis.CongestedKm.Value == 0);
         Assert.Equal(48, district!.Kpis.MeanSpeedKmh.Value!.Value, 6);
     }
 
@@ -68,7 +68,7 @@ public sealed class RollupTests(TwinClusterFixture fixture)
             () => fixture.Grains.GetGrain<IRoadSegmentGrain>(city.SegmentId).Get(), s => s!.Status != SegmentStatus.Open);
         Assert.Equal(SegmentStatus.Flooded, segment!.Status);
         Assert.Null(segment.Traffic.Los);
-        Assert.Equal(SegmentStatus.Open, segment.Spec.Status);
+        Assert.Equal(SegmentStatus.Open, segment.Spec!.Status);
     }
 
     [Fact]
