@@ -55,6 +55,16 @@ public sealed class RollupTests(TwinClusterFixture fixture)
         Assert.Equal(0.45, district.Kpis.MaxWaterLevelM.Value);
         Assert.Equal(2, district.Kpis.SensorsOnline.Value);
         Assert.Equal(1, district.Kpis.SensorsOffline.Value);
+
+        // Each sector's own KPIs, for its OCs: the air is the environment's, the water the flood sector's, the silent
+        // counter and the road the traffic sector's.
+        var sectors = district.Sectors!;
+        Assert.Equal((182.0, (double?)null, 1.0), (sectors[Sector.Environment].WorstAqi.Value, sectors[Sector.Environment].MaxWaterLevelM.Value,
+            sectors[Sector.Environment].SensorsOnline.Value));
+        Assert.Equal(((double?)null, 0.45, 1.0), (sectors[Sector.Flood].WorstAqi.Value, sectors[Sector.Flood].MaxWaterLevelM.Value,
+            sectors[Sector.Flood].SensorsOnline.Value));
+        Assert.Equal((0.0, 1.0), (sectors[Sector.Traffic].SensorsOnline.Value, sectors[Sector.Traffic].SensorsOffline.Value));
+        Assert.Null(sectors[Sector.Traffic].WorstAqi.Value);
     }
 
     [Fact]
