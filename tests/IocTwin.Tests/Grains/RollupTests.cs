@@ -97,4 +97,53 @@ public sealed class RollupTests(TwinClusterFixture fixture)
         var updates = district!.Version - before;
         Assert.InRange(updates, 1, 150);
     }
+
+    [Fact]
+    public async Task A_sensor_that_falls_silent_is_sent_to_screens_again_as_its_health_ages()
+    {
+        var city = await TestCity.RegisterAsync(fixture.Grains);
+        var screens = new UpdateRecorder();
+        var process = Guid.NewGuid();
+        var registry = fixture.Grains.GetGrain<ITwinObserverRegistry>(0);
+        await registry.Register(process, fixture.Grains.CreateObjectReference<ITwinObserver>(screens));
+        // Readings until the publisher has the stand-in API process among its observers (it looks every few seconds).
+        await Eventually.Until(async () =>
+        {
+            await Post(city.AirId, ("aqi", 90));
+            return screens.Sensor(city.AirId);
+        }, s => s?.Health == SensorHealth.Online, TimeSpan.FromSeconds(20), "the stand-in API process hears of the sensor");
+        try
+        {
+            // Six minutes without a word: the district says so, with no new reading behind it.
+            fixture.Clock.Advance(TimeSpan.FromMinutes(6));
+            var stale = await Eventually.Until(() => Task.FromResult(screens.Sensor(city.AirId)), s => s?.Health == SensorHealth.Stale,
+                TimeSpan.FromSeconds(20), "the silent sensor is sent again as stale");
+            Assert.Equal((await fixture.Grains.GetGrain<ISensorGrain>(city.AirId).Get())!.ReadingCount, stale!.ReadingCount);
+            Assert.Equal(90, stale.Values["aqi"]);
+        }
+        finally
+        {
+            fixture.Clock.Advance(TimeSpan.FromMinutes(-6));
+            await registry.Unregister(process);
+        }
+    }
+
+    /// <summary>Stands in for an API process: keeps the latest sensor records the twin pushes to screens.</summary>
+    private sealed class UpdateRecorder : ITwinObserver
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SensorView> _sensors = new();
+
+        public SensorView? Sensor(string id) => _sensors.GetValueOrDefault(id);
+
+        public Task OnUpdates(DistrictUpdate[] districts, CityView? city)
+        {
+            foreach (var sensor in districts.SelectMany(d => d.Sensors))
+            {
+                _sensors[sensor.Id] = sensor;
+            }
+            return Task.CompletedTask;
+        }
+
+        public Task OnScenario(ScenarioProgress progress) => Task.CompletedTask;
+    }
 }
