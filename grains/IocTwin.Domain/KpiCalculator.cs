@@ -6,23 +6,46 @@ namespace IocTwin.Domain;
 public static class KpiCalculator
 {
     public static DistrictKpis ForDistrict(
-        IEnumerable<SegmentSnapshot> segments, IEnumerable<SensorSnapshot> directSensors, int openAlerts, DateTimeOffset now)
+        IEnumerable<SegmentSnapshot> segments, IEnumerable<SensorSnapshot> directSensors, int openAlerts, DateTimeOffset now) =>
+        Roll(segments, directSensors, sector: null, openAlerts, now);
+
+    /// <summary>
+    /// The district's KPIs counted over each sector that has sensors there: that sector's sensors and open alerts, and
+    /// for traffic also the roads. What a sector's screens show for the district.
+    /// </summary>
+    public static Dictionary<Sector, DistrictKpis> BySector(
+        IReadOnlyCollection<SegmentSnapshot> segments, IReadOnlyCollection<SensorSnapshot> directSensors,
+        IEnumerable<Sector> openAlertSectors, DateTimeOffset now)
+    {
+        var present = new HashSet<Sector>(directSensors.Select(s => s.Sector).Concat(segments.SelectMany(s => s.Sensors).Select(s => s.Sector)));
+        if (segments.Count > 0)
+        {
+            present.Add(Sector.Traffic);
+        }
+        var alerts = openAlertSectors.CountBy(s => s).ToDictionary();
+        return present.ToDictionary(sector => sector, sector => Roll(segments, directSensors, sector, alerts.GetValueOrDefault(sector), now));
+    }
+
+    /// <summary>KPIs over every sensor, or over one sector's (roads count for traffic only).</summary>
+    private static DistrictKpis Roll(
+        IEnumerable<SegmentSnapshot> segments, IEnumerable<SensorSnapshot> directSensors, Sector? sector, int openAlerts, DateTimeOffset now)
     {
         double weightedSpeed = 0, monitoredM = 0, congestedM = 0;
         DateTimeOffset? trafficAsOf = null;
-        var sensors = new Accumulator(now);
+        var sensors = new Accumulator(now, sector);
+        var roads = sector is null or Sector.Traffic;
 
         foreach (var segment in segments)
         {
             var traffic = segment.Traffic;
-            if (traffic.SpeedKmh is { } speed && ReadingRanges.Allows(ReadingNames.Speed, speed) &&
+            if (roads && traffic.SpeedKmh is { } speed && ReadingRanges.Allows(ReadingNames.Speed, speed) &&
                 segment.Status is not (SegmentStatus.Closed or SegmentStatus.Flooded))
             {
                 weightedSpeed += speed * segment.LengthM;
                 monitoredM += segment.LengthM;
                 trafficAsOf = Latest(trafficAsOf, traffic.AsOf);
             }
-            if (traffic.Los is LevelOfService.E or LevelOfService.F)
+            if (roads && traffic.Los is LevelOfService.E or LevelOfService.F)
             {
                 congestedM += segment.LengthM;
             }
@@ -39,14 +62,14 @@ public static class KpiCalculator
         // Each KPI is as of the newest data behind it, so an unchanged twin reads the same whenever it is asked.
         return new DistrictKpis(
             MeanSpeedKmh: monitoredM > 0 ? Known(weightedSpeed / monitoredM, trafficAsOf) : Kpi.Unknown,
-            CongestedKm: Known(congestedM / 1000, trafficAsOf),
+            CongestedKm: roads ? Known(congestedM / 1000, trafficAsOf) : Kpi.Unknown,
             WorstAqi: sensors.WorstAqi,
             MaxWaterLevelM: sensors.MaxWaterLevel,
             SensorsOnline: Known(sensors.Online, sensors.NewestSeen),
             SensorsStale: Known(sensors.Stale, sensors.NewestSeen),
             SensorsOffline: Known(sensors.Offline, sensors.NewestSeen),
             OpenAlerts: Known(openAlerts, null),
-            MonitoredKm: Known(monitoredM / 1000, trafficAsOf));
+            MonitoredKm: roads ? Known(monitoredM / 1000, trafficAsOf) : Kpi.Unknown);
     }
 
     public static DistrictKpis ForCity(IEnumerable<DistrictKpis> districts)
@@ -94,7 +117,7 @@ public static class KpiCalculator
         : best;
 
     /// <summary>Sensor counts by health, and the worst environmental values among sensors still online or stale.</summary>
-    private sealed class Accumulator(DateTimeOffset now)
+    private sealed class Accumulator(DateTimeOffset now, Sector? sector)
     {
         public int Online, Stale, Offline;
         public Kpi WorstAqi = Kpi.Unknown, MaxWaterLevel = Kpi.Unknown;
@@ -102,6 +125,10 @@ public static class KpiCalculator
 
         public void Add(SensorSnapshot sensor)
         {
+            if (sector is { } only && sensor.Sector != only)
+            {
+                return;
+            }
             NewestSeen = Latest(NewestSeen, sensor.LastSeen);
             var health = HealthPolicy.Classify(sensor.LastSeen, now);
             switch (health)

@@ -29,8 +29,8 @@ public sealed class CityGrain(
     private Task PublishAsync()
     {
         var kpis = KpiCalculator.ForCity(state.State.Districts.Values.Select(d => d.Kpis));
-        // Screens are informed, never waited for.
-        GrainFactory.GetGrain<ITwinPublisher>(0).PublishCity(new CityUpdate(kpis, state.State.Version)).Ignore();
+        // Screens are informed, never waited for; the districts they hear of from the districts themselves.
+        GrainFactory.GetGrain<ITwinPublisher>(0).PublishCity(new CityView(this.GetPrimaryKeyString(), kpis, Districts: null, state.State.Version)).Ignore();
         return Task.CompletedTask;
     }
 
@@ -41,7 +41,9 @@ public sealed class CityGrain(
     {
         var districts = state.State.Districts.Values.OrderBy(d => d.DistrictId, StringComparer.Ordinal).ToList();
         var kpis = KpiCalculator.ForCity(districts.Select(d => d.Kpis));
-        return Task.FromResult(new CityView(this.GetPrimaryKeyString(), kpis, districts, state.State.Version));
+        var views = districts.Select(d => new DistrictView(d.DistrictId, d.Name, d.NameEn, Boundary: null, d.Kpis,
+            SegmentCount: null, SensorCount: null, d.Version)).ToList();
+        return Task.FromResult(new CityView(this.GetPrimaryKeyString(), kpis, views, state.State.Version));
     }
 
     public async Task AttachDistrict(DistrictSnapshot district)

@@ -28,8 +28,10 @@ public sealed class DistrictGrain(
     private ICityGrain? _city;
 
     // What changed since the last update pushed to screens.
-    private readonly Dictionary<string, SegmentLive> _changedSegments = [];
-    private readonly Dictionary<string, SensorLive> _changedSensors = [];
+    private readonly Dictionary<string, SegmentView> _changedSegments = [];
+    private readonly Dictionary<string, SensorView> _changedSensors = [];
+    // The health each sensor had when screens last heard of it: a sensor that falls silent is sent again as it ages.
+    private readonly Dictionary<string, SensorHealth> _healthSent = [];
     private readonly List<AlertView> _changedAlerts = [];
     private IReadOnlyList<AlertRule> _rules = [];
 
@@ -52,6 +54,7 @@ public sealed class DistrictGrain(
         });
         // What the saved state last told the city; a refresh reports only what time alone has changed since.
         _lastReported = Kpis();
+        RememberHealth();
         // Sensor health changes with time alone; re-evaluate so the city sees sensors going stale.
         this.RegisterGrainTimer(
             _ => RefreshHealthAsync(),
@@ -148,7 +151,11 @@ public sealed class DistrictGrain(
         return Task.CompletedTask;
     }
 
-    public Task DetachSensor(string sensorId) => DetachAsync(state.State.Sensors, sensorId);
+    public Task DetachSensor(string sensorId)
+    {
+        _healthSent.Remove(sensorId);
+        return DetachAsync(state.State.Sensors, sensorId);
+    }
 
     private async Task AttachAsync<T>(Dictionary<string, T> members, string id, T value)
     {
@@ -195,8 +202,8 @@ public sealed class DistrictGrain(
         var previous = state.State.Segments.GetValueOrDefault(segment.SegmentId);
         if (previous is null || previous.Status != segment.Status || previous.Traffic != segment.Traffic)
         {
-            _changedSegments[segment.SegmentId] = new SegmentLive(
-                segment.SegmentId, DistrictId, segment.Status, segment.Traffic, segment.Version);
+            _changedSegments[segment.SegmentId] = new SegmentView(
+                segment.SegmentId, DistrictId, Spec: null, segment.Status, segment.Traffic, SensorIds: null, segment.Version);
         }
         // Index loops: a foreach over the IReadOnlyList would allocate an enumerator per segment per report.
         var sensors = segment.Sensors;
@@ -229,9 +236,53 @@ public sealed class DistrictGrain(
         return null;
     }
 
-    private void TrackChange(SensorSnapshot sensor, string? segmentId) =>
-        _changedSensors[sensor.SensorId] = new SensorLive(sensor.SensorId, DistrictId, segmentId, sensor.Kind,
-            sensor.Sector, sensor.LastSeen, sensor.Values, sensor.ReadingCount);
+    /// <summary>A sensor as screens receive it in a delta: the live fields of its view, health judged now.</summary>
+    private void TrackChange(SensorSnapshot sensor, string? segmentId)
+    {
+        var health = HealthPolicy.Classify(sensor.LastSeen, time.GetUtcNow());
+        _healthSent[sensor.SensorId] = health;
+        _changedSensors[sensor.SensorId] = new SensorView(sensor.SensorId, Name: null, sensor.Kind, sensor.Sector, Location: null,
+            DistrictId, segmentId, LastReading: null, health, sensor.ReadingCount, Version: null, sensor.LastSeen, sensor.Values);
+    }
+
+    /// <summary>Health as screens last saw it at activation: judged now, as their snapshots judge it.</summary>
+    private void RememberHealth()
+    {
+        var now = time.GetUtcNow();
+        foreach (var sensor in state.State.Sensors.Values.Concat(state.State.Segments.Values.SelectMany(s => s.Sensors)))
+        {
+            _healthSent[sensor.SensorId] = HealthPolicy.Classify(sensor.LastSeen, now);
+        }
+    }
+
+    /// <summary>Sends again the sensors whose health has changed with time alone since screens last heard of them.</summary>
+    private bool TrackAgedSensors()
+    {
+        var now = time.GetUtcNow();
+        var aged = false;
+        foreach (var segment in state.State.Segments.Values)
+        {
+            foreach (var sensor in segment.Sensors)
+            {
+                aged |= TrackIfAged(sensor, segment.SegmentId, now);
+            }
+        }
+        foreach (var sensor in state.State.Sensors.Values)
+        {
+            aged |= TrackIfAged(sensor, segmentId: null, now);
+        }
+        return aged;
+    }
+
+    private bool TrackIfAged(SensorSnapshot sensor, string? segmentId, DateTimeOffset now)
+    {
+        if (_healthSent.TryGetValue(sensor.SensorId, out var sent) && sent == HealthPolicy.Classify(sensor.LastSeen, now))
+        {
+            return false;
+        }
+        TrackChange(sensor, segmentId);
+        return true;
+    }
 
     private async Task RefreshHealthAsync()
     {
@@ -242,7 +293,8 @@ public sealed class DistrictGrain(
         // Rules change rarely; alerts that wait out a duration (and silent sensors) need time to pass, not data.
         _rules = await GrainFactory.GetGrain<IAlertRulesGrain>(0).Get();
         var alertsChanged = await EvaluateAlertsAsync();
-        if (alertsChanged || _lastReported is not { } last || !SameCounts(last, Kpis()))
+        var sensorsAged = TrackAgedSensors();
+        if (alertsChanged || sensorsAged || _lastReported is not { } last || !SameCounts(last, Kpis()))
         {
             state.State.Version++;
             _report.Schedule();
@@ -317,7 +369,8 @@ public sealed class DistrictGrain(
         }
         var kpis = Kpis();
         (_publisher ??= GrainFactory.GetGrain<ITwinPublisher>(0)).Publish(new DistrictUpdate(
-            spec.Id, spec.Name, kpis, state.State.Version, [.. _changedSegments.Values], [.. _changedSensors.Values], [.. _changedAlerts])).Ignore();
+            spec.Id, spec.Name, kpis, state.State.Version, [.. _changedSegments.Values], [.. _changedSensors.Values], [.. _changedAlerts],
+            SectorKpis())).Ignore();
         _changedSegments.Clear();
         _changedSensors.Clear();
         _changedAlerts.Clear();
@@ -328,10 +381,13 @@ public sealed class DistrictGrain(
     private DistrictKpis Kpis() =>
         KpiCalculator.ForDistrict(state.State.Segments.Values, state.State.Sensors.Values, state.State.Alerts.Open.Count, time.GetUtcNow());
 
+    private Dictionary<Sector, DistrictKpis> SectorKpis() => KpiCalculator.BySector(
+        state.State.Segments.Values, state.State.Sensors.Values, state.State.Alerts.Open.Values.Select(a => a.Sector), time.GetUtcNow());
+
     private DistrictSnapshot Snapshot(DistrictSpec spec, DistrictKpis kpis) =>
         new(spec.Id, spec.Name, spec.NameEn, kpis, state.State.Version);
 
     private DistrictView View(DistrictSpec spec) => new(
         spec.Id, spec.Name, spec.NameEn, spec.Boundary, Kpis(), state.State.Segments.Count,
-        state.State.Sensors.Count + state.State.Segments.Values.Sum(s => s.Sensors.Count), state.State.Version);
+        state.State.Sensors.Count + state.State.Segments.Values.Sum(s => s.Sensors.Count), state.State.Version, SectorKpis());
 }

@@ -119,6 +119,6 @@ public sealed class RoadSegmentGrain(
     private SegmentView View(SegmentSpec spec)
     {
         var (status, traffic) = SegmentTrafficModel.Derive(spec, state.State.Sensors.Values, time.GetUtcNow());
-        return new SegmentView(spec, status, traffic, [.. state.State.Sensors.Keys.Order(StringComparer.Ordinal)], state.State.Version);
+        return new SegmentView(spec.Id, spec.DistrictId, spec, status, traffic, [.. state.State.Sensors.Keys.Order(StringComparer.Ordinal)], state.State.Version);
     }
 }

@@ -158,5 +158,5 @@ public sealed class SensorGrain(
         spec.Id, spec.Name, spec.Kind, spec.Sector, spec.Location, spec.DistrictId, spec.SegmentId,
         state.State.LastReading,
         HealthPolicy.Classify(state.State.LastSeen, time.GetUtcNow()),
-        state.State.ReadingCount, state.State.Version, state.State.LastSeen);
+        state.State.ReadingCount, state.State.Version, state.State.LastSeen, state.State.LastReading?.Values ?? []);
 }

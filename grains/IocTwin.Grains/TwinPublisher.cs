@@ -18,7 +18,7 @@ public sealed class TwinPublisher(IReadingHistory history, TimeProvider time, IL
     private static readonly TimeSpan ObserverRefresh = TimeSpan.FromSeconds(5);
 
     private readonly Dictionary<string, DistrictUpdate> _districts = [];
-    private CityUpdate? _city;
+    private CityView? _city;
     private ITwinObserver[] _observers = [];
     private DateTime _observersFetched = DateTime.MinValue;
     private DebouncedAction _flush = null!;
@@ -41,7 +41,7 @@ public sealed class TwinPublisher(IReadingHistory history, TimeProvider time, IL
         return Task.CompletedTask;
     }
 
-    public Task PublishCity(CityUpdate update)
+    public Task PublishCity(CityView update)
     {
         _city = update;
         _flush.Schedule();

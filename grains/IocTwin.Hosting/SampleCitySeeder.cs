@@ -19,9 +19,9 @@ internal sealed class SampleCitySeeder(
             await started.Task.WaitAsync(stoppingToken);
         }
         var city = await grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get();
-        if (city.Districts.Count > 0)
+        if (city.Districts!.Count > 0)
         {
-            logger.LogInformation("Twin holds {Districts} districts; sample city not loaded", city.Districts.Count);
+            logger.LogInformation("Twin holds {Districts} districts; sample city not loaded", city.Districts!.Count);
             load.Loaded();
             return;
         }
@@ -63,8 +63,8 @@ internal sealed class SampleCitySeeder(
         while (true)
         {
             var city = await grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get();
-            var districts = await Task.WhenAll(city.Districts.Select(d => grains.GetGrain<IDistrictGrain>(d.DistrictId).Get()));
-            if (city.Districts.Count >= sample.Districts.Count
+            var districts = await Task.WhenAll(city.Districts!.Select(d => grains.GetGrain<IDistrictGrain>(d.Id).Get()));
+            if (city.Districts!.Count >= sample.Districts.Count
                 && districts.Sum(d => d?.SensorCount ?? 0) >= sample.Sensors.Count
                 && districts.Sum(d => d?.SegmentCount ?? 0) >= sample.Segments.Count)
             {

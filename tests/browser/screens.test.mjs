@@ -246,6 +246,9 @@ test('a district OC sees only its own district, while readings arrive for every 
   assert.equal(await oc.locator('path[data-segment-id]').count(), 0);
   assert.deepEqual((await idsOf(oc, 'sensor-id')).filter((id) => sensorsById.get(id)?.sector !== 'flood'), []);
   assert.match(await oc.locator('.title').textContent(), /Chống ngập/);
+  // Its tiles are the server's count over the flood sector: every flood sensor has just reported, and none other counts.
+  await oc.waitForFunction((n) => document.querySelector('.tile[data-kpi="sensorsOnline"] .tile-value')?.textContent.trim() === String(n),
+    flood.length, { timeout: 10_000 });
   // Its districts are coloured by the flood sector's own KPI, the highest water level.
   assert.equal(await oc.locator('.kpi-select').inputValue(), 'maxWaterLevelM');
   await session.screenshot(oc, 'oc-sector-1366x768.png');

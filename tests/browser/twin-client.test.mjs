@@ -62,6 +62,7 @@ afterEach(async () => {
 });
 
 const segmentView = (id, speed, version) => ({
+  id, districtId: 'd1',
   spec: { id, name: id, districtId: 'd1', geometry: [[108.2, 16.05], [108.21, 16.05]], lengthM: 1000, freeFlowSpeedKmh: 50 },
   status: 'open',
   traffic: { speedKmh: speed, los: speed < 15 ? 'F' : 'A', asOf: new Date(Date.now() - 60_000 + version * 1000).toISOString() },
@@ -165,4 +166,39 @@ test('with no frame for a while the screen says its data is stale, and live agai
   assert.equal(client.status, 'stale');
   connection.send('delta', delta('city', 2, [['s1', 41, 2]]));
   assert.equal(client.status, 'live');
+});
+
+test('a delta carries the snapshot\'s record with only what changed: what it leaves out keeps its value', async () => {
+  const client = newClient(['district:d1']);
+  client.start();
+  await tick();
+  const seen = new Date(Date.now() - 10 * 60_000).toISOString();
+  connection.answer('district:d1', {
+    scope: 'district:d1', sequence: 1, city: { id: 'city', kpis: { sensorsOnline: { value: 1 }, sensorsStale: { value: 0 } }, version: 1 },
+    districts: [{ id: 'd1', name: 'Một', nameEn: 'One', boundary: [[108.2, 16], [108.3, 16], [108.3, 16.1]], kpis: { sensorsOnline: { value: 1 } }, version: 4 }],
+    segments: [],
+    sensors: [{
+      id: 'aq1', name: 'AQ chợ', kind: 'air-quality', sector: 'environment', location: [108.21, 16.05], districtId: 'd1', segmentId: null,
+      lastReading: { timestamp: seen, values: { aqi: 50 } }, health: 'online', readingCount: 3, version: 7, lastSeen: seen, values: { aqi: 50 },
+    }],
+  });
+  await tick();
+  // Time alone turned the sensor stale: the server says so, with the same reading count, and recounts the totals.
+  connection.send('delta', {
+    scope: 'district:d1', sequence: 2, city: { id: 'city', kpis: { sensorsOnline: { value: 0 }, sensorsStale: { value: 1 } }, version: 2 },
+    districts: [{ id: 'd1', name: 'Một', nameEn: null, kpis: { sensorsOnline: { value: 0 } }, version: 5 }],
+    segments: [],
+    sensors: [{ id: 'aq1', name: null, kind: 'air-quality', sector: 'environment', districtId: 'd1', segmentId: null,
+      health: 'stale', readingCount: 3, lastSeen: seen, values: { aqi: 50 } }],
+  });
+  const sensor = client.state.sensors.get('aq1');
+  assert.equal(sensor.health, 'stale');
+  assert.equal(sensor.name, 'AQ chợ', 'a name the delta leaves out stays');
+  assert.deepEqual(sensor.location, [108.21, 16.05]);
+  const district = client.state.districts.get('d1');
+  assert.equal(district.kpis.sensorsOnline.value, 0);
+  assert.equal(district.nameEn, 'One');
+  assert.equal(district.boundary.length, 3);
+  assert.equal(client.state.city.kpis.sensorsStale.value, 1, 'the scope total is the server\'s');
+  assert.deepEqual(client.history('aq1').map((p) => p.values.aqi), [50], 'no new reading, no new chart point');
 });

@@ -73,7 +73,7 @@ public static class HistoryApi
         {
             return Problems.NotFound("segment", id);
         }
-        if (!http.Access().CanSeeSegment(segment.Spec.DistrictId))
+        if (!http.Access().CanSeeSegment(segment.DistrictId))
         {
             return AccessExtensions.Forbidden($"segment '{id}'");
         }

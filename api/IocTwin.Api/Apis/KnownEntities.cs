@@ -101,10 +101,10 @@ public sealed class KnownEntities(IGrainFactory grains)
         try
         {
             var city = await grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get();
-            var members = await Task.WhenAll(city.Districts.Select(d => grains.GetGrain<IDistrictGrain>(d.DistrictId).GetMembers()));
+            var members = await Task.WhenAll(city.Districts!.Select(d => grains.GetGrain<IDistrictGrain>(d.Id).GetMembers()));
             var snapshot = new Snapshot(
                 [.. members.SelectMany(m => m.SensorIds)], [.. members.SelectMany(m => m.SegmentIds)],
-                [.. city.Districts.Select(d => d.DistrictId)], started);
+                [.. city.Districts!.Select(d => d.Id)], started);
             _current = snapshot;
             return snapshot;
         }

@@ -57,7 +57,7 @@ public static class ScenarioReportScope
         {
             // An unknown segment is left to the simulation's own check, which names it; its id activates no grain.
             case SegmentInterventionSpec { SegmentId: var segmentId } when await known.ExistsAsync(EntityKind.Segment, segmentId) &&
-                await grains.GetGrain<IRoadSegmentGrain>(segmentId).Get() is { } segment && !access.CanSeeSegment(segment.Spec.DistrictId):
+                await grains.GetGrain<IRoadSegmentGrain>(segmentId).Get() is { } segment && !access.CanSeeSegment(segment.DistrictId):
                 return Outside("segmentId", $"segment '{segmentId}'");
             case RainSpec rain when !access.CanSeeAllOfDistrict(rain.DistrictId):
                 return Outside("districtId", $"district '{rain.DistrictId}'");

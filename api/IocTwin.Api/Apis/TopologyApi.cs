@@ -105,13 +105,13 @@ public static class TopologyApi
             {
                 errors.AddError("segmentId", $"unknown segment '{segmentId}'");
             }
-            else if (districtId is not null && districtId != segment.Spec.DistrictId)
+            else if (districtId is not null && districtId != segment.DistrictId)
             {
-                errors.AddError("districtId", $"segment '{segmentId}' lies in district '{segment.Spec.DistrictId}'");
+                errors.AddError("districtId", $"segment '{segmentId}' lies in district '{segment.DistrictId}'");
             }
             else
             {
-                districtId = segment.Spec.DistrictId;
+                districtId = segment.DistrictId;
             }
         }
         var spec = new SensorSpec(id, body.Kind ?? default, body.Sector ?? default, body.Location ?? default,
@@ -175,8 +175,8 @@ public static class TopologyApi
     private static async Task<(HashSet<string> Districts, HashSet<string> Segments, HashSet<string> Sensors)> KnownTopologyAsync(IGrainFactory grains)
     {
         var city = await grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get();
-        var members = await Task.WhenAll(city.Districts.Select(d => grains.GetGrain<IDistrictGrain>(d.DistrictId).GetMembers()));
-        return ([.. city.Districts.Select(d => d.DistrictId)], [.. members.SelectMany(m => m.SegmentIds)], [.. members.SelectMany(m => m.SensorIds)]);
+        var members = await Task.WhenAll(city.Districts!.Select(d => grains.GetGrain<IDistrictGrain>(d.Id).GetMembers()));
+        return ([.. city.Districts!.Select(d => d.Id)], [.. members.SelectMany(m => m.SegmentIds)], [.. members.SelectMany(m => m.SensorIds)]);
     }
 
     /// <summary>Segments and sensors share the hub's entity scope, so an id names one entity of either kind.</summary>

@@ -31,8 +31,8 @@ public static class TwinQueryApi
     {
         var access = http.Access();
         var city = await grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get();
-        var districts = await Task.WhenAll(city.Districts.Where(d => access.CanSeeDistrict(d.DistrictId))
-            .Select(d => grains.GetGrain<IDistrictGrain>(d.DistrictId).Get()));
+        var districts = await Task.WhenAll(city.Districts!.Where(d => access.CanSeeDistrict(d.Id))
+            .Select(d => grains.GetGrain<IDistrictGrain>(d.Id).Get()));
         return TypedResults.Ok(districts.OfType<DistrictView>().ToList());
     }
 
@@ -97,7 +97,7 @@ public static class TwinQueryApi
         {
             return Problems.NotFound("segment", id);
         }
-        return http.Access().CanSeeSegment(segment.Spec.DistrictId) ? TypedResults.Ok(segment) : AccessExtensions.Forbidden($"segment '{id}'");
+        return http.Access().CanSeeSegment(segment.DistrictId) ? TypedResults.Ok(segment) : AccessExtensions.Forbidden($"segment '{id}'");
     }
 
     public static async Task<Results<Ok<SensorView>, ProblemHttpResult>> GetSensor(string id, HttpContext http, IGrainFactory grains, KnownEntities known)

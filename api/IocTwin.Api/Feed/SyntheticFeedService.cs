@@ -77,9 +77,9 @@ public sealed class SyntheticFeedService(
     private async Task<List<(SensorSpec, SegmentSpec?)>> LoadSensorsAsync()
     {
         var views = await LiveTopology.ReadViewsAsync(grains, await LiveTopology.DistrictIdsAsync(grains));
-        var segments = views.Segments.ToDictionary(s => s.Spec.Id, s => s.Spec);
+        var segments = views.Segments.ToDictionary(s => s.Id, s => s.Spec!);
         return [.. views.Sensors.Select(s => (
-            new SensorSpec(s.Id, s.Kind, s.Sector, s.Location, s.DistrictId, s.SegmentId, s.Name),
+            new SensorSpec(s.Id, s.Kind, s.Sector, s.Location.GetValueOrDefault(), s.DistrictId, s.SegmentId, s.Name),
             s.SegmentId is { } segmentId ? segments.GetValueOrDefault(segmentId) : null))];
     }
 }

@@ -31,7 +31,7 @@ public sealed class NgsiEntitySource(IGrainFactory grains, KnownEntities known)
         var views = await LiveTopology.ReadViewsAsync(grains, districtIds, includeSensors: wantsSensors);
         var entities = new List<NgsiEntity>();
         entities.AddRange(views.Districts.Where(d => access.CanSeeDistrict(d.Id)).Select(SmartDataModels.AdministrativeAreaOf));
-        foreach (var segment in views.Segments.Where(s => access.CanSeeSegment(s.Spec.DistrictId)))
+        foreach (var segment in views.Segments.Where(s => access.CanSeeSegment(s.DistrictId)))
         {
             entities.Add(SmartDataModels.RoadSegmentOf(segment));
             entities.Add(SmartDataModels.SegmentTraffic(segment));
@@ -93,7 +93,7 @@ public sealed class NgsiEntitySource(IGrainFactory grains, KnownEntities known)
 
     private async Task<SegmentView?> SegmentAsync(TwinAccess access, string id) =>
         await known.ExistsAsync(EntityKind.Segment, id) && await grains.GetGrain<IRoadSegmentGrain>(id).Get() is { } segment
-            && access.CanSeeSegment(segment.Spec.DistrictId) ? segment : null;
+            && access.CanSeeSegment(segment.DistrictId) ? segment : null;
 
     private async Task<SensorView?> SensorAsync(TwinAccess access, string id) =>
         await known.ExistsAsync(EntityKind.Sensor, id) && await grains.GetGrain<ISensorGrain>(id).Get() is { } sensor
@@ -114,7 +114,7 @@ public sealed class NgsiEntitySource(IGrainFactory grains, KnownEntities known)
     private static Dictionary<string, NgsiEntity> SourcesOf(TwinViews views)
     {
         var sources = new Dictionary<string, NgsiEntity>();
-        foreach (var segment in views.Segments) sources[segment.Spec.Id] = SmartDataModels.RoadSegmentOf(segment);
+        foreach (var segment in views.Segments) sources[segment.Id] = SmartDataModels.RoadSegmentOf(segment);
         foreach (var sensor in views.Sensors) sources[sensor.Id] = SmartDataModels.Device(sensor);
         return sources;
     }

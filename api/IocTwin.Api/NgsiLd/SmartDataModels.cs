@@ -32,7 +32,7 @@ public static class SmartDataModels
     {
         var attributes = new Dictionary<string, NgsiAttribute>
         {
-            [Location] = NgsiAttribute.Geo(Point(sensor.Location)),
+            [Location] = NgsiAttribute.Geo(Point(sensor.Location.GetValueOrDefault())),
             [DeviceCategory] = NgsiAttribute.Property(new JsonArray("sensor")),
             [ControlledProperty] = NgsiAttribute.Property(new JsonArray([.. ControlledProperties(sensor.Kind).Select(p => (JsonNode)p)])),
             [DeviceState] = NgsiAttribute.Property(sensor.Health.ToString().ToLowerInvariant()),
@@ -50,7 +50,7 @@ public static class SmartDataModels
         var type = ObservationType(sensor.Kind);
         var attributes = new Dictionary<string, NgsiAttribute>
         {
-            [Location] = NgsiAttribute.Geo(Point(sensor.Location)),
+            [Location] = NgsiAttribute.Geo(Point(sensor.Location.GetValueOrDefault())),
             [RefDevice] = NgsiAttribute.Relationship(NgsiLdFormat.Urn("Device", sensor.Id)),
         };
         if (sensor.SegmentId is { } segment && type == "TrafficFlowObserved")
@@ -138,7 +138,7 @@ public static class SmartDataModels
 
     public static NgsiEntity RoadSegmentOf(SegmentView segment)
     {
-        var spec = segment.Spec;
+        var spec = segment.Spec!;
         var attributes = new Dictionary<string, NgsiAttribute>
         {
             [Name] = NgsiAttribute.Property(spec.Name),
@@ -159,8 +159,8 @@ public static class SmartDataModels
         var at = traffic.AsOf;
         var attributes = new Dictionary<string, NgsiAttribute>
         {
-            [Location] = NgsiAttribute.Geo(Line(segment.Spec.Geometry)),
-            [RefRoadSegment] = NgsiAttribute.Relationship(NgsiLdFormat.Urn("RoadSegment", segment.Spec.Id)),
+            [Location] = NgsiAttribute.Geo(Line(segment.Spec!.Geometry)),
+            [RefRoadSegment] = NgsiAttribute.Relationship(NgsiLdFormat.Urn("RoadSegment", segment.Id)),
         };
         if (at is { } asOf) attributes[DateObserved] = NgsiAttribute.DateTime(asOf);
         if (traffic.FlowVph is { } flow) attributes[Intensity] = NgsiAttribute.Property(Math.Round(flow, 1), at);
@@ -171,8 +171,8 @@ public static class SmartDataModels
             attributes[Sdm.LevelOfService] = NgsiAttribute.Property(los.ToString(), at);
             attributes[Congested] = NgsiAttribute.Property(los >= IocTwin.Model.LevelOfService.E, at);
         }
-        return new NgsiEntity(NgsiLdFormat.Urn("TrafficFlowObserved", segment.Spec.Id), TrafficFlowObserved, attributes,
-            segment.Spec.DistrictId, Sector.Traffic);
+        return new NgsiEntity(NgsiLdFormat.Urn("TrafficFlowObserved", segment.Id), TrafficFlowObserved, attributes,
+            segment.DistrictId, Sector.Traffic);
     }
 
     public static NgsiEntity AdministrativeAreaOf(DistrictView district)
@@ -180,7 +180,7 @@ public static class SmartDataModels
         var attributes = new Dictionary<string, NgsiAttribute>
         {
             [Name] = NgsiAttribute.Property(district.Name),
-            [Location] = NgsiAttribute.Geo(Polygon(district.Boundary)),
+            [Location] = NgsiAttribute.Geo(Polygon(district.Boundary ?? [])),
         };
         if (district.NameEn is { } english) attributes[AlternateName] = NgsiAttribute.Property(english);
         return new NgsiEntity(NgsiLdFormat.Urn("AdministrativeArea", district.Id), Sdm.AdministrativeArea, attributes, district.Id, null);

@@ -2,19 +2,13 @@ using IocTwin.Model;
 
 namespace IocTwin.Api.Streaming;
 
-/// <summary>A sensor as screens receive it in a delta: live values and health, with its reading count as version.</summary>
-public sealed record LiveSensor(
-    string Id, string DistrictId, string? SegmentId, SensorKind Kind, Sector Sector, DateTimeOffset? LastSeen,
-    Dictionary<string, double> Values, SensorHealth Health, long Version);
-
-public sealed record LiveDistrict(string Id, string Name, DistrictKpis Kpis, long Version);
-
 /// <summary>
-/// The changes of one scope since its previous frame; within a frame the latest value of each entity wins.
-/// Sequence numbers of a scope follow each other: a client that sees a gap takes a new snapshot.
+/// The changes of one scope since its previous frame, as the same records as its snapshot with only their live fields;
+/// within a frame the latest value of each entity wins. Sequence numbers of a scope follow each other: a client that
+/// sees a gap takes a new snapshot. <see cref="City"/> is the scope's total (the city's, or a sector's across the city).
 /// </summary>
 public sealed record DeltaFrame(
-    string Scope, long Sequence, DistrictKpis? City, List<LiveDistrict> Districts, List<SegmentLive> Segments, List<LiveSensor> Sensors);
+    string Scope, long Sequence, CityView? City, List<DistrictView> Districts, List<SegmentView> Segments, List<SensorView> Sensors);
 
 /// <summary>Everything a scope covers now. Deltas with a sequence above <see cref="Sequence"/> follow it.</summary>
 public sealed record ScopeSnapshot(

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using IocTwin.Domain;
 using IocTwin.Model;
 using IocTwin.Telemetry;
 using Microsoft.AspNetCore.SignalR;
@@ -91,18 +90,16 @@ public sealed class ScopeDispatcher(
     public int ConnectionCount => _connections.Count;
 
     /// <summary>Called by the process's grain observer for every batch of updates.</summary>
-    public void OnUpdates(DistrictUpdate[] districts, CityUpdate? city)
+    public void OnUpdates(DistrictUpdate[] districts, CityView? city)
     {
-        var now = time.GetUtcNow();
         lock (_gate)
         {
             foreach (var state in _scopes.Values)
             {
                 var scope = state.Scope;
-                if (city is not null && scope.Kind == ScopeKind.City && city.Version >= state.CityVersion)
+                if (city is not null && scope.Kind == ScopeKind.City && city.Version >= (state.City?.Version ?? -1))
                 {
-                    state.City = city.Kpis;
-                    state.CityVersion = city.Version;
+                    state.City = city;
                 }
                 foreach (var district in districts)
                 {
@@ -114,9 +111,9 @@ public sealed class ScopeDispatcher(
                             SendToSubscribers(state, HubMethods.Alert, new AlertFrame(state.Scope.ToString(), alert));
                         }
                     }
-                    if (scope.Covers(district))
+                    if (scope.Sees(district) is { } seen)
                     {
-                        state.Districts[district.DistrictId] = new LiveDistrict(district.DistrictId, district.Name, district.Kpis, district.Version);
+                        state.Change(seen);
                     }
                     foreach (var segment in district.Segments)
                     {
@@ -129,8 +126,7 @@ public sealed class ScopeDispatcher(
                     {
                         if (scope.Covers(sensor))
                         {
-                            state.Sensors[sensor.Id] = new LiveSensor(sensor.Id, sensor.DistrictId, sensor.SegmentId, sensor.Kind, sensor.Sector,
-                                sensor.LastSeen, sensor.Values, HealthPolicy.Classify(sensor.LastSeen, now), sensor.ReadingCount);
+                            state.Sensors[sensor.Id] = sensor;
                         }
                     }
                 }
@@ -138,10 +134,25 @@ public sealed class ScopeDispatcher(
         }
     }
 
+    /// <summary>
+    /// Takes note of the districts a scope's snapshot held: a district or sector scope's total is counted over all of
+    /// them, and deltas hold only those that changed.
+    /// </summary>
+    public void Seed(TwinScope scope, IEnumerable<DistrictView> districts)
+    {
+        lock (_gate)
+        {
+            if (_scopes.TryGetValue(scope.ToString(), out var state))
+            {
+                state.Seed(districts);
+            }
+        }
+    }
+
     /// <summary>Scenario progress is rare and small: sent at once to the scope's subscribers.</summary>
     public void OnScenario(ScenarioProgress progress)
     {
-        var key = new TwinScope(ScopeKind.Scenario, progress.ScenarioId, null).ToString();
+        var key = new TwinScope(ScopeKind.Scenario, progress.ScenarioId, []).ToString();
         lock (_gate)
         {
             if (!_scopes.TryGetValue(key, out var state))
@@ -228,11 +239,41 @@ public sealed class ScopeDispatcher(
         public TwinScope Scope { get; } = scope;
         public HashSet<string> Subscribers { get; } = [];
         public long Sequence { get; private set; } = firstSequence;
-        public DistrictKpis? City { get; set; }
-        public long CityVersion { get; set; } = -1;
-        public Dictionary<string, LiveDistrict> Districts { get; } = [];
-        public Dictionary<string, SegmentLive> Segments { get; } = [];
-        public Dictionary<string, LiveSensor> Sensors { get; } = [];
+        public CityView? City { get; set; }
+        public Dictionary<string, DistrictView> Districts { get; } = [];
+        public Dictionary<string, SegmentView> Segments { get; } = [];
+        public Dictionary<string, SensorView> Sensors { get; } = [];
+
+        /// <summary>A district or sector scope's districts as last sent, once its first snapshot told them all.</summary>
+        private readonly Dictionary<string, DistrictView> _sent = [];
+        private bool _seeded;
+
+        public void Change(DistrictView district)
+        {
+            if (Scope.Kind is ScopeKind.District or ScopeKind.Sector)
+            {
+                // A district changes for every sector's data; a sector's screens hear of it when their KPIs moved, and
+                // the scope's total is counted over the districts as last sent.
+                if (_sent.TryGetValue(district.Id, out var sent) && (sent.Version > district.Version || sent.Kpis == district.Kpis))
+                {
+                    return;
+                }
+                _sent[district.Id] = district;
+            }
+            Districts[district.Id] = district;
+        }
+
+        public void Seed(IEnumerable<DistrictView> districts)
+        {
+            foreach (var district in districts)
+            {
+                if (!_sent.TryGetValue(district.Id, out var sent) || sent.Version < district.Version)
+                {
+                    _sent[district.Id] = district;
+                }
+            }
+            _seeded = true;
+        }
 
         public DeltaFrame? TakeFrame()
         {
@@ -240,7 +281,12 @@ public sealed class ScopeDispatcher(
             {
                 return null;
             }
-            var frame = new DeltaFrame(Scope.ToString(), ++Sequence, City, [.. Districts.Values], [.. Segments.Values], [.. Sensors.Values]);
+            ++Sequence;
+            if (Scope.Kind is ScopeKind.District or ScopeKind.Sector && _seeded && Districts.Count > 0)
+            {
+                City = Scope.Total(_sent.Values, Sequence);
+            }
+            var frame = new DeltaFrame(Scope.ToString(), Sequence, City, [.. Districts.Values], [.. Segments.Values], [.. Sensors.Values]);
             City = null;
             Districts.Clear();
             Segments.Clear();

@@ -30,7 +30,9 @@ public sealed class TwinHub(ScopeDispatcher dispatcher, TwinSnapshots snapshots)
         var parsed = await AuthorizeAsync(scope);
         // Join first, then read: a change made while the snapshot is read arrives as a delta, not lost.
         var sequence = dispatcher.Subscribe(Context.ConnectionId, parsed);
-        return await snapshots.TakeAsync(parsed, sequence);
+        var snapshot = await snapshots.TakeAsync(parsed, sequence);
+        dispatcher.Seed(parsed, snapshot.Districts);
+        return snapshot;
     }
 
     public void Unsubscribe(string scope)
@@ -52,8 +54,8 @@ public sealed class TwinHub(ScopeDispatcher dispatcher, TwinSnapshots snapshots)
         var allowed = parsed.Kind switch
         {
             ScopeKind.City => access.SeesEverything,
-            ScopeKind.District => access.CanSeeAllOfDistrict(parsed.Id!),
-            ScopeKind.Sector => access.CanSeeSector(parsed.Sector!.Value),
+            ScopeKind.District => parsed.DistrictIds.All(access.CanSeeAllOfDistrict),
+            ScopeKind.Sector => parsed.Sectors.All(access.CanSeeSector),
             ScopeKind.Entity => await snapshots.LocateEntityAsync(parsed.Id!) is { Count: > 0 } entities
                 ? entities.All(e => access.CanSeeSensor(e.DistrictId, e.Sector))
                 : access.SeesEverything ? throw new SubscriptionRefused(RefusalReason.Unknown, $"Unknown entity '{parsed.Id}'.") : false,

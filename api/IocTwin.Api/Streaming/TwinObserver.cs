@@ -6,7 +6,7 @@ namespace IocTwin.Api.Streaming;
 /// <summary>This API process's observer of the twin: one per process, registered with the cluster and renewed.</summary>
 public sealed class TwinObserver(ScopeDispatcher dispatcher) : ITwinObserver
 {
-    public Task OnUpdates(DistrictUpdate[] districts, CityUpdate? city)
+    public Task OnUpdates(DistrictUpdate[] districts, CityView? city)
     {
         dispatcher.OnUpdates(districts, city);
         return Task.CompletedTask;

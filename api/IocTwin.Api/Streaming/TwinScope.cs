@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using IocTwin.Api.Access;
 using IocTwin.Domain;
+using IocTwin.Grains;
 using IocTwin.Model;
 
 namespace IocTwin.Api.Streaming;
@@ -14,15 +15,25 @@ public enum ScopeKind
     Scenario,
 }
 
-/// <summary>What a screen subscribes to: "city", "district:{id}", "sector:{name}", "entity:{id}", "scenario:{id}".</summary>
-public sealed record TwinScope(ScopeKind Kind, string? Id, Sector? Sector)
+/// <summary>
+/// What a screen subscribes to: "city", "district:{id}[,{id}…]", "sector:{name}[,{name}…]", "entity:{id}",
+/// "scenario:{id}". An OC with several districts or sectors takes them as one scope, so the server sends the total of
+/// what it covers. <see cref="Id"/> is the entity's or scenario's id, or a district scope's ids in canonical order.
+/// </summary>
+public sealed record TwinScope(ScopeKind Kind, string? Id, IReadOnlyList<Sector> Sectors)
 {
-    public static readonly TwinScope City = new(ScopeKind.City, null, null);
+    /// <summary>Districts or sectors one scope may name: more than any city has sectors, enough for any OC.</summary>
+    public const int MaxNames = 32;
+
+    public static readonly TwinScope City = new(ScopeKind.City, null, []);
+
+    /// <summary>The districts a district scope covers.</summary>
+    public IReadOnlyList<string> DistrictIds { get; } = Kind == ScopeKind.District ? Id!.Split(',') : [];
 
     public override string ToString() => Kind switch
     {
         ScopeKind.City => "city",
-        ScopeKind.Sector => $"sector:{SectorNames.Name(Sector!.Value)}",
+        ScopeKind.Sector => $"sector:{string.Join(',', Sectors.Select(SectorNames.Name))}",
         _ => $"{Kind.ToString().ToLowerInvariant()}:{Id}",
     };
 
@@ -38,20 +49,35 @@ public sealed record TwinScope(ScopeKind Kind, string? Id, Sector? Sector)
         var colon = text?.IndexOf(':') ?? -1;
         if (text is null || colon <= 0)
         {
-            error = "A scope is 'city', 'district:{id}', 'sector:{name}', 'entity:{id}' or 'scenario:{id}'.";
+            error = "A scope is 'city', 'district:{id}[,{id}…]', 'sector:{name}[,{name}…]', 'entity:{id}' or 'scenario:{id}'.";
             return false;
         }
         var (prefix, value) = (text[..colon], text[(colon + 1)..]);
+        var names = prefix is "district" or "sector" ? value.Split(',') : [value];
+        if (names.Length > MaxNames)
+        {
+            error = $"A scope names at most {MaxNames} {prefix}s.";
+            return false;
+        }
         switch (prefix)
         {
-            case "sector" when SectorNames.TryParse(value, out var sector):
-                scope = new TwinScope(ScopeKind.Sector, null, sector);
-                return true;
             case "sector":
-                error = $"Unknown sector '{value}'.";
-                return false;
-            case "district" or "entity" or "scenario" when TopologyRules.IsValidId(value):
-                scope = new TwinScope(Enum.Parse<ScopeKind>(prefix, ignoreCase: true), value, null);
+                List<Sector> sectors = [];
+                foreach (var name in names)
+                {
+                    if (!SectorNames.TryParse(name, out var sector))
+                    {
+                        error = $"Unknown sector '{name}'.";
+                        return false;
+                    }
+                    sectors.Add(sector);
+                }
+                scope = new TwinScope(ScopeKind.Sector, null, [.. sectors.Distinct().Order()]);
+                return true;
+            case "district" or "entity" or "scenario" when names.All(TopologyRules.IsValidId):
+                // One order for one set of districts: the same scope whichever way a screen lists them.
+                scope = new TwinScope(Enum.Parse<ScopeKind>(prefix, ignoreCase: true),
+                    string.Join(',', names.Distinct().Order(StringComparer.Ordinal)), []);
                 return true;
             case "district" or "entity" or "scenario":
                 error = $"The id in '{text}' {TopologyRules.IdRule}.";
@@ -62,36 +88,70 @@ public sealed record TwinScope(ScopeKind Kind, string? Id, Sector? Sector)
         }
     }
 
-    public bool Covers(DistrictUpdate district) => Kind switch
+    /// <summary>
+    /// A district as this scope shows it, or null when the scope does not show it: the city and its districts see the
+    /// district's KPIs, sectors see them counted over their own sensors (and roads, for traffic) only.
+    /// </summary>
+    public DistrictView? Sees(DistrictView district) => Kind switch
     {
-        ScopeKind.City => true,
-        ScopeKind.District => Id == district.DistrictId,
-        _ => false,
+        ScopeKind.City => district with { Sectors = null },
+        ScopeKind.District when DistrictIds.Contains(district.Id) => district with { Sectors = null },
+        ScopeKind.Sector => district with { Kpis = SectorKpis(district.Sectors), Sectors = null },
+        _ => null,
     };
+
+    /// <summary>What a district's update changes of the district as this scope shows it.</summary>
+    public DistrictView? Sees(DistrictUpdate update) => Kind is ScopeKind.City or ScopeKind.District or ScopeKind.Sector
+        ? Sees(new DistrictView(update.DistrictId, update.Name, NameEn: null, Boundary: null, update.Kpis, SegmentCount: null,
+            SensorCount: null, update.Version, update.Sectors))
+        : null;
+
+    /// <summary>
+    /// The KPIs of this scope's sectors in a district. Sectors share no sensor, alert or road, so their KPIs add up as
+    /// districts' do into the city's.
+    /// </summary>
+    private DistrictKpis SectorKpis(IReadOnlyDictionary<Sector, DistrictKpis>? bySector)
+    {
+        var own = Sectors.Select(s => bySector?.GetValueOrDefault(s)).OfType<DistrictKpis>().ToList();
+        return own.Count switch
+        {
+            0 => DistrictKpis.Empty,
+            1 => own[0],
+            _ => KpiCalculator.ForCity(own),
+        };
+    }
+
+    /// <summary>
+    /// The total of what a district or sector scope covers: its districts' KPIs rolled up as the city's are (the city
+    /// scope's total comes from the city itself). Null for other scopes.
+    /// </summary>
+    public CityView? Total(IEnumerable<DistrictView> seen, long version) => Kind is ScopeKind.District or ScopeKind.Sector
+        ? new CityView(CityGrainKey.Id, KpiCalculator.ForCity(seen.Select(d => d.Kpis)), Districts: null, version)
+        : null;
 
     public bool Covers(AlertView alert) => Kind switch
     {
         ScopeKind.City => true,
-        ScopeKind.District => Id == alert.DistrictId,
-        ScopeKind.Sector => Sector == alert.Sector,
+        ScopeKind.District => DistrictIds.Contains(alert.DistrictId),
+        ScopeKind.Sector => Sectors.Contains(alert.Sector),
         ScopeKind.Entity => Id == alert.EntityId,
         _ => false,
     };
 
-    public bool Covers(SegmentLive segment) => Kind switch
+    public bool Covers(SegmentView segment) => Kind switch
     {
         ScopeKind.City => true,
-        ScopeKind.District => Id == segment.DistrictId,
-        ScopeKind.Sector => Sector == Model.Sector.Traffic,
+        ScopeKind.District => DistrictIds.Contains(segment.DistrictId),
+        ScopeKind.Sector => Sectors.Contains(Sector.Traffic),
         ScopeKind.Entity => Id == segment.Id,
         _ => false,
     };
 
-    public bool Covers(SensorLive sensor) => Kind switch
+    public bool Covers(SensorView sensor) => Kind switch
     {
         ScopeKind.City => true,
-        ScopeKind.District => Id == sensor.DistrictId,
-        ScopeKind.Sector => Sector == sensor.Sector,
+        ScopeKind.District => DistrictIds.Contains(sensor.DistrictId),
+        ScopeKind.Sector => Sectors.Contains(sensor.Sector),
         ScopeKind.Entity => Id == sensor.Id,
         _ => false,
     };

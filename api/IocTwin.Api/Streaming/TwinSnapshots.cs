@@ -21,24 +21,26 @@ public sealed class TwinSnapshots(IGrainFactory grains, KnownEntities known)
             case ScopeKind.City or ScopeKind.Sector:
             {
                 var city = await grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get();
-                var districtIds = city.Districts.Select(d => d.DistrictId).ToList();
+                var districtIds = city.Districts!.Select(d => d.Id).ToList();
                 var alerts = OpenAlertsAsync(scope, districtIds);
                 var views = await LiveTopology.ReadViewsAsync(grains, districtIds);
+                var districts = views.Districts.Select(scope.Sees).OfType<DistrictView>().ToList();
                 return scope.Kind == ScopeKind.City
-                    ? new ScopeSnapshot(key, sequence, city, views.Districts, views.Segments, views.Sensors, await alerts)
-                    : new ScopeSnapshot(key, sequence, null, views.Districts,
-                        scope.Sector == Sector.Traffic ? views.Segments : [], [.. views.Sensors.Where(s => s.Sector == scope.Sector)], await alerts);
+                    ? new ScopeSnapshot(key, sequence, city, districts, views.Segments, views.Sensors, await alerts)
+                    : new ScopeSnapshot(key, sequence, scope.Total(districts, sequence), districts,
+                        [.. views.Segments.Where(scope.Covers)], [.. views.Sensors.Where(scope.Covers)], await alerts);
             }
             case ScopeKind.District:
             {
-                var alerts = OpenAlertsAsync(scope, [scope.Id!]);
-                var views = await LiveTopology.ReadViewsAsync(grains, [scope.Id!]);
-                return new ScopeSnapshot(key, sequence, null, views.Districts, views.Segments, views.Sensors, await alerts);
+                var alerts = OpenAlertsAsync(scope, scope.DistrictIds);
+                var views = await LiveTopology.ReadViewsAsync(grains, scope.DistrictIds);
+                var districts = views.Districts.Select(scope.Sees).OfType<DistrictView>().ToList();
+                return new ScopeSnapshot(key, sequence, scope.Total(districts, sequence), districts, views.Segments, views.Sensors, await alerts);
             }
             case ScopeKind.Entity:
             {
                 var (segmentView, sensorView) = await EntityAsync(scope.Id!);
-                var districtIds = new[] { segmentView?.Spec.DistrictId, sensorView?.DistrictId }.OfType<string>().Distinct().ToList();
+                var districtIds = new[] { segmentView?.DistrictId, sensorView?.DistrictId }.OfType<string>().Distinct().ToList();
                 return new ScopeSnapshot(key, sequence, null, [], segmentView is null ? [] : [segmentView],
                     segmentView is null && sensorView is not null ? [sensorView] : [], await OpenAlertsAsync(scope, districtIds));
             }
@@ -57,7 +59,7 @@ public sealed class TwinSnapshots(IGrainFactory grains, KnownEntities known)
     /// <summary>Whether what a scope names exists: a district, or a scenario (entities are located below).</summary>
     public async Task<bool> ExistsAsync(TwinScope scope) => scope.Kind switch
     {
-        ScopeKind.District => await known.ExistsAsync(EntityKind.District, scope.Id!) && await grains.GetGrain<IDistrictGrain>(scope.Id!).Get() is not null,
+        ScopeKind.District => await AllDistrictsExistAsync(scope.DistrictIds),
         ScopeKind.Scenario => await FindScenarioAsync(scope.Id!) is not null,
         _ => true,
     };
@@ -73,7 +75,7 @@ public sealed class TwinSnapshots(IGrainFactory grains, KnownEntities known)
         // of that kind.
         var (segment, sensor) = await EntityAsync(id, askBothKinds: true);
         List<(string, Sector)> found = [];
-        if (segment is { } s) found.Add((s.Spec.DistrictId, Sector.Traffic));
+        if (segment is { } s) found.Add((s.DistrictId, Sector.Traffic));
         if (sensor is { } r) found.Add((r.DistrictId, r.Sector));
         return found;
     }
@@ -90,6 +92,18 @@ public sealed class TwinSnapshots(IGrainFactory grains, KnownEntities known)
         var segment = isSegment || (askBothKinds && anyKind) ? grains.GetGrain<IRoadSegmentGrain>(id).Get() : Task.FromResult<SegmentView?>(null);
         var sensor = isSensor || (askBothKinds && anyKind) ? grains.GetGrain<ISensorGrain>(id).Get() : Task.FromResult<SensorView?>(null);
         return (await segment, await sensor);
+    }
+
+    private async Task<bool> AllDistrictsExistAsync(IReadOnlyList<string> ids)
+    {
+        foreach (var id in ids)
+        {
+            if (!await known.ExistsAsync(EntityKind.District, id) || await grains.GetGrain<IDistrictGrain>(id).Get() is null)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>The scenario and its creator, from the index (no scenario grain is woken for an unknown id); null when unknown.</summary>

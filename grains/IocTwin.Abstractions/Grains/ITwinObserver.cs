@@ -8,7 +8,7 @@ public interface ITwinObserver : IGrainObserver
 {
     [OneWay]
     [Alias("OnUpdates")]
-    Task OnUpdates(DistrictUpdate[] districts, CityUpdate? city);
+    Task OnUpdates(DistrictUpdate[] districts, CityView? city);
 
     [OneWay]
     [Alias("OnScenario")]

@@ -12,7 +12,7 @@ public interface ITwinPublisher : IGrainWithIntegerKey
 
     [OneWay]
     [Alias("PublishCity")]
-    Task PublishCity(CityUpdate update);
+    Task PublishCity(CityView update);
 
     [OneWay]
     [Alias("PublishScenario")]

@@ -1,4 +1,11 @@
+using System.Text.Json.Serialization;
+
 namespace IocTwin.Model;
+
+// One record per entity kind goes to screens and REST callers alike: the REST view, the hub snapshot and the hub delta.
+// A delta carries the same record with only what changes live; what it leaves out (null, and absent in JSON) is
+// unchanged since the snapshot. Records that travel only between grains (the *Snapshot records, stored by the parents
+// that keep them) stay as they are.
 
 /// <summary>A KPI value with the time of the newest data behind it; null value when nothing is known yet.</summary>
 [GenerateSerializer, Immutable]
@@ -7,20 +14,25 @@ public sealed record Kpi([property: Id(0)] double? Value, [property: Id(1)] Date
     public static readonly Kpi Unknown = new(null, null);
 }
 
+/// <summary>
+/// A sensor. <see cref="Values"/> and <see cref="Health"/> are what screens show; <see cref="ReadingCount"/> orders
+/// updates. A delta leaves out the name, location, last reading (with its own timestamp) and version.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record SensorView(
     [property: Id(0)] string Id,
     [property: Id(1)] string? Name,
     [property: Id(2)] SensorKind Kind,
     [property: Id(3)] Sector Sector,
-    [property: Id(4)] GeoPoint Location,
+    [property: Id(4), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] GeoPoint? Location,
     [property: Id(5)] string DistrictId,
     [property: Id(6)] string? SegmentId,
-    [property: Id(7)] Reading? LastReading,
+    [property: Id(7), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Reading? LastReading,
     [property: Id(8)] SensorHealth Health,
     [property: Id(9)] long ReadingCount,
-    [property: Id(10)] long Version,
-    [property: Id(11)] DateTimeOffset? LastSeen);
+    [property: Id(10), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Version,
+    [property: Id(11)] DateTimeOffset? LastSeen,
+    [property: Id(12)] IReadOnlyDictionary<string, double> Values);
 
 /// <summary>Live traffic on a segment, derived from its sensors.</summary>
 [GenerateSerializer, Immutable]
@@ -35,12 +47,15 @@ public sealed record SegmentTraffic(
     public static readonly SegmentTraffic None = new(null, null, null, null, null, null);
 }
 
+/// <summary>A road segment. A delta leaves out its spec (geometry, capacity) and its sensor ids.</summary>
 [GenerateSerializer, Immutable]
 public sealed record SegmentView(
-    [property: Id(0)] SegmentSpec Spec,
+    [property: Id(5)] string Id,
+    [property: Id(6)] string DistrictId,
+    [property: Id(0), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SegmentSpec? Spec,
     [property: Id(1)] SegmentStatus Status,
     [property: Id(2)] SegmentTraffic Traffic,
-    [property: Id(3)] IReadOnlyList<string> SensorIds,
+    [property: Id(3), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? SensorIds,
     [property: Id(4)] long Version);
 
 /// <summary>What a segment reports up to its district.</summary>
@@ -69,16 +84,22 @@ public sealed record DistrictKpis(
         Kpi.Unknown, Kpi.Unknown, Kpi.Unknown, Kpi.Unknown, Kpi.Unknown);
 }
 
+/// <summary>
+/// A district and its KPIs. <see cref="Sectors"/> holds the same KPIs counted over one sector's sensors (and, for
+/// traffic, the roads); it stays inside the cluster: a sector's screens receive their sector's as <see cref="Kpis"/>.
+/// A delta leaves out the boundary and member counts; the city's list of districts leaves them out too.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record DistrictView(
     [property: Id(0)] string Id,
     [property: Id(1)] string Name,
     [property: Id(2)] string? NameEn,
-    [property: Id(3)] IReadOnlyList<GeoPoint> Boundary,
+    [property: Id(3), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<GeoPoint>? Boundary,
     [property: Id(4)] DistrictKpis Kpis,
-    [property: Id(5)] int SegmentCount,
-    [property: Id(6)] int SensorCount,
-    [property: Id(7)] long Version);
+    [property: Id(5), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? SegmentCount,
+    [property: Id(6), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? SensorCount,
+    [property: Id(7)] long Version,
+    [property: Id(8), JsonIgnore] IReadOnlyDictionary<Sector, DistrictKpis>? Sectors = null);
 
 /// <summary>Ids of what belongs to a district, directly or through its segments.</summary>
 [GenerateSerializer, Immutable]
@@ -86,7 +107,7 @@ public sealed record DistrictMembers(
     [property: Id(0)] IReadOnlyList<string> SegmentIds,
     [property: Id(1)] IReadOnlyList<string> SensorIds);
 
-/// <summary>What a district reports up to the city.</summary>
+/// <summary>What a district reports up to the city, which stores it.</summary>
 [GenerateSerializer, Immutable]
 public sealed record DistrictSnapshot(
     [property: Id(0)] string DistrictId,
@@ -95,9 +116,13 @@ public sealed record DistrictSnapshot(
     [property: Id(3)] DistrictKpis Kpis,
     [property: Id(4)] long Version);
 
+/// <summary>
+/// The city: its KPIs and each district's. A delta leaves out the districts (they come as districts of the frame).
+/// To a sector's screens the KPIs are the city's counted over that sector.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record CityView(
     [property: Id(0)] string Id,
     [property: Id(1)] DistrictKpis Kpis,
-    [property: Id(2)] IReadOnlyList<DistrictSnapshot> Districts,
+    [property: Id(4), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<DistrictView>? Districts,
     [property: Id(3)] long Version);

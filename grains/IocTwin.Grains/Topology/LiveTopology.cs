@@ -11,7 +11,7 @@ public static class LiveTopology
 {
     /// <summary>Every district of the city.</summary>
     public static async Task<List<string>> DistrictIdsAsync(IGrainFactory grains) =>
-        [.. (await grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get()).Districts.Select(d => d.DistrictId)];
+        [.. (await grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get()).Districts!.Select(d => d.Id)];
 
     /// <summary>
     /// At most this many grain calls of one read are in flight: enough to keep a silo busy, few enough that another
@@ -55,8 +55,8 @@ public static class LiveTopology
         var views = await ReadViewsAsync(grains, await DistrictIdsAsync(grains), includeSensors: false);
         return new CitySpec(
             CityGrainKey.Id, CityGrainKey.Id,
-            [.. views.Districts.Select(d => new DistrictSpec(d.Id, d.Name, d.NameEn, d.Boundary))],
-            [.. views.Segments.Select(s => s.Spec with { Status = s.Status })],
+            [.. views.Districts.Select(d => new DistrictSpec(d.Id, d.Name, d.NameEn, d.Boundary!))],
+            [.. views.Segments.Select(s => s.Spec! with { Status = s.Status })],
             []);
     }
 }

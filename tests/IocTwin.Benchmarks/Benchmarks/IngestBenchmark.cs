@@ -26,9 +26,9 @@ public static class IngestBenchmark
     {
         var city = context.City;
         var stored = await context.Host.Grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get();
-        if (stored.Districts.Count > 0)
+        if (stored.Districts!.Count > 0)
         {
-            if (stored.Districts.Count != city.Districts.Count)
+            if (stored.Districts!.Count != city.Districts.Count)
             {
                 throw new InvalidOperationException($"The database holds another city ({stored.Districts.Count} districts); use a fresh --db.");
             }

@@ -18,7 +18,7 @@ internal sealed class ProbeObserver(ProbeBook book, HashSet<string> districts) :
 
     public Task OnScenario(ScenarioProgress progress) => Task.CompletedTask;
 
-    public Task OnUpdates(DistrictUpdate[] updates, CityUpdate? city)
+    public Task OnUpdates(DistrictUpdate[] updates, CityView? city)
     {
         var now = Stopwatch.GetTimestamp();
         _first.TrySetResult();

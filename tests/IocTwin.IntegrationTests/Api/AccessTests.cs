@@ -33,7 +33,7 @@ public sealed class AccessTests(TwinApiFactory api)
         foreach (var path in new[]
         {
             "/api/v1/city", "/api/v1/districts/hai-chau", "/api/v1/districts/hai-chau/sensors", "/api/v1/districts/hai-chau/segments",
-            $"/api/v1/sensors/{otherCounter.Id}", $"/api/v1/segments/{otherSegment.Spec.Id}",
+            $"/api/v1/sensors/{otherCounter.Id}", $"/api/v1/segments/{otherSegment.Spec!.Id}",
         })
         {
             var response = await oc.GetAsync(path);
@@ -84,8 +84,8 @@ public sealed class AccessTests(TwinApiFactory api)
         using var viewer = api.CreateClient(TwinRoles.Viewer);
 
         var city = await viewer.Get<CityView>("/api/v1/city");
-        Assert.Equal((await Ioc.Get<CityView>("/api/v1/city")).Districts.Select(d => d.DistrictId).Order(), city.Districts.Select(d => d.DistrictId).Order());
-        Assert.Contains("hoa-vang", city.Districts.Select(d => d.DistrictId));
+        Assert.Equal((await Ioc.Get<CityView>("/api/v1/city")).Districts!.Select(d => d.Id).Order(), city.Districts!.Select(d => d.Id).Order());
+        Assert.Contains("hoa-vang", city.Districts!.Select(d => d.Id));
         Assert.Equal(
             (await Ioc.Get<List<DistrictView>>("/api/v1/districts")).Select(d => d.Id).Order(),
             (await viewer.Get<List<DistrictView>>("/api/v1/districts")).Select(d => d.Id).Order());
@@ -189,7 +189,7 @@ public sealed class AccessTests(TwinApiFactory api)
         var viewer = await (await anonymous.PostAsJsonAsync("/api/v1/dev/token", new { role = "viewer" })).ReadObject();
         using var screen = api.CreateClient();
         screen.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (string)viewer["token"]!);
-        Assert.True((await screen.Get<CityView>("/api/v1/city")).Districts.Count >= 7);
+        Assert.True((await screen.Get<CityView>("/api/v1/city")).Districts!.Count >= 7);
     }
 
     [Theory]

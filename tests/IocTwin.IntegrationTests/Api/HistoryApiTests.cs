@@ -116,23 +116,23 @@ public sealed class HistoryApiTests(TwinApiFactory api)
     public async Task Segment_and_district_KPIs_are_kept_as_time_series()
     {
         var (segment, counter) = await Http.CountedSegment("hoa-vang");
-        var slow = Math.Round(segment.Spec.FreeFlowSpeedKmh * 0.15, 1);
+        var slow = Math.Round(segment.Spec!.FreeFlowSpeedKmh * 0.15, 1);
         var window = $"from={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddMinutes(-5).ToString("O"))}&to={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddMinutes(5).ToString("O"))}&step=PT10M";
 
         await Http.PostReadings(Reading(counter.Id, DateTimeOffset.UtcNow, new { speed = slow, flow = 1200 }));
 
-        var road = await Eventually.Until(async () => await (await Http.GetAsync($"/api/v1/segments/{segment.Spec.Id}/history?{window}")).ReadObject(),
+        var road = await Eventually.Until(async () => await (await Http.GetAsync($"/api/v1/segments/{segment.Spec!.Id}/history?{window}")).ReadObject(),
             h => h["buckets"]!.AsArray().Any(b => b!["values"]!["los"] is { } los && (double)los["max"]! == 6), TimeSpan.FromSeconds(20),
             "the segment's LOS F is in its history");
         // The window may span two steps, one of them holding only what the segment reported before the reading.
         Assert.Contains(road["buckets"]!.AsArray(), b => b!["values"]!["speedKmh"] is { } speed && (double)speed["min"]! <= slow);
         var district = await Eventually.Until(async () => await (await Http.GetAsync($"/api/v1/districts/hoa-vang/history?{window}")).ReadObject(),
             h => h["buckets"]!.AsArray().Any(b => b!["values"]!["congestedKm"] is not null), TimeSpan.FromSeconds(20));
-        Assert.Contains(district["buckets"]!.AsArray(), b => b!["values"]!["congestedKm"] is { } congested && (double)congested["max"]! >= segment.Spec.LengthM / 1000 - 1e-9);
+        Assert.Contains(district["buckets"]!.AsArray(), b => b!["values"]!["congestedKm"] is { } congested && (double)congested["max"]! >= segment.Spec!.LengthM / 1000 - 1e-9);
 
         using var oc = api.CreateClient(TwinRoles.DistrictOc, districts: ["hai-chau"]);
         Assert.Equal(HttpStatusCode.Forbidden, (await oc.GetAsync("/api/v1/districts/hoa-vang/history")).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await oc.GetAsync($"/api/v1/segments/{segment.Spec.Id}/history")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await oc.GetAsync($"/api/v1/segments/{segment.Spec!.Id}/history")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync("/api/v1/segments/no-such-road/history")).StatusCode);
     }
 

@@ -66,7 +66,7 @@ public sealed class IdentityProviderTests(IdentityProviderTwin api) : IClassFixt
         using var ioc = api.Bearer(Provider.Token(Provider.Ec, ["city-ioc"]));
         using var sector = api.Bearer(Provider.Token(Provider.Ec, ["sector-operator"], sectors: ["environment"]));
 
-        Assert.True((await ioc.Get<CityView>("/api/v1/city")).Districts.Count >= 7);
+        Assert.True((await ioc.Get<CityView>("/api/v1/city")).Districts!.Count >= 7);
         var sensors = await sector.Get<List<SensorView>>("/api/v1/districts/hai-chau/sensors");
         Assert.NotEmpty(sensors);
         Assert.All(sensors, s => Assert.Equal(Sector.Environment, s.Sector));

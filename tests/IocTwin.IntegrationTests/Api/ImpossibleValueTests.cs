@@ -47,7 +47,7 @@ public sealed class ImpossibleValueTests(TwinApiFactory api)
         Assert.Equal(33.0, after.LastReading!.Values["speed"]);
         Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync("/api/v1/city")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync("/api/v1/districts/lien-chieu")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync($"/api/v1/segments/{segment.Spec.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync($"/api/v1/segments/{segment.Spec!.Id}")).StatusCode);
     }
 
     [Fact]

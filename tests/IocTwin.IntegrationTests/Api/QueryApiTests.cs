@@ -14,7 +14,7 @@ public sealed class QueryApiTests(TwinApiFactory api)
     {
         var city = await Http.Get<CityView>("/api/v1/city");
 
-        var names = city.Districts.Select(d => d.Name).ToHashSet();
+        var names = city.Districts!.Select(d => d.Name).ToHashSet();
         foreach (var name in new[] { "Hải Châu", "Thanh Khê", "Sơn Trà", "Ngũ Hành Sơn", "Liên Chiểu", "Cẩm Lệ", "Hòa Vang" })
         {
             Assert.Contains(name, names);
@@ -26,19 +26,19 @@ public sealed class QueryApiTests(TwinApiFactory api)
     {
         var districts = await Http.Get<List<DistrictView>>("/api/v1/districts");
         var haiChau = Assert.Single(districts, d => d.Id == "hai-chau");
-        Assert.True(haiChau.Boundary.Count >= 3);
+        Assert.True(haiChau.Boundary!.Count >= 3);
         Assert.True(haiChau.SegmentCount > 0);
 
         var segments = await Http.Get<List<SegmentView>>("/api/v1/districts/hai-chau/segments");
         var sensors = await Http.Get<List<SensorView>>("/api/v1/districts/hai-chau/sensors");
         Assert.Equal(haiChau.SegmentCount, segments.Count);
-        Assert.All(segments, s => Assert.Equal("hai-chau", s.Spec.DistrictId));
+        Assert.All(segments, s => Assert.Equal("hai-chau", s.Spec!.DistrictId));
         Assert.All(sensors, s => Assert.Equal("hai-chau", s.DistrictId));
         Assert.Equal(haiChau.SensorCount, sensors.Count);
 
-        var one = await Http.Get<SegmentView>($"/api/v1/segments/{segments[0].Spec.Id}");
-        Assert.Equal(segments[0].Spec.Name, one.Spec.Name);
-        Assert.True(one.Spec.LengthM > 0);
+        var one = await Http.Get<SegmentView>($"/api/v1/segments/{segments[0].Spec!.Id}");
+        Assert.Equal(segments[0].Spec!.Name, one.Spec!.Name);
+        Assert.True(one.Spec!.LengthM > 0);
     }
 
     [Theory]

@@ -16,7 +16,7 @@ public sealed class ReadingsApiTests(TwinApiFactory api)
     public async Task A_slow_traffic_reading_makes_its_segment_congested_and_shows_in_the_district_KPI()
     {
         var (segment, counter) = await Http.CountedSegment("thanh-khe");
-        var slow = Math.Round(segment.Spec.FreeFlowSpeedKmh * 0.2, 1);
+        var slow = Math.Round(segment.Spec!.FreeFlowSpeedKmh * 0.2, 1);
 
         var response = await Http.PostReadings(Reading(counter.Id, DateTimeOffset.UtcNow, new { speed = slow, flow = 1500 }));
 
@@ -25,10 +25,10 @@ public sealed class ReadingsApiTests(TwinApiFactory api)
         Assert.Equal(1, (int)body["accepted"]!);
         Assert.Empty(body["rejected"]!.AsArray());
 
-        var seen = await Eventually.Until(() => Http.Get<SegmentView>($"/api/v1/segments/{segment.Spec.Id}"), s => s.Traffic.Los == LevelOfService.F);
+        var seen = await Eventually.Until(() => Http.Get<SegmentView>($"/api/v1/segments/{segment.Spec!.Id}"), s => s.Traffic.Los == LevelOfService.F);
         Assert.Equal(slow, seen.Traffic.SpeedKmh);
         var district = await Eventually.Until(
-            () => Http.Get<DistrictView>("/api/v1/districts/thanh-khe"), d => d.Kpis.CongestedKm.Value >= segment.Spec.LengthM / 1000);
+            () => Http.Get<DistrictView>("/api/v1/districts/thanh-khe"), d => d.Kpis.CongestedKm.Value >= segment.Spec!.LengthM / 1000);
         Assert.NotNull(district.Kpis.CongestedKm.AsOf);
         var sensor = await Http.Get<SensorView>($"/api/v1/sensors/{counter.Id}");
         Assert.Equal(slow, sensor.LastReading!.Values["speed"]);

@@ -18,7 +18,7 @@ public sealed class TopologyApiTests(TwinApiFactory api)
         var id = NewId("aq");
 
         var response = await Http.PutJson($"/api/v1/sensors/{id}",
-            $$"""{ "name": "AQ bến cảng", "kind": "air-quality", "sector": "environment", "location": [108.245, 16.08], "segmentId": "{{segment.Spec.Id}}" }""");
+            $$"""{ "name": "AQ bến cảng", "kind": "air-quality", "sector": "environment", "location": [108.245, 16.08], "segmentId": "{{segment.Spec!.Id}}" }""");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var sensor = await Http.Get<SensorView>($"/api/v1/sensors/{id}");
@@ -26,7 +26,7 @@ public sealed class TopologyApiTests(TwinApiFactory api)
         Assert.Equal(SensorKind.AirQuality, sensor.Kind);
         Assert.Equal("AQ bến cảng", sensor.Name);
         Assert.Contains(id, (await Http.Get<List<SensorView>>("/api/v1/districts/son-tra/sensors")).Select(s => s.Id));
-        Assert.Contains(id, (await Http.Get<SegmentView>($"/api/v1/segments/{segment.Spec.Id}")).SensorIds);
+        Assert.Contains(id, (await Http.Get<SegmentView>($"/api/v1/segments/{segment.Spec!.Id}")).SensorIds!);
 
         await Http.PostReadings(TwinApiClient.Reading(id, DateTimeOffset.UtcNow, new { aqi = 420 }));
         await Eventually.Until(() => Http.Get<DistrictView>("/api/v1/districts/son-tra"), d => d.Kpis.WorstAqi.Value == 420);
@@ -69,7 +69,7 @@ public sealed class TopologyApiTests(TwinApiFactory api)
             """{ "name": "Đường thử", "districtId": "cam-le", "fromNode": "t-1", "toNode": "t-2", "geometry": [[108.20, 16.01], [108.21, 16.01]], "lanes": 2, "capacityVph": 1800, "freeFlowSpeedKmh": 40 }""");
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         var created = await Http.Get<SegmentView>($"/api/v1/segments/{id}");
-        Assert.InRange(created.Spec.LengthM, 1000, 1100);
+        Assert.InRange(created.Spec!.LengthM, 1000, 1100);
         Assert.Equal(SegmentStatus.Open, created.Status);
 
         var close = await Http.PutJson($"/api/v1/segments/{id}",
@@ -79,7 +79,7 @@ public sealed class TopologyApiTests(TwinApiFactory api)
         var closed = await Http.Get<SegmentView>($"/api/v1/segments/{id}");
         Assert.Equal(SegmentStatus.Closed, closed.Status);
         Assert.Null(closed.Traffic.Los);
-        Assert.Contains(id, (await Http.Get<List<SegmentView>>("/api/v1/districts/cam-le/segments")).Select(s => s.Spec.Id));
+        Assert.Contains(id, (await Http.Get<List<SegmentView>>("/api/v1/districts/cam-le/segments")).Select(s => s.Spec!.Id));
     }
 
     [Theory]
@@ -125,7 +125,7 @@ public sealed class TopologyApiTests(TwinApiFactory api)
         Assert.Equal(1, (int)summary["sensors"]!);
         var district = await Http.Get<DistrictView>($"/api/v1/districts/hoang-sa-{tag}");
         Assert.Equal("Hoàng Sa", district.Name);
-        await Eventually.Until(() => Http.Get<CityView>("/api/v1/city"), c => c.Districts.Any(d => d.DistrictId == district.Id));
+        await Eventually.Until(() => Http.Get<CityView>("/api/v1/city"), c => c.Districts!.Any(d => d.Id == district.Id));
         Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync($"/api/v1/sensors/hs-counter-{tag}")).StatusCode);
     }
 

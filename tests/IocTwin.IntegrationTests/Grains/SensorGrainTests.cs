@@ -70,9 +70,9 @@ public sealed class SensorGrainTests(TwinClusterFixture fixture)
         var counter = (await fixture.Grains.GetGrain<ISensorGrain>(city.CounterId).Get())!;
 
         await fixture.Grains.GetGrain<ISensorGrain>(city.CounterId).Register(
-            new SensorSpec(counter.Id, counter.Kind, counter.Sector, counter.Location, counter.DistrictId, other.Id, null));
+            new SensorSpec(counter.Id, counter.Kind, counter.Sector, counter.Location!.Value, counter.DistrictId, other.Id, null));
 
-        Assert.DoesNotContain(city.CounterId, (await fixture.Grains.GetGrain<IRoadSegmentGrain>(city.SegmentId).Get())!.SensorIds);
-        Assert.Contains(city.CounterId, (await fixture.Grains.GetGrain<IRoadSegmentGrain>(other.Id).Get())!.SensorIds);
+        Assert.DoesNotContain(city.CounterId, (await fixture.Grains.GetGrain<IRoadSegmentGrain>(city.SegmentId).Get())!.SensorIds!);
+        Assert.Contains(city.CounterId, (await fixture.Grains.GetGrain<IRoadSegmentGrain>(other.Id).Get())!.SensorIds!);
     }
 }

@@ -42,8 +42,8 @@ public sealed class NgsiLdEntitiesTests(NgsiLdTwinFactory api)
             var device = await Retrieve($"urn:ngsi-ld:Device:{sensor.Id}");
             Assert.Equal("Device", (string)device["type"]!);
             Assert.Equal("GeoProperty", (string)device["location"]!["type"]!);
-            Assert.Equal(sensor.Location.Lon, Number(device["location"]!["value"]!["coordinates"]![0]));
-            Assert.Equal(sensor.Location.Lat, Number(device["location"]!["value"]!["coordinates"]![1]));
+            Assert.Equal(sensor.Location!.Value.Lon, Number(device["location"]!["value"]!["coordinates"]![0]));
+            Assert.Equal(sensor.Location!.Value.Lat, Number(device["location"]!["value"]!["coordinates"]![1]));
             Assert.Equal(sensor.DistrictId, (string)device["areaServed"]!["value"]!);
             if (sensor.SegmentId is { } segment)
             {
@@ -88,18 +88,18 @@ public sealed class NgsiLdEntitiesTests(NgsiLdTwinFactory api)
     public async Task Roads_their_live_traffic_districts_and_alerts_read_as_their_models()
     {
         var (segment, counter) = await Http.SoleCounterSegment("hai-chau");
-        var road = await Retrieve($"urn:ngsi-ld:RoadSegment:{segment.Spec.Id}");
+        var road = await Retrieve($"urn:ngsi-ld:RoadSegment:{segment.Spec!.Id}");
         Assert.Equal("RoadSegment", (string)road["type"]!);
         Assert.Equal("LineString", (string)road["location"]!["value"]!["type"]!);
-        Assert.Equal(segment.Spec.Geometry.Count, road["location"]!["value"]!["coordinates"]!.AsArray().Count);
-        Assert.Equal(segment.Spec.Lanes, Number(road["totalLaneNumber"]!["value"]));
-        Assert.Equal(segment.Spec.Name, (string)road["name"]!["value"]!);
+        Assert.Equal(segment.Spec!.Geometry.Count, road["location"]!["value"]!["coordinates"]!.AsArray().Count);
+        Assert.Equal(segment.Spec!.Lanes, Number(road["totalLaneNumber"]!["value"]));
+        Assert.Equal(segment.Spec!.Name, (string)road["name"]!["value"]!);
 
         await Http.PostReadings(Reading(counter.Id, DateTimeOffset.UtcNow, new { speed = 37, flow = 900, occupancy = 30 }));
-        var live = await Eventually.Until(() => Retrieve($"urn:ngsi-ld:TrafficFlowObserved:{segment.Spec.Id}"),
+        var live = await Eventually.Until(() => Retrieve($"urn:ngsi-ld:TrafficFlowObserved:{segment.Spec!.Id}"),
             e => e["averageVehicleSpeed"] is { } speed && Number(speed["value"]) == 37);
-        Assert.Equal($"urn:ngsi-ld:RoadSegment:{segment.Spec.Id}", (string)live["refRoadSegment"]!["object"]!);
-        var rest = await Http.Get<SegmentView>($"/api/v1/segments/{segment.Spec.Id}");
+        Assert.Equal($"urn:ngsi-ld:RoadSegment:{segment.Spec!.Id}", (string)live["refRoadSegment"]!["object"]!);
+        var rest = await Http.Get<SegmentView>($"/api/v1/segments/{segment.Spec!.Id}");
         Assert.Equal(rest.Traffic.Los.ToString(), (string)live["levelOfService"]!["value"]!);
 
         var district = await Http.Get<DistrictView>("/api/v1/districts/hai-chau");
@@ -135,7 +135,7 @@ public sealed class NgsiLdEntitiesTests(NgsiLdTwinFactory api)
 
         var keyValues = await Retrieve(id, "?options=keyValues");
         Assert.Equal(44, Number(keyValues["averageVehicleSpeed"]));
-        Assert.Equal($"urn:ngsi-ld:RoadSegment:{segment.Spec.Id}", (string)keyValues["refRoadSegment"]!);
+        Assert.Equal($"urn:ngsi-ld:RoadSegment:{segment.Spec!.Id}", (string)keyValues["refRoadSegment"]!);
         Assert.Equal("Point", (string)keyValues["location"]!["type"]!);
         Assert.Equal(keyValues.ToJsonString(), (await Retrieve(id, "?format=simplified")).ToJsonString());
 
@@ -143,7 +143,7 @@ public sealed class NgsiLdEntitiesTests(NgsiLdTwinFactory api)
         Assert.Equal(44, Number(concise["averageVehicleSpeed"]!["value"]));
         Assert.Equal("KMH", (string)concise["averageVehicleSpeed"]!["unitCode"]!);
         Assert.Null(concise["averageVehicleSpeed"]!["type"]);
-        Assert.Equal($"urn:ngsi-ld:RoadSegment:{segment.Spec.Id}", (string)concise["refRoadSegment"]!["object"]!);
+        Assert.Equal($"urn:ngsi-ld:RoadSegment:{segment.Spec!.Id}", (string)concise["refRoadSegment"]!["object"]!);
         Assert.Equal("Point", (string)concise["location"]!["type"]!);
 
         var chosen = await Retrieve(id, "?attrs=averageVehicleSpeed,occupancy&options=sysAttrs");

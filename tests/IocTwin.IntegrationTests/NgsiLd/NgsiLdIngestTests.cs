@@ -19,7 +19,7 @@ public sealed class NgsiLdIngestTests(NgsiLdTwinFactory api)
     public async Task An_upserted_TrafficFlowObserved_changes_its_sensor_its_segments_level_of_service_and_history()
     {
         var (segment, counter) = await Http.CountedSegment("thanh-khe");
-        var slow = Math.Round(segment.Spec.FreeFlowSpeedKmh * 0.2, 1);
+        var slow = Math.Round(segment.Spec!.FreeFlowSpeedKmh * 0.2, 1);
         var at = DateTimeOffset.UtcNow.AddSeconds(-5);
         var entity = Observation(counter.Id, at, $$"""
             "averageVehicleSpeed": { "type": "Property", "value": {{slow}}, "unitCode": "KMH" },
@@ -30,7 +30,7 @@ public sealed class NgsiLdIngestTests(NgsiLdTwinFactory api)
         var (status, body, _) = await Http.NgsiWrite("/entityOperations/upsert", $"[{entity}]");
 
         Assert.True(status == HttpStatusCode.NoContent, $"{status} {body}");
-        var seen = await Eventually.Until(() => Http.Get<SegmentView>($"/api/v1/segments/{segment.Spec.Id}"), s => s.Traffic.Los == LevelOfService.F);
+        var seen = await Eventually.Until(() => Http.Get<SegmentView>($"/api/v1/segments/{segment.Spec!.Id}"), s => s.Traffic.Los == LevelOfService.F);
         Assert.Equal(slow, seen.Traffic.SpeedKmh);
         var sensor = await Http.Get<SensorView>($"/api/v1/sensors/{counter.Id}");
         Assert.Equal(slow, sensor.LastReading!.Values["speed"]);

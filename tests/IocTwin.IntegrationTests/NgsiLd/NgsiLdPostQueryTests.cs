@@ -48,7 +48,7 @@ public sealed class NgsiLdPostQueryTests(NgsiLdTwinFactory api)
     public async Task Q_and_geoQ_in_the_body_select_as_the_url_parameters_do()
     {
         var sensor = (await SampleReadings.AllSensors(Http)).First(s => s.Kind == SensorKind.Noise && s.Name is not null);
-        var here = $"[{sensor.Location.Lon},{sensor.Location.Lat}]";
+        var here = $"[{sensor.Location!.Value.Lon},{sensor.Location!.Value.Lat}]";
         var byUrl = (await Http.Entities($"type=Device&limit=1000&q=deviceState&georel={Uri.EscapeDataString("near;maxDistance==1500")}&geometry=Point&coordinates={Uri.EscapeDataString(here)}")).Ids();
         Assert.Contains($"urn:ngsi-ld:Device:{sensor.Id}", byUrl);
         var byBody = await Ids($$"""

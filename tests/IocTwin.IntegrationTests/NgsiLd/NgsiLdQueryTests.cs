@@ -45,8 +45,8 @@ public sealed class NgsiLdQueryTests(NgsiLdTwinFactory api)
 
         var segments = (await Http.Get<List<DistrictView>>("/api/v1/districts"))
             .Select(d => Http.Get<List<SegmentView>>($"/api/v1/districts/{d.Id}/segments")).ToList();
-        var bridges = (await Task.WhenAll(segments)).SelectMany(s => s).Where(s => s.Spec.Name.StartsWith("Cầu", StringComparison.Ordinal))
-            .Select(s => $"urn:ngsi-ld:RoadSegment:{s.Spec.Id}").Order(StringComparer.Ordinal).ToList();
+        var bridges = (await Task.WhenAll(segments)).SelectMany(s => s).Where(s => s.Spec!.Name.StartsWith("Cầu", StringComparison.Ordinal))
+            .Select(s => $"urn:ngsi-ld:RoadSegment:{s.Spec!.Id}").Order(StringComparer.Ordinal).ToList();
         Assert.NotEmpty(bridges);
         Assert.Equal(bridges, (await Http.Entities($"type=RoadSegment&limit=1000&q={Q("name~=\"^Cầu\"")}")).Ids());
 
@@ -59,17 +59,17 @@ public sealed class NgsiLdQueryTests(NgsiLdTwinFactory api)
     {
         var sensors = await SampleReadings.AllSensors(Http);
         var sensor = sensors.First(s => s.Kind == SensorKind.AirQuality && s.Name is not null);
-        var here = $"[{sensor.Location.Lon},{sensor.Location.Lat}]";
+        var here = $"[{sensor.Location!.Value.Lon},{sensor.Location!.Value.Lat}]";
         var device = $"urn:ngsi-ld:Device:{sensor.Id}";
 
         var near = await Http.Entities($"type=Device&limit=1000&georel={Q("near;maxDistance==800")}&geometry=Point&coordinates={Q(here)}");
         Assert.Contains(device, near.Ids());
-        Assert.All(near, e => Assert.True(PointOf(e!).DistanceTo(sensor.Location) <= 800.5));
+        Assert.All(near, e => Assert.True(PointOf(e!).DistanceTo(sensor.Location!.Value) <= 800.5));
         var far = await Http.Entities($"type=Device&limit=1000&georel={Q("near;minDistance==800")}&geometry=Point&coordinates={Q(here)}");
-        Assert.All(far, e => Assert.True(PointOf(e!).DistanceTo(sensor.Location) >= 799.5));
+        Assert.All(far, e => Assert.True(PointOf(e!).DistanceTo(sensor.Location!.Value) >= 799.5));
         Assert.Equal(sensors.Count, near.Count + far.Count);
 
-        var (lon, lat) = (sensor.Location.Lon, sensor.Location.Lat);
+        var (lon, lat) = (sensor.Location!.Value.Lon, sensor.Location!.Value.Lat);
         var square = $"[[[{lon - 0.003},{lat - 0.003}],[{lon + 0.003},{lat - 0.003}],[{lon + 0.003},{lat + 0.003}],[{lon - 0.003},{lat + 0.003}],[{lon - 0.003},{lat - 0.003}]]]";
         var within = await Http.Entities($"type=Device&limit=1000&georel=within&geometry=Polygon&coordinates={Q(square)}");
         Assert.Contains(device, within.Ids());
@@ -84,11 +84,11 @@ public sealed class NgsiLdQueryTests(NgsiLdTwinFactory api)
 
         // A short line across the middle of a road's first stretch.
         var (segment, _) = await Http.CountedSegment(sensor.DistrictId);
-        var (a, b) = (segment.Spec.Geometry[0], segment.Spec.Geometry[1]);
+        var (a, b) = (segment.Spec!.Geometry[0], segment.Spec!.Geometry[1]);
         var (midLon, midLat) = ((a.Lon + b.Lon) / 2, (a.Lat + b.Lat) / 2);
         var (dLon, dLat) = ((b.Lon - a.Lon) / 4, (b.Lat - a.Lat) / 4);
         var across = $"[[{midLon - dLat},{midLat + dLon}],[{midLon + dLat},{midLat - dLon}]]";
-        var road = $"urn:ngsi-ld:RoadSegment:{segment.Spec.Id}";
+        var road = $"urn:ngsi-ld:RoadSegment:{segment.Spec!.Id}";
         var crossing = await Http.Entities($"type=RoadSegment&limit=1000&georel=intersects&geometry=LineString&coordinates={Q(across)}");
         Assert.Contains(road, crossing.Ids());
         var apart = await Http.Entities($"type=RoadSegment&limit=1000&georel=disjoint&geometry=LineString&coordinates={Q(across)}");
@@ -98,7 +98,7 @@ public sealed class NgsiLdQueryTests(NgsiLdTwinFactory api)
         // A district's own outline equals it; moved a little, it overlaps it.
         var district = await Http.Get<DistrictView>($"/api/v1/districts/{sensor.DistrictId}");
         var area = $"urn:ngsi-ld:AdministrativeArea:{district.Id}";
-        string Ring(double shift) => "[[" + string.Join(',', district.Boundary.Append(district.Boundary[0]).Select(p => $"[{p.Lon + shift},{p.Lat}]")) + "]]";
+        string Ring(double shift) => "[[" + string.Join(',', district.Boundary!.Append(district.Boundary![0]).Select(p => $"[{p.Lon + shift},{p.Lat}]")) + "]]";
         Assert.Equal([area], (await Http.Entities($"type=AdministrativeArea&georel=equals&geometry=Polygon&coordinates={Q(Ring(0))}")).Ids());
         Assert.Contains(area, (await Http.Entities($"type=AdministrativeArea&georel=overlaps&geometry=Polygon&coordinates={Q(Ring(0.002))}")).Ids());
         Assert.DoesNotContain(area, (await Http.Entities($"type=AdministrativeArea&georel=overlaps&geometry=Polygon&coordinates={Q(Ring(0))}")).Ids());

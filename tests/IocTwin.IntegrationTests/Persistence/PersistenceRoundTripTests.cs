@@ -48,7 +48,7 @@ public sealed class PersistenceRoundTripTests
             await grains.GetGrain<ISensorGrain>(city.CounterId).Record([new Reading(time, new() { ["speed"] = 12, ["flow"] = 2100 })]);
             await grains.GetGrain<ISensorGrain>(city.AirId).Record([new Reading(time, new() { ["aqi"] = 161 })]);
             await Eventually.Until(() => grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get(),
-                c => c.Districts.Any(d => d.DistrictId == city.DistrictId && d.Kpis.WorstAqi.Value == 161 && d.Kpis.CongestedKm.Value > 0));
+                c => c.Districts!.Any(d => d.Id == city.DistrictId && d.Kpis.WorstAqi.Value == 161 && d.Kpis.CongestedKm.Value > 0));
             await first.StopAsync();
         }
 
@@ -63,9 +63,9 @@ public sealed class PersistenceRoundTripTests
         Assert.Equal(city.SegmentId, counter.SegmentId);
 
         var segment = await again.GetGrain<IRoadSegmentGrain>(city.SegmentId).Get();
-        Assert.Equal(city.Segment.Name, segment!.Spec.Name);
-        Assert.Equal(city.Segment.Geometry, segment.Spec.Geometry);
-        Assert.Equal([city.CounterId, city.WaterId], segment.SensorIds.Order(StringComparer.Ordinal));
+        Assert.Equal(city.Segment.Name, segment!.Spec!.Name);
+        Assert.Equal(city.Segment.Geometry, segment.Spec!.Geometry);
+        Assert.Equal([city.CounterId, city.WaterId], segment.SensorIds!.Order(StringComparer.Ordinal));
         Assert.Equal(LevelOfService.F, segment.Traffic.Los);
 
         var district = await again.GetGrain<IDistrictGrain>(city.DistrictId).Get();
@@ -76,7 +76,7 @@ public sealed class PersistenceRoundTripTests
         Assert.Equal([city.AirId, city.CounterId, city.WaterId], members.SensorIds);
 
         var cityView = await again.GetGrain<ICityGrain>(CityGrainKey.Id).Get();
-        var persisted = Assert.Single(cityView.Districts, d => d.DistrictId == city.DistrictId);
+        var persisted = Assert.Single(cityView.Districts!, d => d.Id == city.DistrictId);
         Assert.Equal(161, persisted.Kpis.WorstAqi.Value);
         await second.StopAsync();
     }

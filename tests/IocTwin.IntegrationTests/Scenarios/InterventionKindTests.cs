@@ -34,7 +34,7 @@ public sealed class InterventionKindTests(ScenarioApiFactory api) : IAsyncLifeti
     }
 
     private async Task<string> SegmentOf(string districtId) =>
-        (await Http.Get<List<SegmentView>>($"/api/v1/districts/{districtId}/segments")).First().Spec.Id;
+        (await Http.Get<List<SegmentView>>($"/api/v1/districts/{districtId}/segments")).First().Id;
 
     private async Task<JsonArray> Interventions(string id) =>
         (await (await Http.GetAsync($"/api/v1/scenarios/{id}")).ReadObject())["interventions"]!.AsArray();

@@ -64,8 +64,8 @@ public sealed class ScenarioApiTests(ScenarioApiFactory api)
     public async Task Closing_Cau_Rong_raises_delay_across_the_river_sends_traffic_to_other_bridges_and_leaves_the_live_twin_untouched()
     {
         var segments = await AllSegments();
-        var cauRong = segments.Single(s => s.Spec.Name == "Cầu Rồng");
-        var otherBridges = segments.Where(s => s.Spec.RoadClass == "bridge" && s.Spec.Id != cauRong.Spec.Id).Select(s => s.Spec.Id).ToHashSet();
+        var cauRong = segments.Single(s => s.Spec!.Name == "Cầu Rồng");
+        var otherBridges = segments.Where(s => s.Spec!.RoadClass == "bridge" && s.Spec!.Id != cauRong.Spec!.Id).Select(s => s.Spec!.Id).ToHashSet();
         // Take the live twin as the database and the API hold it, once what the seeding wrote behind has settled.
         var storedBefore = await api.SettledStoredState();
         var before = await api.LiveTwinJson();
@@ -73,13 +73,13 @@ public sealed class ScenarioApiTests(ScenarioApiFactory api)
 
         // At the morning peak a closed bridge costs delay; late at night traffic just takes another bridge.
         var id = await Create("Cầu Rồng closed for an hour", baseline: LastMorningPeak().ToString("O"));
-        await Intervene(id, $$"""{ "kind": "close-segment", "segmentId": "{{cauRong.Spec.Id}}", "startMinute": 0, "endMinute": 60 }""");
+        await Intervene(id, $$"""{ "kind": "close-segment", "segmentId": "{{cauRong.Spec!.Id}}", "startMinute": 0, "endMinute": 60 }""");
         var scenario = await RunToEnd(id);
 
         Assert.Equal("completed", (string)scenario["status"]!);
         var report = scenario["report"]!;
         Assert.True((double)report["delta"]!["totalDelayVehHours"]!["change"]! > 0, "the closure adds delay");
-        Assert.Contains(cauRong.Spec.Id, report["closedSegmentIds"]!.AsArray().Select(s => (string)s!));
+        Assert.Contains(cauRong.Spec!.Id, report["closedSegmentIds"]!.AsArray().Select(s => (string)s!));
         var acrossRiver = report["delta"]!["odPairs"]!.AsArray()
             .Single(p => (string)p!["originDistrictId"]! == "son-tra" && (string)p["destinationDistrictId"]! == "hai-chau")!;
         Assert.True((double)acrossRiver["meanTravelTimeMin"]!["change"]! > 0, "trips from Sơn Trà to Hải Châu take longer");
@@ -124,7 +124,7 @@ public sealed class ScenarioApiTests(ScenarioApiFactory api)
 
         var flooded = scenario["report"]!["floodedSegmentIds"]!.AsArray().Select(s => (string)s!).ToList();
         Assert.NotEmpty(flooded);
-        var haiChau = (await Http.Get<List<SegmentView>>("/api/v1/districts/hai-chau/segments")).Select(s => s.Spec.Id).ToHashSet();
+        var haiChau = (await Http.Get<List<SegmentView>>("/api/v1/districts/hai-chau/segments")).Select(s => s.Spec!.Id).ToHashSet();
         Assert.Contains(flooded, haiChau.Contains);
     }
 

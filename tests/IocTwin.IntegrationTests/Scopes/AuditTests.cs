@@ -51,14 +51,14 @@ public sealed class AuditTests(ScopesTwinFactory api)
             """{ "name": "Water very high", "metric": "level", "threshold": 2, "kind": "water-level" }""")).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await minh.DeleteAsync($"/api/v1/alert-rules/{rule}")).StatusCode);
         var road = (await minh.Get<List<SegmentView>>("/api/v1/districts/lien-chieu/segments"))[0];
-        Assert.Equal(HttpStatusCode.OK, (await minh.PutJson($"/api/v1/segments/{road.Spec.Id}",
+        Assert.Equal(HttpStatusCode.OK, (await minh.PutJson($"/api/v1/segments/{road.Spec!.Id}",
             System.Text.Json.JsonSerializer.Serialize(road.Spec, IocTwin.Api.Json.TwinJson.Options))).StatusCode);
 
         var minhs = await Audit("?actor=Minh&limit=1000");
         var put = Assert.Single(minhs, e => e.Action == AuditActions.AlertRulePut && e.Target == rule);
         Assert.Contains("Water very high", put.Detail);
         Assert.Single(minhs, e => e.Action == AuditActions.AlertRuleDelete && e.Target == rule);
-        Assert.Contains(minhs, e => e.Action == AuditActions.SegmentPut && e.Target == road.Spec.Id);
+        Assert.Contains(minhs, e => e.Action == AuditActions.SegmentPut && e.Target == road.Spec!.Id);
         Assert.All(minhs, e => Assert.Equal("Minh", e.Actor));
         Assert.Single(await Audit($"?actor=Minh&action={AuditActions.AlertRuleDelete}&limit=1"));
         // A refused change is not a change.

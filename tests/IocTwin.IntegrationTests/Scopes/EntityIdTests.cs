@@ -26,7 +26,7 @@ public sealed class EntityIdTests(ScopesTwinFactory api)
         // Not the sensor another test registers under a road's id.
         var sensor = (await Http.Get<List<SensorView>>("/api/v1/districts/son-tra/sensors")).First(s => s.Kind != SensorKind.AirQuality);
 
-        var sensorOnRoadsId = await Http.PutJson($"/api/v1/sensors/{road.Spec.Id}",
+        var sensorOnRoadsId = await Http.PutJson($"/api/v1/sensors/{road.Spec!.Id}",
             """{ "kind": "air-quality", "sector": "environment", "location": [108.24, 16.08], "districtId": "son-tra" }""");
         var roadOnSensorsId = await Http.PutJson($"/api/v1/segments/{sensor.Id}",
             JsonSerializer.Serialize(road.Spec with { Id = sensor.Id, FromNode = "x-a", ToNode = "x-b" }, IocTwin.Api.Json.TwinJson.Options));
@@ -35,7 +35,7 @@ public sealed class EntityIdTests(ScopesTwinFactory api)
         Assert.Equal("id", (string)(await sensorOnRoadsId.ReadObject())["field"]!);
         Assert.Equal(HttpStatusCode.Conflict, roadOnSensorsId.StatusCode);
         Assert.Equal("id", (string)(await roadOnSensorsId.ReadObject())["field"]!);
-        Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync($"/api/v1/sensors/{road.Spec.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync($"/api/v1/sensors/{road.Spec!.Id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync($"/api/v1/segments/{sensor.Id}")).StatusCode);
     }
 
@@ -46,7 +46,7 @@ public sealed class EntityIdTests(ScopesTwinFactory api)
         var geojson = $$"""
         { "type": "FeatureCollection", "features": [
           { "type": "Feature", "geometry": { "type": "Point", "coordinates": [108.24, 16.08] },
-            "properties": { "type": "sensor", "id": "{{road.Spec.Id}}", "kind": "air-quality", "sector": "environment", "districtId": "son-tra" } }
+            "properties": { "type": "sensor", "id": "{{road.Spec!.Id}}", "kind": "air-quality", "sector": "environment", "districtId": "son-tra" } }
         ] }
         """;
 
@@ -54,7 +54,7 @@ public sealed class EntityIdTests(ScopesTwinFactory api)
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("features[0].properties.id", await response.ProblemFields());
-        Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync($"/api/v1/sensors/{road.Spec.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync($"/api/v1/sensors/{road.Spec!.Id}")).StatusCode);
     }
 
     [Fact]
@@ -62,16 +62,16 @@ public sealed class EntityIdTests(ScopesTwinFactory api)
     {
         // Registered before ids were unique across kinds: straight to the grains, as an older twin may hold them.
         var road = (await Http.Get<List<SegmentView>>("/api/v1/districts/thanh-khe/segments"))[0];
-        await api.Services.GetRequiredService<IGrainFactory>().GetGrain<ISensorGrain>(road.Spec.Id)
-            .Register(new SensorSpec(road.Spec.Id, SensorKind.AirQuality, Sector.Environment, new GeoPoint(108.24, 16.08), "son-tra", null, "shares a road's id"));
+        await api.Services.GetRequiredService<IGrainFactory>().GetGrain<ISensorGrain>(road.Spec!.Id)
+            .Register(new SensorSpec(road.Spec!.Id, SensorKind.AirQuality, Sector.Environment, new GeoPoint(108.24, 16.08), "son-tra", null, "shares a road's id"));
         await using var ownRoads = await api.Screen(api.NamedToken("Thanh Khe desk", TwinRoles.DistrictOc, districts: ["thanh-khe"]));
         await using var ioc = await api.Screen(api.NamedToken("Lan", TwinRoles.Ioc));
 
-        var refused = await Assert.ThrowsAsync<HubException>(() => ownRoads.InvokeAsync<JsonElement>("Subscribe", $"entity:{road.Spec.Id}"));
+        var refused = await Assert.ThrowsAsync<HubException>(() => ownRoads.InvokeAsync<JsonElement>("Subscribe", $"entity:{road.Spec!.Id}"));
 
         Assert.Contains("Forbidden", refused.Message);
         // The IOC, which sees both, still may.
-        await ioc.InvokeAsync<JsonElement>("Subscribe", $"entity:{road.Spec.Id}");
+        await ioc.InvokeAsync<JsonElement>("Subscribe", $"entity:{road.Spec!.Id}");
         // The road's own scope is still the OC's.
         await ownRoads.InvokeAsync<JsonElement>("Subscribe", "district:thanh-khe");
     }

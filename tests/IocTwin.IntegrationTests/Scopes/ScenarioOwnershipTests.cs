@@ -48,11 +48,11 @@ public sealed class ScenarioOwnershipTests(ScopesTwinFactory api) : IAsyncLifeti
         using var oc = api.Operator("Hai Chau desk", TwinRoles.DistrictOc, districts: ["hai-chau"]);
         // Another district's road closed in the live twin: the fork keeps it closed.
         var sonTra = (await ioc.Get<List<SegmentView>>("/api/v1/districts/son-tra/segments"))[0];
-        Assert.Equal(HttpStatusCode.OK, (await ioc.PutJson($"/api/v1/segments/{sonTra.Spec.Id}",
+        Assert.Equal(HttpStatusCode.OK, (await ioc.PutJson($"/api/v1/segments/{sonTra.Spec!.Id}",
             JsonSerializer.Serialize(sonTra.Spec with { Status = SegmentStatus.Closed }, TwinJson.Options))).StatusCode);
         try
         {
-            var haiChau = (await oc.Get<List<SegmentView>>("/api/v1/districts/hai-chau/segments")).Select(s => s.Spec.Id).ToHashSet();
+            var haiChau = (await oc.Get<List<SegmentView>>("/api/v1/districts/hai-chau/segments")).Select(s => s.Spec!.Id).ToHashSet();
             var id = await CreateScenario(oc, "close one of ours");
             var intervene = await oc.PostJson($"/api/v1/scenarios/{id}/interventions",
                 $$"""{ "kind": "close-segment", "segmentId": "{{haiChau.First()}}" }""");
@@ -78,14 +78,14 @@ public sealed class ScenarioOwnershipTests(ScopesTwinFactory api) : IAsyncLifeti
             // The IOC sees the OC's scenario whole, the other district's closed road included.
             Assert.Contains(id, (await ioc.Get<List<ScenarioSummary>>("/api/v1/scenarios")).Select(s => s.Id));
             var whole = await (await ioc.GetAsync($"/api/v1/scenarios/{id}")).ReadObject();
-            Assert.Contains(sonTra.Spec.Id, Ids(whole["report"]!["closedSegmentIds"]));
+            Assert.Contains(sonTra.Spec!.Id, Ids(whole["report"]!["closedSegmentIds"]));
             Assert.NotNull(whole["report"]!["steps"]);
             Assert.Equal("Hai Chau desk", (string)whole["createdBy"]!["name"]!);
             Assert.Equal(TwinRoles.DistrictOc, (string)whole["createdBy"]!["role"]!);
         }
         finally
         {
-            await ioc.PutJson($"/api/v1/segments/{sonTra.Spec.Id}", JsonSerializer.Serialize(sonTra.Spec, TwinJson.Options));
+            await ioc.PutJson($"/api/v1/segments/{sonTra.Spec!.Id}", JsonSerializer.Serialize(sonTra.Spec, TwinJson.Options));
         }
     }
 
@@ -98,7 +98,7 @@ public sealed class ScenarioOwnershipTests(ScopesTwinFactory api) : IAsyncLifeti
     {
         using var ioc = api.Operator("Lan", TwinRoles.Ioc);
         using var oc = api.Operator("Hai Chau desk", TwinRoles.DistrictOc, districts: ["hai-chau"]);
-        var other = (await ioc.Get<List<SegmentView>>("/api/v1/districts/son-tra/segments"))[0].Spec.Id;
+        var other = (await ioc.Get<List<SegmentView>>("/api/v1/districts/son-tra/segments"))[0].Spec!.Id;
         var id = await CreateScenario(oc);
 
         var response = await oc.PostJson($"/api/v1/scenarios/{id}/interventions", json.Replace("{other}", other));

@@ -26,38 +26,39 @@ public sealed class HubStreamingTests(TwinApiFactory api)
         var snapshot = await screen.Subscribe(scope);
 
         Assert.Equal(scope, snapshot.Scope);
-        Assert.Null(snapshot.City);
         Assert.Equal("hai-chau", Assert.Single(snapshot.Districts).Id);
+        // The scope's total is its one district's.
+        Assert.Equal(snapshot.Districts[0].Kpis.SensorsOnline, snapshot.City!.Kpis.SensorsOnline);
         var segments = await Http.Get<List<SegmentView>>("/api/v1/districts/hai-chau/segments");
         var sensors = await Http.Get<List<SensorView>>("/api/v1/districts/hai-chau/sensors");
-        Assert.Equal(segments.Select(s => s.Spec.Id).Order(), snapshot.Segments.Select(s => s.Spec.Id).Order());
+        Assert.Equal(segments.Select(s => s.Spec!.Id).Order(), snapshot.Segments.Select(s => s.Spec!.Id).Order());
         Assert.Equal(sensors.Select(s => s.Id).Order(), snapshot.Sensors.Select(s => s.Id).Order());
-        Assert.All(snapshot.Segments, s => Assert.Equal("hai-chau", s.Spec.DistrictId));
+        Assert.All(snapshot.Segments, s => Assert.Equal("hai-chau", s.Spec!.DistrictId));
         Assert.All(snapshot.Sensors, s => Assert.Equal("hai-chau", s.DistrictId));
 
         var (segment, counter) = await Http.SoleCounterSegment("hai-chau");
         var before = snapshot.Sensors.Single(s => s.Id == counter.Id).ReadingCount;
-        var slow = Math.Round(segment.Spec.FreeFlowSpeedKmh * 0.2, 1);
+        var slow = Math.Round(segment.Spec!.FreeFlowSpeedKmh * 0.2, 1);
         var response = await Http.PostReadings(Reading(counter.Id, DateTimeOffset.UtcNow, new { speed = slow, flow = 1500 }));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
 
-        var withSensor = await screen.WaitForDelta(scope, d => d.Sensors.Any(s => s.Id == counter.Id && s.Version > before), "the reading reaches the screen");
+        var withSensor = await screen.WaitForDelta(scope, d => d.Sensors.Any(s => s.Id == counter.Id && s.ReadingCount > before), "the reading reaches the screen");
         var live = withSensor.Sensors.Single(s => s.Id == counter.Id);
-        Assert.Equal(before + 1, live.Version);
+        Assert.Equal(before + 1, live.ReadingCount);
         Assert.Equal(slow, live.Values["speed"]);
         Assert.Equal(1500, live.Values["flow"]);
         Assert.Equal(SensorHealth.Online, live.Health);
         var withSegment = await screen.WaitForDelta(scope,
-            d => d.Segments.Any(s => s.Id == segment.Spec.Id && s.Traffic.Los == LevelOfService.F), "the segment turns LOS F on the screen");
-        Assert.Equal(slow, withSegment.Segments.Single(s => s.Id == segment.Spec.Id).Traffic.SpeedKmh);
+            d => d.Segments.Any(s => s.Id == segment.Spec!.Id && s.Traffic.Los == LevelOfService.F), "the segment turns LOS F on the screen");
+        Assert.Equal(slow, withSegment.Segments.Single(s => s.Id == segment.Spec!.Id).Traffic.SpeedKmh);
         var district = await screen.WaitForDelta(scope, d => d.Districts.Any(x => x.Id == "hai-chau"), "the district KPIs follow");
-        Assert.True(district.Districts.Single().Kpis.CongestedKm.Value >= segment.Spec.LengthM / 1000);
+        Assert.True(district.Districts.Single().Kpis.CongestedKm.Value >= segment.Spec!.LengthM / 1000);
 
         var deltas = screen.DeltasOf(scope);
         Assert.Equal(Enumerable.Range(1, deltas.Count).Select(i => snapshot.Sequence + i), deltas.Select(d => d.Sequence));
         Assert.All(deltas, d =>
         {
-            Assert.Null(d.City);
+            Assert.True(d.City is null || d.Districts.Count == 1, "a total comes with the districts it counts");
             Assert.All(d.Districts, x => Assert.Equal("hai-chau", x.Id));
             Assert.All(d.Segments, s => Assert.Equal("hai-chau", s.DistrictId));
             Assert.All(d.Sensors, s => Assert.Equal("hai-chau", s.DistrictId));
@@ -93,7 +94,7 @@ public sealed class HubStreamingTests(TwinApiFactory api)
         }
         var snapshot = await oc.Subscribe(own);
         Assert.All(snapshot.Sensors, s => Assert.Equal("thanh-khe", s.DistrictId));
-        Assert.All(snapshot.Segments, s => Assert.Equal("thanh-khe", s.Spec.DistrictId));
+        Assert.All(snapshot.Segments, s => Assert.Equal("thanh-khe", s.Spec!.DistrictId));
 
         var all = await SampleReadings.AllSensors(Http);
         var feedEnds = DateTime.UtcNow + TimeSpan.FromSeconds(3);
@@ -115,7 +116,7 @@ public sealed class HubStreamingTests(TwinApiFactory api)
         Assert.True(seen.Count >= 5, $"the OC got {seen.Count} frames over a 3 s feed");
         Assert.All(seen, d =>
         {
-            Assert.Null(d.City);
+            Assert.True(d.City is null || d.Districts.Count == 1, "a total comes with the districts it counts");
             Assert.All(d.Districts, x => Assert.Equal("thanh-khe", x.Id));
             Assert.All(d.Segments, s => Assert.Equal("thanh-khe", s.DistrictId));
             Assert.All(d.Sensors, s => Assert.Equal("thanh-khe", s.DistrictId));
@@ -133,7 +134,7 @@ public sealed class HubStreamingTests(TwinApiFactory api)
             Assert.All(frames, d => Assert.Equal(d.Sensors.Count, d.Sensors.DistinctBy(s => s.Id).Count()));
             Assert.All(frames, d => Assert.Equal(d.Segments.Count, d.Segments.DistinctBy(s => s.Id).Count()));
             Assert.All(frames.SelectMany(d => d.Sensors).GroupBy(s => s.Id), versions =>
-                Assert.Equal(versions.Select(s => s.Version).Order(), versions.Select(s => s.Version)));
+                Assert.Equal(versions.Select(s => s.ReadingCount).Order(), versions.Select(s => s.ReadingCount)));
         }
     }
 
@@ -154,29 +155,43 @@ public sealed class HubStreamingTests(TwinApiFactory api)
         Assert.All(snapshot.Sensors, s => Assert.Contains(s.Kind, new[] { SensorKind.AirQuality, SensorKind.Noise }));
         var air = snapshot.Sensors.First(s => s.Kind == SensorKind.AirQuality);
         var noise = snapshot.Sensors.First(s => s.Kind == SensorKind.Noise);
+        // Its districts' KPIs count its own sensors only, and its total is theirs: no road speeds, no other sector's sensors.
+        Assert.All(snapshot.Districts, d =>
+        {
+            Assert.Null(d.Kpis.MeanSpeedKmh.Value);
+            Assert.Equal(snapshot.Sensors.Count(s => s.DistrictId == d.Id), SensorsCounted(d.Kpis));
+        });
+        Assert.Equal(snapshot.Sensors.Count, SensorsCounted(snapshot.City!.Kpis));
 
         var (segment, counter) = await Http.SoleCounterSegment(air.DistrictId, index: 1);
         var now = DateTimeOffset.UtcNow;
-        var speed = Math.Round(segment.Spec.FreeFlowSpeedKmh * 0.9, 1);
+        var speed = Math.Round(segment.Spec!.FreeFlowSpeedKmh * 0.9, 1);
         await Http.PostReadings(
             Reading(counter.Id, now, new { speed, flow = 900 }),
             Reading(air.Id, now, new { aqi = 163, pm25 = 77 }),
             Reading(noise.Id, now, new { db = 71 }));
-        await ioc.WaitForDelta("city", d => d.Segments.Any(s => s.Id == segment.Spec.Id && s.Traffic.SpeedKmh == speed), "the road change is streamed to the IOC");
+        await ioc.WaitForDelta("city", d => d.Segments.Any(s => s.Id == segment.Spec!.Id && s.Traffic.SpeedKmh == speed), "the road change is streamed to the IOC");
         await oc.WaitForDelta(scope, d => d.Sensors.Any(s => s.Id == air.Id && s.Values["aqi"] == 163), "the air-quality reading reaches the OC");
         await oc.WaitForDelta(scope, d => d.Sensors.Any(s => s.Id == noise.Id && s.Values["db"] == 71), "the noise reading reaches the OC");
         // A later reading in the sector: once it arrives, anything streamed with the road change has arrived too.
         await Http.PostReadings(Reading(air.Id, DateTimeOffset.UtcNow, new { aqi = 164, pm25 = 78 }));
         await oc.WaitForDelta(scope, d => d.Sensors.Any(s => s.Id == air.Id && s.Values["aqi"] == 164), "the later reading reaches the OC");
+        var worst = await oc.WaitForDelta(scope, d => d.Districts.Any(x => x.Id == air.DistrictId && x.Kpis.WorstAqi.Value >= 164),
+            "the district's worst AQI, counted by the server, follows");
+        Assert.True(worst.City!.Kpis.WorstAqi.Value >= 164, "the sector's total follows with it");
 
         Assert.All(oc.Deltas, d =>
         {
             Assert.Equal(scope, d.Scope);
             Assert.Empty(d.Segments);
             Assert.All(d.Sensors, s => Assert.Equal(Sector.Environment, s.Sector));
+            Assert.All(d.Districts, x => Assert.Null(x.Kpis.MeanSpeedKmh.Value));
         });
         Assert.DoesNotContain(oc.Deltas.SelectMany(d => d.Sensors), s => s.Id == counter.Id);
     }
+
+    private static int SensorsCounted(DistrictKpis kpis) =>
+        (int)((kpis.SensorsOnline.Value ?? 0) + (kpis.SensorsStale.Value ?? 0) + (kpis.SensorsOffline.Value ?? 0));
 
     [Fact]
     public async Task Json_and_MessagePack_screens_receive_the_same_snapshots_and_deltas()
@@ -200,17 +215,17 @@ public sealed class HubStreamingTests(TwinApiFactory api)
         var (segment, counter) = await Http.SoleCounterSegment("son-tra");
         var before = (await Http.Get<SensorView>($"/api/v1/sensors/{counter.Id}")).ReadingCount;
         var postedAt = DateTimeOffset.UtcNow;
-        var slow = Math.Round(segment.Spec.FreeFlowSpeedKmh * 0.25, 2);
+        var slow = Math.Round(segment.Spec!.FreeFlowSpeedKmh * 0.25, 2);
         await Http.PostReadings(Reading(counter.Id, postedAt.ToOffset(TimeSpan.FromHours(7)), new { speed = slow, flow = 1234.5, occupancy = 61 }));
 
         foreach (var scope in new[] { "city", district })
         {
-            var jsonFrame = await json.WaitForDelta(scope, d => d.Sensors.Any(s => s.Id == counter.Id && s.Version > before), $"JSON delta of {scope}");
+            var jsonFrame = await json.WaitForDelta(scope, d => d.Sensors.Any(s => s.Id == counter.Id && s.ReadingCount > before), $"JSON delta of {scope}");
             var packedFrame = await packed.WaitForDelta(scope, d => d.Sequence == jsonFrame.Sequence, $"MessagePack delta {jsonFrame.Sequence} of {scope}");
             Assert.Equal(Canonical(jsonFrame), Canonical(packedFrame));
 
             var sensor = packedFrame.Sensors.Single(s => s.Id == counter.Id);
-            Assert.Equal(before + 1, sensor.Version);
+            Assert.Equal(before + 1, sensor.ReadingCount);
             Assert.Equal(slow, sensor.Values["speed"]);
             Assert.Equal(1234.5, sensor.Values["flow"]);
             Assert.Equal(61, sensor.Values["occupancy"]);
@@ -219,20 +234,20 @@ public sealed class HubStreamingTests(TwinApiFactory api)
             Assert.Equal(SensorHealth.Online, sensor.Health);
             Assert.InRange(sensor.LastSeen!.Value, postedAt.AddSeconds(-1), DateTimeOffset.UtcNow);
             Assert.Equal("son-tra", sensor.DistrictId);
-            Assert.Equal(segment.Spec.Id, sensor.SegmentId);
+            Assert.Equal(segment.Spec!.Id, sensor.SegmentId);
 
             var packedRoad = await packed.WaitForDelta(scope,
-                d => d.Segments.Any(s => s.Id == segment.Spec.Id && s.Traffic.Los == LevelOfService.F), $"MessagePack road of {scope}");
+                d => d.Segments.Any(s => s.Id == segment.Spec!.Id && s.Traffic.Los == LevelOfService.F), $"MessagePack road of {scope}");
             var jsonRoad = await json.WaitForDelta(scope, d => d.Sequence == packedRoad.Sequence, $"JSON frame {packedRoad.Sequence} of {scope}");
             Assert.Equal(Canonical(jsonRoad), Canonical(packedRoad));
-            Assert.Equal(slow, packedRoad.Segments.Single(s => s.Id == segment.Spec.Id).Traffic.SpeedKmh);
+            Assert.Equal(slow, packedRoad.Segments.Single(s => s.Id == segment.Spec!.Id).Traffic.SpeedKmh);
         }
 
-        var packedCity = await packed.WaitForDelta("city", d => d.City?.CongestedKm.Value is not null, "MessagePack city KPIs");
+        var packedCity = await packed.WaitForDelta("city", d => d.City?.Kpis.CongestedKm.Value is not null, "MessagePack city KPIs");
         var jsonCity = await json.WaitForDelta("city", d => d.Sequence == packedCity.Sequence, $"JSON city frame {packedCity.Sequence}");
         Assert.Equal(Canonical(jsonCity.City), Canonical(packedCity.City));
         Assert.Equal(Canonical(jsonCity.Districts), Canonical(packedCity.Districts));
-        Assert.NotNull(packedCity.City!.CongestedKm.AsOf);
+        Assert.NotNull(packedCity.City!.Kpis.CongestedKm.AsOf);
     }
 
     [Fact]
@@ -246,7 +261,7 @@ public sealed class HubStreamingTests(TwinApiFactory api)
         await first.Connection.StopAsync();
         await first.DisposeAsync();
 
-        var slow = Math.Round(segment.Spec.FreeFlowSpeedKmh * 0.15, 1);
+        var slow = Math.Round(segment.Spec!.FreeFlowSpeedKmh * 0.15, 1);
         var start = DateTimeOffset.UtcNow;
         await Http.PostReadings(
             Reading(counter.Id, start, new { speed = 44, flow = 600 }),
@@ -260,9 +275,9 @@ public sealed class HubStreamingTests(TwinApiFactory api)
         Assert.Equal(before.ReadingCount + 3, sensor.ReadingCount);
         Assert.Equal(slow, sensor.LastReading!.Values["speed"]);
         Assert.Equal(1700, sensor.LastReading.Values["flow"]);
-        Assert.DoesNotContain(first.Deltas.SelectMany(d => d.Sensors), s => s.Id == counter.Id && s.Version > before.ReadingCount);
+        Assert.DoesNotContain(first.Deltas.SelectMany(d => d.Sensors), s => s.Id == counter.Id && s.ReadingCount > before.ReadingCount);
         var road = await Eventually.Until(
-            async () => (await second.Subscribe(scope)).Segments.Single(s => s.Spec.Id == segment.Spec.Id),
+            async () => (await second.Subscribe(scope)).Segments.Single(s => s.Spec!.Id == segment.Spec!.Id),
             s => s.Traffic.Los == LevelOfService.F, because: "a fresh snapshot shows the road congested");
         Assert.Equal(slow, road.Traffic.SpeedKmh);
     }
@@ -385,4 +400,44 @@ public sealed class HubStreamingTests(TwinApiFactory api)
 
     /// <summary>A frame as the JSON API would write it: equal text means equal content.</summary>
     private static string Canonical<T>(T frame) => JsonSerializer.Serialize(frame, TwinJson.Options);
+
+    // An OC with several districts or sectors takes them as one scope, whose total the server counts.
+    [Fact]
+    public async Task A_district_OC_gets_all_its_districts_in_one_scope_with_their_total()
+    {
+        var token = api.Token(TwinRoles.DistrictOc, districts: ["son-tra", "cam-le"]);
+        await using var oc = await LiveScreen.ConnectAsync(api, token);
+
+        // Listed in any order, the districts are one scope, named in one order.
+        var snapshot = await oc.Subscribe("district:son-tra,cam-le");
+        const string scope = "district:cam-le,son-tra";
+        Assert.Equal(scope, snapshot.Scope);
+        Assert.Equal(["cam-le", "son-tra"], snapshot.Districts.Select(d => d.Id).Order());
+        Assert.All(snapshot.Sensors, s => Assert.Contains(s.DistrictId, new[] { "cam-le", "son-tra" }));
+        Assert.Equal(snapshot.Districts.Sum(d => d.Kpis.SensorsOnline.Value ?? 0), snapshot.City!.Kpis.SensorsOnline.Value ?? 0);
+        Assert.Equal(snapshot.Districts.Sum(d => d.Kpis.CongestedKm.Value ?? 0), snapshot.City.Kpis.CongestedKm.Value ?? 0, 9);
+
+        // A reading in one of them moves that district and the total with it.
+        var (_, counter) = await Http.SoleCounterSegment("son-tra");
+        await Http.PostReadings(Reading(counter.Id, DateTimeOffset.UtcNow, new { speed = 44.5, flow = 611 }));
+        var frame = await oc.WaitForDelta(scope, d => d.Districts.Any(x => x.Id == "son-tra") && d.City is not null,
+            "the district and the scope's total follow the reading");
+        Assert.All(frame.Districts, d => Assert.Contains(d.Id, new[] { "cam-le", "son-tra" }));
+        Assert.True(frame.City!.Kpis.SensorsOnline.Value >= frame.Districts.Single(d => d.Id == "son-tra").Kpis.SensorsOnline.Value);
+    }
+
+    [Fact]
+    public async Task A_scope_naming_one_district_or_sector_outside_the_token_is_refused_whole()
+    {
+        await using var district = await LiveScreen.ConnectAsync(api, api.Token(TwinRoles.DistrictOc, districts: ["son-tra"]));
+        await Assert.ThrowsAsync<HubException>(() => district.Subscribe("district:son-tra,hai-chau"));
+        await using var sector = await LiveScreen.ConnectAsync(api, api.Token(TwinRoles.SectorOc, sectors: ["flood"]));
+        await Assert.ThrowsAsync<HubException>(() => sector.Subscribe("sector:flood,traffic"));
+
+        // The sectors it holds are one scope; its districts carry those sectors' KPIs only.
+        var flood = await sector.Subscribe("sector:flood");
+        Assert.All(flood.Sensors, s => Assert.Equal(Sector.Flood, s.Sector));
+        Assert.Empty(flood.Segments);
+        Assert.All(flood.Districts, d => Assert.Null(d.Kpis.WorstAqi.Value));
+    }
 }

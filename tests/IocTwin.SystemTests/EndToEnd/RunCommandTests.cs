@@ -51,8 +51,8 @@ public sealed class RunCommandTests
             var token = await http.PostJson("/api/v1/dev/token", "{\"role\":\"ioc\"}");
             Assert.Equal(HttpStatusCode.OK, token.StatusCode);
             http.DefaultRequestHeaders.Authorization = new("Bearer", (string)(await token.ReadObject())["token"]!);
-            var city = await Eventually.Until(() => http.Get<CityView>("/api/v1/city"), c => c.Districts.Count == 7, TimeSpan.FromSeconds(30));
-            Assert.Contains(city.Districts, d => d.Name == "Ngũ Hành Sơn");
+            var city = await Eventually.Until(() => http.Get<CityView>("/api/v1/city"), c => c.Districts!.Count == 7, TimeSpan.FromSeconds(30));
+            Assert.Contains(city.Districts!, d => d.Name == "Ngũ Hành Sơn");
             lock (output)
             {
                 Assert.Contains(url, output.ToString());

@@ -22,7 +22,7 @@ public sealed class JsClientTests(TwinApiFactory api)
         Assert.Equal("subscribed", (string?)subscribed["status"]);
         Assert.Equal(scope, (string?)subscribed["scope"]);
         Assert.True((int)subscribed["sensors"]! > 0);
-        var slow = Math.Round(segment.Spec.FreeFlowSpeedKmh * 0.2, 1);
+        var slow = Math.Round(segment.Spec!.FreeFlowSpeedKmh * 0.2, 1);
         var posted = await api.Http.PostReadings(Reading(counter.Id, DateTimeOffset.UtcNow, new { speed = slow, flow = 1600 }));
         Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
 

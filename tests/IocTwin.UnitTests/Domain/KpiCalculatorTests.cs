@@ -86,4 +86,35 @@ public sealed class KpiCalculatorTests
         Assert.All([kpis.MeanSpeedKmh, kpis.MonitoredKm, city.MeanSpeedKmh, city.WorstAqi, city.MonitoredKm],
             kpi => Assert.True(kpi.Value is null || double.IsFinite(kpi.Value.Value)));
     }
+
+    [Fact]
+    public void Each_sector_counts_its_own_sensors_and_alerts_and_only_traffic_counts_the_roads()
+    {
+        var counter = Sensor(SensorKind.TrafficCounter, Now, "speed", 12) with { Sector = Sector.Traffic };
+        var water = Sensor(SensorKind.WaterLevel, Now.AddMinutes(-8), "level", 0.7) with { Sector = Sector.Flood };
+        var air = Sensor(SensorKind.AirQuality, Now, "aqi", 180);
+
+        var bySector = KpiCalculator.BySector(
+            [Segment(2000, 12, LevelOfService.F, SegmentStatus.Open, counter, water)], [air],
+            [Sector.Flood, Sector.Flood, Sector.Environment], Now);
+
+        Assert.Equal([Sector.Traffic, Sector.Environment, Sector.Flood], bySector.Keys.Order());
+        var traffic = bySector[Sector.Traffic];
+        Assert.Equal((12.0, 2.0, 1.0, 0.0), (traffic.MeanSpeedKmh.Value, traffic.CongestedKm.Value, traffic.SensorsOnline.Value, traffic.OpenAlerts.Value));
+        Assert.Null(traffic.WorstAqi.Value);
+        var flood = bySector[Sector.Flood];
+        Assert.Equal((0.0, 1.0, 0.7, 2.0), (flood.SensorsOnline.Value, flood.SensorsStale.Value, flood.MaxWaterLevelM.Value, flood.OpenAlerts.Value));
+        Assert.Null(flood.MeanSpeedKmh.Value);
+        Assert.Null(flood.CongestedKm.Value);
+        var environment = bySector[Sector.Environment];
+        Assert.Equal((180.0, 1.0), (environment.WorstAqi.Value, environment.OpenAlerts.Value));
+        Assert.Null(environment.MonitoredKm.Value);
+
+        // The sectors share nothing: added up as districts are into the city, they make the district's own KPIs.
+        var whole = KpiCalculator.ForDistrict([Segment(2000, 12, LevelOfService.F, SegmentStatus.Open, counter, water)], [air], openAlerts: 3, Now);
+        var summed = KpiCalculator.ForCity(bySector.Values);
+        Assert.Equal(
+            (whole.MeanSpeedKmh.Value, whole.CongestedKm.Value, whole.WorstAqi.Value, whole.MaxWaterLevelM.Value, whole.SensorsOnline.Value, whole.SensorsStale.Value, whole.OpenAlerts.Value),
+            (summed.MeanSpeedKmh.Value, summed.CongestedKm.Value, summed.WorstAqi.Value, summed.MaxWaterLevelM.Value, summed.SensorsOnline.Value, summed.SensorsStale.Value, summed.OpenAlerts.Value));
+    }
 }

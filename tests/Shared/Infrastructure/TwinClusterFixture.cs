@@ -19,6 +19,9 @@ public sealed class TwinClusterFixture : IAsyncLifetime
 
     public IGrainFactory Grains => Cluster.Client;
 
+    /// <summary>The silos' clock; a test that moves it moves it back.</summary>
+    public ShiftableClock Clock { get; } = new();
+
     public async Task InitializeAsync()
     {
         // Reading history on a throwaway SQLite file, as in the embedded run.
@@ -36,8 +39,11 @@ public sealed class TwinClusterFixture : IAsyncLifetime
             {
                 o.RollupDelay = TimeSpan.FromMilliseconds(50);
                 o.PersistDelay = TimeSpan.FromMilliseconds(200);
+                // Districts look at their sensors' health often, so a test sees aging within a second or two.
+                o.HealthRefresh = TimeSpan.FromSeconds(1);
             });
-            silo.Services.TryAddSingleton(TimeProvider.System);
+            // Registered last, so the silo's own default system clock gives way to it.
+            silo.Services.AddSingleton<TimeProvider>(Clock);
             silo.Services.TryAddSingleton(TwinTimeZone.Default);
             silo.Services.AddTwinRollup();
         });

@@ -2,6 +2,8 @@
 // endpoint. sessionStorage survives a reload in the same tab (a wall screen reloads without signing in again) but
 // dies with the tab, so a token does not stay behind on a shared wall-screen machine; nothing is kept in localStorage.
 
+import { SECTORS } from './model.js';
+
 export function loadToken(key) {
   moveOutOfLocalStorage(key);
   return sessionStorage.getItem(key);
@@ -81,13 +83,16 @@ export async function getJson(path, token) {
   return response.json();
 }
 
-/** What a token's screen subscribes to: the city, each of a district OC's districts, or each of a sector OC's sectors. */
+/**
+ * What a token's screen subscribes to: the city, or one scope of all a district OC's districts or a sector OC's
+ * sectors, named in the server's order (ids sorted, sectors as listed in SECTORS) since frames carry that name.
+ */
 export function scopeOf(claims) {
   switch (claims.role) {
     case 'district-oc':
-      return { kind: 'district', districts: claims.districts, sectors: [], hubScopes: claims.districts.map((d) => `district:${d}`) };
+      return { kind: 'district', districts: claims.districts, sectors: [], hubScopes: [`district:${[...new Set(claims.districts)].sort().join(',')}`] };
     case 'sector-oc':
-      return { kind: 'sector', districts: [], sectors: claims.sectors, hubScopes: claims.sectors.map((s) => `sector:${s}`) };
+      return { kind: 'sector', districts: [], sectors: claims.sectors, hubScopes: [`sector:${SECTORS.filter((s) => claims.sectors.includes(s)).join(',')}`] };
     default:
       return { kind: 'city', districts: [], sectors: [], hubScopes: ['city'] };
   }

@@ -2,7 +2,7 @@
 // screen opened (a rolling buffer kept by the client). While open it also subscribes the entity's own scope.
 
 import { t, tOptional, formatNumber, formatTime, timeZone } from './i18n.js';
-import { LOS_COLORS, segmentColor, effectiveHealth } from './model.js';
+import { LOS_COLORS, segmentColor } from './model.js';
 import { el } from './dom.js';
 import { getJson } from './auth.js';
 
@@ -137,7 +137,7 @@ export class EntityDetail {
   }
 
   #sensorBody(sensor) {
-    const health = effectiveHealth(sensor);
+    const health = sensor.health ?? 'offline';
     const values = Object.entries(sensor.values ?? {}).map(([name, v]) => [valueLabel(name), formatNumber(v, DIGITS[name] ?? 0), name]);
     return [
       el('div', { class: 'detail-badges' },
@@ -145,7 +145,7 @@ export class EntityDetail {
         el('span', { class: 'muted' }, `${t(`sector.${sensor.sector}`)} · ${tOptional(`kind.${sensor.kind}`) ?? sensor.kind}`)),
       this.#facts(values.concat([
         [t('detail.lastSeen'), formatTime(sensor.lastSeen)],
-        [t('detail.readings'), formatNumber(sensor.seq ?? 0, 0)],
+        [t('detail.readings'), formatNumber(sensor.readingCount ?? 0, 0)],
         [t('detail.id'), sensor.id],
       ])),
     ];

@@ -3,7 +3,7 @@
 // attribute (data-district-id, data-segment-id, data-sensor-id). Labels and tooltips are given as text and shown
 // as text (see dom.js): a name from the topology never becomes markup.
 
-import { segmentColor, kpiColor, SECTOR_COLORS, effectiveHealth } from './model.js';
+import { segmentColor, kpiColor, SECTOR_COLORS } from './model.js';
 import { textSpan } from './dom.js';
 
 const L = window.L;
@@ -95,7 +95,7 @@ export class TwinMap {
     for (const sensor of state.sensors.values()) if (sensor.sector === sector) this.#drawSensor(sensor);
   }
 
-  /** Re-ages sensor health and re-labels everything (after a language switch or as time passes). */
+  /** Redraws and re-labels everything (after a language switch, or a replay's frame). */
   refresh(state) {
     for (const district of state.districts.values()) this.#drawDistrict(district);
     for (const sensor of state.sensors.values()) this.#drawSensor(sensor);
@@ -207,7 +207,7 @@ export class TwinMap {
       element.dataset.sector = sensor.sector;
       if (this.selected?.id === sensor.id) element.classList.add('selected');
     }
-    const health = effectiveHealth(sensor);
+    const health = sensor.health ?? 'offline';
     layer.setStyle(HEALTH_STYLE[health]);
     layer.getElement().dataset.health = health;
   }

@@ -1,5 +1,5 @@
-// What the screens know about the twin's data: KPI definitions, colour scales, sectors, health, and the
-// client-side roll-up used where the server sends no KPIs for a scope (a sector OC).
+// How the screens show the twin's data: colour scales, KPI formats and legends, sectors. Every KPI and every sensor's
+// health comes from the server, for each scope (a sector OC's included): nothing here counts or judges them.
 
 /** Level of service, A (free flow) to F (breakdown), green to dark red; statuses that override it. */
 export const LOS_COLORS = {
@@ -33,24 +33,6 @@ export const SECTOR_COLORS = {
   water: '#4361ee',
   'public-safety': '#ef476f',
 };
-
-/** The twin's health policy: online up to 5 minutes since last heard from, stale up to 15, then offline. */
-const STALE_AFTER_MS = 5 * 60_000;
-const OFFLINE_AFTER_MS = 15 * 60_000;
-const HEALTH_RANK = { online: 0, stale: 1, offline: 2 };
-
-export function classifyHealth(lastSeen, now = Date.now()) {
-  if (!lastSeen) return 'offline';
-  const age = now - Date.parse(lastSeen);
-  return age <= STALE_AFTER_MS ? 'online' : age <= OFFLINE_AFTER_MS ? 'stale' : 'offline';
-}
-
-/** Health as the server last said, aged on the client: a sensor that falls silent turns stale without a new frame. */
-export function effectiveHealth(sensor, now = Date.now()) {
-  const aged = classifyHealth(sensor.lastSeen, now);
-  const told = sensor.health ?? 'offline';
-  return HEALTH_RANK[aged] > HEALTH_RANK[told] ? aged : told;
-}
 
 const RAMP = ['#1a9850', '#91cf60', '#fee08b', '#fc8d59', '#d73027'];
 export const NO_KPI_COLOR = '#3a4654';
@@ -104,74 +86,6 @@ export function kpiLegend(key) {
     const hi = i < def.steps.length ? def.steps[i] : null;
     return { color, lo, hi, higherIsBetter: !!def.higherIsBetter };
   });
-}
-
-const kpi = (value, asOf = null) => ({ value, asOf });
-
-/**
- * Rolls segments and sensors up into KPIs the way the twin does for a district: length-weighted mean speed of
- * open segments, length at LOS E or F, worst AQI and highest water among sensors not offline, sensor counts by health.
- */
-export function rollup(segments, sensors, openAlerts = 0, now = Date.now()) {
-  let weightedSpeed = 0, monitoredM = 0, congestedM = 0;
-  let trafficAsOf = null;
-  for (const s of segments) {
-    const length = s.spec?.lengthM ?? 0;
-    const speed = s.traffic?.speedKmh;
-    if (speed !== null && speed !== undefined && s.status !== 'closed' && s.status !== 'flooded') {
-      weightedSpeed += speed * length;
-      monitoredM += length;
-      if (s.traffic.asOf && (!trafficAsOf || s.traffic.asOf > trafficAsOf)) trafficAsOf = s.traffic.asOf;
-    }
-    if (s.traffic?.los === 'E' || s.traffic?.los === 'F') congestedM += length;
-  }
-  const counts = { online: 0, stale: 0, offline: 0 };
-  let aqi = null, water = null;
-  for (const sensor of sensors) {
-    const health = effectiveHealth(sensor, now);
-    counts[health]++;
-    if (health === 'offline') continue;
-    if (sensor.kind === 'air-quality' && typeof sensor.values?.aqi === 'number') aqi = Math.max(aqi ?? -Infinity, sensor.values.aqi);
-    if (sensor.kind === 'water-level' && typeof sensor.values?.level === 'number') water = Math.max(water ?? -Infinity, sensor.values.level);
-  }
-  const hasTraffic = segments.length > 0;
-  return {
-    meanSpeedKmh: kpi(monitoredM > 0 ? weightedSpeed / monitoredM : null, trafficAsOf),
-    congestedKm: kpi(hasTraffic ? congestedM / 1000 : null, trafficAsOf),
-    worstAqi: kpi(aqi),
-    maxWaterLevelM: kpi(water),
-    sensorsOnline: kpi(counts.online),
-    sensorsStale: kpi(counts.stale),
-    sensorsOffline: kpi(counts.offline),
-    openAlerts: kpi(openAlerts),
-    monitoredKm: kpi(hasTraffic ? monitoredM / 1000 : null, trafficAsOf),
-  };
-}
-
-/** Combines district KPIs the way the twin makes city KPIs: sums, maxima and a km-weighted mean speed. */
-export function combine(kpisList) {
-  const out = {};
-  let weightedSpeed = 0, monitoredKm = 0;
-  for (const k of TILE_KPIS) out[k] = kpi(null);
-  for (const kpis of kpisList) {
-    if (!kpis) continue;
-    const speed = kpis.meanSpeedKmh?.value, km = kpis.monitoredKm?.value;
-    if (speed !== null && speed !== undefined && km > 0) {
-      weightedSpeed += speed * km;
-      monitoredKm += km;
-    }
-    for (const k of ['congestedKm', 'sensorsOnline', 'sensorsStale', 'sensorsOffline', 'openAlerts']) {
-      const v = kpis[k]?.value;
-      if (v !== null && v !== undefined) out[k] = kpi((out[k].value ?? 0) + v);
-    }
-    for (const k of ['worstAqi', 'maxWaterLevelM']) {
-      const v = kpis[k]?.value;
-      if (v !== null && v !== undefined && v > (out[k].value ?? -Infinity)) out[k] = kpi(v);
-    }
-  }
-  out.meanSpeedKmh = kpi(monitoredKm > 0 ? weightedSpeed / monitoredKm : null);
-  out.monitoredKm = kpi(monitoredKm);
-  return out;
 }
 
 /** Values of a segment worth charting, by name. */

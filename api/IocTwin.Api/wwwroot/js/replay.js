@@ -26,21 +26,19 @@ const hhmm = (ms) => new Intl.DateTimeFormat('en-GB', {
 }).format(new Date(ms));
 
 /**
- * Rebuilds a screen state from a city-at answer on top of the live state (which holds geometry and names).
- * Sensors' last-seen times are moved forward by how far back the replay is, so health ages as it did then.
+ * Rebuilds a screen state from a city-at answer on top of the live state (which holds geometry and names): the
+ * answer's records are the live ones' without what history does not keep, health judged as at that time.
  */
-export function replayedState(live, at, now = Date.now()) {
-  const shift = now - Date.parse(at.time);
+export function replayedState(live, at) {
   const districts = new Map([...live.districts].map(([id, d]) => [id, { ...d, kpis: {} }]));
   for (const d of at.districts) districts.set(d.id, { ...districts.get(d.id), id: d.id, kpis: d.kpis });
   const segments = new Map([...live.segments].map(([id, s]) => [id, { ...s, traffic: null }]));
   for (const s of at.segments) segments.set(s.id, { ...segments.get(s.id), id: s.id, status: s.status, traffic: s.traffic });
   const sensors = new Map([...live.sensors].map(([id, s]) => [id, { ...s, values: {}, health: 'offline', lastSeen: null }]));
   for (const s of at.sensors) {
-    const seen = s.lastReading?.timestamp ? new Date(Date.parse(s.lastReading.timestamp) + shift).toISOString() : null;
-    sensors.set(s.id, { ...sensors.get(s.id), id: s.id, values: s.lastReading?.values ?? {}, health: s.health, lastSeen: seen });
+    sensors.set(s.id, { ...sensors.get(s.id), id: s.id, values: s.values ?? {}, health: s.health, lastSeen: s.lastSeen });
   }
-  return { city: at.kpis, districts, segments, sensors, time: at.time };
+  return { city: { id: 'city', kpis: at.kpis }, districts, segments, sensors, time: at.time };
 }
 
 /** Everything drawn: what a map update needs to redraw the whole city. */

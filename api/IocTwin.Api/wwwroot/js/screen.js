@@ -3,7 +3,7 @@
 // what it shows is what the client's scopes deliver, nothing more.
 
 import { t, language, translate, onLanguageChange, bindLanguageSwitch, formatNumber } from './i18n.js';
-import { MAP_KPIS, SECTORS, rollup, combine } from './model.js';
+import { MAP_KPIS, SECTORS } from './model.js';
 import { TwinMap } from './map.js';
 import { EntityDetail } from './detail.js';
 import { TwinClient } from './twin-client.js';
@@ -86,7 +86,7 @@ export function mountScreen(root, { client, scope, title, subtitle, onChangeToke
   root.innerHTML = LAYOUT;
   const $ = (selector) => root.querySelector(selector);
   const districtLabel = (d) => (language() === 'en' ? d.nameEn ?? d.name : d.name) ?? d.id;
-  const ui = { kpiKey: defaultKpi(scope), roads: true, hiddenSectors: new Set(), sectorsShown: [], rowKpis: new Map() };
+  const ui = { kpiKey: defaultKpi(scope), roads: true, hiddenSectors: new Set(), sectorsShown: [] };
 
   const map = new TwinMap($('.map'), {
     onSelect: (selection) => {
@@ -98,7 +98,7 @@ export function mountScreen(root, { client, scope, title, subtitle, onChangeToke
       + (s.traffic?.speedKmh != null ? ` · ${formatNumber(s.traffic.speedKmh, 0)} km/h` : ''),
     sensorTip: (s) => `${s.name ?? s.id} · ${t(`health.${s.health ?? 'offline'}`)}`,
     kpiKey: ui.kpiKey,
-    kpisOf: (d) => ui.rowKpis.get(d.id) ?? d.kpis,
+    kpisOf: (d) => d.kpis,
     bottomInset: () => $('.legend').offsetHeight,
   });
   const detail = new EntityDetail($('.detail'), { client, districtLabel, onClose: () => map.select(null), token });
@@ -144,29 +144,17 @@ export function mountScreen(root, { client, scope, title, subtitle, onChangeToke
   bindLanguageSwitch(root);
   const tickClock = startClock($('.clock-time'), $('.clock-date'), $('.clock-zone'));
 
-  /** KPIs for the whole scope, and per district; a sector OC's are rolled up from its own sensors and roads. */
+  /**
+   * KPIs for the whole scope, and per district, as the server sends them: the scope's total comes as its city (the
+   * city's, or an OC's districts' or sectors'), each district's counted over what the scope covers.
+   */
   function scopeKpis() {
-    const { city, districts, segments, sensors } = shown();
-    const rows = [...districts.values()];
-    if (scope.kind === 'sector') {
-      const segs = [...segments.values()], sens = [...sensors.values()];
-      return {
-        total: rollup(segs, sens, client.alerts.length),
-        rows: rows.map((d) => ({
-          district: d,
-          kpis: rollup(segs.filter((s) => s.districtId === d.id), sens.filter((s) => s.districtId === d.id)),
-        })),
-      };
-    }
-    return {
-      total: scope.kind === 'city' ? city : combine(rows.map((d) => d.kpis)),
-      rows: rows.map((d) => ({ district: d, kpis: d.kpis })),
-    };
+    const { city, districts } = shown();
+    return { total: city?.kpis ?? null, rows: [...districts.values()].map((d) => ({ district: d, kpis: d.kpis })) };
   }
 
   function renderSide() {
     const { total, rows } = scopeKpis();
-    ui.rowKpis = new Map(rows.map((r) => [r.district.id, r.kpis]));
     $('.scope-title').textContent = t(`scope.${scope.kind}`);
     renderKpiTiles($('.tiles'), total);
     renderDistrictTable($('.district-table'), rows, {
@@ -234,23 +222,14 @@ export function mountScreen(root, { client, scope, title, subtitle, onChangeToke
     if (replaying()) return;
     renderSide();
     map.update(client.state, changes);
-    // A sector OC's district colours come from its own sensors and roads: any change can move them.
-    if (scope.kind === 'sector') map.recolorDistricts(client.state);
   });
   client.addEventListener('status', () => renderConnection($('.connection'), client.status, client.lastFrameAt));
-  client.addEventListener('alert', () => {
-    renderAlerts($('.alert-list'), $('.alert-count'), visibleAlerts());
-    if (scope.kind === 'sector') renderSide();
-  });
+  client.addEventListener('alert', () => renderAlerts($('.alert-list'), $('.alert-count'), visibleAlerts()));
   client.addEventListener('error', ({ detail: { scope: failed, error } }) =>
     showMessage(t('error.subscribe', { scope: failed, message: error?.message ?? '' })));
 
-  // Time passes without frames: re-age sensor health and the stale indicator.
+  // Time passes without frames: the stale indicator ages (sensor health comes aged from the server).
   setInterval(() => renderConnection($('.connection'), client.status, client.lastFrameAt), 1_000);
-  setInterval(() => {
-    if (scope.kind === 'sector') renderSide();
-    map.refresh(shown());
-  }, 30_000);
 
   function showMessage(text) {
     const box = $('.screen-message');

@@ -172,76 +172,45 @@ export class TwinClient extends EventTarget {
     const changes = newChanges(true);
     for (const alert of snapshot.alerts ?? []) this.#keepAlert(alert);
     if ((snapshot.alerts ?? []).length > 0) this.#emit('alert', snapshot.alerts[0]);
-    const { districts, segments, sensors } = this.state;
-    if (snapshot.city) {
-      this.state.city = snapshot.city.kpis;
-      changes.city = true;
-    }
-    for (const d of snapshot.districts) {
-      const known = districts.get(d.id);
-      const newer = !known || d.version >= known.version;
-      districts.set(d.id, { ...known, ...d, ...(newer ? {} : { kpis: known.kpis, version: known.version }) });
-      changes.districts.add(d.id);
-    }
-    for (const view of snapshot.segments) {
-      const spec = view.spec;
-      const known = segments.get(spec.id);
-      const newer = !known || view.version >= known.version;
-      const live = newer ? { status: view.status, traffic: view.traffic, version: view.version } : {};
-      const segment = { ...known, id: spec.id, districtId: spec.districtId, name: spec.name, spec, sensorIds: view.sensorIds, ...live };
-      segments.set(spec.id, segment);
-      if (!known || view.version > known.version) this.#record(spec.id, Date.parse(view.traffic?.asOf) || Date.now(), segmentValues(segment));
-      changes.segments.add(spec.id);
-    }
-    for (const view of snapshot.sensors) {
-      const known = sensors.get(view.id);
-      const newer = !known || view.readingCount >= known.seq;
-      const live = newer
-        ? { values: view.lastReading?.values ?? {}, lastSeen: view.lastSeen, health: view.health, seq: view.readingCount }
-        : {};
-      sensors.set(view.id, {
-        ...known, id: view.id, name: view.name, kind: view.kind, sector: view.sector, location: view.location,
-        districtId: view.districtId, segmentId: view.segmentId, ...live,
-      });
-      if ((!known || view.readingCount > known.seq) && view.lastReading) this.#record(view.id, Date.parse(view.lastSeen) || Date.now(), view.lastReading.values);
-      changes.sensors.add(view.id);
-    }
+    this.#applyRecords(snapshot, changes, true);
     this.#emit('change', changes);
   }
 
   #applyDelta(frame) {
     const changes = newChanges(false);
+    this.#applyRecords(frame, changes, false);
+    this.#emit('change', changes);
+  }
+
+  /**
+   * Snapshots and deltas carry the same records: a snapshot's whole, a delta's with only what changed (a field that
+   * is null or absent is unchanged). A record older than the one held (by version; a sensor by reading count) does not
+   * overwrite it.
+   */
+  #applyRecords(frame, changes, whole) {
     const { districts, segments, sensors } = this.state;
     if (frame.city) {
-      this.state.city = frame.city;
-      changes.city = true;
+      const { districts: _, ...city } = frame.city;
+      if (!this.state.city || city.version >= this.state.city.version || whole) {
+        this.state.city = merge(this.state.city, city, whole);
+        changes.city = true;
+      }
     }
     for (const d of frame.districts) {
-      const known = districts.get(d.id);
-      if (known && d.version < known.version) continue;
-      districts.set(d.id, { ...known, id: d.id, name: d.name, kpis: d.kpis, version: d.version });
-      changes.districts.add(d.id);
+      if (apply(districts, d, (x) => x.version, whole)) changes.districts.add(d.id);
     }
-    for (const live of frame.segments) {
-      const known = segments.get(live.id);
-      if (known && live.version <= known.version) continue;
-      const segment = { ...known, id: live.id, districtId: live.districtId, status: live.status, traffic: live.traffic, version: live.version };
-      segments.set(live.id, segment);
-      this.#record(live.id, Date.parse(live.traffic?.asOf) || Date.now(), segmentValues(segment));
-      changes.segments.add(live.id);
+    for (const s of frame.segments) {
+      const known = segments.get(s.id);
+      if (!apply(segments, s, (x) => x.version, whole)) continue;
+      if (!known || s.version > known.version) this.#record(s.id, Date.parse(s.traffic?.asOf) || Date.now(), segmentValues(s));
+      changes.segments.add(s.id);
     }
-    for (const live of frame.sensors) {
-      // A sensor's version in a delta is its reading count.
-      const known = sensors.get(live.id);
-      if (known && live.version < known.seq) continue;
-      sensors.set(live.id, {
-        ...known, id: live.id, districtId: live.districtId, segmentId: live.segmentId, kind: live.kind,
-        sector: live.sector, lastSeen: live.lastSeen, values: live.values, health: live.health, seq: live.version,
-      });
-      if (!known || live.version > known.seq) this.#record(live.id, Date.parse(live.lastSeen) || Date.now(), live.values);
-      changes.sensors.add(live.id);
+    for (const s of frame.sensors) {
+      const known = sensors.get(s.id);
+      if (!apply(sensors, s, (x) => x.readingCount, whole)) continue;
+      if (!known || s.readingCount > known.readingCount) this.#record(s.id, Date.parse(s.lastSeen) || Date.now(), s.values);
+      changes.sensors.add(s.id);
     }
-    this.#emit('change', changes);
   }
 
   #record(id, t, values) {
@@ -298,6 +267,27 @@ export class TwinClient extends EventTarget {
   #emit(name, detail) {
     this.dispatchEvent(new CustomEvent(name, { detail }));
   }
+}
+
+/** A whole record replaces what is held; a partial one changes only the fields it carries. */
+function merge(known, record, whole) {
+  if (whole) return { ...known, ...record };
+  const merged = { ...known };
+  for (const [key, value] of Object.entries(record)) {
+    if (value !== null && value !== undefined) merged[key] = value;
+  }
+  return merged;
+}
+
+/** Keeps a record unless the one held is newer; an older whole record still adds what the held one lacks. */
+function apply(map, record, order, whole) {
+  const known = map.get(record.id);
+  if (known && order(record) < order(known)) {
+    if (whole) map.set(record.id, { ...record, ...known });
+    return whole;
+  }
+  map.set(record.id, merge(known, record, whole));
+  return true;
 }
 
 function newScopeState(scope) {
