@@ -4,6 +4,8 @@ using System.Text.Json.Nodes;
 using IocTwin.Api.Access;
 using IocTwin.Model;
 using IocTwin.Tests.Api;
+using IocTwin.Tests.Infrastructure;
+using IocTwin.Tests.Streaming;
 using static IocTwin.Tests.Api.TwinApiClient;
 
 namespace IocTwin.Tests.NgsiLd;
@@ -176,6 +178,29 @@ public sealed class NgsiLdTemporalTests(NgsiLdTwinFactory api)
         Assert.Equal(id, (string)entity["id"]!);
         Assert.Equal([posted[1].Speed], entity["averageVehicleSpeed"]!["values"]!.AsArray().Select(v => (double)v![0]!));
         Assert.Null(entity["intensity"]);
+    }
+
+    [Fact]
+    public async Task A_roads_traffic_comes_from_its_kpi_history_in_the_units_of_the_live_entity()
+    {
+        var (segment, counter) = await Http.SoleCounterSegment("ngu-hanh-son");
+        var since = DateTimeOffset.UtcNow.AddMinutes(-1);
+        const double speed = 23, occupancy = 35;
+        await Http.PostReadings(Reading(counter.Id, DateTimeOffset.UtcNow, new { speed, flow = 950, occupancy }));
+        var id = $"urn:ngsi-ld:TrafficFlowObserved:{segment.Spec.Id}";
+
+        // KPIs are written off the ingest path, once per step.
+        var traffic = await Eventually.Until(() => Temporal($"/temporal/entities/{id}?timerel=after&timeAt={T(since)}"),
+            e => e["averageVehicleSpeed"] is JsonArray speeds && speeds.Any(i => (double)i!["value"]! == speed),
+            TimeSpan.FromSeconds(20), "the road's speed is in its history");
+        var instance = traffic["occupancy"]!.AsArray().Last()!;
+        Assert.Equal(occupancy / 100, (double)instance["value"]!, 9);
+        Assert.Equal("C62", (string)instance["unitCode"]!);
+        Assert.True(DateTimeOffset.Parse((string)instance["observedAt"]!) > since);
+
+        // A road's own entity has no history: its attributes are not temporal.
+        var road = await Temporal($"/temporal/entities/urn:ngsi-ld:RoadSegment:{segment.Spec.Id}?timerel=after&timeAt={T(since)}");
+        Assert.Equal(["id", "type"], road.Select(p => p.Key));
     }
 
     [Fact]
