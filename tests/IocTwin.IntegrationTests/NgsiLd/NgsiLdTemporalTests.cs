@@ -2,10 +2,13 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using IocTwin.Api.Access;
+using IocTwin.Api.History;
 using IocTwin.Model;
 using IocTwin.Tests.Api;
 using IocTwin.Tests.Infrastructure;
 using IocTwin.Tests.Streaming;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using static IocTwin.Tests.Api.TwinApiClient;
 
 namespace IocTwin.Tests.NgsiLd;
@@ -201,6 +204,31 @@ public sealed class NgsiLdTemporalTests(NgsiLdTwinFactory api)
         // A road's own entity has no history: its attributes are not temporal.
         var road = await Temporal($"/temporal/entities/urn:ngsi-ld:RoadSegment:{segment.Spec.Id}?timerel=after&timeAt={T(since)}");
         Assert.Equal(["id", "type"], road.Select(p => p.Key));
+    }
+
+    [Fact]
+    public async Task More_instances_than_one_answer_holds_come_as_partial_content_of_the_oldest()
+    {
+        var maxPoints = api.Services.GetRequiredService<IOptions<HistoryQueryOptions>>().Value.MaxPoints;
+        var sensor = (await Http.Get<List<SensorView>>("/api/v1/districts/hoa-vang/sensors")).Last(s => s.Kind == SensorKind.AirQuality);
+        var start = HourAgo(14);
+        var readings = Enumerable.Range(0, maxPoints + 1).Select(i => (At: start.AddSeconds(i), Aqi: 20 + i % 200)).ToList();
+        var response = await Http.PostReadings([.. readings.Select(r => Reading(sensor.Id, r.At, new { aqi = r.Aqi }))]);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var id = $"urn:ngsi-ld:AirQualityObserved:{sensor.Id}";
+        var window = $"timerel=between&timeAt={T(start)}&endTimeAt={T(start.AddHours(1))}&attrs=airQualityIndex";
+
+        var (status, body, partial) = await Http.Ngsi($"/temporal/entities/{id}?{window}", NgsiLdClient.SdmLink);
+        Assert.Equal(HttpStatusCode.PartialContent, status);
+        Assert.Equal($"date-time {start:yyyy-MM-dd'T'HH:mm:ss.fff'Z'}-{start.AddHours(1):yyyy-MM-dd'T'HH:mm:ss.fff'Z'}/*", 
+            partial.Content.Headers.NonValidated["Content-Range"].ToString());
+        Assert.Equal(readings.Take(maxPoints).Select(r => (double)r.Aqi), Values(body!, "airQualityIndex"));
+
+        var newest = await Temporal($"/temporal/entities/{id}?{window}&lastN=3");
+        Assert.Equal(readings.TakeLast(3).Select(r => (double)r.Aqi), Values(newest, "airQualityIndex"));
+        var counted = await Temporal($"/temporal/entities/{id}?{window}&aggrMethods=totalCount,max");
+        Assert.Equal(readings.Count, (int)counted["airQualityIndex"]!["totalCount"]![0]![0]!);
+        Assert.Equal(readings.Max(r => r.Aqi), (double)counted["airQualityIndex"]!["max"]![0]![0]!);
     }
 
     [Fact]
