@@ -21,7 +21,7 @@ public static class NgsiLdApi
         builder.Services.AddSingleton<LdContextStore>();
         builder.Services.AddSingleton<NgsiEntitySource>();
         builder.Services.AddSingleton<ObservationReadings>();
-        builder.Services.AddSingleton<Temporal.TemporalEntities>();
+        builder.Services.AddSingleton<TemporalEntities>();
         return builder;
     }
 

@@ -79,8 +79,12 @@ public static class NgsiLdTemporalApi
         {
             http.Response.Headers[NgsiLdCall.CountHeader] = matching.Count.ToString(CultureInfo.InvariantCulture);
         }
-        var page = await Task.WhenAll(matching.Skip(selection.Offset).Take(selection.Limit)
-            .Select(e => temporal.RenderAsync(e, query, selection.Attributes, call.Context, caps.MaxPoints, http.RequestAborted)));
+        // One history query at a time: a page of a hundred entities cannot take the history database's connections from ingest.
+        var page = new List<TemporalEntity>();
+        foreach (var entity in matching.Skip(selection.Offset).Take(selection.Limit))
+        {
+            page.Add(await temporal.RenderAsync(entity, query, selection.Attributes, call.Context, caps.MaxPoints, http.RequestAborted));
+        }
         return Answer(http, call, new JsonArray([.. page.Select(p => (JsonNode)p.Json)]), page.Any(p => p.Truncated), query);
     }
 
