@@ -8,7 +8,7 @@ namespace IocTwin.Api.NgsiLd;
 
 /// <summary>
 /// The twin speaking ETSI NGSI-LD on /ngsi-ld/v1: entities, types and attributes as Smart Data Models views of the
-/// grains, with the same tokens and scopes as the REST API, and the @contexts the twin holds.
+/// grains, their past from history (temporal), with the same tokens and scopes as the REST API, and the @contexts the twin holds.
 /// </summary>
 public static class NgsiLdApi
 {

@@ -181,6 +181,16 @@ public sealed class NgsiLdTemporalTests(NgsiLdTwinFactory api)
         Assert.Equal(id, (string)entity["id"]!);
         Assert.Equal([posted[1].Speed], entity["averageVehicleSpeed"]!["values"]!.AsArray().Select(v => (double)v![0]!));
         Assert.Null(entity["intensity"]);
+
+        using var incomplete = new HttpRequestMessage(HttpMethod.Post, $"{NgsiLdClient.Api}/temporal/entityOperations/query")
+        {
+            Content = new StringContent("""{"type":"Query","entities":[{"type":"TrafficFlowObserved"}],"temporalQ":{"timerel":"after"}}""", Encoding.UTF8, "application/json"),
+        };
+        var refused = await Http.SendAsync(incomplete);
+        var problem = JsonNode.Parse(await refused.Content.ReadAsStringAsync())!;
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal(IocTwin.Api.NgsiLd.NgsiLdProblems.Base + "BadRequestData", (string)problem["type"]!);
+        Assert.StartsWith("timeAt:", (string)problem["detail"]!);
     }
 
     [Fact]
