@@ -103,8 +103,8 @@ public static class RateLimitingExtensions
         {
             return RequestCategory.Ingest;
         }
-        // A write to NGSI-LD is a reading (observation entities); the query by POST changes nothing.
-        if (!read && path.StartsWithSegments("/ngsi-ld") && value != "/ngsi-ld/v1/entityOperations/query")
+        // A write to NGSI-LD is a reading (observation entities); the queries by POST change nothing.
+        if (!read && path.StartsWithSegments("/ngsi-ld") && value is not ("/ngsi-ld/v1/entityOperations/query" or "/ngsi-ld/v1/temporal/entityOperations/query"))
         {
             return RequestCategory.Ingest;
         }

@@ -34,6 +34,9 @@ public sealed record NgsiAttribute(AttributeKind Kind, JsonNode Value, DateTimeO
 public sealed record NgsiEntity(
     string Id, string Type, IReadOnlyDictionary<string, NgsiAttribute> Attributes, string DistrictId, Sector? Sector)
 {
+    /// <summary>Where the entity's past values are kept, for temporal queries; null when the twin keeps none.</summary>
+    public Temporal.HistorySource? History { get; init; }
+
     /// <summary>The newest observation behind the entity, its modifiedAt.</summary>
     public DateTimeOffset? ModifiedAt => Attributes.Values.Max(a => a.ObservedAt);
 }

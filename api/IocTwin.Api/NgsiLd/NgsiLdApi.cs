@@ -1,13 +1,14 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using IocTwin.Api.Access;
+using IocTwin.Api.NgsiLd.Temporal;
 using Microsoft.Extensions.Options;
 
 namespace IocTwin.Api.NgsiLd;
 
 /// <summary>
 /// The twin speaking ETSI NGSI-LD on /ngsi-ld/v1: entities, types and attributes as Smart Data Models views of the
-/// grains, with the same tokens and scopes as the REST API, and the @contexts the twin holds.
+/// grains, their past from history (temporal), with the same tokens and scopes as the REST API, and the @contexts the twin holds.
 /// </summary>
 public static class NgsiLdApi
 {
@@ -20,6 +21,7 @@ public static class NgsiLdApi
         builder.Services.AddSingleton<LdContextStore>();
         builder.Services.AddSingleton<NgsiEntitySource>();
         builder.Services.AddSingleton<ObservationReadings>();
+        builder.Services.AddSingleton<TemporalEntities>();
         return builder;
     }
 
@@ -31,6 +33,7 @@ public static class NgsiLdApi
         api.MapPost("/entityOperations/query", QueryEntitiesByPost)
             .WithSummary("The same query as GET /entities, as a Query body (entities, attrs, q, geoQ), @context in the body or the Link header.");
         api.MapNgsiLdTypes();
+        api.MapNgsiLdTemporal();
         app.MapNgsiLdIngest();
         app.MapGroup(Prefix).WithTags("NGSI-LD").MapJsonLdContexts();
         return app;
@@ -55,25 +58,31 @@ public static class NgsiLdApi
     /// <summary>POST /entityOperations/query: the body's Query read into the parameters of GET /entities.</summary>
     public static async Task<IResult> QueryEntitiesByPost(HttpContext http, NgsiEntitySource source, IOptions<NgsiLdOptions> options)
     {
+        var (body, problem) = await ReadQueryBodyAsync(http);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        return await Guarded(http, call => RunQuery(http, call, QueryBody.ToParameters(body!, http.Request.Query), source, options.Value), body);
+    }
+
+    /// <summary>The JSON body of a query by POST, or the problem refusing it (media type, not JSON, empty).</summary>
+    public static async Task<(JsonObject? Body, IResult? Problem)> ReadQueryBodyAsync(HttpContext http)
+    {
         if (!http.Request.HasJsonContentType() && !NgsiLdCall.IsLdJson(http.Request))
         {
-            return NgsiLdProblems.Problem(StatusCodes.Status415UnsupportedMediaType, "InvalidRequest", "Unsupported media type",
-                "Send the Query as application/json or application/ld+json.");
+            return (null, NgsiLdProblems.Problem(StatusCodes.Status415UnsupportedMediaType, "InvalidRequest", "Unsupported media type",
+                "Send the Query as application/json or application/ld+json."));
         }
-        JsonObject? body;
         try
         {
-            body = await System.Text.Json.JsonSerializer.DeserializeAsync<JsonObject>(http.Request.Body, NgsiLdJson.Options, http.RequestAborted);
+            var body = await System.Text.Json.JsonSerializer.DeserializeAsync<JsonObject>(http.Request.Body, NgsiLdJson.Options, http.RequestAborted);
+            return body is null ? (null, NgsiLdProblems.InvalidRequest("The body is empty.")) : (body, null);
         }
         catch (System.Text.Json.JsonException ex)
         {
-            return NgsiLdProblems.InvalidRequest($"The body is not JSON: {ex.Message}");
+            return (null, NgsiLdProblems.InvalidRequest($"The body is not JSON: {ex.Message}"));
         }
-        if (body is null)
-        {
-            return NgsiLdProblems.InvalidRequest("The body is empty.");
-        }
-        return await Guarded(http, call => RunQuery(http, call, QueryBody.ToParameters(body, http.Request.Query), source, options.Value), body);
     }
 
     public static Task<IResult> RetrieveEntity(string id, HttpContext http, NgsiEntitySource source) =>

@@ -62,7 +62,10 @@ public static class SmartDataModels
             attributes[DateObserved] = NgsiAttribute.DateTime(reading.Timestamp);
             AddValues(sensor.Kind, reading, attributes);
         }
-        return new NgsiEntity(NgsiLdFormat.Urn(type, sensor.Id), Types[type], attributes, sensor.DistrictId, sensor.Sector);
+        return new NgsiEntity(NgsiLdFormat.Urn(type, sensor.Id), Types[type], attributes, sensor.DistrictId, sensor.Sector)
+        {
+            History = new Temporal.HistorySource(sensor.Id, Kpis: false, ValuesOf(sensor.Kind)),
+        };
     }
 
     /// <summary>
@@ -172,8 +175,22 @@ public static class SmartDataModels
             attributes[Congested] = NgsiAttribute.Property(los >= IocTwin.Model.LevelOfService.E, at);
         }
         return new NgsiEntity(NgsiLdFormat.Urn("TrafficFlowObserved", segment.Id), TrafficFlowObserved, attributes,
-            segment.DistrictId, Sector.Traffic);
+            segment.DistrictId, Sector.Traffic)
+        {
+            History = new Temporal.HistorySource(segment.Id, Kpis: true, SegmentKpis),
+        };
     }
+
+    /// <summary>
+    /// The segment KPIs history keeps that are attributes of its live TrafficFlowObserved, in the same units as
+    /// <see cref="SegmentTraffic"/> writes them (the level of service is kept as a number 1–6, not a model value).
+    /// </summary>
+    private static readonly ValueMapping[] SegmentKpis =
+    [
+        new("flowVph", Intensity, null),
+        new("speedKmh", AverageVehicleSpeed, Units.KilometrePerHour),
+        new("occupancy", Occupancy, Units.One, percent => JsonValue.Create(percent / 100), Percent),
+    ];
 
     public static NgsiEntity AdministrativeAreaOf(DistrictView district)
     {
