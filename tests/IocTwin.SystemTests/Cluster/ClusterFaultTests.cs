@@ -120,7 +120,7 @@ public sealed class ClusterFaultTests(ITestOutputHelper output) : IDisposable
         await AssertSiloOperationsPort(_opsPorts[0]);
 
         // A screen on API 1, resubscribing whenever told to or reconnected.
-        // Newest version of each fed sensor that reached the screen.
+        // Newest reading count of each fed sensor that reached the screen (a sensor's delta orders by its reading count).
         var seen = new ConcurrentDictionary<string, long>();
         await using var screen = new HubConnectionBuilder()
             .WithUrl($"http://127.0.0.1:{_apiPorts[1]}/hubs/twin", o => o.AccessTokenProvider = () => Task.FromResult<string?>(Token()))
@@ -131,8 +131,8 @@ public sealed class ClusterFaultTests(ITestOutputHelper output) : IDisposable
         {
             foreach (var sensor in delta.GetProperty("sensors").EnumerateArray())
             {
-                var version = sensor.GetProperty("version").GetInt64();
-                seen.AddOrUpdate(sensor.GetProperty("id").GetString()!, version, (_, v) => Math.Max(v, version));
+                var count = sensor.GetProperty("readingCount").GetInt64();
+                seen.AddOrUpdate(sensor.GetProperty("id").GetString()!, count, (_, v) => Math.Max(v, count));
             }
         });
         screen.On<JsonElement>("resync", resync => { _ = screen.InvokeAsync<JsonElement>("Subscribe", "city"); });
