@@ -13,7 +13,7 @@ internal sealed class ScreenClient : IProbeReceiver, IAsyncDisposable
     /// <summary>What a screen reads of a delta frame: only the sensors' ids and reading counts.</summary>
     private sealed record ProbeFrame(List<ProbeSensor>? Sensors);
 
-    private sealed record ProbeSensor(string Id, long Version);
+    private sealed record ProbeSensor(string Id, long ReadingCount);
 
     private sealed record SnapshotHeader(string Scope, long Sequence);
 
@@ -45,7 +45,7 @@ internal sealed class ScreenClient : IProbeReceiver, IAsyncDisposable
             Interlocked.Increment(ref _log.Frames);
             foreach (var sensor in frame.Sensors ?? [])
             {
-                _log.Saw(sensor.Id, sensor.Version, now);
+                _log.Saw(sensor.Id, sensor.ReadingCount, now);
             }
         });
         _connection.On<JsonElement>("resync", _ => Interlocked.Increment(ref _resyncs));
