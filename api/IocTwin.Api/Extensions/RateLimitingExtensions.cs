@@ -108,6 +108,11 @@ public static class RateLimitingExtensions
         {
             return RequestCategory.Ingest;
         }
+        // NGSI-LD temporal queries read history as the REST history API does: the same rate and concurrency caps.
+        if (value.StartsWith("/ngsi-ld/v1/temporal/", StringComparison.Ordinal) && (read || value == "/ngsi-ld/v1/temporal/entityOperations/query"))
+        {
+            return RequestCategory.History;
+        }
         if (read && (value.EndsWith("/history", StringComparison.Ordinal) || value == ApiGroupExtensions.V1 + "/city/at"))
         {
             return RequestCategory.History;

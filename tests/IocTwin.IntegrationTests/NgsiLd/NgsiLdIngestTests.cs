@@ -172,8 +172,9 @@ public sealed class NgsiLdIngestTests(NgsiLdTwinFactory api)
     [InlineData("PATCH", "/ngsi-ld/v1/entities/urn:ngsi-ld:TrafficFlowObserved:x/attrs", RequestCategory.Ingest)]
     [InlineData("POST", "/ngsi-ld/v1/entityOperations/query", RequestCategory.Reads)]
     [InlineData("GET", "/ngsi-ld/v1/entities", RequestCategory.Reads)]
-    [InlineData("POST", "/ngsi-ld/v1/temporal/entityOperations/query", RequestCategory.Reads)]
-    [InlineData("GET", "/ngsi-ld/v1/temporal/entities", RequestCategory.Reads)]
+    [InlineData("POST", "/ngsi-ld/v1/temporal/entityOperations/query", RequestCategory.History)]
+    [InlineData("GET", "/ngsi-ld/v1/temporal/entities", RequestCategory.History)]
+    [InlineData("GET", "/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:TrafficFlowObserved:x", RequestCategory.History)]
     public void Writes_on_ngsi_ld_are_rate_limited_as_ingest(string method, string path, RequestCategory expected)
     {
         var http = new Microsoft.AspNetCore.Http.DefaultHttpContext();

@@ -77,6 +77,9 @@ public sealed record TemporalQuery(
         return new TemporalQuery(start, end, lastN, format, methods, period);
     }
 
+    /// <summary>One entity's window when the request names none.</summary>
+    public static readonly TimeSpan DefaultWindow = TimeSpan.FromHours(1);
+
     /// <summary>The window timerel/timeAt/endTimeAt name, at most <paramref name="maxRange"/> long and clipped to history's bounds.</summary>
     public static (DateTimeOffset Start, DateTimeOffset End) Window(
         string? timerel, string? timeAt, string? endTimeAt, DateTimeOffset now, TimeSpan maxRange, bool timeRequired)
@@ -88,9 +91,11 @@ public sealed record TemporalQuery(
             {
                 throw new NgsiLdRequestException("timerel: timeAt and endTimeAt need a timerel (before, after or between).");
             }
+            // One entity without a window: the last hour, as the REST history API answers without "from". Instances are
+            // read from history whole, so a month by default would read hundreds of thousands of readings to send 2,000.
             return timeRequired
                 ? throw new NgsiLdRequestException("timerel: a temporal query needs timerel (before, after or between) and timeAt.")
-                : (now - maxRange, latest);
+                : (now - DefaultWindow, latest);
         }
         if (timerel is not ("before" or "after" or "between"))
         {
