@@ -32,8 +32,10 @@ public sealed class TwinSnapshots(IGrainFactory grains, KnownEntities known)
             }
             case ScopeKind.District:
             {
-                var alerts = OpenAlertsAsync(scope, scope.DistrictIds);
-                var views = await LiveTopology.ReadViewsAsync(grains, scope.DistrictIds);
+                // A joint scope may name districts the twin does not hold (yet): the others are shown, no grain is woken.
+                var districtIds = await KnownDistrictsAsync(scope.DistrictIds);
+                var alerts = OpenAlertsAsync(scope, districtIds);
+                var views = await LiveTopology.ReadViewsAsync(grains, districtIds);
                 var districts = views.Districts.Select(scope.Sees).OfType<DistrictView>().ToList();
                 return new ScopeSnapshot(key, sequence, scope.Total(districts, sequence), districts, views.Segments, views.Sensors, await alerts);
             }
@@ -59,7 +61,9 @@ public sealed class TwinSnapshots(IGrainFactory grains, KnownEntities known)
     /// <summary>Whether what a scope names exists: a district, or a scenario (entities are located below).</summary>
     public async Task<bool> ExistsAsync(TwinScope scope) => scope.Kind switch
     {
-        ScopeKind.District => await AllDistrictsExistAsync(scope.DistrictIds),
+        // A district scope exists when any district it names does: an OC whose token names one district the twin does not
+        // hold (not imported yet, merged, renamed) still sees the others.
+        ScopeKind.District => (await KnownDistrictsAsync(scope.DistrictIds)).Count > 0,
         ScopeKind.Scenario => await FindScenarioAsync(scope.Id!) is not null,
         _ => true,
     };
@@ -94,16 +98,18 @@ public sealed class TwinSnapshots(IGrainFactory grains, KnownEntities known)
         return (await segment, await sensor);
     }
 
-    private async Task<bool> AllDistrictsExistAsync(IReadOnlyList<string> ids)
+    /// <summary>The districts of these ids the twin holds; an id it does not know wakes no grain.</summary>
+    private async Task<List<string>> KnownDistrictsAsync(IReadOnlyList<string> ids)
     {
+        List<string> found = [];
         foreach (var id in ids)
         {
-            if (!await known.ExistsAsync(EntityKind.District, id) || await grains.GetGrain<IDistrictGrain>(id).Get() is null)
+            if (await known.ExistsAsync(EntityKind.District, id))
             {
-                return false;
+                found.Add(id);
             }
         }
-        return true;
+        return found;
     }
 
     /// <summary>The scenario and its creator, from the index (no scenario grain is woken for an unknown id); null when unknown.</summary>

@@ -427,6 +427,21 @@ public sealed class HubStreamingTests(TwinApiFactory api)
     }
 
     [Fact]
+    public async Task A_district_in_the_token_the_twin_does_not_hold_leaves_the_OCs_other_districts_on_screen()
+    {
+        // A token from the city's identity provider may name a district not imported yet, or merged away.
+        var token = api.Token(TwinRoles.DistrictOc, districts: ["son-tra", "not-imported-yet"]);
+        await using var oc = await LiveScreen.ConnectAsync(api, token);
+
+        var snapshot = await oc.Subscribe("district:son-tra,not-imported-yet");
+        Assert.Equal(["son-tra"], snapshot.Districts.Select(d => d.Id));
+        Assert.NotEmpty(snapshot.Sensors);
+        Assert.All(snapshot.Sensors, s => Assert.Equal("son-tra", s.DistrictId));
+        // A scope of districts the twin holds none of is still unknown.
+        await Assert.ThrowsAsync<HubException>(() => oc.Subscribe("district:not-imported-yet"));
+    }
+
+    [Fact]
     public async Task A_scope_naming_one_district_or_sector_outside_the_token_is_refused_whole()
     {
         await using var district = await LiveScreen.ConnectAsync(api, api.Token(TwinRoles.DistrictOc, districts: ["son-tra"]));
