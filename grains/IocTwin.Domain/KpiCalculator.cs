@@ -6,49 +6,13 @@ namespace IocTwin.Domain;
 public static class KpiCalculator
 {
     public static DistrictKpis ForDistrict(
-        IEnumerable<SegmentSnapshot> segments, IEnumerable<SensorSnapshot> directSensors, int openAlerts, DateTimeOffset now) =>
-        Roll(segments, directSensors, sector: null, openAlerts, now);
-
-    /// <summary>
-    /// The district's KPIs counted over each sector that has sensors there: that sector's sensors and open alerts, and
-    /// for traffic also the roads. What a sector's screens show for the district.
-    /// </summary>
-    public static Dictionary<Sector, DistrictKpis> BySector(
-        IReadOnlyCollection<SegmentSnapshot> segments, IReadOnlyCollection<SensorSnapshot> directSensors,
-        IEnumerable<Sector> openAlertSectors, DateTimeOffset now)
+        IEnumerable<SegmentSnapshot> segments, IEnumerable<SensorSnapshot> directSensors, int openAlerts, DateTimeOffset now)
     {
-        var present = new HashSet<Sector>(directSensors.Select(s => s.Sector).Concat(segments.SelectMany(s => s.Sensors).Select(s => s.Sector)));
-        if (segments.Count > 0)
-        {
-            present.Add(Sector.Traffic);
-        }
-        var alerts = openAlertSectors.CountBy(s => s).ToDictionary();
-        return present.ToDictionary(sector => sector, sector => Roll(segments, directSensors, sector, alerts.GetValueOrDefault(sector), now));
-    }
-
-    /// <summary>KPIs over every sensor, or over one sector's (roads count for traffic only).</summary>
-    private static DistrictKpis Roll(
-        IEnumerable<SegmentSnapshot> segments, IEnumerable<SensorSnapshot> directSensors, Sector? sector, int openAlerts, DateTimeOffset now)
-    {
-        double weightedSpeed = 0, monitoredM = 0, congestedM = 0;
-        DateTimeOffset? trafficAsOf = null;
-        var sensors = new Accumulator(now, sector);
-        var roads = sector is null or Sector.Traffic;
-
+        var roads = new RoadAccumulator();
+        var sensors = new Accumulator(now);
         foreach (var segment in segments)
         {
-            var traffic = segment.Traffic;
-            if (roads && traffic.SpeedKmh is { } speed && ReadingRanges.Allows(ReadingNames.Speed, speed) &&
-                segment.Status is not (SegmentStatus.Closed or SegmentStatus.Flooded))
-            {
-                weightedSpeed += speed * segment.LengthM;
-                monitoredM += segment.LengthM;
-                trafficAsOf = Latest(trafficAsOf, traffic.AsOf);
-            }
-            if (roads && traffic.Los is LevelOfService.E or LevelOfService.F)
-            {
-                congestedM += segment.LengthM;
-            }
+            roads.Add(segment);
             for (var i = 0; i < segment.Sensors.Count; i++)
             {
                 sensors.Add(segment.Sensors[i]);
@@ -58,18 +22,95 @@ public static class KpiCalculator
         {
             sensors.Add(sensor);
         }
+        return Kpis(roads, sensors, openAlerts, countsRoads: true);
+    }
 
+    /// <summary>
+    /// The district's KPIs counted over each sector that has sensors there: that sector's sensors and open alerts, and
+    /// for traffic also the roads. What a sector's screens show for the district.
+    /// </summary>
+    public static Dictionary<Sector, DistrictKpis> BySector(
+        IReadOnlyCollection<SegmentSnapshot> segments, IReadOnlyCollection<SensorSnapshot> directSensors,
+        IEnumerable<Sector> openAlertSectors, DateTimeOffset now) =>
+        ForDistrictAndSectors(segments, directSensors, openAlertSectors.ToList(), now).Sectors;
+
+    /// <summary>
+    /// The district's KPIs and each sector's (see <see cref="BySector"/>) in one pass over its roads and sensors: a
+    /// district publishes both every few tens of milliseconds while its sensors report.
+    /// </summary>
+    public static (DistrictKpis District, Dictionary<Sector, DistrictKpis> Sectors) ForDistrictAndSectors(
+        IReadOnlyCollection<SegmentSnapshot> segments, IReadOnlyCollection<SensorSnapshot> directSensors,
+        IReadOnlyCollection<Sector> openAlertSectors, DateTimeOffset now)
+    {
+        var roads = new RoadAccumulator();
+        var all = new Accumulator(now);
+        var bySector = new Dictionary<Sector, Accumulator>();
+        void Add(SensorSnapshot sensor)
+        {
+            all.Add(sensor);
+            if (!bySector.TryGetValue(sensor.Sector, out var accumulator))
+            {
+                bySector[sensor.Sector] = accumulator = new Accumulator(now);
+            }
+            accumulator.Add(sensor);
+        }
+        foreach (var segment in segments)
+        {
+            roads.Add(segment);
+            for (var i = 0; i < segment.Sensors.Count; i++)
+            {
+                Add(segment.Sensors[i]);
+            }
+        }
+        foreach (var sensor in directSensors)
+        {
+            Add(sensor);
+        }
+        if (segments.Count > 0 && !bySector.ContainsKey(Sector.Traffic))
+        {
+            bySector[Sector.Traffic] = new Accumulator(now);
+        }
+        var alerts = openAlertSectors.CountBy(s => s).ToDictionary();
+        var sectors = bySector.ToDictionary(p => p.Key,
+            p => Kpis(roads, p.Value, alerts.GetValueOrDefault(p.Key), countsRoads: p.Key == Sector.Traffic));
+        return (Kpis(roads, all, openAlertSectors.Count, countsRoads: true), sectors);
+    }
+
+    /// <summary>KPIs of the roads (when they count: the whole district, or traffic) and of the sensors gathered.</summary>
+    private static DistrictKpis Kpis(RoadAccumulator roads, Accumulator sensors, int openAlerts, bool countsRoads) =>
         // Each KPI is as of the newest data behind it, so an unchanged twin reads the same whenever it is asked.
-        return new DistrictKpis(
-            MeanSpeedKmh: monitoredM > 0 ? Known(weightedSpeed / monitoredM, trafficAsOf) : Kpi.Unknown,
-            CongestedKm: roads ? Known(congestedM / 1000, trafficAsOf) : Kpi.Unknown,
+        new(
+            MeanSpeedKmh: countsRoads && roads.MonitoredM > 0 ? Known(roads.WeightedSpeed / roads.MonitoredM, roads.AsOf) : Kpi.Unknown,
+            CongestedKm: countsRoads ? Known(roads.CongestedM / 1000, roads.AsOf) : Kpi.Unknown,
             WorstAqi: sensors.WorstAqi,
             MaxWaterLevelM: sensors.MaxWaterLevel,
             SensorsOnline: Known(sensors.Online, sensors.NewestSeen),
             SensorsStale: Known(sensors.Stale, sensors.NewestSeen),
             SensorsOffline: Known(sensors.Offline, sensors.NewestSeen),
             OpenAlerts: Known(openAlerts, null),
-            MonitoredKm: roads ? Known(monitoredM / 1000, trafficAsOf) : Kpi.Unknown);
+            MonitoredKm: countsRoads ? Known(roads.MonitoredM / 1000, roads.AsOf) : Kpi.Unknown);
+
+    /// <summary>Length-weighted speed and congested length over the open, measured roads.</summary>
+    private sealed class RoadAccumulator
+    {
+        public double WeightedSpeed, MonitoredM, CongestedM;
+        public DateTimeOffset? AsOf;
+
+        public void Add(SegmentSnapshot segment)
+        {
+            var traffic = segment.Traffic;
+            if (traffic.SpeedKmh is { } speed && ReadingRanges.Allows(ReadingNames.Speed, speed) &&
+                segment.Status is not (SegmentStatus.Closed or SegmentStatus.Flooded))
+            {
+                WeightedSpeed += speed * segment.LengthM;
+                MonitoredM += segment.LengthM;
+                AsOf = Latest(AsOf, traffic.AsOf);
+            }
+            if (traffic.Los is LevelOfService.E or LevelOfService.F)
+            {
+                CongestedM += segment.LengthM;
+            }
+        }
     }
 
     public static DistrictKpis ForCity(IEnumerable<DistrictKpis> districts)
@@ -117,7 +158,7 @@ public static class KpiCalculator
         : best;
 
     /// <summary>Sensor counts by health, and the worst environmental values among sensors still online or stale.</summary>
-    private sealed class Accumulator(DateTimeOffset now, Sector? sector)
+    private sealed class Accumulator(DateTimeOffset now)
     {
         public int Online, Stale, Offline;
         public Kpi WorstAqi = Kpi.Unknown, MaxWaterLevel = Kpi.Unknown;
@@ -125,10 +166,6 @@ public static class KpiCalculator
 
         public void Add(SensorSnapshot sensor)
         {
-            if (sector is { } only && sensor.Sector != only)
-            {
-                return;
-            }
             NewestSeen = Latest(NewestSeen, sensor.LastSeen);
             var health = HealthPolicy.Classify(sensor.LastSeen, now);
             switch (health)

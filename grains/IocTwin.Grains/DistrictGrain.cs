@@ -367,10 +367,10 @@ public sealed class DistrictGrain(
         {
             return;
         }
-        var kpis = Kpis();
+        var (kpis, sectors) = AllKpis();
         (_publisher ??= GrainFactory.GetGrain<ITwinPublisher>(0)).Publish(new DistrictUpdate(
             spec.Id, spec.Name, kpis, state.State.Version, [.. _changedSegments.Values], [.. _changedSensors.Values], [.. _changedAlerts],
-            SectorKpis())).Ignore();
+            sectors)).Ignore();
         _changedSegments.Clear();
         _changedSensors.Clear();
         _changedAlerts.Clear();
@@ -381,13 +381,16 @@ public sealed class DistrictGrain(
     private DistrictKpis Kpis() =>
         KpiCalculator.ForDistrict(state.State.Segments.Values, state.State.Sensors.Values, state.State.Alerts.Open.Count, time.GetUtcNow());
 
-    private Dictionary<Sector, DistrictKpis> SectorKpis() => KpiCalculator.BySector(
-        state.State.Segments.Values, state.State.Sensors.Values, state.State.Alerts.Open.Values.Select(a => a.Sector), time.GetUtcNow());
+    private (DistrictKpis District, Dictionary<Sector, DistrictKpis> Sectors) AllKpis() => KpiCalculator.ForDistrictAndSectors(
+        state.State.Segments.Values, state.State.Sensors.Values, [.. state.State.Alerts.Open.Values.Select(a => a.Sector)], time.GetUtcNow());
 
     private DistrictSnapshot Snapshot(DistrictSpec spec, DistrictKpis kpis) =>
         new(spec.Id, spec.Name, spec.NameEn, kpis, state.State.Version);
 
-    private DistrictView View(DistrictSpec spec) => new(
-        spec.Id, spec.Name, spec.NameEn, spec.Boundary, Kpis(), state.State.Segments.Count,
-        state.State.Sensors.Count + state.State.Segments.Values.Sum(s => s.Sensors.Count), state.State.Version, SectorKpis());
+    private DistrictView View(DistrictSpec spec)
+    {
+        var (kpis, sectors) = AllKpis();
+        return new(spec.Id, spec.Name, spec.NameEn, spec.Boundary, kpis, state.State.Segments.Count,
+            state.State.Sensors.Count + state.State.Segments.Values.Sum(s => s.Sensors.Count), state.State.Version, sectors);
+    }
 }
