@@ -311,7 +311,7 @@ internal sealed class AllOrNothingLoader
     /// <summary>Buffers of one chunk of trees: the shortest-path tree, loadings per component, zone-to-zone sums.</summary>
     private sealed class Chunk
     {
-        public readonly ShortestPathTree Tree;
+        public readonly ReverseShortestPaths Tree;
         public readonly double[] Acc;
         public readonly double[][] Loaded;
         public readonly double[] OdTime;
@@ -320,7 +320,7 @@ internal sealed class AllOrNothingLoader
 
         public Chunk(int nodes, int links, int components, int zones)
         {
-            Tree = new ShortestPathTree(nodes);
+            Tree = new ReverseShortestPaths(nodes);
             Acc = new double[nodes];
             Loaded = new double[components][];
             for (var c = 0; c < components; c++)

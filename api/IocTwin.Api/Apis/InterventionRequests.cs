@@ -14,10 +14,10 @@ namespace IocTwin.Api.Apis;
 /// </summary>
 public static class InterventionRequests
 {
-    // The kind may come anywhere in the object, as it could before interventions were typed.
     /// <summary>Interventions a scenario may be created with; more are added one by one.</summary>
     public const int MaxAtCreation = 50;
 
+    // The kind may come anywhere in the object, as it could before interventions were typed.
     private static readonly JsonSerializerOptions Json = new(TwinJson.Options) { AllowOutOfOrderMetadataProperties = true };
 
     public static async Task<(InterventionSpec? Value, ValidationProblem? Problem)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)

@@ -1,10 +1,11 @@
 namespace IocTwin.Simulation;
 
 /// <summary>
-/// Reverse Dijkstra over a binary heap: the shortest time from every node to one root, the first link of each path,
-/// and the nodes in the order they were settled. Buffers are allocated once and reused for every root.
+/// For the simulator's all-or-nothing loading: reverse Dijkstra over a binary heap, the shortest time from every node
+/// to one root, the first link of each path, and the nodes in the order they were settled. Buffers are allocated once
+/// and reused for every root. (The static equilibrium has its own forward tree, Equilibrium.ShortestPathTree.)
 /// </summary>
-internal sealed class ShortestPathTree
+internal sealed class ReverseShortestPaths
 {
     public readonly double[] Dist;
     public readonly int[] Next;
@@ -15,7 +16,7 @@ internal sealed class ShortestPathTree
     private readonly int[] _position;
     private int _heapSize;
 
-    public ShortestPathTree(int nodes)
+    public ReverseShortestPaths(int nodes)
     {
         Dist = new double[nodes];
         Next = new int[nodes];
