@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using IocTwin.Api.Access;
+using IocTwin.Api.NgsiLd.Subscriptions;
 using IocTwin.Api.NgsiLd.Temporal;
 using Microsoft.Extensions.Options;
 
@@ -22,6 +23,7 @@ public static class NgsiLdApi
         builder.Services.AddSingleton<NgsiEntitySource>();
         builder.Services.AddSingleton<ObservationReadings>();
         builder.Services.AddSingleton<TemporalEntities>();
+        builder.AddNgsiLdSubscriptions();
         return builder;
     }
 
@@ -34,6 +36,7 @@ public static class NgsiLdApi
             .WithSummary("The same query as GET /entities, as a Query body (entities, attrs, q, geoQ), @context in the body or the Link header.");
         api.MapNgsiLdTypes();
         api.MapNgsiLdTemporal();
+        api.MapNgsiLdSubscriptions();
         app.MapNgsiLdIngest();
         app.MapGroup(Prefix).WithTags("NGSI-LD").MapJsonLdContexts();
         return app;
@@ -67,12 +70,12 @@ public static class NgsiLdApi
     }
 
     /// <summary>The JSON body of a query by POST, or the problem refusing it (media type, not JSON, empty).</summary>
-    public static async Task<(JsonObject? Body, IResult? Problem)> ReadQueryBodyAsync(HttpContext http)
+    public static async Task<(JsonObject? Body, IResult? Problem)> ReadQueryBodyAsync(HttpContext http, string what = "the Query")
     {
         if (!http.Request.HasJsonContentType() && !NgsiLdCall.IsLdJson(http.Request))
         {
             return (null, NgsiLdProblems.Problem(StatusCodes.Status415UnsupportedMediaType, "InvalidRequest", "Unsupported media type",
-                "Send the Query as application/json or application/ld+json."));
+                $"Send {what} as application/json or application/ld+json."));
         }
         try
         {

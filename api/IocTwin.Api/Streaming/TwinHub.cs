@@ -11,7 +11,7 @@ namespace IocTwin.Api.Streaming;
 /// scopes gets each snapshot as soon as it is read. Refusals are <see cref="SubscriptionRefused"/>.
 /// </summary>
 [Authorize(Policy = AccessExtensions.ReadPolicy)]
-public sealed class TwinHub(ScopeDispatcher dispatcher, TwinSnapshots snapshots) : Hub
+public sealed class TwinHub(ScopeDispatcher dispatcher, TwinSnapshots snapshots, IGrainFactory grains) : Hub
 {
     public override Task OnConnectedAsync()
     {
@@ -43,6 +43,30 @@ public sealed class TwinHub(ScopeDispatcher dispatcher, TwinSnapshots snapshots)
         }
         dispatcher.Unsubscribe(Context.ConnectionId, parsed);
     }
+
+    /// <summary>
+    /// Sends this connection the notifications of an NGSI-LD subscription as "ngsiNotification" messages, for the
+    /// subscription's owner scope (the IOC any): <see cref="NgsiLd.Subscriptions.NgsiNotificationFrame"/>.
+    /// </summary>
+    public async Task WatchNgsiSubscription(string subscriptionId)
+    {
+        var access = TwinAccess.From(Context.User!);
+        var owner = await grains.GetGrain<Grains.INgsiSubscriptionIndexGrain>(0).Find(subscriptionId);
+        if (owner is null)
+        {
+            throw access.SeesEverything
+                ? new SubscriptionRefused(RefusalReason.Unknown, $"Unknown subscription '{subscriptionId}'.")
+                : new SubscriptionRefused(RefusalReason.Forbidden, $"Forbidden: your token does not cover '{subscriptionId}'.");
+        }
+        if (!NgsiLd.Subscriptions.SubscriptionScope.CanManage(access, owner))
+        {
+            throw new SubscriptionRefused(RefusalReason.Forbidden, $"Forbidden: your token does not cover '{subscriptionId}'.");
+        }
+        await Groups.AddToGroupAsync(Context.ConnectionId, NgsiLd.Subscriptions.NotificationDispatcher.GroupOf(subscriptionId));
+    }
+
+    public Task UnwatchNgsiSubscription(string subscriptionId) =>
+        Groups.RemoveFromGroupAsync(Context.ConnectionId, NgsiLd.Subscriptions.NotificationDispatcher.GroupOf(subscriptionId));
 
     private async Task<TwinScope> AuthorizeAsync(string scope)
     {

@@ -1,14 +1,16 @@
+using IocTwin.Api.NgsiLd.Subscriptions;
 using IocTwin.Grains;
 using IocTwin.Model;
 
 namespace IocTwin.Api.Streaming;
 
 /// <summary>This API process's observer of the twin: one per process, registered with the cluster and renewed.</summary>
-public sealed class TwinObserver(ScopeDispatcher dispatcher) : ITwinObserver
+public sealed class TwinObserver(ScopeDispatcher dispatcher, TwinNgsiChanges ngsiChanges) : ITwinObserver
 {
     public Task OnUpdates(DistrictUpdate[] districts, CityView? city)
     {
         dispatcher.OnUpdates(districts, city);
+        ngsiChanges.OnUpdates(districts);
         return Task.CompletedTask;
     }
 

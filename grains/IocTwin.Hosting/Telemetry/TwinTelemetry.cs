@@ -37,6 +37,18 @@ public static class TwinTelemetry
     public static readonly Counter<long> RefusedSubscriptions =
         Meter.CreateCounter<long>("ioctwin.push.refused", "{call}", "Hub calls refused (forbidden, unknown, invalid or over a limit), by reason.");
 
+    public static readonly Counter<long> NgsiNotificationsSent =
+        Meter.CreateCounter<long>("ioctwin.ngsild.notifications.sent", "{notification}", "NGSI-LD notifications a receiver took, by subscription.");
+
+    public static readonly Counter<long> NgsiNotificationsFailed =
+        Meter.CreateCounter<long>("ioctwin.ngsild.notifications.failed", "{attempt}", "NGSI-LD notification attempts that failed (refused, timed out, answered an error), by subscription.");
+
+    public static readonly Counter<long> NgsiNotificationsDropped =
+        Meter.CreateCounter<long>("ioctwin.ngsild.notifications.dropped", "{entity}", "Entities never notified: pushed out of a full queue or given up after the last retry, by subscription.");
+
+    public static readonly Histogram<double> NgsiNotificationLatency =
+        Meter.CreateHistogram<double>("ioctwin.ngsild.notifications.duration", "ms", "How long a receiver took to answer a notification POST.");
+
     public static readonly Histogram<double> PushLag =
         Meter.CreateHistogram<double>("ioctwin.push.lag", "ms", "From the twin hearing from a sensor to the frame carrying it leaving for screens.");
 

@@ -1,0 +1,340 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using IocTwin.Api.Access;
+using IocTwin.Api.Streaming;
+using IocTwin.Grains;
+using IocTwin.Model;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+
+namespace IocTwin.Api.NgsiLd.Subscriptions;
+
+/// <summary>
+/// Matches this process's <see cref="NgsiChangeFeed"/> against the subscriptions and queues what each is to be told,
+/// off the ingest path: the feed only queues, and entities are read here, once per change whatever the number of
+/// subscriptions. Every API process matches; only the holder of the notification lease (the subscription index grain)
+/// sends over HTTP, so a change is notified once per subscription, not once per process; the others keep what they
+/// matched for a lease period and take over, sending it, when the holder stops renewing. Hub watchers of a subscription
+/// get its notifications from the process they are connected to.
+/// </summary>
+public sealed class NotificationDispatcher(
+    IGrainFactory grains, NgsiChangeFeed feed, NgsiEntitySource source, LdContextStore contexts, IHttpClientFactory httpClients,
+    IOptions<NotificationOptions> options, IOptions<NgsiLdOptions> ngsiOptions, IHubContext<TwinHub> hub, TimeProvider time,
+    ILogger<NotificationDispatcher> logger) : BackgroundService
+{
+    public const string HttpClientName = "ngsi-ld-notifications";
+    public const string HubMethod = "ngsiNotification";
+    private const int MaxChangesWaiting = 100_000;
+
+    /// <summary>Reads entities for matching whatever the owner's scope; each subscription's scope is applied after.</summary>
+    private static readonly TwinAccess Everything = SubscriptionScope.AccessOf(new SubscriptionOwner("notifications", TwinRoles.Ioc, [], []));
+
+    private readonly Guid _processId = Guid.NewGuid();
+    private readonly ConcurrentDictionary<string, SubscriptionOutbox> _outboxes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _periodicDue = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _applying = new(1, 1);
+    private readonly Channel<NgsiChange> _changes = Channel.CreateBounded<NgsiChange>(
+        new BoundedChannelOptions(MaxChangesWaiting) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+    private volatile bool _holding;
+    private DateTimeOffset? _handoverMark;
+    private long _version = -1;
+
+    public static string GroupOf(string subscriptionId) => "ngsi-subscription:" + subscriptionId;
+
+    /// <summary>Whether this process sends the notifications now.</summary>
+    public bool HoldsLease => _holding;
+
+    /// <summary>The counters this process has not stored yet, so that an answer from it is up to date.</summary>
+    public NotificationCounters Unreported(string id) => _outboxes.TryGetValue(id, out var outbox) ? outbox.Unreported : NotificationCounters.None;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var listening = feed.Listen(changes =>
+        {
+            foreach (var change in changes)
+            {
+                _changes.Writer.TryWrite(change);
+            }
+        });
+        await Task.WhenAll(LeaseAsync(stoppingToken), MatchAsync(stoppingToken), PeriodicAsync(stoppingToken));
+    }
+
+    /// <summary>Reads the subscription again from its grain and starts, changes or stops its outbox.</summary>
+    public async Task ApplyAsync(string id, CancellationToken cancellationToken)
+    {
+        var record = await grains.GetGrain<INgsiSubscriptionGrain>(id).Get();
+        await _applying.WaitAsync(cancellationToken);
+        try
+        {
+            await ApplyLockedAsync(id, record, cancellationToken);
+        }
+        finally
+        {
+            _applying.Release();
+        }
+    }
+
+    private async Task ApplyLockedAsync(string id, NgsiSubscriptionRecord? record, CancellationToken cancellationToken)
+    {
+        var active = record is null ? null : await CompileAsync(record, cancellationToken);
+        if (active is null)
+        {
+            if (_outboxes.TryRemove(id, out var gone))
+            {
+                await gone.DisposeAsync();
+            }
+            _periodicDue.TryRemove(id, out _);
+            return;
+        }
+        if (_outboxes.TryGetValue(id, out var outbox))
+        {
+            outbox.Subscription = active;
+            return;
+        }
+        outbox = new SubscriptionOutbox(active, httpClients.CreateClient(HttpClientName), options.Value, time, logger);
+        if (_holding)
+        {
+            outbox.StartSending(null);
+        }
+        _outboxes[id] = outbox;
+    }
+
+    /// <summary>A stored subscription read back under the context it was written with; null when that no longer works.</summary>
+    public async Task<ActiveSubscription?> CompileAsync(NgsiSubscriptionRecord record, CancellationToken cancellationToken)
+    {
+        var definition = record.Definition;
+        try
+        {
+            var context = await contexts.ResolveAsync(definition.Context is { } stored ? JsonNode.Parse(stored) : null, cancellationToken);
+            var body = JsonNode.Parse(definition.Document)!.AsObject();
+            var subscription = SubscriptionDocument.Parse(body, context, definition.Owner, definition.CreatedAt, definition.ModifiedAt,
+                ngsiOptions.Value.PatternTimeout, creating: false);
+            var (value, link) = ActiveSubscription.ContextOf(definition.Context);
+            return new ActiveSubscription(subscription, SubscriptionScope.AccessOf(definition.Owner), value, link);
+        }
+        catch (Exception ex) when (ex is NgsiLdRequestException or LdContextUnavailableException or System.Text.Json.JsonException)
+        {
+            logger.LogWarning("Subscription {Subscription} cannot be read back and does not notify: {Error}", definition.Id, ex.Message);
+            return null;
+        }
+    }
+
+    /// <summary>Holds or watches for the lease, reports counters, and reads the subscriptions again when they changed.</summary>
+    private async Task LeaseAsync(CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(options.Value.ReportInterval, time);
+        do
+        {
+            try
+            {
+                await RenewAsync(stopping);
+            }
+            catch (Exception ex) when (!stopping.IsCancellationRequested)
+            {
+                logger.LogWarning(ex, "Could not renew the notification lease or read the subscriptions; retrying");
+            }
+        }
+        while (await WaitAsync(timer, stopping));
+        await StopSendingAsync();
+    }
+
+    private async Task RenewAsync(CancellationToken stopping)
+    {
+        var index = grains.GetGrain<INgsiSubscriptionIndexGrain>(0);
+        var version = await index.Version();
+        if (version != _version)
+        {
+            await ReloadAsync(index, stopping);
+            _version = version;
+        }
+        var now = time.GetUtcNow();
+        var sentUpTo = _holding ? _outboxes.Values.Select(o => o.OldestUnsent).Where(t => t is not null).DefaultIfEmpty(now).Min() : null;
+        var lease = await index.HoldLease(_processId, options.Value.LeaseDuration, sentUpTo);
+        if (lease.Held && !_holding)
+        {
+            logger.LogInformation("This process sends NGSI-LD notifications now");
+            _handoverMark = lease.DeliveredUpTo;
+            _holding = true;
+            foreach (var outbox in _outboxes.Values)
+            {
+                outbox.StartSending(_handoverMark);
+            }
+        }
+        else if (!lease.Held)
+        {
+            _holding = false;
+            foreach (var outbox in _outboxes.Values)
+            {
+                outbox.StopSending();
+                outbox.ForgetOlderThan(now - options.Value.LeaseDuration * 2);
+            }
+        }
+        if (_holding)
+        {
+            await ReportAsync();
+        }
+    }
+
+    private async Task ReloadAsync(INgsiSubscriptionIndexGrain index, CancellationToken stopping)
+    {
+        var entries = await index.List();
+        var ids = entries.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var id in ids.Concat(_outboxes.Keys.Where(k => !ids.Contains(k))).ToList())
+        {
+            await ApplyAsync(id, stopping);
+        }
+    }
+
+    private async Task ReportAsync()
+    {
+        foreach (var (id, outbox) in _outboxes)
+        {
+            var counters = outbox.TakeCounters();
+            if (counters != NotificationCounters.None)
+            {
+                await grains.GetGrain<INgsiSubscriptionGrain>(id).Report(counters);
+            }
+        }
+    }
+
+    private async Task StopSendingAsync()
+    {
+        try
+        {
+            if (_holding)
+            {
+                await ReportAsync().WaitAsync(TimeSpan.FromSeconds(2));
+                await grains.GetGrain<INgsiSubscriptionIndexGrain>(0).ReleaseLease(_processId).WaitAsync(TimeSpan.FromSeconds(2));
+            }
+        }
+        catch (Exception ex)
+        {
+            logger.LogDebug(ex, "Counters or lease not handed back on shutdown; the lease lapses on its own");
+        }
+        _holding = false;
+        foreach (var outbox in _outboxes.Values)
+        {
+            await outbox.DisposeAsync();
+        }
+        _outboxes.Clear();
+    }
+
+    /// <summary>Reads each changed entity once and queues it for every subscription it matches, within its owner's scope.</summary>
+    private async Task MatchAsync(CancellationToken stopping)
+    {
+        try
+        {
+            while (await _changes.Reader.WaitToReadAsync(stopping))
+            {
+                var batch = new Dictionary<string, NgsiChange>(StringComparer.Ordinal);
+                while (batch.Count < 5_000 && _changes.Reader.TryRead(out var change))
+                {
+                    batch[change.EntityId] = batch.TryGetValue(change.EntityId, out var earlier) ? Merge(earlier, change) : change;
+                }
+                var now = time.GetUtcNow();
+                var outboxes = _outboxes.Values.Where(o => o.Subscription.Definition.StatusAt(now) == SubscriptionStatus.Active).ToList();
+                if (outboxes.Count == 0)
+                {
+                    continue;
+                }
+                await Parallel.ForEachAsync(batch.Values, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = stopping },
+                    async (change, _) => await MatchAsync(change, outboxes));
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task MatchAsync(NgsiChange change, List<SubscriptionOutbox> outboxes)
+    {
+        var interested = outboxes.Where(o => o.Subscription.Definition.Watches(change)).ToList();
+        if (interested.Count == 0)
+        {
+            return;
+        }
+        try
+        {
+            if (await source.ReadOneAsync(Everything, change.EntityId) is not { } entity)
+            {
+                return;
+            }
+            foreach (var outbox in interested)
+            {
+                Queue(outbox, entity, change.At);
+            }
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Could not read {Entity} to notify its change", change.EntityId);
+        }
+    }
+
+    private void Queue(SubscriptionOutbox outbox, NgsiEntity entity, DateTimeOffset at)
+    {
+        var subscription = outbox.Subscription;
+        if (!SubscriptionScope.Covers(subscription.OwnerAccess, entity) || !subscription.Definition.Matches(entity))
+        {
+            return;
+        }
+        var rendered = subscription.Definition.Render(entity);
+        outbox.Enqueue(new PendingEntity(entity.Id, rendered, at));
+        var frame = new NgsiNotificationFrame(subscription.Definition.Id,
+            NotificationBody.Create(subscription.Definition.Id, at, [rendered.DeepClone()]).ToJsonString(NgsiLdJson.Options));
+        _ = hub.Clients.Group(GroupOf(subscription.Definition.Id)).SendAsync(HubMethod, frame);
+    }
+
+    /// <summary>Periodic subscriptions (timeInterval): every matching entity, each interval.</summary>
+    private async Task PeriodicAsync(CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
+        while (await WaitAsync(timer, stopping))
+        {
+            var now = time.GetUtcNow();
+            foreach (var outbox in _outboxes.Values)
+            {
+                var subscription = outbox.Subscription;
+                if (subscription.Definition.TimeInterval is not { } interval || subscription.Definition.StatusAt(now) != SubscriptionStatus.Active
+                    || _periodicDue.GetValueOrDefault(subscription.Definition.Id) > now)
+                {
+                    continue;
+                }
+                _periodicDue[subscription.Definition.Id] = now + TimeSpan.FromSeconds(interval);
+                try
+                {
+                    var types = subscription.Definition.Entities.Select(s => s.Type).ToHashSet(StringComparer.Ordinal);
+                    foreach (var entity in await source.ReadAsync(subscription.OwnerAccess, type => types.Count == 0 || types.Contains(type)))
+                    {
+                        Queue(outbox, entity, now);
+                    }
+                }
+                catch (Exception ex) when (!stopping.IsCancellationRequested)
+                {
+                    logger.LogWarning(ex, "Could not read the entities of periodic subscription {Subscription}", subscription.Definition.Id);
+                }
+            }
+        }
+    }
+
+    private static NgsiChange Merge(NgsiChange earlier, NgsiChange later) => later with
+    {
+        Attributes = earlier.Attributes is null || later.Attributes is null ? null : [.. earlier.Attributes.Union(later.Attributes)],
+        At = earlier.At,
+    };
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stopping)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stopping);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>A notification of an NGSI-LD subscription on the hub: the Notification's JSON, as the HTTP receiver gets it.</summary>
+public sealed record NgsiNotificationFrame(string SubscriptionId, string Notification);

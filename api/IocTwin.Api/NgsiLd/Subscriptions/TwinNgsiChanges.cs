@@ -1,0 +1,49 @@
+using System.Collections.Concurrent;
+using IocTwin.Model;
+
+namespace IocTwin.Api.NgsiLd.Subscriptions;
+
+/// <summary>
+/// Reads the twin's live updates (what this API process's observer receives) as changes of NGSI-LD entities: a sensor's
+/// reading changes its observation entity's values and its Device's state, a segment's traffic its TrafficFlowObserved
+/// (and a new status its RoadSegment), an alert its Alert.
+/// </summary>
+public sealed class TwinNgsiChanges(NgsiChangeFeed feed, TimeProvider time)
+{
+    private static readonly string[] DeviceAttributes = [Sdm.DeviceState, Sdm.DateLastValueReported];
+    private static readonly string[] TrafficAttributes =
+        [Sdm.Intensity, Sdm.AverageVehicleSpeed, Sdm.Occupancy, Sdm.LevelOfService, Sdm.Congested, Sdm.DateObserved];
+
+    private readonly ConcurrentDictionary<string, SegmentStatus> _statuses = new(StringComparer.Ordinal);
+
+    public void OnUpdates(IEnumerable<DistrictUpdate> districts)
+    {
+        var now = time.GetUtcNow();
+        var changes = new List<NgsiChange>();
+        foreach (var district in districts)
+        {
+            foreach (var sensor in district.Sensors)
+            {
+                var values = SmartDataModels.ValuesOf(sensor.Kind).Where(m => sensor.Values.ContainsKey(m.Reading)).Select(m => m.Attribute);
+                changes.Add(new(NgsiLdFormat.Urn(SmartDataModels.ObservationType(sensor.Kind), sensor.Id), Sdm.Types[SmartDataModels.ObservationType(sensor.Kind)],
+                    [.. values, Sdm.DateObserved], now));
+                changes.Add(new(NgsiLdFormat.Urn("Device", sensor.Id), Sdm.Device, DeviceAttributes, now));
+            }
+            foreach (var segment in district.Segments)
+            {
+                changes.Add(new(NgsiLdFormat.Urn("TrafficFlowObserved", segment.Id), Sdm.TrafficFlowObserved, TrafficAttributes, now));
+                var previous = _statuses.GetValueOrDefault(segment.Id, SegmentStatus.Open);
+                _statuses[segment.Id] = segment.Status;
+                if (previous != segment.Status)
+                {
+                    changes.Add(new(NgsiLdFormat.Urn("RoadSegment", segment.Id), Sdm.RoadSegment, [Sdm.Status], now));
+                }
+            }
+            foreach (var alert in district.Alerts)
+            {
+                changes.Add(new(NgsiLdFormat.Urn("Alert", alert.Id), Sdm.Alert, null, now));
+            }
+        }
+        feed.Publish(changes);
+    }
+}
