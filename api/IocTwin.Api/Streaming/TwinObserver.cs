@@ -1,10 +1,11 @@
+using IocTwin.Api.NgsiLd.Entities;
 using IocTwin.Grains;
 using IocTwin.Model;
 
 namespace IocTwin.Api.Streaming;
 
 /// <summary>This API process's observer of the twin: one per process, registered with the cluster and renewed.</summary>
-public sealed class TwinObserver(ScopeDispatcher dispatcher) : ITwinObserver
+public sealed class TwinObserver(ScopeDispatcher dispatcher, ContextEntityChanges contextChanges) : ITwinObserver
 {
     public Task OnUpdates(DistrictUpdate[] districts, CityView? city)
     {
@@ -15,6 +16,12 @@ public sealed class TwinObserver(ScopeDispatcher dispatcher) : ITwinObserver
     public Task OnScenario(ScenarioProgress progress)
     {
         dispatcher.OnScenario(progress);
+        return Task.CompletedTask;
+    }
+
+    public Task OnContextEntityChanges(ContextEntityChange[] changes)
+    {
+        contextChanges.Raise(changes);
         return Task.CompletedTask;
     }
 }
