@@ -19,6 +19,7 @@ public sealed class TwinPublisher(IReadingHistory history, TimeProvider time, IL
 
     private readonly Dictionary<string, DistrictUpdate> _districts = [];
     private CityView? _city;
+    private readonly List<ContextEntityChange> _contextChanges = [];
     private ITwinObserver[] _observers = [];
     private DateTime _observersFetched = DateTime.MinValue;
     private DebouncedAction _flush = null!;
@@ -57,6 +58,13 @@ public sealed class TwinPublisher(IReadingHistory history, TimeProvider time, IL
         }
     }
 
+    public Task PublishContextEntityChange(ContextEntityChange change)
+    {
+        _contextChanges.Add(change);
+        _flush.Schedule();
+        return Task.CompletedTask;
+    }
+
     private async Task<ITwinObserver[]> ObserversAsync()
     {
         try
@@ -79,12 +87,21 @@ public sealed class TwinPublisher(IReadingHistory history, TimeProvider time, IL
     {
         DistrictUpdate[] districts = [.. _districts.Values];
         var city = _city;
+        ContextEntityChange[] contextChanges = [.. _contextChanges];
         _districts.Clear();
         _city = null;
+        _contextChanges.Clear();
         foreach (var observer in await ObserversAsync())
         {
             // One-way: a slow or dead API process cannot hold up the twin.
-            _ = observer.OnUpdates(districts, city);
+            if (districts.Length > 0 || city is not null)
+            {
+                _ = observer.OnUpdates(districts, city);
+            }
+            if (contextChanges.Length > 0)
+            {
+                _ = observer.OnContextEntityChanges(contextChanges);
+            }
         }
     }
 

@@ -53,6 +53,9 @@ public sealed class TwinAccess
 
     public IReadOnlySet<Sector> Sectors => _sectors;
 
+    /// <summary>Everything, as the twin itself sees it: for checks made on the twin's behalf, never to answer a caller.</summary>
+    public static readonly TwinAccess Twin = new(TwinRoles.Ioc, "", [], []);
+
     public static TwinAccess From(ClaimsPrincipal user)
     {
         var role = user.FindFirst(TwinClaims.Role)?.Value ?? user.FindFirst(ClaimTypes.Role)?.Value;

@@ -48,9 +48,10 @@ public static class EntityRenderer
     public static JsonObject Render(NgsiEntity entity, RenderOptions options, LdContext context)
     {
         var json = new JsonObject { ["id"] = entity.Id, ["type"] = context.Compact(entity.Type) };
-        if (options.SysAttrs && entity.ModifiedAt is { } modified && options.Format != EntityFormat.KeyValues)
+        if (options.SysAttrs && options.Format != EntityFormat.KeyValues)
         {
-            json["modifiedAt"] = NgsiLdFormat.Time(modified);
+            if (entity.CreatedAt is { } created) json["createdAt"] = NgsiLdFormat.Time(created);
+            if (entity.ModifiedAt is { } modified) json["modifiedAt"] = NgsiLdFormat.Time(modified);
         }
         foreach (var (name, attribute) in entity.Attributes.OrderBy(a => context.Compact(a.Key), StringComparer.Ordinal))
         {
@@ -61,45 +62,62 @@ public static class EntityRenderer
             json[context.Compact(name)] = options.Format switch
             {
                 EntityFormat.KeyValues => attribute.Value.DeepClone(),
-                EntityFormat.Concise => Concise(attribute, options.SysAttrs),
-                _ => Normalized(attribute, options.SysAttrs),
+                EntityFormat.Concise => Concise(attribute, options.SysAttrs, context),
+                _ => Normalized(attribute, options.SysAttrs, context),
             };
         }
         return json;
     }
 
-    private static JsonObject Normalized(NgsiAttribute attribute, bool sysAttrs)
+    private static JsonObject Normalized(NgsiAttribute attribute, bool sysAttrs, LdContext context)
     {
         var json = new JsonObject { ["type"] = attribute.Kind.ToString() };
-        json[attribute.Kind == AttributeKind.Relationship ? "object" : "value"] = attribute.Value.DeepClone();
-        AddMetadata(json, attribute, sysAttrs);
+        json[ValueMember(attribute)] = attribute.Value.DeepClone();
+        AddMetadata(json, attribute, sysAttrs, context);
         return json;
     }
 
     /// <summary>Concise: a Property with nothing but a value is the bare value; a Relationship is {object}; no "type".</summary>
-    private static JsonNode Concise(NgsiAttribute attribute, bool sysAttrs)
+    private static JsonNode Concise(NgsiAttribute attribute, bool sysAttrs, LdContext context)
     {
         if (attribute.Kind == AttributeKind.Relationship)
         {
-            return new JsonObject { ["object"] = attribute.Value.DeepClone() };
+            var relationship = new JsonObject { ["object"] = attribute.Value.DeepClone() };
+            AddMetadata(relationship, attribute, sysAttrs, context);
+            return relationship;
         }
-        var json = new JsonObject { ["value"] = attribute.Value.DeepClone() };
-        AddMetadata(json, attribute, sysAttrs);
+        var json = new JsonObject { [ValueMember(attribute)] = attribute.Value.DeepClone() };
+        AddMetadata(json, attribute, sysAttrs, context);
         // A bare JSON object value would read as an attribute of its own; a GeoJSON geometry is recognised by its type.
-        var bare = json.Count == 1 && (attribute.Value is not JsonObject || attribute.Kind == AttributeKind.GeoProperty);
+        var bare = json.Count == 1 && attribute.Kind != AttributeKind.LanguageProperty && (attribute.Value is not JsonObject || attribute.Kind == AttributeKind.GeoProperty);
         return bare ? attribute.Value.DeepClone() : json;
     }
 
-    private static void AddMetadata(JsonObject json, NgsiAttribute attribute, bool sysAttrs)
+    private static string ValueMember(NgsiAttribute attribute) => attribute.Kind switch
+    {
+        AttributeKind.Relationship => "object",
+        AttributeKind.LanguageProperty => "languageMap",
+        _ => "value",
+    };
+
+    private static void AddMetadata(JsonObject json, NgsiAttribute attribute, bool sysAttrs, LdContext context)
     {
         if (attribute.ObservedAt is { } observed)
         {
             json["observedAt"] = NgsiLdFormat.Time(observed);
-            if (sysAttrs) json["modifiedAt"] = NgsiLdFormat.Time(observed);
         }
         if (attribute.UnitCode is { } unit)
         {
             json["unitCode"] = unit;
+        }
+        foreach (var (name, member) in attribute.Members ?? [])
+        {
+            json[context.Compact(name)] = member?.DeepClone();
+        }
+        if (sysAttrs)
+        {
+            if (attribute.CreatedAt is { } created) json["createdAt"] = NgsiLdFormat.Time(created);
+            if ((attribute.ModifiedAt ?? attribute.ObservedAt) is { } modified) json["modifiedAt"] = NgsiLdFormat.Time(modified);
         }
     }
 }

@@ -8,14 +8,24 @@ public enum AttributeKind
     Property,
     Relationship,
     GeoProperty,
+    LanguageProperty,
 }
 
 /// <summary>
 /// One attribute of an entity, with its name kept expanded (an IRI) inside the twin; compacted only when written out.
-/// <see cref="Value"/> is the Property's value, the GeoProperty's GeoJSON geometry or the Relationship's object.
+/// <see cref="Value"/> is the Property's value, the GeoProperty's GeoJSON geometry, the Relationship's object or the
+/// LanguageProperty's languageMap.
 /// </summary>
 public sealed record NgsiAttribute(AttributeKind Kind, JsonNode Value, DateTimeOffset? ObservedAt = null, string? UnitCode = null)
 {
+    /// <summary>Sub-attributes (names expanded) of a context entity's attribute; none for the twin's own.</summary>
+    public JsonObject? Members { get; init; }
+
+    /// <summary>When a context entity's attribute was created and last changed; the twin's own have their observedAt.</summary>
+    public DateTimeOffset? CreatedAt { get; init; }
+
+    public DateTimeOffset? ModifiedAt { get; init; }
+
     public static NgsiAttribute Property(JsonNode value, DateTimeOffset? observedAt = null, string? unitCode = null) =>
         new(AttributeKind.Property, value, observedAt, unitCode);
 
@@ -37,8 +47,17 @@ public sealed record NgsiEntity(
     /// <summary>Where the entity's past values are kept, for temporal queries; null when the twin keeps none.</summary>
     public Temporal.HistorySource? History { get; init; }
 
-    /// <summary>The newest observation behind the entity, its modifiedAt.</summary>
-    public DateTimeOffset? ModifiedAt => Attributes.Values.Max(a => a.ObservedAt);
+    private readonly DateTimeOffset? _modifiedAt;
+
+    /// <summary>When a context entity was created; the twin's own entities have none.</summary>
+    public DateTimeOffset? CreatedAt { get; init; }
+
+    /// <summary>When a context entity last changed; for the twin's own, the newest observation behind it.</summary>
+    public DateTimeOffset? ModifiedAt
+    {
+        get => _modifiedAt ?? Attributes.Values.Max(a => a.ObservedAt);
+        init => _modifiedAt = value;
+    }
 }
 
 public static class NgsiLdFormat

@@ -1,5 +1,6 @@
 using IocTwin.Api.Access;
 using IocTwin.Api.Apis;
+using IocTwin.Api.NgsiLd.Entities;
 using IocTwin.Domain;
 using IocTwin.Grains;
 using IocTwin.Topology;
@@ -9,15 +10,23 @@ namespace IocTwin.Api.NgsiLd;
 
 /// <summary>
 /// The twin's entities as NGSI-LD entities, read from the live grains and cut to what the caller's token covers:
-/// nothing out of scope is ever built. A single id is looked up in the known topology before any grain is asked.
+/// nothing out of scope is ever built. A single id is looked up in the known topology (or the context entity index)
+/// before any grain is asked. Context entities (<see cref="ContextEntityStore"/>) are read beside the twin's own.
 /// </summary>
-public sealed class NgsiEntitySource(IGrainFactory grains, KnownEntities known)
+public sealed class NgsiEntitySource(IGrainFactory grains, KnownEntities known, ContextEntityStore contexts)
 {
     private static readonly HashSet<string> SensorTypes =
         [Sdm.Device, Sdm.TrafficFlowObserved, Sdm.AirQualityObserved, Sdm.NoiseLevelObserved, Sdm.FloodMonitoring, Sdm.Streetlight, Sdm.DeviceMeasurement];
 
     /// <summary>Every entity the caller may see whose (expanded) type passes <paramref name="wantsType"/>.</summary>
     public async Task<List<NgsiEntity>> ReadAsync(TwinAccess access, Func<string, bool> wantsType)
+    {
+        var twins = ReadTwinAsync(access, wantsType);
+        var context = await contexts.ReadAsync(access, wantsType);
+        return [.. await twins, .. context];
+    }
+
+    private async Task<List<NgsiEntity>> ReadTwinAsync(TwinAccess access, Func<string, bool> wantsType)
     {
         var wantsAlerts = wantsType(Sdm.Alert);
         var wantsSensors = wantsAlerts || SensorTypes.Any(wantsType);
@@ -54,10 +63,11 @@ public sealed class NgsiEntitySource(IGrainFactory grains, KnownEntities known)
     /// <summary>The entity with that id, or null when the twin holds none or the caller may not see it.</summary>
     public async Task<NgsiEntity?> ReadOneAsync(TwinAccess access, string id)
     {
-        if (NgsiLdFormat.ParseUrn(id) is not var (type, localId) || !Sdm.Types.ContainsKey(type))
+        if (!ContextEntityStore.IsTwinOwned(id, null))
         {
-            return null;
+            return await contexts.ReadOneAsync(access, id);
         }
+        var (type, localId) = NgsiLdFormat.ParseUrn(id)!.Value;
         var candidates = new List<NgsiEntity>();
         if (type == "Alert")
         {

@@ -21,6 +21,8 @@ public static class NgsiLdApi
         builder.Services.AddHttpClient(nameof(LdContextStore)).ConfigurePrimaryHttpMessageHandler(() => new HttpClientHandler { AllowAutoRedirect = false });
         builder.Services.AddSingleton<LdContextStore>();
         builder.Services.AddSingleton<NgsiEntitySource>();
+        builder.Services.AddSingleton<Entities.ContextEntityStore>();
+        builder.Services.AddSingleton<Entities.ContextEntityChanges>();
         builder.Services.AddSingleton<ObservationReadings>();
         builder.Services.AddSingleton<TemporalEntities>();
         builder.AddNgsiLdSubscriptions();

@@ -37,7 +37,7 @@ public sealed class ObservationReadings(IGrainFactory grains, KnownEntities know
             || !SmartDataModels.ObservationTypes.Contains(shortType))
         {
             return Fail(NgsiLdProblems.Item(422, "OperationNotSupported",
-                $"'{id}' is not the observation entity of a registered sensor (urn:ngsi-ld:<Type>:<sensorId>); the twin takes no other entities yet."));
+                $"'{id}' is not the observation entity of a registered sensor (urn:ngsi-ld:<Type>:<sensorId>); the twin's other entities are not written through NGSI-LD."));
         }
         if (attributes["type"] is { } given && (given is not JsonValue value || !value.TryGetValue<string>(out var typeName) || context.Expand(typeName) != type))
         {

@@ -1,3 +1,4 @@
+using IocTwin.Api.NgsiLd.Entities;
 using IocTwin.Api.NgsiLd.Subscriptions;
 using IocTwin.Grains;
 using IocTwin.Model;
@@ -5,7 +6,7 @@ using IocTwin.Model;
 namespace IocTwin.Api.Streaming;
 
 /// <summary>This API process's observer of the twin: one per process, registered with the cluster and renewed.</summary>
-public sealed class TwinObserver(ScopeDispatcher dispatcher, TwinNgsiChanges ngsiChanges) : ITwinObserver
+public sealed class TwinObserver(ScopeDispatcher dispatcher, TwinNgsiChanges ngsiChanges, ContextEntityChanges contextChanges) : ITwinObserver
 {
     public Task OnUpdates(DistrictUpdate[] districts, CityView? city)
     {
@@ -17,6 +18,12 @@ public sealed class TwinObserver(ScopeDispatcher dispatcher, TwinNgsiChanges ngs
     public Task OnScenario(ScenarioProgress progress)
     {
         dispatcher.OnScenario(progress);
+        return Task.CompletedTask;
+    }
+
+    public Task OnContextEntityChanges(ContextEntityChange[] changes)
+    {
+        contextChanges.Raise(changes);
         return Task.CompletedTask;
     }
 }

@@ -13,4 +13,8 @@ public interface ITwinObserver : IGrainObserver
     [OneWay]
     [Alias("OnScenario")]
     Task OnScenario(ScenarioProgress progress);
+
+    [OneWay]
+    [Alias("OnContextEntityChanges")]
+    Task OnContextEntityChanges(ContextEntityChange[] changes);
 }

@@ -17,4 +17,8 @@ public interface ITwinPublisher : IGrainWithIntegerKey
     [OneWay]
     [Alias("PublishScenario")]
     Task PublishScenario(ScenarioProgress progress);
+
+    [OneWay]
+    [Alias("PublishContextEntityChange")]
+    Task PublishContextEntityChange(ContextEntityChange change);
 }

@@ -145,5 +145,7 @@ public sealed class RollupTests(TwinClusterFixture fixture)
         }
 
         public Task OnScenario(ScenarioProgress progress) => Task.CompletedTask;
+
+        public Task OnContextEntityChanges(ContextEntityChange[] changes) => Task.CompletedTask;
     }
 }

@@ -117,3 +117,42 @@ public sealed class StoredStateFormatTests
             [.. loaded.Interventions.Select(i => i.ToSpec())]);
     }
 }
+
+/// <summary>A context entity and the index as the first version that kept them stored them: the format is pinned.</summary>
+public sealed class ContextEntityStoredFormatTests
+{
+    private static readonly DateTimeOffset Created = new(2026, 12, 6, 8, 0, 0, TimeSpan.Zero);
+
+    private static Serializer Serializer => new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<Serializer>();
+
+    /// <summary>A ContextEntityState with one Property and one GeoProperty, serialized by the first version that stored one.</summary>
+    private const string StoredEntity =
+        "ICDoQCd1cm46bmdzaS1sZDpLaW9zazoxQTdodHRwczovL3ZvY2FiLmV4YW1wbGUvS2lvc2sxAf2T123PU3lzdGVtLkNvbGxlY3Rpb25zLkdlbm"
+        + "VyaWMuRGljdGlvbmFyeWAyW1tzdHJpbmddLFtJb2NUd2luLk1vZGVsLkNvbnRleHRBdHRyaWJ1dGUsSW9jVHdpbi5BYnN0cmFjdGlvbnNdXQEF"
+        + "QUNodHRwczovL3ZvY2FiLmV4YW1wbGUvdGVtcGVyYXR1cmUg6AgDAUEJMjEuNSGAAIAk7W5T3wiBAAAAAAAAAADgQQdDRUxBhXsiaHR0cHM6Ly"
+        + "92b2NhYi5leGFtcGxlL2FjY3VyYWN5Ijp7InR5cGUiOiJQcm9wZXJ0eSIsInZhbHVlIjowLjF9fSGAAIAk7W5T3wiBAAAAAAAAAADgIYAAxucQ"
+        + "b1PfCIEAAAAAAAAAAODgQEtodHRwczovL3VyaS5ldHNpLm9yZy9uZ3NpLWxkL2xvY2F0aW9uIOgIAwlBWXsidHlwZSI6IlBvaW50IiwiY29vcm"
+        + "RpbmF0ZXMiOlsxMDguMiwxNi4wNV19wQHBAcEBIYAAgCTtblPfCIEAAAAAAAAAAOAhgACAJO1uU98IgQAAAAAAAAAA4ODgIYAAgCTtblPfCIEA"
+        + "AAAAAAAAAOAhgADG5xBvU98IgQAAAAAAAAAA4EERaGFpLWNoYXXg4A==";
+
+    [Fact]
+    public void A_stored_context_entity_loads_with_its_attributes_times_and_district()
+    {
+        var entity = new ContextEntity("urn:ngsi-ld:Kiosk:1", "https://vocab.example/Kiosk", new Dictionary<string, ContextAttribute>
+        {
+            ["https://vocab.example/temperature"] = new(ContextAttributeKind.Property, "21.5", Created, "CEL", """{"https://vocab.example/accuracy":{"type":"Property","value":0.1}}""", Created, Created.AddMinutes(1)),
+            ["https://uri.etsi.org/ngsi-ld/location"] = new(ContextAttributeKind.GeoProperty, """{"type":"Point","coordinates":[108.2,16.05]}""", null, null, null, Created, Created),
+        }, Created, Created.AddMinutes(1), "hai-chau");
+        var written = Convert.ToBase64String(Serializer.SerializeToArray(new ContextEntityState { Entity = entity }));
+        Assert.True(StoredEntity == written, $"The stored format of a context entity changed; it was written as:\n{written}");
+
+        var loaded = Serializer.Deserialize<ContextEntityState>(Convert.FromBase64String(StoredEntity))!.Entity!;
+
+        Assert.Equal(entity.Id, loaded.Id);
+        Assert.Equal(entity.Type, loaded.Type);
+        Assert.Equal("hai-chau", loaded.DistrictId);
+        Assert.Equal(Created.AddMinutes(1), loaded.ModifiedAt);
+        Assert.Equal(entity.Attributes["https://vocab.example/temperature"], loaded.Attributes["https://vocab.example/temperature"]);
+        Assert.Equal(ContextAttributeKind.GeoProperty, loaded.Attributes["https://uri.etsi.org/ngsi-ld/location"].Kind);
+    }
+}

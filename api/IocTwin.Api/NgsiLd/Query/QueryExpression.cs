@@ -109,8 +109,9 @@ public sealed record AttributePath(string Attribute, IReadOnlyList<string> SubAt
             {
                 Sdm.ObservedAt => attribute.ObservedAt is { } at ? JsonValue.Create(NgsiLdFormat.Time(at)) : null,
                 Sdm.UnitCode => attribute.UnitCode is { } unit ? JsonValue.Create(unit) : null,
-                Sdm.ModifiedAt => attribute.ObservedAt is { } modified ? JsonValue.Create(NgsiLdFormat.Time(modified)) : null,
-                _ => null,
+                Sdm.ModifiedAt => (attribute.ModifiedAt ?? attribute.ObservedAt) is { } modified ? JsonValue.Create(NgsiLdFormat.Time(modified)) : null,
+                // A context entity's sub-attribute: a Property's value, or the member as given.
+                _ => attribute.Members?[sub] is JsonObject { } property && property["value"] is { } subValue ? subValue : attribute.Members?[sub],
             };
             if (value is null)
             {

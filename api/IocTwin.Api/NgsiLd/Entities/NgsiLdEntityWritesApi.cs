@@ -1,0 +1,195 @@
+using System.Text.Json.Nodes;
+using IocTwin.Api.Access;
+using IocTwin.Api.Ingest;
+using IocTwin.Model;
+
+namespace IocTwin.Api.NgsiLd.Entities;
+
+/// <summary>
+/// Writes of one NGSI-LD entity (GS CIM 009 clause 5.6): create, replace, merge, delete, and its attributes' append,
+/// update, partial update and delete. Context entities change as the specification says; the twin's own entities
+/// take readings only (an observation entity of a registered sensor, by create, merge or an attribute write), and are
+/// otherwise refused with OperationNotSupported, their topology being the twin's, not NGSI-LD's.
+/// </summary>
+public static class NgsiLdEntityWritesApi
+{
+    public static RouteGroupBuilder MapNgsiLdEntityWrites(this RouteGroupBuilder writes)
+    {
+        writes.MapPost("/entities", Create).WithSummary("Creates a context entity (201, Location); an observation entity of a registered sensor is its reading.");
+        writes.MapPut("/entities/{id}", Replace).WithSummary("Replaces a context entity's attributes.");
+        writes.MapPatch("/entities/{id}", Merge).WithSummary("Merges attributes into an entity (\"urn:ngsi-ld:null\" deletes one); for an observation entity, a reading.");
+        writes.MapDelete("/entities/{id}", Delete).WithSummary("Deletes a context entity.");
+        writes.MapPost("/entities/{id}/attrs", Append).WithSummary("Appends attributes (options=noOverwrite keeps existing ones); 204, or 207 with notUpdated.");
+        writes.MapPatch("/entities/{id}/attrs", Update).WithSummary("Updates existing attributes; 204, or 207 with notUpdated.");
+        writes.MapPatch("/entities/{id}/attrs/{attr}", UpdateAttribute).WithSummary("Partial update of one attribute.");
+        writes.MapDelete("/entities/{id}/attrs/{attr}", DeleteAttribute).WithSummary("Deletes one attribute of a context entity.");
+        return writes;
+    }
+
+    public static Task<IResult> Create(HttpContext http, ContextEntityStore store, NgsiEntitySource source, ObservationReadings observations,
+        IReadingIngest ingest, TimeProvider time) =>
+        WithBody(http, async (call, body) =>
+        {
+            var now = time.GetUtcNow();
+            var parsed = ContextEntityParser.Entity(body, call.Context, now, requireIdAndType: false);
+            if (parsed.Id is { } twinId && ContextEntityStore.IsTwinOwned(twinId, parsed.Type))
+            {
+                if (NgsiLdFormat.ParseUrn(twinId) is var (shortType, _) && SmartDataModels.ObservationTypes.Contains(shortType))
+                {
+                    return await NgsiLdIngestApi.StoreReadingAsync(twinId, body, call.Context, observations, ingest, now) ?? CreatedAt(twinId);
+                }
+                return await source.ReadOneAsync(TwinAccess.Twin, twinId) is not null
+                    ? NgsiLdProblems.AlreadyExists($"'{twinId}' is one of the twin's own entities.")
+                    : TwinOwnedRefused(twinId);
+            }
+            parsed = ContextEntityParser.Entity(body, call.Context, now, requireIdAndType: true);
+            var outcome = await store.WriteAsync(parsed.Id!, ContextWriteMode.Create, parsed);
+            return outcome.Status == ContextWriteStatus.Created ? CreatedAt(parsed.Id!) : Answer(parsed.Id!, outcome, call);
+        });
+
+    public static Task<IResult> Replace(string id, HttpContext http, ContextEntityStore store, TimeProvider time) =>
+        WithBody(http, async (call, body) =>
+        {
+            id = EntityId(id);
+            if (ContextEntityStore.IsTwinOwned(id, null))
+            {
+                return TwinOwnedRefused(id);
+            }
+            var parsed = Checked(id, ContextEntityParser.Entity(body, call.Context, time.GetUtcNow(), requireIdAndType: false));
+            return await store.ExistsAsync(id)
+                ? Answer(id, await store.WriteAsync(id, ContextWriteMode.Replace, parsed), call)
+                : NotFound(id);
+        });
+
+    public static Task<IResult> Merge(string id, HttpContext http, ContextEntityStore store, ObservationReadings observations, IReadingIngest ingest, TimeProvider time) =>
+        WithBody(http, (call, body) => WriteAttributes(id, body, call, ContextWriteMode.Merge, store, observations, ingest, time));
+
+    public static Task<IResult> Append(string id, HttpContext http, ContextEntityStore store, ObservationReadings observations, IReadingIngest ingest, TimeProvider time) =>
+        WithBody(http, (call, body) => WriteAttributes(id, body, call,
+            Options(http).Contains("noOverwrite") ? ContextWriteMode.AppendNoOverwrite : ContextWriteMode.Append, store, observations, ingest, time));
+
+    public static Task<IResult> Update(string id, HttpContext http, ContextEntityStore store, ObservationReadings observations, IReadingIngest ingest, TimeProvider time) =>
+        WithBody(http, (call, body) => WriteAttributes(id, body, call, ContextWriteMode.Update, store, observations, ingest, time));
+
+    public static Task<IResult> UpdateAttribute(string id, string attr, HttpContext http, ContextEntityStore store, ObservationReadings observations,
+        IReadingIngest ingest, TimeProvider time) =>
+        WithBody(http, async (call, body) =>
+        {
+            id = EntityId(id);
+            attr = Uri.UnescapeDataString(attr);
+            var now = time.GetUtcNow();
+            if (ContextEntityStore.IsTwinOwned(id, null))
+            {
+                return await NgsiLdIngestApi.StoreReadingAsync(id, new JsonObject { [attr] = body.DeepClone() }, call.Context, observations, ingest, now)
+                    ?? TypedResults.NoContent();
+            }
+            var name = ContextEntityParser.Name(attr, call.Context);
+            var fragment = ContextEntityParser.Fragment(attr, body, call.Context, now);
+            if (!await store.ExistsAsync(id))
+            {
+                return NotFound(id);
+            }
+            var outcome = await store.WriteAsync(id, ContextWriteMode.UpdateAttribute, new ParsedEntity(id, null, new() { [name] = fragment }), name);
+            return outcome.Status == ContextWriteStatus.NotFound ? NoAttribute(id, attr) : Answer(id, outcome, call);
+        });
+
+    public static Task<IResult> Delete(string id, HttpContext http, ContextEntityStore store) =>
+        NgsiLdApi.Guarded(http, async call =>
+        {
+            id = EntityId(id);
+            if (ContextEntityStore.IsTwinOwned(id, null))
+            {
+                return TwinOwnedRefused(id);
+            }
+            return await store.ExistsAsync(id)
+                ? Answer(id, await store.WriteAsync(id, ContextWriteMode.Delete, new ParsedEntity(id, null, [])), call)
+                : NotFound(id);
+        });
+
+    public static Task<IResult> DeleteAttribute(string id, string attr, HttpContext http, ContextEntityStore store) =>
+        NgsiLdApi.Guarded(http, async call =>
+        {
+            id = EntityId(id);
+            attr = Uri.UnescapeDataString(attr);
+            if (ContextEntityStore.IsTwinOwned(id, null))
+            {
+                return TwinOwnedRefused(id);
+            }
+            var name = ContextEntityParser.Name(attr, call.Context);
+            if (!await store.ExistsAsync(id))
+            {
+                return NotFound(id);
+            }
+            var outcome = await store.WriteAsync(id, ContextWriteMode.DeleteAttribute, new ParsedEntity(id, null, []), name);
+            return outcome.Status == ContextWriteStatus.NotFound ? NoAttribute(id, attr) : Answer(id, outcome, call);
+        });
+
+    /// <summary>Merge, append or update of attributes: a reading for an observation entity, else the context entity's write.</summary>
+    private static async Task<IResult> WriteAttributes(string id, JsonObject body, NgsiLdCall call, ContextWriteMode mode, ContextEntityStore store,
+        ObservationReadings observations, IReadingIngest ingest, TimeProvider time)
+    {
+        id = EntityId(id);
+        var now = time.GetUtcNow();
+        if (ContextEntityStore.IsTwinOwned(id, null))
+        {
+            return await NgsiLdIngestApi.StoreReadingAsync(id, body, call.Context, observations, ingest, now) ?? TypedResults.NoContent();
+        }
+        var parsed = Checked(id, ContextEntityParser.Entity(body, call.Context, now, requireIdAndType: false, allowDeletes: mode == ContextWriteMode.Merge));
+        return await store.ExistsAsync(id) ? Answer(id, await store.WriteAsync(id, mode, parsed), call) : NotFound(id);
+    }
+
+    /// <summary>The write's answer: 204, or 207 with the attributes left alone, or the problem of its status.</summary>
+    public static IResult Answer(string id, ContextWriteOutcome outcome, NgsiLdCall call) => outcome.Status switch
+    {
+        ContextWriteStatus.NotFound => NotFound(id),
+        ContextWriteStatus.AlreadyExists => NgsiLdProblems.AlreadyExists($"The entity '{id}' exists already."),
+        ContextWriteStatus.TypeMismatch => NgsiLdProblems.BadRequestData($"The type given is not the type of '{id}'; an entity's type does not change."),
+        _ when outcome.NotUpdated.Count > 0 => TypedResults.Text(new JsonObject
+        {
+            ["updated"] = new JsonArray(),
+            ["notUpdated"] = new JsonArray([.. outcome.NotUpdated.Select(n => (JsonNode)new JsonObject
+            {
+                ["attributeName"] = call.Context.Compact(n.Key),
+                ["reason"] = n.Value,
+            })]),
+        }.ToJsonString(NgsiLdJson.Options), NgsiLdJson.Json, statusCode: StatusCodes.Status207MultiStatus),
+        _ => TypedResults.NoContent(),
+    };
+
+    public static IResult TwinOwnedRefused(string id) =>
+        NgsiLdProblems.OperationNotSupported($"'{id}' is of one of the twin's own types: its entities come from the twin's topology and readings; only an observation entity's values can be written.");
+
+    public static IResult NotFound(string id) => NgsiLdProblems.ResourceNotFound($"The twin holds no entity '{id}'.");
+
+    private static IResult NoAttribute(string id, string attr) => NgsiLdProblems.ResourceNotFound($"The entity '{id}' has no attribute '{attr}'.");
+
+    private static IResult CreatedAt(string id) => TypedResults.Created($"{NgsiLdApi.Prefix}/entities/{Uri.EscapeDataString(id)}");
+
+    private static ParsedEntity Checked(string id, ParsedEntity parsed) =>
+        parsed.Id is null || parsed.Id == id ? parsed : throw new NgsiLdRequestException($"id: the body's id '{parsed.Id}' is not the path's '{id}'.");
+
+    private static string EntityId(string routeValue)
+    {
+        // A route value keeps an escaped '/' escaped.
+        var id = Uri.UnescapeDataString(routeValue);
+        return LdContext.IsAbsoluteIri(id) ? id : throw new NgsiLdRequestException($"'{id}' is not an entity id (a URI).");
+    }
+
+    private static string[] Options(HttpContext http) =>
+        http.Request.Query["options"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>The body as a JSON object, the call settled with its @context, and a bad request turned into its ETSI problem.</summary>
+    private static async Task<IResult> WithBody(HttpContext http, Func<NgsiLdCall, JsonObject, Task<IResult>> handle)
+    {
+        var (body, bad) = await NgsiLdIngestApi.ReadBodyAsync(http);
+        if (bad is not null)
+        {
+            return bad;
+        }
+        if (body is not JsonObject entity)
+        {
+            return NgsiLdProblems.BadRequestData("The body must be a JSON object.");
+        }
+        return await NgsiLdApi.Guarded(http, call => handle(call, entity), entity);
+    }
+}

@@ -1,0 +1,120 @@
+namespace IocTwin.Model;
+
+/// <summary>The NGSI-LD attribute types a context entity holds.</summary>
+public enum ContextAttributeKind
+{
+    Property,
+    Relationship,
+    GeoProperty,
+    LanguageProperty,
+}
+
+/// <summary>
+/// One attribute of a context entity as stored: its kind, its value (the Property's value, the Relationship's object,
+/// the GeoProperty's geometry, the LanguageProperty's languageMap) as JSON text, its observedAt and unitCode, and any
+/// other members (sub-attributes, names expanded to IRIs) as a JSON object text.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record ContextAttribute(
+    [property: Id(0)] ContextAttributeKind Kind,
+    [property: Id(1)] string ValueJson,
+    [property: Id(2)] DateTimeOffset? ObservedAt,
+    [property: Id(3)] string? UnitCode,
+    [property: Id(4)] string? MembersJson,
+    [property: Id(5)] DateTimeOffset CreatedAt,
+    [property: Id(6)] DateTimeOffset ModifiedAt);
+
+/// <summary>
+/// An NGSI-LD entity of a type the twin does not model itself, kept as given: id, expanded type, attributes by expanded
+/// name, and the district its location lies in (null when none), which scopes who may see it.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record ContextEntity(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Type,
+    [property: Id(2)] IReadOnlyDictionary<string, ContextAttribute> Attributes,
+    [property: Id(3)] DateTimeOffset CreatedAt,
+    [property: Id(4)] DateTimeOffset ModifiedAt,
+    [property: Id(5)] string? DistrictId);
+
+/// <summary>What the context entity index keeps of an entity: enough to select it by type, id and scope unread.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ContextEntityEntry(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Type,
+    [property: Id(2)] string? DistrictId);
+
+/// <summary>How a write treats the entity and the attributes it already has (GS CIM 009 clause 5.6).</summary>
+public enum ContextWriteMode
+{
+    /// <summary>Create Entity: refused when the entity exists.</summary>
+    Create,
+    /// <summary>Replace Entity: all attributes replaced; the entity must exist.</summary>
+    Replace,
+    /// <summary>Batch upsert with options=replace (the default): created, or replaced whole.</summary>
+    UpsertReplace,
+    /// <summary>Batch upsert with options=update: created, or its attributes appended and overwritten.</summary>
+    UpsertUpdate,
+    /// <summary>Merge Entity: attributes merged member by member; "urn:ngsi-ld:null" deletes one.</summary>
+    Merge,
+    /// <summary>Append Entity Attributes: added, existing ones overwritten.</summary>
+    Append,
+    /// <summary>Append Entity Attributes with options=noOverwrite: existing ones left as they are (not updated).</summary>
+    AppendNoOverwrite,
+    /// <summary>Update Entity Attributes: existing ones replaced; others not updated.</summary>
+    Update,
+    /// <summary>Partial Attribute Update: the one attribute's members merged; it must exist.</summary>
+    UpdateAttribute,
+    /// <summary>Delete Entity Attribute: it must exist.</summary>
+    DeleteAttribute,
+    /// <summary>Delete Entity.</summary>
+    Delete,
+}
+
+/// <summary>
+/// A write to a context entity: the mode, the entity's type (for a write that may create it), the attributes (expanded
+/// names; a null attribute deletes in <see cref="ContextWriteMode.Merge"/>), the attribute named by the path for
+/// attribute writes, and the district of the location given (computed by the writer).
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record ContextEntityWrite(
+    [property: Id(0)] ContextWriteMode Mode,
+    [property: Id(1)] string? Type,
+    [property: Id(2)] IReadOnlyDictionary<string, ContextAttribute?> Attributes,
+    [property: Id(3)] string? AttributeName,
+    [property: Id(4)] string? DistrictId,
+    [property: Id(5)] bool LocationGiven);
+
+public enum ContextWriteStatus
+{
+    Created,
+    Updated,
+    Deleted,
+    NotFound,
+    AlreadyExists,
+    /// <summary>The type given is not the entity's.</summary>
+    TypeMismatch,
+}
+
+/// <summary>What a write did: its status and the attributes it left alone (name → reason), for a 207 notUpdated.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ContextWriteOutcome(
+    [property: Id(0)] ContextWriteStatus Status,
+    [property: Id(1)] IReadOnlyDictionary<string, string> NotUpdated);
+
+public enum ContextChangeKind
+{
+    Created,
+    Updated,
+    Deleted,
+}
+
+/// <summary>A change to a context entity, as every API process hears of it: which entity, and which attributes changed.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ContextEntityChange(
+    [property: Id(0)] string EntityId,
+    [property: Id(1)] string Type,
+    [property: Id(2)] string[] Attributes,
+    [property: Id(3)] ContextChangeKind Kind,
+    [property: Id(4)] DateTimeOffset At,
+    [property: Id(5)] string? DistrictId);

@@ -1,0 +1,184 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using IocTwin.Model;
+
+namespace IocTwin.Grains;
+
+/// <summary>What a write makes of a context entity: the entity after it, the outcome, and the attributes it changed.</summary>
+public sealed record ContextWriteResult(ContextEntity? Entity, ContextWriteOutcome Outcome, string[] Changed, ContextChangeKind? Change);
+
+/// <summary>
+/// The NGSI-LD write operations (GS CIM 009 clause 5.6) on a context entity, pure: create, replace, upsert, merge,
+/// append (with or without overwrite), update, partial attribute update, attribute and entity delete. A write either
+/// applies whole or changes nothing; attributes it leaves alone are named with the reason, for a 207 notUpdated.
+/// </summary>
+public static class ContextEntityWrites
+{
+    /// <summary>The GeoProperty whose position places an entity in a district.</summary>
+    public const string Location = "https://uri.etsi.org/ngsi-ld/location";
+
+    private static readonly IReadOnlyDictionary<string, string> NoneLeft = new Dictionary<string, string>();
+
+    public static ContextWriteResult Apply(string id, ContextEntity? current, ContextEntityWrite write, DateTimeOffset now)
+    {
+        if (current is null)
+        {
+            if (write.Mode is not (ContextWriteMode.Create or ContextWriteMode.UpsertReplace or ContextWriteMode.UpsertUpdate) || write.Type is null)
+            {
+                return Unchanged(ContextWriteStatus.NotFound);
+            }
+            var attributes = Stamped(write.Attributes, now);
+            var created = new ContextEntity(id, write.Type, attributes, now, now, DistrictOf(attributes, write, null));
+            return new ContextWriteResult(created, Outcome(ContextWriteStatus.Created, NoneLeft), [.. attributes.Keys], ContextChangeKind.Created);
+        }
+        if (write.Type is not null && write.Type != current.Type)
+        {
+            return Unchanged(ContextWriteStatus.TypeMismatch);
+        }
+        var next = new Dictionary<string, ContextAttribute>(current.Attributes, StringComparer.Ordinal);
+        var notUpdated = new Dictionary<string, string>(StringComparer.Ordinal);
+        var changed = new List<string>();
+        switch (write.Mode)
+        {
+            case ContextWriteMode.Create:
+                return Unchanged(ContextWriteStatus.AlreadyExists);
+            case ContextWriteMode.Delete:
+                return new ContextWriteResult(null, Outcome(ContextWriteStatus.Deleted, NoneLeft), [.. current.Attributes.Keys], ContextChangeKind.Deleted);
+            case ContextWriteMode.Replace or ContextWriteMode.UpsertReplace:
+                next = new Dictionary<string, ContextAttribute>(Stamped(write.Attributes, now), StringComparer.Ordinal);
+                changed.AddRange(current.Attributes.Keys.Union(next.Keys));
+                break;
+            case ContextWriteMode.UpdateAttribute or ContextWriteMode.DeleteAttribute:
+                var named = write.AttributeName!;
+                if (!next.TryGetValue(named, out var existing))
+                {
+                    return Unchanged(ContextWriteStatus.NotFound);
+                }
+                if (write.Mode == ContextWriteMode.DeleteAttribute)
+                {
+                    next.Remove(named);
+                }
+                else if (write.Attributes.GetValueOrDefault(named) is { } fragment)
+                {
+                    next[named] = MergeInto(existing, fragment, now);
+                }
+                changed.Add(named);
+                break;
+            default:
+                foreach (var (name, given) in write.Attributes)
+                {
+                    var exists = next.TryGetValue(name, out var before);
+                    if (given is null)
+                    {
+                        // Merge: "urn:ngsi-ld:null" removes the attribute.
+                        if (next.Remove(name)) changed.Add(name);
+                        continue;
+                    }
+                    if (exists && write.Mode == ContextWriteMode.AppendNoOverwrite)
+                    {
+                        notUpdated[name] = "The attribute exists and noOverwrite was asked for.";
+                        continue;
+                    }
+                    if (!exists && write.Mode == ContextWriteMode.Update)
+                    {
+                        notUpdated[name] = "The entity has no such attribute; update changes only attributes it has.";
+                        continue;
+                    }
+                    next[name] = exists && write.Mode == ContextWriteMode.Merge
+                        ? MergeInto(before!, given, now)
+                        : Stamp(given, exists ? before!.CreatedAt : now, now);
+                    changed.Add(name);
+                }
+                break;
+        }
+        if (changed.Count == 0)
+        {
+            return new ContextWriteResult(current, Outcome(ContextWriteStatus.Updated, notUpdated), [], null);
+        }
+        var updated = current with { Attributes = next, ModifiedAt = now, DistrictId = DistrictOf(next, write, current.DistrictId) };
+        return new ContextWriteResult(updated, Outcome(ContextWriteStatus.Updated, notUpdated), [.. changed.Distinct()], ContextChangeKind.Updated);
+    }
+
+    /// <summary>
+    /// The history readings a write carries: each attribute given with observedAt and a number becomes a value named by
+    /// the attribute, one reading per observedAt. Times before 1970 are kept on the entity only.
+    /// </summary>
+    public static List<(string SensorId, Reading Reading)> Observations(string id, ContextEntityWrite write)
+    {
+        var byTime = new Dictionary<DateTimeOffset, Dictionary<string, double>>();
+        if (write.Mode is ContextWriteMode.Delete or ContextWriteMode.DeleteAttribute)
+        {
+            return [];
+        }
+        foreach (var (name, attribute) in write.Attributes)
+        {
+            if (attribute is { Kind: ContextAttributeKind.Property, ObservedAt: { } at } && at >= DateTimeOffset.UnixEpoch
+                && NumberOf(attribute.ValueJson) is { } value)
+            {
+                (byTime.TryGetValue(at, out var values) ? values : byTime[at] = [])[name] = value;
+            }
+        }
+        return [.. byTime.Select(t => (id, new Reading(t.Key, t.Value)))];
+    }
+
+    /// <summary>A finite number, or a Property value object {"@value": number}; null for anything else.</summary>
+    public static double? NumberOf(string valueJson)
+    {
+        if (valueJson.Length == 0)
+        {
+            return null;
+        }
+        var node = JsonNode.Parse(valueJson);
+        if (node is JsonObject wrapped && wrapped["@value"] is { } inner)
+        {
+            node = inner;
+        }
+        return node is JsonValue scalar && scalar.GetValueKind() == JsonValueKind.Number
+            && double.TryParse(scalar.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number)
+            ? number
+            : null;
+    }
+
+    private static ContextWriteResult Unchanged(ContextWriteStatus status) => new(null, Outcome(status, NoneLeft), [], null);
+
+    private static ContextWriteOutcome Outcome(ContextWriteStatus status, IReadOnlyDictionary<string, string> notUpdated) => new(status, notUpdated);
+
+    private static Dictionary<string, ContextAttribute> Stamped(IReadOnlyDictionary<string, ContextAttribute?> attributes, DateTimeOffset now) =>
+        attributes.Where(a => a.Value is not null).ToDictionary(a => a.Key, a => Stamp(a.Value!, now, now), StringComparer.Ordinal);
+
+    private static ContextAttribute Stamp(ContextAttribute attribute, DateTimeOffset created, DateTimeOffset now) =>
+        attribute with { CreatedAt = created, ModifiedAt = now };
+
+    /// <summary>
+    /// A fragment merged into an attribute: members it gives replace those it had, the rest stay (an empty value is
+    /// one the fragment did not give).
+    /// </summary>
+    public static ContextAttribute MergeInto(ContextAttribute existing, ContextAttribute fragment, DateTimeOffset now) => existing with
+    {
+        Kind = fragment.ValueJson.Length == 0 ? existing.Kind : fragment.Kind,
+        ValueJson = fragment.ValueJson.Length == 0 ? existing.ValueJson : fragment.ValueJson,
+        ObservedAt = fragment.ObservedAt ?? existing.ObservedAt,
+        UnitCode = fragment.UnitCode ?? existing.UnitCode,
+        MembersJson = MergeMembers(existing.MembersJson, fragment.MembersJson),
+        ModifiedAt = now,
+    };
+
+    private static string? MergeMembers(string? existing, string? fragment)
+    {
+        if (fragment is null || existing is null)
+        {
+            return fragment ?? existing;
+        }
+        var merged = JsonNode.Parse(existing)!.AsObject();
+        foreach (var (name, value) in JsonNode.Parse(fragment)!.AsObject())
+        {
+            merged[name] = value?.DeepClone();
+        }
+        return merged.ToJsonString();
+    }
+
+    /// <summary>The district follows the location: the writer's when it gave one, none without a location, else unchanged.</summary>
+    private static string? DistrictOf(IReadOnlyDictionary<string, ContextAttribute> attributes, ContextEntityWrite write, string? current) =>
+        !attributes.ContainsKey(Location) ? null : write.LocationGiven ? write.DistrictId : current;
+}
