@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using IocTwin.Grains;
 using IocTwin.Model;
 using IocTwin.Topology;
 using Microsoft.Extensions.Options;
@@ -10,32 +11,42 @@ namespace IocTwin.Api.Streaming;
 /// so that a snapshot is copied from memory instead of read from tens of thousands of grains. A district is read from
 /// its grains (in parallel) the first time a snapshot needs it; updates that arrive meanwhile are kept and laid over what
 /// was read, newer wins (districts and segments by version, sensors by reading count), as a screen merges deltas.
-/// A district is read again when an update names a segment or sensor it does not hold (registered since), when its
-/// read is older than <see cref="StreamingOptions.HeldStateRefresh"/> (in the background: an update lost on the way
-/// heals), and everything is dropped when the observer was not registered for a while (<see cref="Forget"/>).
+/// A district is read again when its members are not those held or an update names a segment or sensor it does not
+/// hold (registered or removed since), in the background when its read is older than
+/// <see cref="StreamingOptions.HeldStateRefresh"/> (an update lost on the way heals), and everything is dropped when the
+/// observer was not registered for a while (<see cref="Forget"/>).
 /// </summary>
 public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> options, ILogger<HeldTwin> logger)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, HeldDistrict> _districts = [];
 
-    /// <summary>The records of these districts as held now, each district read from its grains first if need be.</summary>
+    /// <summary>
+    /// The records of these districts as held now, each district read from its grains first if need be, or again when
+    /// its members (asked of each district, side by side) are not those held: an entity registered or removed since.
+    /// </summary>
     public async Task<TwinViews> ReadAsync(IReadOnlyList<string> districtIds)
     {
-        while (true)
+        var members = Task.WhenAll(districtIds.Select(id => grains.GetGrain<IDistrictGrain>(id).GetMembers()));
+        for (var attempt = 1; ; attempt++)
         {
             await Task.WhenAll(districtIds.Select(EnsureHeldAsync));
+            var current = await members;
             lock (_gate)
             {
-                // Forgotten while being read: read again rather than answer without them.
-                if (districtIds.Any(id => _districts.GetValueOrDefault(id)?.ReadAt is null or 0))
+                var changed = districtIds.Select((id, i) => (Held: _districts.GetValueOrDefault(id), Members: current[i]))
+                    .Where(d => d.Held is not { ReadAt: not 0 } || (attempt == 1 && !d.Held.Holds(d.Members)))
+                    .ToList();
+                if (changed.Count > 0 && attempt < 3)
                 {
+                    // Forgotten while being read, or its topology changed: read again rather than answer without it.
+                    changed.ForEach(d => d.Held?.IsMissing = true);
                     continue;
                 }
                 var views = new TwinViews([], [], []);
-                foreach (var held in districtIds.Select(id => _districts[id]))
+                foreach (var held in districtIds.Select(id => _districts.GetValueOrDefault(id)))
                 {
-                    if (held.District is { } district)
+                    if (held is { ReadAt: not 0, District: { } district })
                     {
                         views.Districts.Add(district);
                         views.Segments.AddRange(held.Segments.Values);
@@ -193,7 +204,12 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
         public Task? Loading { get; set; }
         /// <summary>When the grains were last read (a <see cref="Stopwatch"/> timestamp); 0 until they have been.</summary>
         public long ReadAt { get; set; }
-        /// <summary>An update named a segment or sensor not held: registered since the read.</summary>
+        /// <summary>An update named a segment or sensor not held, or the members differ: the topology changed since the read.</summary>
         public bool IsMissing { get; set; }
+
+        /// <summary>Whether exactly these segments and sensors are held.</summary>
+        public bool Holds(DistrictMembers members) =>
+            members.SegmentIds.Count == Segments.Count && members.SensorIds.Count == Sensors.Count
+            && members.SegmentIds.All(Segments.ContainsKey) && members.SensorIds.All(Sensors.ContainsKey);
     }
 }
