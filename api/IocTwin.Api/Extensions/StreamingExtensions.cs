@@ -30,6 +30,7 @@ public static class StreamingExtensions
         builder.Services.AddSingleton<ScopeDispatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ScopeDispatcher>());
         builder.Services.AddSingleton<TwinObserver>();
+        builder.Services.AddSingleton<HeldTwin>();
         builder.Services.AddSingleton<TwinSnapshots>();
         builder.Services.AddHostedService<ObserverRegistrationService>();
         return builder;

@@ -25,4 +25,10 @@ public sealed class StreamingOptions
 
     /// <summary>Hub calls of one connection that run at once, so a screen opening several scopes is not served one by one.</summary>
     public int ParallelCallsPerConnection { get; set; } = 4;
+
+    /// <summary>
+    /// How old the state an API process holds for snapshots may be read from the grains before it is read again in the
+    /// background; live updates keep it current meanwhile, this heals one lost on the way.
+    /// </summary>
+    public TimeSpan HeldStateRefresh { get; set; } = TimeSpan.FromMinutes(5);
 }

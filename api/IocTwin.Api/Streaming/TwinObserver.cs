@@ -6,10 +6,13 @@ using IocTwin.Model;
 namespace IocTwin.Api.Streaming;
 
 /// <summary>This API process's observer of the twin: one per process, registered with the cluster and renewed.</summary>
-public sealed class TwinObserver(ScopeDispatcher dispatcher, TwinNgsiChanges ngsiChanges, ContextEntityChanges contextChanges) : ITwinObserver
+public sealed class TwinObserver(ScopeDispatcher dispatcher, HeldTwin held, TwinNgsiChanges ngsiChanges, ContextEntityChanges contextChanges)
+    : ITwinObserver
 {
     public Task OnUpdates(DistrictUpdate[] districts, CityView? city)
     {
+        // Held state first: a snapshot taken once a scope has these in its next frame must not be older than them.
+        held.Apply(districts);
         dispatcher.OnUpdates(districts, city);
         ngsiChanges.OnUpdates(districts);
         return Task.CompletedTask;
@@ -29,7 +32,8 @@ public sealed class TwinObserver(ScopeDispatcher dispatcher, TwinNgsiChanges ngs
 }
 
 /// <summary>Keeps this process's observer registered, re-registering after silo failures or registry moves.</summary>
-public sealed class ObserverRegistrationService(IGrainFactory grains, TwinObserver observer, ILogger<ObserverRegistrationService> logger)
+public sealed class ObserverRegistrationService(
+    IGrainFactory grains, TwinObserver observer, HeldTwin held, ILogger<ObserverRegistrationService> logger)
     : BackgroundService
 {
     private static readonly TimeSpan Renewal = TimeSpan.FromSeconds(5);
@@ -39,15 +43,23 @@ public sealed class ObserverRegistrationService(IGrainFactory grains, TwinObserv
     {
         var reference = grains.CreateObjectReference<ITwinObserver>(observer);
         using var timer = new PeriodicTimer(Renewal);
+        var registered = false;
         do
         {
             try
             {
                 await grains.GetGrain<ITwinObserverRegistry>(0).Register(_processId, reference);
+                if (!registered)
+                {
+                    // Updates published while unregistered never came: what was held meanwhile is read again.
+                    held.Forget();
+                    registered = true;
+                }
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 logger.LogWarning(ex, "Could not register the live-update observer; retrying");
+                registered = false;
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));

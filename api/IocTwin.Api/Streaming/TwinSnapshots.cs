@@ -7,12 +7,15 @@ using IocTwin.Topology;
 namespace IocTwin.Api.Streaming;
 
 /// <summary>
-/// Reads the current state a scope covers, straight from the grains. Ids the topology does not hold are answered
-/// without a grain call: a subscription to a made-up id must not make a grain for it.
+/// The current state a scope covers. The city's and sectors' tens of thousands of records are copied from what this
+/// process holds (<see cref="HeldTwin"/>: as of the last update it received, the deltas after the snapshot bring the
+/// rest); a district's or an entity's, the city itself and open alerts are read from their grains, side by side, so
+/// they hold every reading acknowledged before the call. Ids the topology does not hold are answered without a grain
+/// call: a subscription to a made-up id must not make a grain for it.
 /// </summary>
-public sealed class TwinSnapshots(IGrainFactory grains, KnownEntities known)
+public sealed class TwinSnapshots(IGrainFactory grains, KnownEntities known, HeldTwin held)
 {
-    /// <summary>The scope's state and open alerts, read from the grains side by side.</summary>
+    /// <summary>The scope's state and open alerts.</summary>
     public async Task<ScopeSnapshot> TakeAsync(TwinScope scope, long sequence)
     {
         var key = scope.ToString();
@@ -20,10 +23,11 @@ public sealed class TwinSnapshots(IGrainFactory grains, KnownEntities known)
         {
             case ScopeKind.City or ScopeKind.Sector:
             {
+                // Too many records to read from their grains within a screen's patience: taken from what is held.
                 var city = await grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get();
                 var districtIds = city.Districts!.Select(d => d.Id).ToList();
                 var alerts = OpenAlertsAsync(scope, districtIds);
-                var views = await LiveTopology.ReadViewsAsync(grains, districtIds);
+                var views = await held.ReadAsync(districtIds);
                 var districts = views.Districts.Select(scope.Sees).OfType<DistrictView>().ToList();
                 return scope.Kind == ScopeKind.City
                     ? new ScopeSnapshot(key, sequence, city, districts, views.Segments, views.Sensors, await alerts)

@@ -1,0 +1,215 @@
+using System.Diagnostics;
+using IocTwin.Grains;
+using IocTwin.Model;
+using IocTwin.Topology;
+using Microsoft.Extensions.Options;
+
+namespace IocTwin.Api.Streaming;
+
+/// <summary>
+/// The districts, segments and sensors this API process holds, kept current by the live updates its observer receives,
+/// so that a snapshot is copied from memory instead of read from tens of thousands of grains. A district is read from
+/// its grains (in parallel) the first time a snapshot needs it; updates that arrive meanwhile are kept and laid over what
+/// was read, newer wins (districts and segments by version, sensors by reading count), as a screen merges deltas.
+/// A district is read again when its members are not those held or an update names a segment or sensor it does not
+/// hold (registered or removed since), in the background when its read is older than
+/// <see cref="StreamingOptions.HeldStateRefresh"/> (an update lost on the way heals), and everything is dropped when the
+/// observer was not registered for a while (<see cref="Forget"/>).
+/// </summary>
+public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> options, ILogger<HeldTwin> logger)
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, HeldDistrict> _districts = [];
+
+    /// <summary>
+    /// The records of these districts as held now, each district read from its grains first if need be, or again when
+    /// its members (asked of each district, side by side) are not those held: an entity registered or removed since.
+    /// </summary>
+    public async Task<TwinViews> ReadAsync(IReadOnlyList<string> districtIds)
+    {
+        var members = Task.WhenAll(districtIds.Select(id => grains.GetGrain<IDistrictGrain>(id).GetMembers()));
+        for (var attempt = 1; ; attempt++)
+        {
+            await Task.WhenAll(districtIds.Select(EnsureHeldAsync));
+            var current = await members;
+            lock (_gate)
+            {
+                var changed = districtIds.Select((id, i) => (Held: _districts.GetValueOrDefault(id), Members: current[i]))
+                    .Where(d => d.Held is not { ReadAt: not 0 } || (attempt == 1 && !d.Held.Holds(d.Members)))
+                    .ToList();
+                if (changed.Count > 0 && attempt < 3)
+                {
+                    // Forgotten while being read, or its topology changed: read again rather than answer without it.
+                    changed.ForEach(d => d.Held?.IsMissing = true);
+                    continue;
+                }
+                var views = new TwinViews([], [], []);
+                foreach (var held in districtIds.Select(id => _districts.GetValueOrDefault(id)))
+                {
+                    if (held is { ReadAt: not 0, District: { } district })
+                    {
+                        views.Districts.Add(district);
+                        views.Segments.AddRange(held.Segments.Values);
+                        views.Sensors.AddRange(held.Sensors.Values);
+                    }
+                }
+                return views;
+            }
+        }
+    }
+
+    /// <summary>Lays a batch of live updates over the districts held or being read; others are left to their grains.</summary>
+    public void Apply(DistrictUpdate[] updates)
+    {
+        lock (_gate)
+        {
+            foreach (var update in updates)
+            {
+                if (!_districts.TryGetValue(update.DistrictId, out var held))
+                {
+                    continue;
+                }
+                var district = new DistrictView(update.DistrictId, update.Name, NameEn: null, Boundary: null, update.Kpis,
+                    SegmentCount: null, SensorCount: null, update.Version, update.Sectors);
+                held.District = held.District is { } heldDistrict ? Newer(heldDistrict, district) : district;
+                foreach (var segment in update.Segments)
+                {
+                    held.IsMissing |= !held.Segments.ContainsKey(segment.Id);
+                    held.Segments[segment.Id] = held.Segments.TryGetValue(segment.Id, out var known) ? Newer(known, segment) : segment;
+                }
+                foreach (var sensor in update.Sensors)
+                {
+                    held.IsMissing |= !held.Sensors.ContainsKey(sensor.Id);
+                    held.Sensors[sensor.Id] = held.Sensors.TryGetValue(sensor.Id, out var known) ? Newer(known, sensor) : sensor;
+                }
+            }
+        }
+    }
+
+    /// <summary>Drops everything held: updates may have been missed (the observer was not registered for a while).</summary>
+    public void Forget()
+    {
+        lock (_gate)
+        {
+            _districts.Clear();
+        }
+    }
+
+    private Task EnsureHeldAsync(string districtId)
+    {
+        lock (_gate)
+        {
+            if (!_districts.TryGetValue(districtId, out var held))
+            {
+                _districts[districtId] = held = new HeldDistrict();
+            }
+            if (held.Loading is { } loading)
+            {
+                return held.ReadAt == 0 || held.IsMissing ? loading : Task.CompletedTask;
+            }
+            if (held.ReadAt != 0 && !held.IsMissing)
+            {
+                if (Stopwatch.GetElapsedTime(held.ReadAt) > options.Value.HeldStateRefresh)
+                {
+                    // Served as held; read again behind it.
+                    held.Loading = Task.Run(() => ReadFromGrainsAsync(districtId, held));
+                }
+                return Task.CompletedTask;
+            }
+            return held.Loading = Task.Run(() => ReadFromGrainsAsync(districtId, held));
+        }
+    }
+
+    private async Task ReadFromGrainsAsync(string districtId, HeldDistrict held)
+    {
+        try
+        {
+            // Updates published before this read started are in what it reads; those after are laid over it.
+            var read = await LiveTopology.ReadViewsAsync(grains, [districtId]);
+            lock (_gate)
+            {
+                if (read.Districts is [var district])
+                {
+                    held.District = held.District is { } known ? Newer(district, known) : district;
+                }
+                held.Segments = Merge(read.Segments, held.Segments, s => s.Id, Newer);
+                held.Sensors = Merge(read.Sensors, held.Sensors, s => s.Id, Newer);
+                held.ReadAt = Stopwatch.GetTimestamp();
+                held.IsMissing = false;
+            }
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Reading district {District} for snapshots failed", districtId);
+            throw;
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                held.Loading = null;
+            }
+        }
+    }
+
+    /// <summary>What was read, each record with the updates kept meanwhile laid over it; records no longer read are gone.</summary>
+    private static Dictionary<string, T> Merge<T>(List<T> read, Dictionary<string, T> kept, Func<T, string> id, Func<T, T, T> newer)
+    {
+        var merged = new Dictionary<string, T>(read.Count);
+        foreach (var record in read)
+        {
+            merged[id(record)] = kept.TryGetValue(id(record), out var update) ? newer(record, update) : record;
+        }
+        return merged;
+    }
+
+    /// <summary>The newer of two records of one district, the fields an update leaves out taken from the other.</summary>
+    private static DistrictView Newer(DistrictView known, DistrictView update) => update.Version < known.Version ? known : update with
+    {
+        NameEn = update.NameEn ?? known.NameEn,
+        Boundary = update.Boundary ?? known.Boundary,
+        SegmentCount = update.SegmentCount ?? known.SegmentCount,
+        SensorCount = update.SensorCount ?? known.SensorCount,
+        Sectors = update.Sectors ?? known.Sectors,
+    };
+
+    private static SegmentView Newer(SegmentView known, SegmentView update) => update.Version < known.Version ? known : update with
+    {
+        Spec = update.Spec ?? known.Spec,
+        SensorIds = update.SensorIds ?? known.SensorIds,
+    };
+
+    /// <summary>
+    /// A sensor's newer values keep its name and location; the last reading and version are its grain's, and are left out
+    /// once values newer than them arrived, so that a snapshot never pairs new values with an older reading.
+    /// </summary>
+    private static SensorView Newer(SensorView known, SensorView update) =>
+        update.ReadingCount < known.ReadingCount ? known
+        : update.LastReading is null && update.ReadingCount == known.ReadingCount ? update with
+        {
+            Name = update.Name ?? known.Name,
+            Location = update.Location ?? known.Location,
+            LastReading = known.LastReading,
+            Version = known.Version,
+        }
+        : update with { Name = update.Name ?? known.Name, Location = update.Location ?? known.Location };
+
+    private sealed class HeldDistrict
+    {
+        /// <summary>Whole once read; until then, what updates said of it.</summary>
+        public DistrictView? District { get; set; }
+        public Dictionary<string, SegmentView> Segments { get; set; } = [];
+        public Dictionary<string, SensorView> Sensors { get; set; } = [];
+        /// <summary>The read from the grains under way, if any.</summary>
+        public Task? Loading { get; set; }
+        /// <summary>When the grains were last read (a <see cref="Stopwatch"/> timestamp); 0 until they have been.</summary>
+        public long ReadAt { get; set; }
+        /// <summary>An update named a segment or sensor not held, or the members differ: the topology changed since the read.</summary>
+        public bool IsMissing { get; set; }
+
+        /// <summary>Whether exactly these segments and sensors are held.</summary>
+        public bool Holds(DistrictMembers members) =>
+            members.SegmentIds.Count == Segments.Count && members.SensorIds.Count == Sensors.Count
+            && members.SegmentIds.All(Segments.ContainsKey) && members.SensorIds.All(Sensors.ContainsKey);
+    }
+}
