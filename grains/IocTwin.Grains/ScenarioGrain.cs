@@ -110,13 +110,14 @@ public sealed class ScenarioGrain(
         _run = Task.Run(() =>
         {
             var clock = Stopwatch.StartNew();
+            var options = new SimulationOptions { ConvergenceGap = definition.Gap };
             var baseline = Simulator.Run(network, inputs.WithoutInterventions(), definition.HorizonMinutes, definition.StepSeconds,
-                p => Volatile.Write(ref _progress, p.Fraction / 2));
+                p => Volatile.Write(ref _progress, p.Fraction / 2), options: options);
             var scenario = Simulator.Run(network, inputs, definition.HorizonMinutes, definition.StepSeconds, p =>
             {
                 _latestStep = p.Kpis;
                 Volatile.Write(ref _progress, 0.5 + p.Fraction / 2);
-            });
+            }, options: options);
             return ScenarioReportBuilder.From(id, baseline, scenario, clock.Elapsed.TotalSeconds);
         });
         state.State.Status = ScenarioStatus.Running;
@@ -244,7 +245,7 @@ public sealed class ScenarioGrain(
         var definition = Existing();
         return new ScenarioSummary(this.GetPrimaryKeyString(), definition.Name, state.State.Status, state.State.Progress,
             definition.BaselineTime, definition.FromLive, definition.HorizonMinutes, definition.StepSeconds,
-            Interventions(), state.State.Error, state.State.CreatedAt, state.State.Creator);
+            Interventions(), state.State.Error, state.State.CreatedAt, state.State.Creator, definition.Gap);
     }
 
     private static JsonSerializerOptions CreateReportJson()

@@ -1,56 +1,154 @@
+using IocTwin.Simulation.Equilibrium;
+
 namespace IocTwin.Simulation;
 
 /// <summary>
-/// Static traffic assignment by Frank–Wolfe: all-or-nothing loadings on shortest-path trees (<see cref="AllOrNothingLoader"/>),
-/// combined with the current flows by an exact line search on the Beckmann objective.
+/// Static traffic assignment of a run by Algorithm B (<see cref="AlgorithmB"/>) to a stated relative gap, with the
+/// bushes kept from one assignment to the next.
 /// </summary>
 /// <remarks>
-/// Flows are kept per demand component and per unit of its scale, so a demand that only grows or shrinks keeps its
-/// routes between updates. The loadings are the same bit for bit whatever the number of cores, and so are the flows.
+/// <para>Trips start at many nodes (all of a district's) and end at a few destination connectors, so the bushes are
+/// rooted at the connectors: the equilibrium runs on the reversed road graph, where each connector is an origin and
+/// the nodes trips start from are its destinations. Link indices are the road network's.</para>
+/// <para>Demand is kept per component and per unit of its scale: after each assignment, every active component's unit
+/// demand is loaded along the bushes by their splits, so flows follow a demand that grows or shrinks between
+/// assignments. Algorithm B runs origin after origin, so the flows are the same bit for bit whatever the number of
+/// cores; only the shortest-path sweeps, combined in a fixed order, run in parallel.</para>
 /// </remarks>
 internal sealed class AssignmentEngine
 {
-    private const int LineSearchSteps = 30;
+    private const int ChunkCount = 8;
 
+    private readonly RoadNetwork _network;
     private readonly OdComponent[] _components;
     private readonly ZoneSet _zones;
-    private readonly AllOrNothingLoader _loader;
-    private readonly double[][] _loaded;
-    private readonly bool[] _loadActive;
-    private readonly bool[] _dropRoutes;
-    private readonly double[] _direction;
+    private readonly int[] _roots;
+    private readonly int[] _memberStart;
+    private readonly int[] _memberZone;
+    private readonly double[] _memberWeight;
+    private readonly int[] _reversedIndex;
+    private readonly EquilibriumNetwork _reversed;
+    private readonly double[] _freeFlowMinutes, _capacity, _capMinutes;
+    private readonly AlgorithmB _solver;
+    private readonly bool[][] _reach;
+    private readonly Chunk[] _chunks;
+    private readonly ParallelOptions _parallel;
+    private readonly double[] _odAll;
+    private readonly double[] _acc;
+    private Bushes? _bushes;
 
-    public AssignmentEngine(RoadNetwork network, ZoneSet zones, OdComponent[] components, int? maxDegreeOfParallelism)
+    public AssignmentEngine(RoadNetwork network, ZoneSet zones, OdComponent[] components, SimulationOptions options)
     {
+        _network = network;
         _zones = zones;
         _components = components;
-        _loader = new AllOrNothingLoader(network, zones, components, maxDegreeOfParallelism);
-        _loaded = _loader.Loaded;
+
+        // A root for every destination connector; a node may serve several zones.
+        var memberships = new SortedDictionary<int, List<(int Zone, double Weight)>>();
+        for (var z = 0; z < zones.Count; z++)
+        {
+            for (var k = zones.DestStart[z]; k < zones.DestStart[z + 1]; k++)
+            {
+                if (!memberships.TryGetValue(zones.DestNode[k], out var list))
+                {
+                    memberships[zones.DestNode[k]] = list = [];
+                }
+                list.Add((z, zones.DestWeight[k]));
+            }
+        }
+        _roots = memberships.Keys.ToArray();
+        _memberStart = new int[_roots.Length + 1];
+        var zoneList = new List<int>();
+        var weightList = new List<double>();
+        var t = 0;
+        foreach (var list in memberships.Values)
+        {
+            foreach (var (zone, weight) in list)
+            {
+                zoneList.Add(zone);
+                weightList.Add(weight);
+            }
+            _memberStart[++t] = zoneList.Count;
+        }
+        _memberZone = zoneList.ToArray();
+        _memberWeight = weightList.ToArray();
+
+        // The reversed graph, its nodes renumbered so that root t is node t (an origin zone of the equilibrium).
+        var nodes = network.NodeCount;
+        _reversedIndex = new int[nodes];
+        Array.Fill(_reversedIndex, -1);
+        for (var r = 0; r < _roots.Length; r++)
+        {
+            _reversedIndex[_roots[r]] = r;
+        }
+        var next = _roots.Length;
+        for (var n = 0; n < nodes; n++)
+        {
+            if (_reversedIndex[n] < 0)
+            {
+                _reversedIndex[n] = next++;
+            }
+        }
+        var links = network.LinkCount;
+        var from = new int[links];
+        var to = new int[links];
+        for (var a = 0; a < links; a++)
+        {
+            from[a] = _reversedIndex[network.LinkToArray[a]];
+            to[a] = _reversedIndex[network.LinkFromArray[a]];
+        }
+        _freeFlowMinutes = new double[links];
+        _capacity = new double[links];
+        _capMinutes = new double[links];
+        var alpha = new double[links];
+        var beta = new double[links];
+        Array.Fill(alpha, options.BprAlpha);
+        Array.Fill(beta, options.BprBeta);
+        _reversed = new EquilibriumNetwork(nodes, 0, from, to, _freeFlowMinutes, _capacity, alpha, beta, new double[links], nodes, [])
+        {
+            CostCap = _capMinutes,
+        };
+        _solver = new AlgorithmB(_reversed, new EquilibriumOptions
+        {
+            RelativeGap = options.ConvergenceGap,
+            MaxIterations = options.AssignmentIterationLimit,
+            MaxDegreeOfParallelism = options.MaxDegreeOfParallelism,
+        });
+        _reach = new bool[_roots.Length][];
+        for (var r = 0; r < _roots.Length; r++)
+        {
+            _reach[r] = new bool[nodes];
+        }
+
         Flow = new double[components.Length][];
         for (var c = 0; c < components.Length; c++)
         {
-            Flow[c] = new double[network.LinkCount];
+            Flow[c] = new double[links];
         }
-        _direction = new double[network.LinkCount];
-        Iterations = new int[components.Length];
-        _loadActive = new bool[components.Length];
-        _dropRoutes = new bool[components.Length];
+        HasRoutes = new bool[components.Length];
+        OdMinutes = new double[zones.Count * zones.Count];
+        OdReachable = new double[zones.Count * zones.Count];
+        _odAll = new double[zones.Count * zones.Count];
+        _acc = new double[nodes];
+        _chunks = new Chunk[Math.Min(ChunkCount, Math.Max(1, _roots.Length))];
+        for (var i = 0; i < _chunks.Length; i++)
+        {
+            _chunks[i] = new Chunk(_reversed, zones.Count);
+        }
+        _parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism ?? Environment.ProcessorCount };
     }
 
     /// <summary>Link flows of each component per unit of its scale, in vehicles per hour.</summary>
     public double[][] Flow { get; }
 
-    /// <summary>Iterations of each component since its routes were last found from scratch; 0 = no routes yet.</summary>
-    public int[] Iterations { get; }
+    /// <summary>Whether each component has routes: it was active at an assignment since the last start from scratch.</summary>
+    public bool[] HasRoutes { get; }
 
     /// <summary>Zone-to-zone shortest travel time in minutes (origin × zones + destination) at the last gathering; +∞ when unreachable.</summary>
-    public double[] OdMinutes => _loader.OdMinutes;
+    public double[] OdMinutes { get; }
 
     /// <summary>Share of each zone pair's trips (by node weights) that has a route at the last gathering.</summary>
-    public double[] OdReachable => _loader.OdReachable;
-
-    /// <summary>Relative gap of the last iteration: how far the flows are from user equilibrium (0 = there).</summary>
-    public double LastGap { get; private set; }
+    public double[] OdReachable { get; }
 
     /// <summary>Sum of the components' flows at the given scales into <paramref name="total"/>.</summary>
     public void TotalFlow(ReadOnlySpan<double> scale, double[] total)
@@ -59,7 +157,7 @@ internal sealed class AssignmentEngine
         for (var c = 0; c < _components.Length; c++)
         {
             var s = scale[c];
-            if (s == 0 || Iterations[c] == 0)
+            if (s == 0 || !HasRoutes[c])
             {
                 continue;
             }
@@ -72,46 +170,132 @@ internal sealed class AssignmentEngine
     }
 
     /// <summary>
-    /// After links close or open (<paramref name="before"/> → <paramref name="after"/>), drops the routes of every
-    /// component whose flows no longer fit: those sending traffic over a link just closed, and, when a link opens,
-    /// those with trips that had no route (they may have one now). Their next equilibrium starts from scratch; the
-    /// other components carry on from their current routes.
+    /// The user equilibrium of the components at their <paramref name="scale"/> on the links as
+    /// <paramref name="conditions"/> has them (closed links left out), to the run's convergence gap or its iteration
+    /// limit. Unless <paramref name="fromScratch"/>, each connector's bush carries on from the last assignment (see
+    /// <see cref="AlgorithmB.Solve(Bushes?)"/>). Trips with no route are left out. Fills <paramref name="total"/> with
+    /// the flows and <paramref name="cost"/> with their link costs in minutes, and the zone-to-zone times at them.
     /// </summary>
-    public void DropInfeasibleRoutes(bool[] before, bool[] after)
+    /// <returns>The iterations used, the relative gap reached and whether it is at or below the requested one.</returns>
+    public (int Iterations, double Gap, bool Converged) Equilibrate(LinkConditions conditions, ReadOnlySpan<double> scale, bool fromScratch,
+        double[] total, double[] cost)
     {
-        var opened = false;
-        for (var a = 0; a < before.Length; a++)
+        for (var a = 0; a < total.Length; a++)
         {
-            if (before[a] == after[a])
-            {
-                continue;
-            }
-            if (after[a])
-            {
-                opened = true;
-                continue;
-            }
-            for (var c = 0; c < _components.Length; c++)
-            {
-                _dropRoutes[c] |= Iterations[c] > 0 && Flow[c][a] != 0;
-            }
+            var open = conditions.Available[a];
+            var length = _network.LinkLengthKmArray[a];
+            _freeFlowMinutes[a] = open ? length / (conditions.FreeFlowKmh[a] * conditions.SpeedFactor[a]) * 60 : double.PositiveInfinity;
+            _capacity[a] = conditions.CapacityVph[a];
+            _capMinutes[a] = open ? conditions.MaxTravelHours(a) * 60 : double.PositiveInfinity;
+            cost[a] = _freeFlowMinutes[a];
         }
-        if (!opened)
-        {
-            return;
-        }
-        var zones = _zones.Count;
+
+        // Which nodes can reach each connector, then the demand of every connector from the nodes that can.
+        Sweep(cost, gatherOd: false);
+        var active = new bool[_components.Length];
         for (var c = 0; c < _components.Length; c++)
         {
-            var od = _components[c];
-            for (var d = 0; d < zones && !_dropRoutes[c]; d++)
+            active[c] = scale[c] != 0;
+        }
+        var start = new int[_reversed.NodeCount + 1];
+        var destination = new List<int>();
+        var volume = new List<double>();
+        for (var r = 0; r < _roots.Length; r++)
+        {
+            AddRootDemand(r, scale, active);
+            for (var n = 0; n < _acc.Length; n++)
             {
-                for (var e = od.DestStart[d]; e < od.DestStart[d + 1]; e++)
+                if (_acc[n] > 0)
                 {
-                    if (OdReachable[od.Origin[e] * zones + d] < 1)
+                    destination.Add(n);
+                    volume.Add(_acc[n]);
+                }
+                _acc[n] = 0;
+            }
+            start[r + 1] = destination.Count;
+        }
+        for (var n = _roots.Length; n < _reversed.NodeCount; n++)
+        {
+            start[n + 1] = destination.Count;
+        }
+        _reversed.SetDemand(start, destination.ToArray(), volume.ToArray());
+
+        var result = _solver.Solve(fromScratch ? null : _bushes);
+        _bushes = result.Bushes;
+
+        // Each active component's unit demand along the bushes, so flows follow its scale until the next assignment.
+        Span<double> unit = stackalloc double[_components.Length];
+        for (var c = 0; c < _components.Length; c++)
+        {
+            if (fromScratch)
+            {
+                HasRoutes[c] = false;
+            }
+            if (!active[c])
+            {
+                continue;
+            }
+            Array.Clear(Flow[c]);
+            unit.Clear();
+            unit[c] = 1;
+            var only = new bool[_components.Length];
+            only[c] = true;
+            for (var r = 0; r < _roots.Length; r++)
+            {
+                if (_bushes!.Has(r))
+                {
+                    AddRootDemand(r, unit, only);
+                    _solver.Load(_bushes, r, _acc, Flow[c]);
+                }
+            }
+            HasRoutes[c] = true;
+        }
+        TotalFlow(scale, total);
+        conditions.ComputeCosts(total, cost);
+        Sweep(cost, gatherOd: true);
+        return (result.Iterations, result.RelativeGap, result.RelativeGap <= _solver.RequestedGap);
+    }
+
+    /// <summary>Zone-to-zone times and reachability only, on the given link costs; no flows change.</summary>
+    public void GatherTimes(double[] costMinutes) => Sweep(costMinutes, gatherOd: true);
+
+    /// <summary>
+    /// Trips per hour to root <paramref name="root"/> of the <paramref name="active"/> components at
+    /// <paramref name="scale"/>, added to <see cref="_acc"/> by start node (reversed numbering), from nodes that reach it.
+    /// </summary>
+    private void AddRootDemand(int root, ReadOnlySpan<double> scale, bool[] active)
+    {
+        var rootNode = _roots[root];
+        var reach = _reach[root];
+        for (var m = _memberStart[root]; m < _memberStart[root + 1]; m++)
+        {
+            var zone = _memberZone[m];
+            var rootWeight = _memberWeight[m];
+            for (var c = 0; c < _components.Length; c++)
+            {
+                if (!active[c])
+                {
+                    continue;
+                }
+                var od = _components[c];
+                for (var e = od.DestStart[zone]; e < od.DestStart[zone + 1]; e++)
+                {
+                    var origin = od.Origin[e];
+                    var within = origin == zone;
+                    var amount = od.Rate[e] * scale[c] * rootWeight * (within ? _zones.IntraNorm[zone] : 1);
+                    if (amount == 0)
                     {
-                        _dropRoutes[c] = true;
-                        break;
+                        continue;
+                    }
+                    for (var k = _zones.OriginStart[origin]; k < _zones.OriginStart[origin + 1]; k++)
+                    {
+                        var node = _zones.OriginNode[k];
+                        var index = _reversedIndex[node];
+                        if ((within && node == rootNode) || !reach[index])
+                        {
+                            continue;
+                        }
+                        _acc[index] += amount * _zones.OriginWeight[k];
                     }
                 }
             }
@@ -119,137 +303,124 @@ internal sealed class AssignmentEngine
     }
 
     /// <summary>
-    /// Up to <paramref name="iterations"/> Frank–Wolfe iterations for the components with a non-zero scale, stopping
-    /// early below <paramref name="gapTolerance"/>. A component with no routes (never loaded, dropped by
-    /// <see cref="DropInfeasibleRoutes"/>, or all of them when <paramref name="fromScratch"/>) first takes its
-    /// all-or-nothing loading whole, on the travel times of the current flows. The last iteration's trees give the
-    /// zone-to-zone times.
+    /// A shortest-path tree to every root at <paramref name="costMinutes"/>: which nodes reach it and, with
+    /// <paramref name="gatherOd"/>, the zone-to-zone times and reachability. Roots run in fixed chunks, summed in order.
     /// </summary>
-    /// <returns>
-    /// The all-or-nothing sweeps run, the relative gap last measured (NaN when the last sweep only loaded new routes)
-    /// and whether the gap fell below the tolerance, which ends the iterations before the step.
-    /// </returns>
-    public (int Iterations, double Gap, bool Converged) Equilibrate(LinkConditions conditions, ReadOnlySpan<double> scale, int iterations,
-        bool fromScratch, double gapTolerance, double[] total, double[] cost)
+    private void Sweep(double[] costMinutes, bool gatherOd)
     {
-        TotalFlow(scale, total);
-        conditions.ComputeCosts(total, cost);
-        for (var c = 0; c < _components.Length; c++)
+        void Run(int index)
         {
-            if (fromScratch || _dropRoutes[c])
+            var chunk = _chunks[index];
+            if (gatherOd)
             {
-                Iterations[c] = 0;
+                Array.Clear(chunk.OdTime);
+                Array.Clear(chunk.OdReach);
+                Array.Clear(chunk.OdAll);
             }
-            _dropRoutes[c] = false;
-        }
-        var sweeps = 0;
-        for (var it = 0; it < iterations; it++)
-        {
-            sweeps++;
-            if (it > 0)
+            var first = (int)((long)index * _roots.Length / _chunks.Length);
+            var last = (int)((long)(index + 1) * _roots.Length / _chunks.Length);
+            for (var r = first; r < last; r++)
             {
-                TotalFlow(scale, total);
-                conditions.ComputeCosts(total, cost);
-            }
-            var fresh = false;
-            for (var c = 0; c < _components.Length; c++)
-            {
-                _loadActive[c] = scale[c] != 0;
-                fresh |= _loadActive[c] && Iterations[c] == 0;
-            }
-            AllOrNothing(cost, gatherOd: true);
-
-            if (fresh)
-            {
-                // New routes: take the loading whole for the components that had none.
-                for (var c = 0; c < _components.Length; c++)
+                chunk.Tree.Build(r, costMinutes);
+                var reach = _reach[r];
+                var distance = chunk.Tree.Distance;
+                for (var n = 0; n < reach.Length; n++)
                 {
-                    if (_loadActive[c] && Iterations[c] == 0)
+                    reach[n] = !double.IsPositiveInfinity(distance[n]);
+                }
+                if (gatherOd)
+                {
+                    GatherOd(chunk, r);
+                }
+            }
+        }
+
+        var work = (long)_roots.Length * _network.LinkCount;
+        if (_parallel.MaxDegreeOfParallelism == 1 || work < 50_000)
+        {
+            for (var i = 0; i < _chunks.Length; i++)
+            {
+                Run(i);
+            }
+        }
+        else
+        {
+            Parallel.For(0, _chunks.Length, _parallel, Run);
+        }
+        if (!gatherOd)
+        {
+            return;
+        }
+        Array.Clear(OdMinutes);
+        Array.Clear(OdReachable);
+        Array.Clear(_odAll);
+        foreach (var chunk in _chunks)
+        {
+            for (var p = 0; p < OdMinutes.Length; p++)
+            {
+                OdMinutes[p] += chunk.OdTime[p];
+                OdReachable[p] += chunk.OdReach[p];
+                _odAll[p] += chunk.OdAll[p];
+            }
+        }
+        for (var p = 0; p < OdMinutes.Length; p++)
+        {
+            // Shares of the same sums: a pair with every route open is reachable exactly.
+            var reach = OdReachable[p];
+            var all = _odAll[p];
+            OdMinutes[p] = reach > 0 ? OdMinutes[p] / reach : double.PositiveInfinity;
+            OdReachable[p] = reach == all ? (all > 0 ? 1 : 0) : reach / all;
+        }
+    }
+
+    private void GatherOd(Chunk chunk, int root)
+    {
+        var rootNode = _roots[root];
+        var zones = _zones.Count;
+        var dist = chunk.Tree.Distance;
+        for (var m = _memberStart[root]; m < _memberStart[root + 1]; m++)
+        {
+            var zone = _memberZone[m];
+            var rootWeight = _memberWeight[m];
+            for (var origin = 0; origin < zones; origin++)
+            {
+                var within = origin == zone;
+                var norm = within ? _zones.IntraNorm[zone] : 1;
+                if (norm == 0)
+                {
+                    continue;
+                }
+                double time = 0, reach = 0, all = 0;
+                for (var k = _zones.OriginStart[origin]; k < _zones.OriginStart[origin + 1]; k++)
+                {
+                    var node = _zones.OriginNode[k];
+                    if (within && node == rootNode)
                     {
-                        _loaded[c].CopyTo(Flow[c], 0);
-                        Iterations[c] = 1;
+                        continue;
+                    }
+                    var w = _zones.OriginWeight[k];
+                    all += w;
+                    var d = dist[_reversedIndex[node]];
+                    if (d != double.PositiveInfinity)
+                    {
+                        time += w * d;
+                        reach += w;
                     }
                 }
-                LastGap = double.NaN;
-                continue;
-            }
-
-            // Direction towards the all-or-nothing flows, the gap, and the best step along the direction.
-            Array.Clear(_direction);
-            for (var c = 0; c < _components.Length; c++)
-            {
-                if (!_loadActive[c])
-                {
-                    continue;
-                }
-                var s = scale[c];
-                var flow = Flow[c];
-                var loaded = _loaded[c];
-                for (var a = 0; a < _direction.Length; a++)
-                {
-                    _direction[a] += s * (loaded[a] - flow[a]);
-                }
-            }
-            double current = 0, shortest = 0;
-            for (var a = 0; a < _direction.Length; a++)
-            {
-                if (total[a] != 0 || _direction[a] != 0)
-                {
-                    current += total[a] * cost[a];
-                    shortest += (total[a] + _direction[a]) * cost[a];
-                }
-            }
-            LastGap = current > 0 ? (current - shortest) / current : 0;
-            if (LastGap < gapTolerance)
-            {
-                return (sweeps, LastGap, true);
-            }
-            var step = LineSearch(conditions, total);
-            for (var c = 0; c < _components.Length; c++)
-            {
-                if (!_loadActive[c])
-                {
-                    continue;
-                }
-                var flow = Flow[c];
-                var loaded = _loaded[c];
-                for (var a = 0; a < flow.Length; a++)
-                {
-                    flow[a] += step * (loaded[a] - flow[a]);
-                }
-                Iterations[c]++;
+                var pair = origin * zones + zone;
+                chunk.OdTime[pair] += rootWeight * norm * time;
+                chunk.OdReach[pair] += rootWeight * norm * reach;
+                chunk.OdAll[pair] += rootWeight * norm * all;
             }
         }
-        return (sweeps, sweeps == 0 ? double.NaN : LastGap, false);
     }
 
-    /// <summary>Zone-to-zone times and reachability only, on the given link costs; no flows change.</summary>
-    public void GatherTimes(double[] costMinutes)
+    /// <summary>Buffers of one chunk of roots: the shortest-path tree and the zone-to-zone sums.</summary>
+    private sealed class Chunk(EquilibriumNetwork reversed, int zones)
     {
-        Array.Clear(_loadActive);
-        AllOrNothing(costMinutes, gatherOd: true);
+        public readonly ShortestPathTree Tree = new(reversed);
+        public readonly double[] OdTime = new double[zones * zones];
+        public readonly double[] OdReach = new double[zones * zones];
+        public readonly double[] OdAll = new double[zones * zones];
     }
-
-    /// <summary>The step λ in [0, 1] minimizing the Beckmann objective along the direction: Σ d·t(x + λd) = 0, by bisection.</summary>
-    private double LineSearch(LinkConditions conditions, double[] total)
-    {
-        double Slope(double lambda)
-        {
-            double slope = 0;
-            for (var a = 0; a < _direction.Length; a++)
-            {
-                var d = _direction[a];
-                if (d != 0 && conditions.Available[a])
-                {
-                    slope += d * conditions.TravelHours(a, total[a] + lambda * d);
-                }
-            }
-            return slope;
-        }
-
-        return StepSearch.Bisect(Slope, LineSearchSteps);
-    }
-
-    /// <summary>Loads each active component on shortest paths at <paramref name="costMinutes"/> into <see cref="_loaded"/>.</summary>
-    private void AllOrNothing(double[] costMinutes, bool gatherOd) => _loader.Load(costMinutes, _loadActive, gatherOd);
 }

@@ -76,7 +76,7 @@ public sealed class BaselineDemand
         var cost = new double[links];
 
         // Free-flow times between districts.
-        var times = new AssignmentEngine(network, zones, [], options.MaxDegreeOfParallelism);
+        var times = new AssignmentEngine(network, zones, [], options);
         registered.ComputeCosts(total, cost);
         times.GatherTimes(cost);
         var freeFlow = (double[])times.OdMinutes.Clone();
@@ -127,16 +127,14 @@ public sealed class BaselineDemand
         var scale = 1.0;
         if (gravity.Any(v => v > 0))
         {
-            var engine = new AssignmentEngine(network, zones, [new OdComponent(districts, Entries(gravity, districts))],
-                options.MaxDegreeOfParallelism);
+            var engine = new AssignmentEngine(network, zones, [new OdComponent(districts, Entries(gravity, districts))], options);
             Span<double> scales = stackalloc double[1];
             var ratios = new List<(double Ratio, double Length)>(links);
             for (var round = 0; round <= CalibrationRounds; round++)
             {
                 scales[0] = scale;
-                // First a loading at free-flow times, then equilibria, each from the flows of the round before.
-                var iterations = round == 0 ? 1 : options.ColdStartIterations;
-                engine.Equilibrate(registered, scales, iterations, fromScratch: round == 0, options.ConvergenceGap, total, cost);
+                // Equilibria, each from the bushes of the round before at the new scale.
+                engine.Equilibrate(registered, scales, fromScratch: round == 0, total, cost);
                 ratios.Clear();
                 for (var a = 0; a < links; a++)
                 {

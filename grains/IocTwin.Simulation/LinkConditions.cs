@@ -52,8 +52,11 @@ internal sealed class LinkConditions
         var ratio = flowVph / CapacityVph[link];
         var power = _beta == 4 ? ratio * ratio * ratio * ratio : Math.Pow(ratio, _beta);
         var hours = length / freeFlow * (1 + _alpha * power);
-        return Math.Min(hours, length / _minSpeedKmh);
+        return Math.Min(hours, MaxTravelHours(link));
     }
+
+    /// <summary>The longest an open link takes however much it carries: its length at the slowest moving speed.</summary>
+    public double MaxTravelHours(int link) => _network.LinkLengthKmArray[link] / _minSpeedKmh;
 
     /// <summary>Link costs in minutes at the given flows; closed links cost +∞.</summary>
     public void ComputeCosts(double[] flowVph, double[] costMinutes)

@@ -53,14 +53,14 @@ public sealed record SimulationOptions
     /// <summary>Routes are recomputed at least this often; also whenever a closure, capacity or speed changes.</summary>
     public double RerouteEveryMinutes { get; init; } = 5;
 
-    /// <summary>Frank–Wolfe iterations at the start of a run and after a closure, a reopening or the start of added demand.</summary>
-    public int ColdStartIterations { get; init; } = 10;
-
-    /// <summary>Frank–Wolfe iterations at each periodic re-routing, continuing from the current flows.</summary>
-    public int RerouteIterations { get; init; } = 1;
-
-    /// <summary>Iterations stop early once the relative gap (excess travel time over shortest paths) is below this.</summary>
+    /// <summary>
+    /// Each assignment iterates until the relative gap (TSTT − SPTT) / TSTT, the travel time spent beyond shortest
+    /// paths, is at or below this.
+    /// </summary>
     public double ConvergenceGap { get; init; } = 1e-4;
+
+    /// <summary>A safety limit: an assignment stops after this many Algorithm B iterations whatever its gap (and says so).</summary>
+    public int AssignmentIterationLimit { get; init; } = 200;
 
     /// <summary>BPR volume-delay α and β: travel time = free-flow time × (1 + α (v/c)^β).</summary>
     public double BprAlpha { get; init; } = 0.15;
@@ -128,9 +128,8 @@ public sealed record SimulationOptions
         Check(DemandProfile is null || (DemandProfile.Count == 24 && DemandProfile.All(v => v is >= 0 and <= 100)),
             nameof(DemandProfile), "must have 24 values from 0 to 100");
         Check(RerouteEveryMinutes is > 0 and <= 1440, nameof(RerouteEveryMinutes), "must be more than 0 and at most 1440");
-        Check(ColdStartIterations is >= 1 and <= 200, nameof(ColdStartIterations), "must be 1 to 200");
-        Check(RerouteIterations is >= 1 and <= 200, nameof(RerouteIterations), "must be 1 to 200");
-        Check(ConvergenceGap is >= 0 and <= 1, nameof(ConvergenceGap), "must be 0 to 1");
+        Check(ConvergenceGap is > 0 and < 1, nameof(ConvergenceGap), "must be more than 0 and less than 1");
+        Check(AssignmentIterationLimit is >= 1 and <= 10_000, nameof(AssignmentIterationLimit), "must be 1 to 10,000");
         Check(BprAlpha is >= 0 and <= 10, nameof(BprAlpha), "must be 0 to 10");
         Check(BprBeta is >= 1 and <= 10, nameof(BprBeta), "must be 1 to 10");
         Check(MinSpeedKmh is > 0 and <= 50, nameof(MinSpeedKmh), "must be more than 0 and at most 50");
@@ -173,5 +172,5 @@ internal readonly record struct DemandKey(int Connectors, double Beta, double Pe
     double MinSpeed, int Iterations, double Gap, double IncidentShare)
 {
     public static DemandKey Of(SimulationOptions o, int districts) => new(o.ConnectorsFor(districts), o.GravityBetaPerMinute, o.PeakCalibrationPercentile,
-        o.PeakVolumeToCapacity, o.BprAlpha, o.BprBeta, o.MinSpeedKmh, o.ColdStartIterations, o.ConvergenceGap, o.RegisteredIncidentCapacityShare);
+        o.PeakVolumeToCapacity, o.BprAlpha, o.BprBeta, o.MinSpeedKmh, o.AssignmentIterationLimit, o.ConvergenceGap, o.RegisteredIncidentCapacityShare);
 }

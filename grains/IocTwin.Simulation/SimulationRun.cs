@@ -63,7 +63,7 @@ internal sealed class SimulationRun
         {
             components.Add(new OdComponent(zones.Count, entries));
         }
-        _engine = new AssignmentEngine(network, zones, components.ToArray(), options.MaxDegreeOfParallelism);
+        _engine = new AssignmentEngine(network, zones, components.ToArray(), options);
 
         var links = network.LinkCount;
         _now = new LinkConditions(network, options);
@@ -93,10 +93,6 @@ internal sealed class SimulationRun
             var rerouteTick = step % _rerouteEvery == 0;
             _roads.Fill(minute, dt, rerouteTick || step == 0, _next);
             var changes = _now.ChangesTo(_next);
-            if (changes.Availability && step > 0)
-            {
-                _engine.DropInfeasibleRoutes(_now.Available, _next.Available);
-            }
             var activated = SetScales(minute, dt, out var demandWindowChanged);
             _next.CopyTo(_now);
             _water.SlowWading(_now);
@@ -109,10 +105,8 @@ internal sealed class SimulationRun
             var rerouted = trigger is not null;
             if (trigger is { } why)
             {
-                var (iterations, gap, converged) = _engine.Equilibrate(_now, _scale,
-                    why == AssignmentTrigger.Reroute ? _o.RerouteIterations : _o.ColdStartIterations,
-                    fromScratch: why == AssignmentTrigger.Start, _o.ConvergenceGap, _flow, _cost);
-                _assignments.Add(new AssignmentRecord(step, minute, why, iterations, double.IsNaN(gap) ? null : gap, converged));
+                var (iterations, gap, converged) = _engine.Equilibrate(_now, _scale, fromScratch: why == AssignmentTrigger.Start, _flow, _cost);
+                _assignments.Add(new AssignmentRecord(step, minute, why, iterations, gap, converged));
             }
             _engine.TotalFlow(_scale, _flow);
 
@@ -188,7 +182,7 @@ internal sealed class SimulationRun
             var overlap = Math.Max(0, Math.Min(group.End, minute + dt) - Math.Max(group.Start, minute));
             var scale = overlap / dt;
             windowChanged |= (scale > 0) != (_scale[g + 1] > 0);
-            fresh |= scale > 0 && _engine.Iterations[g + 1] == 0;
+            fresh |= scale > 0 && !_engine.HasRoutes[g + 1];
             _scale[g + 1] = scale;
         }
         return fresh;

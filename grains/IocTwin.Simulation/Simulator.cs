@@ -8,15 +8,14 @@ namespace IocTwin.Simulation;
 /// <para><b>Demand.</b> The usual demand (<see cref="BaselineDemand"/>) follows the time-of-day profile; added demand
 /// departs evenly over its window. Trips start at a zone's origin nodes and end at its connectors.</para>
 /// <para><b>Traffic.</b> At every step, link flows are the user-equilibrium flows of the current departure rates
-/// (quasi-static assignment): BPR travel times, shortest-path trees per destination connector, combined by
-/// Frank–Wolfe. Closed and flooded links are left out of the trees, so traffic goes round them; a trip with no open
-/// route is reported, never dropped. Routes are updated every <see cref="SimulationOptions.RerouteEveryMinutes"/>
-/// (<see cref="SimulationOptions.RerouteIterations"/> iterations, continuing from the current flows) and whenever a
-/// closure, capacity, speed limit, rain or added demand starts or ends. After a closure, a reopening or the start of
-/// added demand they get <see cref="SimulationOptions.ColdStartIterations"/>; demand that used a road just closed, or
-/// that had trips with no route when a road opens, has its routes found again from scratch, the rest carries on from
-/// its current routes. Queues do not spill back:
-/// demand above capacity shows as BPR delay.</para>
+/// (quasi-static assignment): BPR travel times, assigned by Algorithm B with bushes rooted at the destination
+/// connectors until the relative gap is at most <see cref="SimulationOptions.ConvergenceGap"/> (or
+/// <see cref="SimulationOptions.AssignmentIterationLimit"/> iterations). Closed and flooded links are left out, so
+/// traffic goes round them; a trip with no open route is reported, never dropped. Routes are updated every
+/// <see cref="SimulationOptions.RerouteEveryMinutes"/> and whenever a closure, capacity, speed limit, rain or added
+/// demand starts or ends; each assignment after the first starts from the bushes of the one before (closed links
+/// taken out; a connector whose bush no longer reaches all its trips starts again from its shortest paths). Queues do
+/// not spill back: demand above capacity shows as BPR delay.</para>
 /// <para><b>Trips.</b> Trips between two zones travel for the current zone-to-zone time through four stages in a row
 /// (an Erlang-4 spread around that time, so no trip arrives at once). Trips that find no route at departure are
 /// unreachable; trips whose route is cut on the way are stranded, wait, and go on if a road opens. The run starts in

@@ -16,9 +16,12 @@ using Microsoft.Extensions.Options;
 
 namespace IocTwin.Api.Apis;
 
-/// <summary>A new scenario; it may come with its first interventions.</summary>
+/// <summary>
+/// A new scenario; it may come with its first interventions. <see cref="ConvergenceGap"/>: the relative gap each
+/// traffic assignment of its runs iterates to (more than 0, less than 1; default 1e-4).
+/// </summary>
 public sealed record ScenarioRequest(string? Name, string? Baseline, int? HorizonMinutes, int? StepSeconds,
-    IReadOnlyList<InterventionSpec>? Interventions = null);
+    IReadOnlyList<InterventionSpec>? Interventions = null, double? ConvergenceGap = null);
 
 /// <summary>What-if scenarios on a fork of the twin: create, intervene, run, compare with the baseline, delete.</summary>
 public static class ScenariosApi
@@ -73,6 +76,8 @@ public static class ScenariosApi
         var step = body.StepSeconds ?? 60;
         if (step is < 10 or > 3600) errors.AddError("stepSeconds", "must be 10 to 3600");
         else if (horizon * 60 / step > 10_000) errors.AddError("stepSeconds", "gives more than 10,000 steps; take longer steps");
+        var gap = body.ConvergenceGap ?? ScenarioDefinition.DefaultConvergenceGap;
+        if (gap is not (> 0 and < 1)) errors.AddError("convergenceGap", "must be more than 0 and less than 1 (a relative gap such as 1e-4)");
         DateTimeOffset baselineTime = now;
         var fromLive = body.Baseline is null or "live";
         if (!fromLive)
@@ -113,7 +118,7 @@ public static class ScenariosApi
                 ? (await LiveTopology.ReadAsync(grains)).Segments.Where(s => s.Status != SegmentStatus.Open).ToDictionary(s => s.Id, s => s.Status)
                 : (await replay.AtAsync(baselineTime, cancellationToken)).Segments.Where(s => s.Status != SegmentStatus.Open).ToDictionary(s => s.Id, s => s.Status);
             var grain = grains.GetGrain<IScenarioGrain>(id);
-            var summary = await grain.Create(new ScenarioDefinition(name, baselineTime.ToUniversalTime(), fromLive, horizon, step, forked), creator);
+            var summary = await grain.Create(new ScenarioDefinition(name, baselineTime.ToUniversalTime(), fromLive, horizon, step, forked, gap), creator);
             for (var i = 0; i < interventions.Count; i++)
             {
                 try

@@ -12,6 +12,8 @@ public enum ScenarioStatus
 /// <summary>
 /// A scenario forked from the twin at <see cref="BaselineTime"/>. Copy-on-write: the fork keeps only what differed
 /// from the registered topology then (segments not open), and reads the rest from the twin when it runs.
+/// <see cref="ConvergenceGap"/>: the relative gap every traffic assignment of its runs iterates to; null (scenarios
+/// stored before it could be chosen) runs to <see cref="DefaultConvergenceGap"/>.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ScenarioDefinition(
@@ -20,7 +22,13 @@ public sealed record ScenarioDefinition(
     [property: Id(2)] bool FromLive,
     [property: Id(3)] int HorizonMinutes,
     [property: Id(4)] int StepSeconds,
-    [property: Id(5)] Dictionary<string, SegmentStatus> ForkedStatuses);
+    [property: Id(5)] Dictionary<string, SegmentStatus> ForkedStatuses,
+    [property: Id(6)] double? ConvergenceGap = null)
+{
+    public const double DefaultConvergenceGap = 1e-4;
+
+    public double Gap => ConvergenceGap ?? DefaultConvergenceGap;
+}
 
 /// <summary>A scenario and its interventions; not sealed so that the API can answer it together with its report.</summary>
 [GenerateSerializer, Immutable]
@@ -36,7 +44,8 @@ public record ScenarioSummary(
     [property: Id(8)] IReadOnlyList<InterventionSpec> Interventions,
     [property: Id(9)] string? Error,
     [property: Id(10)] DateTimeOffset CreatedAt,
-    [property: Id(11)] ScenarioCreator? CreatedBy = null);
+    [property: Id(11)] ScenarioCreator? CreatedBy = null,
+    [property: Id(12)] double ConvergenceGap = ScenarioDefinition.DefaultConvergenceGap);
 
 /// <summary>
 /// Who created a scenario: the token's subject (or name when it has no subject), its name and role, and the districts and

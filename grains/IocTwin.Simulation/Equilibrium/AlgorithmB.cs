@@ -14,19 +14,20 @@ namespace IocTwin.Simulation.Equilibrium;
 /// </remarks>
 public sealed class AlgorithmB
 {
-    /// <summary>Flow-shifting passes over one origin's bush each time it is visited.</summary>
     /// <summary>
     /// Bush flow left on a link below this share of the origin's demand after a shift is rounding residue: it goes with
     /// the shift, or paths that carry nothing would stay the longest used ones and hold every later shift to nothing.
     /// </summary>
     private const double ResidueShare = 1e-12;
 
+    /// <summary>Flow-shifting passes over one origin's bush each time it is visited.</summary>
     private const int ShiftPasses = 2;
 
     private readonly EquilibriumNetwork _net;
     private readonly EquilibriumOptions _options;
-    private readonly double[][] _bushFlow;
-    private readonly bool[][] _inBush;
+    private double[]?[] _bushFlow = [];
+    private bool[]?[] _inBush = [];
+    private readonly double[] _nodeTrips;
     private readonly double[] _residue;
     private readonly double[] _flow;
     private readonly double[] _cost;
@@ -42,14 +43,15 @@ public sealed class AlgorithmB
     private readonly List<int> _maxSegment = [];
     private int _orderCount;
 
-    private AlgorithmB(EquilibriumNetwork network, EquilibriumOptions options)
+    /// <summary>A solver for <paramref name="network"/> with its buffers, for repeated assignments on it.</summary>
+    public AlgorithmB(EquilibriumNetwork network, EquilibriumOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(network);
         _net = network;
-        _options = options;
+        _options = options ?? new EquilibriumOptions();
         var zones = network.ZoneCount;
-        _bushFlow = new double[zones][];
-        _inBush = new bool[zones][];
         _residue = new double[zones];
+        _nodeTrips = new double[network.NodeCount];
         var nodes = network.NodeCount;
         var links = network.LinkCount;
         _flow = new double[links];
@@ -65,32 +67,65 @@ public sealed class AlgorithmB
     }
 
     /// <summary>Assigns the demand of <paramref name="network"/> to the relative gap of <paramref name="options"/>.</summary>
-    public static EquilibriumResult Solve(EquilibriumNetwork network, EquilibriumOptions? options = null)
-    {
-        ArgumentNullException.ThrowIfNull(network);
-        return new AlgorithmB(network, options ?? new EquilibriumOptions()).Run();
-    }
+    public static EquilibriumResult Solve(EquilibriumNetwork network, EquilibriumOptions? options = null) =>
+        new AlgorithmB(network, options).Solve(warm: null);
 
-    private bool HasDemand(int origin) => _net.DemandStart[origin] < _net.DemandStart[origin + 1];
-
-    private EquilibriumResult Run()
+    /// <summary>
+    /// Assigns the network's current demand. With <paramref name="warm"/> (the bushes of an earlier assignment on this
+    /// network, updated in place and returned in the result), each origin keeps its bush: links that now cost +∞
+    /// (closed) leave it, and its new demand is first loaded by the splits its flows had. An origin whose bush no longer
+    /// reaches all its destinations starts again, as every origin does without <paramref name="warm"/>, from its
+    /// shortest paths at the costs of that loading.
+    /// </summary>
+    public EquilibriumResult Solve(Bushes? warm)
     {
         var net = _net;
+        var bushes = warm ?? new Bushes(net.ZoneCount);
+        if (bushes.ZoneCount != net.ZoneCount)
+        {
+            throw new ArgumentException($"The bushes have {bushes.ZoneCount} zones, the network {net.ZoneCount}", nameof(warm));
+        }
+        _bushFlow = bushes.Flow;
+        _inBush = bushes.InBush;
         var sweep = new ShortestPathSweep(net, _options.MaxDegreeOfParallelism);
         var gaps = new List<double>();
 
-        // Start: every origin's demand on its free-flow shortest paths, which are its first bush.
+        // Start: kept bushes loaded with the new demand by their old splits; the other origins' demand on the shortest
+        // paths at the resulting costs, which are their first bushes.
+        for (var origin = 0; origin < net.ZoneCount; origin++)
+        {
+            var demand = 0.0;
+            for (var k = net.DemandStart[origin]; k < net.DemandStart[origin + 1]; k++)
+            {
+                demand += net.DemandVolume[k];
+            }
+            _residue[origin] = ResidueShare * demand;
+            if (!HasDemand(origin))
+            {
+                bushes.Drop(origin);
+            }
+        }
         for (var a = 0; a < net.LinkCount; a++)
         {
             _cost[a] = net.Cost(a, 0);
         }
-        var tree = new ShortestPathTree(net);
+        var cold = new List<int>();
         for (var origin = 0; origin < net.ZoneCount; origin++)
         {
-            if (!HasDemand(origin))
+            if (HasDemand(origin) && !(_inBush[origin] is not null && Reload(origin)))
             {
-                continue;
+                bushes.Drop(origin);
+                cold.Add(origin);
             }
+        }
+        SumBushes();
+        for (var a = 0; a < net.LinkCount; a++)
+        {
+            _cost[a] = net.Cost(a, _flow[a]);
+        }
+        var tree = new ShortestPathTree(net);
+        foreach (var origin in cold)
+        {
             tree.Build(origin, _cost);
             tree.DemandCost(origin); // throws when a destination has no path
             var inBush = _inBush[origin] = new bool[net.LinkCount];
@@ -99,12 +134,6 @@ public sealed class AlgorithmB
                 inBush[tree.PredecessorLink[tree.SettleOrder[i]]] = true;
             }
             tree.LoadDemand(origin, _bushFlow[origin] = new double[net.LinkCount]);
-            var demand = 0.0;
-            for (var k = net.DemandStart[origin]; k < net.DemandStart[origin + 1]; k++)
-            {
-                demand += net.DemandVolume[k];
-            }
-            _residue[origin] = ResidueShare * demand;
         }
 
         var (gap, tstt, sptt) = Measure(sweep);
@@ -128,11 +157,151 @@ public sealed class AlgorithmB
             (gap, tstt, sptt) = Measure(sweep);
             gaps.Add(gap);
         }
-        return new EquilibriumResult((double[])_flow.Clone(), (double[])_cost.Clone(), gap, iterations, tstt, sptt, gaps);
+        return new EquilibriumResult((double[])_flow.Clone(), (double[])_cost.Clone(), gap, iterations, tstt, sptt, gaps) { Bushes = bushes };
     }
 
-    /// <summary>Link flows as the sum of the bushes in origin order (no drift from the shifts), their costs and the gap.</summary>
-    private (double Gap, double Tstt, double Sptt) Measure(ShortestPathSweep sweep)
+    /// <summary>
+    /// Adds trips to <paramref name="linkFlow"/> along the bush of <paramref name="origin"/>, split at every node as
+    /// the bush's flows split there (a node the origin sends nothing through passes trips on by its first bush link).
+    /// <paramref name="nodeTrips"/> holds the trips to each node and is cleared on the way.
+    /// </summary>
+    public void Load(Bushes bushes, int origin, double[] nodeTrips, double[] linkFlow)
+    {
+        ArgumentNullException.ThrowIfNull(bushes);
+        ArgumentNullException.ThrowIfNull(nodeTrips);
+        ArgumentNullException.ThrowIfNull(linkFlow);
+        var inBush = bushes.InBush[origin] ?? throw new ArgumentException($"Zone {origin + 1} has no bush", nameof(origin));
+        var bush = bushes.Flow[origin]!;
+        _inBush = bushes.InBush;
+        TopologicalOrder(origin);
+        var net = _net;
+        for (var k = _orderCount - 1; k >= 1; k--)
+        {
+            var j = _order[k];
+            var through = nodeTrips[j];
+            if (through == 0)
+            {
+                continue;
+            }
+            nodeTrips[j] = 0;
+            var inflow = 0.0;
+            var first = -1;
+            for (var e = net.InStart[j]; e < net.InStart[j + 1]; e++)
+            {
+                var a = net.InLinks[e];
+                if (inBush[a])
+                {
+                    inflow += bush[a];
+                    first = first < 0 ? a : first;
+                }
+            }
+            for (var e = net.InStart[j]; e < net.InStart[j + 1]; e++)
+            {
+                var a = net.InLinks[e];
+                if (inBush[a])
+                {
+                    var share = inflow > 0 ? through * bush[a] / inflow : a == first ? through : 0;
+                    linkFlow[a] += share;
+                    nodeTrips[net.From[a]] += share;
+                }
+            }
+        }
+        nodeTrips[origin] = 0;
+    }
+
+    /// <summary>The relative gap this solver iterates to.</summary>
+    public double RequestedGap => _options.RelativeGap;
+
+    private bool HasDemand(int origin) => _net.DemandStart[origin] < _net.DemandStart[origin + 1];
+
+    /// <summary>
+    /// Warm start of one origin: drops closed links and what they cut off from its bush, then loads its demand by the
+    /// splits of its old flows (on the cheapest bush link where nothing went through). False when the bush no longer
+    /// reaches a destination.
+    /// </summary>
+    private bool Reload(int origin)
+    {
+        var net = _net;
+        var inBush = _inBush[origin]!;
+        var bush = _bushFlow[origin]!;
+        for (var a = 0; a < inBush.Length; a++)
+        {
+            inBush[a] &= !double.IsPositiveInfinity(_cost[a]);
+        }
+        PruneUnreachable(origin);
+        for (var a = 0; a < inBush.Length; a++)
+        {
+            if (!inBush[a])
+            {
+                bush[a] = 0;
+            }
+        }
+        TopologicalOrder(origin);
+        for (var k = net.DemandStart[origin]; k < net.DemandStart[origin + 1]; k++)
+        {
+            var destination = net.DemandDestination[k];
+            if (_position[destination] < 0)
+            {
+                Array.Clear(_nodeTrips);
+                return false;
+            }
+            _nodeTrips[destination] += net.DemandVolume[k];
+        }
+        Labels(origin, usedOnly: false);
+        for (var k = _orderCount - 1; k >= 1; k--)
+        {
+            var j = _order[k];
+            var through = _nodeTrips[j];
+            _nodeTrips[j] = 0;
+            var inflow = 0.0;
+            for (var e = net.InStart[j]; e < net.InStart[j + 1]; e++)
+            {
+                var a = net.InLinks[e];
+                inflow += inBush[a] ? bush[a] : 0;
+            }
+            for (var e = net.InStart[j]; e < net.InStart[j + 1]; e++)
+            {
+                var a = net.InLinks[e];
+                if (inBush[a])
+                {
+                    bush[a] = inflow > 0 ? through * bush[a] / inflow : a == _minPred[j] ? through : 0;
+                    _nodeTrips[net.From[a]] += bush[a];
+                }
+            }
+        }
+        _nodeTrips[origin] = 0;
+        return true;
+    }
+
+    /// <summary>Takes out of the origin's bush the links its other links no longer reach from the origin.</summary>
+    private void PruneUnreachable(int origin)
+    {
+        var net = _net;
+        var inBush = _inBush[origin]!;
+        Array.Fill(_position, -1);
+        var count = 0;
+        _order[count++] = origin;
+        _position[origin] = 0;
+        for (var head = 0; head < count; head++)
+        {
+            var u = _order[head];
+            for (var k = net.OutStart[u]; k < net.OutStart[u + 1]; k++)
+            {
+                var a = net.OutLinks[k];
+                if (inBush[a] && _position[net.To[a]] < 0)
+                {
+                    _position[net.To[a]] = 0;
+                    _order[count++] = net.To[a];
+                }
+            }
+        }
+        for (var a = 0; a < inBush.Length; a++)
+        {
+            inBush[a] &= _position[net.From[a]] >= 0;
+        }
+    }
+
+    private void SumBushes()
     {
         Array.Clear(_flow);
         foreach (var bush in _bushFlow)
@@ -146,6 +315,12 @@ public sealed class AlgorithmB
                 _flow[a] += bush[a];
             }
         }
+    }
+
+    /// <summary>Link flows as the sum of the bushes in origin order (no drift from the shifts), their costs and the gap.</summary>
+    private (double Gap, double Tstt, double Sptt) Measure(ShortestPathSweep sweep)
+    {
+        SumBushes();
         var measured = RelativeGap.Measure(_net, sweep, _flow, _cost);
         for (var a = 0; a < _flow.Length; a++)
         {
@@ -162,8 +337,8 @@ public sealed class AlgorithmB
     private void ImproveBush(int origin)
     {
         var net = _net;
-        var inBush = _inBush[origin];
-        var bush = _bushFlow[origin];
+        var inBush = _inBush[origin]!;
+        var bush = _bushFlow[origin]!;
         TopologicalOrder(origin);
         Labels(origin, usedOnly: false);
         for (var a = 0; a < inBush.Length; a++)
@@ -215,7 +390,7 @@ public sealed class AlgorithmB
     private void ShiftFlows(int origin)
     {
         var net = _net;
-        var bush = _bushFlow[origin];
+        var bush = _bushFlow[origin]!;
         Labels(origin, usedOnly: true);
         for (var k = _orderCount - 1; k >= 1; k--)
         {
@@ -311,7 +486,7 @@ public sealed class AlgorithmB
     private void TopologicalOrder(int origin)
     {
         var net = _net;
-        var inBush = _inBush[origin];
+        var inBush = _inBush[origin]!;
         Array.Clear(_indegree);
         var bushLinks = 0;
         for (var a = 0; a < inBush.Length; a++)
@@ -357,8 +532,8 @@ public sealed class AlgorithmB
     private void Labels(int origin, bool usedOnly)
     {
         var net = _net;
-        var inBush = _inBush[origin];
-        var bush = _bushFlow[origin];
+        var inBush = _inBush[origin]!;
+        var bush = _bushFlow[origin]!;
         _min[origin] = 0;
         _max[origin] = 0;
         _minPred[origin] = -1;

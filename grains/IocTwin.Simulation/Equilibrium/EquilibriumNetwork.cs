@@ -29,9 +29,9 @@ public sealed class EquilibriumNetwork
         // Demand grouped by origin zone, destinations in ascending order: the order every sum over demand follows.
         var byOrigin = demand.Where(d => d.Volume > 0 && d.Origin != d.Destination)
             .OrderBy(d => d.Origin).ThenBy(d => d.Destination).ToArray();
-        DemandStart = new int[zoneCount + 1];
-        DemandDestination = new int[byOrigin.Length];
-        DemandVolume = new double[byOrigin.Length];
+        var start = new int[zoneCount + 1];
+        var destination = new int[byOrigin.Length];
+        var volume = new double[byOrigin.Length];
         for (var k = 0; k < byOrigin.Length; k++)
         {
             var (o, d, v) = byOrigin[k];
@@ -39,14 +39,15 @@ public sealed class EquilibriumNetwork
             {
                 throw new ArgumentException($"Demand from zone {o + 1} to zone {d + 1}: zones are 1..{zoneCount}", nameof(demand));
             }
-            DemandStart[o + 1]++;
-            DemandDestination[k] = d;
-            DemandVolume[k] = v;
+            start[o + 1]++;
+            destination[k] = d;
+            volume[k] = v;
         }
         for (var z = 0; z < zoneCount; z++)
         {
-            DemandStart[z + 1] += DemandStart[z];
+            start[z + 1] += start[z];
         }
+        SetDemand(start, destination, volume);
     }
 
     public int NodeCount { get; }
@@ -72,9 +73,33 @@ public sealed class EquilibriumNetwork
     public int[] InLinks { get; }
 
     /// <summary>Demand of origin zone o: entries DemandStart[o] .. DemandStart[o+1]-1.</summary>
-    public int[] DemandStart { get; }
-    public int[] DemandDestination { get; }
-    public double[] DemandVolume { get; }
+    public int[] DemandStart { get; private set; } = [];
+    public int[] DemandDestination { get; private set; } = [];
+    public double[] DemandVolume { get; private set; } = [];
+
+    /// <summary>
+    /// Highest cost of each link whatever its volume (the simulator's slowest moving speed), or null for none; above
+    /// it the cost stays flat.
+    /// </summary>
+    public double[]? CostCap { get; init; }
+
+    /// <summary>
+    /// Replaces the demand, already grouped by origin (entries <paramref name="start"/>[o] .. start[o+1]-1, destinations
+    /// ascending, volumes positive): the simulator keeps one network and sets each assignment's demand on it.
+    /// </summary>
+    public void SetDemand(int[] start, int[] destination, double[] volume)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        ArgumentNullException.ThrowIfNull(destination);
+        ArgumentNullException.ThrowIfNull(volume);
+        if (start.Length != ZoneCount + 1 || destination.Length != volume.Length || start[^1] != volume.Length)
+        {
+            throw new ArgumentException("Demand offsets must cover every zone and every entry", nameof(start));
+        }
+        DemandStart = start;
+        DemandDestination = destination;
+        DemandVolume = volume;
+    }
 
     /// <summary>Whether a path may continue out of <paramref name="node"/> when it started at <paramref name="origin"/>.</summary>
     public bool PassesThrough(int node, int origin) => node == origin || node >= FirstThroughNode;
@@ -85,12 +110,17 @@ public sealed class EquilibriumNetwork
     public double Cost(int a, double x)
     {
         var b = B[a];
-        return b == 0 || x <= 0 ? FreeFlowTime[a] + FixedCost[a] : FreeFlowTime[a] * (1 + b * Pow(x / Capacity[a], Power[a])) + FixedCost[a];
+        var cost = b == 0 || x <= 0 ? FreeFlowTime[a] + FixedCost[a] : FreeFlowTime[a] * (1 + b * Pow(x / Capacity[a], Power[a])) + FixedCost[a];
+        return CostCap is { } cap && cost > cap[a] ? cap[a] : cost;
     }
 
     /// <summary>d cost / d x of link <paramref name="a"/> at volume <paramref name="x"/>.</summary>
     public double CostDerivative(int a, double x)
     {
+        if (CostCap is { } cap && Cost(a, x) >= cap[a])
+        {
+            return 0;
+        }
         var p = Power[a];
         var b = B[a];
         if (b == 0 || p == 0 || x <= 0)

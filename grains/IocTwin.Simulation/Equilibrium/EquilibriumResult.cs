@@ -23,6 +23,12 @@ public sealed record EquilibriumResult(
     IReadOnlyList<double> GapByIteration)
 {
     public bool Converged(double requested) => RelativeGap <= requested;
+
+    /// <summary>
+    /// Algorithm B's bushes at the end: per origin, the links it may use and its flow on each, from which routes split
+    /// at every node; pass them back to warm-start the next assignment. Null from Frank–Wolfe.
+    /// </summary>
+    public Bushes? Bushes { get; init; }
 }
 
 /// <summary>The relative gap and its two terms, from link flows alone.</summary>
@@ -42,7 +48,10 @@ public static class RelativeGap
         for (var a = 0; a < flow.Length; a++)
         {
             cost[a] = network.Cost(a, flow[a]);
-            tstt += flow[a] * cost[a];
+            if (flow[a] != 0)
+            {
+                tstt += flow[a] * cost[a]; // a closed link costs +∞ and carries nothing
+            }
         }
         var sptt = sweep.Run(cost, allOrNothing: null);
         return (tstt > 0 ? (tstt - sptt) / tstt : 0, tstt, sptt);

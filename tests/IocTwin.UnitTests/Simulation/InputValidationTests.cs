@@ -63,9 +63,21 @@ public sealed class InputValidationTests
     public void Bad_options_are_rejected_naming_the_option()
     {
         var error = Assert.ThrowsAny<ArgumentException>(() =>
-            Simulator.Run(DaNang, ScenarioInputs.Baseline, 60, 60, options: new SimulationOptions { ColdStartIterations = 0 }));
+            Simulator.Run(DaNang, ScenarioInputs.Baseline, 60, 60, options: new SimulationOptions { AssignmentIterationLimit = 0 }));
 
-        Assert.Equal("options.ColdStartIterations", error.ParamName);
+        Assert.Equal("options.AssignmentIterationLimit", error.ParamName);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(-1e-4)]
+    public void A_convergence_gap_outside_zero_to_one_is_rejected(double gap)
+    {
+        var error = Assert.ThrowsAny<ArgumentException>(() =>
+            Simulator.Run(DaNang, ScenarioInputs.Baseline, 60, 60, options: new SimulationOptions { ConvergenceGap = gap }));
+
+        Assert.Equal("options.ConvergenceGap", error.ParamName);
     }
 
     [Fact]

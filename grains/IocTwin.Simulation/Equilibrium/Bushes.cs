@@ -1,0 +1,35 @@
+namespace IocTwin.Simulation.Equilibrium;
+
+/// <summary>
+/// The state Algorithm B keeps per origin: its bush (an acyclic set of links rooted at the origin) and the origin's
+/// flow on each link. The flows say how the origin's traffic splits at every node (each in-link's share of the flow
+/// through the node), which is what a later assignment starts from and what a loading model can route by.
+/// </summary>
+public sealed class Bushes
+{
+    internal Bushes(int zones)
+    {
+        InBush = new bool[zones][];
+        Flow = new double[zones][];
+    }
+
+    /// <summary>Per origin, whether each link is in its bush; null for an origin with no bush.</summary>
+    internal bool[]?[] InBush { get; }
+
+    /// <summary>Per origin, its flow on each link; null for an origin with no bush.</summary>
+    internal double[]?[] Flow { get; }
+
+    public int ZoneCount => Flow.Length;
+
+    public bool Has(int origin) => Flow[origin] is not null;
+
+    /// <summary>The flow of <paramref name="origin"/> on each link (read-only view), or empty when it has no bush.</summary>
+    public ReadOnlySpan<double> LinkFlow(int origin) => Flow[origin];
+
+    /// <summary>Forgets an origin's bush: its next assignment starts from its shortest paths.</summary>
+    public void Drop(int origin)
+    {
+        InBush[origin] = null;
+        Flow[origin] = null;
+    }
+}
