@@ -113,6 +113,30 @@ public static class KpiCalculator
         }
     }
 
+    /// <summary>
+    /// An area's KPIs (whole and per sector) from those of its own segments and sensors and those of its child areas,
+    /// combined as <see cref="ForCity"/> combines: sums, maxima, and speed weighted by monitored length, so every
+    /// level is exact over the roads and sensors below it, never an average of averages.
+    /// </summary>
+    public static (DistrictKpis Area, Dictionary<Sector, DistrictKpis> Sectors) ForArea(
+        (DistrictKpis Area, Dictionary<Sector, DistrictKpis> Sectors) own, bool hasOwnMembers,
+        IReadOnlyCollection<DistrictSnapshot> children)
+    {
+        if (children.Count == 0)
+        {
+            return own;
+        }
+        List<DistrictKpis> parts = hasOwnMembers ? [own.Area] : [];
+        parts.AddRange(children.Select(c => c.Kpis));
+        var sectors = (hasOwnMembers ? own.Sectors.Keys : Enumerable.Empty<Sector>())
+            .Concat(children.SelectMany(c => c.Sectors?.Keys ?? Enumerable.Empty<Sector>()))
+            .Distinct()
+            .ToDictionary(s => s, s => ForCity(
+                (hasOwnMembers && own.Sectors.TryGetValue(s, out var mine) ? [mine] : Enumerable.Empty<DistrictKpis>())
+                .Concat(children.Select(c => c.Sectors?.GetValueOrDefault(s)).OfType<DistrictKpis>())));
+        return (ForCity(parts), sectors);
+    }
+
     public static DistrictKpis ForCity(IEnumerable<DistrictKpis> districts)
     {
         double weightedSpeed = 0, monitoredKm = 0;

@@ -13,12 +13,21 @@ public static class TopologyRules
 
     public const string IdRule = "must be 1 to 128 characters of letters, digits, '.', '_', ':' or '-'";
 
+    /// <summary>An area's kind as the city's data names it: district, ward, commune, special-zone ...</summary>
+    public static bool IsValidKind(string? kind) =>
+        kind is { Length: > 0 and <= 64 } && kind.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-');
+
+    public const string KindRule = "must be 1 to 64 characters of lowercase letters, digits or '-' (district, ward, commune ...)";
+
     public static IEnumerable<(string Field, string Message)> Validate(DistrictSpec spec)
     {
         if (!IsValidId(spec.Id)) yield return ("id", IdRule);
         if (string.IsNullOrWhiteSpace(spec.Name) || spec.Name.Length > MaxNameLength) yield return ("name", "is required, at most 200 characters");
         if (spec.Boundary is null || spec.Boundary.Count < 3) yield return ("boundary", "needs at least 3 positions");
-        else if (spec.Boundary.Any(p => !p.IsValid)) yield return ("boundary", "has a position out of range");
+        else if (spec.Parts.Any(part => part is null || part.Count < 3 || part.Any(p => !p.IsValid))) yield return ("boundary", "has a position out of range");
+        if (!IsValidKind(spec.Kind)) yield return ("kind", KindRule);
+        if (spec.ParentId is not null && !IsValidId(spec.ParentId)) yield return ("parentId", IdRule);
+        if (spec.ParentId is not null && spec.ParentId == spec.Id) yield return ("parentId", "must name another area");
     }
 
     public static IEnumerable<(string Field, string Message)> Validate(SegmentSpec spec)

@@ -13,7 +13,15 @@ public sealed class DistrictState
     [Id(2)] public Dictionary<string, SensorSnapshot> Sensors { get; set; } = [];
     [Id(3)] public long Version { get; set; }
     [Id(4)] public AlertBook Alerts { get; set; } = new();
+    /// <summary>The areas directly below this one, as they last reported; empty for a leaf area.</summary>
+    [Id(5)] public Dictionary<string, DistrictSnapshot> Children { get; set; } = [];
 }
+
+/// <summary>
+/// An area of any level: a leaf holds segments and sensors (and raises their alerts), an area with children rolls
+/// theirs up; each reports to its parent area, or to the city. The grain type stays "district", the one level there
+/// was, so areas stored then load as districts under the city.
+/// </summary>
 
 public sealed class DistrictGrain(
     [PersistentState("district", TwinStorage.Name)] IPersistentState<DistrictState> state,
@@ -26,6 +34,7 @@ public sealed class DistrictGrain(
     private DistrictKpis? _lastReported;
     private ITwinPublisher? _publisher;
     private ICityGrain? _city;
+    private IDistrictGrain? _parent;
 
     // What changed since the last update pushed to screens.
     private readonly Dictionary<string, SegmentView> _changedSegments = [];
@@ -41,6 +50,11 @@ public sealed class DistrictGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (state.State.Spec is { } stored)
+        {
+            // Stored before areas had kinds: a district.
+            state.State.Spec = stored with { Kind = AreaKinds.OrDistrict(stored.Kind) };
+        }
         _rules = await GrainFactory.GetGrain<IAlertRulesGrain>(0).Get();
         _report = new DebouncedAction(this, options.Value.PublishDelay, ReportUpAsync);
         _persist = new DebouncedAction(this, options.Value.PersistDelay, () => state.WriteStateAsync(), spreadFirst: true,
@@ -70,11 +84,25 @@ public sealed class DistrictGrain(
 
     public async Task<DistrictView> Register(DistrictSpec spec)
     {
-        var registered = spec with { Id = DistrictId };
+        var registered = spec with { Id = DistrictId, Kind = AreaKinds.OrDistrict(spec.Kind) };
+        var previousParent = state.State.Spec?.ParentId;
+        var wasRegistered = state.State.Spec is not null;
         state.State.Spec = registered;
         state.State.Version++;
+        _parent = null;
         await state.WriteStateAsync();
-        await GrainFactory.GetGrain<ICityGrain>(CityGrainKey.Id).AttachDistrict(Snapshot(registered, Kpis()));
+        if (wasRegistered && previousParent is not null && previousParent != registered.ParentId)
+        {
+            // Moved: its KPIs leave the old parent (and every area above it) as they join the new one's.
+            await GrainFactory.GetGrain<IDistrictGrain>(previousParent).DetachChild(registered.Id);
+        }
+        var snapshot = Snapshot(registered, AllKpis());
+        // The city keeps the tree (and counts areas directly under it); a parent area counts its children.
+        await GrainFactory.GetGrain<ICityGrain>(CityGrainKey.Id).AttachDistrict(snapshot);
+        if (registered.ParentId is { } parentId)
+        {
+            await GrainFactory.GetGrain<IDistrictGrain>(parentId).AttachChild(snapshot);
+        }
         return View(registered);
     }
 
@@ -156,6 +184,20 @@ public sealed class DistrictGrain(
         _healthSent.Remove(sensorId);
         return DetachAsync(state.State.Sensors, sensorId);
     }
+
+    public Task AttachChild(DistrictSnapshot child) => AttachAsync(state.State.Children, child.DistrictId, child);
+
+    public Task ReportChild(DistrictSnapshot child)
+    {
+        // A child's report may overtake an older one: the newer version wins.
+        if (state.State.Children.TryGetValue(child.DistrictId, out var known) && known.Version <= child.Version)
+        {
+            Report(state.State.Children, child.DistrictId, child);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task DetachChild(string childId) => DetachAsync(state.State.Children, childId);
 
     private async Task AttachAsync<T>(Dictionary<string, T> members, string id, T value)
     {
@@ -367,30 +409,45 @@ public sealed class DistrictGrain(
         {
             return;
         }
-        var (kpis, sectors) = AllKpis();
+        var all = AllKpis();
+        var (kpis, sectors) = all;
         (_publisher ??= GrainFactory.GetGrain<ITwinPublisher>(0)).Publish(new DistrictUpdate(
             spec.Id, spec.Name, kpis, state.State.Version, [.. _changedSegments.Values], [.. _changedSensors.Values], [.. _changedAlerts],
-            sectors)).Ignore();
+            sectors, spec.ParentId)).Ignore();
         _changedSegments.Clear();
         _changedSensors.Clear();
         _changedAlerts.Clear();
-        await (_city ??= GrainFactory.GetGrain<ICityGrain>(CityGrainKey.Id)).ReportDistrict(Snapshot(spec, kpis));
+        var snapshot = Snapshot(spec, all);
+        await (spec.ParentId is { } parentId
+            ? (_parent ??= GrainFactory.GetGrain<IDistrictGrain>(parentId)).ReportChild(snapshot)
+            : (_city ??= GrainFactory.GetGrain<ICityGrain>(CityGrainKey.Id)).ReportDistrict(snapshot));
         _lastReported = kpis;
     }
 
-    private DistrictKpis Kpis() =>
-        KpiCalculator.ForDistrict(state.State.Segments.Values, state.State.Sensors.Values, state.State.Alerts.Open.Count, time.GetUtcNow());
+    private DistrictKpis Kpis() => state.State.Children.Count == 0
+        ? KpiCalculator.ForDistrict(state.State.Segments.Values, state.State.Sensors.Values, state.State.Alerts.Open.Count, time.GetUtcNow())
+        : AllKpis().Area;
 
-    private (DistrictKpis District, Dictionary<Sector, DistrictKpis> Sectors) AllKpis() => KpiCalculator.ForDistrictAndSectors(
-        state.State.Segments.Values, state.State.Sensors.Values, [.. state.State.Alerts.Open.Values.Select(a => a.Sector)], time.GetUtcNow());
+    /// <summary>The area's KPIs and each sector's: its own roads and sensors, and its children's as they last reported.</summary>
+    private (DistrictKpis Area, Dictionary<Sector, DistrictKpis> Sectors) AllKpis() => KpiCalculator.ForArea(
+        KpiCalculator.ForDistrictAndSectors(state.State.Segments.Values, state.State.Sensors.Values,
+            [.. state.State.Alerts.Open.Values.Select(a => a.Sector)], time.GetUtcNow()),
+        hasOwnMembers: state.State.Segments.Count > 0 || state.State.Sensors.Count > 0 || state.State.Alerts.Open.Count > 0,
+        state.State.Children.Values);
 
-    private DistrictSnapshot Snapshot(DistrictSpec spec, DistrictKpis kpis) =>
-        new(spec.Id, spec.Name, spec.NameEn, kpis, state.State.Version);
+    private int OwnSensorCount => state.State.Sensors.Count + state.State.Segments.Values.Sum(s => s.Sensors.Count);
+
+    private DistrictSnapshot Snapshot(DistrictSpec spec, (DistrictKpis Area, Dictionary<Sector, DistrictKpis> Sectors) kpis) =>
+        new(spec.Id, spec.Name, spec.NameEn, kpis.Area, state.State.Version, spec.Kind, spec.ParentId, kpis.Sectors,
+            state.State.Segments.Count + state.State.Children.Values.Sum(c => c.SegmentCount),
+            OwnSensorCount + state.State.Children.Values.Sum(c => c.SensorCount));
 
     private DistrictView View(DistrictSpec spec)
     {
         var (kpis, sectors) = AllKpis();
-        return new(spec.Id, spec.Name, spec.NameEn, spec.Boundary, kpis, state.State.Segments.Count,
-            state.State.Sensors.Count + state.State.Segments.Values.Sum(s => s.Sensors.Count), state.State.Version, sectors);
+        return new(spec.Id, spec.Name, spec.NameEn, spec.Boundary, kpis,
+            state.State.Segments.Count + state.State.Children.Values.Sum(c => c.SegmentCount),
+            OwnSensorCount + state.State.Children.Values.Sum(c => c.SensorCount), state.State.Version, sectors,
+            spec.Kind, spec.ParentId, [.. state.State.Children.Keys.Order(StringComparer.Ordinal)], spec.Schematic, spec.MoreParts);
     }
 }

@@ -2,7 +2,12 @@ using IocTwin.Model;
 
 namespace IocTwin.Grains;
 
-/// <summary>A district of the city. Key: the district id.</summary>
+/// <summary>
+/// An administrative area of the city at any level (district, ward, commune ...). Key: the area id. A leaf area holds
+/// segments and sensors; an area with children rolls their KPIs up and reports to its parent, or to the city when it is
+/// directly under it. The interface keeps its name from when districts were the only level (and so does the grain's
+/// stored state).
+/// </summary>
 public interface IDistrictGrain : IGrainWithStringKey
 {
     [Alias("Register")]
@@ -45,4 +50,15 @@ public interface IDistrictGrain : IGrainWithStringKey
     /// <summary>Resolves an open alert by hand; null when the district has no such open alert.</summary>
     [Alias("ResolveAlert")]
     Task<AlertView?> ResolveAlert(string alertId, string by);
+
+    /// <summary>Takes a child area in (or its new snapshot); it is counted in this area's KPIs from now on.</summary>
+    [Alias("AttachChild")]
+    Task AttachChild(DistrictSnapshot child);
+
+    /// <summary>The latest KPIs of a child area; ignored when it is not (or no longer) a child.</summary>
+    [Alias("ReportChild")]
+    Task ReportChild(DistrictSnapshot child);
+
+    [Alias("DetachChild")]
+    Task DetachChild(string childId);
 }

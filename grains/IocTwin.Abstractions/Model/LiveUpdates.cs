@@ -1,7 +1,7 @@
 namespace IocTwin.Model;
 
 /// <summary>
-/// What changed in one district since its last update: its KPIs (whole and per sector), the segments and sensors that
+/// What changed in one area since its last update (<see cref="ParentId"/>: its parent area, null under the city): its KPIs (whole and per sector), the segments and sensors that
 /// moved (as the records screens receive, with only their live fields), its alerts raised or changed.
 /// Ids 4 and 5 were the segments and sensors in earlier shapes: not to be reused.
 /// </summary>
@@ -14,4 +14,5 @@ public sealed record DistrictUpdate(
     [property: Id(8)] SegmentView[] Segments,
     [property: Id(9)] SensorView[] Sensors,
     [property: Id(6)] AlertView[] Alerts,
-    [property: Id(7)] IReadOnlyDictionary<Sector, DistrictKpis> Sectors);
+    [property: Id(7)] IReadOnlyDictionary<Sector, DistrictKpis> Sectors,
+    [property: Id(10)] string? ParentId = null);

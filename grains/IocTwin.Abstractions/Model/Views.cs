@@ -85,9 +85,13 @@ public sealed record DistrictKpis(
 }
 
 /// <summary>
-/// A district and its KPIs. <see cref="Sectors"/> holds the same KPIs counted over one sector's sensors (and, for
-/// traffic, the roads); it stays inside the cluster: a sector's screens receive their sector's as <see cref="Kpis"/>.
-/// A delta leaves out the boundary and member counts; the city's list of districts leaves them out too.
+/// An administrative area of any level (a district, ward, commune ...: <see cref="Kind"/>) and its KPIs, rolled up from
+/// its segments and sensors, or from its child areas. The one shape of an area on every interface (the API calls it an
+/// area; the district routes return it too). <see cref="Sectors"/> holds the same KPIs counted over one sector's sensors
+/// (and, for traffic, the roads); it stays inside the cluster: a sector's screens receive their sector's as
+/// <see cref="Kpis"/>. A delta leaves out the boundary, member counts, kind, parent and children; the city's list of
+/// areas leaves out the boundary and counts. <see cref="ParentId"/> is absent for an area directly under the city.
+/// <see cref="SegmentCount"/> and <see cref="SensorCount"/> count the whole subtree.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record DistrictView(
@@ -99,7 +103,12 @@ public sealed record DistrictView(
     [property: Id(5), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? SegmentCount,
     [property: Id(6), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? SensorCount,
     [property: Id(7)] long Version,
-    [property: Id(8), JsonIgnore] IReadOnlyDictionary<Sector, DistrictKpis>? Sectors = null);
+    [property: Id(8), JsonIgnore] IReadOnlyDictionary<Sector, DistrictKpis>? Sectors = null,
+    [property: Id(9), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Kind = null,
+    [property: Id(10), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ParentId = null,
+    [property: Id(11), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? ChildIds = null,
+    [property: Id(12), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Schematic = false,
+    [property: Id(13), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<IReadOnlyList<GeoPoint>>? MoreParts = null);
 
 /// <summary>Ids of what belongs to a district, directly or through its segments.</summary>
 [GenerateSerializer, Immutable]
@@ -107,17 +116,26 @@ public sealed record DistrictMembers(
     [property: Id(0)] IReadOnlyList<string> SegmentIds,
     [property: Id(1)] IReadOnlyList<string> SensorIds);
 
-/// <summary>What a district reports up to the city, which stores it.</summary>
+/// <summary>
+/// What an area reports up to its parent area, or to the city when it is directly under it; the parent stores it.
+/// <see cref="Sectors"/> and the counts cover the area's whole subtree; null in snapshots stored before areas nested.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record DistrictSnapshot(
     [property: Id(0)] string DistrictId,
     [property: Id(1)] string Name,
     [property: Id(2)] string? NameEn,
     [property: Id(3)] DistrictKpis Kpis,
-    [property: Id(4)] long Version);
+    [property: Id(4)] long Version,
+    [property: Id(5)] string? Kind = null,
+    [property: Id(6)] string? ParentId = null,
+    [property: Id(7)] IReadOnlyDictionary<Sector, DistrictKpis>? Sectors = null,
+    [property: Id(8)] int SegmentCount = 0,
+    [property: Id(9)] int SensorCount = 0);
 
 /// <summary>
-/// The city: its KPIs and each district's. A delta leaves out the districts (they come as districts of the frame).
+/// The city: its KPIs (rolled up from the areas directly under it) and each of those areas'. A delta leaves out the
+/// areas (they come as districts of the frame).
 /// To a sector's screens the KPIs are the city's counted over that sector.
 /// </summary>
 [GenerateSerializer, Immutable]

@@ -10,16 +10,25 @@ namespace IocTwin.Topology;
 /// Reads a city topology from a GeoJSON FeatureCollection (RFC 7946, WGS84 [lon, lat] positions).
 /// </summary>
 /// <remarks>
-/// <para>Each feature carries <c>properties.type</c>, one of <c>district</c> (Polygon), <c>segment</c> (LineString)
-/// or <c>sensor</c> (Point), and an <c>id</c> of at most 128 characters from <c>[A-Za-z0-9._:-]</c>, unique in the file.</para>
-/// <para>District: <c>name</c>, optional <c>nameEn</c>. Segment: <c>districtId</c>, <c>fromNode</c>, <c>toNode</c> and
+/// <para>Each feature carries <c>properties.type</c>, one of <c>area</c> or <c>district</c> (Polygon or MultiPolygon),
+/// <c>segment</c> (LineString) or <c>sensor</c> (Point), and an <c>id</c> of at most 128 characters from
+/// <c>[A-Za-z0-9._:-]</c>, unique in the file.</para>
+/// <para>Area: <c>kind</c> (district, ward, commune, special-zone ...: lowercase letters, digits and '-'), <c>name</c>,
+/// optional <c>nameEn</c>, <c>parentId</c> (an area of the file or of the twin; none: directly under the city) and
+/// <c>schematic</c> (true when the boundary is only approximate). A district feature is an area of kind district, as
+/// files were before areas nested. Areas whose parents are unknown or form a cycle, and children whose boundary is not
+/// inside their parent's (every vertex within <see cref="AreaGeometry.EdgeToleranceM"/> of it), are rejected, and so
+/// is everything below them.</para>
+/// <para>Segment: <c>districtId</c> (or <c>areaId</c>), <c>fromNode</c>, <c>toNode</c> and
 /// optional <c>name</c>, <c>lanes</c> (1..12, default 2), <c>capacityVph</c> (&gt; 0, default lanes × the per-lane capacity
 /// of the road class), <c>freeFlowSpeedKmh</c> (5..150, default by road class), <c>roadClass</c>, <c>oneWay</c>
 /// (default false), <c>status</c> (default open) and <c>lengthM</c> (default: the length of the line).
-/// Sensor: <c>kind</c>, <c>districtId</c> and optional <c>sector</c> (default: the kind's usual sector),
-/// <c>segmentId</c> and <c>name</c>; a sensor on a segment belongs to that segment's district, so its
-/// <c>districtId</c> may be left out when the segment is in the same file, and must match it when given. Enumerations are written in kebab-case (<c>traffic-counter</c>) and read
-/// case-insensitively.</para>
+/// Sensor: <c>kind</c>, <c>districtId</c> (or <c>areaId</c>) and optional <c>sector</c> (default: the kind's usual sector),
+/// <c>segmentId</c> and <c>name</c>; a sensor on a segment belongs to that segment's area, so its
+/// <c>districtId</c> may be left out when the segment is in the same file, and must match it (or an area above it) when
+/// given. Segments and sensors belong to leaf areas: one that names an area of the file with areas below it goes to the
+/// leaf below holding its midpoint or location, and is rejected when none does. Enumerations are written in kebab-case
+/// (<c>traffic-counter</c>) and read case-insensitively.</para>
 /// <para>A bad feature is reported in <see cref="CityImportResult.Errors"/> and left out; the good ones are kept.
 /// References (<c>districtId</c>, <c>segmentId</c>) must name a feature accepted from the same file or an id in the
 /// given known sets, so a sensor on a rejected segment is rejected too. A document that is not a FeatureCollection
@@ -117,28 +126,21 @@ public static class GeoJsonCityReader
             unique.Add(candidate);
         }
 
-        var districts = new List<DistrictSpec>();
-        var districtIds = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var district in unique.OfType<DistrictCandidate>())
-        {
-            districts.Add(district.Spec);
-            districtIds.Add(district.Id);
-        }
-
-        bool IsKnownDistrict(string id) => districtIds.Contains(id) || (knownDistrictIds?.Contains(id) ?? false);
+        var areas = AreaTreeImport.Check([.. unique.OfType<AreaCandidate>()], knownDistrictIds, errors);
 
         var segments = new List<SegmentSpec>();
         var segmentDistricts = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var segment in unique.OfType<SegmentCandidate>())
         {
-            if (!IsKnownDistrict(segment.Spec.DistrictId))
+            // A segment belongs to the lowest area holding it: the one it names, or the leaf below that holds its midpoint.
+            if (areas.Place(segment.AreaId, AreaGeometry.Midpoint(segment.Spec.Geometry), out var problem) is not { } leaf)
             {
-                errors.Add(new ImportError(segment.Index, segment.Id, FeatureContext.Path(segment.Index, "properties.districtId"),
-                    $"Unknown district '{segment.Spec.DistrictId}'."));
+                errors.Add(new ImportError(segment.Index, segment.Id, FeatureContext.Path(segment.Index, AreaField(segment.AreaId, problem!)),
+                    problem!));
                 continue;
             }
-            segments.Add(segment.Spec);
-            segmentDistricts.Add(segment.Id, segment.Spec.DistrictId);
+            segments.Add(segment.Spec with { DistrictId = leaf });
+            segmentDistricts.Add(segment.Id, leaf);
         }
 
         var sensors = new List<SensorSpec>();
@@ -150,12 +152,12 @@ public static class GeoJsonCityReader
             {
                 if (segmentDistricts.TryGetValue(segmentId, out var segmentDistrict))
                 {
-                    // A sensor on a segment belongs to the segment's district.
-                    if (districtId is null)
+                    // A sensor on a segment belongs to the segment's (leaf) area, which may lie below the one it names.
+                    if (districtId is null || areas.IsSelfOrAncestor(districtId, segmentDistrict))
                     {
                         districtId = segmentDistrict;
                     }
-                    else if (districtId != segmentDistrict)
+                    else
                     {
                         ctx.Error("properties.districtId",
                             $"The sensor is on segment '{segmentId}', which lies in district '{segmentDistrict}', not '{districtId}'.");
@@ -170,9 +172,13 @@ public static class GeoJsonCityReader
                     ctx.Error("properties.districtId", $"Missing \"districtId\": segment '{segmentId}' is not in this file.");
                 }
             }
-            if (districtId is not null && !IsKnownDistrict(districtId))
+            if (districtId is not null && (sensor.Spec.SegmentId is null || !segmentDistricts.ContainsKey(sensor.Spec.SegmentId)))
             {
-                ctx.Error("properties.districtId", $"Unknown district '{districtId}'.");
+                districtId = areas.Place(districtId, sensor.Spec.Location, out var problem);
+                if (problem is not null)
+                {
+                    ctx.Error(AreaField(sensor.DistrictId, problem), problem);
+                }
             }
             if (ctx.Failed || districtId is null)
             {
@@ -186,7 +192,7 @@ public static class GeoJsonCityReader
             }
         }
 
-        var city = new CitySpec(cityId, cityName, districts.ToArray(), segments.ToArray(), sensors.ToArray());
+        var city = new CitySpec(cityId, cityName, areas.Accepted.ToArray(), segments.ToArray(), sensors.ToArray());
         var ordered = errors.OrderBy(e => e.FeatureIndex).ToArray();
         return new CityImportResult(city, ordered);
     }
@@ -206,6 +212,10 @@ public static class GeoJsonCityReader
         }
         return result.City;
     }
+
+    /// <summary>An unknown area is the reference's fault; a place outside every leaf area is the geometry's.</summary>
+    private static string AreaField(string? named, string problem) =>
+        named is not null && problem.StartsWith("Unknown", StringComparison.Ordinal) ? "properties.districtId" : "geometry";
 
     // ------------------------------------------------------------------ document level
 

@@ -32,14 +32,14 @@ internal static class GeoJsonFeatureReader
 
         if (!props.TryGetProperty("type", out var kindElement) || kindElement.ValueKind != JsonValueKind.String)
         {
-            ctx.Error("properties.type", "Missing \"type\": expected district, segment or sensor.");
+            ctx.Error("properties.type", "Missing \"type\": expected area, district, segment or sensor.");
             return null;
         }
 
         var kind = kindElement.GetString()!;
-        if (kind.Equals("district", StringComparison.OrdinalIgnoreCase))
+        if (kind.Equals("district", StringComparison.OrdinalIgnoreCase) || kind.Equals("area", StringComparison.OrdinalIgnoreCase))
         {
-            return DistrictFeatureReader.Read(feature, props, id, ctx);
+            return AreaFeatureReader.Read(feature, props, id, isDistrict: kind.Equals("district", StringComparison.OrdinalIgnoreCase), ctx);
         }
         if (kind.Equals("segment", StringComparison.OrdinalIgnoreCase))
         {
@@ -50,7 +50,7 @@ internal static class GeoJsonFeatureReader
             return SensorFeatureReader.Read(feature, props, id, ctx);
         }
 
-        ctx.Error("properties.type", $"Unknown feature type '{Truncate(kind)}': expected district, segment or sensor.");
+        ctx.Error("properties.type", $"Unknown feature type '{Truncate(kind)}': expected area, district, segment or sensor.");
         return null;
     }
 }

@@ -4,7 +4,7 @@ using static IocTwin.Topology.GeoJsonText;
 
 namespace IocTwin.Topology;
 
-/// <summary>Reads feature geometries (RFC 7946, WGS84 [lon, lat]): the Point of a sensor, the LineString of a segment, the outer ring of a district's Polygon.</summary>
+/// <summary>Reads feature geometries (RFC 7946, WGS84 [lon, lat]): the Point of a sensor, the LineString of a segment, the outer ring(s) of an area's Polygon or MultiPolygon.</summary>
 internal static class GeoJsonGeometry
 {
     public static bool TryGetGeometry(JsonElement feature, string expectedType, string featureKind, FeatureContext ctx,
@@ -13,7 +13,7 @@ internal static class GeoJsonGeometry
         coordinates = default;
         if (!feature.TryGetProperty("geometry", out var geometry) || geometry.ValueKind != JsonValueKind.Object)
         {
-            ctx.Error("geometry", $"A {featureKind} needs a {expectedType} geometry.");
+            ctx.Error("geometry", $"{Article(featureKind)} {featureKind} needs a {expectedType} geometry.");
             return false;
         }
         if (!geometry.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String)
@@ -23,7 +23,7 @@ internal static class GeoJsonGeometry
         }
         if (!type.ValueEquals(expectedType))
         {
-            ctx.Error("geometry", $"A {featureKind} needs a {expectedType} geometry, got {Truncate(type.GetString()!)}.");
+            ctx.Error("geometry", $"{Article(featureKind)} {featureKind} needs a {expectedType} geometry, got {Truncate(type.GetString()!)}.");
             return false;
         }
         if (!geometry.TryGetProperty("coordinates", out coordinates) || coordinates.ValueKind != JsonValueKind.Array)
@@ -33,6 +33,8 @@ internal static class GeoJsonGeometry
         }
         return true;
     }
+
+    private static string Article(string noun) => noun.StartsWith('a') ? "An" : "A";
 
     public static GeoPoint? ReadPoint(JsonElement feature, FeatureContext ctx)
     {
@@ -62,15 +64,49 @@ internal static class GeoJsonGeometry
         return points;
     }
 
-    public static GeoPoint[]? ReadPolygon(JsonElement feature, FeatureContext ctx)
+    /// <summary>An area's boundary: the outer ring of a Polygon, or of each polygon of a MultiPolygon.</summary>
+    public static List<GeoPoint[]>? ReadAreaBoundary(JsonElement feature, string featureKind, FeatureContext ctx)
     {
-        if (!TryGetGeometry(feature, "Polygon", "district", ctx, out var rings))
+        var isMulti = feature.TryGetProperty("geometry", out var geometry) && geometry.ValueKind == JsonValueKind.Object &&
+            geometry.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.ValueEquals("MultiPolygon");
+        if (!TryGetGeometry(feature, isMulti ? "MultiPolygon" : "Polygon", featureKind, ctx, out var coordinates))
         {
             return null;
         }
+        if (!isMulti)
+        {
+            return ReadPolygonRings(coordinates, "geometry.coordinates", ctx) is { } ring ? [ring] : null;
+        }
+        if (coordinates.GetArrayLength() == 0)
+        {
+            ctx.Error("geometry.coordinates", "A MultiPolygon needs at least one polygon.");
+            return null;
+        }
+        List<GeoPoint[]> parts = [];
+        var p = 0;
+        foreach (var polygon in coordinates.EnumerateArray())
+        {
+            var field = $"geometry.coordinates[{p++}]";
+            if (polygon.ValueKind != JsonValueKind.Array)
+            {
+                ctx.Error(field, $"A polygon must be an array of rings, got {Describe(polygon)}.");
+                return null;
+            }
+            if (ReadPolygonRings(polygon, field, ctx) is not { } outer)
+            {
+                return null;
+            }
+            parts.Add(outer);
+        }
+        return parts;
+    }
+
+    /// <summary>The outer ring of a polygon's rings, each ring checked; holes are read and left out.</summary>
+    private static GeoPoint[]? ReadPolygonRings(JsonElement rings, string polygonField, FeatureContext ctx)
+    {
         if (rings.GetArrayLength() == 0)
         {
-            ctx.Error("geometry.coordinates", "A Polygon needs an outer ring.");
+            ctx.Error(polygonField, "A Polygon needs an outer ring.");
             return null;
         }
 
@@ -78,7 +114,7 @@ internal static class GeoJsonGeometry
         var r = 0;
         foreach (var ring in rings.EnumerateArray())
         {
-            var field = $"geometry.coordinates[{r}]";
+            var field = $"{polygonField}[{r}]";
             if (ring.ValueKind != JsonValueKind.Array)
             {
                 ctx.Error(field, $"A ring must be an array of positions, got {Describe(ring)}.");

@@ -39,6 +39,28 @@ internal static class GeoJsonProperties
         return ReadIdValue(element, "properties." + name, ctx);
     }
 
+    /// <summary>
+    /// The area a segment or sensor names: <c>areaId</c>, or <c>districtId</c> as files named it before areas nested.
+    /// Null when it names none: an error when <paramref name="required"/>.
+    /// </summary>
+    public static string? AreaReference(JsonElement props, FeatureContext ctx, bool required)
+    {
+        string? Read(string name) => props.TryGetProperty(name, out var element) && element.ValueKind != JsonValueKind.Null
+            ? ReadIdValue(element, "properties." + name, ctx)
+            : null;
+        var areaId = Read("areaId");
+        var districtId = Read("districtId");
+        if (areaId is not null && districtId is not null && areaId != districtId)
+        {
+            ctx.Error("properties.areaId", $"\"areaId\" '{areaId}' and \"districtId\" '{districtId}' name different areas; give one.");
+        }
+        if (required && areaId is null && districtId is null && !ctx.Failed)
+        {
+            ctx.Error("properties.districtId", "Missing \"districtId\" (or \"areaId\").");
+        }
+        return areaId ?? districtId;
+    }
+
     public static string? ReadIdValue(JsonElement element, string field, FeatureContext ctx)
     {
         if (element.ValueKind != JsonValueKind.String)

@@ -8,7 +8,8 @@ using static IocTwin.Topology.GeoJsonText;
 namespace IocTwin.Topology;
 
 /// <summary>
-/// Reads a segment feature: a LineString between two nodes of a district, with lanes, capacity and speed defaulted by
+/// Reads a segment feature: a LineString between two nodes, in the area it names (or, when that area has areas below
+/// it, the leaf area below holding its midpoint), with lanes, capacity and speed defaulted by
 /// its road class.
 /// </summary>
 internal static class SegmentFeatureReader
@@ -18,7 +19,7 @@ internal static class SegmentFeatureReader
     public static SegmentCandidate? Read(JsonElement feature, JsonElement props, string? id, FeatureContext ctx)
     {
         var name = OptionalString(props, "name", ctx);
-        var districtId = RequiredReference(props, "districtId", ctx);
+        var areaId = AreaReference(props, ctx, required: true);
         var fromNode = RequiredReference(props, "fromNode", ctx);
         var toNode = RequiredReference(props, "toNode", ctx);
         if (fromNode is not null && toNode is not null && string.Equals(fromNode, toNode, StringComparison.Ordinal))
@@ -57,7 +58,7 @@ internal static class SegmentFeatureReader
         }
 
         var geometry = ReadLineString(feature, ctx);
-        if (id is null || districtId is null || fromNode is null || toNode is null || geometry is null || ctx.Failed)
+        if (id is null || areaId is null || fromNode is null || toNode is null || geometry is null || ctx.Failed)
         {
             return null;
         }
@@ -72,7 +73,7 @@ internal static class SegmentFeatureReader
         var spec = new SegmentSpec(
             id,
             string.IsNullOrWhiteSpace(name) ? id : name,
-            districtId,
+            areaId,
             fromNode,
             toNode,
             geometry,
@@ -84,7 +85,7 @@ internal static class SegmentFeatureReader
             roadClass,
             oneWay);
         return ctx.PassesRules(TopologyRules.Validate(spec), lengthGiven: lengthM is not null)
-            ? new SegmentCandidate(ctx.Index, id, spec)
+            ? new SegmentCandidate(ctx.Index, id, spec, areaId)
             : null;
     }
 

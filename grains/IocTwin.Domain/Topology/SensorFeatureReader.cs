@@ -7,8 +7,9 @@ using static IocTwin.Topology.GeoJsonText;
 namespace IocTwin.Topology;
 
 /// <summary>
-/// Reads a sensor feature: a Point with a <c>kind</c>, an optional <c>sector</c>, and a <c>districtId</c> that may be
-/// left out when the sensor is on a segment (the district then comes from the segment, once the whole file is read).
+/// Reads a sensor feature: a Point with a <c>kind</c>, an optional <c>sector</c>, and an <c>areaId</c> (or
+/// <c>districtId</c>) that may be left out when the sensor is on a segment (the area then comes from the segment, once
+/// the whole file is read); an area with areas below it places the sensor in the leaf below holding its location.
 /// </summary>
 internal static class SensorFeatureReader
 {
@@ -53,12 +54,8 @@ internal static class SensorFeatureReader
         {
             segmentId = ReadIdValue(segmentElement, "properties.segmentId", ctx);
         }
-        // On a segment the district may be left out: it is the segment's.
-        string? districtId = null;
-        if (!hasSegment || (props.TryGetProperty("districtId", out var districtElement) && districtElement.ValueKind != JsonValueKind.Null))
-        {
-            districtId = RequiredReference(props, "districtId", ctx);
-        }
+        // On a segment the area may be left out: it is the segment's.
+        var districtId = AreaReference(props, ctx, required: !hasSegment);
 
         var location = ReadPoint(feature, ctx);
         if (id is null || kind is null || location is null || ctx.Failed)
