@@ -30,7 +30,7 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
         var members = Task.WhenAll(districtIds.Select(id => grains.GetGrain<IDistrictGrain>(id).GetMembers()));
         for (var attempt = 1; ; attempt++)
         {
-            await Task.WhenAll(districtIds.Select(EnsureHeldAsync));
+            await EnsureHeldAsync(districtIds);
             var current = await members;
             lock (_gate)
             {
@@ -95,59 +95,84 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
         }
     }
 
-    private Task EnsureHeldAsync(string districtId)
+    /// <summary>
+    /// Starts one read of the districts not held yet, or to be read again, and returns what to wait for. The districts are
+    /// read together, so that a city's first snapshot keeps no more grain calls in flight than one read does.
+    /// </summary>
+    private Task EnsureHeldAsync(IReadOnlyList<string> districtIds)
     {
         lock (_gate)
         {
-            if (!_districts.TryGetValue(districtId, out var held))
+            List<Task> waits = [];
+            List<(string Id, HeldDistrict Held)> toRead = [];
+            var waitForRead = false;
+            foreach (var id in districtIds)
             {
-                _districts[districtId] = held = new HeldDistrict();
-            }
-            if (held.Loading is { } loading)
-            {
-                return held.ReadAt == 0 || held.IsMissing ? loading : Task.CompletedTask;
-            }
-            if (held.ReadAt != 0 && !held.IsMissing)
-            {
-                if (Stopwatch.GetElapsedTime(held.ReadAt) > options.Value.HeldStateRefresh)
+                if (!_districts.TryGetValue(id, out var held))
                 {
-                    // Served as held; read again behind it.
-                    held.Loading = Task.Run(() => ReadFromGrainsAsync(districtId, held));
+                    _districts[id] = held = new HeldDistrict();
                 }
-                return Task.CompletedTask;
+                var needed = held.ReadAt == 0 || held.IsMissing;
+                if (held.Loading is { } loading)
+                {
+                    if (needed)
+                    {
+                        waits.Add(loading);
+                    }
+                }
+                else if (needed || Stopwatch.GetElapsedTime(held.ReadAt) > options.Value.HeldStateRefresh)
+                {
+                    // One that is only old is served as held and read again behind it.
+                    toRead.Add((id, held));
+                    waitForRead |= needed;
+                }
             }
-            return held.Loading = Task.Run(() => ReadFromGrainsAsync(districtId, held));
+            if (toRead.Count > 0)
+            {
+                var reading = Task.Run(() => ReadFromGrainsAsync(toRead));
+                toRead.ForEach(d => d.Held.Loading = reading);
+                if (waitForRead)
+                {
+                    waits.Add(reading);
+                }
+            }
+            return Task.WhenAll(waits);
         }
     }
 
-    private async Task ReadFromGrainsAsync(string districtId, HeldDistrict held)
+    private async Task ReadFromGrainsAsync(List<(string Id, HeldDistrict Held)> districts)
     {
         try
         {
             // Updates published before this read started are in what it reads; those after are laid over it.
-            var read = await LiveTopology.ReadViewsAsync(grains, [districtId]);
+            var read = await LiveTopology.ReadViewsAsync(grains, districts.Select(d => d.Id));
+            var segments = read.Segments.ToLookup(s => s.DistrictId);
+            var sensors = read.Sensors.ToLookup(s => s.DistrictId);
             lock (_gate)
             {
-                if (read.Districts is [var district])
+                foreach (var (id, held) in districts)
                 {
-                    held.District = held.District is { } known ? Newer(district, known) : district;
+                    if (read.Districts.Find(d => d.Id == id) is { } district)
+                    {
+                        held.District = held.District is { } known ? Newer(district, known) : district;
+                    }
+                    held.Segments = Merge([.. segments[id]], held.Segments, s => s.Id, Newer);
+                    held.Sensors = Merge([.. sensors[id]], held.Sensors, s => s.Id, Newer);
+                    held.ReadAt = Stopwatch.GetTimestamp();
+                    held.IsMissing = false;
                 }
-                held.Segments = Merge(read.Segments, held.Segments, s => s.Id, Newer);
-                held.Sensors = Merge(read.Sensors, held.Sensors, s => s.Id, Newer);
-                held.ReadAt = Stopwatch.GetTimestamp();
-                held.IsMissing = false;
             }
         }
         catch (Exception ex)
         {
-            logger.LogWarning(ex, "Reading district {District} for snapshots failed", districtId);
+            logger.LogWarning(ex, "Reading {Count} districts for snapshots failed", districts.Count);
             throw;
         }
         finally
         {
             lock (_gate)
             {
-                held.Loading = null;
+                districts.ForEach(d => d.Held.Loading = null);
             }
         }
     }
