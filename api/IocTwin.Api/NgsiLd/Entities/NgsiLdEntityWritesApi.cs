@@ -31,8 +31,8 @@ public static class NgsiLdEntityWritesApi
         WithBody(http, async (call, body) =>
         {
             var now = time.GetUtcNow();
-            var parsed = ContextEntityParser.Entity(body, call.Context, now, requireIdAndType: false);
-            if (parsed.Id is { } twinId && ContextEntityStore.IsTwinOwned(twinId, parsed.Type))
+            var (given, type) = ContextEntityParser.IdAndType(body, call.Context);
+            if (given is { } twinId && ContextEntityStore.IsTwinOwned(twinId, type))
             {
                 if (NgsiLdFormat.ParseUrn(twinId) is var (shortType, _) && SmartDataModels.ObservationTypes.Contains(shortType))
                 {
@@ -42,7 +42,7 @@ public static class NgsiLdEntityWritesApi
                     ? NgsiLdProblems.AlreadyExists($"'{twinId}' is one of the twin's own entities.")
                     : TwinOwnedRefused(twinId);
             }
-            parsed = ContextEntityParser.Entity(body, call.Context, now, requireIdAndType: true);
+            var parsed = ContextEntityParser.Entity(body, call.Context, now, requireIdAndType: true);
             var outcome = await store.WriteAsync(parsed.Id!, ContextWriteMode.Create, parsed);
             return outcome.Status == ContextWriteStatus.Created ? CreatedAt(parsed.Id!) : Answer(parsed.Id!, outcome, call);
         });
