@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using IocTwin.Api.Ingest;
 using IocTwin.Api.NgsiLd;
 using IocTwin.Benchmarks.Harness;
@@ -10,7 +11,9 @@ namespace IocTwin.Benchmarks.Benchmarks;
 
 /// <summary>
 /// 2b. NGSI-LD ingest: the same readings as batch upserts of observation entities (1,000 per request, Smart Data
-/// Models context in the Link header) against POST /api/v1/readings with the same batches, in the same run.
+/// Models context in the Link header) against POST /api/v1/readings with the same batches, in the same run; and, for
+/// scale, batch upserts of context entities (one numeric Property with observedAt each: a grain write, a history
+/// append and, the first time, an index entry per entity), one batch per request in flight, each over its own ids.
 /// </summary>
 public static class NgsiLdIngestBenchmark
 {
@@ -61,6 +64,21 @@ public static class NgsiLdIngestBenchmark
             Target = string.Create(CultureInfo.InvariantCulture, $"≥ {TargetRatio:0.0}x"),
             Met = readingsRate > 0 && upsertRate / readingsRate >= TargetRatio,
         });
+        var contextBatches = Enumerable.Range(0, options.HttpBatchesInFlight).Select(ContextEntities).ToArray();
+        var contextRate = await MeasureAsync(context, "POST /ngsi-ld/v1/entityOperations/upsert (context entities)", contextBatches.Length,
+            options.HttpBatchesInFlight, async i =>
+            {
+                using var response = await http.PostAsync("/ngsi-ld/v1/entityOperations/upsert", Json(contextBatches[i], "application/json"));
+                response.EnsureSuccessStatusCode();
+                if (response.StatusCode != System.Net.HttpStatusCode.MultiStatus)
+                {
+                    return (BatchSize, 0);
+                }
+                using var body = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync());
+                return (body.RootElement.GetProperty("success").GetArrayLength(), body.RootElement.GetProperty("errors").GetArrayLength());
+            });
+        context.Results.Add(new Figure(Name, "entities/s, NGSI-LD batch upsert of context entities", contextRate, Unit.PerSecond,
+            "POST /api/v1/readings", readingsRate));
         context.Results.Note($"ngsi-ld-ingest: {shape}; NGSI-LD bodies {entities.Average(b => b.Length) / 1024:N0} KB, readings bodies {plain.Average(b => b.Length) / 1024:N0} KB.");
     }
 
@@ -88,6 +106,20 @@ public static class NgsiLdIngestBenchmark
         return accepted / elapsed.TotalSeconds;
     }
 
+    /// <summary>Batch <paramref name="batch"/> of context entities: the same ids at every upsert, a new observation each time.</summary>
+    private static byte[] ContextEntities(int batch) => System.Text.Encoding.UTF8.GetBytes(new JsonArray([.. Enumerable.Range(0, BatchSize)
+        .Select(i => (JsonNode)new JsonObject
+        {
+            ["id"] = $"urn:ngsi-ld:WeatherObserved:bench-{batch}-{i}",
+            ["type"] = "WeatherObserved",
+            ["temperature"] = new JsonObject
+            {
+                ["type"] = "Property",
+                ["value"] = 20 + i % 15,
+                ["observedAt"] = NgsiLdFormat.Time(DateTimeOffset.UtcNow.AddSeconds(-1)),
+            },
+        })]).ToJsonString());
+
     /// <summary>A batch as observation entities in normalized form, values in the models' units.</summary>
     private static byte[] Entities(IEnumerable<ParsedReading> batch, Dictionary<string, SensorKind> kinds)
     {
@@ -112,7 +144,7 @@ public static class NgsiLdIngestBenchmark
                     writer.WriteStartObject(mapping.Attribute[(mapping.Attribute.LastIndexOfAny(['/', '#']) + 1)..]);
                     writer.WriteString("type", "Property");
                     writer.WritePropertyName("value");
-                    (mapping.Convert?.Invoke(value) ?? System.Text.Json.Nodes.JsonValue.Create(value)).WriteTo(writer);
+                    (mapping.Convert?.Invoke(value) ?? JsonValue.Create(value)).WriteTo(writer);
                     writer.WriteString("observedAt", item.Reading.Timestamp);
                     writer.WriteEndObject();
                 }

@@ -78,6 +78,7 @@ public sealed class ContextEntitiesTests(ContextEntitiesTwinFactory api)
             """{ "temperature": { "type": "Property", "value": 99 }, "humidity": { "type": "Property", "value": 60 } }""");
         kept.AssertStatus(HttpStatusCode.MultiStatus);
         Assert.Equal("temperature", (string)kept.Body!["notUpdated"]!.AsArray().Single()!["attributeName"]!);
+        Assert.Equal(["humidity"], kept.Body["updated"]!.AsArray().Select(n => (string)n!));
         var (_, afterAppend, _) = await Http.Ngsi($"/entities/{id}");
         Assert.Equal(20, (double)afterAppend!["temperature"]!["value"]!);
         Assert.Equal(60, (double)afterAppend["humidity"]!["value"]!);

@@ -32,12 +32,7 @@ public static class ContextEntityParser
     /// <param name="allowDeletes">A merge may delete an attribute with "urn:ngsi-ld:null".</param>
     public static ParsedEntity Entity(JsonObject entity, LdContext context, DateTimeOffset now, bool requireIdAndType, bool allowDeletes = false)
     {
-        var id = Text(entity["id"] ?? entity["@id"], "id");
-        if (id is not null && !LdContext.IsAbsoluteIri(id))
-        {
-            throw new NgsiLdRequestException($"id: '{id}' is not a URI.");
-        }
-        var type = TypeOf(entity["type"] ?? entity["@type"], context);
+        var (id, type) = IdAndType(entity, context);
         if (requireIdAndType && (id is null || type is null))
         {
             throw new NgsiLdRequestException(id is null ? "id: an entity needs an id (a URI)." : "type: an entity needs a type.");
@@ -53,6 +48,17 @@ public static class ContextEntityParser
             attributes[expanded] = Attribute(name, node, context, now, partial: false, allowDeletes);
         }
         return new ParsedEntity(id, type, attributes);
+    }
+
+    /// <summary>The entity's id and expanded type, each null when not given; the attributes are not read.</summary>
+    public static (string? Id, string? Type) IdAndType(JsonObject entity, LdContext context)
+    {
+        var id = Text(entity["id"] ?? entity["@id"], "id");
+        if (id is not null && !LdContext.IsAbsoluteIri(id))
+        {
+            throw new NgsiLdRequestException($"id: '{id}' is not a URI.");
+        }
+        return (id, TypeOf(entity["type"] ?? entity["@type"], context));
     }
 
     /// <summary>The fragment of PATCH /entities/{id}/attrs/{attr}: the members to change of one attribute.</summary>

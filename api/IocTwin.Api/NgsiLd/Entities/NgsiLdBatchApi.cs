@@ -84,12 +84,13 @@ public static class NgsiLdBatchApi
             }
             try
             {
-                var parsed = ContextEntityParser.Entity(entity, call!.Context, now, requireIdAndType: false, allowDeletes: mode == ContextWriteMode.Merge);
-                if (parsed.Id is not { } id)
+                // Observation entities are read by the ingest's own rules; only context entities are parsed whole.
+                var (given, type) = ContextEntityParser.IdAndType(entity, call!.Context);
+                if (given is not { } id)
                 {
                     throw new NgsiLdRequestException("id: an entity needs an id (a URI).");
                 }
-                if (ContextEntityStore.IsTwinOwned(id, parsed.Type))
+                if (ContextEntityStore.IsTwinOwned(id, type))
                 {
                     var (entityReadings, refused) = await writers.Observations.ReadAsync(i, id, entity, call.Context, now);
                     if (refused is not null && operation == BatchOperation.Create && await writers.Source.ReadOneAsync(TwinAccess.Twin, id) is not null)
@@ -103,6 +104,7 @@ public static class NgsiLdBatchApi
                     readings.AddRange(entityReadings);
                     continue;
                 }
+                var parsed = ContextEntityParser.Entity(entity, call.Context, now, requireIdAndType: false, allowDeletes: mode == ContextWriteMode.Merge);
                 if (operation is BatchOperation.Create or BatchOperation.Upsert && parsed.Type is null)
                 {
                     throw new NgsiLdRequestException("type: an entity needs a type.");

@@ -31,8 +31,8 @@ public static class NgsiLdEntityWritesApi
         WithBody(http, async (call, body) =>
         {
             var now = time.GetUtcNow();
-            var parsed = ContextEntityParser.Entity(body, call.Context, now, requireIdAndType: false);
-            if (parsed.Id is { } twinId && ContextEntityStore.IsTwinOwned(twinId, parsed.Type))
+            var (given, type) = ContextEntityParser.IdAndType(body, call.Context);
+            if (given is { } twinId && ContextEntityStore.IsTwinOwned(twinId, type))
             {
                 if (NgsiLdFormat.ParseUrn(twinId) is var (shortType, _) && SmartDataModels.ObservationTypes.Contains(shortType))
                 {
@@ -42,7 +42,7 @@ public static class NgsiLdEntityWritesApi
                     ? NgsiLdProblems.AlreadyExists($"'{twinId}' is one of the twin's own entities.")
                     : TwinOwnedRefused(twinId);
             }
-            parsed = ContextEntityParser.Entity(body, call.Context, now, requireIdAndType: true);
+            var parsed = ContextEntityParser.Entity(body, call.Context, now, requireIdAndType: true);
             var outcome = await store.WriteAsync(parsed.Id!, ContextWriteMode.Create, parsed);
             return outcome.Status == ContextWriteStatus.Created ? CreatedAt(parsed.Id!) : Answer(parsed.Id!, outcome, call);
         });
@@ -135,18 +135,19 @@ public static class NgsiLdEntityWritesApi
             return await NgsiLdIngestApi.StoreReadingAsync(id, body, call.Context, observations, ingest, now) ?? TypedResults.NoContent();
         }
         var parsed = Checked(id, ContextEntityParser.Entity(body, call.Context, now, requireIdAndType: false, allowDeletes: mode == ContextWriteMode.Merge));
-        return await store.ExistsAsync(id) ? Answer(id, await store.WriteAsync(id, mode, parsed), call) : NotFound(id);
+        return await store.ExistsAsync(id) ? Answer(id, await store.WriteAsync(id, mode, parsed), call, parsed.Attributes.Keys) : NotFound(id);
     }
 
-    /// <summary>The write's answer: 204, or 207 with the attributes left alone, or the problem of its status.</summary>
-    public static IResult Answer(string id, ContextWriteOutcome outcome, NgsiLdCall call) => outcome.Status switch
+    /// <summary>The write's answer: 204, or 207 with the attributes written and those left alone, or the problem of its status.</summary>
+    /// <param name="given">The attributes the write gave (expanded names), for the 207's "updated".</param>
+    public static IResult Answer(string id, ContextWriteOutcome outcome, NgsiLdCall call, IEnumerable<string>? given = null) => outcome.Status switch
     {
         ContextWriteStatus.NotFound => NotFound(id),
         ContextWriteStatus.AlreadyExists => NgsiLdProblems.AlreadyExists($"The entity '{id}' exists already."),
         ContextWriteStatus.TypeMismatch => NgsiLdProblems.BadRequestData($"The type given is not the type of '{id}'; an entity's type does not change."),
         _ when outcome.NotUpdated.Count > 0 => TypedResults.Text(new JsonObject
         {
-            ["updated"] = new JsonArray(),
+            ["updated"] = new JsonArray([.. (given ?? []).Where(n => !outcome.NotUpdated.ContainsKey(n)).Select(n => (JsonNode)JsonValue.Create(call.Context.Compact(n)))]),
             ["notUpdated"] = new JsonArray([.. outcome.NotUpdated.Select(n => (JsonNode)new JsonObject
             {
                 ["attributeName"] = call.Context.Compact(n.Key),
