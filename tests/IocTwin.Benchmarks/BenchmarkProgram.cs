@@ -83,6 +83,10 @@ public static class BenchmarkProgram
         Progress.Say($"{options.Mode} run: generating a city of {options.Districts:N0} districts, {options.Segments:N0} segments, {options.Sensors:N0} sensors");
         context.City = SyntheticCityGenerator.Generate(new SyntheticCityOptions(options.Districts, options.Segments, options.Sensors, Seed: 1));
 
+        if (options.Runs(NgsiLdNotifyBenchmark.Name))
+        {
+            options.HostSettings.TryAdd(NgsiLdNotifyBenchmark.AllowLoopback.Key, NgsiLdNotifyBenchmark.AllowLoopback.Value);
+        }
         Progress.Say("starting the twin (API + embedded silo, SQLite)");
         context.Host = await TwinHost.StartAsync(context.DatabaseFile, options.HostSettings);
 
@@ -91,7 +95,7 @@ public static class BenchmarkProgram
         {
             context.BaselineCallRate = await GrainCallBaseline.RunAsync(context);
         }
-        if (options.Runs(IngestBenchmark.Name) || options.Runs(NgsiLdIngestBenchmark.Name) || options.Runs(LatencyBenchmark.Name) || options.Runs(SubscribeBenchmark.Name) || options.Runs(MemoryBenchmark.Name))
+        if (options.Runs(IngestBenchmark.Name) || options.Runs(NgsiLdIngestBenchmark.Name) || options.Runs(LatencyBenchmark.Name) || options.Runs(NgsiLdNotifyBenchmark.Name) || options.Runs(SubscribeBenchmark.Name) || options.Runs(MemoryBenchmark.Name))
         {
             await IngestBenchmark.ImportAsync(context);
         }
@@ -106,6 +110,10 @@ public static class BenchmarkProgram
         if (options.Runs(LatencyBenchmark.Name))
         {
             await LatencyBenchmark.RunAsync(context);
+        }
+        if (options.Runs(NgsiLdNotifyBenchmark.Name))
+        {
+            await NgsiLdNotifyBenchmark.RunAsync(context);
         }
         if (options.Runs(SubscribeBenchmark.Name))
         {

@@ -36,6 +36,9 @@ public sealed record RunOptions
     public required TimeSpan LatencyGrace { get; init; }
 
     // 6. Subscribe latency.
+    /// <summary>Readings/s of the feed while NGSI-LD notifications are timed.</summary>
+    public required double NotifyFeedReadingsPerSecond { get; init; }
+
     public required int SubscribeSamples { get; init; }
     public required double SubscribeFeedReadingsPerSecond { get; init; }
 
@@ -57,7 +60,7 @@ public sealed record RunOptions
     /// <summary>Extra settings for the twin host, e.g. Twin:PersistDelay=00:00:30 (command line: --set key=value).</summary>
     public Dictionary<string, string?> HostSettings { get; init; } = [];
 
-    /// <summary>Benchmarks to run (command line: --only=baseline,ingest,latency,memory); all when empty.</summary>
+    /// <summary>Benchmarks to run (command line: --only=baseline,ingest,latency,ngsi-ld-notify,memory); all when empty.</summary>
     public HashSet<string> Only { get; init; } = [];
 
     /// <summary>Also write the report to this file (command line: --out=path).</summary>
@@ -92,6 +95,7 @@ public sealed record RunOptions
         LatencyWarmup = TimeSpan.FromSeconds(5),
         LatencyWindow = TimeSpan.FromSeconds(20),
         LatencyGrace = TimeSpan.FromSeconds(5),
+        NotifyFeedReadingsPerSecond = 5_000,
         SubscribeSamples = 20,
         SubscribeFeedReadingsPerSecond = 20_000,
         MemoryWarmupSensors = 1_000,
@@ -120,6 +124,7 @@ public sealed record RunOptions
         LatencyWarmup = TimeSpan.FromSeconds(1),
         LatencyWindow = TimeSpan.FromSeconds(2),
         LatencyGrace = TimeSpan.FromSeconds(1.5),
+        NotifyFeedReadingsPerSecond = 500,
         SubscribeSamples = 5,
         SubscribeFeedReadingsPerSecond = 2_000,
         MemoryWarmupSensors = 200,
@@ -187,7 +192,7 @@ public sealed record RunOptions
             else
             {
                 throw new ArgumentException(
-                    $"Unknown argument '{arg}'. Usage: [--quick] [--only=baseline,ingest,ngsi-ld-ingest,latency,subscribe,scenario,memory,assignment] [--size=districts/segments/sensors] " +
+                    $"Unknown argument '{arg}'. Usage: [--quick] [--only=baseline,ingest,ngsi-ld-ingest,latency,ngsi-ld-notify,subscribe,scenario,memory,assignment] [--size=districts/segments/sensors] " +
                     "[--set Twin:Key=value] [--db=twin.db] [--out=report.md] [--tntp=network-dir] [--gap=1e-4]");
             }
         }

@@ -176,4 +176,17 @@ public sealed class NgsiLdNotificationTests(NotificationsTwinFactory api) : IDis
             .ToHashSet();
         Assert.All(_receiver.Of(mine).SelectMany(n => n.Entities), e => Assert.Contains((string)e["id"]!, haiChau));
     }
+
+    [Fact]
+    public async Task A_periodic_subscription_sends_its_entities_each_interval_without_any_change()
+    {
+        var counter = (await Http.Counters("hai-chau"))[9];
+        await Http.Reading(counter.Id, new { speed = 44.0 });
+        var periodic = await Http.Subscribe(SubscriptionCalls.On(counter, _receiver.Url, """, "timeInterval": 1 """));
+
+        await Eventually.Until(() => Task.FromResult(_receiver.Of(periodic).Count), count => count >= 2, TimeSpan.FromSeconds(20), "two intervals");
+
+        Assert.All(_receiver.Of(periodic), n => Assert.Equal(44.0, (double?)Assert.Single(n.Entities)["averageVehicleSpeed"]));
+        Assert.Equal(HttpStatusCode.NoContent, (await Http.DeleteAsync("/ngsi-ld/v1/subscriptions/" + Uri.EscapeDataString(periodic))).StatusCode);
+    }
 }
