@@ -27,6 +27,7 @@ public sealed class TwinObserver(ScopeDispatcher dispatcher, HeldTwin held, Twin
     public Task OnContextEntityChanges(ContextEntityChange[] changes)
     {
         contextChanges.Raise(changes);
+        ngsiChanges.OnContextEntities(changes);
         return Task.CompletedTask;
     }
 }

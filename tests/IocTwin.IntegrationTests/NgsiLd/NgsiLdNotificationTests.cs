@@ -49,6 +49,25 @@ public sealed class NgsiLdNotificationTests(NotificationsTwinFactory api) : IDis
     }
 
     [Fact]
+    public async Task A_context_entity_notifies_its_subscribers_when_created_and_when_an_attribute_is_updated()
+    {
+        var id = $"urn:ngsi-ld:Kiosk:{Guid.NewGuid():N}";
+        var subscription = await Http.Subscribe($$"""
+            { "type": "Subscription", "entities": [ { "type": "Kiosk", "id": "{{id}}" } ], "watchedAttributes": ["temperature"],
+              "notification": { "format": "keyValues", "endpoint": { "uri": "{{_receiver.Url}}" } } }
+            """);
+
+        var created = await Http.NgsiWrite("/entities", $$"""{ "id": "{{id}}", "type": "Kiosk", "temperature": { "type": "Property", "value": 21.5 } }""");
+        Assert.True(created.Status == HttpStatusCode.Created, $"{created.Status} {created.Body}");
+        await _receiver.WaitFor(subscription, e => (double?)e["temperature"] == 21.5, "the creation is notified");
+
+        var updated = await Http.NgsiWrite($"/entities/{id}/attrs", """{ "temperature": { "type": "Property", "value": 24 } }""", HttpMethod.Patch);
+        Assert.True(updated.Status == HttpStatusCode.NoContent, $"{updated.Status} {updated.Body}");
+        var notification = await _receiver.WaitFor(subscription, e => (double?)e["temperature"] == 24, "the update is notified");
+        Assert.Equal("Kiosk", (string)Assert.Single(notification.Entities)["type"]!);
+    }
+
+    [Fact]
     public async Task An_ld_json_receiver_gets_normalized_entities_with_their_context_in_the_body()
     {
         var counter = (await Http.Counters("hai-chau"))[1];

@@ -6,7 +6,7 @@ namespace IocTwin.Api.NgsiLd.Subscriptions;
 /// <summary>
 /// Reads the twin's live updates (what this API process's observer receives) as changes of NGSI-LD entities: a sensor's
 /// reading changes its observation entity's values and its Device's state, a segment's traffic its TrafficFlowObserved
-/// (and a new status its RoadSegment), an alert its Alert.
+/// (and a new status its RoadSegment), an alert its Alert; a context entity's create or update is its own change.
 /// </summary>
 public sealed class TwinNgsiChanges(NgsiChangeFeed feed, TimeProvider time)
 {
@@ -45,5 +45,17 @@ public sealed class TwinNgsiChanges(NgsiChangeFeed feed, TimeProvider time)
             }
         }
         feed.Publish(changes);
+    }
+
+    /// <summary>
+    /// Context entities written anywhere in the cluster. A deletion notifies nothing (the spec's default triggers are
+    /// creations and updates); a creation may have changed any attribute.
+    /// </summary>
+    public void OnContextEntities(IEnumerable<ContextEntityChange> changes)
+    {
+        var now = time.GetUtcNow();
+        feed.Publish([.. changes
+            .Where(c => c.Kind != ContextChangeKind.Deleted)
+            .Select(c => new NgsiChange(c.EntityId, c.Type, c.Kind == ContextChangeKind.Created ? null : c.Attributes, now))]);
     }
 }
