@@ -31,6 +31,7 @@ api.MapAuditApi();
 api.MapDevTokenApi();
 api.MapScreenConfigApi();
 api.MapScenariosApi();
+api.MapNetworksApi();
 
 app.MapNgsiLdApi();
 app.MapTwinHub();

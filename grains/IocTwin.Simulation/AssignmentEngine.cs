@@ -177,8 +177,9 @@ internal sealed class AssignmentEngine
     /// the flows and <paramref name="cost"/> with their link costs in minutes, and the zone-to-zone times at them.
     /// </summary>
     /// <returns>The iterations used, the relative gap reached and whether it is at or below the requested one.</returns>
+    /// <param name="maxIterations">Fewer iterations than the run's limit; 0 keeps the starting loading (shortest paths, or the old splits).</param>
     public (int Iterations, double Gap, bool Converged) Equilibrate(LinkConditions conditions, ReadOnlySpan<double> scale, bool fromScratch,
-        double[] total, double[] cost)
+        double[] total, double[] cost, int? maxIterations = null)
     {
         for (var a = 0; a < total.Length; a++)
         {
@@ -220,7 +221,7 @@ internal sealed class AssignmentEngine
         }
         _reversed.SetDemand(start, destination.ToArray(), volume.ToArray());
 
-        var result = _solver.Solve(fromScratch ? null : _bushes);
+        var result = maxIterations is { } limit ? _solver.Solve(fromScratch ? null : _bushes, limit) : _solver.Solve(fromScratch ? null : _bushes);
         _bushes = result.Bushes;
 
         // Each active component's unit demand along the bushes, so flows follow its scale until the next assignment.

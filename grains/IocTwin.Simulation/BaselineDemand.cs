@@ -19,6 +19,9 @@ public sealed class BaselineDemand
     /// <summary>Rounds of equilibrium assignment after a first all-or-nothing estimate at free-flow times.</summary>
     private const int CalibrationRounds = 1;
 
+    /// <summary>Algorithm B iterations of each calibration round after the first (the scenario runs iterate to their gap).</summary>
+    private const int CalibrationIterations = 10;
+
     private BaselineDemand(RoadNetwork network, ZoneSet zones, double[] peak, double[] freeFlow, double scale)
     {
         Network = network;
@@ -133,8 +136,10 @@ public sealed class BaselineDemand
             for (var round = 0; round <= CalibrationRounds; round++)
             {
                 scales[0] = scale;
-                // Equilibria, each from the bushes of the round before at the new scale.
-                engine.Equilibrate(registered, scales, fromScratch: round == 0, total, cost);
+                // First a loading on free-flow shortest paths, then flows near equilibrium from the bushes of the round
+                // before: the scale follows a percentile of v/c, which needs no tight gap, and the gravity model's raw
+                // scale may put every road past capacity, where the equilibrium is slow to reach.
+                engine.Equilibrate(registered, scales, fromScratch: round == 0, total, cost, maxIterations: round == 0 ? 0 : CalibrationIterations);
                 ratios.Clear();
                 for (var a = 0; a < links; a++)
                 {

@@ -19,6 +19,8 @@ public static class AuditActions
     public const string ScenarioIntervene = "scenario.intervene";
     public const string ScenarioRun = "scenario.run";
     public const string ScenarioDelete = "scenario.delete";
+    public const string NetworkCreate = "network.create";
+    public const string NetworkDelete = "network.delete";
 }
 
 /// <summary>Records who changed what; endpoints call it once their change is made.</summary>

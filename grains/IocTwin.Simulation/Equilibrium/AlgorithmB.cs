@@ -77,7 +77,10 @@ public sealed class AlgorithmB
     /// reaches all its destinations starts again, as every origin does without <paramref name="warm"/>, from its
     /// shortest paths at the costs of that loading.
     /// </summary>
-    public EquilibriumResult Solve(Bushes? warm)
+    public EquilibriumResult Solve(Bushes? warm) => Solve(warm, _options.MaxIterations);
+
+    /// <summary>As <see cref="Solve(Bushes?)"/>, stopping after <paramref name="maxIterations"/> (0: the starting loading only).</summary>
+    public EquilibriumResult Solve(Bushes? warm, int maxIterations)
     {
         var net = _net;
         var bushes = warm ?? new Bushes(net.ZoneCount);
@@ -139,7 +142,7 @@ public sealed class AlgorithmB
         var (gap, tstt, sptt) = Measure(sweep);
         gaps.Add(gap);
         var iterations = 0;
-        while (gap > _options.RelativeGap && iterations < _options.MaxIterations)
+        while (gap > _options.RelativeGap && iterations < maxIterations)
         {
             for (var origin = 0; origin < net.ZoneCount; origin++)
             {

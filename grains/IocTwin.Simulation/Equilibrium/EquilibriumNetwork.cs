@@ -115,12 +115,12 @@ public sealed class EquilibriumNetwork
     }
 
     /// <summary>d cost / d x of link <paramref name="a"/> at volume <paramref name="x"/>.</summary>
+    /// <remarks>
+    /// Past <see cref="CostCap"/> this stays the BPR curve's slope: the cost is flat there, but a zero slope would make
+    /// Algorithm B move all movable flow at once and swing it back and forth between capped paths.
+    /// </remarks>
     public double CostDerivative(int a, double x)
     {
-        if (CostCap is { } cap && Cost(a, x) >= cap[a])
-        {
-            return 0;
-        }
         var p = Power[a];
         var b = B[a];
         if (b == 0 || p == 0 || x <= 0)

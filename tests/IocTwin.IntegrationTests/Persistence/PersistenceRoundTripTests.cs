@@ -41,12 +41,17 @@ public sealed class PersistenceRoundTripTests
 
         TestCity city;
         var time = DateTimeOffset.UtcNow.AddSeconds(-1);
+        // A stored TNTP network: its files and its place in the index, as POST /api/v1/networks keeps them.
+        var network = new TntpNetworkSummary("net-roundtrip01", "Sioux Falls", 24, 76, 24, 360_600, true, 18_237, time, "ioc-user");
+        var files = new TntpFiles("<NUMBER OF ZONES> 24 …", "Origin 1 …", null, "From To Volume Cost …");
         using (var first = await StartSilo(settings))
         {
             var grains = first.Services.GetRequiredService<IGrainFactory>();
             city = await TestCity.RegisterAsync(grains);
             await grains.GetGrain<ISensorGrain>(city.CounterId).Record([new Reading(time, new() { ["speed"] = 12, ["flow"] = 2100 })]);
             await grains.GetGrain<ISensorGrain>(city.AirId).Record([new Reading(time, new() { ["aqi"] = 161 })]);
+            await grains.GetGrain<ITntpNetworkGrain>(network.Id).Store(network, files);
+            Assert.True(await grains.GetGrain<ITntpNetworkIndexGrain>(0).Add(network, 20));
             await Eventually.Until(() => grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get(),
                 c => c.Districts!.Any(d => d.Id == city.DistrictId && d.Kpis.WorstAqi.Value == 161 && d.Kpis.CongestedKm.Value > 0));
             await first.StopAsync();
@@ -78,6 +83,9 @@ public sealed class PersistenceRoundTripTests
         var cityView = await again.GetGrain<ICityGrain>(CityGrainKey.Id).Get();
         var persisted = Assert.Single(cityView.Districts!, d => d.Id == city.DistrictId);
         Assert.Equal(161, persisted.Kpis.WorstAqi.Value);
+
+        Assert.Equal(network, await again.GetGrain<ITntpNetworkIndexGrain>(0).Find(network.Id));
+        Assert.Equal(files, await again.GetGrain<ITntpNetworkGrain>(network.Id).Files());
         await second.StopAsync();
     }
 

@@ -128,6 +128,35 @@ public sealed class ScenarioApiTests(ScenarioApiFactory api)
         Assert.Contains(flooded, haiChau.Contains);
     }
 
+    [Fact]
+    public async Task A_scenario_report_states_for_every_assignment_a_gap_at_most_the_requested_one()
+    {
+        var response = await Http.PostJson("/api/v1/scenarios", """{ "name": "tight routes", "horizonMinutes": 20, "convergenceGap": 1e-5 }""");
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var created = await response.ReadObject();
+        var id = (string)created["id"]!;
+        Assert.Equal(1e-5, (double)created["convergenceGap"]!);
+        var segments = await AllSegments();
+        await Intervene(id, $$"""{ "kind": "close-segment", "segmentId": "{{segments.Single(s => s.Spec!.Name == "Cầu Rồng").Spec!.Id}}", "startMinute": 10 }""");
+
+        var scenario = await RunToEnd(id);
+
+        Assert.Equal("completed", (string)scenario["status"]!);
+        var report = scenario["report"]!;
+        foreach (var run in new[] { "baselineAssignments", "scenarioAssignments" })
+        {
+            var assignments = report[run]!.AsArray();
+            Assert.NotEmpty(assignments);
+            Assert.All(assignments, a =>
+            {
+                Assert.True((bool)a!["converged"]!);
+                Assert.InRange((double)a["relativeGap"]!, 0, 1e-5);
+                Assert.True((int)a["iterations"]! >= 0);
+            });
+        }
+        Assert.Contains(report["scenarioAssignments"]!.AsArray(), a => (string)a!["trigger"]! == "network-change" && (double)a["minute"]! == 10);
+    }
+
     [Theory]
     [InlineData("""{ "kind": "close-segment", "segmentId": "no-such-road" }""", "segmentId")]
     [InlineData("""{ "kind": "rain", "districtId": "hai-chau", "value": -5 }""", "value")]
@@ -155,6 +184,10 @@ public sealed class ScenarioApiTests(ScenarioApiFactory api)
     [InlineData("""{ "name": "x", "baseline": "tomorrow" }""", "baseline")]
     [InlineData("""{ "name": "x", "baseline": "2999-01-01T00:00:00Z" }""", "baseline")]
     [InlineData("""{ "name": "x", "stepSeconds": 1 }""", "stepSeconds")]
+    [InlineData("""{ "name": "x", "convergenceGap": 0 }""", "convergenceGap")]
+    [InlineData("""{ "name": "x", "convergenceGap": 1 }""", "convergenceGap")]
+    [InlineData("""{ "name": "x", "convergenceGap": -0.01 }""", "convergenceGap")]
+    [InlineData("""{ "name": "x", "convergenceGap": "tight" }""", "convergenceGap")]
     public async Task An_invalid_scenario_is_a_400_naming_the_field(string json, string field)
     {
         var response = await Http.PostJson("/api/v1/scenarios", json);

@@ -42,6 +42,24 @@ public sealed class ScenarioStateBeforeOwners
     [Id(6)] public DateTimeOffset CreatedAt { get; set; }
 }
 
+/// <summary>A scenario's definition as stored before scenarios had a convergence gap, with the same field ids.</summary>
+[GenerateSerializer]
+public sealed record ScenarioDefinitionBeforeGap(
+    [property: Id(0)] string Name,
+    [property: Id(1)] DateTimeOffset BaselineTime,
+    [property: Id(2)] bool FromLive,
+    [property: Id(3)] int HorizonMinutes,
+    [property: Id(4)] int StepSeconds,
+    [property: Id(5)] Dictionary<string, SegmentStatus> ForkedStatuses);
+
+/// <summary>A scenario's state holding such a definition.</summary>
+[GenerateSerializer]
+public sealed class ScenarioStateBeforeGap
+{
+    [Id(0)] public ScenarioDefinitionBeforeGap? Definition { get; set; }
+    [Id(6)] public DateTimeOffset CreatedAt { get; set; }
+}
+
 /// <summary>Grain state stored by an earlier version of the twin loads in this one.</summary>
 public sealed class StoredStateFormatTests
 {
@@ -61,6 +79,25 @@ public sealed class StoredStateFormatTests
         Assert.Equal(12, loaded.ReadingCount);
         Assert.Equal(2_000, loaded.LastCommitMs);
         Assert.True(loaded.RecentBatches.SetEquals([new HistoryBatch(7, 1_000), new HistoryBatch(8, 2_000)]));
+    }
+
+    [Fact]
+    public void A_scenario_stored_before_it_had_a_convergence_gap_runs_to_the_default_gap()
+    {
+        var serializer = new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<Serializer>();
+        var created = new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero);
+        var stored = serializer.SerializeToArray(new ScenarioStateBeforeGap
+        {
+            Definition = new ScenarioDefinitionBeforeGap("bridge closed", created, false, 90, 30, new() { ["seg-1"] = SegmentStatus.Closed }),
+            CreatedAt = created,
+        });
+
+        var loaded = serializer.Deserialize<ScenarioState>(stored)!;
+
+        Assert.Equal(("bridge closed", 90, 30), (loaded.Definition!.Name, loaded.Definition.HorizonMinutes, loaded.Definition.StepSeconds));
+        Assert.Null(loaded.Definition.ConvergenceGap);
+        Assert.Equal(1e-4, loaded.Definition.Gap);
+        Assert.Equal(created, loaded.CreatedAt);
     }
 
     [Fact]
