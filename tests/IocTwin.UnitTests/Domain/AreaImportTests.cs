@@ -121,3 +121,20 @@ public sealed class AreaImportTests
         Assert.Equal(6, sectors[Sector.Traffic].SensorsOnline.Value);
     }
 }
+
+/// <summary>A synthetic city with a second level of wards.</summary>
+public sealed class SyntheticWardTests
+{
+    [Fact]
+    public void A_synthetic_city_with_wards_puts_every_segment_and_sensor_in_a_ward_that_holds_it()
+    {
+        var city = SyntheticCityGenerator.Generate(new SyntheticCityOptions(Districts: 4, Segments: 300, Sensors: 600, Seed: 3, WardsPerDistrict: 5));
+
+        var wards = city.Districts.Where(a => a.Kind == AreaKinds.Ward).ToDictionary(w => w.Id);
+        Assert.Equal((4, 20), (city.Districts.Count(a => a.ParentId is null), wards.Count));
+        Assert.All(city.Districts, a => Assert.True(a.Schematic));
+        Assert.All(wards.Values, w => Assert.True(AreaGeometry.HoldsBoundary(city.Districts.Single(d => d.Id == w.ParentId), w)));
+        Assert.All(city.Segments, s => Assert.True(AreaGeometry.Holds(wards[s.DistrictId], AreaGeometry.Midpoint(s.Geometry), AreaGeometry.EdgeToleranceM)));
+        Assert.All(city.Sensors.Where(s => s.SegmentId is null), s => Assert.True(AreaGeometry.Holds(wards[s.DistrictId], s.Location, AreaGeometry.EdgeToleranceM)));
+    }
+}
