@@ -81,7 +81,8 @@ public static class BenchmarkProgram
             return;
         }
         Progress.Say($"{options.Mode} run: generating a city of {options.Districts:N0} districts, {options.Segments:N0} segments, {options.Sensors:N0} sensors");
-        context.City = SyntheticCityGenerator.Generate(new SyntheticCityOptions(options.Districts, options.Segments, options.Sensors, Seed: 1));
+        context.City = SyntheticCityGenerator.Generate(new SyntheticCityOptions(options.Districts, options.Segments, options.Sensors, Seed: 1,
+            WardsPerDistrict: options.WardsPerDistrict));
 
         if (options.Runs(NgsiLdNotifyBenchmark.Name))
         {

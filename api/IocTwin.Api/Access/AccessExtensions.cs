@@ -24,7 +24,8 @@ public static class AccessExtensions
         return builder;
     }
 
-    public static TwinAccess Access(this HttpContext context) => TwinAccess.From(context.User);
+    public static TwinAccess Access(this HttpContext context) =>
+        TwinAccess.From(context.User, context.RequestServices.GetService<IAreaTreeSource>());
 
     /// <summary>Ingest is for machines: an API key, not a person's token.</summary>
     public static RouteHandlerBuilder RequireIngestApiKey(this RouteHandlerBuilder builder) =>

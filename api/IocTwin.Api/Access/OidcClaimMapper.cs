@@ -24,6 +24,7 @@ public static class OidcClaimMapper
             identity.AddClaim(new Claim(TwinClaims.Role, role));
         }
         identity.AddClaims(ClaimPath.Values(provider, options.DistrictClaim).Distinct().Select(d => new Claim(TwinClaims.District, d)));
+        identity.AddClaims(ClaimPath.Values(provider, options.AreaClaim).Distinct().Select(a => new Claim(TwinClaims.Area, a)));
         identity.AddClaims(ClaimPath.Values(provider, options.SectorClaim).Distinct().Select(s => new Claim(TwinClaims.Sector, s)));
         return new ClaimsPrincipal(identity);
     }

@@ -41,6 +41,9 @@ public sealed class OidcOptions
     /// <summary>The claim holding the district ids a district OC covers.</summary>
     public string DistrictClaim { get; set; } = "district";
 
+    /// <summary>The provider's claim naming an area OC's areas (any level); the district claim says the same.</summary>
+    public string AreaClaim { get; set; } = "area";
+
     /// <summary>The claim holding the sector names a sector OC covers.</summary>
     public string SectorClaim { get; set; } = "sector";
 

@@ -8,7 +8,7 @@ public static class TwinRoles
 {
     /// <summary>The city IOC: sees and operates everything.</summary>
     public const string Ioc = "ioc";
-    /// <summary>A district operation center: its own districts only.</summary>
+    /// <summary>An area operation center (a district's, a ward's ...): its own areas and everything below them.</summary>
     public const string DistrictOc = "district-oc";
     /// <summary>A sector operation center: its own sectors only.</summary>
     public const string SectorOc = "sector-oc";
@@ -21,7 +21,9 @@ public static class TwinRoles
 public static class TwinClaims
 {
     public const string Role = "role";
+    /// <summary>An area the token covers, with everything below it. The name from when districts were the only level; <see cref="Area"/> says the same.</summary>
     public const string District = "district";
+    public const string Area = "area";
     public const string Sector = "sector";
 }
 
@@ -30,13 +32,15 @@ public sealed class TwinAccess
 {
     private readonly HashSet<string> _districts;
     private readonly HashSet<Sector> _sectors;
+    private readonly IAreaTreeSource? _areas;
 
-    private TwinAccess(string? role, string subject, IEnumerable<string> districts, IEnumerable<Sector> sectors)
+    private TwinAccess(string? role, string subject, IEnumerable<string> districts, IEnumerable<Sector> sectors, IAreaTreeSource? areas)
     {
         Role = role;
         Subject = subject;
         _districts = [.. districts];
         _sectors = [.. sectors];
+        _areas = areas;
     }
 
     public string? Role { get; }
@@ -49,6 +53,7 @@ public sealed class TwinAccess
 
     public bool CanOperate => Role == TwinRoles.Ioc;
 
+    /// <summary>The areas the token names (claims <c>area</c> and <c>district</c>); it covers everything below them too.</summary>
     public IReadOnlySet<string> Districts => _districts;
 
     public IReadOnlySet<Sector> Sectors => _sectors;
@@ -56,23 +61,31 @@ public sealed class TwinAccess
     /// <summary>Everything, as the twin itself sees it: for checks made on the twin's behalf, never to answer a caller.</summary>
     public static readonly TwinAccess Twin = new(TwinRoles.Ioc, "", [], []);
 
-    public static TwinAccess From(ClaimsPrincipal user)
+
+    /// <param name="areas">The city's tree of areas, to know what lies below an area the token names; without it a token
+    /// covers only the areas it names.</param>
+    public static TwinAccess From(ClaimsPrincipal user, IAreaTreeSource? areas = null)
     {
         var role = user.FindFirst(TwinClaims.Role)?.Value ?? user.FindFirst(ClaimTypes.Role)?.Value;
         var sectors = user.FindAll(TwinClaims.Sector)
             .Select(c => SectorNames.TryParse(c.Value, out var sector) ? sector : (Sector?)null)
             .OfType<Sector>();
         var subject = user.FindFirst("sub")?.Value ?? user.FindFirst("name")?.Value ?? "";
-        return new TwinAccess(TwinRoles.All.Contains(role) ? role : null, subject, user.FindAll(TwinClaims.District).Select(c => c.Value), sectors);
+        var areaClaims = user.FindAll(TwinClaims.District).Concat(user.FindAll(TwinClaims.Area)).Select(c => c.Value);
+        return new TwinAccess(TwinRoles.All.Contains(role) ? role : null, subject, areaClaims, sectors, areas);
     }
 
-    /// <summary>District boundaries and KPIs: the district's own OC, and sector OCs (whose map needs the city's outline).</summary>
-    public bool CanSeeDistrict(string districtId) =>
-        SeesEverything || Role == TwinRoles.SectorOc || (Role == TwinRoles.DistrictOc && _districts.Contains(districtId));
+    /// <summary>Whether the token names this area or one above it.</summary>
+    private bool Covers(string areaId) =>
+        _districts.Contains(areaId) || (_areas?.Areas.IsWithin(areaId, _districts) ?? false);
 
-    /// <summary>A district's own entities, all sectors.</summary>
+    /// <summary>Area boundaries and KPIs: the area's own OC (or an OC of an area above it), and sector OCs (whose map needs the city's outline).</summary>
+    public bool CanSeeDistrict(string districtId) =>
+        SeesEverything || Role == TwinRoles.SectorOc || (Role == TwinRoles.DistrictOc && Covers(districtId));
+
+    /// <summary>An area's own entities, all sectors: its OC's, or an OC's of an area above it.</summary>
     public bool CanSeeAllOfDistrict(string districtId) =>
-        SeesEverything || (Role == TwinRoles.DistrictOc && _districts.Contains(districtId));
+        SeesEverything || (Role == TwinRoles.DistrictOc && Covers(districtId));
 
     public bool CanSeeSensor(string districtId, Sector sector) =>
         CanSeeAllOfDistrict(districtId) || (Role == TwinRoles.SectorOc && _sectors.Contains(sector));

@@ -56,8 +56,10 @@ public static class AlertsApi
             return Problems.Fields(errors);
         }
         var access = http.Access();
-        var city = await grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get();
-        var districts = city.Districts!.Select(d => d.Id).Where(id => district is null || id == district).Where(access.CanSeeDistrict);
+        // Alerts are raised by the areas holding segments and sensors; a district filter takes the area and those below it.
+        var tree = await grains.GetGrain<ICityGrain>(CityGrainKey.Id).GetAreas();
+        var districts = (district is null ? tree.Links.Select(l => l.Id) : tree.Contains(district) ? tree.Subtree(district) : [])
+            .Where(access.CanSeeDistrict);
         var lists = await Task.WhenAll(districts.Select(id => grains.GetGrain<IDistrictGrain>(id).GetAlerts()));
         return TypedResults.Ok(lists.SelectMany(l => l)
             .Where(a => access.CanSeeSensor(a.DistrictId, a.Sector))
@@ -77,7 +79,7 @@ public static class AlertsApi
         }
         var access = http.Access();
         // Only a district the twin knows is asked: an odd id wakes no grain.
-        var known = access.CanSeeDistrict(districtId) && (await grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get()).Districts!.Any(d => d.Id == districtId);
+        var known = access.CanSeeDistrict(districtId) && (await grains.GetGrain<ICityGrain>(CityGrainKey.Id).GetAreas()).Contains(districtId);
         var district = grains.GetGrain<IDistrictGrain>(districtId);
         var alert = known ? (await district.GetAlerts()).FirstOrDefault(a => a.Id == id) : null;
         if (alert is null || !access.CanSeeSensor(alert.DistrictId, alert.Sector))

@@ -5,9 +5,12 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace IocTwin.Api.Apis;
 
-public sealed record DevTokenRequest(string? Name, string? Role, List<string>? Districts, List<string>? Sectors, int? LifetimeHours);
+/// <summary>A demo token; an area OC (role district-oc) names its <see cref="Areas"/> (or <see cref="Districts"/>, the same).</summary>
+public sealed record DevTokenRequest(string? Name, string? Role, List<string>? Districts, List<string>? Sectors, int? LifetimeHours,
+    List<string>? Areas = null);
 
-public sealed record DevTokenResponse(string Token, string Role, IReadOnlyList<string> Districts, IReadOnlyList<string> Sectors, DateTimeOffset ExpiresAt);
+public sealed record DevTokenResponse(string Token, string Role, IReadOnlyList<string> Districts, IReadOnlyList<string> Sectors, DateTimeOffset ExpiresAt,
+    IReadOnlyList<string> Areas);
 
 /// <summary>Demo tokens for development only; production tokens come from the city's identity provider.</summary>
 public static class DevTokenApi
@@ -17,7 +20,7 @@ public static class DevTokenApi
         if (group.ServiceProvider.GetRequiredService<IHostEnvironment>().IsDevelopment())
         {
             group.MapPost("/dev/token", IssueToken).WithTags("Development").AllowAnonymous()
-                .WithSummary("Development only: a demo token for a role and its districts or sectors.");
+                .WithSummary("Development only: a demo token for a role and its areas (or districts) or sectors.");
         }
         return group;
     }
@@ -31,15 +34,20 @@ public static class DevTokenApi
         }
         var role = body.Role ?? "";
         var districts = body.Districts ?? [];
+        var areas = body.Areas ?? [];
         var sectors = body.Sectors ?? [];
         var lifetimeHours = body.LifetimeHours ?? 12;
         if (!TwinRoles.All.Contains(role))
         {
             return Problems.Field("role", $"must be one of {string.Join(", ", TwinRoles.All)}");
         }
-        if (role == TwinRoles.DistrictOc && (districts.Count == 0 || !districts.All(TopologyRules.IsValidId)))
+        if (role == TwinRoles.DistrictOc && (districts.Count + areas.Count == 0 || !districts.All(TopologyRules.IsValidId)))
         {
             return Problems.Field("districts", "a district OC needs at least one valid district id");
+        }
+        if (role == TwinRoles.DistrictOc && !areas.All(TopologyRules.IsValidId))
+        {
+            return Problems.Field("areas", "an area OC needs valid area ids");
         }
         if (role == TwinRoles.SectorOc && (sectors.Count == 0 || !sectors.All(s => SectorNames.TryParse(s, out _))))
         {
@@ -52,7 +60,7 @@ public static class DevTokenApi
         }
         var lifetime = TimeSpan.FromHours(lifetimeHours);
         var name = string.IsNullOrWhiteSpace(body.Name) ? role : body.Name;
-        var token = issuer.Issue(name, role, districts, sectors, lifetime);
-        return TypedResults.Ok(new DevTokenResponse(token, role, districts, sectors, time.GetUtcNow() + lifetime));
+        var token = issuer.Issue(name, role, districts, sectors, lifetime, areas);
+        return TypedResults.Ok(new DevTokenResponse(token, role, districts, sectors, time.GetUtcNow() + lifetime, areas));
     }
 }

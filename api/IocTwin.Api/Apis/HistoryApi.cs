@@ -27,7 +27,9 @@ public static class HistoryApi
             .WithSummary("A sensor's readings downsampled to avg/min/max per step. " + WindowHelp);
         api.MapGet("/segments/{id}/history", GetSegmentHistory)
             .WithSummary("A segment's speed, flow, occupancy, level of service (A=1 … F=6), water level and open (1/0) per step. " + WindowHelp);
-        api.MapGet("/districts/{id}/history", GetDistrictHistory).WithSummary("A district's KPIs per step. " + WindowHelp);
+        api.MapGet("/areas/{id}/history", GetDistrictHistory).WithSummary("An area's KPIs per step. " + WindowHelp);
+        api.MapGet("/districts/{id}/history", GetDistrictHistory)
+            .WithSummary("A district's KPIs per step; the same as the area route, kept from when districts were the only level. " + WindowHelp);
         api.MapGet("/city/at", GetCityAt).WithSummary("The whole twin as it was at a time (IOC and viewers).");
         return group;
     }
@@ -95,7 +97,7 @@ public static class HistoryApi
         }
         if (!http.Access().CanSeeDistrict(id))
         {
-            return AccessExtensions.Forbidden($"district '{id}'");
+            return AccessExtensions.Forbidden($"area '{id}'");
         }
         return Page(id, window, http, await history.QueryKpisAsync(id, window.Start, window.PageEnd, window.Step, cancellationToken));
     }

@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using IocTwin.Api.Access;
 using IocTwin.Api.Json;
 using IocTwin.Domain;
 using IocTwin.Grains;
+using IocTwin.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace IocTwin.Api.Apis;
@@ -15,16 +17,29 @@ public enum EntityKind
 
 /// <summary>
 /// The ids the twin's topology holds, so that a read of an id it does not hold answers 404 without activating a grain
-/// for it (a grain per made-up id would grow the silo's memory with every probe). Read from the city and its districts,
-/// which are live anyway; an id not seen yet is looked up again in a fresh read that began after the request arrived,
+/// for it (a grain per made-up id would grow the silo's memory with every probe). Read from the city (which keeps the
+/// tree of areas) and its areas, which are live anyway; an id not seen yet is looked up again in a fresh read that began after the request arrived,
 /// so something registered a moment ago is found. Concurrent misses share one read.
 /// </summary>
-public sealed class KnownEntities(IGrainFactory grains)
+public sealed class KnownEntities(IGrainFactory grains) : IAreaTreeSource
 {
-    private sealed record Snapshot(HashSet<string> Sensors, HashSet<string> Segments, HashSet<string> Districts, long StartedAt);
+    private sealed record Snapshot(HashSet<string> Sensors, HashSet<string> Segments, AreaTree Areas, long StartedAt);
 
     private readonly Lock _gate = new();
-    private Snapshot _current = new([], [], [], 0);
+    private Snapshot _current = new([], [], AreaTree.Empty, 0);
+
+    /// <summary>The tree of areas as last read; <see cref="ExistsAsync"/> reads it again for an area not in it.</summary>
+    public AreaTree Areas => _current.Areas;
+
+    /// <summary>The tree of areas, read again first when it does not hold all of these ids (an area registered a moment ago).</summary>
+    public async Task<AreaTree> AreasHoldingAsync(IEnumerable<string> ids)
+    {
+        foreach (var id in ids)
+        {
+            await ExistsAsync(EntityKind.District, id);
+        }
+        return _current.Areas;
+    }
     private Task<Snapshot>? _reading;
 
     /// <summary>Null when the id names an entity of that kind; otherwise the 400 (not an id) or 404 (no such entity).</summary>
@@ -80,7 +95,7 @@ public sealed class KnownEntities(IGrainFactory grains)
     {
         EntityKind.Sensor => snapshot.Sensors.Contains(id),
         EntityKind.Segment => snapshot.Segments.Contains(id),
-        _ => snapshot.Districts.Contains(id),
+        _ => snapshot.Areas.Contains(id),
     };
 
     private static string Name(EntityKind kind) => kind.ToString().ToLowerInvariant();
@@ -100,11 +115,11 @@ public sealed class KnownEntities(IGrainFactory grains)
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var city = await grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get();
-            var members = await Task.WhenAll(city.Districts!.Select(d => grains.GetGrain<IDistrictGrain>(d.Id).GetMembers()));
+            var areas = await grains.GetGrain<ICityGrain>(CityGrainKey.Id).GetAreas();
+            // Segments and sensors belong to leaf areas; an area with children holds none of its own as a rule, but asking costs little.
+            var members = await Task.WhenAll(areas.Links.Select(a => grains.GetGrain<IDistrictGrain>(a.Id).GetMembers()));
             var snapshot = new Snapshot(
-                [.. members.SelectMany(m => m.SensorIds)], [.. members.SelectMany(m => m.SegmentIds)],
-                [.. city.Districts!.Select(d => d.Id)], started);
+                [.. members.SelectMany(m => m.SensorIds)], [.. members.SelectMany(m => m.SegmentIds)], areas, started);
             _current = snapshot;
             return snapshot;
         }

@@ -10,7 +10,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace IocTwin.Api.Apis;
 
-public sealed record DistrictRequest(string? Name, string? NameEn, List<GeoPoint>? Boundary);
+/// <summary>An area to register: <see cref="Kind"/> (district, ward, commune ...; always district on the district route),
+/// <see cref="ParentId"/> (none: directly under the city) and <see cref="Schematic"/> (the boundary is only approximate).</summary>
+public sealed record DistrictRequest(
+    string? Name, string? NameEn, List<GeoPoint>? Boundary, string? Kind = null, string? ParentId = null, bool? Schematic = null);
 
 public sealed record SegmentRequest(
     string? Name, string? DistrictId, string? FromNode, string? ToNode, List<GeoPoint>? Geometry, double? LengthM,
@@ -19,7 +22,7 @@ public sealed record SegmentRequest(
 public sealed record SensorRequest(
     string? Name, SensorKind? Kind, Sector? Sector, GeoPoint? Location, string? DistrictId, string? SegmentId);
 
-/// <summary>What an import registered, and — in a partial import — each feature left out and why.</summary>
+/// <summary>What an import registered (<see cref="Districts"/>: its areas of every kind), and — in a partial import — each feature left out and why.</summary>
 public sealed record ImportSummary(int Districts, int Segments, int Sensors, IReadOnlyList<ImportError> Rejected);
 
 /// <summary>Registers and changes the twin's topology; every change is persisted before the answer.</summary>
@@ -28,7 +31,12 @@ public static class TopologyApi
     public static IEndpointRouteBuilder MapTopologyApi(this IEndpointRouteBuilder group)
     {
         var api = group.MapGroup("").WithTags("Topology").RequireAuthorization(AccessExtensions.OperatePolicy);
-        api.MapPut("/districts/{id}", PutDistrict);
+        api.MapPut("/areas/{id}", (string id, DistrictRequest? body, HttpContext http, IGrainFactory grains, KnownEntities known, IAuditLog audit) =>
+            PutArea(id, body, http, grains, known, audit, districtRoute: false))
+            .WithSummary("Registers or changes an area of any kind; a parent must be an area the twin holds, with a boundary holding this one's.");
+        api.MapPut("/districts/{id}", (string id, DistrictRequest? body, HttpContext http, IGrainFactory grains, KnownEntities known, IAuditLog audit) =>
+            PutArea(id, body, http, grains, known, audit, districtRoute: true))
+            .WithSummary("Registers or changes an area of kind district; the area route, kept from when districts were the only level.");
         api.MapPut("/segments/{id}", PutSegment);
         api.MapPut("/sensors/{id}", PutSensor);
         api.MapPost("/import", Import)
@@ -37,17 +45,40 @@ public static class TopologyApi
         return group;
     }
 
-    public static async Task<Results<Ok<DistrictView>, ValidationProblem>> PutDistrict(
-        string id, DistrictRequest? body, HttpContext http, IGrainFactory grains, IAuditLog audit)
+    public static async Task<Results<Ok<DistrictView>, ValidationProblem>> PutArea(
+        string id, DistrictRequest? body, HttpContext http, IGrainFactory grains, KnownEntities known, IAuditLog audit, bool districtRoute)
     {
         if (body is null)
         {
             return Problems.EmptyBody();
         }
-        var spec = new DistrictSpec(id, body.Name ?? "", body.NameEn, body.Boundary ?? []);
-        if (Invalid(TopologyRules.Validate(spec)) is { } invalid)
+        if (districtRoute && body.Kind is not (null or AreaKinds.District))
         {
-            return invalid;
+            return Problems.Field("kind", "must be district on the district route; register other kinds on /areas/{id}");
+        }
+        var spec = new DistrictSpec(id, body.Name ?? "", body.NameEn, body.Boundary ?? [], body.Kind ?? AreaKinds.District,
+            body.ParentId, body.Schematic ?? false);
+        var errors = Collect(TopologyRules.Validate(spec));
+        if (errors.Count == 0 && spec.ParentId is { } parentId)
+        {
+            var tree = await known.AreasHoldingAsync([parentId]);
+            if (!tree.Contains(parentId))
+            {
+                errors.AddError("parentId", $"unknown area '{parentId}'");
+            }
+            else if (tree.Ancestors(parentId).Contains(id))
+            {
+                errors.AddError("parentId", $"area '{parentId}' lies below '{id}': the parents would form a cycle");
+            }
+            else if (await grains.GetGrain<IDistrictGrain>(parentId).Get() is { Boundary: { } boundary } parent &&
+                !AreaGeometry.HoldsBoundary(new DistrictSpec(parent.Id, parent.Name, null, boundary, MoreParts: parent.MoreParts), spec))
+            {
+                errors.AddError("boundary", $"is not inside the boundary of the parent area '{parentId}'");
+            }
+        }
+        if (errors.Count > 0)
+        {
+            return Problems.Fields(errors);
         }
         var registered = await grains.GetGrain<IDistrictGrain>(id).Register(spec);
         await audit.RecordAsync(http.User, AuditActions.DistrictPut, id, spec.Name);
@@ -68,10 +99,7 @@ public static class TopologyApi
             body.Lanes ?? 2, body.CapacityVph ?? 1800 * (body.Lanes ?? 2) / 2.0, body.FreeFlowSpeedKmh ?? 50,
             body.Status ?? SegmentStatus.Open, body.RoadClass, body.OneWay ?? false);
         var errors = Collect(TopologyRules.Validate(spec));
-        if (errors.Count == 0 && await grains.GetGrain<IDistrictGrain>(spec.DistrictId).Get() is null)
-        {
-            errors.AddError("districtId", $"unknown district '{spec.DistrictId}'");
-        }
+        await CheckLeafAreaAsync(spec.DistrictId, errors, grains, known);
         if (errors.Count > 0)
         {
             return Problems.Fields(errors);
@@ -120,10 +148,7 @@ public static class TopologyApi
         {
             errors.AddError(field, message);
         }
-        if (errors.Count == 0 && await grains.GetGrain<IDistrictGrain>(spec.DistrictId).Get() is null)
-        {
-            errors.AddError("districtId", $"unknown district '{spec.DistrictId}'");
-        }
+        await CheckLeafAreaAsync(spec.DistrictId, errors, grains, known);
         if (errors.Count > 0)
         {
             return Problems.Fields(errors);
@@ -174,9 +199,26 @@ public static class TopologyApi
 
     private static async Task<(HashSet<string> Districts, HashSet<string> Segments, HashSet<string> Sensors)> KnownTopologyAsync(IGrainFactory grains)
     {
-        var city = await grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get();
-        var members = await Task.WhenAll(city.Districts!.Select(d => grains.GetGrain<IDistrictGrain>(d.Id).GetMembers()));
-        return ([.. city.Districts!.Select(d => d.Id)], [.. members.SelectMany(m => m.SegmentIds)], [.. members.SelectMany(m => m.SensorIds)]);
+        var areas = await LiveTopology.DistrictIdsAsync(grains);
+        var members = await Task.WhenAll(areas.Select(id => grains.GetGrain<IDistrictGrain>(id).GetMembers()));
+        return ([.. areas], [.. members.SelectMany(m => m.SegmentIds)], [.. members.SelectMany(m => m.SensorIds)]);
+    }
+
+    /// <summary>Segments and sensors belong to the lowest area holding them: an area the twin holds with none below it.</summary>
+    private static async Task CheckLeafAreaAsync(string areaId, Dictionary<string, List<string>> errors, IGrainFactory grains, KnownEntities known)
+    {
+        if (errors.Count > 0)
+        {
+            return;
+        }
+        if (await grains.GetGrain<IDistrictGrain>(areaId).Get() is not { } area)
+        {
+            errors.AddError("districtId", $"unknown district '{areaId}'");
+        }
+        else if (area.ChildIds is { Count: > 0 })
+        {
+            errors.AddError("districtId", $"area '{areaId}' has areas below it: name the lowest area holding it");
+        }
     }
 
     /// <summary>Segments and sensors share the hub's entity scope, so an id names one entity of either kind.</summary>

@@ -32,7 +32,7 @@ public sealed class NgsiEntitySource(IGrainFactory grains, KnownEntities known, 
         var wantsSensors = wantsAlerts || SensorTypes.Any(wantsType);
         var wantsSegments = wantsAlerts || wantsType(Sdm.RoadSegment) || wantsType(Sdm.TrafficFlowObserved);
         var districtIds = (await LiveTopology.DistrictIdsAsync(grains))
-            .Where(d => access.Role != TwinRoles.DistrictOc || access.Districts.Contains(d)).ToList();
+            .Where(d => access.Role != TwinRoles.DistrictOc || access.CanSeeAllOfDistrict(d)).ToList();
         if (!wantsSensors && !wantsSegments && !wantsType(Sdm.AdministrativeArea))
         {
             return [];

@@ -40,6 +40,8 @@ public static class Sdm
     public const string AreaServed = "https://smartdatamodels.org/areaServed";
     public const string AverageVehicleSpeed = Transportation + "averageVehicleSpeed";
     public const string Category = Fiware + "category";
+    /// <summary>The place an entity lies in: an area's parent area.</summary>
+    public const string ContainedInPlace = Fiware + "containedInPlace";
     public const string Congested = Transportation + "congested";
     public const string ControlledAsset = DeviceModel + "controlledAsset";
     public const string ControlledProperty = DeviceModel + "controlledProperty";

@@ -200,6 +200,10 @@ public static class SmartDataModels
             [Location] = NgsiAttribute.Geo(Polygon(district.Boundary ?? [])),
         };
         if (district.NameEn is { } english) attributes[AlternateName] = NgsiAttribute.Property(english);
+        // Areas of every level are AdministrativeAreas: the kind (district, ward, commune ...) says which, and the
+        // parent is the area that contains it.
+        attributes[Category] = NgsiAttribute.Property(JsonValue.Create(district.Kind ?? "district")!);
+        if (district.ParentId is { } parentId) attributes[ContainedInPlace] = NgsiAttribute.Relationship(NgsiLdFormat.Urn("AdministrativeArea", parentId));
         return new NgsiEntity(NgsiLdFormat.Urn("AdministrativeArea", district.Id), Sdm.AdministrativeArea, attributes, district.Id, null);
     }
 

@@ -11,7 +11,7 @@ namespace IocTwin.Api.Streaming;
 /// scopes gets each snapshot as soon as it is read. Refusals are <see cref="SubscriptionRefused"/>.
 /// </summary>
 [Authorize(Policy = AccessExtensions.ReadPolicy)]
-public sealed class TwinHub(ScopeDispatcher dispatcher, TwinSnapshots snapshots, IGrainFactory grains) : Hub
+public sealed class TwinHub(ScopeDispatcher dispatcher, TwinSnapshots snapshots, IGrainFactory grains, IAreaTreeSource areas) : Hub
 {
     public override Task OnConnectedAsync()
     {
@@ -74,7 +74,9 @@ public sealed class TwinHub(ScopeDispatcher dispatcher, TwinSnapshots snapshots,
         {
             throw new SubscriptionRefused(RefusalReason.Invalid, error!);
         }
-        var access = TwinAccess.From(Context.User!);
+        // An area scope covers the areas below those it names; a token naming an area above them covers it too.
+        parsed = await snapshots.WithAreasAsync(parsed);
+        var access = TwinAccess.From(Context.User!, areas);
         var allowed = parsed.Kind switch
         {
             ScopeKind.City => access.SeesEverything,

@@ -16,24 +16,48 @@ public enum ScopeKind
 }
 
 /// <summary>
-/// What a screen subscribes to: "city", "district:{id}[,{id}…]", "sector:{name}[,{name}…]", "entity:{id}",
-/// "scenario:{id}". An OC with several districts or sectors takes them as one scope, so the server sends the total of
-/// what it covers. <see cref="Id"/> is the entity's or scenario's id, or a district scope's ids in canonical order.
+/// What a screen subscribes to: "city", "area:{id}[,{id}…]" (or "district:…", the same), "sector:{name}[,{name}…]",
+/// "entity:{id}", "scenario:{id}". An OC with several areas or sectors takes them as one scope, so the server sends the
+/// total of what it covers. <see cref="Id"/> is the entity's or scenario's id, or an area scope's ids in canonical order.
+/// An area scope covers the areas it names and everything below them (<see cref="WithAreas"/>); the city and sector
+/// scopes show the areas directly under the city.
 /// </summary>
-public sealed record TwinScope(ScopeKind Kind, string? Id, IReadOnlyList<Sector> Sectors)
+public sealed record TwinScope(ScopeKind Kind, string? Id, IReadOnlyList<Sector> Sectors, bool NamedAsArea = false)
 {
     /// <summary>Districts or sectors one scope may name: more than any city has sectors, enough for any OC.</summary>
     public const int MaxNames = 32;
 
     public static readonly TwinScope City = new(ScopeKind.City, null, []);
 
-    /// <summary>The districts a district scope covers.</summary>
+    /// <summary>The areas an area (district) scope names.</summary>
     public IReadOnlyList<string> DistrictIds { get; } = Kind == ScopeKind.District ? Id!.Split(',') : [];
+
+    /// <summary>The areas the scope covers: those it names and, once known, every area below them.</summary>
+    public IReadOnlySet<string> Covered { get; private init; } = Kind == ScopeKind.District ? Id!.Split(',').ToHashSet(StringComparer.Ordinal) : [];
+
+    /// <summary>The named areas with no named area above them: the scope's total is theirs.</summary>
+    private IReadOnlySet<string> Roots { get; init; } = Kind == ScopeKind.District ? Id!.Split(',').ToHashSet(StringComparer.Ordinal) : [];
+
+    /// <summary>An area scope covering everything below the areas it names, as the tree stands now.</summary>
+    public TwinScope WithAreas(AreaTree tree)
+    {
+        if (Kind != ScopeKind.District)
+        {
+            return this;
+        }
+        var named = DistrictIds.ToHashSet(StringComparer.Ordinal);
+        return this with
+        {
+            Covered = DistrictIds.SelectMany(tree.Subtree).ToHashSet(StringComparer.Ordinal),
+            Roots = named.Where(id => !tree.Ancestors(id).Any(named.Contains)).ToHashSet(StringComparer.Ordinal),
+        };
+    }
 
     public override string ToString() => Kind switch
     {
         ScopeKind.City => "city",
         ScopeKind.Sector => $"sector:{string.Join(',', Sectors.Select(SectorNames.Name))}",
+        ScopeKind.District when NamedAsArea => $"area:{Id}",
         _ => $"{Kind.ToString().ToLowerInvariant()}:{Id}",
     };
 
@@ -49,11 +73,11 @@ public sealed record TwinScope(ScopeKind Kind, string? Id, IReadOnlyList<Sector>
         var colon = text?.IndexOf(':') ?? -1;
         if (text is null || colon <= 0)
         {
-            error = "A scope is 'city', 'district:{id}[,{id}…]', 'sector:{name}[,{name}…]', 'entity:{id}' or 'scenario:{id}'.";
+            error = "A scope is 'city', 'area:{id}[,{id}…]', 'district:{id}[,{id}…]', 'sector:{name}[,{name}…]', 'entity:{id}' or 'scenario:{id}'.";
             return false;
         }
         var (prefix, value) = (text[..colon], text[(colon + 1)..]);
-        var names = prefix is "district" or "sector" ? value.Split(',') : [value];
+        var names = prefix is "area" or "district" or "sector" ? value.Split(',') : [value];
         if (names.Length > MaxNames)
         {
             error = $"A scope names at most {MaxNames} {prefix}s.";
@@ -74,12 +98,12 @@ public sealed record TwinScope(ScopeKind Kind, string? Id, IReadOnlyList<Sector>
                 }
                 scope = new TwinScope(ScopeKind.Sector, null, [.. sectors.Distinct().Order()]);
                 return true;
-            case "district" or "entity" or "scenario" when names.All(TopologyRules.IsValidId):
-                // One order for one set of districts: the same scope whichever way a screen lists them.
-                scope = new TwinScope(Enum.Parse<ScopeKind>(prefix, ignoreCase: true),
-                    string.Join(',', names.Distinct().Order(StringComparer.Ordinal)), []);
+            case "area" or "district" or "entity" or "scenario" when names.All(TopologyRules.IsValidId):
+                // One order for one set of areas: the same scope whichever way a screen lists them.
+                scope = new TwinScope(prefix == "area" ? ScopeKind.District : Enum.Parse<ScopeKind>(prefix, ignoreCase: true),
+                    string.Join(',', names.Distinct().Order(StringComparer.Ordinal)), [], NamedAsArea: prefix == "area");
                 return true;
-            case "district" or "entity" or "scenario":
+            case "area" or "district" or "entity" or "scenario":
                 error = $"The id in '{text}' {TopologyRules.IdRule}.";
                 return false;
             default:
@@ -89,21 +113,22 @@ public sealed record TwinScope(ScopeKind Kind, string? Id, IReadOnlyList<Sector>
     }
 
     /// <summary>
-    /// A district as this scope shows it, or null when the scope does not show it: the city and its districts see the
-    /// district's KPIs, sectors see them counted over their own sensors (and roads, for traffic) only.
+    /// An area as this scope shows it, or null when the scope does not show it: the city sees the areas directly under
+    /// it, an area scope its areas and those below; sectors see the city's areas' KPIs counted over their own sensors
+    /// (and roads, for traffic) only.
     /// </summary>
     public DistrictView? Sees(DistrictView district) => Kind switch
     {
-        ScopeKind.City => district with { Sectors = null },
-        ScopeKind.District when DistrictIds.Contains(district.Id) => district with { Sectors = null },
-        ScopeKind.Sector => district with { Kpis = SectorKpis(district.Sectors), Sectors = null },
+        ScopeKind.City when district.ParentId is null => district with { Sectors = null },
+        ScopeKind.District when Covered.Contains(district.Id) => district with { Sectors = null },
+        ScopeKind.Sector when district.ParentId is null => district with { Kpis = SectorKpis(district.Sectors), Sectors = null },
         _ => null,
     };
 
     /// <summary>What a district's update changes of the district as this scope shows it.</summary>
     public DistrictView? Sees(DistrictUpdate update) => Kind is ScopeKind.City or ScopeKind.District or ScopeKind.Sector
         ? Sees(new DistrictView(update.DistrictId, update.Name, NameEn: null, Boundary: null, update.Kpis, SegmentCount: null,
-            SensorCount: null, update.Version, update.Sectors))
+            SensorCount: null, update.Version, update.Sectors, ParentId: update.ParentId))
         : null;
 
     /// <summary>
@@ -126,13 +151,14 @@ public sealed record TwinScope(ScopeKind Kind, string? Id, IReadOnlyList<Sector>
     /// scope's total comes from the city itself). Null for other scopes.
     /// </summary>
     public CityView? Total(IEnumerable<DistrictView> seen, long version) => Kind is ScopeKind.District or ScopeKind.Sector
-        ? new CityView(CityGrainKey.Id, KpiCalculator.ForCity(seen.Select(d => d.Kpis)), Districts: null, version)
+        ? new CityView(CityGrainKey.Id, KpiCalculator.ForCity(seen.Where(d => Kind == ScopeKind.Sector || Roots.Contains(d.Id)).Select(d => d.Kpis)),
+            Districts: null, version)
         : null;
 
     public bool Covers(AlertView alert) => Kind switch
     {
         ScopeKind.City => true,
-        ScopeKind.District => DistrictIds.Contains(alert.DistrictId),
+        ScopeKind.District => Covered.Contains(alert.DistrictId),
         ScopeKind.Sector => Sectors.Contains(alert.Sector),
         ScopeKind.Entity => Id == alert.EntityId,
         _ => false,
@@ -141,7 +167,7 @@ public sealed record TwinScope(ScopeKind Kind, string? Id, IReadOnlyList<Sector>
     public bool Covers(SegmentView segment) => Kind switch
     {
         ScopeKind.City => true,
-        ScopeKind.District => DistrictIds.Contains(segment.DistrictId),
+        ScopeKind.District => Covered.Contains(segment.DistrictId),
         ScopeKind.Sector => Sectors.Contains(Sector.Traffic),
         ScopeKind.Entity => Id == segment.Id,
         _ => false,
@@ -150,7 +176,7 @@ public sealed record TwinScope(ScopeKind Kind, string? Id, IReadOnlyList<Sector>
     public bool Covers(SensorView sensor) => Kind switch
     {
         ScopeKind.City => true,
-        ScopeKind.District => DistrictIds.Contains(sensor.DistrictId),
+        ScopeKind.District => Covered.Contains(sensor.DistrictId),
         ScopeKind.Sector => Sectors.Contains(sensor.Sector),
         ScopeKind.Entity => Id == sensor.Id,
         _ => false,

@@ -25,7 +25,8 @@ public sealed class TwinSnapshots(IGrainFactory grains, KnownEntities known, Hel
             {
                 // Too many records to read from their grains within a screen's patience: taken from what is held.
                 var city = await grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get();
-                var districtIds = city.Districts!.Select(d => d.Id).ToList();
+                // Every area's segments and sensors; the areas shown are those directly under the city.
+                var districtIds = await LiveTopology.DistrictIdsAsync(grains);
                 var alerts = OpenAlertsAsync(scope, districtIds);
                 var views = await held.ReadAsync(districtIds);
                 var districts = views.Districts.Select(scope.Sees).OfType<DistrictView>().ToList();
@@ -36,8 +37,8 @@ public sealed class TwinSnapshots(IGrainFactory grains, KnownEntities known, Hel
             }
             case ScopeKind.District:
             {
-                // A joint scope may name districts the twin does not hold (yet): the others are shown, no grain is woken.
-                var districtIds = await KnownDistrictsAsync(scope.DistrictIds);
+                // A joint scope may name areas the twin does not hold (yet): the others are shown, no grain is woken.
+                var districtIds = await KnownDistrictsAsync([.. scope.Covered]);
                 var alerts = OpenAlertsAsync(scope, districtIds);
                 var views = await LiveTopology.ReadViewsAsync(grains, districtIds);
                 var districts = views.Districts.Select(scope.Sees).OfType<DistrictView>().ToList();
@@ -61,6 +62,10 @@ public sealed class TwinSnapshots(IGrainFactory grains, KnownEntities known, Hel
         var alerts = await Task.WhenAll(districtIds.Select(id => grains.GetGrain<IDistrictGrain>(id).GetAlerts()));
         return [.. alerts.SelectMany(a => a).Where(a => a.State != AlertState.Resolved && scope.Covers(a)).OrderByDescending(a => a.RaisedAt)];
     }
+
+    /// <summary>An area scope covering what lies below its areas, the tree read again when it does not hold them yet.</summary>
+    public async Task<TwinScope> WithAreasAsync(TwinScope scope) =>
+        scope.Kind == ScopeKind.District ? scope.WithAreas(await known.AreasHoldingAsync(scope.DistrictIds)) : scope;
 
     /// <summary>Whether what a scope names exists: a district, or a scenario (entities are located below).</summary>
     public async Task<bool> ExistsAsync(TwinScope scope) => scope.Kind switch

@@ -49,12 +49,14 @@ public static class SyntheticCityGenerator
         var segments = SyntheticSegmentSet.Build(grid, districts, nodes, nodeIds, edges, ref rng);
         var sensors = SyntheticSensorPlacement.Place(districts, segments, options.Sensors, ref rng);
 
-        return new CitySpec(
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.WardsPerDistrict, 1_000, nameof(options.WardsPerDistrict));
+        var city = new CitySpec(
             $"synthetic-{options.Seed}",
             $"Synthetic city {options.Districts}/{options.Segments}/{options.Sensors} (seed {options.Seed})",
             districts.Build(),
             segments.Specs,
             sensors);
+        return SyntheticWards.Split(city, options.WardsPerDistrict);
     }
 
     private static GeoPoint[] PlaceNodes(SyntheticGrid grid, ref SplitMix64 rng)

@@ -3,15 +3,18 @@ using IocTwin.Model;
 
 namespace IocTwin.Topology;
 
-/// <summary>Live views of a set of districts and everything in them.</summary>
+/// <summary>Live views of a set of areas and everything in them.</summary>
 public sealed record TwinViews(List<DistrictView> Districts, List<SegmentView> Segments, List<SensorView> Sensors);
 
 /// <summary>The twin's registered topology and live state, read from its grains in parallel.</summary>
 public static class LiveTopology
 {
-    /// <summary>Every district of the city.</summary>
-    public static async Task<List<string>> DistrictIdsAsync(IGrainFactory grains) =>
-        [.. (await grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get()).Districts!.Select(d => d.Id)];
+    /// <summary>Every area of the city, at every level, each parent before its children.</summary>
+    public static async Task<List<string>> DistrictIdsAsync(IGrainFactory grains)
+    {
+        var tree = await grains.GetGrain<ICityGrain>(CityGrainKey.Id).GetAreas();
+        return [.. tree.Links.Where(l => l.ParentId is null || !tree.Contains(l.ParentId)).SelectMany(l => tree.Subtree(l.Id))];
+    }
 
     /// <summary>
     /// At most this many grain calls of one read are in flight: enough to keep a silo busy, few enough that another
@@ -55,7 +58,8 @@ public static class LiveTopology
         var views = await ReadViewsAsync(grains, await DistrictIdsAsync(grains), includeSensors: false);
         return new CitySpec(
             CityGrainKey.Id, CityGrainKey.Id,
-            [.. views.Districts.Select(d => new DistrictSpec(d.Id, d.Name, d.NameEn, d.Boundary!))],
+            [.. views.Districts.Select(d => new DistrictSpec(d.Id, d.Name, d.NameEn, d.Boundary!, AreaKinds.OrDistrict(d.Kind), d.ParentId,
+                d.Schematic, d.MoreParts))],
             [.. views.Segments.Select(s => s.Spec! with { Status = s.Status })],
             []);
     }

@@ -9,6 +9,8 @@ public sealed record RunOptions
     public required int Districts { get; init; }
     public required int Segments { get; init; }
     public required int Sensors { get; init; }
+    /// <summary>Above 1: a second level of areas, each district cut into this many wards (<c>--wards-per-district</c>).</summary>
+    public int WardsPerDistrict { get; init; }
 
     // 1. Baseline: no-op grain calls.
     public required int BaselineGrains { get; init; }
@@ -184,6 +186,10 @@ public sealed record RunOptions
             {
                 database = Path.GetFullPath(Value("--db"));
             }
+            else if (arg.StartsWith("--wards-per-district", StringComparison.Ordinal))
+            {
+                options = options with { WardsPerDistrict = int.Parse(Value("--wards-per-district"), System.Globalization.CultureInfo.InvariantCulture) };
+            }
             else if (arg.StartsWith("--size", StringComparison.Ordinal))
             {
                 var parts = Value("--size").Split('/').Select(p => int.Parse(p, System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
@@ -192,7 +198,7 @@ public sealed record RunOptions
             else
             {
                 throw new ArgumentException(
-                    $"Unknown argument '{arg}'. Usage: [--quick] [--only=baseline,ingest,ngsi-ld-ingest,latency,ngsi-ld-notify,subscribe,scenario,memory,assignment] [--size=districts/segments/sensors] " +
+                    $"Unknown argument '{arg}'. Usage: [--quick] [--only=baseline,ingest,ngsi-ld-ingest,latency,ngsi-ld-notify,subscribe,scenario,memory,assignment] [--size=districts/segments/sensors] [--wards-per-district=n] " +
                     "[--set Twin:Key=value] [--db=twin.db] [--out=report.md] [--tntp=network-dir] [--gap=1e-4]");
             }
         }
