@@ -59,8 +59,7 @@ public sealed class TwinAccess
     public IReadOnlySet<Sector> Sectors => _sectors;
 
     /// <summary>Everything, as the twin itself sees it: for checks made on the twin's behalf, never to answer a caller.</summary>
-    public static readonly TwinAccess Twin = new(TwinRoles.Ioc, "", [], []);
-
+    public static readonly TwinAccess Twin = new(TwinRoles.Ioc, "", [], [], areas: null);
 
     /// <param name="areas">The city's tree of areas, to know what lies below an area the token names; without it a token
     /// covers only the areas it names.</param>
