@@ -6,9 +6,22 @@ namespace IocTwin.Hosting;
 /// </summary>
 public sealed class SampleCityLoad(bool seeding)
 {
-    private volatile bool _loaded = !seeding;
+    private readonly TaskCompletionSource _loaded = NewLoad(seeding);
 
-    public bool IsLoaded => _loaded;
+    public bool IsLoaded => _loaded.Task.IsCompleted;
 
-    internal void Loaded() => _loaded = true;
+    /// <summary>Completes once the sample city is in the twin (at once when none is loaded).</summary>
+    public Task WhenLoaded => _loaded.Task;
+
+    internal void Loaded() => _loaded.TrySetResult();
+
+    private static TaskCompletionSource NewLoad(bool seeding)
+    {
+        var load = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!seeding)
+        {
+            load.SetResult();
+        }
+        return load;
+    }
 }

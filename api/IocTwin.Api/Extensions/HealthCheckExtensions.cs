@@ -1,3 +1,4 @@
+using IocTwin.Api.Streaming;
 using IocTwin.Hosting;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -10,14 +11,16 @@ public static class HealthCheckExtensions
 
     public static IServiceCollection AddTwinHealthChecks(this IServiceCollection services)
     {
-        services.AddHealthChecks().AddCheck<TwinReadyCheck>("twin", tags: [ReadyTag]);
+        services.AddHealthChecks()
+            .AddCheck<TwinReadyCheck>("twin", tags: [ReadyTag])
+            .AddCheck<HeldStateReadyCheck>("held-state", tags: [ReadyTag]);
         return services;
     }
 
     public static IEndpointRouteBuilder MapTwinHealthChecks(this IEndpointRouteBuilder app)
     {
         // Live: the process answers. Ready: storage, the silo and the sample city (when this process seeds it) are
-        // loaded and the twin answers a query.
+        // loaded, the twin answers a query and the state held for city screens has been read once.
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
         return app;

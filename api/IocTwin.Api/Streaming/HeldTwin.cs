@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using IocTwin.Grains;
 using IocTwin.Model;
+using IocTwin.Telemetry;
 using IocTwin.Topology;
 using Microsoft.Extensions.Options;
 
@@ -14,12 +15,43 @@ namespace IocTwin.Api.Streaming;
 /// A district is read again when its members are not those held or an update names a segment or sensor it does not
 /// hold (registered or removed since), in the background when its read is older than
 /// <see cref="StreamingOptions.HeldStateRefresh"/> (an update lost on the way heals), and everything is dropped when the
-/// observer was not registered for a while (<see cref="Forget"/>).
+/// observer was not registered for a while (<see cref="Forget"/>). The process fills it at start (<see cref="FillAsync"/>),
+/// so that its first city screen is copied from memory too.
 /// </summary>
 public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> options, ILogger<HeldTwin> logger)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, HeldDistrict> _districts = [];
+    private readonly TaskCompletionSource _firstFill = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _districtsRead;
+
+    /// <summary>Whether every area of the city has been held once since the process started (readiness waits for it).</summary>
+    public bool IsFilled => _firstFill.Task.IsCompleted;
+
+    /// <summary>How many areas are held, read from their grains at least once since last forgotten.</summary>
+    public int HeldDistricts
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _districts.Values.Count(d => d.ReadAt != 0);
+            }
+        }
+    }
+
+    /// <summary>How many areas this process has read from their grains for snapshots, every read counted.</summary>
+    public long DistrictsRead => Interlocked.Read(ref _districtsRead);
+
+    /// <summary>
+    /// Reads every area of the city not held yet, in one read with its calls in flight bounded, as a first city snapshot
+    /// would. A snapshot that needs an area while this runs waits for this read of it rather than reading it again.
+    /// </summary>
+    public async Task FillAsync()
+    {
+        await EnsureHeldAsync(await LiveTopology.DistrictIdsAsync(grains));
+        _firstFill.TrySetResult();
+    }
 
     /// <summary>
     /// The records of these districts as held now, each district read from its grains first if need be, or again when
@@ -162,6 +194,8 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
                     held.IsMissing = false;
                 }
             }
+            Interlocked.Add(ref _districtsRead, districts.Count);
+            TwinTelemetry.HeldDistrictReads.Add(districts.Count);
         }
         catch (Exception ex)
         {

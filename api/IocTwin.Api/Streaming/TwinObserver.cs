@@ -1,6 +1,7 @@
 using IocTwin.Api.NgsiLd.Entities;
 using IocTwin.Api.NgsiLd.Subscriptions;
 using IocTwin.Grains;
+using IocTwin.Hosting;
 using IocTwin.Model;
 
 namespace IocTwin.Api.Streaming;
@@ -32,9 +33,12 @@ public sealed class TwinObserver(ScopeDispatcher dispatcher, HeldTwin held, Twin
     }
 }
 
-/// <summary>Keeps this process's observer registered, re-registering after silo failures or registry moves.</summary>
+/// <summary>
+/// Keeps this process's observer registered, re-registering after silo failures or registry moves; once registered
+/// (and the sample city this process loads is in), fills the held state in the background, again after it was forgotten.
+/// </summary>
 public sealed class ObserverRegistrationService(
-    IGrainFactory grains, TwinObserver observer, HeldTwin held, ILogger<ObserverRegistrationService> logger)
+    IGrainFactory grains, TwinObserver observer, HeldTwin held, IServiceProvider services, ILogger<ObserverRegistrationService> logger)
     : BackgroundService
 {
     private static readonly TimeSpan Renewal = TimeSpan.FromSeconds(5);
@@ -45,6 +49,7 @@ public sealed class ObserverRegistrationService(
         var reference = grains.CreateObjectReference<ITwinObserver>(observer);
         using var timer = new PeriodicTimer(Renewal);
         var registered = false;
+        Task<bool>? fill = null;
         do
         {
             try
@@ -55,6 +60,12 @@ public sealed class ObserverRegistrationService(
                     // Updates published while unregistered never came: what was held meanwhile is read again.
                     held.Forget();
                     registered = true;
+                    fill = null;
+                }
+                // Registered first, so that updates published while it reads are laid over what it read.
+                if (fill is null or { IsCompleted: true, Result: false })
+                {
+                    fill = FillHeldStateAsync(stoppingToken);
                 }
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
@@ -64,6 +75,30 @@ public sealed class ObserverRegistrationService(
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    private async Task<bool> FillHeldStateAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            // A fill before the sample city is in would read half of it, and every area again at the next snapshot.
+            if (services.GetService<SampleCityLoad>() is { } load)
+            {
+                await load.WhenLoaded.WaitAsync(stoppingToken);
+            }
+            await held.FillAsync().WaitAsync(stoppingToken);
+            logger.LogInformation("Held {Count} areas for city and sector snapshots", held.HeldDistricts);
+            return true;
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            logger.LogWarning(ex, "Could not fill the state held for city and sector snapshots; retrying");
+            return false;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)

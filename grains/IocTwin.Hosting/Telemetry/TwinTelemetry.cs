@@ -37,6 +37,9 @@ public static class TwinTelemetry
     public static readonly Counter<long> RefusedSubscriptions =
         Meter.CreateCounter<long>("ioctwin.push.refused", "{call}", "Hub calls refused (forbidden, unknown, invalid or over a limit), by reason.");
 
+    public static readonly Counter<long> HeldDistrictReads =
+        Meter.CreateCounter<long>("ioctwin.push.held_reads", "{area}", "Areas an API process read from their grains into the state it holds for city and sector snapshots.");
+
     public static readonly Counter<long> NgsiNotificationsSent =
         Meter.CreateCounter<long>("ioctwin.ngsild.notifications.sent", "{notification}", "NGSI-LD notifications a receiver took, by subscription.");
 

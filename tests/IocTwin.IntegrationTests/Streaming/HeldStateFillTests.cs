@@ -1,0 +1,61 @@
+using IocTwin.Api.Access;
+using IocTwin.Api.Streaming;
+using IocTwin.Model;
+using IocTwin.Tests.Api;
+using IocTwin.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IocTwin.Tests.Streaming;
+
+/// <summary>
+/// An API process reads the state it holds for city screens at start, so its first city screen is copied from memory:
+/// on a twin of its own, whose held state no other test's screens have filled.
+/// </summary>
+public sealed class HeldStateFillTests(HeldStateFillTests.OwnTwin api) : IClassFixture<HeldStateFillTests.OwnTwin>
+{
+    public sealed class OwnTwin : TwinApiFactory;
+
+    private HeldTwin Held => api.Services.GetRequiredService<HeldTwin>();
+
+    [Fact]
+    public async Task Once_ready_every_area_is_held_and_the_first_city_screen_reads_no_grain_again()
+    {
+        // Ready (the fixture waited for it) without any screen having subscribed: every area is held already.
+        var areas = await api.Http.Get<List<DistrictView>>("/api/v1/areas");
+        Assert.True(Held.IsFilled);
+        Assert.Equal(areas.Count, Held.HeldDistricts);
+        var readsBefore = Held.DistrictsRead;
+
+        await using var screen = await LiveScreen.ConnectAsync(api, api.Token(TwinRoles.Ioc));
+        var snapshot = await screen.Subscribe("city");
+
+        Assert.Equal(readsBefore, Held.DistrictsRead);
+        await AssertWholeCityAsync(snapshot);
+    }
+
+    [Fact]
+    public async Task A_city_screen_opened_while_the_held_state_fills_waits_for_that_fill_instead_of_reading_again()
+    {
+        var areas = await api.Http.Get<List<DistrictView>>("/api/v1/areas");
+        await using var screen = await LiveScreen.ConnectAsync(api, api.Token(TwinRoles.Ioc));
+        Held.Forget();
+        var readsBefore = Held.DistrictsRead;
+
+        var fill = Held.FillAsync();
+        var snapshot = await screen.Subscribe("city");
+        await fill;
+
+        // Each area read once, by whichever of the two came first; the other waited for that read.
+        Assert.Equal(areas.Count, Held.DistrictsRead - readsBefore);
+        Assert.Equal(areas.Count, Held.HeldDistricts);
+        await AssertWholeCityAsync(snapshot);
+    }
+
+    private async Task AssertWholeCityAsync(ScopeSnapshot snapshot)
+    {
+        var districts = await api.Http.Get<List<DistrictView>>("/api/v1/districts");
+        Assert.Equal(districts.Sum(d => d.SensorCount), snapshot.Sensors.Count);
+        Assert.Equal(districts.Sum(d => d.SegmentCount), snapshot.Segments.Count);
+        Assert.All(snapshot.Segments, s => Assert.NotNull(s.Spec));
+    }
+}
