@@ -102,7 +102,7 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
                     continue;
                 }
                 var district = new DistrictView(update.DistrictId, update.Name, NameEn: null, Boundary: null, update.Kpis,
-                    SegmentCount: null, SensorCount: null, update.Version, update.Sectors);
+                    SegmentCount: null, SensorCount: null, update.Version, update.Sectors, ParentId: update.ParentId);
                 held.District = held.District is { } heldDistrict ? Newer(heldDistrict, district) : district;
                 foreach (var segment in update.Segments)
                 {
@@ -222,7 +222,10 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
         return merged;
     }
 
-    /// <summary>The newer of two records of one district, the fields an update leaves out taken from the other.</summary>
+    /// <summary>
+    /// The newer of two records of one area, the fields a live update leaves out taken from the other. The update's
+    /// parent is the area's current one (null: under the city); its kind, children and outline come from the read.
+    /// </summary>
     private static DistrictView Newer(DistrictView known, DistrictView update) => update.Version < known.Version ? known : update with
     {
         NameEn = update.NameEn ?? known.NameEn,
@@ -230,6 +233,10 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
         SegmentCount = update.SegmentCount ?? known.SegmentCount,
         SensorCount = update.SensorCount ?? known.SensorCount,
         Sectors = update.Sectors ?? known.Sectors,
+        Kind = update.Kind ?? known.Kind,
+        ChildIds = update.ChildIds ?? known.ChildIds,
+        Schematic = update.Schematic || known.Schematic,
+        MoreParts = update.MoreParts ?? known.MoreParts,
     };
 
     private static SegmentView Newer(SegmentView known, SegmentView update) => update.Version < known.Version ? known : update with
