@@ -4,7 +4,7 @@ import { t, tOptional } from './i18n.js';
 import { el } from './dom.js';
 
 /** A level's name from the kinds of area at it (e.g. "Phường / Xã"); a kind with no translation shows as named. */
-const levelName = (kinds) => kinds.map((kind) => tOptional(`areaKind.${kind}`) ?? kind).join(' / ');
+export const levelName = (kinds) => kinds.map((kind) => tOptional(`areaKind.${kind}`) ?? kind).join(' / ');
 
 /** The levels the screen's areas have; hidden while there is only one. */
 export function renderLevelPicker(field, select, areas, onPick) {

@@ -86,7 +86,7 @@ export class TwinMap {
     this.shownAreas = ids ? new Set(ids) : null;
     for (const [id, layer] of this.districts) {
       if (this.shownAreas && !this.shownAreas.has(id)) {
-        layer.remove();
+        this.districtGroup.removeLayer(layer);
         this.districts.delete(id);
       }
     }

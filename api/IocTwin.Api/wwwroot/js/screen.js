@@ -10,7 +10,7 @@ import { TwinClient } from './twin-client.js';
 import { AreaView } from './areas.js';
 import { Replay, allChanges } from './replay.js';
 import { renderKpiTiles, renderDistrictTable, renderAlerts, renderLegend, startClock, renderConnection } from './panels.js';
-import { renderLevelPicker, renderBreadcrumb } from './area-panels.js';
+import { renderLevelPicker, renderBreadcrumb, levelName } from './area-panels.js';
 
 const LAYOUT = `
 <header class="topbar">
@@ -44,7 +44,7 @@ const LAYOUT = `
   </section>
   <aside class="sidebar">
     <section class="card"><h2 class="scope-title"></h2><div class="tiles"></div></section>
-    <section class="card districts-card"><h2 data-i18n="districts.title"></h2><nav class="breadcrumb" data-i18n-aria-label="areas.breadcrumb" hidden></nav><div class="table-wrap"><table class="district-table"></table></div></section>
+    <section class="card districts-card"><h2 class="areas-title"></h2><nav class="breadcrumb" data-i18n-aria-label="areas.breadcrumb" hidden></nav><div class="table-wrap"><table class="district-table"></table></div></section>
     <section class="card alerts-card"><h2><span data-i18n="alerts.title"></span><span class="badge alert-count">0</span></h2><ul class="alert-list"></ul></section>
   </aside>
 </main>`;
@@ -190,6 +190,9 @@ export function mountScreen(root, { client, scope, title, subtitle, onChangeToke
   const rowsShown = () => scopeKpis().rows.map((row) => row.district);
 
   function renderAreaNavigation() {
+    // The table is named by the kinds of area it lists (Quận / huyện, Phường ...), districts when the tree is not read.
+    const kinds = [...new Set(rowsShown().map((d) => d.kind).filter(Boolean))];
+    $('.areas-title').textContent = kinds.length > 0 ? levelName(kinds) : t('districts.title');
     const rootLabel = t(scope.kind === 'city' ? 'areas.city' : 'areas.own');
     renderLevelPicker($('.level-field'), $('.level-select'), areas, (depth) => areas.pickLevel(depth));
     renderBreadcrumb($('.breadcrumb'), areas, {
