@@ -122,6 +122,19 @@ public sealed class AreaImportTests
     }
 }
 
+/// <summary>The Đà Nẵng sample: its districts as they were before July 2025, outlines drawn by hand.</summary>
+public sealed class SampleAreaTests
+{
+    [Fact]
+    public void The_sample_districts_load_as_districts_under_the_city_with_their_approximate_outlines_flagged_schematic()
+    {
+        var city = GeoJsonCityReader.LoadSample();
+
+        Assert.Equal(7, city.Districts.Count);
+        Assert.All(city.Districts, d => Assert.Equal((AreaKinds.District, (string?)null, true), (d.Kind, d.ParentId, d.Schematic)));
+    }
+}
+
 /// <summary>A synthetic city with a second level of wards.</summary>
 public sealed class SyntheticWardTests
 {

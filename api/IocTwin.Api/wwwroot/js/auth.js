@@ -26,7 +26,10 @@ function moveOutOfLocalStorage(key) {
   if (sessionStorage.getItem(key) === null) sessionStorage.setItem(key, legacy);
 }
 
-/** The claims of a JWT, read without checking its signature (the server checks it): role, districts, sectors. */
+/**
+ * The claims of a JWT, read without checking its signature (the server checks it): role, areas (`district` and `area`
+ * claims say the same: an area at any level, with everything below it), sectors.
+ */
 export function readClaims(token) {
   const part = token?.split('.')[1];
   if (!part) return null;
@@ -38,7 +41,7 @@ export function readClaims(token) {
     return {
       name: claims.name ?? '',
       role: claims.role ?? null,
-      districts: list(claims.district),
+      districts: [...list(claims.district), ...list(claims.area)],
       sectors: list(claims.sector),
       expiresAt: typeof claims.exp === 'number' ? claims.exp * 1000 : null,
     };
@@ -56,7 +59,7 @@ export function usableClaims(token, now = Date.now()) {
 /** Raised when the twin offers no demo tokens (not a development run). */
 export class DevTokensUnavailable extends Error {}
 
-/** A demo token from the development endpoint: { role, districts?, sectors?, name? }. */
+/** A demo token from the development endpoint: { role, districts?, areas?, sectors?, name? }. */
 export async function requestDevToken(request) {
   let response;
   try {

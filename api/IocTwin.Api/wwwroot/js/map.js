@@ -19,7 +19,7 @@ export class TwinMap {
   /**
    * @param {HTMLElement} element
    * @param {{ onSelect: (selection: {type: string, id: string}) => void, onDistrictSelect?: (id: string) => void,
-   *           districtLabel: (district) => string, segmentTip: (segment) => string, sensorTip: (sensor) => string,
+   *           districtLabel: (district) => string, schematicLabel?: () => string, segmentTip: (segment) => string, sensorTip: (sensor) => string,
    *           (plain text, shown as text)
    *           kpiKey?: string, kpisOf: (district) => object, bottomInset?: () => number }} options
    */
@@ -30,6 +30,8 @@ export class TwinMap {
     this.selected = null;
     this.fitted = false;
     this.districts = new Map();
+    /** Ids of the areas drawn (the level or children the screen shows); null: every area the state holds. */
+    this.shownAreas = null;
     this.segments = new Map();
     this.sensors = new Map();
 
@@ -79,6 +81,21 @@ export class TwinMap {
     return { paddingTopLeft: [px, px], paddingBottomRight: [px, px + bottom] };
   }
 
+  /** Draws only these areas (null: all the state holds), removing the others, and fits the map to them. */
+  showAreas(ids, state) {
+    this.shownAreas = ids ? new Set(ids) : null;
+    for (const [id, layer] of this.districts) {
+      if (this.shownAreas && !this.shownAreas.has(id)) {
+        this.districtGroup.removeLayer(layer);
+        this.districts.delete(id);
+      }
+    }
+    this.recolorDistricts(state);
+    // Areas still on their way (a scope just subscribed) are fitted to when they arrive (see update).
+    this.fitted = this.districts.size > 0;
+    if (this.fitted) this.fit();
+  }
+
   /** Colours the districts by another KPI. */
   setKpi(key, state) {
     this.kpiKey = key;
@@ -111,19 +128,28 @@ export class TwinMap {
   }
 
   #drawDistrict(district) {
-    if (!district?.boundary?.length) return;
+    if (!district?.boundary?.length || (this.shownAreas && !this.shownAreas.has(district.id))) return;
     let layer = this.districts.get(district.id);
     const fillColor = kpiColor(this.kpiKey, this.options.kpisOf(district)?.[this.kpiKey]?.value);
     if (!layer) {
+      // An approximate boundary is drawn dashed, and says so when pointed at: it is never shown as if it were real.
       layer = L.polygon(district.boundary.map(toLatLng), {
-        pane: 'districts', className: 'district', color: '#9fb3c8', weight: 1.2, fillOpacity: 0.32, fillColor,
+        pane: 'districts', className: district.schematic ? 'district schematic' : 'district', color: '#9fb3c8',
+        weight: 1.2, fillOpacity: 0.32, fillColor, dashArray: district.schematic ? '6 5' : null,
       });
       layer.bindTooltip('', { permanent: true, direction: 'center', className: 'district-label', opacity: 1 });
       if (this.options.onDistrictSelect) layer.on('click', () => this.options.onDistrictSelect(district.id));
       layer.addTo(this.districtGroup);
-      layer.getElement().dataset.districtId = district.id;
+      const element = layer.getElement();
+      element.dataset.districtId = district.id;
+      if (district.schematic) {
+        element.dataset.schematic = 'true';
+        element.appendChild(document.createElementNS('http://www.w3.org/2000/svg', 'title'));
+      }
       this.districts.set(district.id, layer);
     }
+    const title = layer.getElement().querySelector('title');
+    if (title) title.textContent = `${this.options.districtLabel(district)} · ${this.options.schematicLabel?.() ?? ''}`;
     layer.setStyle({ fillColor });
     layer.getElement().dataset.kpiColor = fillColor;
     const tooltip = layer.getTooltip();

@@ -1,4 +1,5 @@
-// The operation-center screen: a district OC or a sector OC sees only its own districts or sectors.
+// The operation-center screen: an area OC (a district's, a ward's ...) sees only its own areas and what lies below them,
+// a sector OC only its sectors.
 // Pick a demo token (development runs) or paste one; the screen then subscribes only to what the token covers.
 
 import { initI18n, t, language, onLanguageChange, bindLanguageSwitch } from './i18n.js';
@@ -33,15 +34,27 @@ function showError(message) {
   box.hidden = !message;
 }
 
-/** District names for the picker, read with a demo viewer token; null when the server offers no demo tokens. */
+/** Areas of every level for the picker, each after its parent, read with a demo viewer token; null when the server offers no demo tokens. */
 async function loadDistricts() {
   try {
     const viewer = await requestDevToken({ role: 'viewer', name: 'OC picker', lifetimeHours: 1 });
-    return await getJson('/api/v1/districts', viewer);
+    return inTreeOrder(await getJson('/api/v1/areas', viewer));
   } catch (error) {
     if (error instanceof DevTokensUnavailable) return null;
     throw error;
   }
+}
+
+/** Areas depth first, each with its depth, so a ward is listed (indented) under its district. */
+function inTreeOrder(areas) {
+  const byId = new Map(areas.map((a) => [a.id, a]));
+  const ordered = [];
+  const visit = (area, depth) => {
+    ordered.push({ ...area, depth });
+    for (const id of area.childIds ?? []) if (byId.has(id)) visit(byId.get(id), depth + 1);
+  };
+  for (const area of areas) if (!area.parentId || !byId.has(area.parentId)) visit(area, 0);
+  return ordered;
 }
 
 async function showChooser() {
@@ -55,7 +68,8 @@ async function showChooser() {
   const sectorSelect = $('select[name="sector"]');
   let districts = [];
   const fill = () => {
-    districtSelect.replaceChildren(...districts.map((d) => new Option(language() === 'en' ? d.nameEn ?? d.name : d.name, d.id)));
+    districtSelect.replaceChildren(...districts.map((d) =>
+      new Option(`${'\u00a0\u00a0'.repeat(d.depth)}${language() === 'en' ? d.nameEn ?? d.name : d.name}`, d.id)));
     sectorSelect.replaceChildren(...SECTORS.map((s) => new Option(t(`sector.${s}`), s)));
   };
   onLanguageChange(() => {
@@ -89,7 +103,7 @@ async function showChooser() {
     event.preventDefault();
     const role = $('input[name="role"]:checked').value;
     const request = role === 'district-oc'
-      ? { role, districts: [districtSelect.value], name: `OC ${districtSelect.value}` }
+      ? { role, areas: [districtSelect.value], name: `OC ${districtSelect.value}` }
       : { role, sectors: [sectorSelect.value], name: `OC ${sectorSelect.value}` };
     try {
       const token = await requestDevToken(request);

@@ -70,8 +70,11 @@ export function renderAlerts(list, countBadge, alerts) {
   }));
 }
 
-/** The map legend: level of service, road statuses, sensors by sector (each can be hidden) and health, the district scale. */
-export function renderLegend(container, { kpiKey, roads, sectors, hiddenSectors, onToggleSector }) {
+/**
+ * The map legend: level of service, road statuses, sensors by sector (each can be hidden) and health, the district scale,
+ * and the dashed outline of a schematic (approximate) boundary when one is shown.
+ */
+export function renderLegend(container, { kpiKey, roads, sectors, hiddenSectors, onToggleSector, schematic }) {
   const swatch = (color, text, kind = 'line') => el('li', {}, el('span', { class: `key key-${kind}`, style: `--c: ${color}` }), text);
   const scale = kpiLegend(kpiKey).map(({ color, lo, hi, higherIsBetter }) => {
     const format = (v) => formatNumber(v, KPI_FORMAT[kpiKey].digits);
@@ -87,7 +90,8 @@ export function renderLegend(container, { kpiKey, roads, sectors, hiddenSectors,
       el('ul', {}, Object.entries(STATUS_COLORS).map(([status, color]) => swatch(color, t(`status.${status}`))),
         swatch(NO_DATA_COLOR, t('legend.noData')))),
     el('section', {}, el('h3', {}, t(`kpi.${kpiKey}`)),
-      el('ul', {}, scale, swatch(NO_KPI_COLOR, t('legend.noData'), 'area'))),
+      el('ul', {}, scale, swatch(NO_KPI_COLOR, t('legend.noData'), 'area'),
+        schematic && el('li', { class: 'legend-schematic' }, el('span', { class: 'key key-schematic' }), t('legend.schematic')))),
     sectors.length > 0 && el('section', {}, el('h3', {}, t('legend.sensors')),
       el('ul', { class: 'legend-sectors' }, sectors.map((sector) => el('li', {},
         el('label', {},

@@ -68,6 +68,7 @@ async function main() {
       if (ui.scenario && ui.scenario.status !== 'running') form.pickDistrict(id);
     },
     districtLabel: (d) => districtLabel(d.id),
+    schematicLabel: () => t('map.schematic'),
     segmentTip: (s) => `${s.spec?.name ?? s.id} · ${s.status && s.status !== 'open' ? t(`status.${s.status}`) : `${t('detail.los')} ${s.traffic?.los ?? '—'}`}`,
     sensorTip: () => '',
     kpisOf: () => null,

@@ -1,14 +1,16 @@
 // One live screen: header (title, KPI picker, language, token, connection, clock), the map with its legend and
-// detail panel, and the sidebar (scope KPIs, districts, alerts). Used by the IOC wall screen and the OC screen;
-// what it shows is what the client's scopes deliver, nothing more.
+// detail panel, and the sidebar (scope KPIs, the areas of the level picked with their breadcrumb, alerts). Used by the
+// IOC wall screen and the OC screen; what it shows is what the client's scopes deliver, nothing more.
 
 import { t, language, translate, onLanguageChange, bindLanguageSwitch, formatNumber } from './i18n.js';
 import { MAP_KPIS, SECTORS } from './model.js';
 import { TwinMap } from './map.js';
 import { EntityDetail } from './detail.js';
 import { TwinClient } from './twin-client.js';
+import { AreaView } from './areas.js';
 import { Replay, allChanges } from './replay.js';
 import { renderKpiTiles, renderDistrictTable, renderAlerts, renderLegend, startClock, renderConnection } from './panels.js';
+import { renderLevelPicker, renderBreadcrumb, levelName } from './area-panels.js';
 
 const LAYOUT = `
 <header class="topbar">
@@ -17,6 +19,7 @@ const LAYOUT = `
     <div class="brand-text"><h1 class="title"></h1><div class="subtitle"></div></div>
   </div>
   <div class="toolbar">
+    <label class="field level-field" hidden><span data-i18n="areas.level"></span><select class="level-select"></select></label>
     <label class="field"><span data-i18n="map.colourBy"></span><select class="kpi-select"></select></label>
     <div class="lang-switch" role="group" data-i18n-aria-label="language.label">
       <button type="button" data-lang="vi">VI</button><button type="button" data-lang="en">EN</button>
@@ -41,7 +44,7 @@ const LAYOUT = `
   </section>
   <aside class="sidebar">
     <section class="card"><h2 class="scope-title"></h2><div class="tiles"></div></section>
-    <section class="card districts-card"><h2 data-i18n="districts.title"></h2><div class="table-wrap"><table class="district-table"></table></div></section>
+    <section class="card districts-card"><h2 class="areas-title"></h2><nav class="breadcrumb" data-i18n-aria-label="areas.breadcrumb" hidden></nav><div class="table-wrap"><table class="district-table"></table></div></section>
     <section class="card alerts-card"><h2><span data-i18n="alerts.title"></span><span class="badge alert-count">0</span></h2><ul class="alert-list"></ul></section>
   </aside>
 </main>`;
@@ -94,6 +97,8 @@ export function mountScreen(root, { client, scope, title, subtitle, onChangeToke
       detail.open(selection);
     },
     districtLabel,
+    schematicLabel: () => t('map.schematic'),
+    onDistrictSelect: (id) => areas.drill(id),
     segmentTip: (s) => `${s.spec?.name ?? s.id} · ${s.status !== 'open' ? t(`status.${s.status}`) : `${t('detail.los')} ${s.traffic?.los ?? '—'}`}`
       + (s.traffic?.speedKmh != null ? ` · ${formatNumber(s.traffic.speedKmh, 0)} km/h` : ''),
     sensorTip: (s) => `${s.name ?? s.id} · ${t(`health.${s.health ?? 'offline'}`)}`,
@@ -101,6 +106,7 @@ export function mountScreen(root, { client, scope, title, subtitle, onChangeToke
     kpisOf: (d) => d.kpis,
     bottomInset: () => $('.legend').offsetHeight,
   });
+  const areas = new AreaView({ client, token, scope });
   const detail = new EntityDetail($('.detail'), { client, districtLabel, onClose: () => map.select(null), token });
 
   // The timeline replays the whole city: offered on the city-wide screen only (city/at is for the IOC and viewers).
@@ -150,7 +156,9 @@ export function mountScreen(root, { client, scope, title, subtitle, onChangeToke
    */
   function scopeKpis() {
     const { city, districts } = shown();
-    return { total: city?.kpis ?? null, rows: [...districts.values()].map((d) => ({ district: d, kpis: d.kpis })) };
+    const ids = areas.shownIds();
+    const list = ids ? ids.map((id) => districts.get(id)).filter(Boolean) : [...districts.values()];
+    return { total: city?.kpis ?? null, rows: list.map((d) => ({ district: d, kpis: d.kpis })) };
   }
 
   function renderSide() {
@@ -159,7 +167,8 @@ export function mountScreen(root, { client, scope, title, subtitle, onChangeToke
     renderKpiTiles($('.tiles'), total);
     renderDistrictTable($('.district-table'), rows, {
       kpiKey: ui.kpiKey, label: districtLabel,
-      onPick: (id) => map.focusDistrict(id),
+      // An area with areas below it opens them; one without is shown close up on the map.
+      onPick: (id) => (areas.canDrill(id) ? areas.drill(id) : map.focusDistrict(id)),
     });
   }
 
@@ -169,6 +178,7 @@ export function mountScreen(root, { client, scope, title, subtitle, onChangeToke
       roads: ui.roads,
       sectors: ui.sectorsShown,
       hiddenSectors: ui.hiddenSectors,
+      schematic: rowsShown().some((d) => d.schematic),
       onToggleSector: (sector, visible) => {
         if (visible) ui.hiddenSectors.delete(sector);
         else ui.hiddenSectors.add(sector);
@@ -176,6 +186,28 @@ export function mountScreen(root, { client, scope, title, subtitle, onChangeToke
       },
     });
   }
+
+  const rowsShown = () => scopeKpis().rows.map((row) => row.district);
+
+  function renderAreaNavigation() {
+    // The table is named by the kinds of area it lists (Quận / huyện, Phường ...), districts when the tree is not read.
+    const kinds = [...new Set(rowsShown().map((d) => d.kind).filter(Boolean))];
+    $('.areas-title').textContent = kinds.length > 0 ? levelName(kinds) : t('districts.title');
+    const rootLabel = t(scope.kind === 'city' ? 'areas.city' : 'areas.own');
+    renderLevelPicker($('.level-field'), $('.level-select'), areas, (depth) => areas.pickLevel(depth));
+    renderBreadcrumb($('.breadcrumb'), areas, {
+      rootLabel, label: (id) => (client.state.districts.get(id) ? districtLabel(client.state.districts.get(id)) : id),
+      onPick: (id) => areas.drill(id),
+    });
+  }
+
+  areas.addEventListener('change', () => {
+    renderAreaNavigation();
+    renderSide();
+    renderLegendNow();
+    map.showAreas(areas.shownIds(), shown());
+  });
+  areas.load();
 
   function renderHeader() {
     $('.title').textContent = title(client.state);
@@ -189,6 +221,7 @@ export function mountScreen(root, { client, scope, title, subtitle, onChangeToke
     tickClock();
     renderHeader();
     renderLegendNow();
+    renderAreaNavigation();
     renderSide();
     renderAlerts($('.alert-list'), $('.alert-count'), visibleAlerts());
     renderConnection($('.connection'), client.status, client.lastFrameAt);
@@ -197,24 +230,22 @@ export function mountScreen(root, { client, scope, title, subtitle, onChangeToke
     detail.render();
   }
 
-  /** Alerts the server sends are already scoped; an OC screen also drops any outside its districts or sectors. */
+  /** Alerts the server sends are already scoped; an OC screen also drops any outside its areas (and those below) or sectors. */
   function visibleAlerts() {
     return client.alerts.filter((a) =>
-      (scope.kind !== 'district' || !a.districtId || scope.districts.includes(a.districtId)) &&
+      (scope.kind !== 'district' || !a.districtId || scope.districts.includes(a.districtId) || areas.tree.has(a.districtId)) &&
       (scope.kind !== 'sector' || !a.sector || scope.sectors.includes(a.sector)));
   }
 
   client.addEventListener('change', ({ detail: changes }) => {
     if (changes.snapshot) {
       const present = new Set([...client.state.sensors.values()].map((s) => s.sector));
-      const shown = SECTORS.filter((s) => present.has(s));
-      const roads = client.state.segments.size > 0;
-      if (shown.join() !== ui.sectorsShown.join() || roads !== ui.roads) {
-        ui.sectorsShown = shown;
-        ui.roads = roads;
-        renderLegendNow();
-      }
+      ui.sectorsShown = SECTORS.filter((s) => present.has(s));
+      ui.roads = client.state.segments.size > 0;
+      // Redrawn on every snapshot: an area scope's may bring the first schematic boundary into view.
+      renderLegendNow();
       renderHeader();
+      renderAreaNavigation();
       hideMessage();
     }
     detail.update(changes);
