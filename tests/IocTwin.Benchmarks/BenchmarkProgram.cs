@@ -174,7 +174,7 @@ public static class BenchmarkProgram
             - Machine: {Environment.ProcessorCount} cores ({CpuModel()}), {memoryGb:N0} GB, {RuntimeInformation.OSDescription}; {RuntimeInformation.FrameworkDescription}, {(GCSettings.IsServerGC ? "server" : "workstation")} GC
             - Command: `{command}`
             - Twin: API with embedded silo (localhost clustering) and its load generators in one process; state in SQLite through ADO.NET; {settings}
-            - City: {options.Districts:N0} districts / {options.Segments:N0} segments / {options.Sensors:N0} sensors (SyntheticCityGenerator, seed 1)
+            - City: {options.Districts:N0} districts{(options.WardsPerDistrict > 1 ? $" of {options.WardsPerDistrict} wards each" : "")} / {options.Segments:N0} segments / {options.Sensors:N0} sensors (SyntheticCityGenerator, seed 1)
             """);
     }
 

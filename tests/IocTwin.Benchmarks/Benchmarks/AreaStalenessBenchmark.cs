@@ -26,11 +26,6 @@ public static class AreaStalenessBenchmark
     {
         var options = context.Options;
         var tree = context.City;
-        if (options.WardsPerDistrict < 2)
-        {
-            throw new InvalidOperationException(
-                $"{Name}: the run's city has one level of areas; give --wards-per-district of 2 or more, or run --only={Name} alone for the row's city");
-        }
         var flat = SyntheticCityGenerator.Generate(new SyntheticCityOptions(options.Districts, options.Segments, options.Sensors, Seed: 1));
         var treeName = string.Create(CultureInfo.InvariantCulture,
             $"tree of {tree.Districts.Count:N0} areas ({Levels(tree)} levels with the city)");

@@ -241,6 +241,11 @@ public sealed record RunOptions
         {
             options = options with { WardsPerDistrict = wardsPerDistrict };
         }
+        if (only.Contains(Benchmarks.AreaStalenessBenchmark.Name) && options.WardsPerDistrict < 2)
+        {
+            throw new ArgumentException(
+                $"--only={Benchmarks.AreaStalenessBenchmark.Name} compares a tree of areas with the flat city: give --wards-per-district of 2 or more, or run it alone for the row's city");
+        }
         return options with { HostSettings = settings, Only = only, OutputFile = output, DatabaseFile = database, TntpDirectory = tntp, AssignmentGap = gap };
     }
 
