@@ -96,7 +96,7 @@ public static class BenchmarkProgram
         {
             context.BaselineCallRate = await GrainCallBaseline.RunAsync(context);
         }
-        if (options.Runs(IngestBenchmark.Name) || options.Runs(NgsiLdIngestBenchmark.Name) || options.Runs(LatencyBenchmark.Name) || options.Runs(NgsiLdNotifyBenchmark.Name) || options.Runs(SubscribeBenchmark.Name) || options.Runs(MemoryBenchmark.Name))
+        if (options.Runs(IngestBenchmark.Name) || options.Runs(NgsiLdIngestBenchmark.Name) || options.Runs(LatencyBenchmark.Name) || options.Runs(NgsiLdNotifyBenchmark.Name) || options.Runs(SubscribeBenchmark.Name) || options.Runs(MemoryBenchmark.Name) || options.RunsNamed(AreaStalenessBenchmark.Name))
         {
             await IngestBenchmark.ImportAsync(context);
         }
@@ -124,6 +124,11 @@ public static class BenchmarkProgram
         {
             await ScenarioSpeedBenchmark.RunAsync(context);
         }
+        if (options.RunsNamed(AreaStalenessBenchmark.Name))
+        {
+            // Leaves no twin running: it measures a second city on a twin of its own.
+            await AreaStalenessBenchmark.RunAsync(context);
+        }
 
         if (options.Runs(MemoryBenchmark.Name))
         {
@@ -137,7 +142,7 @@ public static class BenchmarkProgram
     }
 
     /// <summary>Stops the twin; its grains write their pending state on the way out, which the run reports.</summary>
-    private static async Task StopAsync(BenchmarkContext context)
+    internal static async Task StopAsync(BenchmarkContext context)
     {
         if (context.Host is not { } host)
         {
@@ -169,7 +174,7 @@ public static class BenchmarkProgram
             - Machine: {Environment.ProcessorCount} cores ({CpuModel()}), {memoryGb:N0} GB, {RuntimeInformation.OSDescription}; {RuntimeInformation.FrameworkDescription}, {(GCSettings.IsServerGC ? "server" : "workstation")} GC
             - Command: `{command}`
             - Twin: API with embedded silo (localhost clustering) and its load generators in one process; state in SQLite through ADO.NET; {settings}
-            - City: {options.Districts:N0} districts / {options.Segments:N0} segments / {options.Sensors:N0} sensors (SyntheticCityGenerator, seed 1)
+            - City: {options.Districts:N0} districts{(options.WardsPerDistrict > 1 ? $" of {options.WardsPerDistrict} wards each" : "")} / {options.Segments:N0} segments / {options.Sensors:N0} sensors (SyntheticCityGenerator, seed 1)
             """);
     }
 

@@ -121,7 +121,8 @@ public static class LatencyBenchmark
         Progress.Say($"latency: {clients.Count:N0} screens subscribed ({Stopwatch.GetElapsedTime(started).TotalSeconds:N1} s)");
     }
 
-    private static async Task RenewAsync(IGrainFactory grains, Guid processId, ITwinObserver reference, CancellationToken cancellationToken)
+    /// <summary>Registers a twin observer and registers it again every 5 s, as the API process does, until cancelled.</summary>
+    internal static async Task RenewAsync(IGrainFactory grains, Guid processId, ITwinObserver reference, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(5));
         do
