@@ -8,7 +8,7 @@ namespace IocTwin.Simulation;
 /// Flows are kept per demand component and per unit of its scale, so a demand that only grows or shrinks keeps its
 /// routes between updates. The loadings are the same bit for bit whatever the number of cores, and so are the flows.
 /// </remarks>
-internal sealed class AssignmentEngine
+internal sealed class AssignmentEngine : Dynamic.IEquilibriumRoutes
 {
     private const int LineSearchSteps = 30;
 

@@ -20,7 +20,8 @@ public sealed record ScenarioDefinition(
     [property: Id(2)] bool FromLive,
     [property: Id(3)] int HorizonMinutes,
     [property: Id(4)] int StepSeconds,
-    [property: Id(5)] Dictionary<string, SegmentStatus> ForkedStatuses);
+    [property: Id(5)] Dictionary<string, SegmentStatus> ForkedStatuses,
+    [property: Id(6)] TrafficModel Model = TrafficModel.Static);
 
 /// <summary>A scenario and its interventions; not sealed so that the API can answer it together with its report.</summary>
 [GenerateSerializer, Immutable]
@@ -36,7 +37,8 @@ public record ScenarioSummary(
     [property: Id(8)] IReadOnlyList<InterventionSpec> Interventions,
     [property: Id(9)] string? Error,
     [property: Id(10)] DateTimeOffset CreatedAt,
-    [property: Id(11)] ScenarioCreator? CreatedBy = null);
+    [property: Id(11)] ScenarioCreator? CreatedBy = null,
+    [property: Id(12)] TrafficModel Model = TrafficModel.Static);
 
 /// <summary>
 /// Who created a scenario: the token's subject (or name when it has no subject), its name and role, and the districts and
