@@ -15,8 +15,6 @@ namespace IocTwin.Simulation.Dynamic;
 /// </remarks>
 internal sealed class LinkTransmissionModel
 {
-    private const long TimeOrigin = 1L << 40;
-
     private readonly RoadNetwork _net;
     private readonly double _dt;
     private readonly double[] _storage, _tauWave, _tauFree, _capStep, _capVph;
@@ -29,7 +27,7 @@ internal sealed class LinkTransmissionModel
     private readonly NodeModel _node;
     private readonly double[] _nodeSend, _nodePriority, _nodeTurn, _nodeRecv, _nodeFlow;
     private readonly int[] _nodeBlocking;
-    private long _t = TimeOrigin;
+    private readonly int[] _upNow, _downNow;
 
     public LinkTransmissionModel(RoadNetwork network, double substepHours, double jamDensityPerLaneKm)
     {
@@ -46,6 +44,8 @@ internal sealed class LinkTransmissionModel
         _upSize = new int[links];
         _downStart = new int[links];
         _downSize = new int[links];
+        _upNow = new int[links];
+        _downNow = new int[links];
         WaveKmh = new double[links];
         int up = 0, down = 0;
         for (var a = 0; a < links; a++)
@@ -201,11 +201,11 @@ internal sealed class LinkTransmissionModel
             var n0 = q * _tauFree[a];
             for (var k = 0; k < _upSize[a]; k++)
             {
-                _up[Slot(_upStart[a], _upSize[a], _t - k)] = n0 - q * k;
+                _up[Back(_upStart[a], _upSize[a], _upNow[a], k)] = n0 - q * k;
             }
             for (var k = 0; k < _downSize[a]; k++)
             {
-                _down[Slot(_downStart[a], _downSize[a], _t - k)] = -q * k;
+                _down[Back(_downStart[a], _downSize[a], _downNow[a], k)] = -q * k;
             }
             onRoad += n0;
         }
@@ -228,16 +228,17 @@ internal sealed class LinkTransmissionModel
     {
         for (var a = 0; a < _open.Length; a++)
         {
-            var upNow = _up[Slot(_upStart[a], _upSize[a], _t)];
-            var downNow = _down[Slot(_downStart[a], _downSize[a], _t)];
+            var upNow = _up[_upStart[a] + _upNow[a]];
+            var downNow = _down[_downStart[a] + _downNow[a]];
             OccupancyHours[a] += (upNow - downNow) * _dt;
             if (!_open[a])
             {
                 _send[a] = _recv[a] = _reached[a] = 0;
                 continue;
             }
-            var reached = Read(_up, _upStart[a], _upSize[a], _t + 1 - _tauFree[a]) - downNow;
-            var room = Read(_down, _downStart[a], _downSize[a], _t + 1 - _tauWave[a]) + _storage[a] - upNow;
+            // Counts at one sub-step ahead less a free-flow time, and less a backward-wave time.
+            var reached = ReadBack(_up, _upStart[a], _upSize[a], _upNow[a], _tauFree[a] - 1) - downNow;
+            var room = ReadBack(_down, _downStart[a], _downSize[a], _downNow[a], _tauWave[a] - 1) + _storage[a] - upNow;
             _reached[a] = reached;
             _send[a] = Math.Clamp(reached, 0, _capStep[a]);
             _recv[a] = Math.Clamp(room, 0, _capStep[a]);
@@ -253,24 +254,25 @@ internal sealed class LinkTransmissionModel
         }
         for (var a = 0; a < _open.Length; a++)
         {
-            var upNow = _up[Slot(_upStart[a], _upSize[a], _t)];
-            var downNow = _down[Slot(_downStart[a], _downSize[a], _t)];
-            _up[Slot(_upStart[a], _upSize[a], _t + 1)] = upNow + _inflow[a];
-            _down[Slot(_downStart[a], _downSize[a], _t + 1)] = downNow + _outflow[a];
+            var upNow = _up[_upStart[a] + _upNow[a]];
+            var downNow = _down[_downStart[a] + _downNow[a]];
+            _upNow[a] = _upNow[a] + 1 == _upSize[a] ? 0 : _upNow[a] + 1;
+            _downNow[a] = _downNow[a] + 1 == _downSize[a] ? 0 : _downNow[a] + 1;
+            _up[_upStart[a] + _upNow[a]] = upNow + _inflow[a];
+            _down[_downStart[a] + _downNow[a]] = downNow + _outflow[a];
             // What had reached the downstream end by the end of the sub-step and is still there waits in the queue.
             QueuedHours[a] += Math.Max(0, _reached[a] - _outflow[a]) * _dt;
             Entered[a] += _inflow[a];
             Left[a] += _outflow[a];
         }
-        _t++;
     }
 
     /// <summary>Vehicles on each link now.</summary>
-    public double OnLink(int a) => _up[Slot(_upStart[a], _upSize[a], _t)] - _down[Slot(_downStart[a], _downSize[a], _t)];
+    public double OnLink(int a) => _up[_upStart[a] + _upNow[a]] - _down[_downStart[a] + _downNow[a]];
 
     /// <summary>Vehicles on a link that would have left it at free-flow speed and have not: its queue.</summary>
     public double Queued(int a) =>
-        Math.Max(0, Read(_up, _upStart[a], _upSize[a], _t - _tauFree[a]) - _down[Slot(_downStart[a], _downSize[a], _t)]);
+        Math.Max(0, ReadBack(_up, _upStart[a], _upSize[a], _upNow[a], _tauFree[a]) - _down[_downStart[a] + _downNow[a]]);
 
     public bool IsOpen(int a) => _open[a];
 
@@ -360,14 +362,19 @@ internal sealed class LinkTransmissionModel
         }
     }
 
-    private static int Slot(int start, int size, long t) => start + (int)(t % size);
-
-    /// <summary>A cumulative count at a time between sub-steps, by linear interpolation.</summary>
-    private static double Read(double[] ring, int start, int size, double t)
+    /// <summary>Where in a ring the count of <paramref name="back"/> sub-steps ago is, from the slot of now.</summary>
+    private static int Back(int start, int size, int now, int back)
     {
-        var k = (long)Math.Floor(t);
-        var f = t - k;
-        var value = ring[Slot(start, size, k)];
-        return f > 0 ? value + f * (ring[Slot(start, size, k + 1)] - value) : value;
+        var i = now - back;
+        return start + (i < 0 ? i + size : i);
+    }
+
+    /// <summary>A cumulative count <paramref name="back"/> sub-steps (not necessarily whole) before now, by linear interpolation.</summary>
+    private static double ReadBack(double[] ring, int start, int size, int now, double back)
+    {
+        var whole = (int)Math.Ceiling(back);
+        var f = whole - back;
+        var value = ring[Back(start, size, now, whole)];
+        return f > 0 ? value + f * (ring[Back(start, size, now, whole - 1)] - value) : value;
     }
 }

@@ -42,6 +42,24 @@ public sealed class ScenarioStateBeforeOwners
     [Id(6)] public DateTimeOffset CreatedAt { get; set; }
 }
 
+/// <summary>A scenario's definition as stored before scenarios had a traffic model, with the same field ids.</summary>
+[GenerateSerializer]
+public sealed record ScenarioDefinitionBeforeModels(
+    [property: Id(0)] string Name,
+    [property: Id(1)] DateTimeOffset BaselineTime,
+    [property: Id(2)] bool FromLive,
+    [property: Id(3)] int HorizonMinutes,
+    [property: Id(4)] int StepSeconds,
+    [property: Id(5)] Dictionary<string, SegmentStatus> ForkedStatuses);
+
+/// <summary>A scenario's state holding such a definition.</summary>
+[GenerateSerializer]
+public sealed class ScenarioStateBeforeModels
+{
+    [Id(0)] public ScenarioDefinitionBeforeModels? Definition { get; set; }
+    [Id(2)] public ScenarioStatus Status { get; set; }
+}
+
 /// <summary>Grain state stored by an earlier version of the twin loads in this one.</summary>
 public sealed class StoredStateFormatTests
 {
@@ -61,6 +79,23 @@ public sealed class StoredStateFormatTests
         Assert.Equal(12, loaded.ReadingCount);
         Assert.Equal(2_000, loaded.LastCommitMs);
         Assert.True(loaded.RecentBatches.SetEquals([new HistoryBatch(7, 1_000), new HistoryBatch(8, 2_000)]));
+    }
+
+    [Fact]
+    public void A_scenario_stored_before_scenarios_had_a_traffic_model_loads_as_a_static_one()
+    {
+        var serializer = new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<Serializer>();
+        var stored = serializer.SerializeToArray(new ScenarioStateBeforeModels
+        {
+            Definition = new ScenarioDefinitionBeforeModels("bridge closed", DateTimeOffset.UnixEpoch, true, 90, 30, []),
+            Status = ScenarioStatus.Draft,
+        });
+
+        var loaded = serializer.Deserialize<ScenarioState>(stored)!;
+
+        Assert.Equal("bridge closed", loaded.Definition!.Name);
+        Assert.Equal(90, loaded.Definition.HorizonMinutes);
+        Assert.Equal(TrafficModel.Static, loaded.Definition.Model);
     }
 
     [Fact]
