@@ -15,8 +15,10 @@ namespace IocTwin.Simulation;
 /// closure, capacity, speed limit, rain or added demand starts or ends. After a closure, a reopening or the start of
 /// added demand they get <see cref="SimulationOptions.ColdStartIterations"/>; demand that used a road just closed, or
 /// that had trips with no route when a road opens, has its routes found again from scratch, the rest carries on from
-/// its current routes. Queues do not spill back:
-/// demand above capacity shows as BPR delay.</para>
+/// its current routes. In the static model (the default) queues do not spill back:
+/// demand above capacity shows as BPR delay. With <c>ScenarioInputs.Model</c> set to dynamic, a link transmission
+/// model loads the step's departures over the roads on turn fractions from these flows, so queues form at bottlenecks,
+/// spill back through junctions and dissipate (see <c>Dynamic.DynamicLoading</c>).</para>
 /// <para><b>Trips.</b> Trips between two zones travel for the current zone-to-zone time through four stages in a row
 /// (an Erlang-4 spread around that time, so no trip arrives at once). Trips that find no route at departure are
 /// unreachable; trips whose route is cut on the way are stranded, wait, and go on if a road opens. The run starts in
