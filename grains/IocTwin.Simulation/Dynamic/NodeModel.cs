@@ -8,8 +8,8 @@ namespace IocTwin.Simulation.Dynamic;
 /// <remarks>
 /// FIFO holds on every incoming link: when one of its directions is blocked, the whole link waits, so a full link
 /// downstream holds back the movements that do not use it. Competing links share a constrained outgoing link in
-/// proportion to their capacity (their priority), and no incoming link gets less than it could have without making
-/// another get more (invariance). The sink (trips ending at the node) takes everything. Buffers are sized once for the
+/// proportion to their capacity (their priority), and a link that wants less than its share sends all it wants, its
+/// unused share going to the others; a link held back by supply sends the same whatever more it wants (invariance). The sink (trips ending at the node) takes everything. Buffers are sized once for the
 /// busiest node and reused.
 /// </remarks>
 internal sealed class NodeModel
