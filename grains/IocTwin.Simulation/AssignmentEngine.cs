@@ -15,7 +15,7 @@ namespace IocTwin.Simulation;
 /// assignments. Algorithm B runs origin after origin, so the flows are the same bit for bit whatever the number of
 /// cores; only the shortest-path sweeps, combined in a fixed order, run in parallel.</para>
 /// </remarks>
-internal sealed class AssignmentEngine
+internal sealed class AssignmentEngine : Dynamic.IEquilibriumRoutes
 {
     private const int ChunkCount = 8;
 
