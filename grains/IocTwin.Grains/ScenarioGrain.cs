@@ -232,6 +232,7 @@ public sealed class ScenarioGrain(
     private ScenarioInputs Inputs(ScenarioDefinition definition, IEnumerable<InterventionSpec> interventions) => new()
     {
         StartTimeOfDay = timeZone.ToLocal(definition.BaselineTime).TimeOfDay,
+        Model = definition.Model,
         Interventions = [.. interventions.Select(ScenarioInterventions.ToSimulation)],
     };
 
@@ -245,7 +246,7 @@ public sealed class ScenarioGrain(
         var definition = Existing();
         return new ScenarioSummary(this.GetPrimaryKeyString(), definition.Name, state.State.Status, state.State.Progress,
             definition.BaselineTime, definition.FromLive, definition.HorizonMinutes, definition.StepSeconds,
-            Interventions(), state.State.Error, state.State.CreatedAt, state.State.Creator, definition.Gap);
+            Interventions(), state.State.Error, state.State.CreatedAt, state.State.Creator, definition.Gap, definition.Model);
     }
 
     private static JsonSerializerOptions CreateReportJson()

@@ -15,7 +15,7 @@ namespace IocTwin.Simulation;
 /// assignments. Algorithm B runs origin after origin, so the flows are the same bit for bit whatever the number of
 /// cores; only the shortest-path sweeps, combined in a fixed order, run in parallel.</para>
 /// </remarks>
-internal sealed class AssignmentEngine
+internal sealed class AssignmentEngine : Dynamic.IEquilibriumRoutes
 {
     private const int ChunkCount = 8;
 
@@ -104,7 +104,8 @@ internal sealed class AssignmentEngine
         var beta = new double[links];
         Array.Fill(alpha, options.BprAlpha);
         Array.Fill(beta, options.BprBeta);
-        _reversed = new EquilibriumNetwork(nodes, 0, from, to, _freeFlowMinutes, _capacity, alpha, beta, new double[links], nodes, [])
+        // Only the roots are zones, so the solver's per-zone arrays and its gap sweeps span the connectors, not every node.
+        _reversed = new EquilibriumNetwork(nodes, 0, from, to, _freeFlowMinutes, _capacity, alpha, beta, new double[links], _roots.Length, [])
         {
             CostCap = _capMinutes,
         };
@@ -198,7 +199,7 @@ internal sealed class AssignmentEngine
         {
             active[c] = scale[c] != 0;
         }
-        var start = new int[_reversed.NodeCount + 1];
+        var start = new int[_roots.Length + 1];
         var destination = new List<int>();
         var volume = new List<double>();
         for (var r = 0; r < _roots.Length; r++)
@@ -214,10 +215,6 @@ internal sealed class AssignmentEngine
                 _acc[n] = 0;
             }
             start[r + 1] = destination.Count;
-        }
-        for (var n = _roots.Length; n < _reversed.NodeCount; n++)
-        {
-            start[n + 1] = destination.Count;
         }
         _reversed.SetDemand(start, destination.ToArray(), volume.ToArray());
 

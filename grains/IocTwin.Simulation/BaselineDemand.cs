@@ -22,6 +22,12 @@ public sealed class BaselineDemand
     /// <summary>Algorithm B iterations of each calibration round after the first (the scenario runs iterate to their gap).</summary>
     private const int CalibrationIterations = 10;
 
+    /// <summary>
+    /// The relative gap a calibration round stops at: the scale follows a percentile of v/c, which moves by far less
+    /// than the calibration's own tolerance between this gap and the scenario runs' tight one.
+    /// </summary>
+    private const double CalibrationGap = 1e-2;
+
     private BaselineDemand(RoadNetwork network, ZoneSet zones, double[] peak, double[] freeFlow, double scale)
     {
         Network = network;
@@ -130,7 +136,8 @@ public sealed class BaselineDemand
         var scale = 1.0;
         if (gravity.Any(v => v > 0))
         {
-            var engine = new AssignmentEngine(network, zones, [new OdComponent(districts, Entries(gravity, districts))], options);
+            var engine = new AssignmentEngine(network, zones, [new OdComponent(districts, Entries(gravity, districts))],
+                options with { ConvergenceGap = Math.Max(options.ConvergenceGap, CalibrationGap) });
             Span<double> scales = stackalloc double[1];
             var ratios = new List<(double Ratio, double Length)>(links);
             for (var round = 0; round <= CalibrationRounds; round++)

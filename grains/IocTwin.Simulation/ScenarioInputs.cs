@@ -1,3 +1,5 @@
+using IocTwin.Model;
+
 namespace IocTwin.Simulation;
 
 /// <summary>
@@ -14,6 +16,9 @@ public sealed record ScenarioInputs
 
     /// <summary>Multiplier on the usual (baseline) demand: 1 is a normal day, 0 leaves only added demand.</summary>
     public double BaselineDemandScale { get; init; } = 1;
+
+    /// <summary>How traffic moves: the quasi-static assignment (the default) or dynamic loading with queues that spill back.</summary>
+    public TrafficModel Model { get; init; } = TrafficModel.Static;
 
     /// <summary>Changes applied in list order; where two set the same value of a segment, the later one wins.</summary>
     public IReadOnlyList<Intervention> Interventions { get; init; } = [];

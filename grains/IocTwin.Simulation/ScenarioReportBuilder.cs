@@ -18,6 +18,6 @@ public static class ScenarioReportBuilder
             scenario.ClosedSegmentIds, scenario.EverFloodedSegmentIds,
             [.. scenario.Segments.Select(s => new SegmentOutcome(s.SegmentId,
                 baselineSegments[s.SegmentId].Status, baselineSegments[s.SegmentId].Los, s.Status, s.Los, s.DistrictId))],
-            baseline.Trips, scenario.Trips, wallClockSeconds, baseline.Assignments, scenario.Assignments);
+            baseline.Trips, scenario.Trips, wallClockSeconds, baseline.Assignments, scenario.Assignments, scenario.Queues);
     }
 }

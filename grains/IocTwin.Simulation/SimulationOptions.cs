@@ -70,6 +70,14 @@ public sealed record SimulationOptions
     /// <summary>Slowest a moving link gets, however far over capacity.</summary>
     public double MinSpeedKmh { get; init; } = 3;
 
+    // ---------------------------------------------------------------- dynamic loading (TrafficModel.Dynamic)
+
+    /// <summary>Longest sub-step of the link transmission model; a step is split into equal sub-steps no longer than this.</summary>
+    public double DynamicSubstepSeconds { get; init; } = 5;
+
+    /// <summary>Vehicles per km of lane at a standstill; with a link's lanes and length it gives the queue the link can hold.</summary>
+    public double JamDensityPerLaneKm { get; init; } = 150;
+
     // ---------------------------------------------------------------- rain and flooding
 
     /// <summary>Water on a segment deeper than this floods it; it opens again once the water is shallower.</summary>
@@ -133,6 +141,8 @@ public sealed record SimulationOptions
         Check(BprAlpha is >= 0 and <= 10, nameof(BprAlpha), "must be 0 to 10");
         Check(BprBeta is >= 1 and <= 10, nameof(BprBeta), "must be 1 to 10");
         Check(MinSpeedKmh is > 0 and <= 50, nameof(MinSpeedKmh), "must be more than 0 and at most 50");
+        Check(DynamicSubstepSeconds is >= 0.5 and <= 60, nameof(DynamicSubstepSeconds), "must be 0.5 to 60");
+        Check(JamDensityPerLaneKm is >= 50 and <= 1000, nameof(JamDensityPerLaneKm), "must be 50 to 1000");
         Check(FloodDepthM is > 0 and <= 10, nameof(FloodDepthM), "must be more than 0 and at most 10");
         Check(DrainageMmPerHour is >= 0 and <= 1000, nameof(DrainageMmPerHour), "must be 0 to 1000");
         Check(RunoffConcentration is > 0 and <= 100, nameof(RunoffConcentration), "must be more than 0 and at most 100");

@@ -43,6 +43,12 @@ public sealed record SimulationResult
     /// <summary>Parameters of the baseline demand the run used.</summary>
     public required double BaselinePeakTripsPerHour { get; init; }
 
+    /// <summary>How traffic moved in the run.</summary>
+    public TrafficModel Model { get; init; } = TrafficModel.Static;
+
+    /// <summary>The queues of a run with dynamic loading; null for the static model, which has none.</summary>
+    public QueueReport? Queues { get; init; }
+
     /// <summary>Every traffic assignment of the run, in order: when, why, the iterations it took and the gap it reached.</summary>
     public IReadOnlyList<AssignmentRecord> Assignments { get; init; } = [];
 

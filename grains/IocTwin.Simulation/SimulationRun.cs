@@ -1,4 +1,5 @@
 using IocTwin.Model;
+using IocTwin.Simulation.Dynamic;
 
 namespace IocTwin.Simulation;
 
@@ -26,6 +27,7 @@ internal sealed class SimulationRun
     private readonly PondingWater _water;
     private readonly TrafficKpis _traffic;
     private readonly TripStages _trips;
+    private readonly DynamicLoading? _dynamic;
     private readonly List<AssignmentRecord> _assignments = [];
 
     public SimulationRun(RoadNetwork network, BaselineDemand baseline, ScenarioPlan plan, ScenarioInputs inputs, SimulationOptions options,
@@ -76,6 +78,11 @@ internal sealed class SimulationRun
         _roads = new RoadConditions(network, plan, options, _water);
         _traffic = new TrafficKpis(network, options);
         _trips = new TripStages(network, baseline, _engine, zones.Count, groupEntries);
+        if (inputs.Model == TrafficModel.Dynamic)
+        {
+            _dynamic = new DynamicLoading(network, zones, _engine, options, _stepMinutes, _steps);
+            _traffic.UseMeasuredTimes(_dynamic.TravelHours);
+        }
     }
 
     public SimulationResult Execute(Action<SimulationProgress>? progress, CancellationToken cancellationToken)
@@ -110,8 +117,17 @@ internal sealed class SimulationRun
             }
             _engine.TotalFlow(_scale, _flow);
 
-            // 3. Traffic KPIs.
-            var k = _traffic.Measure(_now, _flow, _roads, dtHours);
+            // 3. Trips: departures and, in the static model, arrivals.
+            if (step == 0)
+            {
+                _trips.SteadyState(dt, _scale[0]);
+            }
+            var demand = _trips.Advance(dt, _scale);
+
+            // 4. Traffic KPIs: on the equilibrium flows, or on the step's dynamic loading of the roads.
+            _dynamic?.Advance(step, minute, dt, _now, _scale, _trips.DepartureRates);
+            var flow = _dynamic?.FlowVph ?? _flow;
+            var k = _traffic.Measure(_now, flow, _roads, dtHours);
             totalDelay += k.Delay;
             totalVkt += k.Vkt;
             totalVht += k.Vht;
@@ -120,18 +136,11 @@ internal sealed class SimulationRun
             congestedMax = Math.Max(congestedMax, k.CongestedKm);
             timeTotal += dt;
 
-            // 4. Trips.
-            if (step == 0)
-            {
-                _trips.SteadyState(dt, _scale[0]);
-            }
-            var demand = _trips.Advance(dt, _scale);
-
             // 5. Water for the next step.
             var maxDepth = _water.Rain(_roads.RainDepthInput, dtHours);
 
             var districtKpis = _traffic.EndStep(dt, _water);
-            var balance = _trips.Balance();
+            var balance = _dynamic?.Balance() ?? _trips.Balance();
             var strandedHours = balance.Stranded * dtHours;
             totalStranded += strandedHours;
             var kpis = new StepKpis(step, minute, TimeOfDay(minute), k.MeanSpeed, k.Delay, totalDelay, k.CongestedKm, k.Vkt, demand,
@@ -152,14 +161,16 @@ internal sealed class SimulationRun
             Steps = stepKpis,
             Network = network,
             Districts = _traffic.DistrictResults(timeTotal, last, _water),
-            Segments = _traffic.SegmentResults(_now, _flow, _roads, _water, _horizon),
+            Segments = _traffic.SegmentResults(_now, _dynamic?.FlowVph ?? _flow, _roads, _water, _horizon),
             OdPairs = _trips.OdResults(),
-            Trips = _trips.Balance(),
+            Trips = last.Trips,
             ClosedSegmentIds = _roads.SegmentIds(_roads.Closed),
             FloodedSegmentIds = _roads.SegmentIds(_roads.Flooded),
             EverFloodedSegmentIds = _roads.SegmentIds(_roads.EverFlooded),
             BaselinePeakTripsPerHour = _baseline.PeakTripsPerHour,
             Assignments = _assignments,
+            Model = _inputs.Model,
+            Queues = _dynamic?.Queues(),
         };
     }
 

@@ -14,8 +14,11 @@ namespace IocTwin.Simulation;
 /// traffic goes round them; a trip with no open route is reported, never dropped. Routes are updated every
 /// <see cref="SimulationOptions.RerouteEveryMinutes"/> and whenever a closure, capacity, speed limit, rain or added
 /// demand starts or ends; each assignment after the first starts from the bushes of the one before (closed links
-/// taken out; a connector whose bush no longer reaches all its trips starts again from its shortest paths). Queues do
-/// not spill back: demand above capacity shows as BPR delay.</para>
+/// taken out; a connector whose bush no longer reaches all its trips starts again from its shortest paths). In the
+/// static model (the default) queues do not spill back: demand above capacity shows as BPR delay. With
+/// <c>ScenarioInputs.Model</c> set to dynamic, a link transmission model loads the step's departures over the roads on
+/// turn fractions from these flows, so queues form at bottlenecks, spill back through junctions and dissipate (see
+/// <c>Dynamic.DynamicLoading</c>).</para>
 /// <para><b>Trips.</b> Trips between two zones travel for the current zone-to-zone time through four stages in a row
 /// (an Erlang-4 spread around that time, so no trip arrives at once). Trips that find no route at departure are
 /// unreachable; trips whose route is cut on the way are stranded, wait, and go on if a road opens. The run starts in

@@ -13,6 +13,7 @@ internal sealed class TrafficKpis
     private readonly SimulationOptions _o;
     private readonly double[] _segDelay, _segFlowHours;
     private readonly bool[] _segCongested;
+    private double[]? _measuredHours;
 
     // Districts, this step.
     private readonly double[] _dSpeedL, _dLength, _dDelay, _dCongested, _dVkt;
@@ -46,6 +47,9 @@ internal sealed class TrafficKpis
         _dFloodedMax = new int[districts];
     }
 
+    /// <summary>Link travel times from dynamic loading, in hours, used instead of the BPR times from now on.</summary>
+    public void UseMeasuredTimes(double[] hours) => _measuredHours = hours;
+
     public readonly record struct LinkTotals(double MeanSpeed, double Delay, double Vkt, double Vht, double CongestedKm, int Closed, int Flooded);
 
     /// <summary>The network's KPIs over a step of <paramref name="dtHours"/> at <paramref name="flow"/>, and each district's.</summary>
@@ -67,7 +71,7 @@ internal sealed class TrafficKpis
             }
             var len = _net.LinkLengthKmArray[a];
             var x = flow[a];
-            var hours = now.TravelHours(a, x);
+            var hours = Hours(now, a, x);
             var speed = len / hours;
             var freeHours = len / _net.LinkFreeFlowKmhArray[a];
             var linkDelay = x * Math.Max(0, hours - freeHours) * dtHours;
@@ -180,9 +184,11 @@ internal sealed class TrafficKpis
     private (double Speed, double Ratio, LevelOfService? Los) Direction(LinkConditions now, double[] flow, SegmentSpec spec, int link)
     {
         var linkFlow = flow[link];
-        var speed = _net.LinkLengthKmArray[link] / now.TravelHours(link, linkFlow);
+        var speed = _net.LinkLengthKmArray[link] / Hours(now, link, linkFlow);
         // The same LOS rule as live segments, on this direction's capacity.
         var los = SegmentTrafficModel.LevelOf(speed, linkFlow, spec with { CapacityVph = now.CapacityVph[link] });
         return (speed, linkFlow / now.CapacityVph[link], los);
     }
+
+    private double Hours(LinkConditions now, int link, double flowVph) => _measuredHours?[link] ?? now.TravelHours(link, flowVph);
 }

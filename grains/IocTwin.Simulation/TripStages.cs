@@ -130,6 +130,9 @@ internal sealed class TripStages
         return rate;
     }
 
+    /// <summary>Zone-to-zone departure rates of the last step, trips per hour (origin × zones + destination).</summary>
+    public double[] DepartureRates => _q;
+
     public TripBalance Balance()
     {
         double enRoute = 0, stranded = 0;

@@ -42,7 +42,14 @@ public static class ScenarioReportScope
             ScenarioTrips: null,
             WallClockSeconds: report.WallClockSeconds,
             BaselineAssignments: report.BaselineAssignments,
-            ScenarioAssignments: report.ScenarioAssignments);
+            ScenarioAssignments: report.ScenarioAssignments,
+            Queues: report.Queues is not { } queues ? null : new QueueReport(
+                Worst: [.. queues.Worst.Where(q => access.CanSeeSegment(q.DistrictId))],
+                Extents: [.. queues.Extents.Where(q => access.CanSeeSegment(q.DistrictId))],
+                QueuedVehicles: null,
+                LongestQueueM: null,
+                SpillbackDelayVehHours: null,
+                VehiclesDelayedBySpillback: null));
     }
 
     /// <summary>A 403 naming the field when an OC's intervention reaches outside its scope; null when it stays within.</summary>

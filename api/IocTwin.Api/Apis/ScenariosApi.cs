@@ -18,10 +18,11 @@ namespace IocTwin.Api.Apis;
 
 /// <summary>
 /// A new scenario; it may come with its first interventions. <see cref="ConvergenceGap"/>: the relative gap each
-/// traffic assignment of its runs iterates to (more than 0, less than 1; default 1e-4).
+/// traffic assignment of its runs iterates to (more than 0, less than 1; default 1e-4). <c>model</c>: "static" (the
+/// default) or "dynamic".
 /// </summary>
 public sealed record ScenarioRequest(string? Name, string? Baseline, int? HorizonMinutes, int? StepSeconds,
-    IReadOnlyList<InterventionSpec>? Interventions = null, double? ConvergenceGap = null);
+    IReadOnlyList<InterventionSpec>? Interventions = null, double? ConvergenceGap = null, string? Model = null);
 
 /// <summary>What-if scenarios on a fork of the twin: create, intervene, run, compare with the baseline, delete.</summary>
 public static class ScenariosApi
@@ -87,6 +88,7 @@ public static class ScenariosApi
             else if (baselineTime > now)
                 errors.AddError("baseline", "is in the future");
         }
+        var model = ScenarioModels.Read(body.Model, errors);
         var interventions = InterventionRequests.ReadList(interventionsJson, horizon, errors);
         if (errors.Count > 0)
         {
@@ -118,7 +120,7 @@ public static class ScenariosApi
                 ? (await LiveTopology.ReadAsync(grains)).Segments.Where(s => s.Status != SegmentStatus.Open).ToDictionary(s => s.Id, s => s.Status)
                 : (await replay.AtAsync(baselineTime, cancellationToken)).Segments.Where(s => s.Status != SegmentStatus.Open).ToDictionary(s => s.Id, s => s.Status);
             var grain = grains.GetGrain<IScenarioGrain>(id);
-            var summary = await grain.Create(new ScenarioDefinition(name, baselineTime.ToUniversalTime(), fromLive, horizon, step, forked, gap), creator);
+            var summary = await grain.Create(new ScenarioDefinition(name, baselineTime.ToUniversalTime(), fromLive, horizon, step, forked, gap, model), creator);
             for (var i = 0; i < interventions.Count; i++)
             {
                 try

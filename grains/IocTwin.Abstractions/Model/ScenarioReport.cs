@@ -24,7 +24,8 @@ public sealed record ScenarioReport(
     [property: Id(12), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TripBalance? ScenarioTrips,
     [property: Id(13)] double WallClockSeconds,
     [property: Id(14)] IReadOnlyList<AssignmentRecord> BaselineAssignments,
-    [property: Id(15)] IReadOnlyList<AssignmentRecord> ScenarioAssignments);
+    [property: Id(15)] IReadOnlyList<AssignmentRecord> ScenarioAssignments,
+    [property: Id(16), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] QueueReport? Queues = null);
 
 /// <summary>One point of the KPI time series, for the scenario and its baseline.</summary>
 [GenerateSerializer, Immutable]
@@ -76,7 +77,9 @@ public sealed record RunKpis(
 
 /// <summary>
 /// Every vehicle accounted for: <c>InitialEnRoute + Generated = Completed + EnRoute + Unreachable</c>.
-/// <see cref="Stranded"/> is the part of <see cref="EnRoute"/> whose route has been cut and which waits for a road to open.
+/// <see cref="Stranded"/> is the part of <see cref="EnRoute"/> whose route has been cut and which waits for a road to open;
+/// with dynamic loading, <see cref="WaitingToEnter"/> is the part that has departed but waits at its origin for room on
+/// the first road (always 0 in the static model).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record TripBalance(
@@ -85,7 +88,8 @@ public sealed record TripBalance(
     [property: Id(2)] double Completed,
     [property: Id(3)] double EnRoute,
     [property: Id(4)] double Stranded,
-    [property: Id(5)] double Unreachable)
+    [property: Id(5)] double Unreachable,
+    [property: Id(6)] double WaitingToEnter = 0)
 {
     /// <summary>What the books fail to account for; zero up to rounding.</summary>
     public double Imbalance => InitialEnRoute + Generated - Completed - EnRoute - Unreachable;

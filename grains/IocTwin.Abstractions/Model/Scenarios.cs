@@ -23,7 +23,8 @@ public sealed record ScenarioDefinition(
     [property: Id(3)] int HorizonMinutes,
     [property: Id(4)] int StepSeconds,
     [property: Id(5)] Dictionary<string, SegmentStatus> ForkedStatuses,
-    [property: Id(6)] double? ConvergenceGap = null)
+    [property: Id(6)] double? ConvergenceGap = null,
+    [property: Id(7)] TrafficModel Model = TrafficModel.Static)
 {
     public const double DefaultConvergenceGap = 1e-4;
 
@@ -45,7 +46,8 @@ public record ScenarioSummary(
     [property: Id(9)] string? Error,
     [property: Id(10)] DateTimeOffset CreatedAt,
     [property: Id(11)] ScenarioCreator? CreatedBy = null,
-    [property: Id(12)] double ConvergenceGap = ScenarioDefinition.DefaultConvergenceGap);
+    [property: Id(12)] double ConvergenceGap = ScenarioDefinition.DefaultConvergenceGap,
+    [property: Id(13)] TrafficModel Model = TrafficModel.Static);
 
 /// <summary>
 /// Who created a scenario: the token's subject (or name when it has no subject), its name and role, and the districts and

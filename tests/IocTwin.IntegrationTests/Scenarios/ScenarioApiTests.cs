@@ -25,9 +25,10 @@ public sealed class ScenarioApiTests(ScenarioApiFactory api)
 {
     private HttpClient Http => api.Http;
 
-    private async Task<string> Create(string name = "what if", int horizon = 60, int step = 60, string baseline = "live")
+    private async Task<string> Create(string name = "what if", int horizon = 60, int step = 60, string baseline = "live", string model = "static")
     {
-        var response = await Http.PostJson("/api/v1/scenarios", $$"""{ "name": "{{name}}", "baseline": "{{baseline}}", "horizonMinutes": {{horizon}}, "stepSeconds": {{step}} }""");
+        var response = await Http.PostJson("/api/v1/scenarios",
+            $$"""{ "name": "{{name}}", "baseline": "{{baseline}}", "horizonMinutes": {{horizon}}, "stepSeconds": {{step}}, "model": "{{model}}" }""");
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (string)(await response.ReadObject())["id"]!;
     }
@@ -94,6 +95,34 @@ public sealed class ScenarioApiTests(ScenarioApiFactory api)
         Assert.Equal(before, await api.LiveTwinJson());
         await Task.Delay(500);
         Assert.Equal(storedBefore, api.StoredLiveState());
+    }
+
+    [Fact]
+    public async Task A_dynamic_scenario_reports_its_queues_over_time_and_a_static_one_has_none()
+    {
+        var segments = await AllSegments();
+        var cauRong = segments.Single(s => s.Spec!.Name == "Cầu Rồng").Spec!.Id;
+        var dynamicId = await Create("Cầu Rồng down to one lane, with queues", horizon: 30, baseline: LastMorningPeak().ToString("O"), model: "dynamic");
+        var staticId = await Create("Cầu Rồng down to one lane", horizon: 30, baseline: LastMorningPeak().ToString("O"));
+        foreach (var id in new[] { dynamicId, staticId })
+        {
+            await Intervene(id, $$"""{ "kind": "incident", "segmentId": "{{cauRong}}", "value": 0.9 }""");
+        }
+
+        var dynamic = await RunToEnd(dynamicId);
+        var quasiStatic = await RunToEnd(staticId);
+
+        Assert.Equal("completed", (string)dynamic["status"]!);
+        Assert.Equal("dynamic", (string)dynamic["model"]!);
+        Assert.Equal("static", (string)quasiStatic["model"]!);
+        var queues = dynamic["report"]!["queues"]!;
+        Assert.Equal(30, queues["queuedVehicles"]!.AsArray().Count);
+        Assert.Equal(30, queues["longestQueueM"]!.AsArray().Count);
+        Assert.All(queues["extents"]!.AsArray(), e => Assert.Equal(30, e!["extentM"]!.AsArray().Count));
+        Assert.All(queues["worst"]!.AsArray(), q => Assert.True((double)q!["maxLengthM"]! > 0));
+        var trips = dynamic["report"]!["scenarioTrips"]!;
+        Assert.True((double)trips["waitingToEnter"]! >= 0);
+        Assert.Null(quasiStatic["report"]!["queues"]);
     }
 
     [Fact]
@@ -188,6 +217,8 @@ public sealed class ScenarioApiTests(ScenarioApiFactory api)
     [InlineData("""{ "name": "x", "convergenceGap": 1 }""", "convergenceGap")]
     [InlineData("""{ "name": "x", "convergenceGap": -0.01 }""", "convergenceGap")]
     [InlineData("""{ "name": "x", "convergenceGap": "tight" }""", "convergenceGap")]
+    [InlineData("""{ "name": "x", "model": "quantum" }""", "model")]
+    [InlineData("""{ "name": "x", "model": 2 }""", "model")]
     public async Task An_invalid_scenario_is_a_400_naming_the_field(string json, string field)
     {
         var response = await Http.PostJson("/api/v1/scenarios", json);

@@ -42,6 +42,33 @@ public sealed class ScenarioOwnershipTests(ScopesTwinFactory api) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task An_OCs_dynamic_scenario_shows_only_the_queues_on_its_roads_and_none_of_the_city_queue_figures()
+    {
+        using var ioc = api.Operator("Lan", TwinRoles.Ioc);
+        using var oc = api.Operator("Hai Chau desk", TwinRoles.DistrictOc, districts: ["hai-chau"]);
+        var haiChau = (await oc.Get<List<SegmentView>>("/api/v1/districts/hai-chau/segments")).Select(s => s.Spec!.Id).ToHashSet();
+        var id = await CreateScenario(oc, "one of ours down to a lane", horizon: 30, model: "dynamic");
+        Assert.Equal(HttpStatusCode.OK, (await oc.PostJson($"/api/v1/scenarios/{id}/interventions",
+            $$"""{ "kind": "incident", "segmentId": "{{haiChau.First()}}", "value": 0.9 }""")).StatusCode);
+
+        var own = await RunToEnd(oc, id);
+
+        Assert.Equal("completed", (string)own["status"]!);
+        var queues = own["report"]!["queues"]!;
+        Assert.All(queues["worst"]!.AsArray(), q => Assert.Contains((string)q!["segmentId"]!, haiChau));
+        Assert.All(queues["extents"]!.AsArray(), q => Assert.Contains((string)q!["segmentId"]!, haiChau));
+        Assert.Null(queues["queuedVehicles"]);
+        Assert.Null(queues["longestQueueM"]);
+        Assert.Null(queues["spillbackDelayVehHours"]);
+        Assert.Null(queues["vehiclesDelayedBySpillback"]);
+
+        // The IOC sees the city's queue figures of the same run.
+        var whole = (await (await ioc.GetAsync($"/api/v1/scenarios/{id}")).ReadObject())["report"]!["queues"]!;
+        Assert.Equal(30, whole["queuedVehicles"]!.AsArray().Count);
+        Assert.NotNull(whole["spillbackDelayVehHours"]);
+    }
+
+    [Fact]
     public async Task An_OCs_own_scenario_report_holds_no_road_or_district_outside_its_scope_nor_the_city_figures()
     {
         using var ioc = api.Operator("Lan", TwinRoles.Ioc);

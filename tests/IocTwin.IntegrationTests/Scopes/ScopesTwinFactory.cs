@@ -59,9 +59,10 @@ public sealed class ScopesTwinFactory : TwinApiFactory
     }
 
     /// <summary>Creates a scenario as the client's operator and answers its id.</summary>
-    public static async Task<string> CreateScenario(HttpClient client, string name = "what if", int horizon = 60, int step = 60)
+    public static async Task<string> CreateScenario(HttpClient client, string name = "what if", int horizon = 60, int step = 60, string model = "static")
     {
-        var response = await client.PostJson("/api/v1/scenarios", $$"""{ "name": "{{name}}", "horizonMinutes": {{horizon}}, "stepSeconds": {{step}} }""");
+        var response = await client.PostJson("/api/v1/scenarios",
+            $$"""{ "name": "{{name}}", "horizonMinutes": {{horizon}}, "stepSeconds": {{step}}, "model": "{{model}}" }""");
         Assert.True(response.StatusCode == System.Net.HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
         return (string)(await response.ReadObject())["id"]!;
     }

@@ -60,6 +60,27 @@ public sealed class ScenarioStateBeforeGap
     [Id(6)] public DateTimeOffset CreatedAt { get; set; }
 }
 
+/// <summary>
+/// A scenario's definition as stored when scenarios had a convergence gap but no traffic model, with the same field ids.
+/// </summary>
+[GenerateSerializer]
+public sealed record ScenarioDefinitionBeforeModels(
+    [property: Id(0)] string Name,
+    [property: Id(1)] DateTimeOffset BaselineTime,
+    [property: Id(2)] bool FromLive,
+    [property: Id(3)] int HorizonMinutes,
+    [property: Id(4)] int StepSeconds,
+    [property: Id(5)] Dictionary<string, SegmentStatus> ForkedStatuses,
+    [property: Id(6)] double? ConvergenceGap);
+
+/// <summary>A scenario's state holding such a definition.</summary>
+[GenerateSerializer]
+public sealed class ScenarioStateBeforeModels
+{
+    [Id(0)] public ScenarioDefinitionBeforeModels? Definition { get; set; }
+    [Id(2)] public ScenarioStatus Status { get; set; }
+}
+
 /// <summary>Grain state stored by an earlier version of the twin loads in this one.</summary>
 public sealed class StoredStateFormatTests
 {
@@ -97,7 +118,26 @@ public sealed class StoredStateFormatTests
         Assert.Equal(("bridge closed", 90, 30), (loaded.Definition!.Name, loaded.Definition.HorizonMinutes, loaded.Definition.StepSeconds));
         Assert.Null(loaded.Definition.ConvergenceGap);
         Assert.Equal(1e-4, loaded.Definition.Gap);
+        Assert.Equal(TrafficModel.Static, loaded.Definition.Model);
         Assert.Equal(created, loaded.CreatedAt);
+    }
+
+    [Fact]
+    public void A_scenario_stored_before_scenarios_had_a_traffic_model_loads_as_a_static_one_keeping_its_gap()
+    {
+        var serializer = new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<Serializer>();
+        var stored = serializer.SerializeToArray(new ScenarioStateBeforeModels
+        {
+            Definition = new ScenarioDefinitionBeforeModels("bridge closed", DateTimeOffset.UnixEpoch, true, 90, 30, [], 1e-6),
+            Status = ScenarioStatus.Draft,
+        });
+
+        var loaded = serializer.Deserialize<ScenarioState>(stored)!;
+
+        Assert.Equal("bridge closed", loaded.Definition!.Name);
+        Assert.Equal(90, loaded.Definition.HorizonMinutes);
+        Assert.Equal(1e-6, loaded.Definition.Gap);
+        Assert.Equal(TrafficModel.Static, loaded.Definition.Model);
     }
 
     [Fact]

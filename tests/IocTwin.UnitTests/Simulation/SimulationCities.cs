@@ -16,6 +16,21 @@ internal static class SimulationCities
     /// <summary>The usual 07:00–08:00 on the Đà Nẵng sample, in 60-second steps.</summary>
     public static SimulationResult DaNangBaseline => DaNangBaselineHour.Value;
 
+    /// <summary>
+    /// A busy two hours on the Đà Nẵng sample: Cầu Rồng closed from minute 5 to 50, a cloudburst on Hải Châu, an
+    /// incident on Nguyễn Văn Linh and 8,000 added trips from the whole city to two nodes.
+    /// </summary>
+    public static ScenarioInputs BusyDaNangDay => new()
+    {
+        Interventions =
+        [
+            new CloseSegment(DaNang.FindSegmentIdsByName("Cầu Rồng").Single(), 5, 50),
+            new Rainfall("hai-chau", 110, 0, 40),
+            new Incident("seg-nguyen-van-linh-2", 0.5, 10, 30),
+            new AddDemand(DemandEnd.City, DemandEnd.Nodes("n-bd-hv", "n-bd-nvl"), 8000, 0, 60),
+        ],
+    };
+
     public const string West = "west";
     public const string East = "east";
 
@@ -54,6 +69,30 @@ internal static class SimulationCities
         }
         return RoadNetwork.Create(segments, [District(West, "Tây"), District(East, "Đông")], "two-banks");
     }
+
+    /// <summary>
+    /// A road from <c>o</c> through <c>a</c> to a fork at <c>b</c>: <c>approach</c> (o→a, 1 km) and <c>feeder</c>
+    /// (a→b, 500 m), both two lanes one way at 3,600 veh/h. From the fork, <c>branch</c> (b→c, 300 m, one lane,
+    /// 1,800 veh/h) leads to <c>bottleneck</c> (c→e, 200 m, one lane, <paramref name="bottleneckVph"/>), and
+    /// <c>side</c> (b→d, 500 m, two lanes, 3,600 veh/h) goes the other way. All at 50 km/h.
+    /// </summary>
+    public static RoadNetwork Fork(double bottleneckVph)
+    {
+        static SegmentSpec Road(string id, string from, string to, double lengthM, int lanes, double capacity) =>
+            new(id, $"Đường {id}", Fork1, from, to, [new(108.1, 16.0), new(108.11, 16.0)], lengthM, lanes, capacity, 50,
+                SegmentStatus.Open, "arterial", true);
+        return RoadNetwork.Create(
+            [
+                Road("approach", "o", "a", 1000, 2, 3600),
+                Road("feeder", "a", "b", 500, 2, 3600),
+                Road("branch", "b", "c", 300, 1, 1800),
+                Road("bottleneck", "c", "e", 200, 1, bottleneckVph),
+                Road("side", "b", "d", 500, 2, 3600),
+            ],
+            [District(Fork1, "Ngã ba")], "fork");
+    }
+
+    public const string Fork1 = "fork";
 
     private static SegmentSpec Street(string id, string district, string from, string to, double lon0, int row, int col)
     {

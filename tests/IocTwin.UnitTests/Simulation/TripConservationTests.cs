@@ -8,20 +8,7 @@ public sealed class TripConservationTests
     [Fact]
     public void Every_trip_is_accounted_for_at_every_step_of_a_busy_scenario()
     {
-        var network = DaNang;
-        var rong = Assert.Single(network.FindSegmentIdsByName("Cầu Rồng"));
-        var inputs = new ScenarioInputs
-        {
-            Interventions =
-            [
-                new CloseSegment(rong, 5, 50),
-                new Rainfall("hai-chau", 110, 0, 40),
-                new Incident("seg-nguyen-van-linh-2", 0.5, 10, 30),
-                new AddDemand(DemandEnd.City, DemandEnd.Nodes("n-bd-hv", "n-bd-nvl"), 8000, 0, 60),
-            ],
-        };
-
-        var result = Simulator.Run(network, inputs, 120, 60);
+        var result = Simulator.Run(DaNang, BusyDaNangDay, 120, 60);
 
         Assert.All(result.Steps, step =>
         {

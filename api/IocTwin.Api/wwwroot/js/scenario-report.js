@@ -4,6 +4,7 @@
 import { t, formatNumber } from './i18n.js';
 import { el } from './dom.js';
 import { LOS_COLORS, STATUS_COLORS, NO_DATA_COLOR } from './model.js';
+import { queueSection } from './scenario-queues.js';
 
 const uPlot = window.uPlot;
 const CHART_HEIGHT = 180;
@@ -136,5 +137,6 @@ export function renderReport(container, report, { districtLabel, segmentName }, 
     el('h3', {}, t('scenario.byDistrict')),
     districtTable(report, districtLabel),
     el('h3', {}, t('scenario.mostAffected')),
-    affectedList(report, segmentName));
+    affectedList(report, segmentName),
+    ...(report.queues ? queueSection(report, segmentName, width) : []));
 }

@@ -127,7 +127,7 @@ async function main() {
     const baseline = field('baseline') ? cityTime(field('baseline')) : 'live';
     const { ok, status, json } = await api('POST', '', {
       name: field('name').trim(), baseline,
-      horizonMinutes: Number(field('horizonMinutes')), stepSeconds: Number(field('stepSeconds')),
+      horizonMinutes: Number(field('horizonMinutes')), stepSeconds: Number(field('stepSeconds')), model: field('model'),
     });
     if (!ok) return showProblem(setup, json, status);
     clearErrors(setup);
