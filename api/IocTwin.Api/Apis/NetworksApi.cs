@@ -32,6 +32,10 @@ public static class NetworksApi
     public const int MaxLinks = 100_000;
     public const int MaxZones = 5_000;
 
+    // Algorithm B keeps a bush per origin zone over every link (a flag and a flow each), so memory grows with their
+    // product: 20 million is some 180 MB for one run.
+    public const long MaxZoneLinks = 20_000_000;
+
     private static readonly (string Field, string File)[] Files =
         [("net", "_net.tntp"), ("trips", "_trips.tntp"), ("node", "_node.tntp"), ("flow", "_flow.tntp")];
 
@@ -185,6 +189,11 @@ public static class NetworksApi
         if (network.ZoneCount > MaxZones)
         {
             return (null, Problems.Field("net", $"has {network.ZoneCount:N0} zones; at most {MaxZones:N0}"));
+        }
+        if ((long)network.ZoneCount * network.Links.Count > MaxZoneLinks)
+        {
+            return (null, Problems.Field("net",
+                $"has {network.ZoneCount:N0} zones over {network.Links.Count:N0} links; zones × links may be at most {MaxZoneLinks:N0}"));
         }
         if (trips.ZoneCount != network.ZoneCount)
         {

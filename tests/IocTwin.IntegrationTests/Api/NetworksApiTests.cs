@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using IocTwin.Api.Access;
+using IocTwin.Model;
 using IocTwin.Tests.Infrastructure;
 
 namespace IocTwin.Tests.Api;
@@ -101,6 +102,24 @@ public sealed class NetworksApiTests(TwinApiFactory api)
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(field, await response.ProblemFields());
+    }
+
+    [Fact]
+    public async Task A_network_whose_zones_times_links_would_not_fit_one_assignment_is_refused_naming_the_net()
+    {
+        const int zones = 1_000, links = 20_001;
+        var net = new System.Text.StringBuilder($"<NUMBER OF ZONES> {zones}\n<NUMBER OF NODES> {zones}\n<FIRST THRU NODE> 1\n<NUMBER OF LINKS> {links}\n<END OF METADATA>\n");
+        for (var k = 0; k < links; k++)
+        {
+            net.Append($"{k % zones + 1}\t{(k + 1) % zones + 1}\t1000\t1\t1\t0.15\t4\t0\t0\t1\t;\n");
+        }
+        var trips = $"<NUMBER OF ZONES> {zones}\n<TOTAL OD FLOW> 0\n<END OF METADATA>\n";
+
+        var response = await api.Http.PostJson("/api/v1/networks", Body(net: net.ToString(), trips: trips, withFlow: false, name: "too big"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("net", await response.ProblemFields());
+        Assert.DoesNotContain(await api.Http.Get<List<TntpNetworkSummary>>("/api/v1/networks"), n => n.Name == "too big");
     }
 
     [Fact]
