@@ -28,8 +28,33 @@ public sealed class KnownEntities(IGrainFactory grains) : IAreaTreeSource
     private readonly Lock _gate = new();
     private Snapshot _current = new([], [], AreaTree.Empty, 0);
 
-    /// <summary>The tree of areas as last read; <see cref="ExistsAsync"/> reads it again for an area not in it.</summary>
+    /// <summary>
+    /// The tree of areas as last read: at startup, after an area is registered or imported through this process, when
+    /// the live feed shows an area under another parent than the tree says, and for an area not in it (<see cref="ExistsAsync"/>).
+    /// </summary>
     public AreaTree Areas => _current.Areas;
+
+    /// <summary>Raised with the new tree when a read finds areas added, removed or moved under another parent.</summary>
+    public event Action<AreaTree>? AreasChanged;
+
+    /// <summary>Whether the topology has been read since the process started.</summary>
+    public bool Loaded => _current.StartedAt > 0;
+
+    /// <summary>Reads the topology again, in a read that began after this call (what was just registered is in it).</summary>
+    public async Task RefreshAsync()
+    {
+        var arrived = Stopwatch.GetTimestamp();
+        while ((await ReadAsync()).StartedAt < arrived)
+        {
+        }
+    }
+
+    /// <summary>Whether live updates of these areas show one the tree does not hold, or under another parent.</summary>
+    public bool Contradicts(IEnumerable<DistrictUpdate> updates)
+    {
+        var tree = _current.Areas;
+        return updates.Any(u => tree.Find(u.DistrictId) is not { } link || link.ParentId != u.ParentId);
+    }
 
     /// <summary>The tree of areas, read again first when it does not hold all of these ids (an area registered a moment ago).</summary>
     public async Task<AreaTree> AreasHoldingAsync(IEnumerable<string> ids)
@@ -120,7 +145,12 @@ public sealed class KnownEntities(IGrainFactory grains) : IAreaTreeSource
             var members = await Task.WhenAll(areas.Links.Select(a => grains.GetGrain<IDistrictGrain>(a.Id).GetMembers()));
             var snapshot = new Snapshot(
                 [.. members.SelectMany(m => m.SensorIds)], [.. members.SelectMany(m => m.SegmentIds)], areas, started);
+            var previous = _current.Areas;
             _current = snapshot;
+            if (!previous.Links.SequenceEqual(areas.Links))
+            {
+                AreasChanged?.Invoke(areas);
+            }
             return snapshot;
         }
         finally

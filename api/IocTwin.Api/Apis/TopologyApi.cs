@@ -66,7 +66,7 @@ public static class TopologyApi
             {
                 errors.AddError("parentId", $"unknown area '{parentId}'");
             }
-            else if (tree.Ancestors(parentId).Contains(id))
+            else if (parentId == id || tree.Ancestors(parentId).Contains(id))
             {
                 errors.AddError("parentId", $"area '{parentId}' lies below '{id}': the parents would form a cycle");
             }
@@ -81,6 +81,8 @@ public static class TopologyApi
             return Problems.Fields(errors);
         }
         var registered = await grains.GetGrain<IDistrictGrain>(id).Register(spec);
+        // Access in this process follows the new tree from the next request on.
+        await known.RefreshAsync();
         await audit.RecordAsync(http.User, AuditActions.DistrictPut, id, spec.Name);
         return TypedResults.Ok(registered);
     }
@@ -163,7 +165,8 @@ public static class TopologyApi
     }
 
     public static async Task<Results<Ok<ImportSummary>, ValidationProblem>> Import(
-        JsonElement? document, HttpContext http, IGrainFactory grains, IAuditLog audit, CancellationToken cancellationToken, bool partial = false)
+        JsonElement? document, HttpContext http, IGrainFactory grains, KnownEntities knownEntities, IAuditLog audit,
+        CancellationToken cancellationToken, bool partial = false)
     {
         if (document is null)
         {
@@ -191,6 +194,7 @@ public static class TopologyApi
             return Problems.Fields(errors);
         }
         await TopologyImporter.ImportAsync(grains, result.City, cancellationToken);
+        await knownEntities.RefreshAsync();
         var summary = new ImportSummary(result.City.Districts.Count, result.City.Segments.Count, result.City.Sensors.Count, result.Errors);
         await audit.RecordAsync(http.User, AuditActions.TopologyImport, "city",
             $"{summary.Districts} districts, {summary.Segments} segments, {summary.Sensors} sensors, {summary.Rejected.Count} rejected");

@@ -11,9 +11,12 @@ public static class HealthCheckExtensions
 
     public static IServiceCollection AddTwinHealthChecks(this IServiceCollection services)
     {
+        services.AddSingleton<IocTwin.Api.Access.AreaTreeLoader>();
+        services.AddHostedService(sp => sp.GetRequiredService<IocTwin.Api.Access.AreaTreeLoader>());
         services.AddHealthChecks()
             .AddCheck<TwinReadyCheck>("twin", tags: [ReadyTag])
-            .AddCheck<HeldStateReadyCheck>("held-state", tags: [ReadyTag]);
+            .AddCheck<HeldStateReadyCheck>("held-state", tags: [ReadyTag])
+            .AddCheck<IocTwin.Api.Access.AreaTreeLoader>("areas", tags: [ReadyTag]);
         return services;
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using IocTwin.Api.Apis;
 using IocTwin.Model;
 using IocTwin.Telemetry;
 using Microsoft.AspNetCore.SignalR;
@@ -14,10 +15,23 @@ namespace IocTwin.Api.Streaming;
 /// overflows loses its queued frames and is told to resync — never a silent gap. A frame is serialized once per
 /// protocol, however many clients it goes to.
 /// </summary>
-public sealed class ScopeDispatcher(
-    TwinHubLifetimeManager hub, IOptions<StreamingOptions> options, TimeProvider time, ILogger<ScopeDispatcher> logger)
-    : BackgroundService
+public sealed class ScopeDispatcher : BackgroundService
 {
+    private readonly TwinHubLifetimeManager hub;
+    private readonly IOptions<StreamingOptions> options;
+    private readonly TimeProvider time;
+    private readonly ILogger<ScopeDispatcher> logger;
+
+    public ScopeDispatcher(
+        TwinHubLifetimeManager hub, IOptions<StreamingOptions> options, TimeProvider time, ILogger<ScopeDispatcher> logger, KnownEntities known)
+    {
+        this.hub = hub;
+        this.options = options;
+        this.time = time;
+        this.logger = logger;
+        known.AreasChanged += OnAreasChanged;
+    }
+
     /// <summary>A client's outbox always has room for a resync of each of its scopes.</summary>
     public const int MaxScopesPerConnection = 16;
 
@@ -135,6 +149,27 @@ public sealed class ScopeDispatcher(
     }
 
     /// <summary>
+    /// The tree of areas changed: every area scope covers what lies below its areas now, and the screens of a scope whose
+    /// areas changed take a new snapshot (what they hold may include areas no longer theirs, or miss new ones).
+    /// </summary>
+    public void OnAreasChanged(AreaTree tree)
+    {
+        lock (_gate)
+        {
+            foreach (var (key, state) in _scopes)
+            {
+                var scope = state.Scope.WithAreas(tree);
+                if (scope.Covered.SetEquals(state.Scope.Covered))
+                {
+                    continue;
+                }
+                state.Scope = scope;
+                SendToSubscribers(state, HubMethods.Resync, new ResyncFrame(key, "The areas this scope covers changed."));
+            }
+        }
+    }
+
+    /// <summary>
     /// Takes note of the districts a scope's snapshot held: a district or sector scope's total is counted over all of
     /// them, and deltas hold only those that changed.
     /// </summary>
@@ -236,7 +271,7 @@ public sealed class ScopeDispatcher(
     /// </summary>
     private sealed class ScopeState(TwinScope scope, long firstSequence)
     {
-        public TwinScope Scope { get; } = scope;
+        public TwinScope Scope { get; set; } = scope;
         public HashSet<string> Subscribers { get; } = [];
         public long Sequence { get; private set; } = firstSequence;
         public CityView? City { get; set; }

@@ -1,3 +1,4 @@
+using IocTwin.Api.Apis;
 using IocTwin.Api.NgsiLd.Entities;
 using IocTwin.Api.NgsiLd.Subscriptions;
 using IocTwin.Grains;
@@ -7,11 +8,19 @@ using IocTwin.Model;
 namespace IocTwin.Api.Streaming;
 
 /// <summary>This API process's observer of the twin: one per process, registered with the cluster and renewed.</summary>
-public sealed class TwinObserver(ScopeDispatcher dispatcher, HeldTwin held, TwinNgsiChanges ngsiChanges, ContextEntityChanges contextChanges)
+public sealed class TwinObserver(
+    ScopeDispatcher dispatcher, HeldTwin held, TwinNgsiChanges ngsiChanges, ContextEntityChanges contextChanges,
+    KnownEntities known, ILogger<TwinObserver> logger)
     : ITwinObserver
 {
     public Task OnUpdates(DistrictUpdate[] districts, CityView? city)
     {
+        if (known.Contradicts(districts))
+        {
+            // An area registered or moved through another process: access and scopes follow the tree as it is now.
+            known.RefreshAsync().ContinueWith(t => logger.LogWarning(t.Exception, "Could not read the tree of areas again"),
+                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
         // Held state first: a snapshot taken once a scope has these in its next frame must not be older than them.
         held.Apply(districts);
         dispatcher.OnUpdates(districts, city);

@@ -9,8 +9,8 @@ namespace IocTwin.Tests.NgsiLd;
 /// <summary>Which notification endpoints a caller may name, and how counters of notifications add up.</summary>
 public sealed class NotificationEndpointTests
 {
-    private static readonly TwinAccess Ioc = SubscriptionScope.AccessOf(new SubscriptionOwner("ioc", TwinRoles.Ioc, [], []));
-    private static readonly TwinAccess DistrictOc = SubscriptionScope.AccessOf(new SubscriptionOwner("oc", TwinRoles.DistrictOc, ["hai-chau"], []));
+    private static readonly TwinAccess Ioc = SubscriptionScope.AccessOf(new SubscriptionOwner("ioc", TwinRoles.Ioc, [], []), areas: null);
+    private static readonly TwinAccess DistrictOc = SubscriptionScope.AccessOf(new SubscriptionOwner("oc", TwinRoles.DistrictOc, ["hai-chau"], []), areas: null);
 
     private static EndpointPolicy Policy(params string[] allowed) =>
         new(Options.Create(new NotificationOptions { AllowedEndpoints = [.. allowed] }));

@@ -19,7 +19,7 @@ public sealed class ContextEntityStore(IGrainFactory grains, TimeProvider time)
     /// <summary>District boundaries change only with the topology: read again after this long.</summary>
     private static readonly TimeSpan AreasRefresh = TimeSpan.FromMinutes(1);
 
-    private (DateTimeOffset ReadAt, List<NgsiEntity> Areas)? _areas;
+    private (DateTimeOffset ReadAt, List<(NgsiEntity Area, int Depth)> Areas)? _areas;
 
     private IContextEntityIndexGrain Index => grains.GetGrain<IContextEntityIndexGrain>(0);
 
@@ -85,7 +85,10 @@ public sealed class ContextEntityStore(IGrainFactory grains, TimeProvider time)
         _ => AttributeKind.Property,
     };
 
-    /// <summary>The district whose boundary holds the geometry's first position; null when none does.</summary>
+    /// <summary>
+    /// The deepest area whose boundary holds the geometry's first position (a ward rather than its district, so that the
+    /// ward's OC sees it); null when none does.
+    /// </summary>
     private async Task<string?> DistrictOfAsync(string geometryJson)
     {
         if (FirstPosition(JsonNode.Parse(geometryJson)?["coordinates"]) is not { } position)
@@ -93,13 +96,13 @@ public sealed class ContextEntityStore(IGrainFactory grains, TimeProvider time)
             return null;
         }
         var point = GeoQuery.Parse("intersects", "Point", position.ToJsonString(), Sdm.Location);
-        return (await AreasAsync()).FirstOrDefault(point.Matches)?.DistrictId;
+        return (await AreasAsync()).Where(a => point.Matches(a.Area)).MaxBy(a => a.Depth).Area?.DistrictId;
     }
 
     private static JsonArray? FirstPosition(JsonNode? coordinates) =>
         coordinates is JsonArray { Count: > 0 } array ? array[0] is JsonArray inner ? FirstPosition(inner) : array : null;
 
-    private async Task<List<NgsiEntity>> AreasAsync()
+    private async Task<List<(NgsiEntity Area, int Depth)>> AreasAsync()
     {
         var now = time.GetUtcNow();
         if (_areas is { } cached && now - cached.ReadAt < AreasRefresh)
@@ -107,8 +110,21 @@ public sealed class ContextEntityStore(IGrainFactory grains, TimeProvider time)
             return cached.Areas;
         }
         var districts = await Task.WhenAll((await LiveTopology.DistrictIdsAsync(grains)).Select(id => grains.GetGrain<IDistrictGrain>(id).Get()));
-        var areas = districts.OfType<DistrictView>().Where(d => d.Boundary is { Count: >= 3 }).Select(SmartDataModels.AdministrativeAreaOf).ToList();
+        var parents = districts.OfType<DistrictView>().ToDictionary(d => d.Id, d => d.ParentId, StringComparer.Ordinal);
+        var areas = districts.OfType<DistrictView>().Where(d => d.Boundary is { Count: >= 3 })
+            .Select(d => (SmartDataModels.AdministrativeAreaOf(d), DepthOf(d.Id, parents))).ToList();
         _areas = (now, areas);
         return areas;
+    }
+
+    /// <summary>How many areas lie above this one (bounded, should the stored parents ever form a cycle).</summary>
+    private static int DepthOf(string id, Dictionary<string, string?> parents)
+    {
+        var depth = 0;
+        for (var parent = parents.GetValueOrDefault(id); parent is not null && depth < parents.Count; parent = parents.GetValueOrDefault(parent))
+        {
+            depth++;
+        }
+        return depth;
     }
 }

@@ -21,14 +21,14 @@ namespace IocTwin.Api.NgsiLd.Subscriptions;
 public sealed class NotificationDispatcher(
     IGrainFactory grains, NgsiChangeFeed feed, NgsiEntitySource source, LdContextStore contexts, IHttpClientFactory httpClients,
     IOptions<NotificationOptions> options, IOptions<NgsiLdOptions> ngsiOptions, IHubContext<TwinHub> hub, TimeProvider time,
-    ILogger<NotificationDispatcher> logger) : BackgroundService
+    IAreaTreeSource areas, ILogger<NotificationDispatcher> logger) : BackgroundService
 {
     public const string HttpClientName = "ngsi-ld-notifications";
     public const string HubMethod = "ngsiNotification";
     private const int MaxChangesWaiting = 100_000;
 
     /// <summary>Reads entities for matching whatever the owner's scope; each subscription's scope is applied after.</summary>
-    private static readonly TwinAccess Everything = SubscriptionScope.AccessOf(new SubscriptionOwner("notifications", TwinRoles.Ioc, [], []));
+    private static readonly TwinAccess Everything = SubscriptionScope.AccessOf(new SubscriptionOwner("notifications", TwinRoles.Ioc, [], []), areas: null);
 
     private readonly Guid _processId = Guid.NewGuid();
     private readonly ConcurrentDictionary<string, SubscriptionOutbox> _outboxes = new(StringComparer.Ordinal);
@@ -111,7 +111,7 @@ public sealed class NotificationDispatcher(
             var subscription = SubscriptionDocument.Parse(body, context, definition.Owner, definition.CreatedAt, definition.ModifiedAt,
                 ngsiOptions.Value.PatternTimeout, creating: false);
             var (value, link) = ActiveSubscription.ContextOf(definition.Context);
-            return new ActiveSubscription(subscription, SubscriptionScope.AccessOf(definition.Owner), value, link);
+            return new ActiveSubscription(subscription, SubscriptionScope.AccessOf(definition.Owner, areas), value, link);
         }
         catch (Exception ex) when (ex is NgsiLdRequestException or LdContextUnavailableException or System.Text.Json.JsonException)
         {

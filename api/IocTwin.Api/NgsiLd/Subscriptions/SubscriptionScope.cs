@@ -24,13 +24,16 @@ public static class SubscriptionScope
             && owner.Districts.All(access.Districts.Contains)
             && owner.Sectors.All(s => SectorNames.TryParse(s, out var sector) && access.Sectors.Contains(sector)));
 
-    /// <summary>The owner's access as its token gave it, to cut notifications to what it covers.</summary>
-    public static TwinAccess AccessOf(SubscriptionOwner owner)
+    /// <summary>
+    /// The owner's access as its token gave it, to cut notifications to what it covers: its areas and, by the tree as it
+    /// stands at dispatch, everything below them.
+    /// </summary>
+    public static TwinAccess AccessOf(SubscriptionOwner owner, IAreaTreeSource? areas)
     {
         var claims = new List<Claim> { new(TwinClaims.Role, owner.Role), new("sub", owner.Subject) };
         claims.AddRange(owner.Districts.Select(d => new Claim(TwinClaims.District, d)));
         claims.AddRange(owner.Sectors.Select(s => new Claim(TwinClaims.Sector, s)));
-        return TwinAccess.From(new ClaimsPrincipal(new ClaimsIdentity(claims, "subscription")));
+        return TwinAccess.From(new ClaimsPrincipal(new ClaimsIdentity(claims, "subscription")), areas);
     }
 
     /// <summary>Whether the access covers the entity, by the same rules as the NGSI-LD reads.</summary>
