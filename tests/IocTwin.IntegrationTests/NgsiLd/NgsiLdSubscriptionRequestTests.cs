@@ -86,6 +86,8 @@ public sealed class NgsiLdSubscriptionRequestTests(NotificationsTwinFactory api)
         await BadData(Minimal().Replace("\"notification\": {", "\"notification\": { \"format\": \"flat\","), "notification.format");
         await BadData(Minimal().Replace("\"entities\"", "\"timeInterval\": 10, \"watchedAttributes\": [\"occupancy\"], \"entities\""), "timeInterval");
         await BadData(Minimal().Replace("\"entities\"", "\"throttling\": -1, \"entities\""), "throttling");
+        await BadData(Minimal().Replace("\"entities\"", "\"timeInterval\": 0.5, \"entities\""), "timeInterval");
+        await BadData("""{ "timeInterval": 0.5 }""", "timeInterval", Path(id), HttpMethod.Patch);
         await BadData(Minimal().Replace("\"entities\"", $"\"expiresAt\": \"{DateTimeOffset.UtcNow.AddHours(-1):O}\", \"entities\""), "expiresAt");
         await BadData(Minimal().Replace("\"Subscription\"", "\"Subscriptions\""), "type");
         await BadData("""{ "type": "Subscription", "notification": { "endpoint": { "uri": "http://127.0.0.1:9/x" } } }""", "entities");

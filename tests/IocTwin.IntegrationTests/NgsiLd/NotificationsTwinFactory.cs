@@ -30,6 +30,7 @@ public sealed class NotificationsTwinFactory : TwinApiFactory
             settings["NgsiLd:Notifications:MaxRetryDelay"] = "00:00:00.400";
             settings["NgsiLd:Notifications:MaxAttempts"] = "3";
             settings["NgsiLd:Notifications:ReportInterval"] = "00:00:00.200";
+            settings["NgsiLd:Notifications:MinTimeInterval"] = "00:00:01";
             return settings;
         }
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using IocTwin.Api.Access;
+using IocTwin.Api.NgsiLd;
 using IocTwin.Api.NgsiLd.Subscriptions;
 using IocTwin.Model;
 using Microsoft.Extensions.Options;
@@ -22,6 +23,15 @@ public sealed class NotificationEndpointTests
     [InlineData("http://169.254.169.254/latest/meta-data")]
     [InlineData("http://[fe80::1]/n")]
     [InlineData("http://0.0.0.0/n")]
+    [InlineData("http://10.1.2.3/n")]
+    [InlineData("http://172.20.0.1/n")]
+    [InlineData("http://192.168.1.10/n")]
+    [InlineData("http://100.64.0.1/n")]
+    [InlineData("http://[fd12:3456::1]/n")]
+    [InlineData("http://[fec0::1]/n")]
+    [InlineData("http://[::ffff:10.0.0.1]/n")]
+    [InlineData("http://[64:ff9b::a9fe:a9fe]/n")]
+    [InlineData("http://[2002:7f00:1::1]/n")]
     public void Internal_addresses_are_refused_even_to_the_IOC_unless_listed(string endpoint)
     {
         Assert.NotNull(Policy().Refusal(new Uri(endpoint), Ioc));
@@ -41,11 +51,34 @@ public sealed class NotificationEndpointTests
         Assert.NotNull(listOnly.Refusal(new Uri("https://elsewhere.example/n"), Ioc));
     }
 
-    [Fact]
-    public void Mapped_IPv4_loopback_counts_as_internal()
+    [Theory]
+    [InlineData("::ffff:127.0.0.1", true)]
+    [InlineData("64:ff9b::169.254.169.254", true)]
+    [InlineData("64:ff9b::10.0.0.1", true)]
+    [InlineData("2002:c0a8:0101::1", true)]
+    [InlineData("fec0::5", true)]
+    [InlineData("172.31.255.255", true)]
+    [InlineData("100.100.100.200", true)]
+    [InlineData("203.0.113.7", false)]
+    [InlineData("172.32.0.1", false)]
+    [InlineData("100.128.0.1", false)]
+    [InlineData("64:ff9b::203.0.113.7", false)]
+    [InlineData("2002:cb00:7107::1", false)]
+    [InlineData("2001:db8::1", false)]
+    public void Wrapped_and_private_addresses_count_as_internal(string address, bool internalAddress) =>
+        Assert.Equal(internalAddress, EndpointPolicy.IsInternal(IPAddress.Parse(address)));
+
+    [Theory]
+    [InlineData(null, LdContextStore.CoreUrl)]
+    [InlineData("\"https://city.example/ctx.jsonld\"", "https://city.example/ctx.jsonld")]
+    [InlineData("[\"https://city.example/ctx.jsonld\"]", "https://city.example/ctx.jsonld")]
+    [InlineData("[\"https://city.example/a.jsonld\", \"https://city.example/b.jsonld\"]", null)]
+    [InlineData("{ \"speed\": \"https://city.example/speed\" }", null)]
+    public void Only_a_single_URL_context_is_linked_any_other_goes_in_the_body(string? stored, string? link)
     {
-        Assert.True(EndpointPolicy.IsInternal(IPAddress.Parse("::ffff:127.0.0.1")));
-        Assert.False(EndpointPolicy.IsInternal(IPAddress.Parse("203.0.113.7")));
+        var (value, linkUrl) = ActiveSubscription.ContextOf(stored);
+        Assert.Equal(link, linkUrl);
+        Assert.Equal(LdContextStore.CoreUrl, (string?)(value is System.Text.Json.Nodes.JsonArray array ? array[^1] : value));
     }
 
     [Fact]

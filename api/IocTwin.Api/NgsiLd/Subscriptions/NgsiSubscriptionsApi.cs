@@ -30,6 +30,8 @@ public static class NgsiSubscriptionsApi
             .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
             {
                 AllowAutoRedirect = false,
+                // Direct connections only: through a proxy the connect check would see the proxy, not the target.
+                UseProxy = false,
                 ConnectCallback = sp.GetRequiredService<EndpointPolicy>().ConnectAsync,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             });
@@ -70,7 +72,16 @@ public static class NgsiSubscriptionsApi
             {
                 return NgsiLdProblems.BadRequestData("notification.endpoint.uri: " + refusal);
             }
+            if (TooFrequent(subscription, options.Value) is { } tooFrequent)
+            {
+                return tooFrequent;
+            }
             var index = grains.GetGrain<INgsiSubscriptionIndexGrain>(0);
+            var perOwner = options.Value.MaxSubscriptionsPerOwner;
+            if ((await index.List()).Count(e => SameScope(e.Owner, owner)) >= perOwner)
+            {
+                return Forbidden($"Your scope holds at most {perOwner} subscriptions (NgsiLd:Notifications:MaxSubscriptionsPerOwner); delete one first.");
+            }
             if (!await index.Add(new NgsiSubscriptionEntry(subscription.Id, owner), options.Value.MaxSubscriptions))
             {
                 return await index.Find(subscription.Id) is not null
@@ -79,8 +90,17 @@ public static class NgsiSubscriptionsApi
             }
             var stored = SubscriptionDocument.Stored(body!);
             stored["id"] = subscription.Id;
-            await grains.GetGrain<INgsiSubscriptionGrain>(subscription.Id).Put(
-                new NgsiSubscriptionDefinition(subscription.Id, stored.ToJsonString(), writtenContext, owner, now, now));
+            try
+            {
+                await grains.GetGrain<INgsiSubscriptionGrain>(subscription.Id).Put(
+                    new NgsiSubscriptionDefinition(subscription.Id, stored.ToJsonString(), writtenContext, owner, now, now));
+            }
+            catch
+            {
+                // The grain is the subscription; without it the index entry would answer 409 to a retry and 404 to a read.
+                await index.Remove(subscription.Id);
+                throw;
+            }
             await dispatcher.ApplyAsync(subscription.Id, http.RequestAborted);
             return TypedResults.Created($"{NgsiLdApi.Prefix}{Path}/{Uri.EscapeDataString(subscription.Id)}");
         }, body);
@@ -136,7 +156,7 @@ public static class NgsiSubscriptionsApi
         });
 
     public static async Task<IResult> Update(string id, HttpContext http, NotificationDispatcher dispatcher, EndpointPolicy endpoints,
-        IGrainFactory grains, IOptions<NgsiLdOptions> ngsi, TimeProvider time)
+        IGrainFactory grains, IOptions<NotificationOptions> options, IOptions<NgsiLdOptions> ngsi, TimeProvider time)
     {
         id = Uri.UnescapeDataString(id);
         var access = http.Access();
@@ -185,6 +205,10 @@ public static class NgsiSubscriptionsApi
             if (endpoints.Refusal(changed.Notification.Endpoint, access) is { } refusal && patch.ContainsKey("notification"))
             {
                 return NgsiLdProblems.BadRequestData("notification.endpoint.uri: " + refusal);
+            }
+            if (patch.ContainsKey("timeInterval") && TooFrequent(changed, options.Value) is { } tooFrequent)
+            {
+                return tooFrequent;
             }
             await grain.Put(record.Definition with { Document = SubscriptionDocument.Stored(merged).ToJsonString(), Context = writtenContext, ModifiedAt = now });
             await grains.GetGrain<INgsiSubscriptionIndexGrain>(0).Touch();
@@ -256,6 +280,16 @@ public static class NgsiSubscriptionsApi
             _ => new JsonArray([.. urls.Select(u => (JsonNode)u)]).ToJsonString(),
         };
     }
+
+    /// <summary>A periodic subscription asking more often than NgsiLd:Notifications:MinTimeInterval is refused: each tick reads the whole city.</summary>
+    private static IResult? TooFrequent(NgsiSubscription subscription, NotificationOptions options) =>
+        subscription.TimeInterval is { } interval && interval < options.MinTimeInterval.TotalSeconds
+            ? NgsiLdProblems.BadRequestData($"timeInterval: at least {options.MinTimeInterval.TotalSeconds.ToString(CultureInfo.InvariantCulture)} seconds (NgsiLd:Notifications:MinTimeInterval).")
+            : null;
+
+    /// <summary>Subscriptions of one role and district/sector scope count against one per-owner cap, whatever token made them.</summary>
+    private static bool SameScope(SubscriptionOwner a, SubscriptionOwner b) =>
+        a.Role == b.Role && a.Districts.Order().SequenceEqual(b.Districts.Order()) && a.Sectors.Order().SequenceEqual(b.Sectors.Order());
 
     private static IResult NotFound(string id) => NgsiLdProblems.ResourceNotFound($"There is no subscription '{id}' that your token covers.");
 

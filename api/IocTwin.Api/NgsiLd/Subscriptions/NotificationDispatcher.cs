@@ -16,7 +16,7 @@ namespace IocTwin.Api.NgsiLd.Subscriptions;
 /// subscriptions. Every API process matches; only the holder of the notification lease (the subscription index grain)
 /// sends over HTTP, so a change is notified once per subscription, not once per process; the others keep what they
 /// matched for a lease period and take over, sending it, when the holder stops renewing. Hub watchers of a subscription
-/// get its notifications from the process they are connected to.
+/// get its change notifications from the process they are connected to; periodic ones come from the lease holder only.
 /// </summary>
 public sealed class NotificationDispatcher(
     IGrainFactory grains, NgsiChangeFeed feed, NgsiEntitySource source, LdContextStore contexts, IHttpClientFactory httpClients,
@@ -285,34 +285,47 @@ public sealed class NotificationDispatcher(
         _ = hub.Clients.Group(GroupOf(subscription.Definition.Id)).SendAsync(HubMethod, frame);
     }
 
-    /// <summary>Periodic subscriptions (timeInterval): every matching entity, each interval.</summary>
+    /// <summary>
+    /// Periodic subscriptions (timeInterval): every matching entity, each interval. Only the lease holder runs them, with
+    /// one read of the entities the due subscriptions name per tick, each subscription's scope applied after.
+    /// </summary>
     private async Task PeriodicAsync(CancellationToken stopping)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
         while (await WaitAsync(timer, stopping))
         {
-            var now = time.GetUtcNow();
-            foreach (var outbox in _outboxes.Values)
+            if (!_holding)
             {
-                var subscription = outbox.Subscription;
-                if (subscription.Definition.TimeInterval is not { } interval || subscription.Definition.StatusAt(now) != SubscriptionStatus.Active
-                    || _periodicDue.GetValueOrDefault(subscription.Definition.Id) > now)
+                continue;
+            }
+            var now = time.GetUtcNow();
+            var due = _outboxes.Values.Where(o => o.Subscription.Definition.TimeInterval is not null
+                && o.Subscription.Definition.StatusAt(now) == SubscriptionStatus.Active
+                && _periodicDue.GetValueOrDefault(o.Subscription.Definition.Id) <= now).ToList();
+            if (due.Count == 0)
+            {
+                continue;
+            }
+            foreach (var outbox in due)
+            {
+                _periodicDue[outbox.Subscription.Definition.Id] = now + TimeSpan.FromSeconds(outbox.Subscription.Definition.TimeInterval!.Value);
+            }
+            var anyType = due.Any(o => o.Subscription.Definition.Entities.Count == 0);
+            var types = due.SelectMany(o => o.Subscription.Definition.Entities.Select(s => s.Type)).ToHashSet(StringComparer.Ordinal);
+            try
+            {
+                var entities = await source.ReadAsync(Everything, type => anyType || types.Contains(type));
+                foreach (var outbox in due)
                 {
-                    continue;
-                }
-                _periodicDue[subscription.Definition.Id] = now + TimeSpan.FromSeconds(interval);
-                try
-                {
-                    var types = subscription.Definition.Entities.Select(s => s.Type).ToHashSet(StringComparer.Ordinal);
-                    foreach (var entity in await source.ReadAsync(subscription.OwnerAccess, type => types.Count == 0 || types.Contains(type)))
+                    foreach (var entity in entities)
                     {
                         Queue(outbox, entity, now);
                     }
                 }
-                catch (Exception ex) when (!stopping.IsCancellationRequested)
-                {
-                    logger.LogWarning(ex, "Could not read the entities of periodic subscription {Subscription}", subscription.Definition.Id);
-                }
+            }
+            catch (Exception ex) when (!stopping.IsCancellationRequested)
+            {
+                logger.LogWarning(ex, "Could not read the entities of {Count} periodic subscriptions", due.Count);
             }
         }
     }

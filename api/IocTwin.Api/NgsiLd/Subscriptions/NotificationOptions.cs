@@ -7,8 +7,8 @@ public sealed class NotificationOptions
 
     /// <summary>
     /// Hosts (name or address, optionally host:port) notification endpoints may name. Empty (the default): the ioc role
-    /// may name any http(s) endpoint that is not a loopback, link-local or private-metadata address, and OCs none. A
-    /// listed host is allowed for every role that may subscribe, loopback and link-local addresses included.
+    /// may name any public http(s) endpoint (not loopback, link-local, private or metadata), and OCs none. A
+    /// listed host is allowed for every role that may subscribe, loopback, link-local and private addresses included.
     /// </summary>
     public List<string> AllowedEndpoints { get; set; } = [];
 
@@ -40,4 +40,10 @@ public sealed class NotificationOptions
 
     /// <summary>Subscriptions the twin holds at most.</summary>
     public int MaxSubscriptions { get; set; } = 1000;
+
+    /// <summary>Subscriptions one owner scope (role and districts/sectors) holds at most; past it a create is 403.</summary>
+    public int MaxSubscriptionsPerOwner { get; set; } = 100;
+
+    /// <summary>The shortest timeInterval a periodic subscription may ask for; a shorter one is BadRequestData.</summary>
+    public TimeSpan MinTimeInterval { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -191,7 +191,8 @@ public sealed class SubscriptionOutbox : IAsyncDisposable
     {
         var definition = Subscription.Definition;
         var notification = NotificationBody.Create(definition.Id, now, batch.Select(b => b.Entity.DeepClone()));
-        var ld = definition.Notification.Accept == NgsiLdJson.LdJson;
+        // Only a single-URL context fits a Link header; any other goes in the body so names expand as they were compacted.
+        var ld = definition.Notification.Accept == NgsiLdJson.LdJson || Subscription.LinkUrl is null;
         if (ld)
         {
             notification["@context"] = Subscription.ContextValue.DeepClone();
