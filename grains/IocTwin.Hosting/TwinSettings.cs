@@ -28,6 +28,7 @@ public static class TwinSettings
         builder.Properties[typeof(TwinHostingOptions)] = hosting;
         builder.Services.AddSingleton(hosting);
         builder.Services.Configure<TwinOptions>(section);
+        builder.Services.Configure<IngestBudgetOptions>(builder.Configuration.GetSection(IngestBudgetOptions.SectionName));
         // Read here, first, so that an unknown zone stops the start before anything else is set up.
         builder.Services.TryAddSingleton(TwinTimeZone.Parse(builder.Configuration[TwinTimeZone.SettingName]));
         return hosting;

@@ -17,7 +17,8 @@ public static class ReadingsApi
             .RequireIngestApiKey()
             .WithSummary("Ingest a batch of sensor readings (at most 10,000); bad items are rejected one by one.")
             .Accepts<JsonElement>("application/json")
-            .Produces<IngestResult>(StatusCodes.Status202Accepted);
+            .Produces<IngestResult>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         group.MapPost("/import/readings", ImportReadings)
             .WithName("ImportReadings")
             .AllowAnonymous()
@@ -74,6 +75,10 @@ public static class ReadingsApi
             {
                 result = await ingest.IngestAsync(valid, rejected);
             }
+            catch (IngestSaturatedException saturated)
+            {
+                return TooBusy(request.HttpContext, saturated, "The twin is applying as many readings as it can; none of this batch was accepted.");
+            }
             catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException or OrleansException)
             {
                 // Nothing was acknowledged: the sender keeps the readings and tries again.
@@ -83,6 +88,25 @@ public static class ReadingsApi
             return TypedResults.Accepted((string?)null, result);
         }
     }
+
+    /// <summary>
+    /// Push-back: the ingest budget stayed full (<see cref="IngestAdmission"/>). 429 with Retry-After, so that a sender
+    /// slows down instead of the twin acknowledging more than it applies; nothing of the batch was stored.
+    /// </summary>
+    internal static ProblemHttpResult TooBusy(HttpContext http, IngestSaturatedException saturated, string detail)
+    {
+        http.Response.Headers.RetryAfter = RetryAfterSeconds(saturated);
+        return TypedResults.Problem(new ProblemDetails
+        {
+            Status = StatusCodes.Status429TooManyRequests,
+            Title = "Ingest saturated",
+            Detail = detail,
+            Extensions = { ["limit"] = "ingest" },
+        });
+    }
+
+    internal static string RetryAfterSeconds(IngestSaturatedException saturated) =>
+        Math.Max(1, (int)Math.Ceiling(saturated.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Readings of an import go to the ingest path this many at a time.</summary>
     public const int ImportBatchSize = 5_000;
@@ -119,6 +143,12 @@ public static class ReadingsApi
             try
             {
                 result = await ingest.IngestAsync(batch, []);
+            }
+            catch (IngestSaturatedException saturated)
+            {
+                return TooBusy(request.HttpContext, saturated,
+                    $"The twin is applying as many readings as it can; the rows from line {batch[0].Index} on were not imported, " +
+                    $"{accepted} readings before them were. Send the rest again after the delay.");
             }
             catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException or OrleansException)
             {

@@ -45,6 +45,7 @@ public static class ApiHostingExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<LateDeliveries>();
         builder.Services.AddHostedService(services => services.GetRequiredService<LateDeliveries>());
+        builder.Services.AddSingleton<IngestAdmission>();
         builder.Services.AddSingleton<IngestService>();
         builder.Services.AddSingleton<IReadingIngest>(services => services.GetRequiredService<IngestService>());
         builder.Services.AddSingleton<IocTwin.Api.History.CityReplay>();

@@ -11,7 +11,10 @@ public sealed record IngestResult(int Accepted, IReadOnlyList<ReadingRejection> 
 /// <summary>Where parsed readings go: stored in history, then applied to their sensor grains.</summary>
 public interface IReadingIngest
 {
-    /// <summary>Stores and applies the readings of known sensors; throws when nothing could be stored.</summary>
+    /// <summary>
+    /// Stores and applies the readings of known sensors; throws when nothing could be stored, and
+    /// <see cref="IngestSaturatedException"/> when the twin is taking all it can apply (nothing stored either).
+    /// </summary>
     Task<IngestResult> IngestAsync(IReadOnlyList<ParsedReading> readings, IEnumerable<ReadingRejection> alreadyRejected);
 }
 
@@ -20,7 +23,8 @@ public interface IReadingIngest
 /// handed to their sensor grains, one call per sensor per batch. What is acknowledged survives a silo crash:
 /// a sensor grain catches up from history when it is activated again.
 /// </summary>
-public sealed class IngestService(IGrainFactory grains, IReadingHistory history, LateDeliveries late, ILogger<IngestService> logger) : IReadingIngest
+public sealed class IngestService(
+    IGrainFactory grains, IReadingHistory history, LateDeliveries late, IngestAdmission admission, ILogger<IngestService> logger) : IReadingIngest
 {
     // Sensors are never deleted, so a sensor once seen registered stays known; unknown ids are asked again each time.
     // The grain reference is kept with it: making one costs more than the call it is for.
@@ -28,6 +32,8 @@ public sealed class IngestService(IGrainFactory grains, IReadingHistory history,
 
     public async Task<IngestResult> IngestAsync(IReadOnlyList<ParsedReading> readings, IEnumerable<ReadingRejection> alreadyRejected)
     {
+        // Held until the sensors applied the batch: what waits here is not yet acknowledged, nor stored.
+        using var budget = await admission.EnterAsync(readings.Count);
         using var activity = TwinTelemetry.Activities.StartActivity("ingest");
         var rejected = new List<ReadingRejection>(alreadyRejected);
         var batch = SensorBatch.Of(readings);

@@ -23,9 +23,11 @@ public sealed class MqttIngestService(
     public const int MaxPayloadBytes = 1 << 20;
 
     private readonly MqttOptions _options = options.Value;
+    private CancellationToken _stopping;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        _stopping = stoppingToken;
         using var client = new MqttClientFactory().CreateMqttClient();
         var storageFailed = NewSignal();
         var delay = TimeSpan.FromSeconds(1);
@@ -195,17 +197,42 @@ public sealed class MqttIngestService(
         }
         try
         {
-            var result = await ingest.IngestAsync(readings, []);
+            var result = await IngestPatientlyAsync(readings);
             if (result.Rejected.Count > 0)
             {
                 Reject(topic, $"{result.Rejected[0].Field}: {result.Rejected[0].Error}");
             }
             return true;
         }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Shutting down while the twin was saturated: not acknowledged, so the broker sends it again.
+            return false;
+        }
         catch (Exception ex)
         {
             logger.LogWarning(ex, "Readings from MQTT topic {Topic} could not be stored; the broker keeps them", topic);
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Push-back for MQTT: while the twin's ingest budget stays full the message waits and tries again, and its
+    /// acknowledgement waits with it, so the broker holds back further messages (its in-flight window) instead of the
+    /// twin acknowledging more than it applies.
+    /// </summary>
+    private async Task<IngestResult> IngestPatientlyAsync(List<ParsedReading> readings)
+    {
+        while (true)
+        {
+            try
+            {
+                return await ingest.IngestAsync(readings, []);
+            }
+            catch (IngestSaturatedException saturated)
+            {
+                await Task.Delay(saturated.RetryAfter, time, _stopping);
+            }
         }
     }
 

@@ -75,8 +75,10 @@ public static class NgsiLdIngestApi
             }
             return (result.Accepted, failed);
         }
-        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException or OrleansException)
+        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException or OrleansException
+                                       or IngestSaturatedException)
         {
+            // Saturated (the ingest budget stayed full) is told the same way: nothing stored, retry shortly.
             return (0, null);
         }
     }

@@ -22,6 +22,9 @@ public static class TwinTelemetry
     public static readonly Counter<long> ReadingsRejected =
         Meter.CreateCounter<long>("ioctwin.readings.rejected", "{reading}", "Readings refused item by item.");
 
+    public static readonly Counter<long> ReadingsRefused =
+        Meter.CreateCounter<long>("ioctwin.readings.refused", "{reading}", "Readings of batches refused whole because the ingest budget stayed full (push-back).");
+
     public static readonly Counter<long> MqttRejected =
         Meter.CreateCounter<long>("ioctwin.mqtt.rejected", "{message}", "MQTT messages refused: malformed payloads, invalid readings, unknown sensors.");
 
