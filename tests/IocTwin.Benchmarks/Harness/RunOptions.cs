@@ -99,7 +99,7 @@ public sealed record RunOptions
         IngestWarmup = TimeSpan.FromSeconds(10),
         // About three history moves (a million readings each) fall in the window, so the figure holds their share of the work.
         IngestWindow = TimeSpan.FromSeconds(45),
-        FeedReadingsPerSecond = 2_000,
+        FeedReadingsPerSecond = 20_000,
         ClientSteps = [1, 200, 1_000],
         ScopeDistricts = 10,
         LatencyFeedWarmup = TimeSpan.FromSeconds(30),

@@ -128,17 +128,7 @@ public sealed class MqttIngestTests(MqttTwinApiFactory api) : IClassFixture<Mqtt
         await PublishUntilSeen(sensor.Id, 40);
         var before = await Http.Get<SensorView>($"/api/v1/sensors/{sensor.Id}");
 
-        long rejected = 0;
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == IocTwin.Telemetry.TwinTelemetry.Name && instrument.Name == "ioctwin.mqtt.rejected")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref rejected, value));
-        listener.Start();
+        using var rejected = new TwinCounter("ioctwin.mqtt.rejected");
 
         var now = DateTimeOffset.UtcNow;
         await Publish(sensor.Id, "not json at all");
@@ -161,7 +151,7 @@ public sealed class MqttIngestTests(MqttTwinApiFactory api) : IClassFixture<Mqtt
         var after = await Eventually.Until(() => Http.Get<SensorView>($"/api/v1/sensors/{sensor.Id}"), s => s.LastReading?.Values["db"] == 44);
         Assert.Equal(before.ReadingCount + 1, after.ReadingCount);
         Assert.Equal(["db"], after.LastReading!.Values.Keys);
-        await Eventually.Until(() => Task.FromResult(Interlocked.Read(ref rejected)), r => r >= malformed);
+        await Eventually.Until(() => Task.FromResult(rejected.Total), r => r >= malformed);
         Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync("/api/v1/sensors/no-such-sensor")).StatusCode);
     }
 
@@ -189,6 +179,29 @@ public sealed class MqttIngestTests(MqttTwinApiFactory api) : IClassFixture<Mqtt
     }
 
     [Fact]
+    public async Task While_the_ingest_budget_is_full_a_message_waits_unacknowledged_and_is_applied_once_there_is_room()
+    {
+        var sensor = await Sensor("thanh-khe", SensorKind.Noise);
+        await PublishUntilSeen(sensor.Id, 35);
+        var before = await Http.Get<SensorView>($"/api/v1/sensors/{sensor.Id}");
+
+        using var refused = new TwinCounter("ioctwin.readings.refused");
+
+        // Other senders hold the whole budget, as a twin applying all it can.
+        var admission = api.Services.GetRequiredService<IngestAdmission>();
+        using (await admission.EnterAsync(int.MaxValue))
+        {
+            await Publish(sensor.Id, $$"""{ "timestamp": "{{DateTimeOffset.UtcNow:O}}", "values": { "db": 57 } }""");
+            await Eventually.Until(() => Task.FromResult(refused.Total), r => r > 0, TimeSpan.FromSeconds(30), "the message meets the full budget");
+            Assert.Equal(before.ReadingCount, (await Http.Get<SensorView>($"/api/v1/sensors/{sensor.Id}")).ReadingCount);
+        }
+
+        var after = await Eventually.Until(() => Http.Get<SensorView>($"/api/v1/sensors/{sensor.Id}"),
+            s => s.LastReading?.Values.GetValueOrDefault("db") == 57, TimeSpan.FromSeconds(30), "the held message is applied");
+        Assert.Equal(before.ReadingCount + 1, after.ReadingCount);
+    }
+
+    [Fact]
     public async Task After_the_broker_restarts_the_service_reconnects_and_takes_readings_again()
     {
         var sensor = await Sensor("cam-le", SensorKind.Noise);
@@ -202,4 +215,28 @@ public sealed class MqttIngestTests(MqttTwinApiFactory api) : IClassFixture<Mqtt
         var seen = await PublishUntilSeen(sensor.Id, 47);
         Assert.Equal(47, seen.LastReading!.Values["db"]);
     }
+}
+
+/// <summary>What one of the twin's counters adds from its creation on, in this process.</summary>
+internal sealed class TwinCounter : IDisposable
+{
+    private readonly MeterListener _listener = new();
+    private long _total;
+
+    public TwinCounter(string name)
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == IocTwin.Telemetry.TwinTelemetry.Name && instrument.Name == name)
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _total, value));
+        _listener.Start();
+    }
+
+    public long Total => Interlocked.Read(ref _total);
+
+    public void Dispose() => _listener.Dispose();
 }
