@@ -98,7 +98,7 @@ public static class LatencyBenchmark
                 context.Results.Note(string.Create(CultureInfo.InvariantCulture,
                     $"latency with {screens:N0} screen{(screens == 1 ? "" : "s")}: {probes.Count:N0} readings of watched sensors, {delivery}" +
                     $"at the twin observer p50 {atObserver.P50:N0} ms / p99 {atObserver.P99:N0} ms ({atObserver.Delivered:P1} seen{unseen}); " +
-                    $"feed {feedRate:N0} readings/s ({feed.Failed} failed posts so far), POST {feed.TakeAckMilliseconds()}; {window.Describe(probes.Count, "watched reading")}"));
+                    $"feed {feedRate:N0} readings/s ({feed.Failed} failed and {feed.Refused} refused (429) posts so far), POST {feed.TakeAckMilliseconds()}; {window.Describe(probes.Count, "watched reading")}"));
             }
         }
         finally

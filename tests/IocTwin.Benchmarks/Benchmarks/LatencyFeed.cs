@@ -12,8 +12,15 @@ internal sealed class LatencyFeed(TwinHost host, CitySpec city, ProbeBook book, 
     private readonly List<double> _ackMilliseconds = [];
     private long _sent;
     private long _failed;
+    private long _refused;
 
     public long Failed => Interlocked.Read(ref _failed);
+
+    /// <summary>
+    /// Posts the twin refused with 429 (ingest push-back). Their readings were not applied, so later readings of the
+    /// same sensors count one less than the book expects and show as not seen.
+    /// </summary>
+    public long Refused => Interlocked.Read(ref _refused);
 
     /// <summary>Readings acknowledged so far.</summary>
     public long Sent => Interlocked.Read(ref _sent);
@@ -64,7 +71,7 @@ internal sealed class LatencyFeed(TwinHost host, CitySpec city, ProbeBook book, 
         var acknowledged = Stopwatch.GetTimestamp();
         if (!response.IsSuccessStatusCode)
         {
-            Interlocked.Increment(ref _failed);
+            Interlocked.Increment(ref response.StatusCode == System.Net.HttpStatusCode.TooManyRequests ? ref _refused : ref _failed);
             return;
         }
         foreach (var probe in probes)
