@@ -95,7 +95,7 @@ public static class ReadingsApi
     /// </summary>
     internal static ProblemHttpResult TooBusy(HttpContext http, IngestSaturatedException saturated, string detail)
     {
-        http.Response.Headers.RetryAfter = RetryAfterSeconds(saturated);
+        http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(saturated.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         return TypedResults.Problem(new ProblemDetails
         {
             Status = StatusCodes.Status429TooManyRequests,
@@ -104,9 +104,6 @@ public static class ReadingsApi
             Extensions = { ["limit"] = "ingest" },
         });
     }
-
-    internal static string RetryAfterSeconds(IngestSaturatedException saturated) =>
-        Math.Max(1, (int)Math.Ceiling(saturated.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Readings of an import go to the ingest path this many at a time.</summary>
     public const int ImportBatchSize = 5_000;

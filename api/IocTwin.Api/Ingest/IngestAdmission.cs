@@ -5,13 +5,6 @@ using Microsoft.Extensions.Options;
 
 namespace IocTwin.Api.Ingest;
 
-/// <summary>The twin is taking all the readings it can apply: the batch was not taken, the sender tries again later.</summary>
-public sealed class IngestSaturatedException(TimeSpan retryAfter)
-    : Exception($"The twin is applying as many readings as it can; try again in {retryAfter.TotalSeconds:0.#} s.")
-{
-    public TimeSpan RetryAfter { get; } = retryAfter;
-}
-
 /// <summary>
 /// The process's ingest budget (<see cref="IngestBudgetOptions"/>): a batch holds a share of it from before it is
 /// stored until its sensors have applied it. Acknowledgements come after the sensors applied their readings, so the
