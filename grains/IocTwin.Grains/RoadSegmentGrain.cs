@@ -110,10 +110,13 @@ public sealed class RoadSegmentGrain(
         ? GrainFactory.GetGrain<IDistrictGrain>(spec.DistrictId).ReportSegments([Snapshot(spec)])
         : Task.CompletedTask;
 
-    private SegmentSnapshot Snapshot(SegmentSpec spec)
+    private SegmentSnapshot Snapshot(SegmentSpec spec) => SnapshotOf(spec, state.State.Sensors.Values, state.State.Version, time.GetUtcNow());
+
+    /// <summary>What the district holds of a segment: its traffic as its sensors give it now.</summary>
+    public static SegmentSnapshot SnapshotOf(SegmentSpec spec, IReadOnlyCollection<SensorSnapshot> sensors, long version, DateTimeOffset now)
     {
-        var (status, traffic) = SegmentTrafficModel.Derive(spec, state.State.Sensors.Values, time.GetUtcNow());
-        return new SegmentSnapshot(spec.Id, spec.LengthM, status, traffic, [.. state.State.Sensors.Values], state.State.Version);
+        var (status, traffic) = SegmentTrafficModel.Derive(spec, sensors, now);
+        return new SegmentSnapshot(spec.Id, spec.LengthM, status, traffic, [.. sensors], version);
     }
 
     private SegmentView View(SegmentSpec spec)

@@ -150,6 +150,9 @@ public sealed class SensorGrain(
         ? GrainFactory.GetGrain<IRoadSegmentGrain>(segmentId).DetachSensor(previous.Id)
         : GrainFactory.GetGrain<IDistrictGrain>(previous.DistrictId).DetachSensor(previous.Id);
 
+    /// <summary>A sensor just registered, as its parent first holds it: never heard from.</summary>
+    public static SensorSnapshot Unseen(SensorSpec spec) => new(spec.Id, spec.Kind, spec.Sector, null, [], 0);
+
     private SensorSnapshot Snapshot(SensorSpec spec) => new(
         spec.Id, spec.Kind, spec.Sector, state.State.LastSeen,
         state.State.LastReading?.Values ?? [], state.State.ReadingCount);
