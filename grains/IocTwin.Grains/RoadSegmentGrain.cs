@@ -46,7 +46,17 @@ public sealed class RoadSegmentGrain(
         return View(registered);
     }
 
-    public Task<SegmentView?> Get() => Task.FromResult(state.State.Spec is { } spec ? View(spec) : null);
+    public async Task<SegmentView?> Get()
+    {
+        // An activation of an id an import then wrote (see ImportedRowCheck) reads its row again.
+        if (state.State.Spec is null && Topology.ImportedRowCheck.Due(ref _lookAgainAt, time))
+        {
+            await state.ReadStateAsync();
+        }
+        return state.State.Spec is { } spec ? View(spec) : null;
+    }
+
+    private long _lookAgainAt;
 
     public async Task AttachSensor(SensorSnapshot sensor)
     {

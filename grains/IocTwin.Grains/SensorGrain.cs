@@ -90,10 +90,28 @@ public sealed class SensorGrain(
         return View(state.State.Spec);
     }
 
-    public Task<SensorView?> Get() =>
-        Task.FromResult(state.State.Spec is { } spec ? View(spec) : null);
+    public async Task<SensorView?> Get()
+    {
+        await LookForImportedRowAsync();
+        return state.State.Spec is { } spec ? View(spec) : null;
+    }
 
-    public Task<bool> IsRegistered() => Task.FromResult(state.State.Spec is not null);
+    public async Task<bool> IsRegistered()
+    {
+        await LookForImportedRowAsync();
+        return state.State.Spec is not null;
+    }
+
+    // When an unregistered activation last read its row (see ImportedRowCheck).
+    private long _lookAgainAt;
+
+    private async ValueTask LookForImportedRowAsync()
+    {
+        if (state.State.Spec is null && Topology.ImportedRowCheck.Due(ref _lookAgainAt, time))
+        {
+            await state.ReadStateAsync();
+        }
+    }
 
     public Task Record(Reading[] readings, HistoryBatch? batch = null)
     {

@@ -77,6 +77,29 @@ public sealed class ImportBatchTests(SmallImportBatchTwin api) : IClassFixture<S
         Assert.Equal([$"{Segment(4)}-counter"], (await Http.Get<SegmentView>($"/api/v1/segments/{Segment(4)}")).SensorIds!);
     }
 
+    [Fact]
+    public async Task A_sensor_the_feed_named_before_it_was_imported_takes_readings_once_it_is()
+    {
+        var tag = AreaCities.Tag();
+        var area = $"early-{tag}";
+        var counter = $"early-{tag}-road-counter";
+        // The feed runs ahead of the import: the reading is refused, and the sensor's grain is asked about it.
+        var early = await Http.PostReadings(TwinApiClient.Reading(counter, DateTimeOffset.UtcNow, new { speed = 20, flow = 700 }));
+        Assert.DoesNotContain("\"accepted\":1", await early.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync($"/api/v1/sensors/{counter}")).StatusCode);
+
+        await AreaCities.ImportAsync(Http, AreaCities.Area(area, "district", null, 109.2, 15.0, 109.3, 15.1),
+            AreaCities.CountedSegment($"early-{tag}-road", area, 109.25, 15.05));
+
+        // The grain that answered "not registered" reads the row the import wrote, and the next reading is taken.
+        await Eventually.Until(
+            async () => (await (await Http.PostReadings(TwinApiClient.Reading(counter, DateTimeOffset.UtcNow, new { speed = 20, flow = 700 })))
+                .ReadObject())["accepted"]?.GetValue<int>(),
+            accepted => accepted == 1);
+        var sensor = await Eventually.Until(() => Http.Get<SensorView>($"/api/v1/sensors/{counter}"), s => s.ReadingCount >= 1);
+        Assert.Equal($"early-{tag}-road", sensor.SegmentId);
+    }
+
     private async Task ExecuteAsync(string sql)
     {
         await using var connection = new SqliteConnection($"Data Source={api.StateDatabase}");
