@@ -166,6 +166,25 @@ public sealed class DistrictGrain(
         return AttachAsync(state.State.Sensors, sensor.SensorId, sensor);
     }
 
+    public async Task AttachMembers(SegmentSnapshot[] segments, SensorSnapshot[] sensors)
+    {
+        foreach (var segment in segments)
+        {
+            TrackChanges(segment);
+            state.State.Segments[segment.SegmentId] = segment;
+        }
+        foreach (var sensor in sensors)
+        {
+            TrackChange(sensor, segmentId: null);
+            state.State.Sensors[sensor.SensorId] = sensor;
+        }
+        state.State.Version++;
+        // Membership is topology: one write for the whole batch, before the importer hears back.
+        await state.WriteStateAsync();
+        _report.Schedule();
+        _evaluateAlerts.Schedule();
+    }
+
     public Task ReportSensors(SensorSnapshot[] sensors)
     {
         foreach (var sensor in sensors)

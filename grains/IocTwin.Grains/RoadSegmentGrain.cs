@@ -46,7 +46,17 @@ public sealed class RoadSegmentGrain(
         return View(registered);
     }
 
-    public Task<SegmentView?> Get() => Task.FromResult(state.State.Spec is { } spec ? View(spec) : null);
+    public async Task<SegmentView?> Get()
+    {
+        // An activation of an id an import then wrote (see ImportedRowCheck) reads its row again.
+        if (state.State.Spec is null && Topology.ImportedRowCheck.Due(ref _lookAgainAt, time))
+        {
+            await state.ReadStateAsync();
+        }
+        return state.State.Spec is { } spec ? View(spec) : null;
+    }
+
+    private long _lookAgainAt;
 
     public async Task AttachSensor(SensorSnapshot sensor)
     {
@@ -110,10 +120,13 @@ public sealed class RoadSegmentGrain(
         ? GrainFactory.GetGrain<IDistrictGrain>(spec.DistrictId).ReportSegments([Snapshot(spec)])
         : Task.CompletedTask;
 
-    private SegmentSnapshot Snapshot(SegmentSpec spec)
+    private SegmentSnapshot Snapshot(SegmentSpec spec) => SnapshotOf(spec, state.State.Sensors.Values, state.State.Version, time.GetUtcNow());
+
+    /// <summary>What the district holds of a segment: its traffic as its sensors give it now.</summary>
+    public static SegmentSnapshot SnapshotOf(SegmentSpec spec, IReadOnlyCollection<SensorSnapshot> sensors, long version, DateTimeOffset now)
     {
-        var (status, traffic) = SegmentTrafficModel.Derive(spec, state.State.Sensors.Values, time.GetUtcNow());
-        return new SegmentSnapshot(spec.Id, spec.LengthM, status, traffic, [.. state.State.Sensors.Values], state.State.Version);
+        var (status, traffic) = SegmentTrafficModel.Derive(spec, sensors, now);
+        return new SegmentSnapshot(spec.Id, spec.LengthM, status, traffic, [.. sensors], version);
     }
 
     private SegmentView View(SegmentSpec spec)

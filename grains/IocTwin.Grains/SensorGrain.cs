@@ -90,10 +90,28 @@ public sealed class SensorGrain(
         return View(state.State.Spec);
     }
 
-    public Task<SensorView?> Get() =>
-        Task.FromResult(state.State.Spec is { } spec ? View(spec) : null);
+    public async Task<SensorView?> Get()
+    {
+        await LookForImportedRowAsync();
+        return state.State.Spec is { } spec ? View(spec) : null;
+    }
 
-    public Task<bool> IsRegistered() => Task.FromResult(state.State.Spec is not null);
+    public async Task<bool> IsRegistered()
+    {
+        await LookForImportedRowAsync();
+        return state.State.Spec is not null;
+    }
+
+    // When an unregistered activation last read its row (see ImportedRowCheck).
+    private long _lookAgainAt;
+
+    private async ValueTask LookForImportedRowAsync()
+    {
+        if (state.State.Spec is null && Topology.ImportedRowCheck.Due(ref _lookAgainAt, time))
+        {
+            await state.ReadStateAsync();
+        }
+    }
 
     public Task Record(Reading[] readings, HistoryBatch? batch = null)
     {
@@ -149,6 +167,9 @@ public sealed class SensorGrain(
     private Task DetachFromAsync(SensorSpec previous) => previous.SegmentId is { } segmentId
         ? GrainFactory.GetGrain<IRoadSegmentGrain>(segmentId).DetachSensor(previous.Id)
         : GrainFactory.GetGrain<IDistrictGrain>(previous.DistrictId).DetachSensor(previous.Id);
+
+    /// <summary>A sensor just registered, as its parent first holds it: never heard from.</summary>
+    public static SensorSnapshot Unseen(SensorSpec spec) => new(spec.Id, spec.Kind, spec.Sector, null, [], 0);
 
     private SensorSnapshot Snapshot(SensorSpec spec) => new(
         spec.Id, spec.Kind, spec.Sector, state.State.LastSeen,

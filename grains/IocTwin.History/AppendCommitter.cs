@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using IocTwin.Model;
 using Microsoft.Extensions.Logging;
+using NpgsqlTypes;
 
 namespace IocTwin.History;
 
@@ -69,20 +70,18 @@ internal sealed class AppendCommitter(HistoryDb db, int writer, BlockMover mover
         }
     }
 
+    private static readonly BulkColumn[] Columns =
+    [
+        new("writer", NpgsqlDbType.Integer), new("received", NpgsqlDbType.Bigint),
+        new("count", NpgsqlDbType.Integer), new("readings", NpgsqlDbType.Bytea),
+    ];
+
+    /// <summary>The appends in one transaction: a binary COPY on PostgreSQL (one round trip, not one per append).</summary>
     private Task InsertRowsAsync(List<PendingAppend> batch, List<long> keys) =>
-        db.WriteTransactionAsync(async (connection, transaction) =>
+        db.WriteTransactionAsync(async (connection, _) =>
         {
-            await using var insert = HistoryDb.Command(connection,
-                "INSERT INTO twin_reading_appended (writer, received, count, readings) VALUES (@writer, @received, @count, @readings)",
-                ("writer", writer), ("received", 0L), ("count", 0), ("readings", Array.Empty<byte>()));
-            insert.Transaction = transaction;
-            for (var i = 0; i < batch.Count; i++)
-            {
-                insert.Parameters[1].Value = keys[i];
-                insert.Parameters[2].Value = batch[i].Count;
-                insert.Parameters[3].Value = batch[i].Row;
-                await insert.ExecuteNonQueryAsync(CancellationToken.None);
-            }
+            await BulkInsert.RowsAsync(connection, "twin_reading_appended", Columns,
+                batch.Select((append, i) => new object[] { writer, keys[i], append.Count, append.Row }), CancellationToken.None);
             return true;
         }, CancellationToken.None);
 

@@ -4,12 +4,14 @@ using IocTwin.Grains;
 using IocTwin.History;
 using IocTwin.Persistence;
 using IocTwin.Telemetry;
+using IocTwin.Topology;
 using Orleans.Dashboard;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -98,6 +100,10 @@ public static class SiloHostingExtensions
         // Orleans' own binary format: compact, fast and version-tolerant through the [Id] attributes on state classes.
         silo.Services.AddOptions<AdoNetGrainStorageOptions>(providerName)
             .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
+        // An import stores its new segments and sensors a batch at a time, in the provider's own rows.
+        silo.Services.AddSingleton<IGrainStateBatchWriter>(sp => new SqlGrainStateBatchWriter(hosting.Storage, hosting.ConnectionString,
+            providerName, sp.GetRequiredService<IOptionsMonitor<AdoNetGrainStorageOptions>>().Get(providerName),
+            sp.GetRequiredService<IOptions<ClusterOptions>>().Value));
         if (sqlite)
         {
             silo.Services.AddKeyedSingleton<IGrainStorage>(TwinStorage.Name,

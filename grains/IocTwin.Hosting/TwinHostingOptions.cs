@@ -69,6 +69,9 @@ public sealed class TwinHostingOptions
     /// <summary>The address other silos and clients reach this silo at; loopback when unset.</summary>
     public string? AdvertisedAddress { get; set; }
 
+    /// <summary>New segments and sensors an import stores per transaction (see <c>TopologyImporter</c>).</summary>
+    public int ImportBatchSize { get; set; } = Topology.TopologyImporter.DefaultBatchSize;
+
     /// <summary>Load the Da Nang sample when the twin holds no district yet.</summary>
     public bool SeedSampleCity { get; set; } = true;
 }

@@ -92,7 +92,7 @@ public static class BenchmarkProgram
         context.Host = await TwinHost.StartAsync(context.DatabaseFile, options.HostSettings);
 
         // Every throughput figure is a ratio to this one.
-        if (options.Runs(GrainCallBaseline.Name) || options.Runs(IngestBenchmark.Name))
+        if (options.Runs(GrainCallBaseline.Name) || options.Runs(IngestBenchmark.Name) || options.RunsNamed(MillionBenchmark.Name))
         {
             context.BaselineCallRate = await GrainCallBaseline.RunAsync(context);
         }
@@ -123,6 +123,11 @@ public static class BenchmarkProgram
         if (ScenarioSpeedBenchmark.Available && options.Runs(ScenarioSpeedBenchmark.Name))
         {
             await ScenarioSpeedBenchmark.RunAsync(context);
+        }
+        if (options.RunsNamed(MillionBenchmark.Name))
+        {
+            // Restarts the twin on the same database half way.
+            await MillionBenchmark.RunAsync(context);
         }
         if (options.RunsNamed(AreaStalenessBenchmark.Name))
         {

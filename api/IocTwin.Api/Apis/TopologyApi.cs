@@ -4,6 +4,7 @@ using IocTwin.Api.Audit;
 using IocTwin.Api.Json;
 using IocTwin.Domain;
 using IocTwin.Grains;
+using IocTwin.Hosting;
 using IocTwin.Model;
 using IocTwin.Topology;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -164,15 +165,15 @@ public static class TopologyApi
         return TypedResults.Ok(registered);
     }
 
-    public static async Task<Results<Ok<ImportSummary>, ValidationProblem>> Import(
-        JsonElement? document, HttpContext http, IGrainFactory grains, KnownEntities knownEntities, IAuditLog audit,
+    public static async Task<Results<Ok<ImportSummary>, ValidationProblem, ProblemHttpResult>> Import(
+        JsonElement? document, HttpContext http, IGrainFactory grains, KnownEntities knownEntities, IAuditLog audit, TwinHostingOptions hosting,
         CancellationToken cancellationToken, bool partial = false)
     {
         if (document is null)
         {
             return Problems.EmptyBody();
         }
-        var known = await KnownTopologyAsync(grains);
+        var known = await LiveTopology.KnownAsync(grains);
         CityImportResult result;
         try
         {
@@ -193,19 +194,21 @@ public static class TopologyApi
             }
             return Problems.Fields(errors);
         }
-        await TopologyImporter.ImportAsync(grains, result.City, cancellationToken);
+        try
+        {
+            await TopologyImporter.ImportAsync(grains, result.City, cancellationToken, known, hosting.ImportBatchSize);
+        }
+        catch (TopologyImportException ex)
+        {
+            await knownEntities.RefreshAsync();
+            await audit.RecordAsync(http.User, AuditActions.TopologyImport, "city", ex.Message);
+            return BatchesFailed(ex);
+        }
         await knownEntities.RefreshAsync();
         var summary = new ImportSummary(result.City.Districts.Count, result.City.Segments.Count, result.City.Sensors.Count, result.Errors);
         await audit.RecordAsync(http.User, AuditActions.TopologyImport, "city",
             $"{summary.Districts} districts, {summary.Segments} segments, {summary.Sensors} sensors, {summary.Rejected.Count} rejected");
         return TypedResults.Ok(summary);
-    }
-
-    private static async Task<(HashSet<string> Districts, HashSet<string> Segments, HashSet<string> Sensors)> KnownTopologyAsync(IGrainFactory grains)
-    {
-        var areas = await LiveTopology.DistrictIdsAsync(grains);
-        var members = await Task.WhenAll(areas.Select(id => grains.GetGrain<IDistrictGrain>(id).GetMembers()));
-        return ([.. areas], [.. members.SelectMany(m => m.SegmentIds)], [.. members.SelectMany(m => m.SensorIds)]);
     }
 
     /// <summary>Segments and sensors belong to the lowest area holding them: an area the twin holds with none below it.</summary>
@@ -224,6 +227,18 @@ public static class TopologyApi
             errors.AddError("districtId", $"area '{areaId}' has areas below it: name the lowest area holding it");
         }
     }
+
+    /// <summary>
+    /// Some batches of an import were rolled back (the store refused them); the areas and every other batch are stored,
+    /// so the same document can be sent again once the store is healthy.
+    /// </summary>
+    private static ProblemHttpResult BatchesFailed(TopologyImportException failure) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status500InternalServerError, title: "Import batches rolled back",
+            detail: failure.Message, extensions: new Dictionary<string, object?>
+            {
+                ["batches"] = failure.Batches,
+                ["failedBatches"] = failure.Failed,
+            });
 
     /// <summary>Segments and sensors share the hub's entity scope, so an id names one entity of either kind.</summary>
     private static ProblemHttpResult IdTaken(string id, string kind) =>

@@ -32,6 +32,10 @@ public interface IDistrictGrain : IGrainWithStringKey
     [Alias("AttachSensor")]
     Task AttachSensor(SensorSnapshot sensor);
 
+    /// <summary>Takes in many segments and sensors at once (an import's batch), stored in one write before it answers.</summary>
+    [Alias("AttachMembers")]
+    Task AttachMembers([Immutable] SegmentSnapshot[] segments, [Immutable] SensorSnapshot[] sensors);
+
     /// <summary>The latest live values of sensors of the district that sit on no segment; others are ignored.</summary>
     [Alias("ReportSensors")]
     Task ReportSensors([Immutable] SensorSnapshot[] sensors);

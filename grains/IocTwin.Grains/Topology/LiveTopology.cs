@@ -6,6 +6,9 @@ namespace IocTwin.Topology;
 /// <summary>Live views of a set of areas and everything in them.</summary>
 public sealed record TwinViews(List<DistrictView> Districts, List<SegmentView> Segments, List<SensorView> Sensors);
 
+/// <summary>The ids of every area, segment and sensor the twin holds.</summary>
+public sealed record KnownTopology(HashSet<string> Districts, HashSet<string> Segments, HashSet<string> Sensors);
+
 /// <summary>The twin's registered topology and live state, read from its grains in parallel.</summary>
 public static class LiveTopology
 {
@@ -14,6 +17,14 @@ public static class LiveTopology
     {
         var tree = await grains.GetGrain<ICityGrain>(CityGrainKey.Id).GetAreas();
         return [.. tree.Links.Where(l => l.ParentId is null || !tree.Contains(l.ParentId)).SelectMany(l => tree.Subtree(l.Id))];
+    }
+
+    /// <summary>Every id the twin holds, read from the areas' member lists (no segment or sensor is activated).</summary>
+    public static async Task<KnownTopology> KnownAsync(IGrainFactory grains)
+    {
+        var areas = await DistrictIdsAsync(grains);
+        var members = await Task.WhenAll(areas.Select(id => grains.GetGrain<IDistrictGrain>(id).GetMembers()));
+        return new([.. areas], [.. members.SelectMany(m => m.SegmentIds)], [.. members.SelectMany(m => m.SensorIds)]);
     }
 
     /// <summary>

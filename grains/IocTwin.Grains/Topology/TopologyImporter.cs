@@ -3,19 +3,110 @@ using IocTwin.Model;
 
 namespace IocTwin.Topology;
 
-/// <summary>Registers a city's areas (level by level, parents first), then segments, then sensors, so each finds its parent.</summary>
+/// <summary>
+/// Registers a city's areas (level by level, parents first), then its segments and sensors, so each finds its parent.
+/// Segments and sensors new to the twin are stored in batches (<see cref="ITopologyBatchGrain"/>: one transaction
+/// each, then one write per district); those the twin already holds are registered again through their grains, as a
+/// single PUT would.
+/// </summary>
 public static class TopologyImporter
 {
     private const int Parallelism = 64;
 
-    public static async Task ImportAsync(IGrainFactory grains, CitySpec city, CancellationToken cancellationToken = default)
+    /// <summary>Segments and sensors per batch: one transaction each, large enough that its commit costs little per row.</summary>
+    public const int DefaultBatchSize = 5_000;
+
+    /// <summary>Batches in flight: one is written while the districts of the one before take their members in.</summary>
+    private const int BatchesInFlight = 2;
+
+    /// <summary>
+    /// Imports the city; everything stored before it returns. When a batch fails, that batch is rolled back, the
+    /// others are stored all the same, and a <see cref="TopologyImportException"/> names the batches that failed.
+    /// </summary>
+    public static async Task ImportAsync(IGrainFactory grains, CitySpec city, CancellationToken cancellationToken = default,
+        KnownTopology? known = null, int batchSize = DefaultBatchSize)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        known ??= await LiveTopology.KnownAsync(grains);
         foreach (var level in Levels(city.Districts))
         {
             await ForEachAsync(level, d => grains.GetGrain<IDistrictGrain>(d.Id).Register(d), cancellationToken);
         }
-        await ForEachAsync(city.Segments, s => grains.GetGrain<IRoadSegmentGrain>(s.Id).Register(s), cancellationToken);
-        await ForEachAsync(city.Sensors, s => grains.GetGrain<ISensorGrain>(s.Id).Register(s), cancellationToken);
+
+        var newSegmentIds = city.Segments.Where(s => !known.Segments.Contains(s.Id)).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        bool IsNew(SensorSpec s) => !known.Sensors.Contains(s.Id) && (s.SegmentId is null || newSegmentIds.Contains(s.SegmentId));
+        await ForEachAsync(city.Segments.Where(s => !newSegmentIds.Contains(s.Id)), s => grains.GetGrain<IRoadSegmentGrain>(s.Id).Register(s), cancellationToken);
+
+        var batches = Batches(city.Segments.Where(s => newSegmentIds.Contains(s.Id)), city.Sensors.Where(IsNew), batchSize);
+        var failed = new List<FailedBatch>();
+        await Parallel.ForEachAsync(
+            batches.Select((batch, i) => (Batch: batch, Number: i + 1)),
+            new ParallelOptions { MaxDegreeOfParallelism = BatchesInFlight, CancellationToken = cancellationToken },
+            async (item, _) =>
+            {
+                try
+                {
+                    await grains.GetGrain<ITopologyBatchGrain>(0).StoreNew(item.Batch);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    lock (failed)
+                    {
+                        failed.Add(FailedBatch.Of(item.Number, item.Batch, ex));
+                    }
+                }
+            });
+
+        // Sensors the twin holds already, and new sensors on segments it held already, find their segment live.
+        var lostSegments = failed.SelectMany(f => f.SegmentIds).ToHashSet(StringComparer.Ordinal);
+        await ForEachAsync(city.Sensors.Where(s => !IsNew(s) && (s.SegmentId is null || !lostSegments.Contains(s.SegmentId))),
+            s => grains.GetGrain<ISensorGrain>(s.Id).Register(s), cancellationToken);
+        if (failed.Count > 0)
+        {
+            throw new TopologyImportException(batches.Count, [.. failed.OrderBy(f => f.Number)]);
+        }
+    }
+
+    /// <summary>
+    /// New segments with the new sensors on them (a segment and its sensors never split), district by district, then
+    /// the sensors that sit directly in a district.
+    /// </summary>
+    private static List<NewTopologyBatch> Batches(IEnumerable<SegmentSpec> segments, IEnumerable<SensorSpec> sensors, int batchSize)
+    {
+        var sensorList = sensors.ToList();
+        var onSegment = sensorList.Where(s => s.SegmentId is not null).ToLookup(s => s.SegmentId!, StringComparer.Ordinal);
+        var batches = new List<NewTopologyBatch>();
+        List<SegmentSpec> batchSegments = [];
+        List<SensorSpec> batchSensors = [];
+        void Cut()
+        {
+            if (batchSegments.Count + batchSensors.Count > 0)
+            {
+                batches.Add(new NewTopologyBatch(batchSegments, batchSensors));
+                batchSegments = [];
+                batchSensors = [];
+            }
+        }
+        foreach (var segment in segments.GroupBy(s => s.DistrictId, StringComparer.Ordinal).SelectMany(g => g))
+        {
+            var on = onSegment[segment.Id].ToList();
+            if (batchSegments.Count + batchSensors.Count + 1 + on.Count > batchSize)
+            {
+                Cut();
+            }
+            batchSegments.Add(segment);
+            batchSensors.AddRange(on);
+        }
+        foreach (var sensor in sensorList.Where(s => s.SegmentId is null).GroupBy(s => s.DistrictId, StringComparer.Ordinal).SelectMany(g => g))
+        {
+            if (batchSegments.Count + batchSensors.Count >= batchSize)
+            {
+                Cut();
+            }
+            batchSensors.Add(sensor);
+        }
+        Cut();
+        return batches;
     }
 
     /// <summary>

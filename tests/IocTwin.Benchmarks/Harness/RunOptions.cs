@@ -224,7 +224,7 @@ public sealed record RunOptions
             else
             {
                 throw new ArgumentException(
-                    $"Unknown argument '{arg}'. Usage: [--quick] [--only=baseline,ingest,ngsi-ld-ingest,latency,ngsi-ld-notify,subscribe,scenario,memory,assignment,areas] [--size=districts/segments/sensors] [--wards-per-district=n] " +
+                    $"Unknown argument '{arg}'. Usage: [--quick] [--only=baseline,ingest,ngsi-ld-ingest,latency,ngsi-ld-notify,subscribe,scenario,memory,assignment,areas,million] [--size=districts/segments/sensors] [--wards-per-district=n] " +
                     "[--set Twin:Key=value] [--db=twin.db] [--out=report.md] [--tntp=network-dir] [--gap=1e-4]");
             }
         }
@@ -232,6 +232,11 @@ public sealed record RunOptions
         if (only.Count == 1 && only.Contains(Benchmarks.AreaStalenessBenchmark.Name) && size is null && wards is null)
         {
             (size, wards) = ((options.AreaCity.Districts, options.AreaCity.Segments, options.AreaCity.Sensors), options.AreaCity.WardsPerDistrict);
+        }
+        // Alone, the million-sensor benchmark measures its own city.
+        if (only.Count == 1 && only.Contains(Benchmarks.MillionBenchmark.Name) && size is null)
+        {
+            size = Benchmarks.MillionBenchmark.City;
         }
         if (size is var (districts, segments, sensors))
         {

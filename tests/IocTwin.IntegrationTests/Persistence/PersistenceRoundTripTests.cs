@@ -89,7 +89,7 @@ public sealed class PersistenceRoundTripTests
         await second.StopAsync();
     }
 
-    private static async Task<IHost> StartSilo(Dictionary<string, string?> settings)
+    internal static async Task<IHost> StartSilo(Dictionary<string, string?> settings)
     {
         settings["Twin:SiloPort"] = TestPorts.Free().ToString();
         settings["Twin:GatewayPort"] = TestPorts.Free().ToString();

@@ -55,6 +55,31 @@ public sealed class ReadingHistoryTests
 
     [Theory]
     [MemberData(nameof(Databases))]
+    public async Task Many_appends_stored_together_come_back_each_whole_and_under_its_own_batch(string database)
+    {
+        using var history = await Start(database);
+        var sensor = "h-" + Guid.NewGuid().ToString("N");
+        // Whole seconds: history keeps milliseconds.
+        var t0 = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeSeconds());
+
+        // Appended side by side, they are committed a few hundred at a time (on PostgreSQL by one binary COPY).
+        var appended = await Task.WhenAll(Enumerable.Range(0, 300).Select(i => history.AppendAsync(
+            [(sensor, new Reading(t0.AddSeconds(i), new() { ["aqi"] = i, ["pm25"] = i / 2.0 }))])));
+
+        var stored = await history.CommittedAfterAsync(sensor, 0);
+        Assert.Equal(300, appended.Distinct().Count());
+        Assert.Equal(appended.OrderBy(b => b.CommittedMs), stored.Select(r => r.Batch).OrderBy(b => b.CommittedMs));
+        Assert.All(stored, r =>
+        {
+            var i = (int)(r.Timestamp - t0).TotalSeconds;
+            Assert.Equal(appended[i], r.Batch);
+            Assert.Equal(new Dictionary<string, double> { ["aqi"] = i, ["pm25"] = i / 2.0 }, r.Values);
+        });
+        await history.StopAsync(CancellationToken.None);
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
     public async Task Latest_at_a_time_and_batches_after_a_commit_see_what_was_stored(string database)
     {
         using var history = await Start(database);

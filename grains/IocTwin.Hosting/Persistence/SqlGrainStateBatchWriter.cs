@@ -1,0 +1,156 @@
+using System.Data.Common;
+using System.Text;
+using IocTwin.History;
+using IocTwin.Topology;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using NpgsqlTypes;
+using Orleans.Configuration;
+using Orleans.Storage;
+
+namespace IocTwin.Persistence;
+
+/// <summary>
+/// Writes a batch of grain states straight into the ADO.NET provider's table, in one transaction: the rows the
+/// provider itself would write (its hashes, key columns, serializer and first version), so a grain activated later
+/// reads them as its own. A row that is already there (an earlier import stopped half way) is replaced and its
+/// version moved on, as the grain's own write would. Grains whose rows are written here must not be active: the
+/// import sends only entities the twin does not hold, and unknown ids never activate grains.
+/// </summary>
+internal sealed class SqlGrainStateBatchWriter(
+    StorageKind storage, string connectionString, string providerName, AdoNetGrainStorageOptions options, ClusterOptions cluster)
+    : IGrainStateBatchWriter
+{
+    public async Task WriteAsync(IReadOnlyList<GrainStateRow> rows, CancellationToken cancellationToken = default)
+    {
+        var keyed = rows.Select(KeyOf).ToList();
+        if (storage == StorageKind.PostgreSql)
+        {
+            await WritePostgreSqlAsync(keyed, cancellationToken);
+            return;
+        }
+        // SQLite takes one writer: queue behind the grains' own writes rather than meet a locked file.
+        var gate = SqliteWriteGate.For(connectionString);
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            // Off the caller's scheduler: Microsoft.Data.Sqlite runs synchronously underneath.
+            await Task.Run(() => WriteSqlite(keyed), cancellationToken);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private sealed record KeyedRow(int IdHash, long N0, long N1, int TypeHash, string StateName, string? Extension, byte[] Payload);
+
+    /// <summary>The key columns as AdoNetGrainStorage derives them from a grain id (its AdoGrainKey and HashPicker).</summary>
+    private KeyedRow KeyOf(GrainStateRow row)
+    {
+        long n0 = 0, n1 = 0;
+        string? extension;
+        byte[] hashed;
+        if (row.GrainId.TryGetGuidKey(out var guid, out extension))
+        {
+            var guidBytes = guid.ToByteArray();
+            n0 = BitConverter.ToInt64(guidBytes, 0);
+            n1 = BitConverter.ToInt64(guidBytes, 8);
+            hashed = [.. guidBytes, .. extension is null ? [] : Encoding.UTF8.GetBytes(extension)];
+        }
+        else if (row.GrainId.TryGetIntegerKey(out var integer, out extension))
+        {
+            n1 = integer;
+            hashed = [.. BitConverter.GetBytes(integer), .. extension is null ? [] : Encoding.UTF8.GetBytes(extension)];
+        }
+        else
+        {
+            extension = row.GrainId.Key.ToString();
+            hashed = Encoding.UTF8.GetBytes(extension);
+        }
+        if (BitConverter.IsLittleEndian)
+        {
+            Array.Reverse(hashed);
+        }
+        var hasher = options.HashPicker.PickHasher(cluster.ServiceId, providerName, row.StateName, row.GrainId, new GrainState<object>())!;
+        return new KeyedRow(hasher.Hash(hashed), n0, n1, hasher.Hash(Encoding.UTF8.GetBytes(row.StateName)), row.StateName, extension,
+            row.Serialize(options.GrainStorageSerializer).ToArray());
+    }
+
+    private void WriteSqlite(List<KeyedRow> rows)
+    {
+        using var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        using (var pragma = connection.CreateCommand())
+        {
+            // As the provider's own writes do (0001-persistence.sql): the log is synced at checkpoints.
+            pragma.CommandText = "PRAGMA synchronous = NORMAL;";
+            pragma.ExecuteNonQuery();
+        }
+        using var transaction = connection.BeginTransaction();
+        using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = """
+            INSERT INTO OrleansStorage
+                (GrainIdHash, GrainIdN0, GrainIdN1, GrainTypeHash, GrainTypeString, GrainIdExtensionString,
+                 ServiceId, PayloadBinary, ModifiedOn, Version)
+            VALUES ($idHash, $n0, $n1, $typeHash, $type, $extension, $serviceId, $payload, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 1)
+            ON CONFLICT DO UPDATE SET
+                PayloadBinary = excluded.PayloadBinary,
+                ModifiedOn = excluded.ModifiedOn,
+                Version = CASE WHEN Version >= 2147483647 THEN 1 ELSE Version + 1 END;
+            """;
+        var idHash = insert.Parameters.Add("$idHash", SqliteType.Integer);
+        var n0 = insert.Parameters.Add("$n0", SqliteType.Integer);
+        var n1 = insert.Parameters.Add("$n1", SqliteType.Integer);
+        var typeHash = insert.Parameters.Add("$typeHash", SqliteType.Integer);
+        var type = insert.Parameters.Add("$type", SqliteType.Text);
+        var extension = insert.Parameters.Add("$extension", SqliteType.Text);
+        insert.Parameters.AddWithValue("$serviceId", cluster.ServiceId);
+        var payload = insert.Parameters.Add("$payload", SqliteType.Blob);
+        insert.Prepare();
+        foreach (var row in rows)
+        {
+            idHash.Value = row.IdHash;
+            n0.Value = row.N0;
+            n1.Value = row.N1;
+            typeHash.Value = row.TypeHash;
+            type.Value = row.StateName;
+            extension.Value = (object?)row.Extension ?? DBNull.Value;
+            payload.Value = row.Payload;
+            insert.ExecuteNonQuery();
+        }
+        transaction.Commit();
+    }
+
+    /// <summary>One statement for the whole batch: the columns go as arrays and come back as rows through unnest.</summary>
+    private async Task WritePostgreSqlAsync(List<KeyedRow> rows, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var insert = new NpgsqlCommand("""
+            INSERT INTO OrleansStorage
+                (GrainIdHash, GrainIdN0, GrainIdN1, GrainTypeHash, GrainTypeString, GrainIdExtensionString,
+                 ServiceId, PayloadBinary, Version)
+            SELECT r.idHash, r.n0, r.n1, r.typeHash, r.type, r.extension, @serviceId, r.payload, 1
+            FROM unnest(@idHash, @n0, @n1, @typeHash, @type, @extension, @payload) AS r(idHash, n0, n1, typeHash, type, extension, payload)
+            ON CONFLICT (GrainIdHash, GrainTypeHash, GrainIdN0, GrainIdN1, ServiceId, GrainTypeString,
+                         (COALESCE(md5(GrainIdExtensionString), '')))
+            DO UPDATE SET
+                PayloadBinary = EXCLUDED.PayloadBinary,
+                ModifiedOn = now(),
+                Version = CASE WHEN OrleansStorage.Version >= 2147483647 THEN 1 ELSE OrleansStorage.Version + 1 END
+            """, connection, transaction);
+        insert.Parameters.AddWithValue("serviceId", cluster.ServiceId);
+        insert.Parameters.Add(new NpgsqlParameter<int[]>("idHash", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = [.. rows.Select(r => r.IdHash)] });
+        insert.Parameters.Add(new NpgsqlParameter<long[]>("n0", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. rows.Select(r => r.N0)] });
+        insert.Parameters.Add(new NpgsqlParameter<long[]>("n1", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. rows.Select(r => r.N1)] });
+        insert.Parameters.Add(new NpgsqlParameter<int[]>("typeHash", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = [.. rows.Select(r => r.TypeHash)] });
+        insert.Parameters.Add(new NpgsqlParameter<string[]>("type", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. rows.Select(r => r.StateName)] });
+        insert.Parameters.Add(new NpgsqlParameter<string?[]>("extension", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. rows.Select(r => r.Extension)] });
+        insert.Parameters.Add(new NpgsqlParameter<byte[][]>("payload", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { TypedValue = [.. rows.Select(r => r.Payload)] });
+        await insert.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+}
