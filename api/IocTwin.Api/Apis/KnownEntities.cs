@@ -37,6 +37,12 @@ public sealed class KnownEntities(IGrainFactory grains) : IAreaTreeSource
     /// <summary>Raised with the new tree when a read finds areas added, removed or moved under another parent.</summary>
     public event Action<AreaTree>? AreasChanged;
 
+    /// <summary>
+    /// Raised after every read of the topology, the tree changed or not: an area registered again through this process
+    /// may have a new outline (<see cref="AreaOutlines"/> reads them again on it).
+    /// </summary>
+    public event Action? TopologyRead;
+
     /// <summary>Whether the topology has been read since the process started.</summary>
     public bool Loaded => _current.StartedAt > 0;
 
@@ -151,6 +157,7 @@ public sealed class KnownEntities(IGrainFactory grains) : IAreaTreeSource
             {
                 AreasChanged?.Invoke(areas);
             }
+            TopologyRead?.Invoke();
             return snapshot;
         }
         finally

@@ -59,20 +59,36 @@ public static class EntityRenderer
             {
                 continue;
             }
-            json[context.Compact(name)] = options.Format switch
-            {
-                EntityFormat.KeyValues => attribute.Value.DeepClone(),
-                EntityFormat.Concise => Concise(attribute, options.SysAttrs, context),
-                _ => Normalized(attribute, options.SysAttrs, context),
-            };
+            json[context.Compact(name)] = attribute.MoreInstances is null ? RenderInstance(attribute, options, context)
+                : options.Format == EntityFormat.KeyValues ? KeyValuesDataset(attribute, context)
+                : new JsonArray([.. attribute.Instances.Select(i => RenderInstance(i, options, context))]);
         }
         return json;
     }
 
+    private static JsonNode RenderInstance(NgsiAttribute attribute, RenderOptions options, LdContext context) => options.Format switch
+    {
+        EntityFormat.KeyValues => OutValue(attribute, context),
+        EntityFormat.Concise => Concise(attribute, options.SysAttrs, context),
+        _ => Normalized(attribute, options.SysAttrs, context),
+    };
+
+    /// <summary>A multi-attribute in keyValues: {"dataset": {datasetId or "@none": value}} (GS CIM 009 clause 4.5.4).</summary>
+    private static JsonObject KeyValuesDataset(NgsiAttribute attribute, LdContext context) => new()
+    {
+        ["dataset"] = new JsonObject(attribute.Instances.Select(i => KeyValuePair.Create(i.DatasetId ?? "@none", (JsonNode?)OutValue(i, context)))),
+    };
+
+    /// <summary>The value as written out: a vocab's terms compacted with the request's context, any other value as kept.</summary>
+    private static JsonNode OutValue(NgsiAttribute attribute, LdContext context) => attribute.Kind != AttributeKind.VocabProperty
+        ? attribute.Value.DeepClone()
+        : attribute.Value is JsonArray terms ? new JsonArray([.. terms.Select(t => (JsonNode)JsonValue.Create(context.Compact(t!.GetValue<string>())))])
+        : JsonValue.Create(context.Compact(attribute.Value.GetValue<string>()));
+
     private static JsonObject Normalized(NgsiAttribute attribute, bool sysAttrs, LdContext context)
     {
         var json = new JsonObject { ["type"] = attribute.Kind.ToString() };
-        json[ValueMember(attribute)] = attribute.Value.DeepClone();
+        json[ValueMember(attribute)] = OutValue(attribute, context);
         AddMetadata(json, attribute, sysAttrs, context);
         return json;
     }
@@ -86,10 +102,12 @@ public static class EntityRenderer
             AddMetadata(relationship, attribute, sysAttrs, context);
             return relationship;
         }
-        var json = new JsonObject { [ValueMember(attribute)] = attribute.Value.DeepClone() };
+        var json = new JsonObject { [ValueMember(attribute)] = OutValue(attribute, context) };
         AddMetadata(json, attribute, sysAttrs, context);
-        // A bare JSON object value would read as an attribute of its own; a GeoJSON geometry is recognised by its type.
-        var bare = json.Count == 1 && attribute.Kind != AttributeKind.LanguageProperty && (attribute.Value is not JsonObject || attribute.Kind == AttributeKind.GeoProperty);
+        // A bare JSON object value would read as an attribute of its own, a bare array as instances; a GeoJSON geometry is
+        // recognised by its type. Only a Property or a GeoProperty goes bare.
+        var bare = json.Count == 1 && (attribute.Kind == AttributeKind.GeoProperty
+            || (attribute.Kind == AttributeKind.Property && attribute.Value is not (JsonObject or JsonArray)));
         return bare ? attribute.Value.DeepClone() : json;
     }
 
@@ -97,6 +115,9 @@ public static class EntityRenderer
     {
         AttributeKind.Relationship => "object",
         AttributeKind.LanguageProperty => "languageMap",
+        AttributeKind.ListProperty => "valueList",
+        AttributeKind.JsonProperty => "json",
+        AttributeKind.VocabProperty => "vocab",
         _ => "value",
     };
 
@@ -109,6 +130,10 @@ public static class EntityRenderer
         if (attribute.UnitCode is { } unit)
         {
             json["unitCode"] = unit;
+        }
+        if (attribute.DatasetId is { } datasetId)
+        {
+            json["datasetId"] = datasetId;
         }
         foreach (var (name, member) in attribute.Members ?? [])
         {

@@ -9,12 +9,16 @@ public enum AttributeKind
     Relationship,
     GeoProperty,
     LanguageProperty,
+    ListProperty,
+    JsonProperty,
+    VocabProperty,
 }
 
 /// <summary>
 /// One attribute of an entity, with its name kept expanded (an IRI) inside the twin; compacted only when written out.
-/// <see cref="Value"/> is the Property's value, the GeoProperty's GeoJSON geometry, the Relationship's object or the
-/// LanguageProperty's languageMap.
+/// <see cref="Value"/> is the Property's value, the GeoProperty's GeoJSON geometry, the Relationship's object, the
+/// LanguageProperty's languageMap, the ListProperty's valueList, the JsonProperty's json or the VocabProperty's vocab
+/// (expanded). A multi-attribute is its first instance holding the others in <see cref="MoreInstances"/>.
 /// </summary>
 public sealed record NgsiAttribute(AttributeKind Kind, JsonNode Value, DateTimeOffset? ObservedAt = null, string? UnitCode = null)
 {
@@ -25,6 +29,15 @@ public sealed record NgsiAttribute(AttributeKind Kind, JsonNode Value, DateTimeO
     public DateTimeOffset? CreatedAt { get; init; }
 
     public DateTimeOffset? ModifiedAt { get; init; }
+
+    /// <summary>The instance's datasetId; null for the default instance.</summary>
+    public string? DatasetId { get; init; }
+
+    /// <summary>The attribute's other instances (a multi-attribute); null when it has one.</summary>
+    public IReadOnlyList<NgsiAttribute>? MoreInstances { get; init; }
+
+    /// <summary>Every instance, this one first.</summary>
+    public IEnumerable<NgsiAttribute> Instances => MoreInstances is null ? [this] : [this, .. MoreInstances];
 
     public static NgsiAttribute Property(JsonNode value, DateTimeOffset? observedAt = null, string? unitCode = null) =>
         new(AttributeKind.Property, value, observedAt, unitCode);

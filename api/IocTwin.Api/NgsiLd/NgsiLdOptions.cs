@@ -26,6 +26,12 @@ public sealed class NgsiLdOptions
     /// </summary>
     public string? Tenant { get; set; }
 
+    /// <summary>
+    /// Context entities the twin holds at most; a write that would create one more is refused with OperationNotSupported
+    /// (422), and the entities there are stay writable.
+    /// </summary>
+    public int MaxContextEntities { get; set; } = 100_000;
+
     /// <summary>How long an idPattern or ~= pattern may run on one value before the query is refused.</summary>
     public TimeSpan PatternTimeout { get; set; } = TimeSpan.FromMilliseconds(50);
 }

@@ -4,7 +4,7 @@ namespace IocTwin.Grains;
 
 /// <summary>
 /// One NGSI-LD context entity of a type the twin does not model itself, keyed by its id (a URI). Only called for ids
-/// the <see cref="IContextEntityIndexGrain"/> lists, or to create one.
+/// the <see cref="IContextEntityIndexShardGrain"/>s list, or to create one.
 /// </summary>
 public interface IContextEntityGrain : IGrainWithStringKey
 {

@@ -1,18 +1,27 @@
 namespace IocTwin.Model;
 
-/// <summary>The NGSI-LD attribute types a context entity holds.</summary>
+/// <summary>The NGSI-LD attribute types a context entity holds (new kinds are added at the end: stored by number).</summary>
 public enum ContextAttributeKind
 {
     Property,
     Relationship,
     GeoProperty,
     LanguageProperty,
+    /// <summary>An ordered array of values ("valueList").</summary>
+    ListProperty,
+    /// <summary>A JSON value kept as JSON, not expanded as JSON-LD ("json").</summary>
+    JsonProperty,
+    /// <summary>A term or list of terms expanded with the @context like a type ("vocab").</summary>
+    VocabProperty,
 }
 
 /// <summary>
 /// One attribute of a context entity as stored: its kind, its value (the Property's value, the Relationship's object,
-/// the GeoProperty's geometry, the LanguageProperty's languageMap) as JSON text, its observedAt and unitCode, and any
-/// other members (sub-attributes, names expanded to IRIs) as a JSON object text.
+/// the GeoProperty's geometry, the LanguageProperty's languageMap, the ListProperty's valueList, the JsonProperty's
+/// json, the VocabProperty's expanded vocab) as JSON text, its observedAt and unitCode, and any other members
+/// (sub-attributes, names expanded to IRIs) as a JSON object text. A multi-attribute (GS CIM 009 clause 4.5.5) is
+/// stored as its first instance (the default one, without datasetId, when it has one) holding the others in
+/// <see cref="MoreInstances"/>, each with its <see cref="DatasetId"/>.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ContextAttribute(
@@ -22,7 +31,24 @@ public sealed record ContextAttribute(
     [property: Id(3)] string? UnitCode,
     [property: Id(4)] string? MembersJson,
     [property: Id(5)] DateTimeOffset CreatedAt,
-    [property: Id(6)] DateTimeOffset ModifiedAt);
+    [property: Id(6)] DateTimeOffset ModifiedAt)
+{
+    /// <summary>The instance's datasetId (a URI); null for the default instance.</summary>
+    [Id(7)] public string? DatasetId { get; init; }
+
+    /// <summary>The attribute's other instances, each with a datasetId; null when it has one instance.</summary>
+    [Id(8)] public IReadOnlyList<ContextAttribute>? MoreInstances { get; init; }
+
+    /// <summary>Every instance, the default (or first) one first, none holding others.</summary>
+    public IEnumerable<ContextAttribute> Instances => MoreInstances is null ? [this] : [this with { MoreInstances = null }, .. MoreInstances];
+
+    /// <summary>The attribute made of these instances (the default one first); null when there are none.</summary>
+    public static ContextAttribute? Of(IEnumerable<ContextAttribute> instances)
+    {
+        var ordered = instances.Select(i => i with { MoreInstances = null }).OrderBy(i => i.DatasetId is not null).ToList();
+        return ordered.Count == 0 ? null : ordered[0] with { MoreInstances = ordered.Count > 1 ? [.. ordered.Skip(1)] : null };
+    }
+}
 
 /// <summary>
 /// An NGSI-LD entity of a type the twin does not model itself, kept as given: id, expanded type, attributes by expanded
@@ -83,7 +109,14 @@ public sealed record ContextEntityWrite(
     [property: Id(2)] IReadOnlyDictionary<string, ContextAttribute?> Attributes,
     [property: Id(3)] string? AttributeName,
     [property: Id(4)] string? DistrictId,
-    [property: Id(5)] bool LocationGiven);
+    [property: Id(5)] bool LocationGiven)
+{
+    /// <summary>Delete Entity Attribute: the instance of this datasetId (null: the default instance).</summary>
+    [Id(6)] public string? DatasetId { get; init; }
+
+    /// <summary>Delete Entity Attribute with deleteAll=true: every instance.</summary>
+    [Id(7)] public bool AllInstances { get; init; }
+}
 
 public enum ContextWriteStatus
 {
@@ -94,6 +127,8 @@ public enum ContextWriteStatus
     AlreadyExists,
     /// <summary>The type given is not the entity's.</summary>
     TypeMismatch,
+    /// <summary>The twin holds as many context entities as it may: none is created.</summary>
+    Full,
 }
 
 /// <summary>What a write did: its status and the attributes it left alone (name → reason), for a 207 notUpdated.</summary>

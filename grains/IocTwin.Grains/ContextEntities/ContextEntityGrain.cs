@@ -35,7 +35,7 @@ public sealed class ContextEntityGrain(
         {
             await history.AppendAsync(observations);
         }
-        var index = GrainFactory.GetGrain<IContextEntityIndexGrain>(0);
+        var index = GrainFactory.GetGrain<IContextEntityIndexShardGrain>(ContextEntityShards.Of(id));
         if (result.Entity is { } entity)
         {
             if (before is null || before.Type != entity.Type || before.DistrictId != entity.DistrictId)

@@ -55,14 +55,24 @@ public static class ContextEntityWrites
                 {
                     return Unchanged(ContextWriteStatus.NotFound);
                 }
+                var fragment = write.Attributes.GetValueOrDefault(named);
+                var datasetId = write.Mode == ContextWriteMode.DeleteAttribute ? write.DatasetId : fragment?.DatasetId;
+                var instances = existing.Instances.ToList();
+                var target = instances.FindIndex(i => i.DatasetId == datasetId);
+                if (target < 0 && !(write.Mode == ContextWriteMode.DeleteAttribute && write.AllInstances))
+                {
+                    return Unchanged(ContextWriteStatus.NotFound);
+                }
                 if (write.Mode == ContextWriteMode.DeleteAttribute)
                 {
-                    next.Remove(named);
+                    if (write.AllInstances) instances.Clear();
+                    else instances.RemoveAt(target);
                 }
-                else if (write.Attributes.GetValueOrDefault(named) is { } fragment)
+                else if (fragment is not null)
                 {
-                    next[named] = MergeInto(existing, fragment, now);
+                    instances[target] = MergeInto(instances[target], fragment, now);
                 }
+                SetInstances(next, named, instances);
                 changed.Add(named);
                 break;
             default:
@@ -75,20 +85,42 @@ public static class ContextEntityWrites
                         if (next.Remove(name)) changed.Add(name);
                         continue;
                     }
-                    if (exists && write.Mode == ContextWriteMode.AppendNoOverwrite)
-                    {
-                        notUpdated[name] = "The attribute exists and noOverwrite was asked for.";
-                        continue;
-                    }
                     if (!exists && write.Mode == ContextWriteMode.Update)
                     {
                         notUpdated[name] = "The entity has no such attribute; update changes only attributes it has.";
                         continue;
                     }
-                    next[name] = exists && write.Mode == ContextWriteMode.Merge
-                        ? MergeInto(before!, given, now)
-                        : Stamp(given, exists ? before!.CreatedAt : now, now);
-                    changed.Add(name);
+                    // Instance by instance: one of the same datasetId is overwritten (or merged), another one added.
+                    var kept = exists ? before!.Instances.ToList() : [];
+                    var wrote = false;
+                    foreach (var instance in given.Instances)
+                    {
+                        var at = kept.FindIndex(i => i.DatasetId == instance.DatasetId);
+                        if (at >= 0 && write.Mode == ContextWriteMode.AppendNoOverwrite)
+                        {
+                            notUpdated[name] = "The attribute exists and noOverwrite was asked for.";
+                            continue;
+                        }
+                        if (at < 0 && write.Mode == ContextWriteMode.Update)
+                        {
+                            notUpdated[name] = $"The attribute has no instance of datasetId '{instance.DatasetId ?? "(default)"}'; update changes only instances it has.";
+                            continue;
+                        }
+                        if (at < 0)
+                        {
+                            kept.Add(Stamp(instance, now, now));
+                        }
+                        else
+                        {
+                            kept[at] = write.Mode == ContextWriteMode.Merge ? MergeInto(kept[at], instance, now) : Stamp(instance, kept[at].CreatedAt, now);
+                        }
+                        wrote = true;
+                    }
+                    if (wrote)
+                    {
+                        SetInstances(next, name, kept);
+                        changed.Add(name);
+                    }
                 }
                 break;
         }
@@ -113,7 +145,8 @@ public static class ContextEntityWrites
         }
         foreach (var (name, attribute) in write.Attributes)
         {
-            if (attribute is { Kind: ContextAttributeKind.Property, ObservedAt: { } at } && at >= DateTimeOffset.UnixEpoch
+            // The default instance only: history keeps one value per attribute name and time.
+            if (attribute is { Kind: ContextAttributeKind.Property, DatasetId: null, ObservedAt: { } at } && at >= DateTimeOffset.UnixEpoch
                 && NumberOf(attribute.ValueJson) is { } value)
             {
                 (byTime.TryGetValue(at, out var values) ? values : byTime[at] = [])[name] = value;
@@ -145,10 +178,24 @@ public static class ContextEntityWrites
     private static ContextWriteOutcome Outcome(ContextWriteStatus status, IReadOnlyDictionary<string, string> notUpdated) => new(status, notUpdated);
 
     private static Dictionary<string, ContextAttribute> Stamped(IReadOnlyDictionary<string, ContextAttribute?> attributes, DateTimeOffset now) =>
-        attributes.Where(a => a.Value is not null).ToDictionary(a => a.Key, a => Stamp(a.Value!, now, now), StringComparer.Ordinal);
+        attributes.Where(a => a.Value is not null)
+            .ToDictionary(a => a.Key, a => ContextAttribute.Of(a.Value!.Instances.Select(i => Stamp(i, now, now)))!, StringComparer.Ordinal);
 
     private static ContextAttribute Stamp(ContextAttribute attribute, DateTimeOffset created, DateTimeOffset now) =>
         attribute with { CreatedAt = created, ModifiedAt = now };
+
+    /// <summary>The attribute made of these instances, or gone when none is left.</summary>
+    private static void SetInstances(Dictionary<string, ContextAttribute> attributes, string name, List<ContextAttribute> instances)
+    {
+        if (ContextAttribute.Of(instances) is { } attribute)
+        {
+            attributes[name] = attribute;
+        }
+        else
+        {
+            attributes.Remove(name);
+        }
+    }
 
     /// <summary>
     /// A fragment merged into an attribute: members it gives replace those it had, the rest stay (an empty value is

@@ -98,4 +98,25 @@ public sealed class AreaTreeAccessTests(AreasTwinFactory api)
         Assert.Equal([inWest], (await westOc.Entities("type=Hydrant", "")).Ids());
         Assert.Equal(new[] { inWest, inEast }.Order(StringComparer.Ordinal), (await districtOc.Entities("type=Hydrant", "")).Ids());
     }
+
+    [Fact]
+    public async Task A_ward_registered_after_context_entities_were_placed_holds_the_next_ones_for_its_OC()
+    {
+        var tag = Tag();
+        var (district, ward) = ($"dn-{tag}", $"wn-{tag}");
+        await ImportAsync(Ioc, Area(district, "district", null, 105.0, 10.0, 105.2, 10.2));
+        string Bin(string id) => $$"""
+            { "id": "{{id}}", "type": "Bin", "fill": { "type": "Property", "value": 0.4 },
+              "location": { "type": "GeoProperty", "value": { "type": "Point", "coordinates": [105.05, 10.1] } } }
+            """;
+        var (before, after) = (ContextEntityCalls.NewId("Bin"), ContextEntityCalls.NewId("Bin"));
+        (await Ioc.Send(HttpMethod.Post, "/entities", Bin(before))).AssertStatus(HttpStatusCode.Created);
+
+        (await Ioc.PutJson($"/api/v1/areas/{ward}", AreaBody($"Khu {ward}", "ward", district, 105.0, 10.0, 105.1, 10.2))).EnsureSuccessStatusCode();
+        (await Ioc.Send(HttpMethod.Post, "/entities", Bin(after))).AssertStatus(HttpStatusCode.Created);
+
+        // The area outlines are read again with the tree, so the entity written next is placed in the new ward at once.
+        using var wardOc = api.CreateClient(TwinRoles.DistrictOc, districts: [ward]);
+        Assert.Equal([after], (await wardOc.Entities("type=Bin", "")).Ids());
+    }
 }

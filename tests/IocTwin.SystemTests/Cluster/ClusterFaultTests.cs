@@ -81,15 +81,7 @@ public sealed class ClusterFaultTests(ITestOutputHelper output) : IDisposable
         return http;
     }
 
-    private static string Token()
-    {
-        var services = new ServiceCollection()
-            .Configure<AuthOptions>(o => o.SigningKey = SigningKey)
-            .AddSingleton(TimeProvider.System)
-            .AddSingleton<TokenIssuer>()
-            .BuildServiceProvider();
-        return services.GetRequiredService<TokenIssuer>().Issue("fault-test", TwinRoles.Ioc, [], [], TimeSpan.FromHours(1));
-    }
+    private static string Token() => ProcessTokens.Issue(SigningKey, "fault-test");
 
     private async Task WaitReady(HttpClient http, int sensors)
     {

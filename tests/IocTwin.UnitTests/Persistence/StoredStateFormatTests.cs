@@ -195,7 +195,10 @@ public sealed class StoredStateFormatTests
     }
 }
 
-/// <summary>A context entity and the index as the first version that kept them stored them: the format is pinned.</summary>
+/// <summary>
+/// A context entity as the first version that kept them stored it still loads; the format with multi-attribute
+/// instances and the index shard's are pinned.
+/// </summary>
 public sealed class ContextEntityStoredFormatTests
 {
     private static readonly DateTimeOffset Created = new(2026, 12, 6, 8, 0, 0, TimeSpan.Zero);
@@ -220,9 +223,6 @@ public sealed class ContextEntityStoredFormatTests
             ["https://vocab.example/temperature"] = new(ContextAttributeKind.Property, "21.5", Created, "CEL", """{"https://vocab.example/accuracy":{"type":"Property","value":0.1}}""", Created, Created.AddMinutes(1)),
             ["https://uri.etsi.org/ngsi-ld/location"] = new(ContextAttributeKind.GeoProperty, """{"type":"Point","coordinates":[108.2,16.05]}""", null, null, null, Created, Created),
         }, Created, Created.AddMinutes(1), "hai-chau");
-        var written = Convert.ToBase64String(Serializer.SerializeToArray(new ContextEntityState { Entity = entity }));
-        Assert.True(StoredEntity == written, $"The stored format of a context entity changed; it was written as:\n{written}");
-
         var loaded = Serializer.Deserialize<ContextEntityState>(Convert.FromBase64String(StoredEntity))!.Entity!;
 
         Assert.Equal(entity.Id, loaded.Id);
@@ -231,5 +231,76 @@ public sealed class ContextEntityStoredFormatTests
         Assert.Equal(Created.AddMinutes(1), loaded.ModifiedAt);
         Assert.Equal(entity.Attributes["https://vocab.example/temperature"], loaded.Attributes["https://vocab.example/temperature"]);
         Assert.Equal(ContextAttributeKind.GeoProperty, loaded.Attributes["https://uri.etsi.org/ngsi-ld/location"].Kind);
+        Assert.Null(loaded.Attributes["https://vocab.example/temperature"].MoreInstances);
+    }
+
+    /// <summary>A ContextEntityState with a two-instance multi-attribute and a VocabProperty, as the version that added them stored it.</summary>
+    private const string StoredInstances =
+        "ICDoQCV1cm46bmdzaS1sZDpUYW5rOjFBNWh0dHBzOi8vdm9jYWIuZXhhbXBsZS9UYW5rMQH9k9dtz1N5c3RlbS5Db2xsZWN0aW9ucy5HZW5lcmlj"
+        + "LkRpY3Rpb25hcnlgMltbc3RyaW5nXSxbSW9jVHdpbi5Nb2RlbC5Db250ZXh0QXR0cmlidXRlLElvY1R3aW4uQWJzdHJhY3Rpb25zXV0BBUE3aHR0"
+        + "cHM6Ly92b2NhYi5leGFtcGxlL2xldmVsIOgIAwFBBzMuNSGAAIAk7W5T3wiBAAAAAAAAAADgwQHBASGAAIAk7W5T3wiBAAAAAAAAAADgIYAAgCTt"
+        + "blPfCIEAAAAAAAAAAODBATEB9CsX9adSZWFkT25seUxpc3RJbnRlcmZhY2VDb2RlY2AxW1tJb2NUd2luLk1vZGVsLkNvbnRleHRBdHRyaWJ1dGUs"
+        + "SW9jVHdpbi5BYnN0cmFjdGlvbnNdXQADIegIAwFBBzMuMSGAAIAk7W5T3wiBAAAAAAAAAADgwQHBASGAAIAk7W5T3wiBAAAAAAAAAADgIYAAgCTt"
+        + "blPfCIEAAAAAAAAAAOBBM3VybjpuZ3NpLWxkOkRhdGFzZXQ6cmFkYXLBAeDg4EA5aHR0cHM6Ly92b2NhYi5leGFtcGxlL2NvbG91ciDoCAMZQTsi"
+        + "aHR0cHM6Ly9jb2xvdXJzLmV4YW1wbGUvUmVkIsEBwQHBASGAAIAk7W5T3wiBAAAAAAAAAADgIYAAgCTtblPfCIEAAAAAAAAAAODBAcEB4OAhgACA"
+        + "JO1uU98IgQAAAAAAAAAA4CGAAIAk7W5T3wiBAAAAAAAAAADgwQHg4A==";
+
+    [Fact]
+    public void A_stored_multi_attribute_loads_with_each_instance()
+    {
+        var entity = new ContextEntity("urn:ngsi-ld:Tank:1", "https://vocab.example/Tank", new Dictionary<string, ContextAttribute>
+        {
+            ["https://vocab.example/level"] = ContextAttribute.Of([
+                new(ContextAttributeKind.Property, "3.5", Created, null, null, Created, Created),
+                new(ContextAttributeKind.Property, "3.1", Created, null, null, Created, Created) { DatasetId = "urn:ngsi-ld:Dataset:radar" },
+            ])!,
+            ["https://vocab.example/colour"] = new(ContextAttributeKind.VocabProperty, "\"https://colours.example/Red\"", null, null, null, Created, Created),
+        }, Created, Created, null);
+        var written = Convert.ToBase64String(Serializer.SerializeToArray(new ContextEntityState { Entity = entity }));
+        Assert.True(StoredInstances == written, $"The stored format of a context entity changed; it was written as:\n{written}");
+
+        var loaded = Serializer.Deserialize<ContextEntityState>(Convert.FromBase64String(StoredInstances))!.Entity!;
+
+        var level = loaded.Attributes["https://vocab.example/level"];
+        Assert.Equal(["3.5", "3.1"], level.Instances.Select(i => i.ValueJson));
+        Assert.Equal([null, "urn:ngsi-ld:Dataset:radar"], level.Instances.Select(i => i.DatasetId));
+        Assert.Equal(ContextAttributeKind.VocabProperty, loaded.Attributes["https://vocab.example/colour"].Kind);
+    }
+
+    /// <summary>An index shard's state with one entry, as the version that split the index stored it.</summary>
+    private const string StoredShard =
+        "ICAwATEs1C4dU3RyaW5nQ29tcGFyZXIAAwEB4AEDQSV1cm46bmdzaS1sZDpUYW5rOjEg6MAPQTVodHRwczovL3ZvY2FiLmV4YW1wbGUvVGFua0ER"
+        + "aGFpLWNoYXXg4AED4A==";
+
+    [Fact]
+    public void A_stored_index_shard_loads_with_its_entries()
+    {
+        var shard = new ContextEntityIndexShardState { TookOverSingleIndex = true };
+        shard.Entries["urn:ngsi-ld:Tank:1"] = new ContextEntityEntry("urn:ngsi-ld:Tank:1", "https://vocab.example/Tank", "hai-chau");
+        var written = Convert.ToBase64String(Serializer.SerializeToArray(shard));
+        Assert.True(StoredShard == written, $"The stored format of an index shard changed; it was written as:\n{written}");
+
+        var loaded = Serializer.Deserialize<ContextEntityIndexShardState>(Convert.FromBase64String(StoredShard))!;
+
+        Assert.True(loaded.TookOverSingleIndex);
+        Assert.Equal(shard.Entries["urn:ngsi-ld:Tank:1"], loaded.Entries["urn:ngsi-ld:Tank:1"]);
+    }
+}
+
+/// <summary>The split of the context entity index is part of its stored format: an id's shard never changes.</summary>
+public sealed class ContextEntityShardTests
+{
+    [Theory]
+    [InlineData("urn:ngsi-ld:Kiosk:1", 8)]
+    [InlineData("urn:ngsi-ld:Tank:1", 3)]
+    [InlineData("urn:ngsi-ld:Kiosk:hai-chau-07", 9)]
+    public void An_ids_shard_is_the_same_in_every_version(string id, int shard) => Assert.Equal(shard, ContextEntityShards.Of(id));
+
+    [Fact]
+    public void Ids_spread_over_every_shard()
+    {
+        var counts = Enumerable.Range(0, 16_000).GroupBy(i => ContextEntityShards.Of($"urn:ngsi-ld:Kiosk:{i}")).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(ContextEntityShards.Count, counts.Count);
+        Assert.All(counts.Values, count => Assert.InRange(count, 700, 1300));
     }
 }

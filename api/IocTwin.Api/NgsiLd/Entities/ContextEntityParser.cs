@@ -11,7 +11,9 @@ public sealed record ParsedEntity(string? Id, string? Type, Dictionary<string, C
 
 /// <summary>
 /// Reads NGSI-LD entities and attribute fragments (normalized or concise, GS CIM 009 clause 4.5) into the attributes
-/// the twin keeps: Property, Relationship, GeoProperty and LanguageProperty, names expanded with the call's @context.
+/// the twin keeps: Property, Relationship, GeoProperty, LanguageProperty, ListProperty, JsonProperty and VocabProperty,
+/// names (and vocab terms) expanded with the call's @context; an array of instances with distinct datasetIds is a
+/// multi-attribute.
 /// A bad member throws <see cref="NgsiLdRequestException"/> (BadRequestData) naming it; nothing is kept of a bad entity.
 /// </summary>
 public static class ContextEntityParser
@@ -24,7 +26,7 @@ public static class ContextEntityParser
 
     /// <summary>Members of an attribute the twin reads itself; the rest are sub-attributes.</summary>
     private static readonly HashSet<string> AttributeMembers =
-        ["type", "value", "object", "languageMap", "observedAt", "unitCode", "createdAt", "modifiedAt", "instanceId", "datasetId", "objectType", "lang"];
+        ["type", "value", "object", "languageMap", "valueList", "json", "vocab", "observedAt", "unitCode", "createdAt", "modifiedAt", "instanceId", "datasetId", "objectType", "lang"];
 
     private static readonly HashSet<string> GeometryTypes = ["Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"];
 
@@ -81,17 +83,19 @@ public static class ContextEntityParser
         {
             case null:
                 throw new NgsiLdRequestException($"Attribute '{name}' is null; give a value.");
-            case JsonArray:
-                throw new NgsiLdRequestException($"Attribute '{name}' is an array: multi-attributes (several instances by datasetId) are not kept by the twin.");
+            case JsonArray instances:
+                return partial ? throw new NgsiLdRequestException($"Attribute '{name}': a partial update changes one instance; name it with datasetId.")
+                    : MultiAttribute(name, instances, context, now);
             case JsonValue scalar:
                 // Concise: a bare value is a Property.
                 return !IsNull(scalar) ? Kept(ContextAttributeKind.Property, scalar, null, null, null)
                     : allowDeletes ? null : throw new NgsiLdRequestException($"Attribute '{name}': '{NullMarker}' deletes only in a merge.");
         }
         var attribute = (JsonObject)node;
-        if (attribute["datasetId"] is not null)
+        var datasetId = Text(attribute["datasetId"], $"{name}.datasetId");
+        if (datasetId is not null && !LdContext.IsAbsoluteIri(datasetId))
         {
-            throw new NgsiLdRequestException($"Attribute '{name}': datasetId (multi-attributes) is not kept by the twin; send one instance without it.");
+            throw new NgsiLdRequestException($"{name}.datasetId: '{datasetId}' is not a URI.");
         }
         var declared = Text(attribute["type"], $"{name}.type");
         if (declared is not null && GeometryTypes.Contains(declared) && attribute["coordinates"] is not null)
@@ -103,18 +107,16 @@ public static class ContextEntityParser
         {
             null => attribute["object"] is not null ? ContextAttributeKind.Relationship
                 : attribute["languageMap"] is not null ? ContextAttributeKind.LanguageProperty
+                : attribute["valueList"] is not null ? ContextAttributeKind.ListProperty
+                : attribute["json"] is not null ? ContextAttributeKind.JsonProperty
+                : attribute["vocab"] is not null ? ContextAttributeKind.VocabProperty
                 : attribute["value"] is JsonObject v && IsGeometry(v) ? ContextAttributeKind.GeoProperty
                 : attribute["value"] is not null || partial ? ContextAttributeKind.Property
-                : throw new NgsiLdRequestException($"Attribute '{name}' has no type and no value, object or languageMap."),
+                : throw new NgsiLdRequestException($"Attribute '{name}' has no type and no value, object, languageMap, valueList, json or vocab."),
             _ => KindOf(declared.StartsWith(Core, StringComparison.Ordinal) ? declared[Core.Length..] : declared)
-                ?? throw new NgsiLdRequestException($"Attribute '{name}': type '{declared}' is not Property, Relationship, GeoProperty or LanguageProperty."),
+                ?? throw new NgsiLdRequestException($"Attribute '{name}': type '{declared}' is not Property, Relationship, GeoProperty, LanguageProperty, ListProperty, JsonProperty or VocabProperty (ListRelationship is not kept)."),
         };
-        var valueMember = kind switch
-        {
-            ContextAttributeKind.Relationship => "object",
-            ContextAttributeKind.LanguageProperty => "languageMap",
-            _ => "value",
-        };
+        var valueMember = ValueMember(kind);
         var value = attribute[valueMember];
         if (value is null && !partial)
         {
@@ -132,6 +134,9 @@ public static class ContextEntityParser
                 ContextAttributeKind.GeoProperty => value is JsonObject geometry && IsGeometry(geometry) ? Geometry(name, geometry)
                     : throw new NgsiLdRequestException($"Attribute '{name}': a GeoProperty's value is a GeoJSON geometry."),
                 ContextAttributeKind.LanguageProperty => LanguageMap(name, value),
+                ContextAttributeKind.ListProperty => value is JsonArray ? value
+                    : throw new NgsiLdRequestException($"Attribute '{name}': a ListProperty's valueList is an array."),
+                ContextAttributeKind.VocabProperty => Vocab(name, value, context),
                 _ => value,
             };
         }
@@ -149,8 +154,54 @@ public static class ContextEntityParser
                 members[Name(member, context)] = memberValue?.DeepClone();
             }
         }
-        return Kept(kind, value, observedAt, unitCode, members.Count == 0 ? null : members);
+        return Kept(kind, value, observedAt, unitCode, members.Count == 0 ? null : members) with { DatasetId = datasetId };
     }
+
+    /// <summary>The member holding an attribute's value in the normalized representation.</summary>
+    public static string ValueMember(ContextAttributeKind kind) => kind switch
+    {
+        ContextAttributeKind.Relationship => "object",
+        ContextAttributeKind.LanguageProperty => "languageMap",
+        ContextAttributeKind.ListProperty => "valueList",
+        ContextAttributeKind.JsonProperty => "json",
+        ContextAttributeKind.VocabProperty => "vocab",
+        _ => "value",
+    };
+
+    /// <summary>Several instances of one attribute: at most one without datasetId, the others each with its own.</summary>
+    private static ContextAttribute MultiAttribute(string name, JsonArray instances, LdContext context, DateTimeOffset now)
+    {
+        if (instances.Count == 0)
+        {
+            throw new NgsiLdRequestException($"Attribute '{name}' is an empty array; give at least one instance.");
+        }
+        var parsed = new List<ContextAttribute>();
+        foreach (var instance in instances)
+        {
+            if (instance is not JsonObject)
+            {
+                throw new NgsiLdRequestException($"Attribute '{name}': each instance of a multi-attribute is an object.");
+            }
+            var one = Attribute(name, instance, context, now, partial: false, allowDeletes: false)!;
+            if (parsed.Any(p => p.DatasetId == one.DatasetId))
+            {
+                throw new NgsiLdRequestException(one.DatasetId is null
+                    ? $"Attribute '{name}': at most one instance may go without datasetId."
+                    : $"Attribute '{name}': datasetId '{one.DatasetId}' is given twice.");
+            }
+            parsed.Add(one);
+        }
+        return ContextAttribute.Of(parsed)!;
+    }
+
+    /// <summary>A vocab: a term or a non-empty list of terms, each expanded with the @context as a type name is.</summary>
+    private static JsonNode Vocab(string name, JsonNode vocab, LdContext context) => vocab switch
+    {
+        JsonValue term when term.TryGetValue<string>(out var text) && text.Length > 0 => JsonValue.Create(context.Expand(text)),
+        JsonArray { Count: > 0 } terms when terms.All(t => t is JsonValue v && v.TryGetValue<string>(out var text) && text.Length > 0) =>
+            new JsonArray([.. terms.Select(t => (JsonNode)JsonValue.Create(context.Expand(t!.GetValue<string>())))]),
+        _ => throw new NgsiLdRequestException($"Attribute '{name}': a VocabProperty's vocab is a term or a list of terms."),
+    };
 
     private static ContextAttribute Kept(ContextAttributeKind kind, JsonNode? value, DateTimeOffset? observedAt, string? unitCode, JsonObject? members) =>
         new(kind, value?.ToJsonString() ?? "", observedAt, unitCode, members?.ToJsonString(), default, default);
@@ -161,6 +212,9 @@ public static class ContextEntityParser
         "Relationship" => ContextAttributeKind.Relationship,
         "GeoProperty" => ContextAttributeKind.GeoProperty,
         "LanguageProperty" => ContextAttributeKind.LanguageProperty,
+        "ListProperty" => ContextAttributeKind.ListProperty,
+        "JsonProperty" => ContextAttributeKind.JsonProperty,
+        "VocabProperty" => ContextAttributeKind.VocabProperty,
         _ => null,
     };
 

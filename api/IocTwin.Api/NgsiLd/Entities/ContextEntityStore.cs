@@ -1,27 +1,35 @@
 using System.Text.Json.Nodes;
 using IocTwin.Api.Access;
+using IocTwin.Api.Apis;
+using Microsoft.Extensions.Options;
 using IocTwin.Api.NgsiLd.Query;
 using IocTwin.Api.NgsiLd.Temporal;
 using IocTwin.Grains;
 using IocTwin.Model;
-using IocTwin.Topology;
 
 namespace IocTwin.Api.NgsiLd.Entities;
 
 /// <summary>
 /// The context entities (types the twin does not model itself) as the NGSI-LD interface reads and writes them: selected
 /// through the index (no grain is activated for an id that does not exist), cut to the caller's scope, and placed in
-/// the district their location lies in. Scope: the ioc and viewer roles see every context entity; a district OC those
-/// in its districts; a sector OC none (a context entity belongs to no sector).
+/// the district their location lies in (the deepest area of the tree <see cref="KnownEntities"/> holds, by the outlines
+/// <see cref="AreaOutlines"/> reads on the same events). Scope: the ioc and viewer roles see every context entity; a
+/// district OC those in its districts; a sector OC none (a context entity belongs to no sector). The index is sharded
+/// by id: a read of one id asks its shard, a query every shard at once.
 /// </summary>
-public sealed class ContextEntityStore(IGrainFactory grains, TimeProvider time)
+public sealed class ContextEntityStore(IGrainFactory grains, AreaOutlines outlines, IOptions<NgsiLdOptions> options, TimeProvider time)
 {
-    /// <summary>District boundaries change only with the topology: read again after this long.</summary>
-    private static readonly TimeSpan AreasRefresh = TimeSpan.FromMinutes(1);
+    /// <summary>How long a count of the entities is trusted (with this process's creations and deletions added) before the shards are asked again.</summary>
+    private static readonly TimeSpan CountRefresh = TimeSpan.FromSeconds(1);
 
-    private (DateTimeOffset ReadAt, List<(NgsiEntity Area, int Depth)> Areas)? _areas;
+    private readonly Lock _countGate = new();
+    private (DateTimeOffset ReadAt, long Count)? _count;
+    private (IReadOnlyList<AreaOutline> Source, List<(NgsiEntity Area, int Depth)> Areas)? _areas;
 
-    private IContextEntityIndexGrain Index => grains.GetGrain<IContextEntityIndexGrain>(0);
+    private IContextEntityIndexShardGrain ShardOf(string id) => grains.GetGrain<IContextEntityIndexShardGrain>(ContextEntityShards.Of(id));
+
+    private IEnumerable<IContextEntityIndexShardGrain> Shards =>
+        Enumerable.Range(0, ContextEntityShards.Count).Select(shard => grains.GetGrain<IContextEntityIndexShardGrain>(shard));
 
     /// <summary>Whether an id or (expanded) type is one of the twin's own: its topology and readings, not a context entity.</summary>
     public static bool IsTwinOwned(string id, string? type) =>
@@ -33,41 +41,92 @@ public sealed class ContextEntityStore(IGrainFactory grains, TimeProvider time)
     /// <summary>Every context entity the caller may see whose type passes <paramref name="wantsType"/>.</summary>
     public async Task<List<NgsiEntity>> ReadAsync(TwinAccess access, Func<string, bool> wantsType)
     {
-        var entries = (await Index.List()).Where(e => wantsType(e.Type) && CanSee(access, e.DistrictId));
+        var shards = await Task.WhenAll(Shards.Select(shard => shard.List()));
+        var entries = shards.SelectMany(entries => entries).Where(e => wantsType(e.Type) && CanSee(access, e.DistrictId));
         var entities = await Task.WhenAll(entries.Select(e => grains.GetGrain<IContextEntityGrain>(e.Id).Get()));
         return [.. entities.OfType<ContextEntity>().Where(e => CanSee(access, e.DistrictId)).Select(ToNgsi)];
     }
 
     /// <summary>The context entity of that id if the caller may see it; null otherwise.</summary>
     public async Task<NgsiEntity?> ReadOneAsync(TwinAccess access, string id) =>
-        await Index.Find(id) is { } entry && CanSee(access, entry.DistrictId)
+        await ShardOf(id).Find(id) is { } entry && CanSee(access, entry.DistrictId)
             && await grains.GetGrain<IContextEntityGrain>(id).Get() is { } entity && CanSee(access, entity.DistrictId)
             ? ToNgsi(entity)
             : null;
 
-    public async Task<bool> ExistsAsync(string id) => await Index.Find(id) is not null;
+    public async Task<bool> ExistsAsync(string id) => await ShardOf(id).Find(id) is not null;
 
-    /// <summary>A write to one context entity, its district found from the location it gives.</summary>
-    public async Task<ContextWriteOutcome> WriteAsync(string id, ContextWriteMode mode, ParsedEntity parsed, string? attributeName = null)
+    /// <summary>
+    /// A write to one context entity, its district found from the location it gives. A write that would create an
+    /// entity while the twin holds <see cref="NgsiLdOptions.MaxContextEntities"/> is refused (<see cref="ContextWriteStatus.Full"/>).
+    /// </summary>
+    /// <param name="datasetId">Delete Entity Attribute: the instance to delete (null: the default one).</param>
+    /// <param name="allInstances">Delete Entity Attribute: every instance (deleteAll=true).</param>
+    public async Task<ContextWriteOutcome> WriteAsync(string id, ContextWriteMode mode, ParsedEntity parsed, string? attributeName = null,
+        string? datasetId = null, bool allInstances = false)
     {
+        var creates = mode is ContextWriteMode.Create or ContextWriteMode.UpsertReplace or ContextWriteMode.UpsertUpdate;
+        if (creates && await CountAsync() >= options.Value.MaxContextEntities && !await ExistsAsync(id))
+        {
+            return new ContextWriteOutcome(ContextWriteStatus.Full, new Dictionary<string, string>());
+        }
         var location = parsed.Attributes.GetValueOrDefault(ContextEntityWrites.Location);
         var districtId = location is { Kind: ContextAttributeKind.GeoProperty } ? await DistrictOfAsync(location.ValueJson) : null;
-        var write = new ContextEntityWrite(mode, parsed.Type, parsed.Attributes, attributeName, districtId, location is not null);
-        return await grains.GetGrain<IContextEntityGrain>(id).Write(write);
+        var write = new ContextEntityWrite(mode, parsed.Type, parsed.Attributes, attributeName, districtId, location is not null)
+        {
+            DatasetId = datasetId,
+            AllInstances = allInstances,
+        };
+        var outcome = await grains.GetGrain<IContextEntityGrain>(id).Write(write);
+        if (outcome.Status is ContextWriteStatus.Created or ContextWriteStatus.Deleted)
+        {
+            Counted(outcome.Status == ContextWriteStatus.Created ? 1 : -1);
+        }
+        return outcome;
+    }
+
+    /// <summary>
+    /// How many context entities the twin holds: the shards' counts, read at most once a second, with what this process
+    /// created and deleted since added. Creations racing in other processes may pass the cap by the number in flight.
+    /// </summary>
+    private async Task<long> CountAsync()
+    {
+        var now = time.GetUtcNow();
+        lock (_countGate)
+        {
+            if (_count is { } known && now - known.ReadAt < CountRefresh)
+            {
+                return known.Count;
+            }
+        }
+        var counts = await Task.WhenAll(Shards.Select(shard => shard.Count()));
+        lock (_countGate)
+        {
+            _count = (now, counts.Sum(c => (long)c));
+            return _count.Value.Count;
+        }
+    }
+
+    private void Counted(int change)
+    {
+        lock (_countGate)
+        {
+            if (_count is { } known)
+            {
+                _count = (known.ReadAt, known.Count + change);
+            }
+        }
     }
 
     public static NgsiEntity ToNgsi(ContextEntity entity)
     {
-        var attributes = entity.Attributes.ToDictionary(a => a.Key, a => new NgsiAttribute(KindOf(a.Value.Kind), JsonNode.Parse(a.Value.ValueJson)!,
-            a.Value.ObservedAt, a.Value.UnitCode)
+        var attributes = entity.Attributes.ToDictionary(a => a.Key, a => ToNgsi(a.Value) with
         {
-            Members = a.Value.MembersJson is { } members ? JsonNode.Parse(members)!.AsObject() : null,
-            CreatedAt = a.Value.CreatedAt,
-            ModifiedAt = a.Value.ModifiedAt,
+            MoreInstances = a.Value.MoreInstances is { } more ? [.. more.Select(ToNgsi)] : null,
         });
-        // Numeric Properties are what history keeps of a context entity, by attribute name.
+        // Numeric Properties (their default instance) are what history keeps of a context entity, by attribute name.
         var history = entity.Attributes
-            .Where(a => a.Value.Kind == ContextAttributeKind.Property && ContextEntityWrites.NumberOf(a.Value.ValueJson) is not null)
+            .Where(a => a.Value is { Kind: ContextAttributeKind.Property, DatasetId: null } && ContextEntityWrites.NumberOf(a.Value.ValueJson) is not null)
             .Select(a => new SmartDataModels.ValueMapping(a.Key, a.Key, a.Value.UnitCode)).ToList();
         return new NgsiEntity(entity.Id, entity.Type, attributes, entity.DistrictId ?? "", null)
         {
@@ -77,11 +136,23 @@ public sealed class ContextEntityStore(IGrainFactory grains, TimeProvider time)
         };
     }
 
+    private static NgsiAttribute ToNgsi(ContextAttribute attribute) =>
+        new(KindOf(attribute.Kind), JsonNode.Parse(attribute.ValueJson)!, attribute.ObservedAt, attribute.UnitCode)
+        {
+            Members = attribute.MembersJson is { } members ? JsonNode.Parse(members)!.AsObject() : null,
+            CreatedAt = attribute.CreatedAt,
+            ModifiedAt = attribute.ModifiedAt,
+            DatasetId = attribute.DatasetId,
+        };
+
     private static AttributeKind KindOf(ContextAttributeKind kind) => kind switch
     {
         ContextAttributeKind.Relationship => AttributeKind.Relationship,
         ContextAttributeKind.GeoProperty => AttributeKind.GeoProperty,
         ContextAttributeKind.LanguageProperty => AttributeKind.LanguageProperty,
+        ContextAttributeKind.ListProperty => AttributeKind.ListProperty,
+        ContextAttributeKind.JsonProperty => AttributeKind.JsonProperty,
+        ContextAttributeKind.VocabProperty => AttributeKind.VocabProperty,
         _ => AttributeKind.Property,
     };
 
@@ -102,29 +173,16 @@ public sealed class ContextEntityStore(IGrainFactory grains, TimeProvider time)
     private static JsonArray? FirstPosition(JsonNode? coordinates) =>
         coordinates is JsonArray { Count: > 0 } array ? array[0] is JsonArray inner ? FirstPosition(inner) : array : null;
 
+    /// <summary>The areas with outlines as NGSI-LD entities for the geo-query, made again only when the outlines were read again.</summary>
     private async Task<List<(NgsiEntity Area, int Depth)>> AreasAsync()
     {
-        var now = time.GetUtcNow();
-        if (_areas is { } cached && now - cached.ReadAt < AreasRefresh)
+        var current = await outlines.GetAsync();
+        if (_areas is { } cached && ReferenceEquals(cached.Source, current))
         {
             return cached.Areas;
         }
-        var districts = await Task.WhenAll((await LiveTopology.DistrictIdsAsync(grains)).Select(id => grains.GetGrain<IDistrictGrain>(id).Get()));
-        var parents = districts.OfType<DistrictView>().ToDictionary(d => d.Id, d => d.ParentId, StringComparer.Ordinal);
-        var areas = districts.OfType<DistrictView>().Where(d => d.Boundary is { Count: >= 3 })
-            .Select(d => (SmartDataModels.AdministrativeAreaOf(d), DepthOf(d.Id, parents))).ToList();
-        _areas = (now, areas);
+        var areas = current.Select(o => (SmartDataModels.AdministrativeAreaOf(o.Area), o.Depth)).ToList();
+        _areas = (current, areas);
         return areas;
-    }
-
-    /// <summary>How many areas lie above this one (bounded, should the stored parents ever form a cycle).</summary>
-    private static int DepthOf(string id, Dictionary<string, string?> parents)
-    {
-        var depth = 0;
-        for (var parent = parents.GetValueOrDefault(id); parent is not null && depth < parents.Count; parent = parents.GetValueOrDefault(parent))
-        {
-            depth++;
-        }
-        return depth;
     }
 }

@@ -226,6 +226,9 @@ public static class NgsiLdBatchApi
                 case ContextWriteStatus.TypeMismatch:
                     problems[index] = NgsiLdProblems.Item(400, "BadRequestData", $"The type given is not the type of '{id}'.");
                     break;
+                case ContextWriteStatus.Full:
+                    problems[index] = NgsiLdProblems.Item(422, "OperationNotSupported", NgsiLdEntityWritesApi.FullDetail(id!));
+                    break;
                 case null:
                     problems[index] = NgsiLdProblems.Item(503, "InternalError", $"'{id}' could not be stored; retry shortly.");
                     break;

@@ -116,11 +116,12 @@ public static class NgsiLdEntityWritesApi
                 return TwinOwnedRefused(id);
             }
             var name = ContextEntityParser.Name(attr, call.Context);
+            var (datasetId, all) = InstancesToDelete(http);
             if (!await store.ExistsAsync(id))
             {
                 return NotFound(id);
             }
-            var outcome = await store.WriteAsync(id, ContextWriteMode.DeleteAttribute, new ParsedEntity(id, null, []), name);
+            var outcome = await store.WriteAsync(id, ContextWriteMode.DeleteAttribute, new ParsedEntity(id, null, []), name, datasetId, all);
             return outcome.Status == ContextWriteStatus.NotFound ? NoAttribute(id, attr) : Answer(id, outcome, call);
         });
 
@@ -145,6 +146,7 @@ public static class NgsiLdEntityWritesApi
         ContextWriteStatus.NotFound => NotFound(id),
         ContextWriteStatus.AlreadyExists => NgsiLdProblems.AlreadyExists($"The entity '{id}' exists already."),
         ContextWriteStatus.TypeMismatch => NgsiLdProblems.BadRequestData($"The type given is not the type of '{id}'; an entity's type does not change."),
+        ContextWriteStatus.Full => Full(id),
         _ when outcome.NotUpdated.Count > 0 => TypedResults.Text(new JsonObject
         {
             ["updated"] = new JsonArray([.. (given ?? []).Where(n => !outcome.NotUpdated.ContainsKey(n)).Select(n => (JsonNode)JsonValue.Create(call.Context.Compact(n)))]),
@@ -160,6 +162,15 @@ public static class NgsiLdEntityWritesApi
     public static IResult TwinOwnedRefused(string id) =>
         NgsiLdProblems.OperationNotSupported($"'{id}' is of one of the twin's own types: its entities come from the twin's topology and readings; only an observation entity's values can be written.");
 
+    /// <summary>
+    /// The cap on context entities is reached. The specification has no type for a full store; OperationNotSupported
+    /// (422) is the one that says the operation cannot be done here, as for the cap on subscriptions.
+    /// </summary>
+    public static IResult Full(string id) => NgsiLdProblems.OperationNotSupported(FullDetail(id));
+
+    public static string FullDetail(string id) =>
+        $"'{id}' was not created: the twin holds as many context entities as it may (NgsiLd:MaxContextEntities); delete some first.";
+
     public static IResult NotFound(string id) => NgsiLdProblems.ResourceNotFound($"The twin holds no entity '{id}'.");
 
     private static IResult NoAttribute(string id, string attr) => NgsiLdProblems.ResourceNotFound($"The entity '{id}' has no attribute '{attr}'.");
@@ -174,6 +185,25 @@ public static class NgsiLdEntityWritesApi
         // A route value keeps an escaped '/' escaped.
         var id = Uri.UnescapeDataString(routeValue);
         return LdContext.IsAbsoluteIri(id) ? id : throw new NgsiLdRequestException($"'{id}' is not an entity id (a URI).");
+    }
+
+    /// <summary>Delete Entity Attribute's datasetId (one instance) or deleteAll=true (every instance); neither: the default instance.</summary>
+    private static (string? DatasetId, bool All) InstancesToDelete(HttpContext http)
+    {
+        var datasetId = http.Request.Query["datasetId"].ToString() is { Length: > 0 } given ? given : null;
+        if (datasetId is not null && !LdContext.IsAbsoluteIri(datasetId))
+        {
+            throw new NgsiLdRequestException($"datasetId: '{datasetId}' is not a URI.");
+        }
+        var all = http.Request.Query["deleteAll"].ToString() switch
+        {
+            "" or "false" => false,
+            "true" => true,
+            var other => throw new NgsiLdRequestException($"deleteAll: '{other}' is not true or false."),
+        };
+        return all && datasetId is not null
+            ? throw new NgsiLdRequestException("deleteAll: give either datasetId or deleteAll=true, not both.")
+            : (datasetId, all);
     }
 
     private static string[] Options(HttpContext http) =>

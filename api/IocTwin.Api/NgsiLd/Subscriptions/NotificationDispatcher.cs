@@ -278,10 +278,10 @@ public sealed class NotificationDispatcher(
         {
             return;
         }
-        var rendered = subscription.Definition.Render(entity);
+        var rendered = subscription.Definition.Render(entity).ToJsonString(NgsiLdJson.Options);
         outbox.Enqueue(new PendingEntity(entity.Id, rendered, at));
         var frame = new NgsiNotificationFrame(subscription.Definition.Id,
-            NotificationBody.Create(subscription.Definition.Id, at, [rendered.DeepClone()]).ToJsonString(NgsiLdJson.Options));
+            System.Text.Encoding.UTF8.GetString(NotificationBody.Write(subscription.Definition.Id, at, [rendered])));
         _ = hub.Clients.Group(GroupOf(subscription.Definition.Id)).SendAsync(HubMethod, frame);
     }
 

@@ -18,6 +18,9 @@ public sealed class NotificationOptions
     /// <summary>Notifications waiting per subscription; past it the oldest is dropped (and counted).</summary>
     public int QueueLength { get; set; } = 1000;
 
+    /// <summary>Bytes (of the rendered entities) waiting per subscription; past it the oldest are dropped (and counted).</summary>
+    public long QueueBytes { get; set; } = 1024 * 1024;
+
     /// <summary>Entities in one notification at most; more waiting go in the next.</summary>
     public int MaxEntitiesPerNotification { get; set; } = 100;
 

@@ -8,12 +8,19 @@ using Microsoft.Net.Http.Headers;
 
 namespace IocTwin.Api.NgsiLd.Subscriptions;
 
-/// <summary>An entity waiting to be notified, as the subscription renders it, and when its change was heard of.</summary>
-public sealed record PendingEntity(string EntityId, JsonObject Entity, DateTimeOffset At);
+/// <summary>
+/// An entity waiting to be notified, as the subscription renders it (JSON text, so that the queue's bytes are known and
+/// it is written once however often it is sent), and when its change was heard of.
+/// </summary>
+public sealed record PendingEntity(string EntityId, string EntityJson, DateTimeOffset At)
+{
+    /// <summary>What the entity weighs in the queue: its UTF-8 bytes.</summary>
+    public int Bytes { get; } = Encoding.UTF8.GetByteCount(EntityJson);
+}
 
 /// <summary>
 /// One subscription's bounded queue and its sender, so that a dead or slow receiver holds up only its own
-/// subscription: when the queue is full the oldest entity is dropped (and counted). Only the process holding the
+/// subscription: when the queue holds too many entities or too many bytes the oldest is dropped (and counted). Only the process holding the
 /// notification lease sends; the others keep what they observed for the last lease period, so that a new holder sends
 /// what its predecessor may not have (at least once). Entities waiting together go in one notification (the latest of
 /// each entity), at most one notification per throttling period; a failed POST is tried again after a doubling delay.
@@ -35,6 +42,7 @@ public sealed class SubscriptionOutbox : IAsyncDisposable
     private DateTimeOffset? _skipUpTo;
     private DateTimeOffset _lastSent = DateTimeOffset.MinValue;
     private DateTimeOffset? _inFlight;
+    private long _queuedBytes;
 
     public SubscriptionOutbox(ActiveSubscription subscription, HttpClient http, NotificationOptions options, TimeProvider time, ILogger logger)
     {
@@ -45,7 +53,11 @@ public sealed class SubscriptionOutbox : IAsyncDisposable
         _logger = logger;
         _queue = Channel.CreateBounded<PendingEntity>(
             new BoundedChannelOptions(Math.Max(1, options.QueueLength)) { FullMode = BoundedChannelFullMode.DropOldest },
-            _ => Count(NotificationCounters.None with { Dropped = 1 }, TwinTelemetry.NgsiNotificationsDropped));
+            dropped =>
+            {
+                Interlocked.Add(ref _queuedBytes, -dropped.Bytes);
+                CountDropped();
+            });
         _sender = Task.Run(() => SendAsync(_stop.Token));
     }
 
@@ -55,7 +67,23 @@ public sealed class SubscriptionOutbox : IAsyncDisposable
     /// <summary>The oldest change not yet taken by a receiver (waiting or being tried), or null when there is none.</summary>
     public DateTimeOffset? OldestUnsent => _inFlight ?? (_queue.Reader.TryPeek(out var oldest) ? oldest.At : null);
 
-    public void Enqueue(PendingEntity entity) => _queue.Writer.TryWrite(entity);
+    /// <summary>The bytes of the entities waiting (or being taken), at most about <see cref="NotificationOptions.QueueBytes"/>.</summary>
+    public long QueuedBytes => Interlocked.Read(ref _queuedBytes);
+
+    public void Enqueue(PendingEntity entity)
+    {
+        Interlocked.Add(ref _queuedBytes, entity.Bytes);
+        if (!_queue.Writer.TryWrite(entity))
+        {
+            Interlocked.Add(ref _queuedBytes, -entity.Bytes);
+            return;
+        }
+        // Past the byte bound the oldest go first, the new one last should it alone weigh more than the bound.
+        while (Interlocked.Read(ref _queuedBytes) > _options.QueueBytes && TryTake(out _))
+        {
+            CountDropped();
+        }
+    }
 
     /// <summary>This process took the lease: send, leaving out what the previous holder reported sent.</summary>
     public void StartSending(DateTimeOffset? previousHolderSentUpTo)
@@ -76,7 +104,7 @@ public sealed class SubscriptionOutbox : IAsyncDisposable
     /// <summary>While not sending: forgets what is older than the lease, which the holder has sent or given up on.</summary>
     public void ForgetOlderThan(DateTimeOffset time)
     {
-        while (!_sending.Task.IsCompleted && _queue.Reader.TryPeek(out var oldest) && oldest.At < time && _queue.Reader.TryRead(out _))
+        while (!_sending.Task.IsCompleted && _queue.Reader.TryPeek(out var oldest) && oldest.At < time && TryTake(out _))
         {
         }
     }
@@ -137,7 +165,7 @@ public sealed class SubscriptionOutbox : IAsyncDisposable
     private List<PendingEntity> TakeBatch()
     {
         var latest = new Dictionary<string, PendingEntity>(StringComparer.Ordinal);
-        while (latest.Count < _options.MaxEntitiesPerNotification && _queue.Reader.TryRead(out var pending))
+        while (latest.Count < _options.MaxEntitiesPerNotification && TryTake(out var pending))
         {
             if (_skipUpTo is { } skip && pending.At <= skip)
             {
@@ -147,6 +175,18 @@ public sealed class SubscriptionOutbox : IAsyncDisposable
         }
         return [.. latest.Values];
     }
+
+    private bool TryTake(out PendingEntity pending)
+    {
+        if (!_queue.Reader.TryRead(out pending!))
+        {
+            return false;
+        }
+        Interlocked.Add(ref _queuedBytes, -pending.Bytes);
+        return true;
+    }
+
+    private void CountDropped() => Count(NotificationCounters.None with { Dropped = 1 }, TwinTelemetry.NgsiNotificationsDropped);
 
     private async Task DeliverAsync(List<PendingEntity> batch, CancellationToken stopping)
     {
@@ -190,16 +230,12 @@ public sealed class SubscriptionOutbox : IAsyncDisposable
     private HttpRequestMessage Request(List<PendingEntity> batch, DateTimeOffset now)
     {
         var definition = Subscription.Definition;
-        var notification = NotificationBody.Create(definition.Id, now, batch.Select(b => b.Entity.DeepClone()));
         // Only a single-URL context fits a Link header; any other goes in the body so names expand as they were compacted.
         var ld = definition.Notification.Accept == NgsiLdJson.LdJson || Subscription.LinkUrl is null;
-        if (ld)
-        {
-            notification["@context"] = Subscription.ContextValue.DeepClone();
-        }
+        var notification = NotificationBody.Write(definition.Id, now, batch.Select(b => b.EntityJson), ld ? Subscription.ContextValue : null);
         var request = new HttpRequestMessage(HttpMethod.Post, definition.Notification.Endpoint)
         {
-            Content = new StringContent(notification.ToJsonString(NgsiLdJson.Options), Encoding.UTF8, ld ? NgsiLdJson.LdJson : NgsiLdJson.Json),
+            Content = new ByteArrayContent(notification) { Headers = { ContentType = new(ld ? NgsiLdJson.LdJson : NgsiLdJson.Json) { CharSet = "utf-8" } } },
         };
         if (!ld)
         {
@@ -236,15 +272,32 @@ public sealed class SubscriptionOutbox : IAsyncDisposable
     }
 }
 
-/// <summary>The Notification data type (GS CIM 009 5.3.1).</summary>
+/// <summary>The Notification data type (GS CIM 009 5.3.1), written as UTF-8 around entities already rendered as JSON text.</summary>
 public static class NotificationBody
 {
-    public static JsonObject Create(string subscriptionId, DateTimeOffset notifiedAt, IEnumerable<JsonNode> entities) => new()
+    public static byte[] Write(string subscriptionId, DateTimeOffset notifiedAt, IEnumerable<string> entitiesJson, JsonNode? context = null)
     {
-        ["id"] = "urn:ngsi-ld:Notification:" + Guid.NewGuid(),
-        ["type"] = "Notification",
-        ["subscriptionId"] = subscriptionId,
-        ["notifiedAt"] = NgsiLdFormat.Time(notifiedAt),
-        ["data"] = new JsonArray([.. entities]),
-    };
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions { Encoder = NgsiLdJson.Options.Encoder }))
+        {
+            json.WriteStartObject();
+            json.WriteString("id", "urn:ngsi-ld:Notification:" + Guid.NewGuid());
+            json.WriteString("type", "Notification");
+            json.WriteString("subscriptionId", subscriptionId);
+            json.WriteString("notifiedAt", NgsiLdFormat.Time(notifiedAt));
+            json.WriteStartArray("data");
+            foreach (var entity in entitiesJson)
+            {
+                json.WriteRawValue(entity, skipInputValidation: true);
+            }
+            json.WriteEndArray();
+            if (context is not null)
+            {
+                json.WritePropertyName("@context");
+                context.WriteTo(json, NgsiLdJson.Options);
+            }
+            json.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
 }

@@ -1,0 +1,103 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using IocTwin.Tests.Infrastructure;
+using static IocTwin.Tests.NgsiLd.ContextEntityCalls;
+
+namespace IocTwin.Tests.NgsiLd;
+
+/// <summary>
+/// A context entity's multi-attribute (instances told apart by datasetId) created, read, updated and deleted instance
+/// by instance over HTTP, and ListProperty, JsonProperty and VocabProperty values kept and returned.
+/// </summary>
+[Collection(ContextEntitiesCollection.Name)]
+public sealed class ContextEntityInstancesApiTests(ContextEntitiesTwinFactory api)
+{
+    private const string Radar = "urn:ngsi-ld:Dataset:radar";
+    private const string Float = "urn:ngsi-ld:Dataset:float";
+
+    private HttpClient Http => api.Http;
+
+    private async Task<Dictionary<string, double>> LevelsAsync(string id)
+    {
+        var (status, entity, _) = await Http.Ngsi($"/entities/{id}");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var level = entity!["level"];
+        var instances = level is JsonArray many ? many.OfType<JsonObject>() : level is JsonObject one ? [one] : [];
+        return instances.ToDictionary(i => (string?)i["datasetId"] ?? "default", i => (double)i["value"]!);
+    }
+
+    [Fact]
+    public async Task Instances_are_created_read_updated_and_deleted_by_datasetId()
+    {
+        var id = NewId("Tank");
+        (await Http.Send(HttpMethod.Post, "/entities", $$"""
+            { "id": "{{id}}", "type": "Tank",
+              "level": [ { "type": "Property", "value": 3.5 }, { "type": "Property", "value": 3.1, "datasetId": "{{Radar}}" } ] }
+            """)).AssertStatus(HttpStatusCode.Created);
+        Assert.Equal(new Dictionary<string, double> { ["default"] = 3.5, [Radar] = 3.1 }, await LevelsAsync(id));
+
+        (await Http.Send(HttpMethod.Post, $"/entities/{id}/attrs", $$"""{ "level": { "type": "Property", "value": 2.9, "datasetId": "{{Float}}" } }"""))
+            .AssertStatus(HttpStatusCode.NoContent);
+        (await Http.Send(HttpMethod.Patch, $"/entities/{id}/attrs/level", $$"""{ "value": 3.3, "datasetId": "{{Radar}}" }"""))
+            .AssertStatus(HttpStatusCode.NoContent);
+        Assert.Equal(new Dictionary<string, double> { ["default"] = 3.5, [Radar] = 3.3, [Float] = 2.9 }, await LevelsAsync(id));
+
+        (await Http.Send(HttpMethod.Patch, $"/entities/{id}/attrs/level", """{ "value": 1, "datasetId": "urn:ngsi-ld:Dataset:none" }"""))
+            .AssertProblem(HttpStatusCode.NotFound, "ResourceNotFound");
+        (await Http.Send(HttpMethod.Delete, $"/entities/{id}/attrs/level?datasetId={Uri.EscapeDataString(Radar)}")).AssertStatus(HttpStatusCode.NoContent);
+        (await Http.Send(HttpMethod.Delete, $"/entities/{id}/attrs/level")).AssertStatus(HttpStatusCode.NoContent);
+        Assert.Equal(new Dictionary<string, double> { [Float] = 2.9 }, await LevelsAsync(id));
+
+        (await Http.Send(HttpMethod.Delete, $"/entities/{id}/attrs/level?datasetId=not%20a%20uri")).AssertProblem(HttpStatusCode.BadRequest, "BadRequestData");
+        (await Http.Send(HttpMethod.Delete, $"/entities/{id}/attrs/level?deleteAll=true")).AssertStatus(HttpStatusCode.NoContent);
+        Assert.Empty(await LevelsAsync(id));
+    }
+
+    [Fact]
+    public async Task A_keyValues_read_gives_each_instance_under_dataset()
+    {
+        var id = NewId("Tank");
+        (await Http.Send(HttpMethod.Post, "/entities", $$"""
+            { "id": "{{id}}", "type": "Tank", "level": [ { "value": 3.5 }, { "value": 3.1, "datasetId": "{{Radar}}" } ] }
+            """)).AssertStatus(HttpStatusCode.Created);
+
+        var (_, entity, _) = await Http.Ngsi($"/entities/{id}?options=keyValues");
+
+        Assert.Equal(3.5, (double)entity!["level"]!["dataset"]!["@none"]!);
+        Assert.Equal(3.1, (double)entity["level"]!["dataset"]![Radar]!);
+    }
+
+    [Fact]
+    public async Task Two_instances_with_one_datasetId_are_refused_and_nothing_is_created()
+    {
+        var id = NewId("Tank");
+        (await Http.Send(HttpMethod.Post, "/entities", $$"""
+            { "id": "{{id}}", "type": "Tank", "level": [ { "value": 3.5, "datasetId": "{{Radar}}" }, { "value": 3.1, "datasetId": "{{Radar}}" } ] }
+            """)).AssertProblem(HttpStatusCode.BadRequest, "BadRequestData");
+
+        (await Http.Ngsi($"/entities/{id}")).AssertProblem(HttpStatusCode.NotFound, "ResourceNotFound");
+    }
+
+    [Fact]
+    public async Task List_json_and_vocab_properties_come_back_as_written_and_vocab_terms_expand_under_another_context()
+    {
+        var id = NewId("Tank");
+        (await Http.Send(HttpMethod.Post, "/entities", $$"""
+            { "id": "{{id}}", "type": "Tank",
+              "readings": { "type": "ListProperty", "valueList": [3, 2, 1] },
+              "config": { "type": "JsonProperty", "json": { "@id": "kept as given", "limits": [1, 2] } },
+              "category": { "type": "VocabProperty", "vocab": "Storage" },
+              "@context": { "readings": "{{Vocabulary}}readings", "config": "{{Vocabulary}}config", "category": "{{Vocabulary}}category",
+                            "Storage": "{{Vocabulary}}Storage" } }
+            """, "application/ld+json")).AssertStatus(HttpStatusCode.Created);
+
+        var (_, entity, _) = await Http.Ngsi($"/entities/{id}");
+
+        Assert.Equal("ListProperty", (string)entity![Vocabulary + "readings"]!["type"]!);
+        Assert.Equal("[3,2,1]", entity[Vocabulary + "readings"]!["valueList"]!.ToJsonString());
+        Assert.Equal("JsonProperty", (string)entity[Vocabulary + "config"]!["type"]!);
+        Assert.Equal("kept as given", (string)entity[Vocabulary + "config"]!["json"]!["@id"]!);
+        // Under the core context alone the term written under the tests' vocabulary comes back as its full IRI.
+        Assert.Equal(Vocabulary + "Storage", (string)entity[Vocabulary + "category"]!["vocab"]!);
+    }
+}
