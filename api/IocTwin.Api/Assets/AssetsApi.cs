@@ -101,7 +101,7 @@ public static class AssetsApi
     public static async Task<Ok<List<AssetView>>> ListAssets(HttpContext http, IGrainFactory grains)
     {
         var access = http.Access();
-        var visible = (await grains.GetGrain<IAssetIndexGrain>(0).List()).Where(e => access.CanSee(e.AreaId, e.Sector));
+        var visible = (await AssetIndex.ListAsync(grains)).Where(e => access.CanSee(e.AreaId, e.Sector));
         var views = await Task.WhenAll(visible.Select(e => grains.GetGrain<IAssetGrain>(e.Id).Get()));
         // The index may lag an asset that just crossed: its own view decides.
         return TypedResults.Ok(views.OfType<AssetView>().Where(v => access.CanSee(v.AreaId, v.Sector)).ToList());
@@ -110,7 +110,7 @@ public static class AssetsApi
     public static async Task<Ok<List<AreaAssetCount>>> CountAssets(HttpContext http, IGrainFactory grains)
     {
         var access = http.Access();
-        return TypedResults.Ok((await grains.GetGrain<IAssetIndexGrain>(0).Counts()).Where(c => access.CanSeeAllOfDistrict(c.AreaId)).ToList());
+        return TypedResults.Ok((await AssetIndex.CountsAsync(grains)).Where(c => access.CanSeeAllOfDistrict(c.AreaId)).ToList());
     }
 
     public static async Task<Results<Ok<AssetView>, ProblemHttpResult>> GetAsset(string id, HttpContext http, KnownAssets known, IGrainFactory grains)
@@ -149,7 +149,7 @@ public static class AssetsApi
         {
             return Problems.Field("at", "is required: an ISO-8601 time");
         }
-        var entries = (await grains.GetGrain<IAssetIndexGrain>(0).List()).ToDictionary(e => e.Id, StringComparer.Ordinal);
+        var entries = (await AssetIndex.ListAsync(grains)).ToDictionary(e => e.Id, StringComparer.Ordinal);
         var latest = await history.LatestAtAsync(time, cancellationToken);
         var found = latest.Where(r => r.Key.StartsWith(AssetHistory.Prefix, StringComparison.Ordinal))
             .Select(r => (Entry: entries.GetValueOrDefault(r.Key[AssetHistory.Prefix.Length..]), Point: AssetHistory.PointOf(r.Value.Timestamp, r.Value.Values)))

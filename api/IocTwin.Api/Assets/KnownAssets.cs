@@ -18,7 +18,7 @@ public sealed class KnownAssets(IGrainFactory grains)
         {
             return [];
         }
-        var entries = await grains.GetGrain<IAssetIndexGrain>(0).List();
+        var entries = await AssetIndex.ListAsync(grains);
         _ids = entries.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
         return [.. distinct.Where(id => !_ids.Contains(id))];
     }

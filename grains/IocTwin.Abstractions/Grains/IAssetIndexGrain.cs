@@ -3,8 +3,8 @@ using IocTwin.Model;
 namespace IocTwin.Grains;
 
 /// <summary>
-/// Every registered asset with its kind, sector and area, and the assets counted per area; lists and scopes assets, and
-/// tells known ids from unknown ones, without waking an asset grain. Key 0.
+/// Registered assets with their kind, sector and area, and the assets counted per area; lists and scopes assets, and
+/// tells known ids from unknown ones, without waking an asset grain. Key: the shard number (<see cref="AssetIndex"/>).
 /// </summary>
 public interface IAssetIndexGrain : IGrainWithIntegerKey
 {

@@ -51,7 +51,7 @@ public sealed class AssetGrain(
         state.State.Spec = spec with { Id = AssetId };
         state.State.Version++;
         await state.WriteStateAsync();
-        await GrainFactory.GetGrain<IAssetIndexGrain>(0).Put(new AssetEntry(AssetId, spec.Kind, spec.Sector, AreaId));
+        await AssetIndex.Of(GrainFactory, AssetId).Put(new AssetEntry(AssetId, spec.Kind, spec.Sector, AreaId));
         return View(state.State.Spec);
     }
 
@@ -70,7 +70,7 @@ public sealed class AssetGrain(
         var mustStore = previousArea != AreaId;
         if (mustStore)
         {
-            await GrainFactory.GetGrain<IAssetIndexGrain>(0).Moved(AssetId, previousArea, AreaId);
+            await AssetIndex.Of(GrainFactory, AssetId).Moved(AssetId, previousArea, AreaId);
         }
         mustStore |= await ApplyGeofencesAsync(spec, position, areaPath);
         if (mustStore)

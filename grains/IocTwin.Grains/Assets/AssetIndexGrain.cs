@@ -11,7 +11,7 @@ public sealed class AssetIndexState
     [Id(2)] public Dictionary<string, long> Left { get; set; } = [];
 }
 
-/// <summary>Every registered asset, its area, and assets counted per area: written at once, as assets change areas (not at every report).</summary>
+/// <summary>One shard of the asset index: its assets, their areas, and their entries and exits per area; written at once, as assets change areas (not at every report).</summary>
 public sealed class AssetIndexGrain(
     [PersistentState("asset-index", TwinStorage.Name)] IPersistentState<AssetIndexState> state) : Grain, IAssetIndexGrain
 {
