@@ -59,7 +59,9 @@ export class AssetLayer {
     drawn.trail.setLatLngs(drawn.points);
     drawn.marker.setLatLng(at);
     const speed = asset.speedKmh != null ? ` · ${Math.round(asset.speedKmh)} km/h` : '';
-    drawn.marker.bindTooltip(textSpan(`${asset.name ?? asset.id} · ${asset.status ?? asset.kind}${speed}`));
+    const tip = textSpan(`${asset.name ?? asset.id} · ${asset.status ?? asset.kind}${speed}`);
+    if (drawn.marker.getTooltip()) drawn.marker.setTooltipContent(tip);
+    else drawn.marker.bindTooltip(tip);
   }
 
   #remove(id) {
