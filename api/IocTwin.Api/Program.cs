@@ -1,4 +1,5 @@
 using IocTwin.Api.Apis;
+using IocTwin.Api.Assets;
 using IocTwin.Api.Audit;
 using IocTwin.Api.Extensions;
 using IocTwin.Api.NgsiLd;
@@ -32,6 +33,8 @@ api.MapDevTokenApi();
 api.MapScreenConfigApi();
 api.MapScenariosApi();
 api.MapNetworksApi();
+api.MapAssetsApi();
+api.MapGeofencesApi();
 
 app.MapNgsiLdApi();
 app.MapTwinHub();

@@ -15,6 +15,9 @@ public static class AreaGeometry
     public static bool Holds(DistrictSpec area, GeoPoint point, double toleranceM = 0) =>
         area.Parts.Any(ring => Inside(ring, point) || (toleranceM > 0 && DistanceToEdgeM(ring, point) <= toleranceM));
 
+    /// <summary>Whether the point lies inside one polygon ring (a geofence).</summary>
+    public static bool RingHolds(IReadOnlyList<GeoPoint> ring, GeoPoint point) => Inside(ring, point);
+
     /// <summary>Whether every vertex of the child's boundary lies inside the parent's or on its edge (shared edges pass).</summary>
     public static bool HoldsBoundary(DistrictSpec parent, DistrictSpec child) =>
         child.Parts.All(ring => ring.All(p => Holds(parent, p, EdgeToleranceM)));

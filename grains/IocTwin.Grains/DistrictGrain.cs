@@ -368,8 +368,7 @@ public sealed class DistrictGrain(
         var districtId = DistrictId;
         var now = time.GetUtcNow();
         var measurements = AlertEvaluator.Measure(_rules, state.State.Segments.Values, state.State.Sensors.Values, now);
-        var changed = AlertEvaluator.Evaluate(state.State.Alerts, measurements, districtId, now,
-            () => $"{districtId}:{Guid.NewGuid():N}"[..(districtId.Length + 13)]);
+        var changed = AlertEvaluator.Evaluate(state.State.Alerts, measurements, districtId, now, NewAlertId);
         if (changed.Count == 0)
         {
             return false;
@@ -400,6 +399,42 @@ public sealed class DistrictGrain(
         return resolved;
     });
 
+    public async Task<AlertView> RaiseAlert(RaisedAlert alert)
+    {
+        if (state.State.Alerts.Open.TryGetValue(alert.Key, out var open))
+        {
+            return open;
+        }
+        var districtId = DistrictId;
+        var raised = new AlertView(NewAlertId(), alert.RuleId, alert.RuleName, alert.Severity, alert.EntityId, districtId, alert.Sector,
+            AlertState.Raised, alert.Value, time.GetUtcNow(), null, null, null, null);
+        state.State.Alerts.Open[alert.Key] = raised;
+        await StoreAlertChangeAsync(raised);
+        return raised;
+    }
+
+    public async Task<AlertView?> ClearAlert(string key)
+    {
+        if (!state.State.Alerts.Open.TryGetValue(key, out var open))
+        {
+            return null;
+        }
+        var resolved = open with { State = AlertState.Resolved, ResolvedBy = "system", ResolvedAt = time.GetUtcNow() };
+        state.State.Alerts.Retire(key, resolved);
+        await StoreAlertChangeAsync(resolved);
+        return resolved;
+    }
+
+    private async Task StoreAlertChangeAsync(AlertView changed)
+    {
+        state.State.Version++;
+        _changedAlerts.Add(changed);
+        await state.WriteStateAsync();
+        _report.Schedule();
+    }
+
+    private string NewAlertId() => $"{DistrictId}:{Guid.NewGuid():N}"[..(DistrictId.Length + 13)];
+
     private async Task<AlertView?> ChangeAlertAsync(string alertId, Func<string, AlertView, AlertView> change)
     {
         var (key, open) = state.State.Alerts.Open.FirstOrDefault(a => a.Value.Id == alertId);
@@ -410,10 +445,7 @@ public sealed class DistrictGrain(
         var changed = change(key, open);
         if (changed != open)
         {
-            state.State.Version++;
-            _changedAlerts.Add(changed);
-            await state.WriteStateAsync();
-            _report.Schedule();
+            await StoreAlertChangeAsync(changed);
         }
         return changed;
     }

@@ -6,7 +6,7 @@ using Orleans.Concurrency;
 namespace IocTwin.Grains;
 
 /// <summary>
-/// One per silo: gathers the updates of the districts and the city living on this silo and sends them,
+/// One per silo: gathers the updates of the districts, the city and the moving assets living on this silo and sends them,
 /// batched, to every API process's observer. Grains never wait on screens. Never removed for being idle: it holds
 /// the updates of its current batch, and a worker removed between two flushes would take them with it.
 /// </summary>
@@ -20,6 +20,7 @@ public sealed class TwinPublisher(IReadingHistory history, TimeProvider time, IL
     private readonly Dictionary<string, DistrictUpdate> _districts = [];
     private CityView? _city;
     private readonly List<ContextEntityChange> _contextChanges = [];
+    private readonly Dictionary<string, AssetUpdate> _assets = [];
     private ITwinObserver[] _observers = [];
     private DateTime _observersFetched = DateTime.MinValue;
     private DebouncedAction _flush = null!;
@@ -65,6 +66,14 @@ public sealed class TwinPublisher(IReadingHistory history, TimeProvider time, IL
         return Task.CompletedTask;
     }
 
+    public Task PublishAsset(AssetUpdate update)
+    {
+        var id = update.Asset.Id;
+        _assets[id] = _assets.TryGetValue(id, out var earlier) ? update with { PreviousAreaId = earlier.PreviousAreaId } : update;
+        _flush.Schedule();
+        return Task.CompletedTask;
+    }
+
     private async Task<ITwinObserver[]> ObserversAsync()
     {
         try
@@ -88,9 +97,11 @@ public sealed class TwinPublisher(IReadingHistory history, TimeProvider time, IL
         DistrictUpdate[] districts = [.. _districts.Values];
         var city = _city;
         ContextEntityChange[] contextChanges = [.. _contextChanges];
+        AssetUpdate[] assets = [.. _assets.Values];
         _districts.Clear();
         _city = null;
         _contextChanges.Clear();
+        _assets.Clear();
         foreach (var observer in await ObserversAsync())
         {
             // One-way: a slow or dead API process cannot hold up the twin.
@@ -101,6 +112,10 @@ public sealed class TwinPublisher(IReadingHistory history, TimeProvider time, IL
             if (contextChanges.Length > 0)
             {
                 _ = observer.OnContextEntityChanges(contextChanges);
+            }
+            if (assets.Length > 0)
+            {
+                _ = observer.OnAssets(assets);
             }
         }
     }

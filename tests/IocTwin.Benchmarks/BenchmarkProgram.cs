@@ -96,7 +96,7 @@ public static class BenchmarkProgram
         {
             context.BaselineCallRate = await GrainCallBaseline.RunAsync(context);
         }
-        if (options.Runs(IngestBenchmark.Name) || options.Runs(NgsiLdIngestBenchmark.Name) || options.Runs(LatencyBenchmark.Name) || options.Runs(NgsiLdNotifyBenchmark.Name) || options.Runs(SubscribeBenchmark.Name) || options.Runs(MemoryBenchmark.Name) || options.RunsNamed(AreaStalenessBenchmark.Name))
+        if (options.Runs(IngestBenchmark.Name) || options.Runs(NgsiLdIngestBenchmark.Name) || options.Runs(LatencyBenchmark.Name) || options.Runs(NgsiLdNotifyBenchmark.Name) || options.Runs(SubscribeBenchmark.Name) || options.Runs(MemoryBenchmark.Name) || options.RunsNamed(AreaStalenessBenchmark.Name) || options.RunsNamed(AssetsBenchmark.Name))
         {
             await IngestBenchmark.ImportAsync(context);
         }
@@ -123,6 +123,10 @@ public static class BenchmarkProgram
         if (ScenarioSpeedBenchmark.Available && options.Runs(ScenarioSpeedBenchmark.Name))
         {
             await ScenarioSpeedBenchmark.RunAsync(context);
+        }
+        if (options.RunsNamed(AssetsBenchmark.Name))
+        {
+            await AssetsBenchmark.RunAsync(context);
         }
         if (options.RunsNamed(MillionBenchmark.Name))
         {

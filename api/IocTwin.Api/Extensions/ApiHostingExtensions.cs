@@ -52,6 +52,8 @@ public static class ApiHostingExtensions
         builder.Services.Configure<IocTwin.Api.History.HistoryQueryOptions>(builder.Configuration.GetSection(IocTwin.Api.History.HistoryQueryOptions.SectionName));
         builder.Services.AddSingleton<IocTwin.Api.Apis.KnownEntities>();
         builder.Services.AddSingleton<IocTwin.Api.Apis.AreaOutlines>();
+        builder.Services.AddSingleton<IocTwin.Api.Assets.KnownAssets>();
+        builder.Services.AddSingleton<IocTwin.Api.Assets.AssetIngest>();
         builder.Services.AddSingleton<IocTwin.Api.Apis.NetworkAssignments>();
         builder.Services.AddSingleton<IocTwin.Api.Access.IAreaTreeSource>(sp => sp.GetRequiredService<IocTwin.Api.Apis.KnownEntities>());
         builder.Services.AddTwinHealthChecks();

@@ -24,6 +24,7 @@ public static class HubMethods
     public const string Resync = "resync";
     public const string Alert = "alert";
     public const string Scenario = "scenario";
+    public const string Assets = "assets";
 }
 
 /// <summary>Progress or completion of a scenario run, sent to the scope "scenario:{id}".</summary>
@@ -31,3 +32,6 @@ public sealed record ScenarioFrame(string Scope, ScenarioProgress Progress);
 
 /// <summary>An alert raised, acknowledged or resolved, sent at once to every subscribed scope that covers its entity.</summary>
 public sealed record AlertFrame(string Scope, AlertView Alert);
+
+/// <summary>Moving assets of a scope since its previous frame: their latest positions, and the ids of those that left the scope.</summary>
+public sealed record AssetsFrame(string Scope, List<AssetView> Assets, List<string> Left);

@@ -148,6 +148,21 @@ public sealed class ScopeDispatcher : BackgroundService
         }
     }
 
+    /// <summary>Asset positions, merged per scope like other updates and sent with its next frame.</summary>
+    public void OnAssets(AssetUpdate[] updates)
+    {
+        lock (_gate)
+        {
+            foreach (var state in _scopes.Values)
+            {
+                foreach (var update in updates)
+                {
+                    state.Assets.Apply(state.Scope, update);
+                }
+            }
+        }
+    }
+
     /// <summary>
     /// The tree of areas changed: every area scope covers what lies below its areas now, and the screens of a scope whose
     /// areas changed take a new snapshot (what they hold may include areas no longer theirs, or miss new ones).
@@ -213,8 +228,12 @@ public sealed class ScopeDispatcher : BackgroundService
     {
         lock (_gate)
         {
-            foreach (var state in _scopes.Values)
+            foreach (var (key, state) in _scopes)
             {
+                if (state.Assets.TakeFrame(key) is { } assets)
+                {
+                    SendToSubscribers(state, HubMethods.Assets, assets);
+                }
                 if (state.TakeFrame() is not { } frame)
                 {
                     continue;
@@ -278,6 +297,7 @@ public sealed class ScopeDispatcher : BackgroundService
         public Dictionary<string, DistrictView> Districts { get; } = [];
         public Dictionary<string, SegmentView> Segments { get; } = [];
         public Dictionary<string, SensorView> Sensors { get; } = [];
+        public ScopeAssets Assets { get; } = new();
 
         /// <summary>A district or sector scope's districts as last sent, once its first snapshot told them all.</summary>
         private readonly Dictionary<string, DistrictView> _sent = [];

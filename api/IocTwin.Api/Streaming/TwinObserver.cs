@@ -34,6 +34,12 @@ public sealed class TwinObserver(
         return Task.CompletedTask;
     }
 
+    public Task OnAssets(AssetUpdate[] assets)
+    {
+        dispatcher.OnAssets(assets);
+        return Task.CompletedTask;
+    }
+
     public Task OnContextEntityChanges(ContextEntityChange[] changes)
     {
         contextChanges.Raise(changes);

@@ -181,4 +181,14 @@ public sealed record TwinScope(ScopeKind Kind, string? Id, IReadOnlyList<Sector>
         ScopeKind.Entity => Id == sensor.Id,
         _ => false,
     };
+
+    /// <summary>An asset where it is now: an area scope's while in its areas, a sector scope's by the asset's sector.</summary>
+    public bool Covers(AssetView asset) => Kind switch
+    {
+        ScopeKind.City => true,
+        ScopeKind.District => asset.AreaId is { } areaId && Covered.Contains(areaId),
+        ScopeKind.Sector => Sectors.Contains(asset.Sector),
+        ScopeKind.Entity => Id == asset.Id,
+        _ => false,
+    };
 }

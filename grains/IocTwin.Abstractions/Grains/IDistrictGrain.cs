@@ -55,6 +55,17 @@ public interface IDistrictGrain : IGrainWithStringKey
     [Alias("ResolveAlert")]
     Task<AlertView?> ResolveAlert(string alertId, string by);
 
+    /// <summary>
+    /// Opens an alert raised outside the area's own rules (a geofence) under <see cref="RaisedAlert.Key"/>; the open alert
+    /// already under that key when there is one.
+    /// </summary>
+    [Alias("RaiseAlert")]
+    Task<AlertView> RaiseAlert(RaisedAlert alert);
+
+    /// <summary>Resolves, as the system, the open alert under the key; null when none is open (an operator resolved it).</summary>
+    [Alias("ClearAlert")]
+    Task<AlertView?> ClearAlert(string key);
+
     /// <summary>Takes a child area in (or its new snapshot); it is counted in this area's KPIs from now on.</summary>
     [Alias("AttachChild")]
     Task AttachChild(DistrictSnapshot child);

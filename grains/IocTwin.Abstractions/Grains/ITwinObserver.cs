@@ -17,4 +17,8 @@ public interface ITwinObserver : IGrainObserver
     [OneWay]
     [Alias("OnContextEntityChanges")]
     Task OnContextEntityChanges(ContextEntityChange[] changes);
+
+    [OneWay]
+    [Alias("OnAssets")]
+    Task OnAssets(AssetUpdate[] assets);
 }

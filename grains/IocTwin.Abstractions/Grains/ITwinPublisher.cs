@@ -21,4 +21,9 @@ public interface ITwinPublisher : IGrainWithIntegerKey
     [OneWay]
     [Alias("PublishContextEntityChange")]
     Task PublishContextEntityChange(ContextEntityChange change);
+
+    /// <summary>An asset's new position; within a batch its latest wins, keeping the area it was in before the batch.</summary>
+    [OneWay]
+    [Alias("PublishAsset")]
+    Task PublishAsset(AssetUpdate update);
 }

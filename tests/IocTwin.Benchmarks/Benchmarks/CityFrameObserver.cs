@@ -20,6 +20,8 @@ internal sealed class CityFrameObserver(TimeProvider clock) : ITwinObserver
 
     public Task OnContextEntityChanges(ContextEntityChange[] changes) => Task.CompletedTask;
 
+    public Task OnAssets(AssetUpdate[] assets) => Task.CompletedTask;
+
     public Task OnUpdates(DistrictUpdate[] districts, CityView? city)
     {
         if (city is null)

@@ -20,6 +20,8 @@ internal sealed class ProbeObserver(ProbeBook book, HashSet<string> districts) :
 
     public Task OnContextEntityChanges(ContextEntityChange[] changes) => Task.CompletedTask;
 
+    public Task OnAssets(AssetUpdate[] assets) => Task.CompletedTask;
+
     public Task OnUpdates(DistrictUpdate[] updates, CityView? city)
     {
         var now = Stopwatch.GetTimestamp();

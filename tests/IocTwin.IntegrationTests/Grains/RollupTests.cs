@@ -147,5 +147,7 @@ public sealed class RollupTests(TwinClusterFixture fixture)
         public Task OnScenario(ScenarioProgress progress) => Task.CompletedTask;
 
         public Task OnContextEntityChanges(ContextEntityChange[] changes) => Task.CompletedTask;
+
+        public Task OnAssets(AssetUpdate[] assets) => Task.CompletedTask;
     }
 }

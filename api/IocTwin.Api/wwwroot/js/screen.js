@@ -5,6 +5,7 @@
 import { t, language, translate, onLanguageChange, bindLanguageSwitch, formatNumber } from './i18n.js';
 import { MAP_KPIS, SECTORS } from './model.js';
 import { TwinMap } from './map.js';
+import { AssetLayer } from './assets-layer.js';
 import { EntityDetail } from './detail.js';
 import { TwinClient } from './twin-client.js';
 import { AreaView } from './areas.js';
@@ -107,6 +108,7 @@ export function mountScreen(root, { client, scope, title, subtitle, onChangeToke
     bottomInset: () => $('.legend').offsetHeight,
   });
   const areas = new AreaView({ client, token, scope });
+  if (token) new AssetLayer(map.map, token).follow(client);
   const detail = new EntityDetail($('.detail'), { client, districtLabel, onClose: () => map.select(null), token });
 
   // The timeline replays the whole city: offered on the city-wide screen only (city/at is for the IOC and viewers).

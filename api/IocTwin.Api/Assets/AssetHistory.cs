@@ -1,0 +1,36 @@
+using IocTwin.History;
+using IocTwin.Model;
+
+namespace IocTwin.Api.Assets;
+
+/// <summary>One point of an asset's track.</summary>
+public sealed record TrackPoint(DateTimeOffset Time, GeoPoint Location, double? HeadingDeg, double? SpeedKmh);
+
+/// <summary>
+/// Asset positions as the history store keeps them: the readings of "asset:{id}" with values lat, lon, headingDeg and
+/// speedKmh. The ids cannot clash with a sensor's, which never holds ':'.
+/// </summary>
+public static class AssetHistory
+{
+    public const string Prefix = "asset:";
+
+    public static string HistoryId(string assetId) => Prefix + assetId;
+
+    public static Reading ReadingOf(AssetPosition position)
+    {
+        var values = new Dictionary<string, double> { ["lat"] = position.Location.Lat, ["lon"] = position.Location.Lon };
+        if (position.HeadingDeg is { } heading) values["headingDeg"] = heading;
+        if (position.SpeedKmh is { } speed) values["speedKmh"] = speed;
+        return new Reading(position.Timestamp, values);
+    }
+
+    public static TrackPoint? PointOf(DateTimeOffset time, IReadOnlyDictionary<string, double> values) =>
+        values.TryGetValue("lat", out var lat) && values.TryGetValue("lon", out var lon)
+            ? new TrackPoint(time, new GeoPoint(lon, lat), values.TryGetValue("headingDeg", out var h) ? h : null,
+                values.TryGetValue("speedKmh", out var s) ? s : null)
+            : null;
+
+    /// <summary>A bucket of the track: its mean position (a bucket holds one report when the step is under the reporting interval).</summary>
+    public static TrackPoint? PointOf(HistoryBucket bucket) =>
+        PointOf(bucket.Time, bucket.Values.ToDictionary(v => v.Key, v => v.Value.Avg));
+}

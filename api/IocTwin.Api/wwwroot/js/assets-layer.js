@@ -1,0 +1,73 @@
+// Moving assets on the map: a marker per asset the screen's scopes cover, with a short trail of its last positions.
+// Starts from GET /api/v1/assets (what the token may see now), then follows the hub's 'assets' frames: positions
+// move markers, and an asset that left the scope (crossed into an area it does not cover) is taken off the map.
+// Tooltips are text (bindTooltip with a text node): an asset's name never becomes markup.
+
+import { getJson } from './auth.js';
+import { textSpan } from './dom.js';
+
+const L = window.L;
+const TRAIL_POINTS = 8;
+const KIND_COLORS = {
+  ambulance: '#ff4d4f',
+  'fire-engine': '#ff8c00',
+  bus: '#40a9ff',
+  'service-vehicle': '#a0d911',
+  'fishing-vessel': '#13c2c2',
+};
+
+export class AssetLayer {
+  /** @param {L.Map} map  @param {string} token */
+  constructor(map, token) {
+    this.map = map;
+    this.token = token;
+    map.createPane('assets').style.zIndex = 460;
+    this.group = L.featureGroup().addTo(map);
+    /** id → { marker, trail, points: [[lat, lon]] } */
+    this.assets = new Map();
+  }
+
+  /** Draws what the token may see now, then follows the client's asset frames. */
+  async follow(client) {
+    client.addEventListener('assets', ({ detail: frame }) => this.apply(frame));
+    try {
+      for (const asset of await getJson('/api/v1/assets', this.token)) this.#draw(asset);
+    } catch {
+      // The live frames still bring every asset as it next reports.
+    }
+  }
+
+  apply(frame) {
+    for (const asset of frame.assets ?? []) this.#draw(asset);
+    for (const id of frame.left ?? []) this.#remove(id);
+  }
+
+  #draw(asset) {
+    if (!asset.location) return;
+    const at = [asset.location[1], asset.location[0]];
+    let drawn = this.assets.get(asset.id);
+    if (!drawn) {
+      const color = KIND_COLORS[asset.kind] ?? '#ffffff';
+      const marker = L.circleMarker(at, { pane: 'assets', radius: 6, color: '#0b1220', weight: 1.5, fillColor: color, fillOpacity: 1 });
+      const trail = L.polyline([], { pane: 'assets', color, weight: 2, opacity: 0.6, interactive: false });
+      marker.on('add', () => marker.getElement()?.setAttribute('data-asset-id', asset.id));
+      drawn = { marker, trail, points: [] };
+      this.assets.set(asset.id, drawn);
+      this.group.addLayer(trail).addLayer(marker);
+    }
+    drawn.points = [...drawn.points, at].slice(-TRAIL_POINTS);
+    drawn.trail.setLatLngs(drawn.points);
+    drawn.marker.setLatLng(at);
+    const speed = asset.speedKmh != null ? ` · ${Math.round(asset.speedKmh)} km/h` : '';
+    const tip = textSpan(`${asset.name ?? asset.id} · ${asset.status ?? asset.kind}${speed}`);
+    if (drawn.marker.getTooltip()) drawn.marker.setTooltipContent(tip);
+    else drawn.marker.bindTooltip(tip);
+  }
+
+  #remove(id) {
+    const drawn = this.assets.get(id);
+    if (!drawn) return;
+    this.group.removeLayer(drawn.marker).removeLayer(drawn.trail);
+    this.assets.delete(id);
+  }
+}

@@ -1,0 +1,39 @@
+using IocTwin.Model;
+
+namespace IocTwin.Grains;
+
+/// <summary>
+/// The asset index in <see cref="Shards"/> grains, an asset in the shard its id hashes to: each registration or area
+/// change writes one small shard, not one state holding every asset of the city.
+/// </summary>
+public static class AssetIndex
+{
+    public const int Shards = 64;
+
+    /// <summary>The shard of an asset: FNV-1a of its id, the same in every process.</summary>
+    public static IAssetIndexGrain Of(IGrainFactory grains, string assetId)
+    {
+        var hash = 2166136261u;
+        foreach (var c in assetId)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+        return grains.GetGrain<IAssetIndexGrain>(hash % Shards);
+    }
+
+    public static async Task<List<AssetEntry>> ListAsync(IGrainFactory grains)
+    {
+        var shards = await Task.WhenAll(Enumerable.Range(0, Shards).Select(i => grains.GetGrain<IAssetIndexGrain>(i).List()));
+        return [.. shards.SelectMany(s => s).OrderBy(e => e.Id, StringComparer.Ordinal)];
+    }
+
+    /// <summary>Assets inside each area and its entries and exits, summed over the shards.</summary>
+    public static async Task<List<AreaAssetCount>> CountsAsync(IGrainFactory grains)
+    {
+        var shards = await Task.WhenAll(Enumerable.Range(0, Shards).Select(i => grains.GetGrain<IAssetIndexGrain>(i).Counts()));
+        return [.. shards.SelectMany(s => s)
+            .GroupBy(c => c.AreaId, StringComparer.Ordinal)
+            .Select(g => new AreaAssetCount(g.Key, g.Sum(c => c.Inside), g.Sum(c => c.Entered), g.Sum(c => c.Left)))
+            .OrderBy(c => c.AreaId, StringComparer.Ordinal)];
+    }
+}

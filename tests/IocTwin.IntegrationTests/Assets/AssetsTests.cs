@@ -1,0 +1,194 @@
+using System.Net;
+using System.Text.Json;
+using IocTwin.Api.Access;
+using IocTwin.Api.Assets;
+using IocTwin.Model;
+using IocTwin.Tests.Infrastructure;
+using static IocTwin.Tests.Api.TwinApiClient;
+using static IocTwin.Tests.Areas.AreaCities;
+
+namespace IocTwin.Tests.Assets;
+
+/// <summary>Moving assets: areas from positions, OC streams and REST scoped by where an asset is, geofence alerts, bad positions.</summary>
+[Collection(AssetsCollection.Name)]
+public sealed class AssetsTests(AssetsTwinFactory api)
+{
+    private HttpClient Ioc => api.Http;
+
+    // Each test's areas lie in a band of longitudes of their own, so one test's areas never hold another's positions.
+    private const double CrossingLon = 120.0, GeofenceLon = 121.0, BadInputLon = 122.0;
+
+    /// <summary>A district of two wards side by side: the first from lon to lon + 0.1, the second from there to lon + 0.2.</summary>
+    private static async Task<(string District, string West, string East)> TwoWardsAsync(HttpClient ioc, string tag, double lon)
+    {
+        var (district, west, east) = ($"d-{tag}", $"wa-{tag}", $"wb-{tag}");
+        await ImportAsync(ioc,
+            Area(district, "district", null, lon, 10.0, lon + 0.2, 10.2),
+            Area(west, "ward", district, lon, 10.0, lon + 0.1, 10.2),
+            Area(east, "ward", district, lon + 0.1, 10.0, lon + 0.2, 10.2));
+        return (district, west, east);
+    }
+
+    private static async Task RegisterAsync(HttpClient ioc, string id, string kind = "ambulance")
+    {
+        var response = await ioc.PutJson($"/api/v1/assets/{id}", JsonSerializer.Serialize(new { name = $"Xe {id}", kind }));
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private static object Position(string id, double lon, double lat, DateTimeOffset at, double speed = 40) =>
+        new { id, lat, lon, heading = 90.0, speed, status = "en-route", timestamp = at.ToString("O") };
+
+    private static Task<HttpResponseMessage> PostPositions(HttpClient http, params object[] items) =>
+        http.PostJson("/api/v1/assets/positions", JsonSerializer.Serialize(items));
+
+    private static async Task SendAsync(HttpClient ioc, params object[] items)
+    {
+        var response = await PostPositions(ioc, items);
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task An_asset_crossing_from_one_ward_into_another_appears_in_the_second_wards_stream_and_leaves_the_firsts()
+    {
+        var tag = Tag();
+        var (_, west, east) = await TwoWardsAsync(Ioc, tag, CrossingLon);
+        var asset = $"amb-{tag}";
+        await RegisterAsync(Ioc, asset);
+        await using var westScreen = await AssetScreen.OpenAsync(api, api.Token(TwinRoles.DistrictOc, districts: [west]), $"area:{west}");
+        await using var eastScreen = await AssetScreen.OpenAsync(api, api.Token(TwinRoles.DistrictOc, districts: [east]), $"area:{east}");
+        var start = DateTimeOffset.UtcNow.AddMinutes(-1);
+
+        await SendAsync(Ioc, Position(asset, CrossingLon + 0.05, 10.1, start));
+        await westScreen.WaitFor(f => f.Assets.Any(a => a.Id == asset && a.AreaId == west), "the asset is in the west ward");
+
+        await SendAsync(Ioc, Position(asset, CrossingLon + 0.15, 10.1, start.AddSeconds(2)));
+        await eastScreen.WaitFor(f => f.Assets.Any(a => a.Id == asset && a.AreaId == east), "the asset crossed into the east ward");
+        await westScreen.WaitFor(f => f.Left.Contains(asset), "the asset left the west ward");
+
+        // Neither ward's screen was ever sent the asset while it was in the other ward.
+        Assert.All(westScreen.Frames.SelectMany(f => f.Assets).Where(a => a.Id == asset), a => Assert.Equal(west, a.AreaId));
+        Assert.All(eastScreen.Frames.SelectMany(f => f.Assets).Where(a => a.Id == asset), a => Assert.Equal(east, a.AreaId));
+        Assert.DoesNotContain(eastScreen.Frames, f => f.Left.Contains(asset));
+
+        var counts = await Ioc.Get<List<AreaAssetCount>>("/api/v1/assets/areas");
+        Assert.Equal(new AreaAssetCount(west, 0, 1, 1), counts.Single(c => c.AreaId == west));
+        Assert.Equal(new AreaAssetCount(east, 1, 1, 0), counts.Single(c => c.AreaId == east));
+    }
+
+    [Fact]
+    public async Task Ward_OCs_see_an_asset_and_its_past_positions_on_REST_only_while_it_is_in_their_ward()
+    {
+        var tag = Tag();
+        var (_, west, east) = await TwoWardsAsync(Ioc, tag, CrossingLon + 0.5);
+        var asset = $"bus-{tag}";
+        await RegisterAsync(Ioc, asset, "bus");
+        var start = DateTimeOffset.UtcNow.AddMinutes(-1);
+        await SendAsync(Ioc, Position(asset, CrossingLon + 0.55, 10.1, start));
+        await SendAsync(Ioc, Position(asset, CrossingLon + 0.65, 10.1, start.AddSeconds(2)));
+        using var westOc = api.CreateClient(TwinRoles.DistrictOc, districts: [west]);
+        using var eastOc = api.CreateClient(TwinRoles.DistrictOc, districts: [east]);
+        using var trafficOc = api.CreateClient(TwinRoles.SectorOc, sectors: ["traffic"]);
+        using var safetyOc = api.CreateClient(TwinRoles.SectorOc, sectors: ["public-safety"]);
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await westOc.GetAsync($"/api/v1/assets/{asset}")).StatusCode);
+        Assert.Equal(east, (await eastOc.Get<AssetView>($"/api/v1/assets/{asset}")).AreaId);
+        Assert.Equal(HttpStatusCode.OK, (await trafficOc.GetAsync($"/api/v1/assets/{asset}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await safetyOc.GetAsync($"/api/v1/assets/{asset}")).StatusCode);
+        Assert.DoesNotContain(asset, (await westOc.Get<List<AssetView>>("/api/v1/assets")).Select(a => a.Id));
+        Assert.Contains(asset, (await eastOc.Get<List<AssetView>>("/api/v1/assets")).Select(a => a.Id));
+        Assert.Equal(HttpStatusCode.NotFound, (await Ioc.GetAsync($"/api/v1/assets/nobody-{tag}")).StatusCode);
+
+        var window = $"from={Uri.EscapeDataString(start.AddSeconds(-1).ToString("O"))}&to={Uri.EscapeDataString(start.AddSeconds(10).ToString("O"))}";
+        var full = await Ioc.Get<AssetTrack>($"/api/v1/assets/{asset}/track?{window}");
+        Assert.Equal([Math.Round(CrossingLon + 0.55, 6), Math.Round(CrossingLon + 0.65, 6)], full.Points.Select(p => Math.Round(p.Location.Lon, 6)));
+        // Each ward's OC sees the part of the track inside its ward.
+        Assert.Equal([Math.Round(CrossingLon + 0.55, 6)], (await westOc.Get<AssetTrack>($"/api/v1/assets/{asset}/track?{window}")).Points.Select(p => Math.Round(p.Location.Lon, 6)));
+        Assert.Equal([Math.Round(CrossingLon + 0.65, 6)], (await eastOc.Get<AssetTrack>($"/api/v1/assets/{asset}/track?{window}")).Points.Select(p => Math.Round(p.Location.Lon, 6)));
+
+        // Replay: where it was a second after its first report, as each ward's OC may see it.
+        var at = $"/api/v1/assets/positions?at={Uri.EscapeDataString(start.AddSeconds(1).ToString("O"))}";
+        Assert.Equal(west, (await westOc.Get<List<AssetAt>>(at)).Single(a => a.Id == asset).AreaId);
+        Assert.DoesNotContain(asset, (await eastOc.Get<List<AssetAt>>(at)).Select(a => a.Id));
+    }
+
+    [Fact]
+    public async Task A_geofence_alert_fires_once_per_entry_and_resolves_when_the_asset_leaves()
+    {
+        var tag = Tag();
+        var (_, west, _) = await TwoWardsAsync(Ioc, tag, GeofenceLon);
+        var fence = $"port-{tag}";
+        var put = await Ioc.PutJson($"/api/v1/geofences/{fence}", JsonSerializer.Serialize(new
+        {
+            name = "Cảng cá", trigger = "enter", severity = "critical",
+            polygon = new[] { new[] { GeofenceLon + 0.02, 10.02 }, new[] { GeofenceLon + 0.06, 10.02 }, new[] { GeofenceLon + 0.06, 10.06 }, new[] { GeofenceLon + 0.02, 10.06 } },
+        }));
+        Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        var asset = $"fire-{tag}";
+        await RegisterAsync(Ioc, asset, "fire-engine");
+        await using var westScreen = await AssetScreen.OpenAsync(api, api.Token(TwinRoles.DistrictOc, districts: [west]), $"area:{west}");
+        var at = DateTimeOffset.UtcNow.AddMinutes(-1);
+
+        async Task<List<AlertView>> AlertsAsync() => [.. (await Ioc.Get<List<AlertView>>($"/api/v1/alerts?district={west}")).Where(a => a.EntityId == asset)];
+
+        await SendAsync(Ioc, Position(asset, GeofenceLon + 0.01, 10.04, at));
+        Assert.Empty(await AlertsAsync());
+        await SendAsync(Ioc, Position(asset, GeofenceLon + 0.03, 10.04, at.AddSeconds(2)));
+        await SendAsync(Ioc, Position(asset, GeofenceLon + 0.04, 10.04, at.AddSeconds(4)));
+        var raised = Assert.Single(await AlertsAsync());
+        Assert.Equal((fence, AlertState.Raised, "critical", west), (raised.RuleId, raised.State, raised.Severity, raised.DistrictId));
+
+        await SendAsync(Ioc, Position(asset, GeofenceLon + 0.08, 10.04, at.AddSeconds(6)));
+        var resolved = Assert.Single(await AlertsAsync());
+        Assert.Equal((raised.Id, AlertState.Resolved, "system"), (resolved.Id, resolved.State, resolved.ResolvedBy));
+
+        // A second entry is a second alert, handled by operators like any other.
+        await SendAsync(Ioc, Position(asset, GeofenceLon + 0.05, 10.05, at.AddSeconds(8)));
+        var alerts = await AlertsAsync();
+        Assert.Equal(2, alerts.Count);
+        var second = alerts.Single(a => a.State == AlertState.Raised);
+        var ack = await Ioc.PostAsync($"/api/v1/alerts/{second.Id}/ack", null);
+        Assert.True(ack.IsSuccessStatusCode, await ack.Content.ReadAsStringAsync());
+        await westScreen.WaitFor(f => f.Assets.Any(a => a.Id == asset), "the fire engine is on the ward's map");
+    }
+
+    [Fact]
+    public async Task Bad_positions_are_refused_naming_the_field_and_change_nothing()
+    {
+        var tag = Tag();
+        var (_, west, _) = await TwoWardsAsync(Ioc, tag, BadInputLon);
+        var asset = $"svc-{tag}";
+        await RegisterAsync(Ioc, asset, "service-vehicle");
+        var at = DateTimeOffset.UtcNow.AddMinutes(-1);
+        await SendAsync(Ioc, Position(asset, BadInputLon + 0.05, 10.1, at));
+        var before = await Ioc.Get<AssetView>($"/api/v1/assets/{asset}");
+
+        (object Item, string Field)[] bad =
+        [
+            (new { id = asset, lat = 95.0, lon = BadInputLon + 0.15 }, "[1].lat"),
+            (new { id = asset, lat = 10.1, lon = 181.0 }, "[1].lon"),
+            (new { id = asset, lat = 10.1, lon = BadInputLon + 0.15, heading = 360.0 }, "[1].heading"),
+            (new { id = asset, lat = 10.1, lon = BadInputLon + 0.15, speed = -3.0 }, "[1].speed"),
+            (new { id = asset, lat = 10.1, lon = BadInputLon + 0.15, status = "EN ROUTE" }, "[1].status"),
+            (new { id = asset, lat = 10.1, lon = BadInputLon + 0.15, timestamp = at.AddHours(2).ToString("O") }, "[1].timestamp"),
+            (new { id = $"nobody-{tag}", lat = 10.1, lon = BadInputLon + 0.15 }, "[1].id"),
+        ];
+        foreach (var (item, field) in bad)
+        {
+            // The good first item is not taken either: a batch with a bad item changes nothing.
+            var response = await PostPositions(Ioc, Position(asset, BadInputLon + 0.15, 10.1, at.AddSeconds(2)), item);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal([field], await response.ProblemFields());
+        }
+        using var anonymous = api.CreateClient();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostPositions(anonymous, Position(asset, BadInputLon + 0.15, 10.1, at.AddSeconds(2)))).StatusCode);
+        using var wardOc = api.CreateClient();
+        wardOc.DefaultRequestHeaders.Authorization = new("Bearer", api.Token(TwinRoles.DistrictOc, districts: [west]));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostPositions(wardOc, Position(asset, BadInputLon + 0.15, 10.1, at.AddSeconds(2)))).StatusCode);
+
+        var after = await Ioc.Get<AssetView>($"/api/v1/assets/{asset}");
+        Assert.Equal((before.Location, before.AreaId, before.Version), (after.Location, after.AreaId, after.Version));
+        var track = await Ioc.Get<AssetTrack>($"/api/v1/assets/{asset}/track?from={Uri.EscapeDataString(at.AddSeconds(-1).ToString("O"))}");
+        Assert.Single(track.Points);
+        Assert.Equal(HttpStatusCode.Forbidden, (await wardOc.PutJson($"/api/v1/assets/{asset}", JsonSerializer.Serialize(new { name = "x", kind = "bus" }))).StatusCode);
+    }
+}
