@@ -21,4 +21,9 @@ public interface ITwinPublisher : IGrainWithIntegerKey
     [OneWay]
     [Alias("PublishContextEntityChange")]
     Task PublishContextEntityChange(ContextEntityChange change);
+
+    /// <summary>Tells every API process at once that these areas' topology changed (<see cref="ITwinObserver.OnTopologyChanged"/>).</summary>
+    [OneWay]
+    [Alias("PublishTopologyChanged")]
+    Task PublishTopologyChanged(TopologyChange change);
 }

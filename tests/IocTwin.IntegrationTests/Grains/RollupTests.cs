@@ -147,5 +147,6 @@ public sealed class RollupTests(TwinClusterFixture fixture)
         public Task OnScenario(ScenarioProgress progress) => Task.CompletedTask;
 
         public Task OnContextEntityChanges(ContextEntityChange[] changes) => Task.CompletedTask;
+        public Task OnTopologyChanged(TopologyChange change) => Task.CompletedTask;
     }
 }
