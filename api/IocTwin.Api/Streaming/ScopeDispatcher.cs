@@ -42,6 +42,9 @@ public sealed class ScopeDispatcher : BackgroundService
 
     /// <summary>Once this many frames followed shared records (or they are this old), newer ones are taken in the background.</summary>
     private const int RefreshAfterFrames = 2;
+
+    /// <summary>How long a city or sector scope with shared records outlives its last subscriber.</summary>
+    private static readonly TimeSpan SharedLinger = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan RefreshAfter = TimeSpan.FromSeconds(30);
 
     /// <summary>A client's outbox always has room for a resync of each of its scopes.</summary>
@@ -313,14 +316,20 @@ public sealed class ScopeDispatcher : BackgroundService
     {
         lock (_gate)
         {
-            foreach (var state in _scopes.Values)
+            foreach (var (key, state) in _scopes)
             {
+                if (state.Subscribers.Count == 0 && (state.Shared is null && state.NextShared is null
+                    || Stopwatch.GetElapsedTime(state.EmptySince) > SharedLinger))
+                {
+                    _scopes.Remove(key);
+                    continue;
+                }
                 if (state.TakeFrame() is not { } frame)
                 {
                     continue;
                 }
                 var now = time.GetUtcNow();
-                foreach (var sensor in frame.Sensors)
+                foreach (var sensor in state.Subscribers.Count > 0 ? frame.Sensors : [])
                 {
                     if (sensor.LastSeen is { } seen)
                     {
@@ -359,11 +368,22 @@ public sealed class ScopeDispatcher : BackgroundService
         return message;
     }
 
+    /// <summary>
+    /// A scope whose last subscriber left is dropped, but one with shared records is kept a while, its frames still
+    /// recorded, so that a screen coming back (a reload, a wall screen switching views) is served from them.
+    /// </summary>
     private void Leave(string scopeKey, string connectionId)
     {
         if (_scopes.TryGetValue(scopeKey, out var state) && state.Subscribers.Remove(connectionId) && state.Subscribers.Count == 0)
         {
-            _scopes.Remove(scopeKey);
+            if (state.Shared is null && state.NextShared is null)
+            {
+                _scopes.Remove(scopeKey);
+            }
+            else
+            {
+                state.EmptySince = Stopwatch.GetTimestamp();
+            }
         }
     }
 
@@ -378,6 +398,8 @@ public sealed class ScopeDispatcher : BackgroundService
         public HashSet<string> Subscribers { get; } = [];
         public long Sequence { get; private set; } = firstSequence;
         public CityView? City { get; set; }
+        /// <summary>When its last subscriber left (a <see cref="Stopwatch"/> timestamp), while it has none.</summary>
+        public long EmptySince { get; set; }
         /// <summary>A city or sector scope's records served to new subscribers, and newer ones being taken.</summary>
         public SharedSnapshot? Shared { get; set; }
         public SharedSnapshot? NextShared { get; set; }
