@@ -40,6 +40,12 @@ public sealed class ScopeDispatcher : BackgroundService
     /// <summary>Frames a subscriber may be sent ahead of shared records before they are taken again for it.</summary>
     private int MaxReplayFrames => Math.Clamp(options.Value.OutboxCapacity / 4, 1, 16);
 
+    /// <summary>
+    /// Segments and sensors a subscriber may be sent ahead of shared records (a couple of megabytes): under a busy feed a
+    /// city frame carries thousands, and a screen opening should not read more of them than of its snapshot.
+    /// </summary>
+    private const int MaxReplayRecords = 10_000;
+
     /// <summary>Once this many frames followed shared records (or they are this old), newer ones are taken in the background.</summary>
     private const int RefreshAfterFrames = 2;
 
@@ -123,7 +129,8 @@ public sealed class ScopeDispatcher : BackgroundService
     {
         var generation = held.Generation;
         if (state.Shared is { } current &&
-            (current.Generation != generation || current.FramesSince.Count > MaxReplayFrames || current.Records.IsFaulted || current.Records.IsCanceled))
+            (current.Generation != generation || current.FramesSince.Count > MaxReplayFrames || current.RecordsSince > MaxReplayRecords
+                || current.Records.IsFaulted || current.Records.IsCanceled))
         {
             state.Shared = current = null;
         }
@@ -134,7 +141,8 @@ public sealed class ScopeDispatcher : BackgroundService
         if (state.Shared is { } served)
         {
             if (state.NextShared is null &&
-                (served.FramesSince.Count >= RefreshAfterFrames || Stopwatch.GetElapsedTime(served.StartedAt) > RefreshAfter))
+                (served.FramesSince.Count >= RefreshAfterFrames || served.RecordsSince >= MaxReplayRecords / 2
+                    || Stopwatch.GetElapsedTime(served.StartedAt) > RefreshAfter))
             {
                 TakeShared(state, takeHeld, generation);
             }
@@ -338,8 +346,9 @@ public sealed class ScopeDispatcher : BackgroundService
                 }
                 TwinTelemetry.FramesSent.Add(state.Subscribers.Count);
                 var message = SendToSubscribers(state, HubMethods.Delta, frame);
-                state.Shared?.FramesSince.Add(message);
-                state.NextShared?.FramesSince.Add(message);
+                var records = frame.Sensors.Count + frame.Segments.Count;
+                state.Shared?.Add(message, records);
+                state.NextShared?.Add(message, records);
             }
         }
     }

@@ -31,6 +31,15 @@ internal sealed class SharedSnapshot(long sequence, long generation)
     public Task<HeldRecords> Records { get; set; } = null!;
 
     public List<SerializedHubMessage> FramesSince { get; } = [];
+
+    /// <summary>Segments and sensors in <see cref="FramesSince"/>: what a later subscriber is sent ahead of its snapshot.</summary>
+    public int RecordsSince { get; set; }
+
+    public void Add(SerializedHubMessage frame, int records)
+    {
+        FramesSince.Add(frame);
+        RecordsSince += records;
+    }
 }
 
 /// <summary>What a subscriber joined: the sequence its snapshot carries, and for a city or sector scope the shared records.</summary>
