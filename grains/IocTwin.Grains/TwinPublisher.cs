@@ -59,6 +59,16 @@ public sealed class TwinPublisher(IReadingHistory history, TimeProvider time, IL
         }
     }
 
+    public async Task PublishTopologyChanged(TopologyChange change)
+    {
+        // Rare and small: sent at once, not batched. Fetched afresh, so that a process registered a moment ago hears of it.
+        _observersFetched = DateTime.MinValue;
+        foreach (var observer in await ObserversAsync())
+        {
+            _ = observer.OnTopologyChanged(change);
+        }
+    }
+
     public Task PublishContextEntityChange(ContextEntityChange change)
     {
         _contextChanges.Add(change);

@@ -1,6 +1,7 @@
 // The wall and OC screens on a city with wards: the level picker, drilling down from a district to its wards and back
-// up by the breadcrumb, a ward OC's screen, and schematic boundaries labelled as such. The twin is the Đà Nẵng sample
-// with two wards imported into Hải Châu, each holding one air-quality sensor moved into it.
+// up by the breadcrumb, a ward OC's screen, schematic boundaries labelled as such, and the timeline replaying every
+// level. The twin is the Đà Nẵng sample with two wards imported into Hải Châu, each holding one air-quality sensor
+// moved into it.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -170,5 +171,47 @@ test('a district OC starts at its district and drills into its wards, never abov
   assert.deepEqual(await crumbs(oc), ['Khu vực của bạn', 'Hải Châu']);
   await oc.click('.breadcrumb button.crumb[data-area-id=""]');
   await waitForAreas(oc, ['hai-chau']);
+  assert.deepEqual(oc.problems, []);
+});
+
+/** Moves the timeline's slider as a person dragging it would: an input event at the new value. */
+const scrubTo = (page, time) => page.$eval('.replay-slider', (slider, value) => {
+  slider.value = String(value);
+  slider.dispatchEvent(new Event('input', { bubbles: true }));
+}, time);
+
+/** Waits for an area's row to show a worst AQI. */
+const waitForAqi = (page, id, aqi) => page.waitForFunction(([i, a]) =>
+  document.querySelector(`.district-table tr[data-district-id="${i}"] td.kpi-col:nth-child(4)`)?.textContent.trim() === a,
+[id, aqi], { timeout: 15_000 });
+
+test('a district OC replays its district and, drilled in, each ward as it was, not the live values', async () => {
+  await withWards();
+  // Twenty minutes ago the wards' air was other than it is now (the live values are those of the tests above).
+  const then = Date.now() - 20 * 60_000;
+  await postReadings(session.url, [
+    { sensorId: WARDS[0].sensorId, timestamp: new Date(then).toISOString(), values: { aqi: 44, pm25: 10 } },
+    { sensorId: WARDS[1].sensorId, timestamp: new Date(then).toISOString(), values: { aqi: 199, pm25: 120 } },
+  ]);
+  const oc = await session.openPage({ width: 1366, height: 768 });
+  await oc.goto(`${session.url}/oc`);
+  await oc.waitForSelector('#chooser:not([hidden]) select[name="district"] option[value="hai-chau"]', { state: 'attached', timeout: 10_000 });
+  await oc.selectOption('select[name="district"]', 'hai-chau');
+  await oc.click('form.demo button[type="submit"]');
+  await waitForAreas(oc, ['hai-chau']);
+
+  await oc.click('.replay-toggle');
+  await scrubTo(oc, Math.floor((then + 5 * 60_000) / 60_000) * 60_000);
+  await oc.waitForSelector('.replay-indicator:not([hidden])', { timeout: 10_000 });
+  // The district rolls its wards up as they were: its worst air is the worse ward's then.
+  await waitForAqi(oc, 'hai-chau', '199');
+  await oc.click('.district-table tr[data-district-id="hai-chau"]');
+  await waitForAreas(oc, WARD_IDS);
+  await waitForAqi(oc, WARDS[0].id, '44');
+  await waitForAqi(oc, WARDS[1].id, '199');
+
+  await oc.click('.replay-live');
+  await oc.waitForFunction((id) => document.querySelector(`.district-table tr[data-district-id="${id}"] td.kpi-col:nth-child(4)`)
+    ?.textContent.trim() !== '44', WARDS[0].id, { timeout: 15_000 });
   assert.deepEqual(oc.problems, []);
 });

@@ -30,7 +30,9 @@ public static class HistoryApi
         api.MapGet("/areas/{id}/history", GetDistrictHistory).WithSummary("An area's KPIs per step. " + WindowHelp);
         api.MapGet("/districts/{id}/history", GetDistrictHistory)
             .WithSummary("A district's KPIs per step; the same as the area route, kept from when districts were the only level. " + WindowHelp);
-        api.MapGet("/city/at", GetCityAt).WithSummary("The whole twin as it was at a time (IOC and viewers).");
+        api.MapGet("/city/at", GetCityAt).WithSummary(
+            "The twin as it was at a time: the whole city (IOC and viewers), or with areas=a,b those areas and every area below " +
+            "them, for anyone who sees all of them (an area OC its own); every area at every level, with its KPIs as rolled up then.");
         return group;
     }
 
@@ -106,13 +108,16 @@ public static class HistoryApi
         TypedResults.Ok(new EntityHistory(id, window.Start, window.PageEnd, window.Step.TotalSeconds, buckets, window.NextLink(http.Request)));
 
     public static async Task<Results<Ok<CityAt>, ValidationProblem, ProblemHttpResult>> GetCityAt(
-        string? time, HttpContext http, CityReplay replay, TimeProvider clock, CancellationToken cancellationToken)
+        string? time, string? areas, HttpContext http, CityReplay replay, KnownEntities known, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (!http.Access().SeesEverything)
+        var access = http.Access();
+        var errors = new Dictionary<string, List<string>>();
+        List<string>? areaIds = areas is null ? null : [.. areas.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct()];
+        if (areaIds is { Count: 0 }) errors.AddError("areas", "names no area: give area ids separated by commas, or leave it out for the whole city");
+        if (areaIds is null && !access.SeesEverything)
         {
             return AccessExtensions.Forbidden("the whole city");
         }
-        var errors = new Dictionary<string, List<string>>();
         if (time is null) errors.AddError("time", "is required (ISO-8601 with offset)");
         var at = HistoryWindow.ParseTime(time, "time", clock.GetUtcNow(), clock.GetUtcNow(), errors);
         if (at > clock.GetUtcNow()) errors.AddError("time", "is in the future");
@@ -120,6 +125,17 @@ public static class HistoryApi
         {
             return Problems.Fields(errors);
         }
-        return TypedResults.Ok(await replay.AtAsync(at, cancellationToken));
+        foreach (var id in areaIds ?? [])
+        {
+            if (await known.RefuseUnknownAsync(EntityKind.District, id) is { } unknown)
+            {
+                return unknown;
+            }
+            if (!access.CanSeeAllOfDistrict(id))
+            {
+                return AccessExtensions.Forbidden($"area '{id}'");
+            }
+        }
+        return TypedResults.Ok(await replay.AtAsync(at, cancellationToken, areaIds));
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using IocTwin.Api.Access;
 using IocTwin.Api.Audit;
 using IocTwin.Api.Json;
+using IocTwin.Api.Streaming;
 using IocTwin.Domain;
 using IocTwin.Grains;
 using IocTwin.Hosting;
@@ -32,11 +33,13 @@ public static class TopologyApi
     public static IEndpointRouteBuilder MapTopologyApi(this IEndpointRouteBuilder group)
     {
         var api = group.MapGroup("").WithTags("Topology").RequireAuthorization(AccessExtensions.OperatePolicy);
-        api.MapPut("/areas/{id}", (string id, DistrictRequest? body, HttpContext http, IGrainFactory grains, KnownEntities known, IAuditLog audit) =>
-            PutArea(id, body, http, grains, known, audit, districtRoute: false))
+        api.MapPut("/areas/{id}", (string id, DistrictRequest? body, HttpContext http, IGrainFactory grains, KnownEntities known,
+                TopologyChanges topology, IAuditLog audit) =>
+            PutArea(id, body, http, grains, known, topology, audit, districtRoute: false))
             .WithSummary("Registers or changes an area of any kind; a parent must be an area the twin holds, with a boundary holding this one's.");
-        api.MapPut("/districts/{id}", (string id, DistrictRequest? body, HttpContext http, IGrainFactory grains, KnownEntities known, IAuditLog audit) =>
-            PutArea(id, body, http, grains, known, audit, districtRoute: true))
+        api.MapPut("/districts/{id}", (string id, DistrictRequest? body, HttpContext http, IGrainFactory grains, KnownEntities known,
+                TopologyChanges topology, IAuditLog audit) =>
+            PutArea(id, body, http, grains, known, topology, audit, districtRoute: true))
             .WithSummary("Registers or changes an area of kind district; the area route, kept from when districts were the only level.");
         api.MapPut("/segments/{id}", PutSegment);
         api.MapPut("/sensors/{id}", PutSensor);
@@ -47,7 +50,8 @@ public static class TopologyApi
     }
 
     public static async Task<Results<Ok<DistrictView>, ValidationProblem>> PutArea(
-        string id, DistrictRequest? body, HttpContext http, IGrainFactory grains, KnownEntities known, IAuditLog audit, bool districtRoute)
+        string id, DistrictRequest? body, HttpContext http, IGrainFactory grains, KnownEntities known, TopologyChanges topology,
+        IAuditLog audit, bool districtRoute)
     {
         if (body is null)
         {
@@ -81,15 +85,16 @@ public static class TopologyApi
         {
             return Problems.Fields(errors);
         }
+        var formerParent = known.Areas.Find(id)?.ParentId;
         var registered = await grains.GetGrain<IDistrictGrain>(id).Register(spec);
-        // Access in this process follows the new tree from the next request on.
-        await known.RefreshAsync();
+        // Access in this process follows the new tree from the next request on, in the others as soon as they are told.
+        await topology.AnnounceAsync(new[] { id, formerParent, spec.ParentId }.OfType<string>(), treeChanged: true);
         await audit.RecordAsync(http.User, AuditActions.DistrictPut, id, spec.Name);
         return TypedResults.Ok(registered);
     }
 
     public static async Task<Results<Ok<SegmentView>, ValidationProblem, ProblemHttpResult>> PutSegment(
-        string id, SegmentRequest? body, HttpContext http, IGrainFactory grains, KnownEntities known, IAuditLog audit)
+        string id, SegmentRequest? body, HttpContext http, IGrainFactory grains, KnownEntities known, TopologyChanges topology, IAuditLog audit)
     {
         if (body is null)
         {
@@ -107,17 +112,20 @@ public static class TopologyApi
         {
             return Problems.Fields(errors);
         }
-        if (await known.ExistsAsync(EntityKind.Sensor, id))
+        var (isSegment, isSensor) = await known.EntityKindsAsync(id);
+        if (isSensor)
         {
             return IdTaken(id, "sensor");
         }
+        var former = isSegment ? (await grains.GetGrain<IRoadSegmentGrain>(id).Get())?.DistrictId : null;
         var registered = await grains.GetGrain<IRoadSegmentGrain>(id).Register(spec);
+        await AnnounceEntityAsync(topology, former, spec.DistrictId);
         await audit.RecordAsync(http.User, AuditActions.SegmentPut, id, spec.Name);
         return TypedResults.Ok(registered);
     }
 
     public static async Task<Results<Ok<SensorView>, ValidationProblem, ProblemHttpResult>> PutSensor(
-        string id, SensorRequest? body, HttpContext http, IGrainFactory grains, KnownEntities known, IAuditLog audit)
+        string id, SensorRequest? body, HttpContext http, IGrainFactory grains, KnownEntities known, TopologyChanges topology, IAuditLog audit)
     {
         if (body is null)
         {
@@ -156,17 +164,20 @@ public static class TopologyApi
         {
             return Problems.Fields(errors);
         }
-        if (await known.ExistsAsync(EntityKind.Segment, id))
+        var (isSegment, isSensor) = await known.EntityKindsAsync(id);
+        if (isSegment)
         {
             return IdTaken(id, "segment");
         }
+        var former = isSensor ? (await grains.GetGrain<ISensorGrain>(id).Get())?.DistrictId : null;
         var registered = await grains.GetGrain<ISensorGrain>(id).Register(spec);
+        await AnnounceEntityAsync(topology, former, spec.DistrictId);
         await audit.RecordAsync(http.User, AuditActions.SensorPut, id, spec.Name);
         return TypedResults.Ok(registered);
     }
 
     public static async Task<Results<Ok<ImportSummary>, ValidationProblem, ProblemHttpResult>> Import(
-        JsonElement? document, HttpContext http, IGrainFactory grains, KnownEntities knownEntities, IAuditLog audit, TwinHostingOptions hosting,
+        JsonElement? document, HttpContext http, IGrainFactory grains, TopologyChanges topology, IAuditLog audit, TwinHostingOptions hosting,
         CancellationToken cancellationToken, bool partial = false)
     {
         if (document is null)
@@ -194,17 +205,21 @@ public static class TopologyApi
             }
             return Problems.Fields(errors);
         }
+        // Every API process reads the topology again (ids and tree), and the imported areas into the state it holds in the
+        // background, not at its next city screen; also after some batches were rolled back, since the others are stored.
+        var touched = result.City.Districts.Select(d => d.Id).Concat(result.City.Segments.Select(s => s.DistrictId))
+            .Concat(result.City.Sensors.Select(s => s.DistrictId));
         try
         {
             await TopologyImporter.ImportAsync(grains, result.City, cancellationToken, known, hosting.ImportBatchSize);
         }
         catch (TopologyImportException ex)
         {
-            await knownEntities.RefreshAsync();
+            await topology.AnnounceAsync(touched, treeChanged: true);
             await audit.RecordAsync(http.User, AuditActions.TopologyImport, "city", ex.Message);
             return BatchesFailed(ex);
         }
-        await knownEntities.RefreshAsync();
+        await topology.AnnounceAsync(touched, treeChanged: true);
         var summary = new ImportSummary(result.City.Districts.Count, result.City.Segments.Count, result.City.Sensors.Count, result.Errors);
         await audit.RecordAsync(http.User, AuditActions.TopologyImport, "city",
             $"{summary.Districts} districts, {summary.Segments} segments, {summary.Sensors} sensors, {summary.Rejected.Count} rejected");
@@ -239,6 +254,10 @@ public static class TopologyApi
                 ["batches"] = failure.Batches,
                 ["failedBatches"] = failure.Failed,
             });
+
+    /// <summary>A segment or sensor registered in an area, or moved there from another: every API process hears of it.</summary>
+    private static Task AnnounceEntityAsync(TopologyChanges topology, string? formerAreaId, string areaId) =>
+        topology.AnnounceAsync(new[] { formerAreaId, areaId }.OfType<string>(), treeChanged: false, moved: formerAreaId is not null && formerAreaId != areaId);
 
     /// <summary>Segments and sensors share the hub's entity scope, so an id names one entity of either kind.</summary>
     private static ProblemHttpResult IdTaken(string id, string kind) =>

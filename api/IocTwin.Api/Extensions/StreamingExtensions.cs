@@ -1,5 +1,8 @@
 using IocTwin.Api.Json;
 using IocTwin.Api.Streaming;
+using IocTwin.Api.Streaming.Shared;
+using IocTwin.Model;
+using MessagePack.Resolvers;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
 
@@ -20,8 +23,16 @@ public static class StreamingExtensions
                 // so that the stall rule, not the ping timeout, decides when it goes.
                 o.ClientTimeoutInterval = Max(TimeSpan.FromSeconds(30), streaming.MaxStall + streaming.CloseGrace + TimeSpan.FromSeconds(15));
             })
-            .AddJsonProtocol(o => TwinJson.Configure(o.PayloadSerializerOptions))
-            .AddMessagePackProtocol();
+            .AddJsonProtocol(o =>
+            {
+                TwinJson.Configure(o.PayloadSerializerOptions);
+                // A city snapshot's records are serialised once and shared by every subscriber (SharedSnapshot).
+                o.PayloadSerializerOptions.Converters.Add(new SharedListJsonConverter<DistrictView>());
+                o.PayloadSerializerOptions.Converters.Add(new SharedListJsonConverter<SegmentView>());
+                o.PayloadSerializerOptions.Converters.Add(new SharedListJsonConverter<SensorView>());
+            })
+            .AddMessagePackProtocol(o => o.SerializerOptions = o.SerializerOptions.WithResolver(CompositeResolver.Create(
+                new SharedListResolver(typeof(DistrictView), typeof(SegmentView), typeof(SensorView)), o.SerializerOptions.Resolver)));
         // Every failed hub call is logged by HubRefusals: a refusal as a warning, anything else at error with its stack.
         // SignalR's dispatcher would log each again at error, with the stack trace: only its warnings are kept.
         builder.Logging.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", level => level is LogLevel.Warning);
@@ -32,6 +43,7 @@ public static class StreamingExtensions
         builder.Services.AddSingleton<TwinObserver>();
         builder.Services.AddSingleton<HeldTwin>();
         builder.Services.AddSingleton<TwinSnapshots>();
+        builder.Services.AddSingleton<TopologyChanges>();
         builder.Services.AddHostedService<ObserverRegistrationService>();
         return builder;
     }

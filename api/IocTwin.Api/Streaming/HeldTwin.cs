@@ -24,6 +24,13 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
     private readonly Dictionary<string, HeldDistrict> _districts = [];
     private readonly TaskCompletionSource _firstFill = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _districtsRead;
+    private long _generation;
+
+    /// <summary>
+    /// Goes up whenever the topology held may have changed (an update named an entity not held, areas were told to have
+    /// changed, or everything was forgotten): records taken from it before are to be taken again.
+    /// </summary>
+    public long Generation => Interlocked.Read(ref _generation);
 
     /// <summary>Whether every area of the city has been held once since the process started (readiness waits for it).</summary>
     public bool IsFilled => _firstFill.Task.IsCompleted;
@@ -73,6 +80,7 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
                 {
                     // Forgotten while being read, or its topology changed: read again rather than answer without it.
                     changed.ForEach(d => d.Held?.IsMissing = true);
+                    Interlocked.Increment(ref _generation);
                     continue;
                 }
                 var views = new TwinViews([], [], []);
@@ -104,6 +112,7 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
                 var district = new DistrictView(update.DistrictId, update.Name, NameEn: null, Boundary: null, update.Kpis,
                     SegmentCount: null, SensorCount: null, update.Version, update.Sectors, ParentId: update.ParentId);
                 held.District = held.District is { } heldDistrict ? Newer(heldDistrict, district) : district;
+                var wasMissing = held.IsMissing;
                 foreach (var segment in update.Segments)
                 {
                     held.IsMissing |= !held.Segments.ContainsKey(segment.Id);
@@ -114,7 +123,31 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
                     held.IsMissing |= !held.Sensors.ContainsKey(sensor.Id);
                     held.Sensors[sensor.Id] = held.Sensors.TryGetValue(sensor.Id, out var known) ? Newer(known, sensor) : sensor;
                 }
+                if (held.IsMissing && !wasMissing && held.ReadAt != 0)
+                {
+                    Interlocked.Increment(ref _generation);
+                }
             }
+        }
+    }
+
+    /// <summary>
+    /// These areas' segments, sensors or parent changed (every area when none are named): each is read again the next
+    /// time it is needed, or by a fill.
+    /// </summary>
+    public void Invalidate(IReadOnlyCollection<string> areaIds)
+    {
+        lock (_gate)
+        {
+            foreach (var (id, held) in _districts)
+            {
+                if (areaIds.Count == 0 || areaIds.Contains(id))
+                {
+                    held.IsMissing = true;
+                    held.Invalidations++;
+                }
+            }
+            Interlocked.Increment(ref _generation);
         }
     }
 
@@ -124,6 +157,7 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
         lock (_gate)
         {
             _districts.Clear();
+            Interlocked.Increment(ref _generation);
         }
     }
 
@@ -176,13 +210,18 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
     {
         try
         {
+            int[] invalidations;
+            lock (_gate)
+            {
+                invalidations = [.. districts.Select(d => d.Held.Invalidations)];
+            }
             // Updates published before this read started are in what it reads; those after are laid over it.
             var read = await LiveTopology.ReadViewsAsync(grains, districts.Select(d => d.Id));
             var segments = read.Segments.ToLookup(s => s.DistrictId);
             var sensors = read.Sensors.ToLookup(s => s.DistrictId);
             lock (_gate)
             {
-                foreach (var (id, held) in districts)
+                foreach (var ((id, held), invalidated) in districts.Zip(invalidations))
                 {
                     if (read.Districts.Find(d => d.Id == id) is { } district)
                     {
@@ -191,7 +230,8 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
                     held.Segments = Merge([.. segments[id]], held.Segments, s => s.Id, Newer);
                     held.Sensors = Merge([.. sensors[id]], held.Sensors, s => s.Id, Newer);
                     held.ReadAt = Stopwatch.GetTimestamp();
-                    held.IsMissing = false;
+                    // A change told while it was read may have come too late for the read: read again.
+                    held.IsMissing = held.Invalidations != invalidated;
                 }
             }
             Interlocked.Add(ref _districtsRead, districts.Count);
@@ -272,6 +312,9 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
         public long ReadAt { get; set; }
         /// <summary>An update named a segment or sensor not held, or the members differ: the topology changed since the read.</summary>
         public bool IsMissing { get; set; }
+
+        /// <summary>How many times the topology of this area was told to have changed (<see cref="Invalidate"/>).</summary>
+        public int Invalidations { get; set; }
 
         /// <summary>Whether exactly these segments and sensors are held.</summary>
         public bool Holds(DistrictMembers members) =>

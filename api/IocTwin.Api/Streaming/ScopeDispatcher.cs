@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using IocTwin.Api.Apis;
+using IocTwin.Api.Streaming.Shared;
 using IocTwin.Model;
 using IocTwin.Telemetry;
 using Microsoft.AspNetCore.SignalR;
@@ -21,16 +23,35 @@ public sealed class ScopeDispatcher : BackgroundService
     private readonly IOptions<StreamingOptions> options;
     private readonly TimeProvider time;
     private readonly ILogger<ScopeDispatcher> logger;
+    private readonly HeldTwin held;
 
     public ScopeDispatcher(
-        TwinHubLifetimeManager hub, IOptions<StreamingOptions> options, TimeProvider time, ILogger<ScopeDispatcher> logger, KnownEntities known)
+        TwinHubLifetimeManager hub, IOptions<StreamingOptions> options, TimeProvider time, ILogger<ScopeDispatcher> logger, KnownEntities known,
+        HeldTwin held)
     {
         this.hub = hub;
         this.options = options;
         this.time = time;
         this.logger = logger;
+        this.held = held;
         known.AreasChanged += OnAreasChanged;
     }
+
+    /// <summary>Frames a subscriber may be sent ahead of shared records before they are taken again for it.</summary>
+    private int MaxReplayFrames => Math.Clamp(options.Value.OutboxCapacity / 4, 1, 16);
+
+    /// <summary>
+    /// Segments and sensors a subscriber may be sent ahead of shared records (a couple of megabytes): under a busy feed a
+    /// city frame carries thousands, and a screen opening should not read more of them than of its snapshot.
+    /// </summary>
+    private const int MaxReplayRecords = 10_000;
+
+    /// <summary>Once this many frames followed shared records (or they are this old), newer ones are taken in the background.</summary>
+    private const int RefreshAfterFrames = 2;
+
+    /// <summary>How long a city or sector scope with shared records outlives its last subscriber.</summary>
+    private static readonly TimeSpan SharedLinger = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan RefreshAfter = TimeSpan.FromSeconds(30);
 
     /// <summary>A client's outbox always has room for a resync of each of its scopes.</summary>
     public const int MaxScopesPerConnection = 16;
@@ -64,8 +85,12 @@ public sealed class ScopeDispatcher : BackgroundService
         connection.Close();
     }
 
-    /// <summary>Adds the client to the scope and returns the scope's sequence: deltas above it follow the snapshot.</summary>
-    public long Subscribe(string connectionId, TwinScope scope)
+    /// <summary>
+    /// Adds the client to the scope and returns the scope's sequence: deltas above it follow the snapshot. A city or
+    /// sector scope's records are shared (<paramref name="takeHeld"/> takes them when none are current): the client is
+    /// then sent the frames that followed them, and its snapshot carries their sequence.
+    /// </summary>
+    public ScopeJoin Subscribe(string connectionId, TwinScope scope, Func<long, Task<HeldRecords>>? takeHeld = null)
     {
         if (!_connections.TryGetValue(connectionId, out var connection))
         {
@@ -84,7 +109,92 @@ public sealed class ScopeDispatcher : BackgroundService
             }
             state.Subscribers.Add(connectionId);
             connection.Scopes.Add(key);
-            return state.Sequence;
+            if (takeHeld is null || scope.Kind is not (ScopeKind.City or ScopeKind.Sector))
+            {
+                return new ScopeJoin(state.Sequence, null);
+            }
+            var shared = SharedFor(state, takeHeld);
+            // Ahead of every later frame: under the lock that sends frames.
+            shared.FramesSince.ForEach(connection.Send);
+            return new ScopeJoin(shared.Sequence, shared.Records);
+        }
+    }
+
+    /// <summary>
+    /// The shared records a new subscriber gets: the current ones while few frames followed them and the topology held is
+    /// the one they were taken from, else those being taken (taken now if none are). Aging ones are served while newer
+    /// ones are taken behind them, so a screen opening waits for one read only when there is nothing current.
+    /// </summary>
+    private SharedSnapshot SharedFor(ScopeState state, Func<long, Task<HeldRecords>> takeHeld)
+    {
+        var generation = held.Generation;
+        if (state.Shared is { } current &&
+            (current.Generation != generation || current.FramesSince.Count > MaxReplayFrames || current.RecordsSince > MaxReplayRecords
+                || current.Records.IsFaulted || current.Records.IsCanceled))
+        {
+            state.Shared = current = null;
+        }
+        if (state.NextShared is { } next && next.Generation != generation)
+        {
+            state.NextShared = null;
+        }
+        if (state.Shared is { } served)
+        {
+            if (state.NextShared is null &&
+                (served.FramesSince.Count >= RefreshAfterFrames || served.RecordsSince >= MaxReplayRecords / 2
+                    || Stopwatch.GetElapsedTime(served.StartedAt) > RefreshAfter))
+            {
+                TakeShared(state, takeHeld, generation);
+            }
+            return served;
+        }
+        return state.NextShared ?? TakeShared(state, takeHeld, generation);
+    }
+
+    private SharedSnapshot TakeShared(ScopeState state, Func<long, Task<HeldRecords>> takeHeld, long generation)
+    {
+        var next = new SharedSnapshot(state.Sequence, generation);
+        state.NextShared = next;
+        next.Records = Task.Run(() => takeHeld(next.Sequence));
+        next.Records.ContinueWith(taken =>
+        {
+            lock (_gate)
+            {
+                if (state.NextShared == next)
+                {
+                    state.NextShared = null;
+                    if (taken.IsCompletedSuccessfully)
+                    {
+                        state.Shared = next;
+                    }
+                }
+            }
+            // Its subscribers are told of a failure; a read nobody waited for is only logged.
+            if (taken.Exception is { } failed)
+            {
+                logger.LogDebug(failed, "Taking the shared records of scope {Scope} failed", state.Scope);
+            }
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return next;
+    }
+
+    /// <summary>
+    /// The topology changed (an entity registered or moved, an area re-parented): records shared by city and sector
+    /// screens are taken again for their next subscriber; after a move, the screens of area scopes covering these areas
+    /// (every area scope when none are named) take a new snapshot, as what they hold may include what is no longer theirs.
+    /// </summary>
+    public void OnTopologyChanged(IReadOnlyCollection<string> areaIds, bool resyncAreaScopes)
+    {
+        lock (_gate)
+        {
+            foreach (var (key, state) in _scopes)
+            {
+                state.Shared = state.NextShared = null;
+                if (resyncAreaScopes && state.Scope.Kind == ScopeKind.District && (areaIds.Count == 0 || state.Scope.Covered.Overlaps(areaIds)))
+                {
+                    SendToSubscribers(state, HubMethods.Resync, new ResyncFrame(key, "The topology this scope covers changed."));
+                }
+            }
         }
     }
 
@@ -179,6 +289,7 @@ public sealed class ScopeDispatcher : BackgroundService
                     continue;
                 }
                 state.Scope = scope;
+                state.Shared = state.NextShared = null;
                 SendToSubscribers(state, HubMethods.Resync, new ResyncFrame(key, "The areas this scope covers changed."));
             }
         }
@@ -230,6 +341,12 @@ public sealed class ScopeDispatcher : BackgroundService
         {
             foreach (var (key, state) in _scopes)
             {
+                if (state.Subscribers.Count == 0 && (state.Shared is null && state.NextShared is null
+                    || Stopwatch.GetElapsedTime(state.EmptySince) > SharedLinger))
+                {
+                    _scopes.Remove(key);
+                    continue;
+                }
                 if (state.Assets.TakeFrame(key) is { } assets)
                 {
                     SendToSubscribers(state, HubMethods.Assets, assets);
@@ -239,7 +356,7 @@ public sealed class ScopeDispatcher : BackgroundService
                     continue;
                 }
                 var now = time.GetUtcNow();
-                foreach (var sensor in frame.Sensors)
+                foreach (var sensor in state.Subscribers.Count > 0 ? frame.Sensors : [])
                 {
                     if (sensor.LastSeen is { } seen)
                     {
@@ -247,7 +364,10 @@ public sealed class ScopeDispatcher : BackgroundService
                     }
                 }
                 TwinTelemetry.FramesSent.Add(state.Subscribers.Count);
-                SendToSubscribers(state, HubMethods.Delta, frame);
+                var message = SendToSubscribers(state, HubMethods.Delta, frame);
+                var records = frame.Sensors.Count + frame.Segments.Count;
+                state.Shared?.Add(message, records);
+                state.NextShared?.Add(message, records);
             }
         }
     }
@@ -261,8 +381,8 @@ public sealed class ScopeDispatcher : BackgroundService
         }
     }
 
-    /// <summary>Queues a message for every subscriber of a scope; call under the dispatcher's lock.</summary>
-    private void SendToSubscribers(ScopeState state, string method, object frame)
+    /// <summary>Queues a message for every subscriber of a scope and returns it; call under the dispatcher's lock.</summary>
+    private SerializedHubMessage SendToSubscribers(ScopeState state, string method, object frame)
     {
         // Serialized by the first sender that writes it, once per protocol, and reused by the others.
         var message = new SerializedHubMessage(new InvocationMessage(method, [frame]));
@@ -273,13 +393,25 @@ public sealed class ScopeDispatcher : BackgroundService
                 connection.Send(message);
             }
         }
+        return message;
     }
 
+    /// <summary>
+    /// A scope whose last subscriber left is dropped, but one with shared records is kept a while, its frames still
+    /// recorded, so that a screen coming back (a reload, a wall screen switching views) is served from them.
+    /// </summary>
     private void Leave(string scopeKey, string connectionId)
     {
         if (_scopes.TryGetValue(scopeKey, out var state) && state.Subscribers.Remove(connectionId) && state.Subscribers.Count == 0)
         {
-            _scopes.Remove(scopeKey);
+            if (state.Shared is null && state.NextShared is null)
+            {
+                _scopes.Remove(scopeKey);
+            }
+            else
+            {
+                state.EmptySince = Stopwatch.GetTimestamp();
+            }
         }
     }
 
@@ -294,6 +426,11 @@ public sealed class ScopeDispatcher : BackgroundService
         public HashSet<string> Subscribers { get; } = [];
         public long Sequence { get; private set; } = firstSequence;
         public CityView? City { get; set; }
+        /// <summary>When its last subscriber left (a <see cref="Stopwatch"/> timestamp), while it has none.</summary>
+        public long EmptySince { get; set; }
+        /// <summary>A city or sector scope's records served to new subscribers, and newer ones being taken.</summary>
+        public SharedSnapshot? Shared { get; set; }
+        public SharedSnapshot? NextShared { get; set; }
         public Dictionary<string, DistrictView> Districts { get; } = [];
         public Dictionary<string, SegmentView> Segments { get; } = [];
         public Dictionary<string, SensorView> Sensors { get; } = [];

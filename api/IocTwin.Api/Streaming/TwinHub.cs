@@ -29,8 +29,9 @@ public sealed class TwinHub(ScopeDispatcher dispatcher, TwinSnapshots snapshots,
     {
         var parsed = await AuthorizeAsync(scope);
         // Join first, then read: a change made while the snapshot is read arrives as a delta, not lost.
-        var sequence = dispatcher.Subscribe(Context.ConnectionId, parsed);
-        var snapshot = await snapshots.TakeAsync(parsed, sequence);
+        // A city or sector scope's records are shared by its subscribers, taken once and serialised once.
+        var joined = dispatcher.Subscribe(Context.ConnectionId, parsed, sequence => snapshots.TakeHeldAsync(parsed, sequence));
+        var snapshot = await snapshots.TakeAsync(parsed, joined);
         dispatcher.Seed(parsed, snapshot.Districts);
         return snapshot;
     }

@@ -10,7 +10,7 @@ namespace IocTwin.Api.Streaming;
 /// <summary>This API process's observer of the twin: one per process, registered with the cluster and renewed.</summary>
 public sealed class TwinObserver(
     ScopeDispatcher dispatcher, HeldTwin held, TwinNgsiChanges ngsiChanges, ContextEntityChanges contextChanges,
-    KnownEntities known, ILogger<TwinObserver> logger)
+    KnownEntities known, TopologyChanges topologyChanges, ILogger<TwinObserver> logger)
     : ITwinObserver
 {
     public Task OnUpdates(DistrictUpdate[] districts, CityView? city)
@@ -37,6 +37,12 @@ public sealed class TwinObserver(
     public Task OnAssets(AssetUpdate[] assets)
     {
         dispatcher.OnAssets(assets);
+        return Task.CompletedTask;
+    }
+
+    public Task OnTopologyChanged(TopologyChange change)
+    {
+        topologyChanges.OnAnnounced(change);
         return Task.CompletedTask;
     }
 

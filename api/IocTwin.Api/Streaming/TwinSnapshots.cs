@@ -1,5 +1,6 @@
 using IocTwin.Api.Access;
 using IocTwin.Api.Apis;
+using IocTwin.Api.Streaming.Shared;
 using IocTwin.Grains;
 using IocTwin.Model;
 using IocTwin.Topology;
@@ -15,25 +16,22 @@ namespace IocTwin.Api.Streaming;
 /// </summary>
 public sealed class TwinSnapshots(IGrainFactory grains, KnownEntities known, HeldTwin held)
 {
-    /// <summary>The scope's state and open alerts.</summary>
-    public async Task<ScopeSnapshot> TakeAsync(TwinScope scope, long sequence)
+    /// <summary>
+    /// The scope's state and open alerts, as of the sequence the subscriber joined: a city or sector scope's records are
+    /// those shared by its subscribers (<see cref="TakeHeldAsync"/>), its open alerts read for each.
+    /// </summary>
+    public async Task<ScopeSnapshot> TakeAsync(TwinScope scope, ScopeJoin joined)
     {
         var key = scope.ToString();
+        var sequence = joined.Sequence;
         switch (scope.Kind)
         {
             case ScopeKind.City or ScopeKind.Sector:
             {
-                // Too many records to read from their grains within a screen's patience: taken from what is held.
-                var city = await grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get();
-                // Every area's segments and sensors; the areas shown are those directly under the city.
-                var districtIds = await LiveTopology.DistrictIdsAsync(grains);
-                var alerts = OpenAlertsAsync(scope, districtIds);
-                var views = await held.ReadAsync(districtIds);
-                var districts = views.Districts.Select(scope.Sees).OfType<DistrictView>().ToList();
-                return scope.Kind == ScopeKind.City
-                    ? new ScopeSnapshot(key, sequence, city, districts, views.Segments, views.Sensors, await alerts)
-                    : new ScopeSnapshot(key, sequence, scope.Total(districts, sequence), districts,
-                        [.. views.Segments.Where(scope.Covers)], [.. views.Sensors.Where(scope.Covers)], await alerts);
+                var records = await (joined.Held ?? TakeHeldAsync(scope, sequence));
+                // Read after joining: an alert raised since comes as its own frame, so none is missed.
+                var alerts = await OpenAlertsAsync(scope, records.AreaIds);
+                return new ScopeSnapshot(key, sequence, records.City, records.Districts, records.Segments, records.Sensors, alerts);
             }
             case ScopeKind.District:
             {
@@ -54,6 +52,23 @@ public sealed class TwinSnapshots(IGrainFactory grains, KnownEntities known, Hel
             default:
                 return new ScopeSnapshot(key, sequence, null, [], [], [], []);
         }
+    }
+
+    /// <summary>
+    /// A city or sector scope's records, copied from what this process holds: too many to read from their grains within a
+    /// screen's patience, and the same for every subscriber, so shared by them.
+    /// </summary>
+    public async Task<HeldRecords> TakeHeldAsync(TwinScope scope, long sequence)
+    {
+        var city = scope.Kind == ScopeKind.City ? await grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get() : null;
+        // Every area's segments and sensors; the areas shown are those directly under the city.
+        var districtIds = await LiveTopology.DistrictIdsAsync(grains);
+        var views = await held.ReadAsync(districtIds);
+        var districts = views.Districts.Select(scope.Sees).OfType<DistrictView>().ToList();
+        return scope.Kind == ScopeKind.City
+            ? new HeldRecords(city, new(districts), new(views.Segments), new(views.Sensors), districtIds)
+            : new HeldRecords(scope.Total(districts, sequence), new(districts), new(views.Segments.Where(scope.Covers)),
+                new(views.Sensors.Where(scope.Covers)), districtIds);
     }
 
     /// <summary>The open alerts of these districts that a scope covers, newest first.</summary>

@@ -21,4 +21,12 @@ public interface ITwinObserver : IGrainObserver
     [OneWay]
     [Alias("OnAssets")]
     Task OnAssets(AssetUpdate[] assets);
+
+    /// <summary>
+    /// Segments, sensors or areas were registered or moved through some API process: each process reads its tree of areas
+    /// and the state it holds for the areas named again, without waiting for those areas to publish.
+    /// </summary>
+    [OneWay]
+    [Alias("OnTopologyChanged")]
+    Task OnTopologyChanged(TopologyChange change);
 }

@@ -26,4 +26,9 @@ public interface ITwinPublisher : IGrainWithIntegerKey
     [OneWay]
     [Alias("PublishAsset")]
     Task PublishAsset(AssetUpdate update);
+
+    /// <summary>Tells every API process at once that these areas' topology changed (<see cref="ITwinObserver.OnTopologyChanged"/>).</summary>
+    [OneWay]
+    [Alias("PublishTopologyChanged")]
+    Task PublishTopologyChanged(TopologyChange change);
 }

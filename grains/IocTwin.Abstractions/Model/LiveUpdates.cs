@@ -16,3 +16,15 @@ public sealed record DistrictUpdate(
     [property: Id(6)] AlertView[] Alerts,
     [property: Id(7)] IReadOnlyDictionary<Sector, DistrictKpis> Sectors,
     [property: Id(10)] string? ParentId = null);
+
+/// <summary>
+/// Topology registered or changed through one API process (<see cref="Origin"/>), for every API process: these areas
+/// gained, lost or changed segments, sensors or child areas (every area when none are named). <see cref="TreeChanged"/>:
+/// areas were registered, re-parented or renamed; <see cref="Moved"/>: a segment or sensor left one area for another.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record TopologyChange(
+    [property: Id(0)] Guid Origin,
+    [property: Id(1)] string[] AreaIds,
+    [property: Id(2)] bool TreeChanged,
+    [property: Id(3)] bool Moved);

@@ -19,6 +19,7 @@ internal sealed class ProbeObserver(ProbeBook book, HashSet<string> districts) :
     public Task OnScenario(ScenarioProgress progress) => Task.CompletedTask;
 
     public Task OnContextEntityChanges(ContextEntityChange[] changes) => Task.CompletedTask;
+    public Task OnTopologyChanged(TopologyChange change) => Task.CompletedTask;
 
     public Task OnAssets(AssetUpdate[] assets) => Task.CompletedTask;
 

@@ -149,5 +149,7 @@ public sealed class RollupTests(TwinClusterFixture fixture)
         public Task OnContextEntityChanges(ContextEntityChange[] changes) => Task.CompletedTask;
 
         public Task OnAssets(AssetUpdate[] assets) => Task.CompletedTask;
+
+        public Task OnTopologyChanged(TopologyChange change) => Task.CompletedTask;
     }
 }

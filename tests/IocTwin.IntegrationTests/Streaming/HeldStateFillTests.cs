@@ -51,6 +51,43 @@ public sealed class HeldStateFillTests(HeldStateFillTests.OwnTwin api) : IClassF
         await AssertWholeCityAsync(snapshot);
     }
 
+    [Fact]
+    public async Task A_city_imported_after_start_is_held_in_the_background_before_any_city_screen_asks_for_it()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var (area, segment) = ($"late-{tag}", $"late-road-{tag}");
+        var imported = await api.Http.PostJson("/api/v1/import", System.Text.Json.JsonSerializer.Serialize(new
+        {
+            type = "FeatureCollection",
+            features = new object[]
+            {
+                new
+                {
+                    type = "Feature", properties = new { type = "district", id = area, name = $"Quận {tag}" },
+                    geometry = new { type = "Polygon", coordinates = new[] { new[] { new[] { 107.0, 11.0 }, new[] { 107.1, 11.0 }, new[] { 107.1, 11.1 }, new[] { 107.0, 11.1 }, new[] { 107.0, 11.0 } } } },
+                },
+                new
+                {
+                    type = "Feature", properties = new { type = "segment", id = segment, districtId = area, name = "Đường mới", fromNode = $"{tag}-a", toNode = $"{tag}-b" },
+                    geometry = new { type = "LineString", coordinates = new[] { new[] { 107.02, 11.05 }, new[] { 107.04, 11.05 } } },
+                },
+            },
+        }));
+        Assert.True(imported.IsSuccessStatusCode, await imported.Content.ReadAsStringAsync());
+        var areas = await api.Http.Get<List<DistrictView>>("/api/v1/areas");
+
+        // No screen asked: the process reads the new area on its own.
+        await Eventually.Until(() => Task.FromResult(Held.HeldDistricts), held => held == areas.Count, TimeSpan.FromSeconds(20),
+            "the imported area is held without a city screen asking for it");
+        var readsBefore = Held.DistrictsRead;
+        await using var screen = await LiveScreen.ConnectAsync(api, api.Token(TwinRoles.Ioc));
+        var snapshot = await screen.Subscribe("city");
+
+        Assert.Equal(readsBefore, Held.DistrictsRead);
+        Assert.Contains(snapshot.Segments, s => s.Id == segment && s.Spec is not null);
+        await AssertWholeCityAsync(snapshot);
+    }
+
     private async Task AssertWholeCityAsync(ScopeSnapshot snapshot)
     {
         var districts = await api.Http.Get<List<DistrictView>>("/api/v1/districts");

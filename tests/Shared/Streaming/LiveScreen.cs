@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using IocTwin.Api.Json;
+using IocTwin.Model;
 using IocTwin.Api.Streaming;
 using IocTwin.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http.Connections;
@@ -74,6 +75,23 @@ public sealed class LiveScreen : IAsyncDisposable
             timeout ?? TimeSpan.FromSeconds(10),
             because);
         return seen!;
+    }
+
+    /// <summary>
+    /// A sensor as the screen shows it once a snapshot is in: the snapshot's record, then the newer record of each delta
+    /// of the scope above the snapshot's sequence, in sequence order (some may have come ahead of the snapshot).
+    /// </summary>
+    public SensorView ShownSensor(ScopeSnapshot snapshot, string id)
+    {
+        var shown = snapshot.Sensors.Single(s => s.Id == id);
+        foreach (var delta in DeltasOf(snapshot.Scope).Where(d => d.Sequence > snapshot.Sequence).OrderBy(d => d.Sequence))
+        {
+            if (delta.Sensors.Find(s => s.Id == id) is { } newer && newer.ReadingCount >= shown.ReadingCount)
+            {
+                shown = newer;
+            }
+        }
+        return shown;
     }
 
     public async ValueTask DisposeAsync() => await Connection.DisposeAsync();

@@ -1,5 +1,7 @@
-// The timeline: scrub and replay the last hours of the city from GET /api/v1/city/at. Collapsed by default; while it
-// replays, the screen shows the replayed state and holds live updates back from the map until "Live" is pressed.
+// The timeline: scrub and replay the last hours of the city from GET /api/v1/city/at (an area OC's screen: of its own
+// areas, with areas=…). Every area at every level comes back with its KPIs as rolled up then, so the level shown and any
+// area drilled into replay too. Collapsed by default; while it replays, the screen shows the replayed state and holds
+// live updates back from the map until "Live" is pressed.
 
 import { t, translate, timeZone } from './i18n.js';
 import { getJson } from './auth.js';
@@ -47,6 +49,10 @@ export const allChanges = (state) => ({
   districts: new Set(state.districts.keys()), segments: new Set(state.segments.keys()), sensors: new Set(state.sensors.keys()),
 });
 
+/** The city (or these areas, and every area below them) at a time in ms. */
+export const replayUrl = (time, areas = null) => `/api/v1/city/at?time=${encodeURIComponent(new Date(time).toISOString())}`
+  + (areas ? `&areas=${areas.map(encodeURIComponent).join(',')}` : '');
+
 /**
  * The timeline bar. Events: 'frame' (detail: the replayed state), 'live' (back to the live twin).
  * @param {HTMLElement} bar where the controls go
@@ -54,8 +60,9 @@ export const allChanges = (state) => ({
  * @param {{ token: string, live: () => object }} options
  */
 export class Replay extends EventTarget {
-  constructor(bar, indicator, { token, live }) {
+  constructor(bar, indicator, { token, live, areas = null }) {
     super();
+    this.areas = areas?.length ? areas : null;
     this.bar = bar;
     this.indicator = indicator;
     this.token = token;
@@ -156,7 +163,7 @@ export class Replay extends EventTarget {
   #fetch(time) {
     if (!this.cache.has(time)) {
       if (this.cache.size > 200) this.cache.clear();
-      this.cache.set(time, getJson(`/api/v1/city/at?time=${encodeURIComponent(new Date(time).toISOString())}`, this.token));
+      this.cache.set(time, getJson(replayUrl(time, this.areas), this.token));
     }
     return this.cache.get(time);
   }

@@ -111,9 +111,12 @@ export function mountScreen(root, { client, scope, title, subtitle, onChangeToke
   if (token) new AssetLayer(map.map, token).follow(client);
   const detail = new EntityDetail($('.detail'), { client, districtLabel, onClose: () => map.select(null), token });
 
-  // The timeline replays the whole city: offered on the city-wide screen only (city/at is for the IOC and viewers).
-  const replay = scope.kind === 'city' && token
-    ? new Replay($('.replay-bar'), $('.replay-indicator'), { token, live: () => client.state })
+  // The timeline replays the whole city on the city-wide screen, an area OC's own areas on its screen (every level below
+  // them either way); a sector OC's screen has none (city/at answers whole areas only).
+  const replay = (scope.kind === 'city' || scope.kind === 'district') && token
+    ? new Replay($('.replay-bar'), $('.replay-indicator'), {
+      token, live: () => client.state, areas: scope.kind === 'district' ? scope.districts : null,
+    })
     : null;
   /** What the screen shows: the replayed city while the timeline replays, else the live one. */
   const shown = () => (replay?.active && replay.shown ? replay.shown : client.state);

@@ -1,0 +1,35 @@
+using MessagePack;
+using MessagePack.Formatters;
+
+namespace IocTwin.Api.Streaming.Shared;
+
+/// <summary>
+/// Writes a <see cref="SharedList{T}"/> from the bytes serialised for the first subscriber; any other list of these records
+/// as MessagePack would (a list and a read-only list are the same array on the wire). Used by the hub's MessagePack protocol.
+/// </summary>
+public sealed class SharedListFormatter<T> : IMessagePackFormatter<List<T>?>
+{
+    public void Serialize(ref MessagePackWriter writer, List<T>? value, MessagePackSerializerOptions options)
+    {
+        if (value is SharedList<T> shared)
+        {
+            writer.WriteRaw(shared.SerializedFor(options, () => MessagePackSerializer.Serialize<IReadOnlyList<T>>(shared, options)));
+            return;
+        }
+        options.Resolver.GetFormatterWithVerify<IReadOnlyList<T>?>().Serialize(ref writer, value, options);
+    }
+
+    public List<T>? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options) =>
+        options.Resolver.GetFormatterWithVerify<T[]?>().Deserialize(ref reader, options) is { } records ? [.. records] : null;
+}
+
+/// <summary>Answers <see cref="SharedListFormatter{T}"/> for lists of the records snapshots share, and nothing else.</summary>
+public sealed class SharedListResolver(params Type[] recordTypes) : IFormatterResolver
+{
+    private readonly HashSet<Type> _listTypes = [.. recordTypes.Select(t => typeof(List<>).MakeGenericType(t))];
+
+    public IMessagePackFormatter<T>? GetFormatter<T>() =>
+        _listTypes.Contains(typeof(T))
+            ? (IMessagePackFormatter<T>?)Activator.CreateInstance(typeof(SharedListFormatter<>).MakeGenericType(typeof(T).GetGenericArguments()))
+            : null;
+}
