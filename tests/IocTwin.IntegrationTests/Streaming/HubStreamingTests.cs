@@ -88,8 +88,6 @@ public sealed class HubStreamingTests(TwinApiFactory api)
         await using var ioc = await LiveScreen.ConnectAsync(api, api.Token(TwinRoles.Ioc));
         var watchStarts = DateTime.UtcNow;
         await ioc.Subscribe("city");
-        // The city's frames sent since the records its snapshot shares came ahead of it: the catch-up, not the pace.
-        var caughtUp = ioc.DeltasOf("city").Count;
         foreach (var forbidden in new[] { "district:hai-chau", "city", "sector:traffic" })
         {
             await Assert.ThrowsAsync<HubException>(() => oc.Subscribe(forbidden));
@@ -130,9 +128,11 @@ public sealed class HubStreamingTests(TwinApiFactory api)
         Assert.Equal(Enumerable.Range(1, seen.Count).Select(i => snapshot.Sequence + i), seen.Select(d => d.Sequence));
 
         // However busy the feed, a scope gets at most 4 frames a second, each entity once per frame, never going back in time.
-        foreach (var frames in new[] { seen, [.. ioc.DeltasOf("city").Skip(caughtUp)] })
+        // The city's snapshot shares records taken a few frames earlier: those frames (at most 16) come as a catch-up burst
+        // around the snapshot answer, on the connection's own queue, so they are allowed on top of the pace.
+        foreach (var (frames, catchUp) in new[] { (seen, 0), (ioc.DeltasOf("city"), 16) })
         {
-            Assert.InRange(frames.Count, 5, elapsed.TotalSeconds * 4 + 2);
+            Assert.InRange(frames.Count, 5, elapsed.TotalSeconds * 4 + 2 + catchUp);
             Assert.All(frames, d => Assert.Equal(d.Sensors.Count, d.Sensors.DistinctBy(s => s.Id).Count()));
             Assert.All(frames, d => Assert.Equal(d.Segments.Count, d.Segments.DistinctBy(s => s.Id).Count()));
             Assert.All(frames.SelectMany(d => d.Sensors).GroupBy(s => s.Id), versions =>

@@ -15,7 +15,7 @@ namespace IocTwin.Api.NgsiLd.Subscriptions;
 /// off the ingest path: the feed only queues, and entities are read here, once per change whatever the number of
 /// subscriptions. Every API process matches; only the holder of the notification lease (the subscription index grain)
 /// sends over HTTP, so a change is notified once per subscription, not once per process; the others keep what they
-/// matched for a lease period and take over, sending it, when the holder stops renewing. Hub watchers of a subscription
+/// matched and the holder has not reported sent, and take over, sending it, when the holder stops renewing. Hub watchers of a subscription
 /// get its change notifications from the process they are connected to; periodic ones come from the lease holder only.
 /// </summary>
 public sealed class NotificationDispatcher(
@@ -164,10 +164,13 @@ public sealed class NotificationDispatcher(
         else if (!lease.Held)
         {
             _holding = false;
+            // Keep what the holder has not confirmed sent (less a lease for what was still on its way to its outboxes):
+            // if it dies, this process takes over from its last mark, however long the takeover took.
+            var confirmed = (lease.DeliveredUpTo is { } mark && mark < now ? mark : now) - options.Value.LeaseDuration;
             foreach (var outbox in _outboxes.Values)
             {
                 outbox.StopSending();
-                outbox.ForgetOlderThan(now - options.Value.LeaseDuration * 2);
+                outbox.ForgetOlderThan(confirmed);
             }
         }
         if (_holding)
