@@ -11,6 +11,8 @@ public sealed class Bushes
     {
         InBush = new bool[zones][];
         Flow = new double[zones][];
+        Order = new int[zones][];
+        OrderCount = new int[zones];
     }
 
     /// <summary>Per origin, whether each link is in its bush; null for an origin with no bush.</summary>
@@ -18,6 +20,15 @@ public sealed class Bushes
 
     /// <summary>Per origin, its flow on each link; null for an origin with no bush.</summary>
     internal double[]?[] Flow { get; }
+
+    /// <summary>
+    /// Per origin, its bush's nodes in a topological order from the origin (the first <see cref="OrderCount"/> entries),
+    /// or null when links were added since: taking links out keeps an order topological, so it is sorted again only
+    /// when the bush grows.
+    /// </summary>
+    internal int[]?[] Order { get; }
+
+    internal int[] OrderCount { get; }
 
     public int ZoneCount => Flow.Length;
 
@@ -31,5 +42,6 @@ public sealed class Bushes
     {
         InBush[origin] = null;
         Flow[origin] = null;
+        Order[origin] = null;
     }
 }
