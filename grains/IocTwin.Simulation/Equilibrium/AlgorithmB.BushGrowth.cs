@@ -12,62 +12,78 @@ public sealed partial class AlgorithmB
     {
         var net = _net;
         var inBush = _inBush[origin]!;
+        var links = _bushLinks[origin]!;
         var bush = _bushFlow[origin]!;
         UseOrder(origin);
         Labels(origin, usedOnly: false);
-        var dropped = false;
-        for (var a = 0; a < inBush.Length; a++)
+        var kept = 0;
+        for (var n = 0; n < links.Count; n++)
         {
-            if (inBush[a] && bush[a] <= 0 && _minPred[net.To[a]] != a)
+            var a = links[n];
+            if (bush[a] <= 0 && _minPred[net.To[a]] != a)
             {
                 // Every node keeps the last link of its shortest path, so it stays reached and the order stays topological.
                 inBush[a] = false;
-                dropped = true;
+            }
+            else
+            {
+                links[kept++] = a;
             }
         }
-        if (dropped)
+        if (kept < links.Count)
         {
+            links.RemoveRange(kept, links.Count - kept);
             Labels(origin, usedOnly: false);
         }
         // A link is worth adding only when it saves more than the tolerance of the flow shifts: one that saves less gets no
         // flow, leaves again at the next visit and costs the bush a new topological order each time.
-        var tolerance = ShiftTolerance * _options.RelativeGap;
-        var added = false;
-        for (var a = 0; a < inBush.Length; a++)
-        {
-            if (inBush[a])
-            {
-                continue;
-            }
-            var i = net.From[a];
-            var j = net.To[a];
-            if (_position[i] >= 0 && _position[j] >= 0 && net.PassesThrough(i, origin) &&
-                _max[i] + _cost[a] < _max[j] - tolerance * _min[j])
-            {
-                inBush[a] = true;
-                added = true;
-            }
-        }
+        var added = AddShortcuts(origin, longest: true);
         if (!added)
         {
             // No link shortens a longest path, yet a shorter path may exist outside the bush: add the links that shorten
             // a shortest path and run forward in the bush's topological order, which cannot close a cycle either.
-            for (var a = 0; a < inBush.Length; a++)
-            {
-                var i = net.From[a];
-                var j = net.To[a];
-                if (!inBush[a] && _position[i] >= 0 && _position[i] < _position[j] && net.PassesThrough(i, origin) &&
-                    _min[i] + _cost[a] < _min[j] - tolerance * _min[j])
-                {
-                    inBush[a] = true;
-                    added = true;
-                }
-            }
+            added = AddShortcuts(origin, longest: false);
         }
         if (added)
         {
             TopologicalOrder(origin);
         }
+    }
+
+    /// <summary>
+    /// Adds to the bush every link (i, j) between bush nodes with <c>L_i + t_ij &lt; L_j</c> by more than the shift
+    /// tolerance, L being the longest (<paramref name="longest"/>) or else the shortest path cost, the latter only for
+    /// links running forward in the topological order. Candidates leave a bush node, so only the out-links of the bush's
+    /// nodes are looked at, not every link of the network.
+    /// </summary>
+    private bool AddShortcuts(int origin, bool longest)
+    {
+        var net = _net;
+        var inBush = _inBush[origin]!;
+        var links = _bushLinks[origin]!;
+        var label = longest ? _max : _min;
+        var tolerance = ShiftTolerance * _options.RelativeGap;
+        var added = false;
+        for (var k = 0; k < _orderCount; k++)
+        {
+            var i = _order[k];
+            if (!net.PassesThrough(i, origin))
+            {
+                continue;
+            }
+            for (var e = net.OutStart[i]; e < net.OutStart[i + 1]; e++)
+            {
+                var a = net.OutLinks[e];
+                var j = net.To[a];
+                if (!inBush[a] && (longest ? _position[j] >= 0 : k < _position[j]) && label[i] + _cost[a] < label[j] - tolerance * _min[j])
+                {
+                    inBush[a] = true;
+                    links.Add(a);
+                    added = true;
+                }
+            }
+        }
+        return added;
     }
 
     /// <summary>The origin's kept topological order (sorting the bush again when it has none) and each node's position in it.</summary>
@@ -97,15 +113,12 @@ public sealed partial class AlgorithmB
         var inBush = _inBush[origin]!;
         _order = _orders[origin] ??= new int[net.NodeCount];
         Array.Clear(_indegree);
-        var bushLinks = 0;
-        for (var a = 0; a < inBush.Length; a++)
+        var links = _bushLinks[origin]!;
+        foreach (var a in links)
         {
-            if (inBush[a])
-            {
-                _indegree[net.To[a]]++;
-                bushLinks++;
-            }
+            _indegree[net.To[a]]++;
         }
+        var bushLinks = links.Count;
         Array.Fill(_position, -1);
         _orderCount = 0;
         _order[_orderCount++] = origin;

@@ -18,9 +18,15 @@ public sealed partial class AlgorithmB
             inBush[a] &= !double.IsPositiveInfinity(_cost[a]);
         }
         PruneUnreachable(origin);
+        var links = _bushLinks[origin] ??= [];
+        links.Clear();
         for (var a = 0; a < inBush.Length; a++)
         {
-            if (!inBush[a])
+            if (inBush[a])
+            {
+                links.Add(a);
+            }
+            else
             {
                 bush[a] = 0;
             }

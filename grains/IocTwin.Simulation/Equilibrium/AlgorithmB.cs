@@ -35,6 +35,7 @@ public sealed partial class AlgorithmB
     private readonly EquilibriumOptions _options;
     private double[]?[] _bushFlow = [];
     private bool[]?[] _inBush = [];
+    private List<int>?[] _bushLinks = [];
     private int[]?[] _orders = [];
     private int[] _orderCounts = [];
     private readonly double[] _nodeTrips;
@@ -143,9 +144,12 @@ public sealed partial class AlgorithmB
             tree.Build(origin, _cost);
             tree.DemandCost(origin); // throws when a destination has no path
             var inBush = _inBush[origin] = new bool[net.LinkCount];
+            var links = _bushLinks[origin] = new List<int>(tree.SettledCount);
             for (var i = 1; i < tree.SettledCount; i++)
             {
-                inBush[tree.PredecessorLink[tree.SettleOrder[i]]] = true;
+                var a = tree.PredecessorLink[tree.SettleOrder[i]];
+                inBush[a] = true;
+                links.Add(a);
             }
             tree.LoadDemand(origin, _bushFlow[origin] = new double[net.LinkCount]);
         }
@@ -238,6 +242,7 @@ public sealed partial class AlgorithmB
     {
         _bushFlow = bushes.Flow;
         _inBush = bushes.InBush;
+        _bushLinks = bushes.Links;
         _orders = bushes.Order;
         _orderCounts = bushes.OrderCount;
     }

@@ -10,6 +10,7 @@ public sealed class Bushes
     internal Bushes(int zones)
     {
         InBush = new bool[zones][];
+        Links = new List<int>[zones];
         Flow = new double[zones][];
         Order = new int[zones][];
         OrderCount = new int[zones];
@@ -17,6 +18,12 @@ public sealed class Bushes
 
     /// <summary>Per origin, whether each link is in its bush; null for an origin with no bush.</summary>
     internal bool[]?[] InBush { get; }
+
+    /// <summary>
+    /// Per origin, its bush's links (the links <see cref="InBush"/> marks), so that passes over the bush cost its own
+    /// links, not the network's; null for an origin with no bush.
+    /// </summary>
+    internal List<int>?[] Links { get; }
 
     /// <summary>Per origin, its flow on each link; null for an origin with no bush.</summary>
     internal double[]?[] Flow { get; }
@@ -41,6 +48,7 @@ public sealed class Bushes
     public void Drop(int origin)
     {
         InBush[origin] = null;
+        Links[origin] = null;
         Flow[origin] = null;
         Order[origin] = null;
     }
