@@ -35,6 +35,8 @@ internal sealed class AssignmentEngine : Dynamic.IEquilibriumRoutes
     private readonly ParallelOptions _parallel;
     private readonly double[] _odAll;
     private readonly double[] _acc;
+    private readonly bool[] _passable;
+    private bool _reachKnown;
     private Bushes? _bushes;
 
     public AssignmentEngine(RoadNetwork network, ZoneSet zones, OdComponent[] components, SimulationOptions options)
@@ -131,6 +133,7 @@ internal sealed class AssignmentEngine : Dynamic.IEquilibriumRoutes
         OdReachable = new double[zones.Count * zones.Count];
         _odAll = new double[zones.Count * zones.Count];
         _acc = new double[nodes];
+        _passable = new bool[links];
         _chunks = new Chunk[Math.Min(ChunkCount, Math.Max(1, _roots.Length))];
         for (var i = 0; i < _chunks.Length; i++)
         {
@@ -192,8 +195,12 @@ internal sealed class AssignmentEngine : Dynamic.IEquilibriumRoutes
             cost[a] = _freeFlowMinutes[a];
         }
 
-        // Which nodes can reach each connector, then the demand of every connector from the nodes that can.
-        Sweep(cost, gatherOd: false);
+        // Which nodes can reach each connector (known already when the same links are passable as last time), then the
+        // demand of every connector from the nodes that can.
+        if (!SamePassableLinks(cost))
+        {
+            Sweep(cost, gatherOd: false);
+        }
         var active = new bool[_components.Length];
         for (var c = 0; c < _components.Length; c++)
         {
@@ -254,6 +261,20 @@ internal sealed class AssignmentEngine : Dynamic.IEquilibriumRoutes
         return (result.Iterations, result.RelativeGap, result.RelativeGap <= _solver.RequestedGap);
     }
 
+    /// <summary>Whether the links of finite cost are those of the last reach sweep; records them when not.</summary>
+    private bool SamePassableLinks(double[] cost)
+    {
+        var same = _reachKnown;
+        for (var a = 0; a < cost.Length; a++)
+        {
+            var passable = !double.IsPositiveInfinity(cost[a]);
+            same &= passable == _passable[a];
+            _passable[a] = passable;
+        }
+        _reachKnown = true;
+        return same;
+    }
+
     /// <summary>Zone-to-zone times and reachability only, on the given link costs; no flows change.</summary>
     public void GatherTimes(double[] costMinutes) => Sweep(costMinutes, gatherOd: true);
 
@@ -301,7 +322,7 @@ internal sealed class AssignmentEngine : Dynamic.IEquilibriumRoutes
     }
 
     /// <summary>
-    /// A shortest-path tree to every root at <paramref name="costMinutes"/>: which nodes reach it and, with
+    /// A shortest-path tree to every root at <paramref name="costMinutes"/>: which nodes reach it or, with
     /// <paramref name="gatherOd"/>, the zone-to-zone times and reachability. Roots run in fixed chunks, summed in order.
     /// </summary>
     private void Sweep(double[] costMinutes, bool gatherOd)
@@ -320,15 +341,17 @@ internal sealed class AssignmentEngine : Dynamic.IEquilibriumRoutes
             for (var r = first; r < last; r++)
             {
                 chunk.Tree.Build(r, costMinutes);
+                if (gatherOd)
+                {
+                    GatherOd(chunk, r);
+                    continue;
+                }
+                // Reach is that of the free-flow costs an assignment starts from, kept while the same links are passable.
                 var reach = _reach[r];
                 var distance = chunk.Tree.Distance;
                 for (var n = 0; n < reach.Length; n++)
                 {
                     reach[n] = !double.IsPositiveInfinity(distance[n]);
-                }
-                if (gatherOd)
-                {
-                    GatherOd(chunk, r);
                 }
             }
         }

@@ -10,14 +10,32 @@ public sealed class Bushes
     internal Bushes(int zones)
     {
         InBush = new bool[zones][];
+        Links = new List<int>[zones];
         Flow = new double[zones][];
+        Order = new int[zones][];
+        OrderCount = new int[zones];
     }
 
     /// <summary>Per origin, whether each link is in its bush; null for an origin with no bush.</summary>
     internal bool[]?[] InBush { get; }
 
+    /// <summary>
+    /// Per origin, its bush's links (the links <see cref="InBush"/> marks), so that passes over the bush cost its own
+    /// links, not the network's; null for an origin with no bush.
+    /// </summary>
+    internal List<int>?[] Links { get; }
+
     /// <summary>Per origin, its flow on each link; null for an origin with no bush.</summary>
     internal double[]?[] Flow { get; }
+
+    /// <summary>
+    /// Per origin, its bush's nodes in a topological order from the origin (the first <see cref="OrderCount"/> entries),
+    /// or null when links were added since: taking links out keeps an order topological, so it is sorted again only
+    /// when the bush grows.
+    /// </summary>
+    internal int[]?[] Order { get; }
+
+    internal int[] OrderCount { get; }
 
     public int ZoneCount => Flow.Length;
 
@@ -30,6 +48,8 @@ public sealed class Bushes
     public void Drop(int origin)
     {
         InBush[origin] = null;
+        Links[origin] = null;
         Flow[origin] = null;
+        Order[origin] = null;
     }
 }

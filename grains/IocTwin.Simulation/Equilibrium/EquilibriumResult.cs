@@ -16,7 +16,9 @@ public sealed record EquilibriumOptions
 /// <summary>
 /// Link flows and costs of a static assignment with the gap reached. Relative gap = (TSTT − SPTT) / TSTT, where TSTT =
 /// Σ over links of flow × cost and SPTT = Σ over zone pairs of demand × shortest path cost, both at the final costs;
-/// 0 at user equilibrium.
+/// 0 at user equilibrium. <c>GapByIteration</c> holds the gaps measured, in order: Frank–Wolfe measures at every
+/// iteration; Algorithm B at the start, then when <see cref="GapSchedule"/> expects the requested gap reached and always
+/// after its last iteration, so the last entry is <c>RelativeGap</c>.
 /// </summary>
 public sealed record EquilibriumResult(
     double[] Flow, double[] Cost, double RelativeGap, int Iterations, double TotalSystemTravelTime, double ShortestPathTravelTime,
@@ -54,6 +56,7 @@ public static class RelativeGap
             }
         }
         var sptt = sweep.Run(cost, allOrNothing: null);
-        return (tstt > 0 ? (tstt - sptt) / tstt : 0, tstt, sptt);
+        // Rounding can put an exact equilibrium (SPTT = TSTT) a hair below zero: a gap is never negative.
+        return (tstt > 0 ? Math.Max(0, (tstt - sptt) / tstt) : 0, tstt, sptt);
     }
 }

@@ -36,7 +36,7 @@ public static class FrankWolfe
                 tstt += flow[a] * cost[a];
             }
             var sptt = sweep.Run(cost, target);
-            var gap = tstt > 0 ? (tstt - sptt) / tstt : 0;
+            var gap = tstt > 0 ? Math.Max(0, (tstt - sptt) / tstt) : 0;
             gaps.Add(gap);
             if (gap <= options.RelativeGap || iterations >= options.MaxIterations ||
                 (timeLimit is { } limit && System.Diagnostics.Stopwatch.GetElapsedTime(started) > limit))

@@ -58,6 +58,18 @@ public sealed class SiouxFallsValidationTests
     }
 
     [Fact]
+    public void The_gap_is_measured_less_often_than_every_iteration_and_the_run_stops_at_the_first_measured_gap_within_the_request()
+    {
+        var result = OneThread.Value;
+
+        // A measurement is a shortest-path tree per zone: skipping some is where the time goes less.
+        Assert.True(result.GapByIteration.Count < result.Iterations + 1,
+            $"{result.GapByIteration.Count} measurements for {result.Iterations} iterations");
+        Assert.All(result.GapByIteration.SkipLast(1), gap => Assert.True(gap > RequestedGap, $"measured {gap:E3} and went on"));
+        Assert.True(result.GapByIteration[^1] <= RequestedGap);
+    }
+
+    [Fact]
     public void The_result_is_the_same_bit_for_bit_on_one_and_on_two_threads()
     {
         var one = OneThread.Value;

@@ -34,6 +34,8 @@ export class TwinMap {
     this.shownAreas = null;
     this.segments = new Map();
     this.sensors = new Map();
+    /** Queue extents drawn over the roads (see showQueues), or null. */
+    this.queues = null;
 
     this.map = L.map(element, {
       attributionControl: false, zoomSnap: 0.25, zoomDelta: 0.5, minZoom: 8, maxZoom: 18, preferCanvas: false,
@@ -160,12 +162,12 @@ export class TwinMap {
   #drawSegment(segment) {
     if (!segment?.spec?.geometry?.length) return;
     let layer = this.segments.get(segment.id);
-    const color = segmentColor(segment);
     if (!layer) {
       layer = L.polyline(segment.spec.geometry.map(toLatLng), {
         pane: 'segments', className: 'segment', weight: segment.spec.lanes >= 4 ? 5 : 3.5, opacity: 0.95,
-        lineCap: 'round', color,
+        lineCap: 'round', color: segmentColor(segment),
       });
+      layer.baseWeight = layer.options.weight;
       layer.bindTooltip(() => textSpan(this.options.segmentTip(this.segments.get(segment.id).entity)), { sticky: true, className: 'entity-tip' });
       layer.on('click', () => this.options.onSelect({ type: 'segment', id: segment.id }));
       layer.addTo(this.segmentGroup);
@@ -173,11 +175,35 @@ export class TwinMap {
       this.segments.set(segment.id, layer);
     }
     layer.entity = segment;
-    layer.setStyle({ color });
+    this.#styleSegment(layer);
     if (layer.isTooltipOpen()) layer.getTooltip().update();
     const element = layer.getElement();
     element.dataset.los = segment.traffic?.los ?? '';
     element.dataset.status = segment.status ?? '';
+  }
+
+  /**
+   * Queues drawn over the roads: segment id → queue extent in metres (a road without an entry has none), with the
+   * colour of an extent; null draws the roads as their state has them.
+   * @param {Map<string, number> | null} extents
+   * @param {(metres: number) => string} [colorOf]
+   */
+  showQueues(extents, colorOf) {
+    this.queues = extents ? { extents, colorOf } : null;
+    for (const layer of this.segments.values()) this.#styleSegment(layer);
+  }
+
+  /** A road's colour from its state, or from its queue (drawn thicker, longer queues thicker still) when one is shown. */
+  #styleSegment(layer) {
+    const element = layer.getElement();
+    const metres = this.queues?.extents.get(layer.entity.id) ?? 0;
+    if (metres > 0) {
+      layer.setStyle({ color: this.queues.colorOf(metres), weight: layer.baseWeight + Math.min(6, 2 + metres / 150) });
+      element.dataset.queueM = String(Math.round(metres));
+    } else {
+      layer.setStyle({ color: segmentColor(layer.entity), weight: layer.baseWeight });
+      delete element.dataset.queueM;
+    }
   }
 
   /** A button under the zoom buttons that shows the whole scope again. */

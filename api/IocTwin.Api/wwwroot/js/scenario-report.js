@@ -121,13 +121,16 @@ function chart(report, metric, width) {
  * Draws the report into its card.
  * @param {HTMLElement} container
  * @param {object} report the report of GET /api/v1/scenarios/{id}
- * @param {{ districtLabel: (id) => string, segmentName: (id) => string }} labels
+ * @param {{ districtLabel: (id) => string, segmentName: (id) => string,
+ *           queueMap?: { step: number, onStep: (step: number) => void } }} labels with, for a report with queues, the
+ *           step whose queues the map shows and what to do when another is chosen
  */
-export function renderReport(container, report, { districtLabel, segmentName }, metric = 'cumulativeDelayVehHours') {
+export function renderReport(container, report, labels, metric = 'cumulativeDelayVehHours') {
+  const { districtLabel, segmentName, queueMap } = labels;
   const width = Math.max(240, container.clientWidth - 30);
   const metricButtons = ['cumulativeDelayVehHours', 'meanSpeedKmh'].map((m) => el('button', {
     type: 'button', 'aria-pressed': String(m === metric),
-    onclick: () => renderReport(container, report, { districtLabel, segmentName }, m),
+    onclick: () => renderReport(container, report, labels, m),
   }, t(`scenario.chart.${m}`)));
   container.replaceChildren(
     el('h2', {}, t('scenario.results')),
@@ -138,5 +141,5 @@ export function renderReport(container, report, { districtLabel, segmentName }, 
     districtTable(report, districtLabel),
     el('h3', {}, t('scenario.mostAffected')),
     affectedList(report, segmentName),
-    ...(report.queues ? queueSection(report, segmentName, width) : []));
+    ...(report.queues ? queueSection(report, segmentName, width, queueMap ?? { step: 0, onStep: () => {} }) : []));
 }

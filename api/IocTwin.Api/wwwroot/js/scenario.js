@@ -9,10 +9,11 @@ import { TwinClient } from './twin-client.js';
 import { renderConnection } from './panels.js';
 import { InterventionForm, showProblem, clearErrors } from './scenario-form.js';
 import { renderReport, renderRoadLegend, runState } from './scenario-report.js';
+import { queueExtentsAt, queueColor, worstQueueStep } from './scenario-queues.js';
 
 const TOKEN_KEY = 'ioctwin.scenario.token';
 const $ = (selector) => document.querySelector(selector);
-const ui = { scenario: null, report: null, view: 'live', token: null, progress: null };
+const ui = { scenario: null, report: null, view: 'live', token: null, progress: null, queueStep: 0 };
 
 /** An IOC token: scenarios fork the whole city and writing them is the IOC's. */
 async function obtainToken() {
@@ -101,7 +102,14 @@ async function main() {
     for (const button of document.querySelectorAll('[data-view]')) button.setAttribute('aria-pressed', String(button.dataset.view === view));
     const state = view === 'live' || !ui.report ? client.state : runState(client.state, ui.report, view);
     map.update(state, { ...everything(state), districts: new Set() });
+    showQueues();
     document.querySelector('.map-area').dataset.view = view;
+  }
+
+  /** The scenario's queues at the chosen minute over its roads; none in the other views. */
+  function showQueues() {
+    const queues = ui.view === 'scenario' && ui.report?.queues;
+    map.showQueues(queues ? queueExtentsAt(ui.report, ui.queueStep) : null, queueColor);
   }
   for (const button of document.querySelectorAll('[data-view]')) button.addEventListener('click', () => setView(button.dataset.view));
 
@@ -184,6 +192,7 @@ async function main() {
     const { ok, json } = await api('GET', `/${ui.scenario.id}`);
     if (!ok || !json.report) return;
     ui.report = json.report;
+    ui.queueStep = worstQueueStep(json.report);
     for (const button of document.querySelectorAll('[data-view]')) button.disabled = false;
     renderResults();
     $('.card.results').scrollIntoView({ block: 'start' });
@@ -193,7 +202,18 @@ async function main() {
   function renderResults() {
     const card = $('.card.results');
     card.hidden = false;
-    renderReport(card, ui.report, { districtLabel, segmentName });
+    renderReport(card, ui.report, {
+      districtLabel, segmentName,
+      queueMap: {
+        step: ui.queueStep,
+        onStep: (step) => {
+          ui.queueStep = step;
+          // The queues are the scenario's: choosing a minute shows them.
+          if (ui.view === 'scenario') showQueues();
+          else setView('scenario');
+        },
+      },
+    });
   }
 
   onLanguageChange(() => {
