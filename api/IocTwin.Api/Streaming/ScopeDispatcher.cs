@@ -37,8 +37,11 @@ public sealed class ScopeDispatcher : BackgroundService
         known.AreasChanged += OnAreasChanged;
     }
 
-    /// <summary>Frames a subscriber may be sent ahead of shared records before they are taken again for it.</summary>
-    private int MaxReplayFrames => Math.Clamp(options.Value.OutboxCapacity / 4, 1, 16);
+    /// <summary>
+    /// Frames a subscriber may be sent ahead of shared records before they are taken again for it; shared records with
+    /// more frames after them are dropped, so a screen open for days does not keep every frame it was sent.
+    /// </summary>
+    public int MaxReplayFrames => Math.Clamp(options.Value.OutboxCapacity / 4, 1, 16);
 
     /// <summary>
     /// Segments and sensors a subscriber may be sent ahead of shared records (a couple of megabytes): under a busy feed a
@@ -129,8 +132,7 @@ public sealed class ScopeDispatcher : BackgroundService
     {
         var generation = held.Generation;
         if (state.Shared is { } current &&
-            (current.Generation != generation || current.FramesSince.Count > MaxReplayFrames || current.RecordsSince > MaxReplayRecords
-                || current.Records.IsFaulted || current.Records.IsCanceled))
+            (current.Generation != generation || Outgrown(current) || current.Records.IsFaulted || current.Records.IsCanceled))
         {
             state.Shared = current = null;
         }
@@ -149,6 +151,20 @@ public sealed class ScopeDispatcher : BackgroundService
             return served;
         }
         return state.NextShared ?? TakeShared(state, takeHeld, generation);
+    }
+
+    /// <summary>More frames followed the records than a subscriber may be sent ahead of them: no use keeping them.</summary>
+    private bool Outgrown(SharedSnapshot shared) => shared.FramesSince.Count > MaxReplayFrames || shared.RecordsSince > MaxReplayRecords;
+
+    /// <summary>The most frames a scope keeps after its shared records for a later subscriber (0 when it keeps none).</summary>
+    public int FramesKeptForLaterSubscribers(string scopeKey)
+    {
+        lock (_gate)
+        {
+            return _scopes.TryGetValue(scopeKey, out var state)
+                ? Math.Max(state.Shared?.FramesSince.Count ?? 0, state.NextShared?.FramesSince.Count ?? 0)
+                : 0;
+        }
     }
 
     private SharedSnapshot TakeShared(ScopeState state, Func<long, Task<HeldRecords>> takeHeld, long generation)
@@ -368,6 +384,15 @@ public sealed class ScopeDispatcher : BackgroundService
                 var records = frame.Sensors.Count + frame.Segments.Count;
                 state.Shared?.Add(message, records);
                 state.NextShared?.Add(message, records);
+                // Subscribers still waiting for these records hold them and their frames themselves.
+                if (state.Shared is { } shared && Outgrown(shared))
+                {
+                    state.Shared = null;
+                }
+                if (state.NextShared is { } next && Outgrown(next))
+                {
+                    state.NextShared = null;
+                }
             }
         }
     }

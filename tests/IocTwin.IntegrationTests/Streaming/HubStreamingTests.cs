@@ -8,6 +8,7 @@ using IocTwin.Tests.Api;
 using IocTwin.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 using static IocTwin.Tests.Api.TwinApiClient;
 
 namespace IocTwin.Tests.Streaming;
@@ -477,5 +478,27 @@ public sealed class HubStreamingTests(TwinApiFactory api)
         Assert.All(flood.Sensors, s => Assert.Equal(Sector.Flood, s.Sector));
         Assert.Empty(flood.Segments);
         Assert.All(flood.Districts, d => Assert.Null(d.Kpis.WorstAqi.Value));
+    }
+
+    [Fact]
+    public async Task A_city_screen_left_open_does_not_keep_every_frame_it_was_sent_for_screens_that_never_come()
+    {
+        const string scope = "city";
+        var dispatcher = api.Services.GetRequiredService<ScopeDispatcher>();
+        await using var wall = await LiveScreen.ConnectAsync(api, api.Token(TwinRoles.Ioc));
+        var snapshot = await wall.Subscribe(scope);
+        var (_, counter) = await Http.SoleCounterSegment("lien-chieu");
+        var count = snapshot.Sensors.Single(s => s.Id == counter.Id).ReadingCount;
+
+        // Each reading waited for on screen before the next: one frame each, and no other screen subscribes meanwhile.
+        for (var frame = 0; frame < dispatcher.MaxReplayFrames + 4; frame++)
+        {
+            await Http.PostReadings(Reading(counter.Id, DateTimeOffset.UtcNow, new { speed = 30.0 + frame, flow = 900 + frame }));
+            var seen = count;
+            await wall.WaitForDelta(scope, d => d.Sensors.Any(s => s.Id == counter.Id && s.ReadingCount > seen), "the reading reaches the wall screen");
+            count++;
+        }
+
+        Assert.InRange(dispatcher.FramesKeptForLaterSubscribers(scope), 0, dispatcher.MaxReplayFrames);
     }
 }
