@@ -91,23 +91,31 @@ internal sealed class HistoryQueries(HistoryDb db, AppendedRows appended)
         return buckets;
     }
 
-    public async Task<Dictionary<string, HistoryReading>> LatestAtAsync(DateTimeOffset time, CancellationToken cancellationToken)
+    public async Task<Dictionary<string, HistoryReading>> LatestAtAsync(DateTimeOffset time, HistorySeries? only, CancellationToken cancellationToken)
     {
         var atMs = time.ToUnixTimeMilliseconds();
+        var conditions = only?.Conditions().ToList() ?? [("1 = 1", [])];
         var entries = await db.ReadSnapshotAsync(async (connection, transaction) =>
         {
             var found = new List<StoredEntry>();
-            // Per sensor, the block whose last reading is the newest at or before the time, and blocks spanning the
-            // time (their newest reading before it may be newer still).
-            await ReadBlocksAsync(connection, transaction, """
-                SELECT b.sensor_id, b.readings FROM twin_reading_block b
-                JOIN (SELECT sensor_id, max(last_ts) AS last_ts FROM twin_reading_block WHERE last_ts <= @at GROUP BY sensor_id) latest
-                  ON latest.sensor_id = b.sensor_id AND latest.last_ts = b.last_ts
-                """, found, cancellationToken, ("at", atMs));
-            await ReadBlocksAsync(connection, transaction,
-                "SELECT sensor_id, readings FROM twin_reading_block WHERE first_ts <= @at AND last_ts > @at",
-                found, cancellationToken, ("at", atMs));
-            await appended.ReadAsync(connection, transaction, found, cancellationToken);
+            foreach (var (condition, parameters) in conditions)
+            {
+                (string, object)[] withTime = [("at", atMs), .. parameters];
+                // Per sensor, the block whose last reading is the newest at or before the time, and blocks spanning the
+                // time (their newest reading before it may be newer still).
+                await ReadBlocksAsync(connection, transaction, $"""
+                    SELECT b.sensor_id, b.readings FROM twin_reading_block b
+                    JOIN (SELECT sensor_id, max(last_ts) AS last_ts FROM twin_reading_block WHERE last_ts <= @at AND {condition} GROUP BY sensor_id) latest
+                      ON latest.sensor_id = b.sensor_id AND latest.last_ts = b.last_ts
+                    """, found, cancellationToken, withTime);
+                await ReadBlocksAsync(connection, transaction,
+                    $"SELECT sensor_id, readings FROM twin_reading_block WHERE first_ts <= @at AND last_ts > @at AND {condition}",
+                    found, cancellationToken, withTime);
+            }
+            if (conditions.Count > 0)
+            {
+                await appended.ReadAsync(connection, transaction, found, cancellationToken);
+            }
             return found;
         }, cancellationToken);
 
@@ -115,7 +123,7 @@ internal sealed class HistoryQueries(HistoryDb db, AppendedRows appended)
         foreach (var entry in entries)
         {
             // Two readings of one sensor at the same instant: the later received wins, as it did live.
-            if (entry.TimestampMs <= atMs && (!newest.TryGetValue(entry.SensorId, out var other)
+            if (entry.TimestampMs <= atMs && (only is null || only.Contains(entry.SensorId)) && (!newest.TryGetValue(entry.SensorId, out var other)
                 || (entry.TimestampMs, entry.Batch.CommittedMs).CompareTo((other.TimestampMs, other.Batch.CommittedMs)) >= 0))
             {
                 newest[entry.SensorId] = entry;

@@ -25,8 +25,11 @@ public interface IReadingHistory
     Task<IReadOnlyList<HistoryBucket>> QueryKpisAsync(string entityId, DateTimeOffset from, DateTimeOffset to, TimeSpan step,
         CancellationToken cancellationToken = default);
 
-    /// <summary>The newest reading of each sensor measured at or before a time: the twin as it was then.</summary>
-    Task<Dictionary<string, HistoryReading>> LatestAtAsync(DateTimeOffset time, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// The newest reading of each sensor measured at or before a time: the twin as it was then. <paramref name="only"/>:
+    /// the series to read (null: every one); a reader asking about some areas or the assets reads only those.
+    /// </summary>
+    Task<Dictionary<string, HistoryReading>> LatestAtAsync(DateTimeOffset time, HistorySeries? only = null, CancellationToken cancellationToken = default);
 
     /// <summary>A sensor's readings in batches committed after a time, oldest batch first: what a grain may have to catch up on.</summary>
     Task<List<HistoryReading>> CommittedAfterAsync(string sensorId, long committedAfterMs, CancellationToken cancellationToken = default);

@@ -46,8 +46,9 @@ public sealed class ReadingHistory : BackgroundService, IReadingHistory
         string entityId, DateTimeOffset from, DateTimeOffset to, TimeSpan step, CancellationToken cancellationToken = default) =>
         _queries.KpisAsync(entityId, from, to, step, cancellationToken);
 
-    public Task<Dictionary<string, HistoryReading>> LatestAtAsync(DateTimeOffset time, CancellationToken cancellationToken = default) =>
-        _queries.LatestAtAsync(time, cancellationToken);
+    public Task<Dictionary<string, HistoryReading>> LatestAtAsync(DateTimeOffset time, HistorySeries? only = null,
+        CancellationToken cancellationToken = default) =>
+        _queries.LatestAtAsync(time, only, cancellationToken);
 
     public Task<List<HistoryReading>> CommittedAfterAsync(string sensorId, long committedAfterMs, CancellationToken cancellationToken = default) =>
         _queries.CommittedAfterAsync(sensorId, committedAfterMs, cancellationToken);

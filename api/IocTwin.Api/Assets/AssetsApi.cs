@@ -150,7 +150,7 @@ public static class AssetsApi
             return Problems.Field("at", "is required: an ISO-8601 time");
         }
         var entries = (await AssetIndex.ListAsync(grains)).ToDictionary(e => e.Id, StringComparer.Ordinal);
-        var latest = await history.LatestAtAsync(time, cancellationToken);
+        var latest = await history.LatestAtAsync(time, HistorySeries.StartingWith(AssetHistory.Prefix), cancellationToken);
         var found = latest.Where(r => r.Key.StartsWith(AssetHistory.Prefix, StringComparison.Ordinal))
             .Select(r => (Entry: entries.GetValueOrDefault(r.Key[AssetHistory.Prefix.Length..]), Point: AssetHistory.PointOf(r.Value.Timestamp, r.Value.Values)))
             .Where(r => r.Entry is not null && r.Point is not null)

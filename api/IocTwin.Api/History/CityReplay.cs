@@ -28,7 +28,8 @@ public sealed class CityReplay(IGrainFactory grains, IReadingHistory history)
         var tree = await grains.GetGrain<ICityGrain>(CityGrainKey.Id).GetAreas();
         var tops = areaIds is null ? [.. tree.Links.Where(l => l.ParentId is null || !tree.Contains(l.ParentId)).Select(l => l.Id)] : areaIds.ToList();
         var views = await LiveTopology.ReadViewsAsync(grains, [.. tops.SelectMany(tree.Subtree).Distinct()]);
-        var readings = await history.LatestAtAsync(time, cancellationToken);
+        // Some areas: only their sensors' history is read, not the city's.
+        var readings = await history.LatestAtAsync(time, areaIds is null ? null : HistorySeries.Only(views.Sensors.Select(s => s.Id)), cancellationToken);
 
         var snapshots = new Dictionary<string, SensorSnapshot>();
         var sensors = new List<SensorView>();

@@ -103,6 +103,36 @@ public sealed class ReadingHistoryTests
 
     [Theory]
     [MemberData(nameof(Databases))]
+    public async Task Latest_at_a_time_for_some_series_reads_only_those_in_rows_and_in_blocks(string database)
+    {
+        using var history = await Start(Hosting(database), moveInterval: Timeout.InfiniteTimeSpan);
+        var tag = Guid.NewGuid().ToString("N");
+        var (air, bridge, prefix) = ($"h-{tag}-air", $"h-{tag}-bridge", $"asset-{tag}:");
+        var t0 = DateTimeOffset.UtcNow.AddMinutes(-10);
+        await history.AppendAsync([(air, new Reading(t0, new() { ["aqi"] = 80 })), (bridge, new Reading(t0, new() { ["speed"] = 30 })),
+                                   (prefix + "bus-1", new Reading(t0, new() { ["lon"] = 108.2, ["lat"] = 16.05 })),
+                                   (prefix + "bus-2", new Reading(t0, new() { ["lon"] = 108.3, ["lat"] = 16.06 }))]);
+        // More ids than one statement takes, most with no history.
+        var someSensors = HistorySeries.Only([air, .. Enumerable.Range(0, 700).Select(i => $"h-{tag}-none-{i}")]);
+
+        async Task AssertReadsOnlyThoseAsked()
+        {
+            var at = t0.AddMinutes(1);
+            Assert.Equal([air], (await history.LatestAtAsync(at, someSensors)).Keys);
+            Assert.Equal(80, (await history.LatestAtAsync(at, someSensors))[air].Values["aqi"]);
+            Assert.Equal([prefix + "bus-1", prefix + "bus-2"], (await history.LatestAtAsync(at, HistorySeries.StartingWith(prefix))).Keys.Order());
+            Assert.Empty(await history.LatestAtAsync(at, HistorySeries.Only([])));
+            Assert.Contains(bridge, (await history.LatestAtAsync(at)).Keys);
+        }
+
+        await AssertReadsOnlyThoseAsked();
+        Assert.True(await history.MoveToBlocksAsync() >= 4);
+        await AssertReadsOnlyThoseAsked();
+        await history.StopAsync(CancellationToken.None);
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
     public async Task KPI_changes_are_written_in_batches_and_come_back_downsampled(string database)
     {
         using var history = await Start(database);
