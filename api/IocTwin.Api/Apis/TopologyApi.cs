@@ -207,19 +207,25 @@ public static class TopologyApi
         }
         // Every API process reads the topology again (ids and tree), and the imported areas into the state it holds in the
         // background, not at its next city screen; also after some batches were rolled back, since the others are stored.
+        // Existing segments and sensors the document puts in another area: the screens of the areas they leave hold
+        // them and take a new snapshot, as after a move through PUT.
+        var formerAreas = result.City.Segments.Select(s => (s.Id, s.DistrictId)).Concat(result.City.Sensors.Select(s => (s.Id, s.DistrictId)))
+            .Select(m => known.AreaOf.GetValueOrDefault(m.Id) is { } former && former != m.DistrictId ? former : null)
+            .OfType<string>().ToList();
+        var moved = formerAreas.Count > 0;
         var touched = result.City.Districts.Select(d => d.Id).Concat(result.City.Segments.Select(s => s.DistrictId))
-            .Concat(result.City.Sensors.Select(s => s.DistrictId));
+            .Concat(result.City.Sensors.Select(s => s.DistrictId)).Concat(formerAreas);
         try
         {
             await TopologyImporter.ImportAsync(grains, result.City, cancellationToken, known, hosting.ImportBatchSize);
         }
         catch (TopologyImportException ex)
         {
-            await topology.AnnounceAsync(touched, treeChanged: true);
+            await topology.AnnounceAsync(touched, treeChanged: true, moved);
             await audit.RecordAsync(http.User, AuditActions.TopologyImport, "city", ex.Message);
             return BatchesFailed(ex);
         }
-        await topology.AnnounceAsync(touched, treeChanged: true);
+        await topology.AnnounceAsync(touched, treeChanged: true, moved);
         var summary = new ImportSummary(result.City.Districts.Count, result.City.Segments.Count, result.City.Sensors.Count, result.Errors);
         await audit.RecordAsync(http.User, AuditActions.TopologyImport, "city",
             $"{summary.Districts} districts, {summary.Segments} segments, {summary.Sensors} sensors, {summary.Rejected.Count} rejected");

@@ -6,8 +6,12 @@ namespace IocTwin.Topology;
 /// <summary>Live views of a set of areas and everything in them.</summary>
 public sealed record TwinViews(List<DistrictView> Districts, List<SegmentView> Segments, List<SensorView> Sensors);
 
-/// <summary>The ids of every area, segment and sensor the twin holds.</summary>
-public sealed record KnownTopology(HashSet<string> Districts, HashSet<string> Segments, HashSet<string> Sensors);
+/// <summary>
+/// The ids of every area, segment and sensor the twin holds; <see cref="AreaOf"/>: the area each segment and sensor is a
+/// member of, so that a change can tell which existing ones it moves.
+/// </summary>
+public sealed record KnownTopology(HashSet<string> Districts, HashSet<string> Segments, HashSet<string> Sensors,
+    Dictionary<string, string> AreaOf);
 
 /// <summary>The twin's registered topology and live state, read from its grains in parallel.</summary>
 public static class LiveTopology
@@ -24,7 +28,15 @@ public static class LiveTopology
     {
         var areas = await DistrictIdsAsync(grains);
         var members = await Task.WhenAll(areas.Select(id => grains.GetGrain<IDistrictGrain>(id).GetMembers()));
-        return new([.. areas], [.. members.SelectMany(m => m.SegmentIds)], [.. members.SelectMany(m => m.SensorIds)]);
+        var areaOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (area, member) in areas.Zip(members))
+        {
+            foreach (var id in member.SegmentIds.Concat(member.SensorIds))
+            {
+                areaOf[id] = area;
+            }
+        }
+        return new([.. areas], [.. members.SelectMany(m => m.SegmentIds)], [.. members.SelectMany(m => m.SensorIds)], areaOf);
     }
 
     /// <summary>

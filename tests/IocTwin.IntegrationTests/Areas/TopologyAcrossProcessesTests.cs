@@ -103,4 +103,26 @@ public sealed class TopologyAcrossProcessesTests(TopologyAcrossProcessesTests.Tw
             TimeSpan.FromSeconds(10), "the first ward's screen on the other process is told to take a new snapshot");
         Assert.DoesNotContain($"s-{tag}", (await screen.Subscribe($"area:{west}")).Segments.Select(s => s.Id));
     }
+
+    [Fact]
+    public async Task A_segment_moved_to_another_ward_by_an_import_resyncs_the_first_wards_screens_on_the_other()
+    {
+        var tag = Tag();
+        var (district, west, east) = ($"d-{tag}", $"w1-{tag}", $"w2-{tag}");
+        await ImportAsync(Ioc,
+            Area(district, "district", null, 107.0, 10.0, 107.2, 10.2),
+            Area(west, "ward", district, 107.0, 10.0, 107.1, 10.2),
+            Area(east, "ward", district, 107.1, 10.0, 107.2, 10.2),
+            CountedSegment($"s-{tag}", west, 107.03, 10.1));
+        var api = processes.Second;
+        await using var screen = await LiveScreen.ConnectAsync(api, api.Token(TwinRoles.DistrictOc, districts: [west]));
+        Assert.Contains($"s-{tag}", (await screen.Subscribe($"area:{west}")).Segments.Select(s => s.Id));
+
+        // The same segment and its counter sent again, now in the east ward.
+        await ImportAsync(Ioc, CountedSegment($"s-{tag}", east, 107.13, 10.1));
+
+        await Eventually.Until(() => Task.FromResult(screen.Resyncs), r => r.Any(f => f.Scope == $"area:{west}"),
+            TimeSpan.FromSeconds(10), "the first ward's screen on the other process is told to take a new snapshot");
+        Assert.DoesNotContain($"s-{tag}", (await screen.Subscribe($"area:{west}")).Segments.Select(s => s.Id));
+    }
 }
