@@ -225,7 +225,18 @@ public static class ContextEntityWrites
         return merged.ToJsonString();
     }
 
-    /// <summary>The district follows the location: the writer's when it gave one, none without a location, else unchanged.</summary>
-    private static string? DistrictOf(IReadOnlyDictionary<string, ContextAttribute> attributes, ContextEntityWrite write, string? current) =>
-        !attributes.ContainsKey(Location) ? null : write.LocationGiven ? write.DistrictId : current;
+    /// <summary>
+    /// The district follows the default instance of location as it stands after the write: the writer's district when
+    /// the value it gave is the one kept, none without a default instance (one with a datasetId places nothing), else
+    /// unchanged (a location left alone by noOverwrite or update keeps its district).
+    /// </summary>
+    private static string? DistrictOf(IReadOnlyDictionary<string, ContextAttribute> attributes, ContextEntityWrite write, string? current)
+    {
+        if (attributes.GetValueOrDefault(Location) is not { DatasetId: null } placed)
+        {
+            return null;
+        }
+        var given = write.Attributes.GetValueOrDefault(Location)?.Instances.FirstOrDefault(i => i.DatasetId is null);
+        return write.LocationGiven && given?.ValueJson == placed.ValueJson ? write.DistrictId : current;
+    }
 }
