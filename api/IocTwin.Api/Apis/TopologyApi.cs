@@ -206,7 +206,7 @@ public static class TopologyApi
             return Problems.Fields(errors);
         }
         // Every API process reads the topology again (ids and tree), and the imported areas into the state it holds in the
-        // background, not at its next city screen; also after some batches were rolled back, since the others are stored.
+        // background, not at its next city screen; also after some batches were failed, since the others are stored.
         // Existing segments and sensors the document puts in another area: the screens of the areas they leave hold
         // them and take a new snapshot, as after a move through PUT.
         var formerAreas = result.City.Segments.Select(s => (s.Id, s.DistrictId)).Concat(result.City.Sensors.Select(s => (s.Id, s.DistrictId)))
@@ -250,11 +250,12 @@ public static class TopologyApi
     }
 
     /// <summary>
-    /// Some batches of an import were rolled back (the store refused them); the areas and every other batch are stored,
-    /// so the same document can be sent again once the store is healthy.
+    /// Some batches of an import failed: rolled back (the store refused them), or stored but not attached to their
+    /// districts (failedBatches[].stored); the areas and every other batch are stored, so the same document can be sent
+    /// again once the store is healthy, and that completes the city.
     /// </summary>
     private static ProblemHttpResult BatchesFailed(TopologyImportException failure) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status500InternalServerError, title: "Import batches rolled back",
+        TypedResults.Problem(statusCode: StatusCodes.Status500InternalServerError, title: "Import batches failed",
             detail: failure.Message, extensions: new Dictionary<string, object?>
             {
                 ["batches"] = failure.Batches,

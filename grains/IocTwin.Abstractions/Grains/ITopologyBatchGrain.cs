@@ -11,9 +11,14 @@ namespace IocTwin.Grains;
 public interface ITopologyBatchGrain : IGrainWithIntegerKey
 {
     /// <summary>
-    /// Stores the batch, all or nothing, and attaches its members to their districts before it answers. Every segment
-    /// and sensor must be new to the twin; a sensor's segment, if any, must be in the same batch; the districts must exist.
+    /// Stores the batch, all or nothing (it throws when the store refuses it), and attaches its members to their
+    /// districts before it answers. Every segment and sensor must be new to the twin; a sensor's segment, if any, must
+    /// be in the same batch; the districts must exist.
     /// </summary>
+    /// <returns>
+    /// Null when every member joined its district; else why the districts did not take them in, the rows being stored
+    /// (sending the same document again attaches them).
+    /// </returns>
     [Alias("StoreNew")]
-    Task StoreNew([Immutable] NewTopologyBatch batch);
+    Task<string?> StoreNew([Immutable] NewTopologyBatch batch);
 }

@@ -129,6 +129,8 @@ public enum ContextWriteStatus
     TypeMismatch,
     /// <summary>The twin holds as many context entities as it may: none is created.</summary>
     Full,
+    /// <summary>An attribute would hold more instances than ContextEntityWrites.MaxInstances: nothing is written.</summary>
+    TooManyInstances,
 }
 
 /// <summary>What a write did: its status and the attributes it left alone (name → reason), for a 207 notUpdated.</summary>

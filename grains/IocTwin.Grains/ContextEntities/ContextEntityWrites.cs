@@ -18,6 +18,9 @@ public static class ContextEntityWrites
     /// <summary>The GeoProperty whose position places an entity in a district.</summary>
     public const string Location = "https://uri.etsi.org/ngsi-ld/location";
 
+    /// <summary>The most instances (datasetIds) one attribute may hold; a write that would pass it changes nothing.</summary>
+    public const int MaxInstances = 64;
+
     private static readonly IReadOnlyDictionary<string, string> NoneLeft = new Dictionary<string, string>();
 
     public static ContextWriteResult Apply(string id, ContextEntity? current, ContextEntityWrite write, DateTimeOffset now)
@@ -92,10 +95,12 @@ public static class ContextEntityWrites
                     }
                     // Instance by instance: one of the same datasetId is overwritten (or merged), another one added.
                     var kept = exists ? before!.Instances.ToList() : [];
+                    // Positions by datasetId ("" for the default instance: a datasetId is a URI, never empty).
+                    var positions = kept.Select((i, at) => (i.DatasetId ?? "", at)).ToDictionary(p => p.Item1, p => p.at, StringComparer.Ordinal);
                     var wrote = false;
                     foreach (var instance in given.Instances)
                     {
-                        var at = kept.FindIndex(i => i.DatasetId == instance.DatasetId);
+                        var at = positions.GetValueOrDefault(instance.DatasetId ?? "", -1);
                         if (at >= 0 && write.Mode == ContextWriteMode.AppendNoOverwrite)
                         {
                             notUpdated[name] = "The attribute exists and noOverwrite was asked for.";
@@ -108,6 +113,7 @@ public static class ContextEntityWrites
                         }
                         if (at < 0)
                         {
+                            positions[instance.DatasetId ?? ""] = kept.Count;
                             kept.Add(Stamp(instance, now, now));
                         }
                         else
@@ -115,6 +121,10 @@ public static class ContextEntityWrites
                             kept[at] = write.Mode == ContextWriteMode.Merge ? MergeInto(kept[at], instance, now) : Stamp(instance, kept[at].CreatedAt, now);
                         }
                         wrote = true;
+                    }
+                    if (kept.Count > MaxInstances)
+                    {
+                        return Unchanged(ContextWriteStatus.TooManyInstances);
                     }
                     if (wrote)
                     {
@@ -225,7 +235,18 @@ public static class ContextEntityWrites
         return merged.ToJsonString();
     }
 
-    /// <summary>The district follows the location: the writer's when it gave one, none without a location, else unchanged.</summary>
-    private static string? DistrictOf(IReadOnlyDictionary<string, ContextAttribute> attributes, ContextEntityWrite write, string? current) =>
-        !attributes.ContainsKey(Location) ? null : write.LocationGiven ? write.DistrictId : current;
+    /// <summary>
+    /// The district follows the default instance of location as it stands after the write: the writer's district when
+    /// the value it gave is the one kept, none without a default instance (one with a datasetId places nothing), else
+    /// unchanged (a location left alone by noOverwrite or update keeps its district).
+    /// </summary>
+    private static string? DistrictOf(IReadOnlyDictionary<string, ContextAttribute> attributes, ContextEntityWrite write, string? current)
+    {
+        if (attributes.GetValueOrDefault(Location) is not { DatasetId: null } placed)
+        {
+            return null;
+        }
+        var given = write.Attributes.GetValueOrDefault(Location)?.Instances.FirstOrDefault(i => i.DatasetId is null);
+        return write.LocationGiven && given?.ValueJson == placed.ValueJson ? write.DistrictId : current;
+    }
 }

@@ -12,9 +12,14 @@ namespace IocTwin.Topology;
 [StatelessWorker]
 public sealed class TopologyBatchGrain(IServiceProvider services, TimeProvider time) : Grain, ITopologyBatchGrain
 {
+    /// <summary>Attempts at attaching a stored batch's members to their districts, a short pause apart.</summary>
+    private const int AttachAttempts = 3;
+
+    private static readonly TimeSpan AttachPause = TimeSpan.FromMilliseconds(200);
+
     private readonly IGrainStateBatchWriter _writer = PerGrainStateWriter.For(services);
 
-    public async Task StoreNew(NewTopologyBatch batch)
+    public async Task<string?> StoreNew(NewTopologyBatch batch)
     {
         var segmentIds = batch.Segments.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
         if (batch.Sensors.FirstOrDefault(s => s.SegmentId is { } segmentId && !segmentIds.Contains(segmentId)) is { } unplaced)
@@ -42,8 +47,31 @@ public sealed class TopologyBatchGrain(IServiceProvider services, TimeProvider t
         // Stored: now each district takes its new members in, in one write of its own.
         var direct = batch.Sensors.Where(s => s.SegmentId is null).ToLookup(s => s.DistrictId, StringComparer.Ordinal);
         var byDistrict = segments.ToLookup(s => s.DistrictId, s => s.Snapshot, StringComparer.Ordinal);
-        var districtIds = byDistrict.Select(g => g.Key).Union(direct.Select(g => g.Key), StringComparer.Ordinal);
-        await Task.WhenAll(districtIds.Select(id => GrainFactory.GetGrain<IDistrictGrain>(id)
-            .AttachMembers([.. byDistrict[id]], [.. direct[id].Select(SensorGrain.Unseen)])));
+        var pending = byDistrict.Select(g => g.Key).Union(direct.Select(g => g.Key), StringComparer.Ordinal).ToList();
+        // The rows are committed: a district that fails to take its members in is asked again (attaching is idempotent),
+        // and if it still fails the batch is reported stored but not attached, never rolled back.
+        string? failure = null;
+        for (var attempt = 1; attempt <= AttachAttempts && pending.Count > 0; attempt++)
+        {
+            if (attempt > 1)
+            {
+                await Task.Delay(AttachPause, time);
+            }
+            var results = await Task.WhenAll(pending.Select(async id =>
+            {
+                try
+                {
+                    await GrainFactory.GetGrain<IDistrictGrain>(id).AttachMembers([.. byDistrict[id]], [.. direct[id].Select(SensorGrain.Unseen)]);
+                    return (Id: id, Error: (string?)null);
+                }
+                catch (Exception ex)
+                {
+                    return (Id: id, Error: ex.GetBaseException().Message);
+                }
+            }));
+            pending = [.. results.Where(r => r.Error is not null).Select(r => r.Id)];
+            failure = results.Select(r => r.Error).FirstOrDefault(e => e is not null);
+        }
+        return pending.Count == 0 ? null : $"area {string.Join(", ", pending)} did not take its members in: {failure}";
     }
 }

@@ -20,8 +20,9 @@ public static class TopologyImporter
     private const int BatchesInFlight = 2;
 
     /// <summary>
-    /// Imports the city; everything stored before it returns. When a batch fails, that batch is rolled back, the
-    /// others are stored all the same, and a <see cref="TopologyImportException"/> names the batches that failed.
+    /// Imports the city; everything stored before it returns. When the store refuses a batch, that batch is rolled back;
+    /// when its districts do not take its stored members in, it stays stored but unattached (sending the document again
+    /// attaches it). The others are stored all the same, and a <see cref="TopologyImportException"/> names the batches that failed.
     /// </summary>
     public static async Task ImportAsync(IGrainFactory grains, CitySpec city, CancellationToken cancellationToken = default,
         KnownTopology? known = null, int batchSize = DefaultBatchSize)
@@ -44,21 +45,28 @@ public static class TopologyImporter
             new ParallelOptions { MaxDegreeOfParallelism = BatchesInFlight, CancellationToken = cancellationToken },
             async (item, _) =>
             {
+                FailedBatch? failure;
                 try
                 {
-                    await grains.GetGrain<ITopologyBatchGrain>(0).StoreNew(item.Batch);
+                    failure = await grains.GetGrain<ITopologyBatchGrain>(0).StoreNew(item.Batch) is { } notAttached
+                        ? FailedBatch.Of(item.Number, item.Batch, notAttached, stored: true)
+                        : null;
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
+                    failure = FailedBatch.Of(item.Number, item.Batch, ex.GetBaseException().Message, stored: false);
+                }
+                if (failure is not null)
+                {
                     lock (failed)
                     {
-                        failed.Add(FailedBatch.Of(item.Number, item.Batch, ex));
+                        failed.Add(failure);
                     }
                 }
             });
 
         // Sensors the twin holds already, and new sensors on segments it held already, find their segment live.
-        var lostSegments = failed.SelectMany(f => f.SegmentIds).ToHashSet(StringComparer.Ordinal);
+        var lostSegments = failed.Where(f => !f.Stored).SelectMany(f => f.SegmentIds).ToHashSet(StringComparer.Ordinal);
         await ForEachAsync(city.Sensors.Where(s => !IsNew(s) && (s.SegmentId is null || !lostSegments.Contains(s.SegmentId))),
             s => grains.GetGrain<ISensorGrain>(s.Id).Register(s), cancellationToken);
         if (failed.Count > 0)

@@ -33,12 +33,7 @@ public sealed class ImportBatchTests(SmallImportBatchTwin api) : IClassFixture<S
         var area = $"imp-{tag}";
         // Six segments with a counter each: batches of two segments and their counters, the poisoned one in the second.
         string Segment(int i) => $"imp-{tag}-s{i}";
-        var features = new List<object> { AreaCities.Area(area, "district", null, 109.0, 15.0, 109.1, 15.1) };
-        for (var i = 1; i <= 6; i++)
-        {
-            features.AddRange(AreaCities.CountedSegment(Segment(i), area, 109.005 + 0.012 * i, 15.05));
-        }
-        var document = JsonSerializer.Serialize(new { type = "FeatureCollection", features });
+        var document = AreaWithCountedSegments(area, Segment, 6, 109.0);
         var poisoned = $"{Segment(4)}-counter";
         await ExecuteAsync($"""
             CREATE TRIGGER refuse_{tag} BEFORE INSERT ON OrleansStorage WHEN NEW.GrainIdExtensionString = '{poisoned}'
@@ -78,6 +73,38 @@ public sealed class ImportBatchTests(SmallImportBatchTwin api) : IClassFixture<S
     }
 
     [Fact]
+    public async Task A_batch_stored_but_not_attached_to_its_district_is_reported_stored_and_sending_again_attaches_it()
+    {
+        var tag = AreaCities.Tag();
+        var area = $"unattached-{tag}";
+        string Segment(int i) => $"unattached-{tag}-s{i}";
+        var document = AreaWithCountedSegments(area, Segment, 2, 109.4);
+        // The rows commit, but the district cannot write its new members (its own row is created before, by an insert).
+        await ExecuteAsync($"""
+            CREATE TRIGGER refuse_{tag} BEFORE UPDATE ON OrleansStorage WHEN OLD.GrainIdExtensionString = '{area}'
+            BEGIN SELECT RAISE(ABORT, 'the store refuses {area}'); END;
+            """);
+
+        var response = await Http.PostJson("/api/v1/import", document);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        var problem = await response.ReadObject();
+        Assert.Equal("Import batches failed", (string)problem["title"]!);
+        var failed = Assert.Single(problem["failedBatches"]!.AsArray());
+        Assert.True((bool)failed!["stored"]!);
+        Assert.Contains($"the store refuses {area}", (string)failed["reason"]!);
+        Assert.DoesNotContain("rolled back", (string)problem["detail"]!);
+
+        await ExecuteAsync($"DROP TRIGGER refuse_{tag};");
+        var again = await Http.PostJson("/api/v1/import", document);
+
+        Assert.True(again.StatusCode == HttpStatusCode.OK, await again.Content.ReadAsStringAsync());
+        var district = await Http.Get<DistrictView>($"/api/v1/districts/{area}");
+        Assert.Equal<(int?, int?)>((2, 2), (district.SegmentCount, district.SensorCount));
+        Assert.Equal(Segment(2), (await Http.Get<SensorView>($"/api/v1/sensors/{Segment(2)}-counter")).SegmentId);
+    }
+
+    [Fact]
     public async Task A_sensor_the_feed_named_before_it_was_imported_takes_readings_once_it_is()
     {
         var tag = AreaCities.Tag();
@@ -98,6 +125,17 @@ public sealed class ImportBatchTests(SmallImportBatchTwin api) : IClassFixture<S
             accepted => accepted == 1);
         var sensor = await Eventually.Until(() => Http.Get<SensorView>($"/api/v1/sensors/{counter}"), s => s.ReadingCount >= 1);
         Assert.Equal($"early-{tag}-road", sensor.SegmentId);
+    }
+
+    /// <summary>An import document: one district west-east from <paramref name="west"/>, with segments (a counter on each) inside it.</summary>
+    private static string AreaWithCountedSegments(string area, Func<int, string> segment, int segments, double west)
+    {
+        var features = new List<object> { AreaCities.Area(area, "district", null, west, 15.0, west + 0.1, 15.1) };
+        for (var i = 1; i <= segments; i++)
+        {
+            features.AddRange(AreaCities.CountedSegment(segment(i), area, west + 0.005 + 0.012 * i, 15.05));
+        }
+        return JsonSerializer.Serialize(new { type = "FeatureCollection", features });
     }
 
     private async Task ExecuteAsync(string sql)

@@ -226,6 +226,35 @@ public sealed class ContextEntitiesTests(ContextEntitiesTwinFactory api)
     }
 
     [Fact]
+    public async Task A_location_instance_with_a_datasetId_does_not_move_the_entity_to_another_district()
+    {
+        var sonTra = (await Http.Get<List<SensorView>>("/api/v1/districts/son-tra/sensors")).First(s => s.Location is not null).Location!.Value;
+        var haiChau = (await Http.Get<List<SensorView>>("/api/v1/districts/hai-chau/sensors")).First(s => s.Location is not null).Location!.Value;
+        string At(GeoPoint at) => $$"""{ "type": "Point", "coordinates": [{{at.Lon}}, {{at.Lat}}] }""";
+        var id = NewId("Valve");
+        (await Http.Send(HttpMethod.Post, "/entities", $$"""
+            { "id": "{{id}}", "type": "Valve", "location": { "type": "GeoProperty", "value": {{At(sonTra)}} } }
+            """)).AssertStatus(HttpStatusCode.Created);
+        using var sonTraOc = api.CreateClient(TwinRoles.DistrictOc, districts: ["son-tra"]);
+        using var haiChauOc = api.CreateClient(TwinRoles.DistrictOc, districts: ["hai-chau"]);
+
+        // A survey position in hai-chau added, then patched: the entity stays where its default location is.
+        (await Http.Send(HttpMethod.Post, $"/entities/{id}/attrs", $$"""
+            { "location": { "type": "GeoProperty", "value": {{At(haiChau)}}, "datasetId": "urn:ngsi-ld:Dataset:survey" } }
+            """)).AssertStatus(HttpStatusCode.NoContent);
+        (await Http.Send(HttpMethod.Patch, $"/entities/{id}/attrs/location",
+            $$"""{ "value": {{At(haiChau)}}, "datasetId": "urn:ngsi-ld:Dataset:survey" }""")).AssertStatus(HttpStatusCode.NoContent);
+        Assert.Equal([id], (await sonTraOc.Entities($"id={id}", "")).Ids());
+        (await haiChauOc.Ngsi($"/entities/{id}")).AssertProblem(HttpStatusCode.NotFound, "ResourceNotFound");
+
+        // Without its default location the entity lies in no district: only the whole-city roles see it.
+        (await Http.Send(HttpMethod.Delete, $"/entities/{id}/attrs/location")).AssertStatus(HttpStatusCode.NoContent);
+        (await sonTraOc.Ngsi($"/entities/{id}")).AssertProblem(HttpStatusCode.NotFound, "ResourceNotFound");
+        (await haiChauOc.Ngsi($"/entities/{id}")).AssertProblem(HttpStatusCode.NotFound, "ResourceNotFound");
+        (await Http.Ngsi($"/entities/{id}")).AssertStatus(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task Writes_need_the_ioc_role_or_the_ingest_key()
     {
         using var viewer = api.CreateClient();

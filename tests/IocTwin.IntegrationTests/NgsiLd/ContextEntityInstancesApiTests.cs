@@ -54,6 +54,27 @@ public sealed class ContextEntityInstancesApiTests(ContextEntitiesTwinFactory ap
     }
 
     [Fact]
+    public async Task An_attribute_holds_at_most_64_instances_and_a_write_past_that_changes_nothing()
+    {
+        string Instances(int from, int count) => string.Join(", ",
+            Enumerable.Range(from, count).Select(i => $$"""{ "type": "Property", "value": {{i}}, "datasetId": "urn:ngsi-ld:Dataset:d{{i}}" }"""));
+        var id = NewId("Tank");
+        (await Http.Send(HttpMethod.Post, "/entities", $$"""{ "id": "{{id}}", "type": "Tank", "level": [ {{Instances(0, 65)}} ] }"""))
+            .AssertProblem(HttpStatusCode.BadRequest, "BadRequestData");
+        (await Http.Ngsi($"/entities/{id}")).AssertProblem(HttpStatusCode.NotFound, "ResourceNotFound");
+
+        (await Http.Send(HttpMethod.Post, "/entities", $$"""{ "id": "{{id}}", "type": "Tank", "level": [ {{Instances(0, 63)}} ] }"""))
+            .AssertStatus(HttpStatusCode.Created);
+        // Two more, each allowed alone: the merged total would pass the cap, so neither is added.
+        (await Http.Send(HttpMethod.Post, $"/entities/{id}/attrs", $$"""{ "level": [ {{Instances(63, 2)}} ] }"""))
+            .AssertProblem(HttpStatusCode.BadRequest, "BadRequestData");
+        Assert.Equal(63, (await LevelsAsync(id)).Count);
+        (await Http.Send(HttpMethod.Post, $"/entities/{id}/attrs", $$"""{ "level": [ {{Instances(63, 1)}} ] }"""))
+            .AssertStatus(HttpStatusCode.NoContent);
+        Assert.Equal(64, (await LevelsAsync(id)).Count);
+    }
+
+    [Fact]
     public async Task A_keyValues_read_gives_each_instance_under_dataset()
     {
         var id = NewId("Tank");

@@ -175,7 +175,13 @@ public static class ContextEntityParser
         {
             throw new NgsiLdRequestException($"Attribute '{name}' is an empty array; give at least one instance.");
         }
+        if (instances.Count > ContextEntityWrites.MaxInstances)
+        {
+            throw new NgsiLdRequestException(
+                $"Attribute '{name}' has {instances.Count} instances; an attribute holds at most {ContextEntityWrites.MaxInstances} (datasetIds).");
+        }
         var parsed = new List<ContextAttribute>();
+        var datasetIds = new HashSet<string>(StringComparer.Ordinal);
         foreach (var instance in instances)
         {
             if (instance is not JsonObject)
@@ -183,7 +189,8 @@ public static class ContextEntityParser
                 throw new NgsiLdRequestException($"Attribute '{name}': each instance of a multi-attribute is an object.");
             }
             var one = Attribute(name, instance, context, now, partial: false, allowDeletes: false)!;
-            if (parsed.Any(p => p.DatasetId == one.DatasetId))
+            // "" stands for the default instance: a datasetId is a URI, never empty.
+            if (!datasetIds.Add(one.DatasetId ?? ""))
             {
                 throw new NgsiLdRequestException(one.DatasetId is null
                     ? $"Attribute '{name}': at most one instance may go without datasetId."

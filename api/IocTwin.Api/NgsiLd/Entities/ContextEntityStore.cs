@@ -70,8 +70,9 @@ public sealed class ContextEntityStore(IGrainFactory grains, AreaOutlines outlin
         {
             return new ContextWriteOutcome(ContextWriteStatus.Full, new Dictionary<string, string>());
         }
-        var location = parsed.Attributes.GetValueOrDefault(ContextEntityWrites.Location);
-        var districtId = location is { Kind: ContextAttributeKind.GeoProperty } ? await DistrictOfAsync(location.ValueJson) : null;
+        // Only the default instance of location places the entity: one with a datasetId is another location, not where it is.
+        var location = parsed.Attributes.GetValueOrDefault(ContextEntityWrites.Location)?.Instances.FirstOrDefault(i => i.DatasetId is null);
+        var districtId = location is { Kind: ContextAttributeKind.GeoProperty, ValueJson.Length: > 0 } ? await DistrictOfAsync(location.ValueJson) : null;
         var write = new ContextEntityWrite(mode, parsed.Type, parsed.Attributes, attributeName, districtId, location is not null)
         {
             DatasetId = datasetId,

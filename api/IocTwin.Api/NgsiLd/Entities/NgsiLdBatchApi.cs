@@ -229,6 +229,9 @@ public static class NgsiLdBatchApi
                 case ContextWriteStatus.Full:
                     problems[index] = NgsiLdProblems.Item(422, "OperationNotSupported", NgsiLdEntityWritesApi.FullDetail(id!));
                     break;
+                case ContextWriteStatus.TooManyInstances:
+                    problems[index] = NgsiLdProblems.Item(400, "BadRequestData", NgsiLdEntityWritesApi.TooManyInstancesDetail(id!));
+                    break;
                 case null:
                     problems[index] = NgsiLdProblems.Item(503, "InternalError", $"'{id}' could not be stored; retry shortly.");
                     break;

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using IocTwin.Api.Access;
 using IocTwin.Api.Ingest;
+using IocTwin.Grains;
 using IocTwin.Model;
 
 namespace IocTwin.Api.NgsiLd.Entities;
@@ -147,6 +148,7 @@ public static class NgsiLdEntityWritesApi
         ContextWriteStatus.AlreadyExists => NgsiLdProblems.AlreadyExists($"The entity '{id}' exists already."),
         ContextWriteStatus.TypeMismatch => NgsiLdProblems.BadRequestData($"The type given is not the type of '{id}'; an entity's type does not change."),
         ContextWriteStatus.Full => Full(id),
+        ContextWriteStatus.TooManyInstances => NgsiLdProblems.BadRequestData(TooManyInstancesDetail(id)),
         _ when outcome.NotUpdated.Count > 0 => TypedResults.Text(new JsonObject
         {
             ["updated"] = new JsonArray([.. (given ?? []).Where(n => !outcome.NotUpdated.ContainsKey(n)).Select(n => (JsonNode)JsonValue.Create(call.Context.Compact(n)))]),
@@ -170,6 +172,9 @@ public static class NgsiLdEntityWritesApi
 
     public static string FullDetail(string id) =>
         $"'{id}' was not created: the twin holds as many context entities as it may (NgsiLd:MaxContextEntities); delete some first.";
+
+    public static string TooManyInstancesDetail(string id) =>
+        $"'{id}' was not changed: an attribute would hold more than {ContextEntityWrites.MaxInstances} instances (datasetIds); delete some first.";
 
     public static IResult NotFound(string id) => NgsiLdProblems.ResourceNotFound($"The twin holds no entity '{id}'.");
 
