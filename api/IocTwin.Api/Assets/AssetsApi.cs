@@ -1,4 +1,6 @@
 using IocTwin.Api.Access;
+using IocTwin.Api.Apis;
+using IocTwin.Api.Ingest;
 using IocTwin.Api.Json;
 using IocTwin.Grains;
 using IocTwin.History;
@@ -43,7 +45,8 @@ public static class AssetsApi
     public static bool CanSee(this TwinAccess access, string? areaId, Sector sector) =>
         areaId is null ? access.CanSeeSector(sector) : access.CanSeeSensor(areaId, sector);
 
-    public static async Task<Results<Ok<AssetView>, ValidationProblem>> PutAsset(string id, AssetRequest? body, IGrainFactory grains)
+    public static async Task<Results<Ok<AssetView>, ValidationProblem, ProblemHttpResult>> PutAsset(
+        string id, AssetRequest? body, IGrainFactory grains, KnownEntities known)
     {
         if (body is null)
         {
@@ -53,6 +56,11 @@ public static class AssetsApi
         if (AssetRequests.Check(id, body, errors) is not { } spec)
         {
             return Problems.Fields(errors);
+        }
+        var (isSegment, isSensor) = await known.EntityKindsAsync(id);
+        if (isSegment || isSensor)
+        {
+            return TopologyApi.IdTaken(id, isSegment ? "segment" : "sensor");
         }
         return TypedResults.Ok(await grains.GetGrain<IAssetGrain>(id).Register(spec));
     }
