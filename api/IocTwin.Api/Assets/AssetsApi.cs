@@ -123,11 +123,12 @@ public static class AssetsApi
 
     public static async Task<Results<Ok<AssetView>, ProblemHttpResult>> GetAsset(string id, HttpContext http, KnownAssets known, IGrainFactory grains)
     {
-        if (!await known.ExistsAsync(id) || await grains.GetGrain<IAssetGrain>(id).Get() is not { } asset)
+        // An asset out of the caller's scope answers as an unknown one does: the answer tells nothing of its existence.
+        if (!await known.ExistsAsync(id) || await grains.GetGrain<IAssetGrain>(id).Get() is not { } asset || !http.Access().CanSee(asset.AreaId, asset.Sector))
         {
             return Problems.NotFound("asset", id);
         }
-        return http.Access().CanSee(asset.AreaId, asset.Sector) ? TypedResults.Ok(asset) : AccessExtensions.Forbidden($"asset '{id}' where it is now");
+        return TypedResults.Ok(asset);
     }
 
     public static async Task<Results<Ok<AssetTrack>, ValidationProblem, ProblemHttpResult>> GetTrack(
