@@ -99,6 +99,10 @@ public static class AssetsApi
         {
             return TypedResults.Accepted((string?)null, await ingest.IngestAsync(reports));
         }
+        catch (IngestSaturatedException saturated)
+        {
+            return ReadingsApi.TooBusy(http, saturated, "The twin is applying as many positions as it can; none of this batch was accepted.");
+        }
         catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException or OrleansException)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Positions not stored",
