@@ -150,9 +150,18 @@ public static class AssetsApi
         // One point per bucket; a bucket shorter than the reporting interval holds one report.
         var step = TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling((end - start).TotalSeconds / MaxTrackPoints)));
         var buckets = await history.QueryAsync(AssetHistory.HistoryId(id), start, end, step, cancellationToken);
-        var points = buckets.Select(AssetHistory.PointOf).OfType<TrackPoint>().ToList();
-        var visible = await VisibleAsync(http.Access(), grains, points.Select(p => (p.Location, asset.Sector)).ToList());
-        return TypedResults.Ok(new AssetTrack(id, start, end, [.. points.Where((_, i) => visible[i].Visible)]));
+        var points = buckets.Select(b => (Bucket: b, Point: AssetHistory.PointOf(b))).Where(b => b.Point is not null)
+            .Select(b => (Point: b.Point!, Places: AssetHistory.PlacesOf(b.Bucket, b.Point!))).ToList();
+        // A point is shown when the caller may see every place that decides it.
+        var visible = await VisibleAsync(http.Access(), grains, [.. points.SelectMany(p => p.Places.Select(place => (place, asset.Sector)))]);
+        var shown = new List<TrackPoint>(points.Count);
+        var next = 0;
+        foreach (var (point, places) in points)
+        {
+            if (visible.GetRange(next, places.Length).TrueForAll(v => v.Visible)) shown.Add(point);
+            next += places.Length;
+        }
+        return TypedResults.Ok(new AssetTrack(id, start, end, shown));
     }
 
     public static async Task<Results<Ok<List<AssetAt>>, ValidationProblem>> PositionsAt(
