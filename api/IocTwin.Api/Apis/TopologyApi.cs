@@ -1,5 +1,6 @@
 using System.Text.Json;
 using IocTwin.Api.Access;
+using IocTwin.Api.Assets;
 using IocTwin.Api.Audit;
 using IocTwin.Api.Json;
 using IocTwin.Api.Streaming;
@@ -94,7 +95,7 @@ public static class TopologyApi
     }
 
     public static async Task<Results<Ok<SegmentView>, ValidationProblem, ProblemHttpResult>> PutSegment(
-        string id, SegmentRequest? body, HttpContext http, IGrainFactory grains, KnownEntities known, TopologyChanges topology, IAuditLog audit)
+        string id, SegmentRequest? body, HttpContext http, IGrainFactory grains, KnownEntities known, KnownAssets assets, TopologyChanges topology, IAuditLog audit)
     {
         if (body is null)
         {
@@ -117,6 +118,10 @@ public static class TopologyApi
         {
             return IdTaken(id, "sensor");
         }
+        if (!isSegment && await assets.ExistsAsync(id))
+        {
+            return IdTaken(id, "asset");
+        }
         var former = isSegment ? (await grains.GetGrain<IRoadSegmentGrain>(id).Get())?.DistrictId : null;
         var registered = await grains.GetGrain<IRoadSegmentGrain>(id).Register(spec);
         await AnnounceEntityAsync(topology, former, spec.DistrictId);
@@ -125,7 +130,7 @@ public static class TopologyApi
     }
 
     public static async Task<Results<Ok<SensorView>, ValidationProblem, ProblemHttpResult>> PutSensor(
-        string id, SensorRequest? body, HttpContext http, IGrainFactory grains, KnownEntities known, TopologyChanges topology, IAuditLog audit)
+        string id, SensorRequest? body, HttpContext http, IGrainFactory grains, KnownEntities known, KnownAssets assets, TopologyChanges topology, IAuditLog audit)
     {
         if (body is null)
         {
@@ -168,6 +173,10 @@ public static class TopologyApi
         if (isSegment)
         {
             return IdTaken(id, "segment");
+        }
+        if (!isSensor && await assets.ExistsAsync(id))
+        {
+            return IdTaken(id, "asset");
         }
         var former = isSensor ? (await grains.GetGrain<ISensorGrain>(id).Get())?.DistrictId : null;
         var registered = await grains.GetGrain<ISensorGrain>(id).Register(spec);
@@ -266,8 +275,8 @@ public static class TopologyApi
     private static Task AnnounceEntityAsync(TopologyChanges topology, string? formerAreaId, string areaId) =>
         topology.AnnounceAsync(new[] { formerAreaId, areaId }.OfType<string>(), treeChanged: false, moved: formerAreaId is not null && formerAreaId != areaId);
 
-    /// <summary>Segments and sensors share the hub's entity scope, so an id names one entity of either kind.</summary>
-    private static ProblemHttpResult IdTaken(string id, string kind) =>
+    /// <summary>Segments, sensors and assets share one space of ids, so an id names one entity of one kind.</summary>
+    internal static ProblemHttpResult IdTaken(string id, string kind) =>
         TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Id already in use",
             detail: $"Id '{id}' is already a {kind} of the twin; choose another id.", extensions: new Dictionary<string, object?> { ["field"] = "id" });
 

@@ -33,4 +33,14 @@ public static class AssetHistory
     /// <summary>A bucket of the track: its mean position (a bucket holds one report when the step is under the reporting interval).</summary>
     public static TrackPoint? PointOf(HistoryBucket bucket) =>
         PointOf(bucket.Time, bucket.Values.ToDictionary(v => v.Key, v => v.Value.Avg));
+
+    /// <summary>
+    /// The places whose areas decide who may see a bucket's point: the report itself when the bucket holds one; when it
+    /// holds several, their mean and the four corners of the box they span, so that a bucket whose reports lie on both
+    /// sides of an area's edge is not shown (as a mean inside the area) to those who may see only one side.
+    /// </summary>
+    public static GeoPoint[] PlacesOf(HistoryBucket bucket, TrackPoint point) =>
+        bucket.Values.TryGetValue("lat", out var lat) && bucket.Values.TryGetValue("lon", out var lon) && lat.Count > 1
+            ? [point.Location, new GeoPoint(lon.Min, lat.Min), new GeoPoint(lon.Min, lat.Max), new GeoPoint(lon.Max, lat.Min), new GeoPoint(lon.Max, lat.Max)]
+            : [point.Location];
 }

@@ -1,4 +1,6 @@
 using IocTwin.Api.Access;
+using IocTwin.Api.Apis;
+using IocTwin.Api.Ingest;
 using IocTwin.Api.Json;
 using IocTwin.Grains;
 using IocTwin.History;
@@ -43,7 +45,8 @@ public static class AssetsApi
     public static bool CanSee(this TwinAccess access, string? areaId, Sector sector) =>
         areaId is null ? access.CanSeeSector(sector) : access.CanSeeSensor(areaId, sector);
 
-    public static async Task<Results<Ok<AssetView>, ValidationProblem>> PutAsset(string id, AssetRequest? body, IGrainFactory grains)
+    public static async Task<Results<Ok<AssetView>, ValidationProblem, ProblemHttpResult>> PutAsset(
+        string id, AssetRequest? body, IGrainFactory grains, KnownEntities known)
     {
         if (body is null)
         {
@@ -53,6 +56,11 @@ public static class AssetsApi
         if (AssetRequests.Check(id, body, errors) is not { } spec)
         {
             return Problems.Fields(errors);
+        }
+        var (isSegment, isSensor) = await known.EntityKindsAsync(id);
+        if (isSegment || isSensor)
+        {
+            return TopologyApi.IdTaken(id, isSegment ? "segment" : "sensor");
         }
         return TypedResults.Ok(await grains.GetGrain<IAssetGrain>(id).Register(spec));
     }
@@ -91,6 +99,10 @@ public static class AssetsApi
         {
             return TypedResults.Accepted((string?)null, await ingest.IngestAsync(reports));
         }
+        catch (IngestSaturatedException saturated)
+        {
+            return ReadingsApi.TooBusy(http, saturated, "The twin is applying as many positions as it can; none of this batch was accepted.");
+        }
         catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException or OrleansException)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Positions not stored",
@@ -115,11 +127,12 @@ public static class AssetsApi
 
     public static async Task<Results<Ok<AssetView>, ProblemHttpResult>> GetAsset(string id, HttpContext http, KnownAssets known, IGrainFactory grains)
     {
-        if (!await known.ExistsAsync(id) || await grains.GetGrain<IAssetGrain>(id).Get() is not { } asset)
+        // An asset out of the caller's scope answers as an unknown one does: the answer tells nothing of its existence.
+        if (!await known.ExistsAsync(id) || await grains.GetGrain<IAssetGrain>(id).Get() is not { } asset || !http.Access().CanSee(asset.AreaId, asset.Sector))
         {
             return Problems.NotFound("asset", id);
         }
-        return http.Access().CanSee(asset.AreaId, asset.Sector) ? TypedResults.Ok(asset) : AccessExtensions.Forbidden($"asset '{id}' where it is now");
+        return TypedResults.Ok(asset);
     }
 
     public static async Task<Results<Ok<AssetTrack>, ValidationProblem, ProblemHttpResult>> GetTrack(
@@ -137,9 +150,18 @@ public static class AssetsApi
         // One point per bucket; a bucket shorter than the reporting interval holds one report.
         var step = TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling((end - start).TotalSeconds / MaxTrackPoints)));
         var buckets = await history.QueryAsync(AssetHistory.HistoryId(id), start, end, step, cancellationToken);
-        var points = buckets.Select(AssetHistory.PointOf).OfType<TrackPoint>().ToList();
-        var visible = await VisibleAsync(http.Access(), grains, points.Select(p => (p.Location, asset.Sector)).ToList());
-        return TypedResults.Ok(new AssetTrack(id, start, end, [.. points.Where((_, i) => visible[i].Visible)]));
+        var points = buckets.Select(b => (Bucket: b, Point: AssetHistory.PointOf(b))).Where(b => b.Point is not null)
+            .Select(b => (Point: b.Point!, Places: AssetHistory.PlacesOf(b.Bucket, b.Point!))).ToList();
+        // A point is shown when the caller may see every place that decides it.
+        var visible = await VisibleAsync(http.Access(), grains, [.. points.SelectMany(p => p.Places.Select(place => (place, asset.Sector)))]);
+        var shown = new List<TrackPoint>(points.Count);
+        var next = 0;
+        foreach (var (point, places) in points)
+        {
+            if (visible.GetRange(next, places.Length).TrueForAll(v => v.Visible)) shown.Add(point);
+            next += places.Length;
+        }
+        return TypedResults.Ok(new AssetTrack(id, start, end, shown));
     }
 
     public static async Task<Results<Ok<List<AssetAt>>, ValidationProblem>> PositionsAt(

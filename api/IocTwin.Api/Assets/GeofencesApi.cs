@@ -27,12 +27,23 @@ public static class GeofencesApi
     public static IEndpointRouteBuilder MapGeofencesApi(this IEndpointRouteBuilder group)
     {
         var rules = group.MapGroup("/geofences").WithTags("Assets");
-        rules.MapGet("/", async (IGrainFactory grains) => TypedResults.Ok(await grains.GetGrain<IGeofencesGrain>(0).Get()))
-            .WithSummary("The city's geofence rules.");
+        rules.MapGet("/", ListGeofences)
+            .WithSummary("The geofence rules of the areas the caller may see.");
         rules.MapPut("/{id}", PutGeofence).RequireAuthorization(AccessExtensions.OperatePolicy)
             .WithSummary("Adds or replaces a geofence rule; assets apply it within 10 seconds.");
         rules.MapDelete("/{id}", DeleteGeofence).RequireAuthorization(AccessExtensions.OperatePolicy);
         return group;
+    }
+
+    /// <summary>
+    /// A rule is seen by those who may see the area it lives in (its own area, or the one holding its polygon); a
+    /// polygon outside every area only by the IOC and viewers.
+    /// </summary>
+    public static async Task<Ok<List<GeofenceRule>>> ListGeofences(HttpContext http, IGrainFactory grains)
+    {
+        var access = http.Access();
+        var rules = await grains.GetGrain<IGeofencesGrain>(0).Get();
+        return TypedResults.Ok(rules.Where(r => (r.AreaId ?? r.HomeAreaId) is { } area ? access.CanSeeDistrict(area) : access.SeesEverything).ToList());
     }
 
     public static async Task<Results<Ok<IReadOnlyList<GeofenceRule>>, ValidationProblem, ProblemHttpResult>> PutGeofence(

@@ -182,13 +182,15 @@ public sealed record TwinScope(ScopeKind Kind, string? Id, IReadOnlyList<Sector>
         _ => false,
     };
 
-    /// <summary>An asset where it is now: an area scope's while in its areas, a sector scope's by the asset's sector.</summary>
+    /// <summary>
+    /// An asset where it is now: an area scope's while in its areas, a sector scope's by the asset's sector. An entity
+    /// scope is a segment's or sensor's, authorised for that entity only: it never covers an asset.
+    /// </summary>
     public bool Covers(AssetView asset) => Kind switch
     {
         ScopeKind.City => true,
         ScopeKind.District => asset.AreaId is { } areaId && Covered.Contains(areaId),
         ScopeKind.Sector => Sectors.Contains(asset.Sector),
-        ScopeKind.Entity => Id == asset.Id,
         _ => false,
     };
 }

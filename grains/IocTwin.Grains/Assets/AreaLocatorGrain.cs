@@ -6,12 +6,17 @@ namespace IocTwin.Grains;
 
 /// <summary>
 /// Finds the deepest area holding each point: from the areas directly under the city down through the children holding
-/// it. Holds the areas' boundaries and reads them again when the city's tree of areas changes.
+/// it. Holds the areas' boundaries and reads them again when the city's tree of areas changes, and within
+/// <see cref="BoundaryRefresh"/> of an area's outline being corrected (the tree does not change with an outline).
 /// </summary>
 [StatelessWorker(1)]
-public sealed class AreaLocatorGrain : Grain, IAreaLocatorGrain
+public sealed class AreaLocatorGrain(TimeProvider time) : Grain, IAreaLocatorGrain
 {
+    /// <summary>How long an area's corrected outline may go unseen here: as long as assets take to apply a changed geofence.</summary>
+    public static readonly TimeSpan BoundaryRefresh = AssetGrain.RulesRefresh;
+
     private AreaTree _tree = AreaTree.Empty;
+    private DateTimeOffset _readAt = DateTimeOffset.MinValue;
     private Dictionary<string, DistrictSpec> _areas = [];
     private List<string> _roots = [];
 
@@ -42,7 +47,8 @@ public sealed class AreaLocatorGrain : Grain, IAreaLocatorGrain
     private async Task RefreshAsync()
     {
         var tree = await GrainFactory.GetGrain<ICityGrain>(CityGrainKey.Id).GetAreas();
-        if (ReferenceEquals(tree, _tree) || tree.Links.SequenceEqual(_tree.Links))
+        var now = time.GetUtcNow();
+        if ((ReferenceEquals(tree, _tree) || tree.Links.SequenceEqual(_tree.Links)) && now - _readAt < BoundaryRefresh)
         {
             return;
         }
@@ -52,5 +58,6 @@ public sealed class AreaLocatorGrain : Grain, IAreaLocatorGrain
                 v.Schematic, v.MoreParts));
         _roots = [.. tree.Links.Where(l => l.ParentId is null).Select(l => l.Id).Order(StringComparer.Ordinal)];
         _tree = tree;
+        _readAt = now;
     }
 }

@@ -16,7 +16,7 @@ public sealed class AssetsTests(AssetsTwinFactory api)
     private HttpClient Ioc => api.Http;
 
     // Each test's areas lie in a band of longitudes of their own, so one test's areas never hold another's positions.
-    private const double CrossingLon = 120.0, GeofenceLon = 121.0, BadInputLon = 122.0;
+    private const double CrossingLon = 120.0, GeofenceLon = 121.0, BadInputLon = 122.0, ScopeLon = 123.0, OutlineLon = 124.0, TrackLon = 125.0;
 
     /// <summary>A district of two wards side by side: the first from lon to lon + 0.1, the second from there to lon + 0.2.</summary>
     private static async Task<(string District, string West, string East)> TwoWardsAsync(HttpClient ioc, string tag, double lon)
@@ -90,10 +90,11 @@ public sealed class AssetsTests(AssetsTwinFactory api)
         using var trafficOc = api.CreateClient(TwinRoles.SectorOc, sectors: ["traffic"]);
         using var safetyOc = api.CreateClient(TwinRoles.SectorOc, sectors: ["public-safety"]);
 
-        Assert.Equal(HttpStatusCode.Forbidden, (await westOc.GetAsync($"/api/v1/assets/{asset}")).StatusCode);
+        // Out of scope answers as unknown does: the answer does not tell that the asset exists.
+        Assert.Equal(HttpStatusCode.NotFound, (await westOc.GetAsync($"/api/v1/assets/{asset}")).StatusCode);
         Assert.Equal(east, (await eastOc.Get<AssetView>($"/api/v1/assets/{asset}")).AreaId);
         Assert.Equal(HttpStatusCode.OK, (await trafficOc.GetAsync($"/api/v1/assets/{asset}")).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await safetyOc.GetAsync($"/api/v1/assets/{asset}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await safetyOc.GetAsync($"/api/v1/assets/{asset}")).StatusCode);
         Assert.DoesNotContain(asset, (await westOc.Get<List<AssetView>>("/api/v1/assets")).Select(a => a.Id));
         Assert.Contains(asset, (await eastOc.Get<List<AssetView>>("/api/v1/assets")).Select(a => a.Id));
         Assert.Equal(HttpStatusCode.NotFound, (await Ioc.GetAsync($"/api/v1/assets/nobody-{tag}")).StatusCode);
@@ -190,5 +191,104 @@ public sealed class AssetsTests(AssetsTwinFactory api)
         var track = await Ioc.Get<AssetTrack>($"/api/v1/assets/{asset}/track?from={Uri.EscapeDataString(at.AddSeconds(-1).ToString("O"))}");
         Assert.Single(track.Points);
         Assert.Equal(HttpStatusCode.Forbidden, (await wardOc.PutJson($"/api/v1/assets/{asset}", JsonSerializer.Serialize(new { name = "x", kind = "bus" }))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Geofence_rules_are_listed_only_to_those_who_may_see_their_area_and_ids_are_not_shared_with_sensors()
+    {
+        var tag = Tag();
+        var (_, west, east) = await TwoWardsAsync(Ioc, tag, ScopeLon);
+        var (westFence, eastFence, outsideFence) = ($"gw-{tag}", $"ge-{tag}", $"go-{tag}");
+        await PutFenceAsync(Ioc, westFence, new { name = "Chợ", trigger = "enter", areaId = west });
+        await PutFenceAsync(Ioc, eastFence, new { name = "Bến", trigger = "enter", polygon = Square(ScopeLon + 0.12, 10.05) });
+        await PutFenceAsync(Ioc, outsideFence, new { name = "Biển", trigger = "enter", polygon = Square(ScopeLon + 0.5, 10.05) });
+        using var westOc = api.CreateClient(TwinRoles.DistrictOc, districts: [west]);
+
+        var seen = (await westOc.Get<List<GeofenceRule>>("/api/v1/geofences")).Select(r => r.Id).ToList();
+        Assert.Contains(westFence, seen);
+        Assert.DoesNotContain(eastFence, seen);
+        Assert.DoesNotContain(outsideFence, seen);
+        Assert.Superset(new HashSet<string> { westFence, eastFence, outsideFence }, (await Ioc.Get<List<GeofenceRule>>("/api/v1/geofences")).Select(r => r.Id).ToHashSet());
+
+        // An asset and a sensor never share an id, whichever came first.
+        var sensor = $"aq-{tag}";
+        var put = await Ioc.PutJson($"/api/v1/sensors/{sensor}", JsonSerializer.Serialize(new
+        {
+            name = "AQ", kind = "air-quality", sector = "environment", location = new[] { ScopeLon + 0.15, 10.1 }, districtId = east,
+        }));
+        Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        var clash = await Ioc.PutJson($"/api/v1/assets/{sensor}", JsonSerializer.Serialize(new { name = "Xe", kind = "ambulance" }));
+        Assert.Equal(HttpStatusCode.Conflict, clash.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Ioc.GetAsync($"/api/v1/assets/{sensor}")).StatusCode);
+        var asset = $"amb-{tag}";
+        await RegisterAsync(Ioc, asset);
+        var reverse = await Ioc.PutJson($"/api/v1/sensors/{asset}", JsonSerializer.Serialize(new
+        {
+            name = "AQ", kind = "air-quality", sector = "environment", location = new[] { ScopeLon + 0.15, 10.1 }, districtId = east,
+        }));
+        Assert.Equal(HttpStatusCode.Conflict, reverse.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Ioc.GetAsync($"/api/v1/sensors/{asset}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_corrected_area_outline_places_later_positions_in_the_area_that_now_holds_them()
+    {
+        var tag = Tag();
+        var (district, west, east) = await TwoWardsAsync(Ioc, tag, OutlineLon);
+        var asset = $"van-{tag}";
+        await RegisterAsync(Ioc, asset, "service-vehicle");
+        var at = DateTimeOffset.UtcNow.AddMinutes(-30);
+        await SendAsync(Ioc, Position(asset, OutlineLon + 0.07, 10.1, at));
+        Assert.Equal(west, (await Ioc.Get<AssetView>($"/api/v1/assets/{asset}")).AreaId);
+
+        // The edge between the wards moves west of the asset; the tree of areas stays as it was.
+        await PutAreaAsync(Ioc, west, "ward", district, OutlineLon, OutlineLon + 0.05);
+        await PutAreaAsync(Ioc, east, "ward", district, OutlineLon + 0.05, OutlineLon + 0.2);
+
+        var report = 0;
+        await Eventually.Until(async () =>
+        {
+            await SendAsync(Ioc, Position(asset, OutlineLon + 0.07, 10.1, at.AddSeconds(++report)));
+            return (await Ioc.Get<AssetView>($"/api/v1/assets/{asset}")).AreaId;
+        }, area => area == east, TimeSpan.FromSeconds(40), "positions in the corrected east ward are placed in it");
+    }
+
+    [Fact]
+    public async Task A_ward_OC_is_not_shown_a_track_point_averaged_from_reports_on_both_sides_of_its_ward()
+    {
+        var tag = Tag();
+        var (_, west, _) = await TwoWardsAsync(Ioc, tag, TrackLon);
+        var asset = $"pol-{tag}";
+        await RegisterAsync(Ioc, asset);
+        // A six-day track has one bucket per 104 s: both reports, one in each ward, fall in the same bucket, whose mean lies in the west ward.
+        var step = TimeSpan.FromSeconds(104);
+        var now = DateTimeOffset.UtcNow;
+        var first = DateTimeOffset.FromUnixTimeMilliseconds((now.AddMinutes(-10).ToUnixTimeMilliseconds() / (long)step.TotalMilliseconds) * (long)step.TotalMilliseconds).AddSeconds(1);
+        await SendAsync(Ioc, Position(asset, TrackLon + 0.02, 10.1, first), Position(asset, TrackLon + 0.12, 10.1, first.AddSeconds(2)));
+        var window = $"from={Uri.EscapeDataString(now.AddDays(-3).ToString("O"))}&to={Uri.EscapeDataString(now.AddDays(3).ToString("O"))}";
+
+        var full = await Ioc.Get<AssetTrack>($"/api/v1/assets/{asset}/track?{window}");
+        Assert.Equal(Math.Round(TrackLon + 0.07, 6), Math.Round(Assert.Single(full.Points).Location.Lon, 6));
+        using var westOc = api.CreateClient(TwinRoles.DistrictOc, districts: [west]);
+        Assert.Empty((await westOc.Get<AssetTrack>($"/api/v1/assets/{asset}/track?{window}")).Points);
+    }
+
+    private static double[][] Square(double lon, double lat) =>
+        [[lon, lat], [lon + 0.02, lat], [lon + 0.02, lat + 0.02], [lon, lat + 0.02]];
+
+    private static async Task PutFenceAsync(HttpClient ioc, string id, object body)
+    {
+        var response = await ioc.PutJson($"/api/v1/geofences/{id}", JsonSerializer.Serialize(body));
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private static async Task PutAreaAsync(HttpClient ioc, string id, string kind, string parentId, double west, double east)
+    {
+        var response = await ioc.PutJson($"/api/v1/areas/{id}", JsonSerializer.Serialize(new
+        {
+            name = $"Khu {id}", kind, parentId,
+            boundary = new[] { new[] { west, 10.0 }, new[] { east, 10.0 }, new[] { east, 10.2 }, new[] { west, 10.2 } },
+        }));
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
     }
 }
