@@ -114,18 +114,26 @@ public sealed class TwinPublisher(IReadingHistory history, TimeProvider time, IL
         _assets.Clear();
         foreach (var observer in await ObserversAsync())
         {
-            // One-way: a slow or dead API process cannot hold up the twin.
-            if (districts.Length > 0 || city is not null)
+            try
             {
-                _ = observer.OnUpdates(districts, city);
+                // One-way: a slow or dead API process cannot hold up the twin.
+                if (districts.Length > 0 || city is not null)
+                {
+                    _ = observer.OnUpdates(districts, city);
+                }
+                if (contextChanges.Length > 0)
+                {
+                    _ = observer.OnContextEntityChanges(contextChanges);
+                }
+                if (assets.Length > 0)
+                {
+                    _ = observer.OnAssets(assets);
+                }
             }
-            if (contextChanges.Length > 0)
+            catch (Exception ex)
             {
-                _ = observer.OnContextEntityChanges(contextChanges);
-            }
-            if (assets.Length > 0)
-            {
-                _ = observer.OnAssets(assets);
+                // A process that died refuses at once until the registry drops it: the others still get every batch.
+                logger.LogDebug(ex, "A twin observer refused an update");
             }
         }
     }
