@@ -215,7 +215,7 @@ public static class TopologyApi
             return Problems.Fields(errors);
         }
         // Every API process reads the topology again (ids and tree), and the imported areas into the state it holds in the
-        // background, not at its next city screen; also after some batches were failed, since the others are stored.
+        // background, not at its next city screen; also after some batches failed, since the others are stored.
         // Existing segments and sensors the document puts in another area: the screens of the areas they leave hold
         // them and take a new snapshot, as after a move through PUT.
         var formerAreas = result.City.Segments.Select(s => (s.Id, s.DistrictId)).Concat(result.City.Sensors.Select(s => (s.Id, s.DistrictId)))
