@@ -3,6 +3,7 @@ using IocTwin.Api.Assets;
 using IocTwin.Api.Audit;
 using IocTwin.Api.Extensions;
 using IocTwin.Api.NgsiLd;
+using IocTwin.Api.Reports;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -35,6 +36,7 @@ api.MapScenariosApi();
 api.MapNetworksApi();
 api.MapAssetsApi();
 api.MapGeofencesApi();
+api.MapReportsApi();
 
 app.MapNgsiLdApi();
 app.MapTwinHub();

@@ -142,7 +142,7 @@ public static class KpiCalculator
         double weightedSpeed = 0, monitoredKm = 0;
         DateTimeOffset? speedAsOf = null;
         Kpi congested = Kpi.Unknown, aqi = Kpi.Unknown, water = Kpi.Unknown, online = Kpi.Unknown, stale = Kpi.Unknown,
-            offline = Kpi.Unknown, alerts = Kpi.Unknown;
+            offline = Kpi.Unknown, alerts = Kpi.Unknown, openReports = Kpi.Unknown, overdueReports = Kpi.Unknown;
         foreach (var district in districts)
         {
             if (district.MeanSpeedKmh.Value is { } speed && district.MonitoredKm.Value is { } km and > 0)
@@ -158,11 +158,35 @@ public static class KpiCalculator
             stale = Sum(stale, district.SensorsStale);
             offline = Sum(offline, district.SensorsOffline);
             alerts = Sum(alerts, district.OpenAlerts);
+            openReports = Sum(openReports, district.OpenReports);
+            overdueReports = Sum(overdueReports, district.OverdueReports);
         }
         return new DistrictKpis(
             monitoredKm > 0 ? Known(weightedSpeed / monitoredKm, speedAsOf) : Kpi.Unknown,
             congested, aqi, water, online, stale, offline, alerts,
-            Known(monitoredKm, speedAsOf));
+            Known(monitoredKm, speedAsOf))
+        {
+            OpenReports = openReports,
+            OverdueReports = overdueReports,
+        };
+    }
+
+    /// <summary>
+    /// An area's own KPIs (whole and per sector) with its open citizen reports counted in: open, and overdue past their
+    /// deadline. A sector with reports but no sensors in the area gets KPIs of its reports alone.
+    /// </summary>
+    public static (DistrictKpis Area, Dictionary<Sector, DistrictKpis> Sectors) WithReports(
+        (DistrictKpis Area, Dictionary<Sector, DistrictKpis> Sectors) own, IReadOnlyCollection<OpenReport> reports, DateTimeOffset now)
+    {
+        DistrictKpis Counted(DistrictKpis kpis, IReadOnlyCollection<OpenReport> counted) => kpis with
+        {
+            OpenReports = Known(counted.Count, null),
+            OverdueReports = Known(counted.Count(r => now > r.DueAt), null),
+        };
+        var bySector = reports.GroupBy(r => r.Sector).ToDictionary(g => g.Key, g => (IReadOnlyCollection<OpenReport>)[.. g]);
+        var sectors = own.Sectors.Keys.Union(bySector.Keys).ToDictionary(s => s,
+            s => Counted(own.Sectors.GetValueOrDefault(s) ?? DistrictKpis.Empty, bySector.GetValueOrDefault(s) ?? []));
+        return (Counted(own.Area, reports), sectors);
     }
 
     /// <summary>

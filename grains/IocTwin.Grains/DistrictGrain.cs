@@ -15,6 +15,8 @@ public sealed class DistrictState
     [Id(4)] public AlertBook Alerts { get; set; } = new();
     /// <summary>The areas directly below this one, as they last reported; empty for a leaf area.</summary>
     [Id(5)] public Dictionary<string, DistrictSnapshot> Children { get; set; } = [];
+    /// <summary>The area's open citizen reports, by report id: counted in its KPIs.</summary>
+    [Id(6)] public Dictionary<string, OpenReport> Reports { get; set; } = [];
 }
 
 /// <summary>
@@ -217,6 +219,10 @@ public sealed class DistrictGrain(
     }
 
     public Task DetachChild(string childId) => DetachAsync(state.State.Children, childId);
+
+    public Task TrackReport(OpenReport report) => AttachAsync(state.State.Reports, report.ReportId, report);
+
+    public Task UntrackReport(string reportId) => DetachAsync(state.State.Reports, reportId);
 
     private async Task AttachAsync<T>(Dictionary<string, T> members, string id, T value)
     {
@@ -450,9 +456,10 @@ public sealed class DistrictGrain(
         return changed;
     }
 
+    /// <summary>The counts that change with time alone: sensors' health, and reports falling overdue.</summary>
     private static bool SameCounts(DistrictKpis a, DistrictKpis b) =>
         a.SensorsOnline.Value == b.SensorsOnline.Value && a.SensorsStale.Value == b.SensorsStale.Value &&
-        a.SensorsOffline.Value == b.SensorsOffline.Value;
+        a.SensorsOffline.Value == b.SensorsOffline.Value && a.OverdueReports.Value == b.OverdueReports.Value;
 
     private async Task ReportUpAsync()
     {
@@ -475,16 +482,22 @@ public sealed class DistrictGrain(
         _lastReported = kpis;
     }
 
-    private DistrictKpis Kpis() => state.State.Children.Count == 0
-        ? KpiCalculator.ForDistrict(state.State.Segments.Values, state.State.Sensors.Values, state.State.Alerts.Open.Count, time.GetUtcNow())
-        : AllKpis().Area;
+    private DistrictKpis Kpis() => AllKpis().Area;
 
-    /// <summary>The area's KPIs and each sector's: its own roads and sensors, and its children's as they last reported.</summary>
-    private (DistrictKpis Area, Dictionary<Sector, DistrictKpis> Sectors) AllKpis() => KpiCalculator.ForArea(
-        KpiCalculator.ForDistrictAndSectors(state.State.Segments.Values, state.State.Sensors.Values,
-            [.. state.State.Alerts.Open.Values.Select(a => a.Sector)], time.GetUtcNow()),
-        hasOwnMembers: state.State.Segments.Count > 0 || state.State.Sensors.Count > 0 || state.State.Alerts.Open.Count > 0,
-        state.State.Children.Values);
+    /// <summary>
+    /// The area's KPIs and each sector's: its own roads, sensors and citizen reports, and its children's as they last
+    /// reported.
+    /// </summary>
+    private (DistrictKpis Area, Dictionary<Sector, DistrictKpis> Sectors) AllKpis()
+    {
+        var now = time.GetUtcNow();
+        var own = KpiCalculator.WithReports(KpiCalculator.ForDistrictAndSectors(state.State.Segments.Values, state.State.Sensors.Values,
+            [.. state.State.Alerts.Open.Values.Select(a => a.Sector)], now), state.State.Reports.Values, now);
+        return KpiCalculator.ForArea(own,
+            hasOwnMembers: state.State.Segments.Count > 0 || state.State.Sensors.Count > 0 || state.State.Alerts.Open.Count > 0 ||
+                state.State.Reports.Count > 0,
+            state.State.Children.Values);
+    }
 
     private int OwnSensorCount => state.State.Sensors.Count + state.State.Segments.Values.Sum(s => s.Sensors.Count);
 

@@ -50,14 +50,7 @@ public sealed class TwinPublisher(IReadingHistory history, TimeProvider time, IL
         return Task.CompletedTask;
     }
 
-    public async Task PublishScenario(ScenarioProgress progress)
-    {
-        // Rare and small: sent at once, not batched.
-        foreach (var observer in await ObserversAsync())
-        {
-            _ = observer.OnScenario(progress);
-        }
-    }
+    public Task PublishScenario(ScenarioProgress progress) => SendAtOnceAsync(observer => observer.OnScenario(progress));
 
     public async Task PublishTopologyChanged(TopologyChange change)
     {
@@ -74,6 +67,17 @@ public sealed class TwinPublisher(IReadingHistory history, TimeProvider time, IL
         _contextChanges.Add(change);
         _flush.Schedule();
         return Task.CompletedTask;
+    }
+
+    public Task PublishReport(ReportView report) => SendAtOnceAsync(observer => observer.OnReport(report));
+
+    /// <summary>For what is rare and small: sent at once, not batched.</summary>
+    private async Task SendAtOnceAsync(Func<ITwinObserver, Task> send)
+    {
+        foreach (var observer in await ObserversAsync())
+        {
+            _ = send(observer);
+        }
     }
 
     public Task PublishAsset(AssetUpdate update)

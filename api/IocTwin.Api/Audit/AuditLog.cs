@@ -21,6 +21,8 @@ public static class AuditActions
     public const string ScenarioDelete = "scenario.delete";
     public const string NetworkCreate = "network.create";
     public const string NetworkDelete = "network.delete";
+    /// <summary>Followed by the step: report.assign, report.start, report.resolve, report.reject.</summary>
+    public const string ReportPrefix = "report.";
 }
 
 /// <summary>Records who changed what; endpoints call it once their change is made.</summary>

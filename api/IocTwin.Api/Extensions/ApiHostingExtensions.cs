@@ -55,6 +55,9 @@ public static class ApiHostingExtensions
         builder.Services.AddSingleton<IocTwin.Api.Assets.KnownAssets>();
         builder.Services.AddSingleton<IocTwin.Api.Assets.AssetIngest>();
         builder.Services.AddSingleton<IocTwin.Api.Apis.NetworkAssignments>();
+        builder.Services.AddOptions<IocTwin.Api.Reports.ReportOptions>()
+            .Bind(builder.Configuration.GetSection(IocTwin.Api.Reports.ReportOptions.SectionName)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<IocTwin.Api.Reports.ReportOptions>, IocTwin.Api.Reports.ReportOptions.Validator>();
         builder.Services.AddSingleton<IocTwin.Api.Access.IAreaTreeSource>(sp => sp.GetRequiredService<IocTwin.Api.Apis.KnownEntities>());
         builder.Services.AddTwinHealthChecks();
         builder.Services.Configure<FeedOptions>(builder.Configuration.GetSection(FeedOptions.SectionName));

@@ -41,6 +41,12 @@ public sealed class RateLimitOptions
     /// <summary>Scenario runs started per caller: each simulates the city.</summary>
     public RequestRate ScenarioRuns { get; set; } = new() { Permits = 2, Burst = 20 };
 
+    /// <summary>
+    /// Citizen reports filed without a token, per client address: a citizen files a few; a script filing hundreds is
+    /// refused. Reports filed with a token count as writes.
+    /// </summary>
+    public RequestRate AnonymousReports { get; set; } = new() { Permits = 5, Period = TimeSpan.FromMinutes(10), Burst = 10 };
+
     /// <summary>Every other change (topology, scenarios, alert rules, acknowledgements) per caller.</summary>
     public RequestRate Writes { get; set; } = new() { Permits = 200, Burst = 3_000 };
 
@@ -60,6 +66,7 @@ public enum RequestCategory
     History,
     ScenarioRuns,
     Writes,
+    AnonymousReports,
 }
 
 /// <summary>
@@ -121,6 +128,10 @@ public static class RateLimitingExtensions
         {
             return RequestCategory.ScenarioRuns;
         }
+        if (HttpMethods.IsPost(request.Method) && value == ApiGroupExtensions.V1 + "/reports" && request.HttpContext.User.Identity?.IsAuthenticated != true)
+        {
+            return RequestCategory.AnonymousReports;
+        }
         // Connecting to the hub (negotiate is a POST) and an NGSI-LD query by POST change nothing.
         return read || path.StartsWithSegments("/hubs") || path.StartsWithSegments("/ngsi-ld") ? RequestCategory.Reads : RequestCategory.Writes;
     }
@@ -152,6 +163,7 @@ public static class RateLimitingExtensions
                 RequestCategory.History => limits.History,
                 RequestCategory.ScenarioRuns => limits.ScenarioRuns,
                 RequestCategory.Writes => limits.Writes,
+                RequestCategory.AnonymousReports => limits.AnonymousReports,
                 _ => null,
             };
             var key = (category, rate is null ? "" : CallerOf(context, category));

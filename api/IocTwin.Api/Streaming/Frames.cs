@@ -25,6 +25,7 @@ public static class HubMethods
     public const string Alert = "alert";
     public const string Scenario = "scenario";
     public const string Assets = "assets";
+    public const string Report = "report";
 }
 
 /// <summary>Progress or completion of a scenario run, sent to the scope "scenario:{id}".</summary>
@@ -35,3 +36,6 @@ public sealed record AlertFrame(string Scope, AlertView Alert);
 
 /// <summary>Moving assets of a scope since its previous frame: their latest positions, and the ids of those that left the scope.</summary>
 public sealed record AssetsFrame(string Scope, List<AssetView> Assets, List<string> Left);
+
+/// <summary>A citizen report filed or moved on, sent at once to every subscribed scope that covers it; never with the reporter's contact.</summary>
+public sealed record ReportFrame(string Scope, ReportView Report);

@@ -289,6 +289,21 @@ public sealed class ScopeDispatcher : BackgroundService
         }
     }
 
+    /// <summary>A citizen report filed or moved on: sent at once to every subscribed scope that covers it, as alerts are.</summary>
+    public void OnReport(ReportView report)
+    {
+        lock (_gate)
+        {
+            foreach (var state in _scopes.Values)
+            {
+                if (state.Scope.Covers(report))
+                {
+                    SendToSubscribers(state, HubMethods.Report, new ReportFrame(state.Scope.ToString(), report));
+                }
+            }
+        }
+    }
+
     /// <summary>
     /// The tree of areas changed: every area scope covers what lies below its areas now, and the screens of a scope whose
     /// areas changed take a new snapshot (what they hold may include areas no longer theirs, or miss new ones).

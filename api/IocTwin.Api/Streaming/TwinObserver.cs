@@ -40,6 +40,12 @@ public sealed class TwinObserver(
         return Task.CompletedTask;
     }
 
+    public Task OnReport(ReportView report)
+    {
+        dispatcher.OnReport(report);
+        return Task.CompletedTask;
+    }
+
     public Task OnTopologyChanged(TopologyChange change)
     {
         topologyChanges.OnAnnounced(change);

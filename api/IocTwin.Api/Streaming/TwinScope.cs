@@ -182,6 +182,15 @@ public sealed record TwinScope(ScopeKind Kind, string? Id, IReadOnlyList<Sector>
         _ => false,
     };
 
+    /// <summary>A citizen report: its area's scopes (and those of areas above it) and its sector's, as a sensor's are.</summary>
+    public bool Covers(ReportView report) => Kind switch
+    {
+        ScopeKind.City => true,
+        ScopeKind.District => Covered.Contains(report.AreaId),
+        ScopeKind.Sector => Sectors.Contains(report.Sector),
+        _ => false,
+    };
+
     /// <summary>
     /// An asset where it is now: an area scope's while in its areas, a sector scope's by the asset's sector. An entity
     /// scope is a segment's or sensor's, authorised for that entity only: it never covers an asset.

@@ -11,15 +11,8 @@ public static class AssetIndex
     public const int Shards = 64;
 
     /// <summary>The shard of an asset: FNV-1a of its id, the same in every process.</summary>
-    public static IAssetIndexGrain Of(IGrainFactory grains, string assetId)
-    {
-        var hash = 2166136261u;
-        foreach (var c in assetId)
-        {
-            hash = (hash ^ c) * 16777619u;
-        }
-        return grains.GetGrain<IAssetIndexGrain>(hash % Shards);
-    }
+    public static IAssetIndexGrain Of(IGrainFactory grains, string assetId) =>
+        grains.GetGrain<IAssetIndexGrain>(StableHash.Fnv1a(assetId) % Shards);
 
     public static async Task<List<AssetEntry>> ListAsync(IGrainFactory grains)
     {

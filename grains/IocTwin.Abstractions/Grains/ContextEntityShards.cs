@@ -10,13 +10,5 @@ public static class ContextEntityShards
     public const int Count = 16;
 
     /// <summary>The shard of an id: FNV-1a over its UTF-16 code units, the same in every process and version.</summary>
-    public static int Of(string entityId)
-    {
-        var hash = 2166136261u;
-        foreach (var c in entityId)
-        {
-            hash = (hash ^ c) * 16777619u;
-        }
-        return (int)(hash % Count);
-    }
+    public static int Of(string entityId) => (int)(StableHash.Fnv1a(entityId) % Count);
 }

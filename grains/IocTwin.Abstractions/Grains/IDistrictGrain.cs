@@ -76,4 +76,12 @@ public interface IDistrictGrain : IGrainWithStringKey
 
     [Alias("DetachChild")]
     Task DetachChild(string childId);
+
+    /// <summary>Counts an open citizen report of this area in its KPIs (open, and overdue once past its deadline); stored at once.</summary>
+    [Alias("TrackReport")]
+    Task TrackReport(OpenReport report);
+
+    /// <summary>The report was resolved or rejected: no longer counted.</summary>
+    [Alias("UntrackReport")]
+    Task UntrackReport(string reportId);
 }

@@ -22,6 +22,10 @@ public interface ITwinObserver : IGrainObserver
     [Alias("OnAssets")]
     Task OnAssets(AssetUpdate[] assets);
 
+    [OneWay]
+    [Alias("OnReport")]
+    Task OnReport(ReportView report);
+
     /// <summary>
     /// Segments, sensors or areas were registered or moved through some API process: each process reads its tree of areas
     /// and the state it holds for the areas named again, without waiting for those areas to publish.

@@ -27,6 +27,11 @@ public interface ITwinPublisher : IGrainWithIntegerKey
     [Alias("PublishAsset")]
     Task PublishAsset(AssetUpdate update);
 
+    /// <summary>A citizen report filed or moved on; rare and small, sent at once (without the reporter's contact).</summary>
+    [OneWay]
+    [Alias("PublishReport")]
+    Task PublishReport(ReportView report);
+
     /// <summary>Tells every API process at once that these areas' topology changed (<see cref="ITwinObserver.OnTopologyChanged"/>).</summary>
     [OneWay]
     [Alias("PublishTopologyChanged")]

@@ -80,6 +80,12 @@ public sealed record DistrictKpis(
     [property: Id(7)] Kpi OpenAlerts,
     [property: Id(8)] Kpi MonitoredKm)
 {
+    /// <summary>Citizen reports of the area still open (received, assigned or in progress).</summary>
+    [Id(9)] public Kpi OpenReports { get; init; } = Kpi.Unknown;
+
+    /// <summary>Open citizen reports past their category's SLA.</summary>
+    [Id(10)] public Kpi OverdueReports { get; init; } = Kpi.Unknown;
+
     public static readonly DistrictKpis Empty = new(Kpi.Unknown, Kpi.Unknown, Kpi.Unknown, Kpi.Unknown,
         Kpi.Unknown, Kpi.Unknown, Kpi.Unknown, Kpi.Unknown, Kpi.Unknown);
 }

@@ -23,6 +23,8 @@ internal sealed class CityFrameObserver(TimeProvider clock) : ITwinObserver
 
     public Task OnAssets(AssetUpdate[] assets) => Task.CompletedTask;
 
+    public Task OnReport(ReportView report) => Task.CompletedTask;
+
     public Task OnUpdates(DistrictUpdate[] districts, CityView? city)
     {
         if (city is null)

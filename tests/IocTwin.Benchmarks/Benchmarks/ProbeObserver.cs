@@ -23,6 +23,8 @@ internal sealed class ProbeObserver(ProbeBook book, HashSet<string> districts) :
 
     public Task OnAssets(AssetUpdate[] assets) => Task.CompletedTask;
 
+    public Task OnReport(ReportView report) => Task.CompletedTask;
+
     public Task OnUpdates(DistrictUpdate[] updates, CityView? city)
     {
         var now = Stopwatch.GetTimestamp();

@@ -150,6 +150,8 @@ public sealed class RollupTests(TwinClusterFixture fixture)
 
         public Task OnAssets(AssetUpdate[] assets) => Task.CompletedTask;
 
+        public Task OnReport(ReportView report) => Task.CompletedTask;
+
         public Task OnTopologyChanged(TopologyChange change) => Task.CompletedTask;
     }
 }

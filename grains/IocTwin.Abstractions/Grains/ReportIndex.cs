@@ -1,0 +1,21 @@
+using IocTwin.Model;
+
+namespace IocTwin.Grains;
+
+/// <summary>
+/// The report index in <see cref="Shards"/> grains, a report in the shard its id hashes to, as the asset index is: filing
+/// or moving a report on writes one small shard. The count and the hash are part of the stored format.
+/// </summary>
+public static class ReportIndex
+{
+    public const int Shards = 64;
+
+    public static IReportIndexGrain Of(IGrainFactory grains, string reportId) =>
+        grains.GetGrain<IReportIndexGrain>(StableHash.Fnv1a(reportId) % Shards);
+
+    public static async Task<List<ReportEntry>> ListAsync(IGrainFactory grains)
+    {
+        var shards = await Task.WhenAll(Enumerable.Range(0, Shards).Select(i => grains.GetGrain<IReportIndexGrain>(i).List()));
+        return [.. shards.SelectMany(s => s)];
+    }
+}
