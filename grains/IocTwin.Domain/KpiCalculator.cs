@@ -158,8 +158,8 @@ public static class KpiCalculator
             stale = Sum(stale, district.SensorsStale);
             offline = Sum(offline, district.SensorsOffline);
             alerts = Sum(alerts, district.OpenAlerts);
-            openReports = Sum(openReports, district.OpenReports);
-            overdueReports = Sum(overdueReports, district.OverdueReports);
+            openReports = Sum(openReports, district.OpenReports ?? Kpi.Unknown);
+            overdueReports = Sum(overdueReports, district.OverdueReports ?? Kpi.Unknown);
         }
         return new DistrictKpis(
             monitoredKm > 0 ? Known(weightedSpeed / monitoredKm, speedAsOf) : Kpi.Unknown,

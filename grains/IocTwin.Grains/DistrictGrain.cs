@@ -459,7 +459,7 @@ public sealed class DistrictGrain(
     /// <summary>The counts that change with time alone: sensors' health, and reports falling overdue.</summary>
     private static bool SameCounts(DistrictKpis a, DistrictKpis b) =>
         a.SensorsOnline.Value == b.SensorsOnline.Value && a.SensorsStale.Value == b.SensorsStale.Value &&
-        a.SensorsOffline.Value == b.SensorsOffline.Value && a.OverdueReports.Value == b.OverdueReports.Value;
+        a.SensorsOffline.Value == b.SensorsOffline.Value && a.OverdueReports?.Value == b.OverdueReports?.Value;
 
     private async Task ReportUpAsync()
     {

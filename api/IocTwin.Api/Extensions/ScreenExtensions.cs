@@ -5,8 +5,9 @@ using Microsoft.Net.Http.Headers;
 namespace IocTwin.Api.Extensions;
 
 /// <summary>
-/// The browser screens in wwwroot: the IOC wall screen at "/", the operation-center screen at "/oc" and the what-if
-/// scenario screen at "/scenario", served with a Content-Security-Policy (see <see cref="SecurityHeadersExtensions"/>).
+/// The browser screens in wwwroot: the IOC wall screen at "/", the operation-center screen at "/oc", the what-if
+/// scenario screen at "/scenario" and the citizens' public report form at "/report", served with a
+/// Content-Security-Policy (see <see cref="SecurityHeadersExtensions"/>).
 /// </summary>
 public static class ScreenExtensions
 {
@@ -15,7 +16,8 @@ public static class ScreenExtensions
         app.UseSecurityHeaders();
         app.UseRewriter(new RewriteOptions()
             .AddRewrite("^oc/?$", "oc.html", skipRemainingRules: true)
-            .AddRewrite("^scenario/?$", "scenario.html", skipRemainingRules: true));
+            .AddRewrite("^scenario/?$", "scenario.html", skipRemainingRules: true)
+            .AddRewrite("^report/?$", "report.html", skipRemainingRules: true));
         app.UseDefaultFiles();
         var types = new FileExtensionContentTypeProvider();
         // Screens and their translations are UTF-8 (Vietnamese place names): say so rather than let the browser guess.

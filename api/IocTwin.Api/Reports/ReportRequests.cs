@@ -13,6 +13,15 @@ public sealed record ReportActionRequest(string? Note, string? Reason);
 /// <summary>What anyone holding a report's id may see of it: where it stands, never what it says or who sent it.</summary>
 public sealed record ReportStatus(string Id, string Category, ReportState State, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
+/// <summary>A category citizens may file under: its sector and how many hours the city gives itself to deal with it.</summary>
+public sealed record ReportCategory(string Name, Sector Sector, double SlaHours);
+
+/// <summary>An area directly under the city, for the public form's map: its name and outline, nothing live.</summary>
+public sealed record ReportFormArea(string Id, string Name, string? NameEn, IReadOnlyList<GeoPoint> Boundary);
+
+/// <summary>What the public form needs: the categories, and the outlines of the city's areas to place a report on.</summary>
+public sealed record ReportForm(List<ReportCategory> Categories, List<ReportFormArea> Areas);
+
 /// <summary>A page of reports, soonest deadline first; <see cref="Total"/> counts every report the filters match.</summary>
 public sealed record ReportPage(int Total, int Offset, int Limit, List<ReportView> Items);
 

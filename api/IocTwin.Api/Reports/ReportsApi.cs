@@ -1,4 +1,5 @@
 using IocTwin.Api.Access;
+using IocTwin.Api.Apis;
 using IocTwin.Api.Audit;
 using IocTwin.Api.Json;
 using IocTwin.Grains;
@@ -31,6 +32,10 @@ public static class ReportsApi
                 "Anonymous callers are rate-limited per address (429 with Retry-After). Answers the report's id and its public tracking view.")
             .Produces<ReportStatus>(StatusCodes.Status201Created)
             .ProducesValidationProblem();
+        reports.MapGet("/form", GetForm)
+            .AllowAnonymous()
+            .WithSummary("What the public form needs: the categories citizens may file under (with sector and SLA), and the outlines of " +
+                "the areas directly under the city to place a report on.");
         reports.MapGet("/{id}/status", GetStatus)
             .AllowAnonymous()
             .WithSummary("A report's public tracking view: its state and when it last changed; never its text or contact.");
@@ -81,6 +86,13 @@ public static class ReportsApi
                 detail: "The twin could not store the report; retry shortly.");
         }
     }
+
+    public static async Task<Ok<ReportForm>> GetForm(IOptions<ReportOptions> options, AreaOutlines outlines) =>
+        TypedResults.Ok(new ReportForm(
+            [.. options.Value.Categories.Select(c => new ReportCategory(c.Key, SectorNames.TryParse(c.Value.Sector, out var sector) ? sector : default,
+                c.Value.Sla.TotalHours))],
+            [.. (await outlines.GetAsync()).Where(o => o.Depth == 0)
+                .Select(o => new ReportFormArea(o.Area.Id, o.Area.Name, o.Area.NameEn, o.Area.Boundary ?? []))]));
 
     public static async Task<Results<Ok<ReportStatus>, ProblemHttpResult>> GetStatus(string id, IGrainFactory grains) =>
         await FindAsync(id, grains) is { } report ? TypedResults.Ok(StatusOf(report)) : Problems.NotFound("report", id);

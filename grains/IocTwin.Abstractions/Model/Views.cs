@@ -80,11 +80,11 @@ public sealed record DistrictKpis(
     [property: Id(7)] Kpi OpenAlerts,
     [property: Id(8)] Kpi MonitoredKm)
 {
-    /// <summary>Citizen reports of the area still open (received, assigned or in progress).</summary>
-    [Id(9)] public Kpi OpenReports { get; init; } = Kpi.Unknown;
+    /// <summary>Citizen reports of the area still open (received, assigned or in progress); null in KPIs stored before reports were counted.</summary>
+    [Id(9), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Kpi? OpenReports { get; init; }
 
-    /// <summary>Open citizen reports past their category's SLA.</summary>
-    [Id(10)] public Kpi OverdueReports { get; init; } = Kpi.Unknown;
+    /// <summary>Open citizen reports past their category's SLA; null as <see cref="OpenReports"/> is.</summary>
+    [Id(10), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Kpi? OverdueReports { get; init; }
 
     public static readonly DistrictKpis Empty = new(Kpi.Unknown, Kpi.Unknown, Kpi.Unknown, Kpi.Unknown,
         Kpi.Unknown, Kpi.Unknown, Kpi.Unknown, Kpi.Unknown, Kpi.Unknown);

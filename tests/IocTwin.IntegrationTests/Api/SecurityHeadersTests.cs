@@ -15,6 +15,7 @@ public sealed class SecurityHeadersTests(TwinApiFactory api)
     [Theory]
     [InlineData("/", HttpStatusCode.OK)]
     [InlineData("/oc", HttpStatusCode.OK)]
+    [InlineData("/report", HttpStatusCode.OK)]
     [InlineData("/scenario", HttpStatusCode.OK)]
     [InlineData("/js/map.js", HttpStatusCode.OK)]
     [InlineData("/api/v1/districts", HttpStatusCode.Unauthorized)]

@@ -39,6 +39,17 @@ public static class AreaCities
         geometry = new { type = "Point", coordinates = new[] { lon, lat } },
     };
 
+    /// <summary>A district of two wards side by side: the first from lon to lon + 0.1, the second from there to lon + 0.2.</summary>
+    public static async Task<(string District, string West, string East)> TwoWardsAsync(HttpClient ioc, string tag, double lon)
+    {
+        var (district, west, east) = ($"d-{tag}", $"wa-{tag}", $"wb-{tag}");
+        await ImportAsync(ioc,
+            Area(district, "district", null, lon, 10.0, lon + 0.2, 10.2),
+            Area(west, "ward", district, lon, 10.0, lon + 0.1, 10.2),
+            Area(east, "ward", district, lon + 0.1, 10.0, lon + 0.2, 10.2));
+        return (district, west, east);
+    }
+
     public static async Task ImportAsync(HttpClient ioc, params object[] features)
     {
         var flat = features.SelectMany(f => f is object[] many ? many : [f]).ToArray();

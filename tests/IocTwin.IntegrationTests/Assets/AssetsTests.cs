@@ -18,17 +18,6 @@ public sealed class AssetsTests(AssetsTwinFactory api)
     // Each test's areas lie in a band of longitudes of their own, so one test's areas never hold another's positions.
     private const double CrossingLon = 120.0, GeofenceLon = 121.0, BadInputLon = 122.0, ScopeLon = 123.0, OutlineLon = 124.0, TrackLon = 125.0;
 
-    /// <summary>A district of two wards side by side: the first from lon to lon + 0.1, the second from there to lon + 0.2.</summary>
-    private static async Task<(string District, string West, string East)> TwoWardsAsync(HttpClient ioc, string tag, double lon)
-    {
-        var (district, west, east) = ($"d-{tag}", $"wa-{tag}", $"wb-{tag}");
-        await ImportAsync(ioc,
-            Area(district, "district", null, lon, 10.0, lon + 0.2, 10.2),
-            Area(west, "ward", district, lon, 10.0, lon + 0.1, 10.2),
-            Area(east, "ward", district, lon + 0.1, 10.0, lon + 0.2, 10.2));
-        return (district, west, east);
-    }
-
     private static async Task RegisterAsync(HttpClient ioc, string id, string kind = "ambulance")
     {
         var response = await ioc.PutJson($"/api/v1/assets/{id}", JsonSerializer.Serialize(new { name = $"Xe {id}", kind }));

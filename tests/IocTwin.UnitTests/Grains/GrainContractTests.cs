@@ -14,6 +14,8 @@ public sealed class GrainContractTests
     {
         Assert.Contains(typeof(ISensorGrain), GrainInterfaces);
         Assert.Contains(typeof(ITwinObserver), GrainInterfaces);
+        Assert.Contains(typeof(IReportGrain), GrainInterfaces);
+        Assert.Contains(typeof(IReportIndexGrain), GrainInterfaces);
         foreach (var grainInterface in GrainInterfaces)
         {
             var methods = grainInterface.GetMethods();

@@ -53,7 +53,7 @@ export const MAP_KPIS = Object.keys(KPIS);
 /** All KPIs shown in tiles, in order. */
 export const TILE_KPIS = [
   'meanSpeedKmh', 'congestedKm', 'worstAqi', 'maxWaterLevelM',
-  'sensorsOnline', 'sensorsStale', 'sensorsOffline', 'openAlerts', 'monitoredKm',
+  'sensorsOnline', 'sensorsStale', 'sensorsOffline', 'openAlerts', 'monitoredKm', 'openReports', 'overdueReports',
 ];
 export const KPI_FORMAT = {
   ...KPIS,
@@ -61,6 +61,8 @@ export const KPI_FORMAT = {
   sensorsStale: { unit: '', digits: 0 },
   openAlerts: { unit: '', digits: 0 },
   monitoredKm: { unit: 'km', digits: 1 },
+  openReports: { unit: '', digits: 0 },
+  overdueReports: { unit: '', digits: 0 },
 };
 
 /** 0 (good) to 4 (bad), or null when the KPI has no value. */

@@ -6,6 +6,8 @@ import { t, language, translate, onLanguageChange, bindLanguageSwitch, formatNum
 import { MAP_KPIS, SECTORS } from './model.js';
 import { TwinMap } from './map.js';
 import { AssetLayer } from './assets-layer.js';
+import { ReportLayer } from './reports-layer.js';
+import { readClaims } from './auth.js';
 import { EntityDetail } from './detail.js';
 import { TwinClient } from './twin-client.js';
 import { AreaView } from './areas.js';
@@ -47,6 +49,7 @@ const LAYOUT = `
     <section class="card"><h2 class="scope-title"></h2><div class="tiles"></div></section>
     <section class="card districts-card"><h2 class="areas-title"></h2><nav class="breadcrumb" data-i18n-aria-label="areas.breadcrumb" hidden></nav><div class="table-wrap"><table class="district-table"></table></div></section>
     <section class="card alerts-card"><h2><span data-i18n="alerts.title"></span><span class="badge alert-count">0</span></h2><ul class="alert-list"></ul></section>
+    <section class="card reports-card" hidden><h2><span data-i18n="reports.title"></span><span class="badge report-count">0</span></h2><p class="report-message" role="alert" hidden></p><ul class="report-list"></ul></section>
   </aside>
 </main>`;
 
@@ -109,6 +112,13 @@ export function mountScreen(root, { client, scope, title, subtitle, onChangeToke
   });
   const areas = new AreaView({ client, token, scope });
   if (token) new AssetLayer(map.map, token).follow(client);
+  if (token) {
+    // Viewers see the queue; the OCs and the IOC also take reports on from it (the server checks who may).
+    $('.reports-card').hidden = false;
+    const reports = new ReportLayer(map.map, token, $('.reports-card'), readClaims(token)?.role !== 'viewer');
+    reports.follow(client);
+    onLanguageChange(() => reports.render());
+  }
   const detail = new EntityDetail($('.detail'), { client, districtLabel, onClose: () => map.select(null), token });
 
   // The timeline replays the whole city on the city-wide screen, an area OC's own areas on its screen (every level below

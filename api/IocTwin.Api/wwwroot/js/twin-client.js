@@ -54,6 +54,7 @@ export class TwinClient extends EventTarget {
     this.connection.on('alert', (alert) => this.#onAlert(alert));
     this.connection.on('scenario', (frame) => this.#emit('scenario', frame.progress));
     this.connection.on('assets', (frame) => this.#emit('assets', frame));
+    this.connection.on('report', (frame) => this.#emit('report', frame));
     this.connection.onreconnecting(() => this.#setStatus('reconnecting'));
     this.connection.onreconnected(() => this.#subscribeAll());
     this.connection.onclose((error) => this.#onClose(error));
