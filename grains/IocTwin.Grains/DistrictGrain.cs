@@ -17,6 +17,9 @@ public sealed class DistrictState
     [Id(5)] public Dictionary<string, DistrictSnapshot> Children { get; set; } = [];
     /// <summary>The area's open citizen reports, by report id: counted in its KPIs.</summary>
     [Id(6)] public Dictionary<string, OpenReport> Reports { get; set; } = [];
+    /// <summary>Moving assets that entered the area from outside it, and left it, since it was created.</summary>
+    [Id(7)] public long AssetsEntered { get; set; }
+    [Id(8)] public long AssetsLeft { get; set; }
 }
 
 /// <summary>
@@ -223,6 +226,17 @@ public sealed class DistrictGrain(
     public Task TrackReport(OpenReport report) => AttachAsync(state.State.Reports, report.ReportId, report);
 
     public Task UntrackReport(string reportId) => DetachAsync(state.State.Reports, reportId);
+
+    public Task CountAssetMove(bool entered)
+    {
+        if (entered) state.State.AssetsEntered++;
+        else state.State.AssetsLeft++;
+        state.State.Version++;
+        // A count, as live values are: written behind.
+        _persist.Schedule();
+        _report.Schedule();
+        return Task.CompletedTask;
+    }
 
     private async Task AttachAsync<T>(Dictionary<string, T> members, string id, T value)
     {
@@ -493,10 +507,12 @@ public sealed class DistrictGrain(
         var now = time.GetUtcNow();
         var own = KpiCalculator.WithReports(KpiCalculator.ForDistrictAndSectors(state.State.Segments.Values, state.State.Sensors.Values,
             [.. state.State.Alerts.Open.Values.Select(a => a.Sector)], now), state.State.Reports.Values, now);
-        return KpiCalculator.ForArea(own,
+        var (area, sectors) = KpiCalculator.ForArea(own,
             hasOwnMembers: state.State.Segments.Count > 0 || state.State.Sensors.Count > 0 || state.State.Alerts.Open.Count > 0 ||
                 state.State.Reports.Count > 0,
             state.State.Children.Values);
+        // The area's own count: its children's would count a move between two of them as an entry.
+        return (area with { AssetsEntered = new Kpi(state.State.AssetsEntered, null), AssetsLeft = new Kpi(state.State.AssetsLeft, null) }, sectors);
     }
 
     private int OwnSensorCount => state.State.Sensors.Count + state.State.Segments.Values.Sum(s => s.Sensors.Count);

@@ -81,6 +81,13 @@ public interface IDistrictGrain : IGrainWithStringKey
     [Alias("TrackReport")]
     Task TrackReport(OpenReport report);
 
+    /// <summary>
+    /// A moving asset entered the area from outside it, or left it for outside it (a move between two of its children is
+    /// neither); counted in its KPIs.
+    /// </summary>
+    [Alias("CountAssetMove")]
+    Task CountAssetMove(bool entered);
+
     /// <summary>The report was resolved or rejected: no longer counted.</summary>
     [Alias("UntrackReport")]
     Task UntrackReport(string reportId);

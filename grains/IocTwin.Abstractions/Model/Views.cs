@@ -86,6 +86,15 @@ public sealed record DistrictKpis(
     /// <summary>Open citizen reports past their category's SLA; null as <see cref="OpenReports"/> is.</summary>
     [Id(10), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Kpi? OverdueReports { get; init; }
 
+    /// <summary>
+    /// Moving assets that entered the area since it was created: from outside it, not from one of its own children.
+    /// Counted by the area itself, not summed from its children; null for the city and in KPIs stored before.
+    /// </summary>
+    [Id(11), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Kpi? AssetsEntered { get; init; }
+
+    /// <summary>Moving assets that left the area for somewhere outside it since it was created; as <see cref="AssetsEntered"/>.</summary>
+    [Id(12), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Kpi? AssetsLeft { get; init; }
+
     public static readonly DistrictKpis Empty = new(Kpi.Unknown, Kpi.Unknown, Kpi.Unknown, Kpi.Unknown,
         Kpi.Unknown, Kpi.Unknown, Kpi.Unknown, Kpi.Unknown, Kpi.Unknown);
 }

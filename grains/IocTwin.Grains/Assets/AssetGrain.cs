@@ -64,6 +64,7 @@ public sealed class AssetGrain(
             return;
         }
         var previousArea = AreaId;
+        var previousPath = state.State.AreaPath;
         state.State.Position = position;
         state.State.AreaPath = areaPath;
         state.State.Version++;
@@ -71,6 +72,7 @@ public sealed class AssetGrain(
         if (mustStore)
         {
             await AssetIndex.Of(GrainFactory, AssetId).Moved(AssetId, previousArea, AreaId);
+            await CountMovesAsync(previousPath, areaPath);
         }
         mustStore |= await ApplyGeofencesAsync(spec, position, areaPath);
         if (mustStore)
@@ -85,6 +87,22 @@ public sealed class AssetGrain(
     }
 
     private string? AreaId => state.State.AreaPath.Length > 0 ? state.State.AreaPath[0] : null;
+
+    /// <summary>
+    /// Each area the asset entered or left, at every level: an area above both places (the district of two wards) saw
+    /// neither.
+    /// </summary>
+    private async Task CountMovesAsync(string[] from, string[] to)
+    {
+        foreach (var left in from.Except(to, StringComparer.Ordinal))
+        {
+            await GrainFactory.GetGrain<IDistrictGrain>(left).CountAssetMove(entered: false);
+        }
+        foreach (var entered in to.Except(from, StringComparer.Ordinal))
+        {
+            await GrainFactory.GetGrain<IDistrictGrain>(entered).CountAssetMove(entered: true);
+        }
+    }
 
     /// <summary>Raises and resolves the asset's geofence alerts; whether any changed.</summary>
     private async Task<bool> ApplyGeofencesAsync(AssetSpec spec, AssetPosition position, string[] areaPath)

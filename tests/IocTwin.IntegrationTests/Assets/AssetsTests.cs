@@ -40,7 +40,7 @@ public sealed class AssetsTests(AssetsTwinFactory api)
     public async Task An_asset_crossing_from_one_ward_into_another_appears_in_the_second_wards_stream_and_leaves_the_firsts()
     {
         var tag = Tag();
-        var (_, west, east) = await TwoWardsAsync(Ioc, tag, CrossingLon);
+        var (district, west, east) = await TwoWardsAsync(Ioc, tag, CrossingLon);
         var asset = $"amb-{tag}";
         await RegisterAsync(Ioc, asset);
         await using var westScreen = await AssetScreen.OpenAsync(api, api.Token(TwinRoles.DistrictOc, districts: [west]), $"area:{west}");
@@ -58,6 +58,16 @@ public sealed class AssetsTests(AssetsTwinFactory api)
         Assert.All(westScreen.Frames.SelectMany(f => f.Assets).Where(a => a.Id == asset), a => Assert.Equal(west, a.AreaId));
         Assert.All(eastScreen.Frames.SelectMany(f => f.Assets).Where(a => a.Id == asset), a => Assert.Equal(east, a.AreaId));
         Assert.DoesNotContain(eastScreen.Frames, f => f.Left.Contains(asset));
+
+        // In the areas' KPIs, at every level: the move between the two wards is no entry to, nor exit from, their district.
+        async Task<(double?, double?)> MovesAsync(string area)
+        {
+            var kpis = (await Ioc.Get<DistrictView>($"/api/v1/areas/{area}")).Kpis;
+            return (kpis.AssetsEntered?.Value, kpis.AssetsLeft?.Value);
+        }
+        await Eventually.Until(() => MovesAsync(east), m => m == (1, 0), TimeSpan.FromSeconds(15), "the east ward counts the asset entering");
+        Assert.Equal((1.0, 1.0), await MovesAsync(west));
+        Assert.Equal((1.0, 0.0), await MovesAsync(district));
 
         var counts = await Ioc.Get<List<AreaAssetCount>>("/api/v1/assets/areas");
         Assert.Equal(new AreaAssetCount(west, 0, 1, 1), counts.Single(c => c.AreaId == west));

@@ -56,8 +56,15 @@ public sealed class ReportStoredStateTests
     [Fact]
     public void An_area_loads_its_open_reports_and_KPIs_stored_before_reports_were_counted_say_nothing_of_them()
     {
-        var stored = Serializer.SerializeToArray(new DistrictState { Reports = { ["r1"] = new OpenReport("r1", Sector.Traffic, At.AddDays(5)) } });
-        Assert.Equal(new OpenReport("r1", Sector.Traffic, At.AddDays(5)), Serializer.Deserialize<DistrictState>(stored)!.Reports["r1"]);
+        var stored = Serializer.SerializeToArray(new DistrictState
+        {
+            Reports = { ["r1"] = new OpenReport("r1", Sector.Traffic, At.AddDays(5)) },
+            AssetsEntered = 4,
+            AssetsLeft = 3,
+        });
+        var area = Serializer.Deserialize<DistrictState>(stored)!;
+        Assert.Equal(new OpenReport("r1", Sector.Traffic, At.AddDays(5)), area.Reports["r1"]);
+        Assert.Equal((4L, 3L), (area.AssetsEntered, area.AssetsLeft));
 
         var known = new Kpi(3, At);
         var old = Serializer.SerializeToArray(new KpisBeforeReports(known, known, known, known, known, known, known, known, known));
@@ -65,5 +72,6 @@ public sealed class ReportStoredStateTests
         Assert.Equal(known, loaded.OpenAlerts);
         Assert.Null(loaded.OpenReports);
         Assert.Null(loaded.OverdueReports);
+        Assert.Null(loaded.AssetsEntered);
     }
 }
