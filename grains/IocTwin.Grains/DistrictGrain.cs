@@ -227,15 +227,14 @@ public sealed class DistrictGrain(
 
     public Task UntrackReport(string reportId) => DetachAsync(state.State.Reports, reportId);
 
-    public Task CountAssetMove(bool entered)
+    public async Task CountAssetMove(bool entered)
     {
         if (entered) state.State.AssetsEntered++;
         else state.State.AssetsLeft++;
         state.State.Version++;
-        // A count, as live values are: written behind.
-        _persist.Schedule();
+        // Stored at once, as the asset stores its change of area: assets cross areas far less often than they report.
+        await state.WriteStateAsync();
         _report.Schedule();
-        return Task.CompletedTask;
     }
 
     private async Task AttachAsync<T>(Dictionary<string, T> members, string id, T value)
