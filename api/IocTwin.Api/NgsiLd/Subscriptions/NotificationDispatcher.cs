@@ -219,9 +219,7 @@ public sealed class NotificationDispatcher(
             {
                 return;
             }
-            var anyType = outboxes.Any(o => o.Subscription.Definition.Entities.Count == 0);
-            var types = outboxes.SelectMany(o => o.Subscription.Definition.Entities.Select(s => s.Type)).ToHashSet(StringComparer.Ordinal);
-            var entities = await source.ReadAsync(Everything, type => anyType || types.Contains(type));
+            var entities = await ReadSelectedAsync(outboxes);
             var caughtUp = 0;
             foreach (var entity in entities.Where(e => e.ModifiedAt > since))
             {
@@ -392,11 +390,9 @@ public sealed class NotificationDispatcher(
             {
                 _periodicDue[outbox.Subscription.Definition.Id] = now + TimeSpan.FromSeconds(outbox.Subscription.Definition.TimeInterval!.Value);
             }
-            var anyType = due.Any(o => o.Subscription.Definition.Entities.Count == 0);
-            var types = due.SelectMany(o => o.Subscription.Definition.Entities.Select(s => s.Type)).ToHashSet(StringComparer.Ordinal);
             try
             {
-                var entities = await source.ReadAsync(Everything, type => anyType || types.Contains(type));
+                var entities = await ReadSelectedAsync(due);
                 foreach (var outbox in due)
                 {
                     foreach (var entity in entities)
@@ -410,6 +406,14 @@ public sealed class NotificationDispatcher(
                 logger.LogWarning(ex, "Could not read the entities of {Count} periodic subscriptions", due.Count);
             }
         }
+    }
+
+    /// <summary>One read of the entities of every type these subscriptions select (all types when one names none).</summary>
+    private Task<List<NgsiEntity>> ReadSelectedAsync(List<SubscriptionOutbox> outboxes)
+    {
+        var anyType = outboxes.Any(o => o.Subscription.Definition.Entities.Count == 0);
+        var types = outboxes.SelectMany(o => o.Subscription.Definition.Entities.Select(s => s.Type)).ToHashSet(StringComparer.Ordinal);
+        return source.ReadAsync(Everything, type => anyType || types.Contains(type));
     }
 
     private static NgsiChange Merge(NgsiChange earlier, NgsiChange later) => later with
