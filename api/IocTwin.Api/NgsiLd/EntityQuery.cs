@@ -63,7 +63,7 @@ public sealed record EntityQuery(
         }
         var offset = Number(Get("offset"), "offset", 0);
         return new EntityQuery(types, ids, pattern, attributes, expression, geo, limit, offset, count,
-            RenderOptions.Parse(Get("options"), Get("format"), attributes));
+            RenderOptions.Parse(Get("options"), Get("format"), attributes, Get("datasetId")));
     }
 
     public bool Matches(NgsiEntity entity) =>

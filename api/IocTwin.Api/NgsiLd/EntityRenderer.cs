@@ -12,8 +12,14 @@ public enum EntityFormat
 /// <summary>How a request asked entities to be written: representation, system attributes, chosen attributes.</summary>
 public sealed record RenderOptions(EntityFormat Format, bool SysAttrs, IReadOnlySet<string>? Attributes)
 {
-    /// <summary>Reads options= (keyValues, simplified, concise, normalized, sysAttrs) and format=.</summary>
-    public static RenderOptions Parse(string? options, string? format, IReadOnlySet<string>? attributes)
+    /// <summary>What names an attribute's default instance (the one without a datasetId) in a datasetId selection.</summary>
+    public const string DefaultInstance = "@none";
+
+    /// <summary>The attribute instances chosen by datasetId (<see cref="DefaultInstance"/> for the default one); null: all.</summary>
+    public IReadOnlySet<string>? DatasetIds { get; init; }
+
+    /// <summary>Reads options= (keyValues, simplified, concise, normalized, sysAttrs), format= and datasetId=.</summary>
+    public static RenderOptions Parse(string? options, string? format, IReadOnlySet<string>? attributes, string? datasetId = null)
     {
         var formats = new List<EntityFormat>();
         var sysAttrs = false;
@@ -30,7 +36,26 @@ public sealed record RenderOptions(EntityFormat Format, bool SysAttrs, IReadOnly
         {
             throw new NgsiLdRequestException("options: choose one of normalized, keyValues and concise.");
         }
-        return new RenderOptions(formats.FirstOrDefault(), sysAttrs, attributes);
+        return new RenderOptions(formats.FirstOrDefault(), sysAttrs, attributes) { DatasetIds = DatasetIdsOf(datasetId) };
+    }
+
+    /// <summary>datasetId= (GS CIM 009 clause 4.5.5): a comma-separated list of URIs, "@none" for the default instance.</summary>
+    private static HashSet<string>? DatasetIdsOf(string? datasetId)
+    {
+        if (datasetId is null)
+        {
+            return null;
+        }
+        var ids = datasetId.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+        if (ids.Count == 0)
+        {
+            throw new NgsiLdRequestException("datasetId: name at least one datasetId (a URI), or @none for the default instance.");
+        }
+        if (ids.FirstOrDefault(id => id != DefaultInstance && !LdContext.IsAbsoluteIri(id)) is { } bad)
+        {
+            throw new NgsiLdRequestException($"datasetId: '{bad}' is not a URI (or @none for the default instance).");
+        }
+        return ids;
     }
 
     private static EntityFormat FormatOf(string option, string field) => option switch
@@ -59,9 +84,15 @@ public static class EntityRenderer
             {
                 continue;
             }
-            json[context.Compact(name)] = attribute.MoreInstances is null ? RenderInstance(attribute, options, context)
-                : options.Format == EntityFormat.KeyValues ? KeyValuesDataset(attribute, context)
-                : new JsonArray([.. attribute.Instances.Select(i => RenderInstance(i, options, context))]);
+            List<NgsiAttribute> instances = [.. attribute.Instances.Where(i => options.DatasetIds?.Contains(i.DatasetId ?? RenderOptions.DefaultInstance) ?? true)];
+            if (instances.Count == 0)
+            {
+                // None of the instances asked for: the attribute is left out, as one not asked for in attrs.
+                continue;
+            }
+            json[context.Compact(name)] = instances.Count == 1 ? RenderInstance(instances[0], options, context)
+                : options.Format == EntityFormat.KeyValues ? KeyValuesDataset(instances, context)
+                : new JsonArray([.. instances.Select(i => RenderInstance(i, options, context))]);
         }
         return json;
     }
@@ -74,9 +105,9 @@ public static class EntityRenderer
     };
 
     /// <summary>A multi-attribute in keyValues: {"dataset": {datasetId or "@none": value}} (GS CIM 009 clause 4.5.4).</summary>
-    private static JsonObject KeyValuesDataset(NgsiAttribute attribute, LdContext context) => new()
+    private static JsonObject KeyValuesDataset(IEnumerable<NgsiAttribute> instances, LdContext context) => new()
     {
-        ["dataset"] = new JsonObject(attribute.Instances.Select(i => KeyValuePair.Create(i.DatasetId ?? "@none", (JsonNode?)OutValue(i, context)))),
+        ["dataset"] = new JsonObject(instances.Select(i => KeyValuePair.Create(i.DatasetId ?? RenderOptions.DefaultInstance, (JsonNode?)OutValue(i, context)))),
     };
 
     /// <summary>The value as written out: a vocab's terms compacted with the request's context, any other value as kept.</summary>

@@ -101,7 +101,7 @@ public static class NgsiLdApi
             }
             string? Get(string name) => http.Request.Query.TryGetValue(name, out var values) ? values.ToString() : null;
             var attributes = Get("attrs") is { } attrs ? EntityQuery.Names(attrs, "attrs", call.Context, ',') : null;
-            var render = RenderOptions.Parse(Get("options"), Get("format"), attributes);
+            var render = RenderOptions.Parse(Get("options"), Get("format"), attributes, Get("datasetId"));
             return await source.ReadOneAsync(http.Access(), id) is { } entity
                 ? call.Answer(http, EntityRenderer.Render(entity, render, call.Context), entities: true)
                 : NgsiLdProblems.ResourceNotFound($"The twin holds no entity '{id}' that your token covers.");

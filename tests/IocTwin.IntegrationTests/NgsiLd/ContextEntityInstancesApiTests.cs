@@ -54,6 +54,35 @@ public sealed class ContextEntityInstancesApiTests(ContextEntitiesTwinFactory ap
     }
 
     [Fact]
+    public async Task A_read_with_datasetId_gives_only_the_instances_named_and_leaves_out_attributes_without_them()
+    {
+        var id = NewId("Tank");
+        (await Http.Send(HttpMethod.Post, "/entities", $$"""
+            { "id": "{{id}}", "type": "Tank", "name": { "type": "Property", "value": "east" },
+              "level": [ { "type": "Property", "value": 3.5 }, { "type": "Property", "value": 3.1, "datasetId": "{{Radar}}" },
+                         { "type": "Property", "value": 2.9, "datasetId": "{{Float}}" } ] }
+            """)).AssertStatus(HttpStatusCode.Created);
+
+        var (status, entity, _) = await Http.Ngsi($"/entities/{id}?datasetId={Uri.EscapeDataString(Radar)}");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(3.1, (double)entity!["level"]!["value"]!);
+        Assert.Equal(Radar, (string?)entity["level"]!["datasetId"]);
+        Assert.Null(entity["name"]);
+
+        (status, entity, _) = await Http.Ngsi($"/entities/{id}?datasetId=@none,{Uri.EscapeDataString(Float)}&options=keyValues");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("east", (string?)entity!["name"]);
+        var dataset = entity["level"]!["dataset"]!.AsObject();
+        Assert.Equal(new Dictionary<string, double> { ["@none"] = 3.5, [Float] = 2.9 }, dataset.ToDictionary(d => d.Key, d => (double)d.Value!));
+
+        (status, var found, _) = await Http.Ngsi($"/entities?type=Tank&id={Uri.EscapeDataString(id)}&datasetId={Uri.EscapeDataString(Float)}");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(2.9, (double)found!.AsArray().Single()!["level"]!["value"]!);
+
+        (await Http.Ngsi($"/entities/{id}?datasetId=not%20a%20uri")).AssertProblem(HttpStatusCode.BadRequest, "BadRequestData");
+    }
+
+    [Fact]
     public async Task An_attribute_holds_at_most_64_instances_and_a_write_past_that_changes_nothing()
     {
         string Instances(int from, int count) => string.Join(", ",

@@ -37,6 +37,8 @@ public sealed class NotificationDispatcher(
     private readonly Channel<NgsiChange> _changes = Channel.CreateBounded<NgsiChange>(
         new BoundedChannelOptions(MaxChangesWaiting) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
     private volatile bool _holding;
+    // When the oldest change being matched was heard (UTC ticks; 0: none), so that the mark reported covers it too.
+    private long _matchingSince;
     private DateTimeOffset? _handoverMark;
     private long _version = -1;
 
@@ -149,7 +151,7 @@ public sealed class NotificationDispatcher(
             _version = version;
         }
         var now = time.GetUtcNow();
-        var sentUpTo = _holding ? _outboxes.Values.Select(o => o.OldestUnsent).Where(t => t is not null).DefaultIfEmpty(now).Min() : null;
+        DateTimeOffset? sentUpTo = _holding ? OldestNotYetQueued(now) : null;
         var lease = await index.HoldLease(_processId, options.Value.LeaseDuration, sentUpTo);
         if (lease.Held && !_holding)
         {
@@ -159,6 +161,10 @@ public sealed class NotificationDispatcher(
             foreach (var outbox in _outboxes.Values)
             {
                 outbox.StartSending(_handoverMark);
+            }
+            if (_handoverMark is { } mark)
+            {
+                _ = CatchUpAsync(mark - SubscriptionOutbox.HandoverMargin, stopping);
             }
         }
         else if (!lease.Held)
@@ -176,6 +182,65 @@ public sealed class NotificationDispatcher(
         if (_holding)
         {
             await ReportAsync();
+        }
+    }
+
+    /// <summary>
+    /// The time up to which everything this process heard was sent: the oldest change still waiting in an outbox, being
+    /// matched or waiting to be matched (a change read but not yet queued is not sent either).
+    /// </summary>
+    private DateTimeOffset OldestNotYetQueued(DateTimeOffset now)
+    {
+        var oldest = _outboxes.Values.Select(o => o.OldestUnsent).Where(t => t is not null).DefaultIfEmpty(now).Min()!.Value;
+        if (Interlocked.Read(ref _matchingSince) is > 0 and var ticks && new DateTimeOffset(ticks, TimeSpan.Zero) < oldest)
+        {
+            oldest = new DateTimeOffset(ticks, TimeSpan.Zero);
+        }
+        if (_changes.Reader.TryPeek(out var waiting) && waiting.At < oldest)
+        {
+            oldest = waiting.At;
+        }
+        return oldest;
+    }
+
+    /// <summary>
+    /// Taking the lease over: every entity changed since the previous holder's mark is matched again, read from the twin
+    /// itself, so that a change this process never heard through its observer (pushes to API processes are not
+    /// acknowledged, and those in flight when a process dies are lost) is still notified. Duplicates, not losses.
+    /// </summary>
+    private async Task CatchUpAsync(DateTimeOffset since, CancellationToken stopping)
+    {
+        try
+        {
+            var now = time.GetUtcNow();
+            var outboxes = _outboxes.Values.Where(o => o.Subscription.Definition.TimeInterval is null
+                && o.Subscription.Definition.StatusAt(now) == SubscriptionStatus.Active).ToList();
+            if (outboxes.Count == 0)
+            {
+                return;
+            }
+            var entities = await ReadSelectedAsync(outboxes);
+            var caughtUp = 0;
+            foreach (var entity in entities.Where(e => e.ModifiedAt > since))
+            {
+                stopping.ThrowIfCancellationRequested();
+                var changed = entity.Attributes.Where(a => a.Value.Instances.Any(i => (i.ModifiedAt ?? i.ObservedAt) > since)).Select(a => a.Key).ToList();
+                var change = new NgsiChange(entity.Id, entity.Type, changed.Count > 0 ? changed : null, now);
+                foreach (var outbox in outboxes.Where(o => o.Subscription.Definition.Watches(change)))
+                {
+                    // Hub watchers heard the changes this process heard as they came; the catch-up is for receivers only.
+                    Queue(outbox, entity, now, toHub: false);
+                    caughtUp++;
+                }
+            }
+            logger.LogInformation("Took the notification lease over: {Count} notifications of changes since {Since:O} queued again", caughtUp, since);
+        }
+        catch (Exception ex) when (!stopping.IsCancellationRequested)
+        {
+            logger.LogWarning(ex, "Could not read the entities changed since the previous lease holder's mark; what this process heard is sent");
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 
@@ -241,8 +306,16 @@ public sealed class NotificationDispatcher(
                 {
                     continue;
                 }
-                await Parallel.ForEachAsync(batch.Values, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = stopping },
-                    async (change, _) => await MatchAsync(change, outboxes));
+                Interlocked.Exchange(ref _matchingSince, batch.Values.Min(c => c.At).UtcTicks);
+                try
+                {
+                    await Parallel.ForEachAsync(batch.Values, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = stopping },
+                        async (change, _) => await MatchAsync(change, outboxes));
+                }
+                finally
+                {
+                    Interlocked.Exchange(ref _matchingSince, 0);
+                }
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -274,7 +347,7 @@ public sealed class NotificationDispatcher(
         }
     }
 
-    private void Queue(SubscriptionOutbox outbox, NgsiEntity entity, DateTimeOffset at)
+    private void Queue(SubscriptionOutbox outbox, NgsiEntity entity, DateTimeOffset at, bool toHub = true)
     {
         var subscription = outbox.Subscription;
         if (!SubscriptionScope.Covers(subscription.OwnerAccess, entity) || !subscription.Definition.Matches(entity))
@@ -283,6 +356,10 @@ public sealed class NotificationDispatcher(
         }
         var rendered = subscription.Definition.Render(entity).ToJsonString(NgsiLdJson.Options);
         outbox.Enqueue(new PendingEntity(entity.Id, rendered, at));
+        if (!toHub)
+        {
+            return;
+        }
         var frame = new NgsiNotificationFrame(subscription.Definition.Id,
             System.Text.Encoding.UTF8.GetString(NotificationBody.Write(subscription.Definition.Id, at, [rendered])));
         _ = hub.Clients.Group(GroupOf(subscription.Definition.Id)).SendAsync(HubMethod, frame);
@@ -313,11 +390,9 @@ public sealed class NotificationDispatcher(
             {
                 _periodicDue[outbox.Subscription.Definition.Id] = now + TimeSpan.FromSeconds(outbox.Subscription.Definition.TimeInterval!.Value);
             }
-            var anyType = due.Any(o => o.Subscription.Definition.Entities.Count == 0);
-            var types = due.SelectMany(o => o.Subscription.Definition.Entities.Select(s => s.Type)).ToHashSet(StringComparer.Ordinal);
             try
             {
-                var entities = await source.ReadAsync(Everything, type => anyType || types.Contains(type));
+                var entities = await ReadSelectedAsync(due);
                 foreach (var outbox in due)
                 {
                     foreach (var entity in entities)
@@ -331,6 +406,14 @@ public sealed class NotificationDispatcher(
                 logger.LogWarning(ex, "Could not read the entities of {Count} periodic subscriptions", due.Count);
             }
         }
+    }
+
+    /// <summary>One read of the entities of every type these subscriptions select (all types when one names none).</summary>
+    private Task<List<NgsiEntity>> ReadSelectedAsync(List<SubscriptionOutbox> outboxes)
+    {
+        var anyType = outboxes.Any(o => o.Subscription.Definition.Entities.Count == 0);
+        var types = outboxes.SelectMany(o => o.Subscription.Definition.Entities.Select(s => s.Type)).ToHashSet(StringComparer.Ordinal);
+        return source.ReadAsync(Everything, type => anyType || types.Contains(type));
     }
 
     private static NgsiChange Merge(NgsiChange earlier, NgsiChange later) => later with

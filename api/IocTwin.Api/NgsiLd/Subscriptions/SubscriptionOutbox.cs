@@ -27,7 +27,8 @@ public sealed record PendingEntity(string EntityId, string EntityJson, DateTimeO
 /// </summary>
 public sealed class SubscriptionOutbox : IAsyncDisposable
 {
-    private static readonly TimeSpan HandoverMargin = TimeSpan.FromSeconds(1);
+    /// <summary>How far before the previous holder's mark a new holder sends again: the processes' clocks and hearing differ.</summary>
+    public static readonly TimeSpan HandoverMargin = TimeSpan.FromSeconds(1);
 
     private readonly Channel<PendingEntity> _queue;
     private readonly HttpClient _http;
