@@ -99,6 +99,12 @@ public sealed class Counters : IDisposable
 
         public long Allocated => End.Allocated - Start.Allocated;
 
+        /// <summary>Process CPU time per unit of work, in microseconds: unlike a rate, it holds on a machine others load.</summary>
+        public double CpuMicrosecondsPer(double units) => (End.Cpu - Start.Cpu).TotalMicroseconds / Math.Max(1, units);
+
+        /// <summary>Bytes allocated per unit of work.</summary>
+        public double AllocatedPer(double units) => Allocated / Math.Max(1, units);
+
         public double GcPauseShare => (End.GcPause - Start.GcPause).TotalSeconds / Elapsed.TotalSeconds;
 
         public (long Count, double Sum) Instrument(string name)
