@@ -29,4 +29,35 @@ public sealed class OperationsTests(TwinApiFactory api)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("html", response.Content.Headers.ContentType?.MediaType);
     }
+
+    [Fact]
+    public async Task The_dashboard_times_no_grain_method_unless_asked_so_grain_calls_pay_for_no_profiler()
+    {
+        var (_, counter) = await api.Http.CountedSegment("hoa-vang");
+
+        // The profiler would be switched on by the dashboard's own queries; it is not there to switch on.
+        var methods = await DashboardMethodsWhileFeedingAsync(api.Http, counter.Id, TimeSpan.FromSeconds(12), m => m.Contains("Record"));
+
+        Assert.DoesNotContain("Record", methods);
+        Assert.DoesNotContain("SensorGrain", methods);
+    }
+
+    /// <summary>
+    /// Reads the dashboard's top grain methods while readings keep coming, until <paramref name="done"/> holds or the
+    /// time is up; the last answer.
+    /// </summary>
+    internal static async Task<string> DashboardMethodsWhileFeedingAsync(HttpClient http, string sensorId, TimeSpan within, Func<string, bool> done)
+    {
+        var until = DateTimeOffset.UtcNow + within;
+        var methods = "";
+        while (DateTimeOffset.UtcNow < until && !done(methods))
+        {
+            await http.PostReadings(Reading(sensorId, DateTimeOffset.UtcNow, new { speed = 40 }));
+            // As the dashboard page polls: its queries are what switch its profiler on.
+            await http.GetStringAsync("/dashboard/DashboardCounters");
+            methods = await http.GetStringAsync("/dashboard/TopGrainMethods");
+            await Task.Delay(500);
+        }
+        return methods;
+    }
 }
