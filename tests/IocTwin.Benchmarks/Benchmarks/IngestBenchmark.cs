@@ -66,7 +66,7 @@ public static class IngestBenchmark
         }
         var window = context.Counters.Take().Since(before);
         // Work the import left behind (rollups, activations) is part of its cost: CPU is counted until the twin is quiet.
-        var drain = await Quiet.WaitAsync(context.Counters, TimeSpan.FromSeconds(60));
+        var drain = await Quiet.WaitAsync(context.Counters, TimeSpan.FromSeconds(180));
         var settled = context.Counters.Take().Since(before);
         var entities = city.Districts.Count + city.Segments.Count + city.Sensors.Count;
         context.Results.Add(new Figure(label, $"topology imported through POST /api/v1/import ({entities:N0} entities in {documents.Count} documents, each stored before it answers)",
