@@ -48,7 +48,7 @@ public static class SiloHostingExtensions
                 o.CounterUpdateIntervalMs = 5000;
                 builder.Configuration.GetSection("Twin:Dashboard").Bind(o);
             });
-            if (!builder.Configuration.GetValue("Twin:Dashboard:ProfileGrainMethods", false))
+            if (!builder.Configuration.GetValue("Twin:Dashboard:ProfileGrainMethods", true))
             {
                 // The dashboard times grain methods through a call filter, and any filter costs every grain call an
                 // invoker and an async step, watched or not: ingest makes a sensor call per reading. Off, the
