@@ -142,12 +142,18 @@ public sealed class RollupOutbox : ILifecycleParticipant<ISiloLifecycle>
     /// <summary>
     /// Latest child snapshots per parent. A parent has at most one call in flight, so its reports arrive in order;
     /// what could not be sent (a silo going down) is kept for the next cycle unless a newer snapshot replaced it.
+    /// Every applied reading posts here, so the lock is held only to swap the pending reports and mark parents in
+    /// flight: the arrays a cycle sends are built outside it, and the per-parent maps are reused from cycle to cycle.
     /// </summary>
     private sealed class ParentBuffer<TChild>(Func<TChild, string> childId, Func<string, TChild[], Task> send, ILogger logger)
     {
         private readonly Lock _gate = new();
         private Dictionary<string, Dictionary<string, TChild>> _pending = new(StringComparer.Ordinal);
+        // The map swapped out at the last cycle, emptied, to be swapped in at the next: no new map of parents per cycle.
+        private Dictionary<string, Dictionary<string, TChild>> _spare = new(StringComparer.Ordinal);
         private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
+        // Emptied child maps, taken again by parents that report in a later cycle.
+        private readonly Stack<Dictionary<string, TChild>> _emptied = new();
 
         public void Post(string parentId, TChild child)
         {
@@ -155,7 +161,7 @@ public sealed class RollupOutbox : ILifecycleParticipant<ISiloLifecycle>
             {
                 if (!_pending.TryGetValue(parentId, out var children))
                 {
-                    _pending[parentId] = children = new(StringComparer.Ordinal);
+                    _pending[parentId] = children = _emptied.TryPop(out var reused) ? reused : new(StringComparer.Ordinal);
                 }
                 children[childId(child)] = child;
             }
@@ -163,32 +169,45 @@ public sealed class RollupOutbox : ILifecycleParticipant<ISiloLifecycle>
 
         public List<Task> SendAll()
         {
-            List<(string Parent, TChild[] Children)> batches;
+            var ready = new List<(string Parent, Dictionary<string, TChild> Children)>();
             lock (_gate)
             {
                 if (_pending.Count == 0)
                 {
                     return [];
                 }
-                var ready = _pending;
-                _pending = new(StringComparer.Ordinal);
-                batches = new(ready.Count);
-                foreach (var (parent, children) in ready)
+                var swapped = _pending;
+                _pending = _spare;
+                foreach (var (parent, children) in swapped)
                 {
                     if (_inFlight.Add(parent))
                     {
-                        batches.Add((parent, [.. children.Values]));
+                        ready.Add((parent, children));
                     }
                     else
                     {
+                        // Nothing was posted since the swap (the lock is held): the parent's reports wait as they were.
                         _pending[parent] = children;
                     }
                 }
+                swapped.Clear();
+                _spare = swapped;
             }
-            var sends = new List<Task>(batches.Count);
-            foreach (var (parent, children) in batches)
+            var sends = new List<Task>(ready.Count);
+            var emptied = new List<Dictionary<string, TChild>>(ready.Count);
+            foreach (var (parent, children) in ready)
             {
-                sends.Add(SendAsync(parent, children));
+                TChild[] batch = [.. children.Values];
+                children.Clear();
+                emptied.Add(children);
+                sends.Add(SendAsync(parent, batch));
+            }
+            lock (_gate)
+            {
+                foreach (var children in emptied)
+                {
+                    _emptied.Push(children);
+                }
             }
             return sends;
         }

@@ -20,6 +20,9 @@ namespace IocTwin.Hosting;
 
 public static class SiloHostingExtensions
 {
+    /// <summary>The Orleans dashboard's grain method profiler, a call filter on every grain call.</summary>
+    private const string DashboardProfilerFilter = "Orleans.Dashboard.Implementation.GrainProfilerFilter";
+
     /// <summary>Hosts an IocTwin silo: schema first, then Orleans, then the sample city if the twin is empty.</summary>
     public static IHostApplicationBuilder AddIocTwinSilo(this IHostApplicationBuilder builder)
     {
@@ -45,6 +48,17 @@ public static class SiloHostingExtensions
                 o.CounterUpdateIntervalMs = 5000;
                 builder.Configuration.GetSection("Twin:Dashboard").Bind(o);
             });
+            if (!builder.Configuration.GetValue("Twin:Dashboard:ProfileGrainMethods", true))
+            {
+                // The dashboard times grain methods through a call filter, and any filter costs every grain call an
+                // invoker and an async step, watched or not: ingest makes a sensor call per reading. Off, the
+                // dashboard shows everything but its per-method timings.
+                foreach (var profiler in silo.Services.Where(d => d.ServiceType == typeof(IIncomingGrainCallFilter) &&
+                    d.ImplementationType?.FullName == DashboardProfilerFilter).ToList())
+                {
+                    silo.Services.Remove(profiler);
+                }
+            }
             // Failure detection and call timeouts can be tightened per deployment (and are, in fault tests).
             silo.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Twin:Membership"));
             silo.Services.Configure<SiloMessagingOptions>(builder.Configuration.GetSection("Twin:Messaging"));

@@ -29,6 +29,8 @@ public static class GrainCallBaseline
         context.Results.Add(new Figure(Name, $"no-op grain calls, {options.BaselineInFlight:N0} in flight over {keys.Length:N0} grains",
             rate, Unit.PerSecond, "itself", rate));
         context.Results.Note($"baseline calls: {window.Describe(calls, "call")}");
+        context.BaselineCpuPerCall = window.CpuMicrosecondsPer(calls);
+        context.BaselineBytesPerCall = window.AllocatedPer(calls);
         return rate;
     }
 

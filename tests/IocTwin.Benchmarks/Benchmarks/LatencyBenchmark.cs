@@ -147,7 +147,7 @@ public static class LatencyBenchmark
     /// </summary>
     private static async Task<string> DescribeUnseenAsync(TwinHost host, IReadOnlyList<Probe> probes, HashSet<int> seen)
     {
-        var unseen = Enumerable.Range(0, probes.Count).Where(i => !seen.Contains(i)).Select(i => probes[i]).ToList();
+        var unseen = Enumerable.Range(0, probes.Count).Where(i => !seen.Contains(i) && !probes[i].Refused).Select(i => probes[i]).ToList();
         if (unseen.Count == 0)
         {
             return "";

@@ -17,8 +17,8 @@ internal sealed class LatencyFeed(TwinHost host, CitySpec city, ProbeBook book, 
     public long Failed => Interlocked.Read(ref _failed);
 
     /// <summary>
-    /// Posts the twin refused with 429 (ingest push-back). Their readings were not applied, so later readings of the
-    /// same sensors count one less than the book expects and show as not seen.
+    /// Posts the twin refused with 429 (ingest push-back). Their readings were not applied: the book takes them back, so
+    /// they are expected at no receiver and later readings of the same sensors are matched at their true counts.
     /// </summary>
     public long Refused => Interlocked.Read(ref _refused);
 
@@ -44,9 +44,9 @@ internal sealed class LatencyFeed(TwinHost host, CitySpec city, ProbeBook book, 
             var probes = new List<Probe>();
             foreach (var sensor in sensors)
             {
-                if (book.IsWatched(sensor.Id) && book.Sending(sensor.Id, sensor.DistrictId) is { } probe)
+                if (book.IsWatched(sensor.Id))
                 {
-                    probes.Add(probe);
+                    probes.Add(book.Sending(sensor.Id, sensor.DistrictId));
                 }
             }
             return PostAsync(http, Readings.Json(batch), batch.Count, probes);
@@ -71,7 +71,16 @@ internal sealed class LatencyFeed(TwinHost host, CitySpec city, ProbeBook book, 
         var acknowledged = Stopwatch.GetTimestamp();
         if (!response.IsSuccessStatusCode)
         {
-            Interlocked.Increment(ref response.StatusCode == System.Net.HttpStatusCode.TooManyRequests ? ref _refused : ref _failed);
+            if (response.StatusCode == System.Net.HttpStatusCode.TooManyRequests)
+            {
+                // Nothing of a refused batch is stored or applied: its readings must not be booked as sent.
+                Interlocked.Increment(ref _refused);
+                book.Refused(probes);
+            }
+            else
+            {
+                Interlocked.Increment(ref _failed);
+            }
             return;
         }
         foreach (var probe in probes)

@@ -15,6 +15,10 @@ internal sealed record LatencySummary(double P50, double P99, long Expected, lon
         var byDistrict = receivers.GroupBy(r => r.DistrictId).ToDictionary(g => g.Key ?? "", g => g.Count());
         foreach (var probe in probes)
         {
+            if (probe.Refused)
+            {
+                continue;
+            }
             expected += byDistrict.GetValueOrDefault(probe.DistrictId) + byDistrict.GetValueOrDefault("");
         }
         foreach (var receiver in receivers)
@@ -22,7 +26,7 @@ internal sealed record LatencySummary(double P50, double P99, long Expected, lon
             frames += receiver.Frames;
             foreach (var (probe, arrived) in receiver.TakeArrivals())
             {
-                if (probe < probes.Count && probes[probe].Acknowledged is { } ack)
+                if (probe < probes.Count && probes[probe] is { Refused: false, Acknowledged: { } ack })
                 {
                     seenProbes.Add(probe);
                     latencies.Add(Math.Max(0, Stopwatch.GetElapsedTime(ack, arrived).TotalMilliseconds));

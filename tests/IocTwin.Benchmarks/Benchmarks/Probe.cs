@@ -5,6 +5,9 @@ internal sealed class Probe(string sensorId, string districtId, long count)
 {
     public string SensorId { get; } = sensorId;
     public string DistrictId { get; } = districtId;
-    public long Count { get; } = count;
+    /// <summary>The sensor's reading count once this reading is applied; one less for each earlier reading refused.</summary>
+    public long Count { get; set; } = count;
     public long? Acknowledged { get; set; }
+    /// <summary>Its POST was refused (429): the reading was never applied, so no receiver is expected to see it.</summary>
+    public bool Refused { get; set; }
 }

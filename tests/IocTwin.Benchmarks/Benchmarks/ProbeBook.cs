@@ -12,21 +12,51 @@ internal sealed class ProbeBook(IEnumerable<(string Id, long Count)> initial)
 
     public bool IsWatched(string sensorId) => _counts.ContainsKey(sensorId);
 
-    /// <summary>Notes that a reading of the sensor is being sent; returns its probe while a round records.</summary>
-    public Probe? Sending(string sensorId, string districtId)
+    /// <summary>
+    /// Notes that a reading of the sensor is being sent: its probe, part of the round's record while a round records.
+    /// A reading counts only once acknowledged; <see cref="Refused"/> takes back one that was not.
+    /// </summary>
+    public Probe Sending(string sensorId, string districtId)
     {
         lock (_gate)
         {
-            var count = ++_counts[sensorId];
+            var probe = new Probe(sensorId, districtId, ++_counts[sensorId]);
             if (!_recording)
             {
                 _latest.Remove(sensorId);
-                return null;
+                return probe;
             }
-            var probe = new Probe(sensorId, districtId, count);
             _latest[sensorId] = _probes.Count;
             _probes.Add(probe);
             return probe;
+        }
+    }
+
+    /// <summary>
+    /// The POST carrying these readings was refused (429): they were never applied. Each sensor's count goes back by
+    /// one, and so does that of its readings sent after the refused one, so that later readings are still matched; the
+    /// refused readings are expected nowhere.
+    /// </summary>
+    public void Refused(IReadOnlyList<Probe> refused)
+    {
+        lock (_gate)
+        {
+            foreach (var probe in refused)
+            {
+                probe.Refused = true;
+                _counts[probe.SensorId]--;
+                foreach (var later in _probes)
+                {
+                    if (later.SensorId == probe.SensorId && later.Count > probe.Count && !later.Refused)
+                    {
+                        later.Count--;
+                    }
+                }
+                if (_latest.TryGetValue(probe.SensorId, out var index) && ReferenceEquals(_probes[index], probe))
+                {
+                    _latest.Remove(probe.SensorId);
+                }
+            }
         }
     }
 

@@ -26,4 +26,10 @@ public sealed class BenchmarkContext(RunOptions options, string dataDirectory, R
 
     /// <summary>No-op grain calls per second on this silo (benchmark 1); NaN until measured.</summary>
     public double BaselineCallRate { get; set; } = double.NaN;
+
+    /// <summary>Process CPU per no-op grain call (benchmark 1), in microseconds; NaN until measured.</summary>
+    public double BaselineCpuPerCall { get; set; } = double.NaN;
+
+    /// <summary>Bytes allocated per no-op grain call (benchmark 1); NaN until measured.</summary>
+    public double BaselineBytesPerCall { get; set; } = double.NaN;
 }

@@ -7,6 +7,8 @@ public enum Unit
 {
     PerSecond,
     Milliseconds,
+    /// <summary>CPU time per unit of work.</summary>
+    Microseconds,
     Bytes,
     Seconds,
     /// <summary>A plain multiple, e.g. simulated time per wall-clock time.</summary>
@@ -78,6 +80,7 @@ public sealed class Results
         _ when double.IsNaN(value) => "n/a",
         Unit.PerSecond => value.ToString("N0", CultureInfo.InvariantCulture) + " /s",
         Unit.Milliseconds => value.ToString(value < 100 ? "N1" : "N0", CultureInfo.InvariantCulture) + " ms",
+        Unit.Microseconds => value.ToString(value < 100 ? "N1" : "N0", CultureInfo.InvariantCulture) + " µs",
         Unit.Seconds => value.ToString(value < 10 ? "N2" : "N1", CultureInfo.InvariantCulture) + " s",
         Unit.Factor => value.ToString("N0", CultureInfo.InvariantCulture) + "×",
         Unit.Count => value.ToString("N0", CultureInfo.InvariantCulture),

@@ -29,4 +29,37 @@ public sealed class OperationsTests(TwinApiFactory api)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("html", response.Content.Headers.ContentType?.MediaType);
     }
+
+    [Fact]
+    public async Task The_dashboard_lists_the_grain_methods_that_take_readings()
+    {
+        var (_, counter) = await api.Http.CountedSegment("hoa-vang");
+
+        // Its top methods: those of the twin's grains, whichever lead the calls (other tests call them too).
+        var methods = await DashboardMethodsWhileFeedingAsync(api.Http, counter.Id, TimeSpan.FromSeconds(60), m => m.Contains(TwinGrains));
+
+        Assert.Contains(TwinGrains, methods);
+    }
+
+    /// <summary>How the dashboard names the twin's grain classes.</summary>
+    internal const string TwinGrains = "IocTwin.Grains.";
+
+    /// <summary>
+    /// Reads the dashboard's top grain methods while readings keep coming, until <paramref name="done"/> holds or the
+    /// time is up; the last answer.
+    /// </summary>
+    internal static async Task<string> DashboardMethodsWhileFeedingAsync(HttpClient http, string sensorId, TimeSpan within, Func<string, bool> done)
+    {
+        var until = DateTimeOffset.UtcNow + within;
+        var methods = "";
+        while (DateTimeOffset.UtcNow < until && !done(methods))
+        {
+            await http.PostReadings(Reading(sensorId, DateTimeOffset.UtcNow, new { speed = 40 }));
+            // As the dashboard page polls: its queries are what switch its profiler on.
+            await http.GetStringAsync("/dashboard/DashboardCounters");
+            methods = await http.GetStringAsync("/dashboard/TopGrainMethods");
+            await Task.Delay(500);
+        }
+        return methods;
+    }
 }
