@@ -10,31 +10,21 @@ public sealed partial class AlgorithmB
     /// </summary>
     private void ImproveBush(int origin)
     {
-        var net = _net;
         var inBush = _inBush[origin]!;
         var links = _bushLinks[origin]!;
-        var bush = _bushFlow[origin]!;
         UseOrder(origin);
-        Labels(origin, usedOnly: false);
+        // One pass finds the shortest paths, drops the unused links off them and takes the longest paths over the rest.
+        Labels(origin, usedOnly: false, dropUnused: true);
         var kept = 0;
         for (var n = 0; n < links.Count; n++)
         {
             var a = links[n];
-            if (bush[a] <= 0 && _minPred[net.To[a]] != a)
-            {
-                // Every node keeps the last link of its shortest path, so it stays reached and the order stays topological.
-                inBush[a] = false;
-            }
-            else
+            if (inBush[a])
             {
                 links[kept++] = a;
             }
         }
-        if (kept < links.Count)
-        {
-            links.RemoveRange(kept, links.Count - kept);
-            Labels(origin, usedOnly: false);
-        }
+        links.RemoveRange(kept, links.Count - kept);
         // A link is worth adding only when it saves more than the tolerance of the flow shifts: one that saves less gets no
         // flow, leaves again at the next visit and costs the bush a new topological order each time.
         var added = AddShortcuts(origin, longest: true);
@@ -150,9 +140,12 @@ public sealed partial class AlgorithmB
 
     /// <summary>
     /// Shortest (min) and longest (max) path costs from the origin within the bush, in topological order, with the last
-    /// link of each; with <paramref name="usedOnly"/>, longest paths run over links the origin uses.
+    /// link of each; with <paramref name="usedOnly"/>, longest paths run over links the origin uses. With
+    /// <paramref name="dropUnused"/>, links the origin does not use leave the bush as they are passed, unless they end
+    /// a shortest path: every node keeps the last link of its shortest path, so it stays reached and the order stays
+    /// topological, and the longest paths are those of the bush that is left.
     /// </summary>
-    private void Labels(int origin, bool usedOnly)
+    private void Labels(int origin, bool usedOnly, bool dropUnused = false)
     {
         var net = _net;
         var inBush = _inBush[origin]!;
@@ -166,23 +159,32 @@ public sealed partial class AlgorithmB
             var j = _order[k];
             double min = double.PositiveInfinity, max = double.NegativeInfinity;
             int minPred = -1, maxPred = -1;
-            for (var e = net.InStart[j]; e < net.InStart[j + 1]; e++)
+            int first = net.InStart[j], end = net.InStart[j + 1];
+            for (var e = first; e < end; e++)
+            {
+                var a = net.InLinks[e];
+                if (inBush[a] && _min[net.From[a]] + _cost[a] < min)
+                {
+                    min = _min[net.From[a]] + _cost[a];
+                    minPred = a;
+                }
+            }
+            for (var e = first; e < end; e++)
             {
                 var a = net.InLinks[e];
                 if (!inBush[a])
                 {
                     continue;
                 }
-                var i = net.From[a];
-                var c = _cost[a];
-                if (_min[i] + c < min)
+                if (dropUnused && bush[a] <= 0 && a != minPred)
                 {
-                    min = _min[i] + c;
-                    minPred = a;
+                    inBush[a] = false;
+                    continue;
                 }
-                if ((!usedOnly || bush[a] > 0) && _max[i] + c > max)
+                var c = _max[net.From[a]] + _cost[a];
+                if ((!usedOnly || bush[a] > 0) && c > max)
                 {
-                    max = _max[i] + c;
+                    max = c;
                     maxPred = a;
                 }
             }

@@ -7,8 +7,7 @@ namespace IocTwin.Simulation.Equilibrium;
 public sealed class ShortestPathTree
 {
     private readonly EquilibriumNetwork _network;
-    private readonly PriorityQueue<int, double> _queue;
-    private readonly bool[] _settled;
+    private readonly NodeHeap _queue;
     private readonly double[] _nodeTrips;
     private int _settledCount;
 
@@ -19,9 +18,8 @@ public sealed class ShortestPathTree
         Distance = new double[network.NodeCount];
         PredecessorLink = new int[network.NodeCount];
         SettleOrder = new int[network.NodeCount];
-        _settled = new bool[network.NodeCount];
         _nodeTrips = new double[network.NodeCount];
-        _queue = new PriorityQueue<int, double>(network.NodeCount);
+        _queue = new NodeHeap(network.NodeCount);
     }
 
     /// <summary>Cost of the shortest path from the origin; +∞ where unreachable.</summary>
@@ -41,18 +39,13 @@ public sealed class ShortestPathTree
         var net = _network;
         Array.Fill(Distance, double.PositiveInfinity);
         Array.Fill(PredecessorLink, -1);
-        Array.Clear(_settled);
         _settledCount = 0;
         _queue.Clear();
         Distance[origin] = 0;
-        _queue.Enqueue(origin, 0);
-        while (_queue.TryDequeue(out var u, out var du))
+        _queue.Update(origin, 0);
+        while (_queue.TryPop(out var u))
         {
-            if (_settled[u] || du > Distance[u])
-            {
-                continue; // a stale entry: the node was queued again at a lower cost
-            }
-            _settled[u] = true;
+            var du = Distance[u];
             SettleOrder[_settledCount++] = u;
             if (!net.PassesThrough(u, origin))
             {
@@ -65,9 +58,10 @@ public sealed class ShortestPathTree
                 var candidate = du + cost[a];
                 if (candidate < Distance[v])
                 {
+                    // A settled node is never improved on (costs are not negative), so only queued or new nodes get here.
                     Distance[v] = candidate;
                     PredecessorLink[v] = a;
-                    _queue.Enqueue(v, candidate);
+                    _queue.Update(v, candidate);
                 }
             }
         }
