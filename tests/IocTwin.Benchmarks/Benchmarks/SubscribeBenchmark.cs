@@ -80,7 +80,7 @@ public static class SubscribeBenchmark
             await Task.Delay(options.LatencyWarmup);
             var before = context.Counters.Take();
             var sentBefore = feed.Sent;
-            Dictionary<string, (List<double> Times, int Sensors)> fed;
+            Dictionary<string, Measured> fed;
             try
             {
                 fed = await MeasureAsync(connection, scopes, options.SubscribeSamples);
@@ -105,38 +105,54 @@ public static class SubscribeBenchmark
     /// Milliseconds per call, sorted, per scope and for the no-op call (<see cref="RoundTrip"/>); they take turns so each
     /// sees the same conditions.
     /// </summary>
-    private static async Task<Dictionary<string, (List<double> Times, int Sensors)>> MeasureAsync(HubConnection connection, string[] scopes, int samples)
+    private static async Task<Dictionary<string, Measured>> MeasureAsync(HubConnection connection, string[] scopes, int samples)
     {
-        var results = scopes.Append(RoundTrip).ToDictionary(s => s, _ => (Times: new List<double>(), Sensors: 0));
+        var results = scopes.Append(RoundTrip).ToDictionary(s => s, _ => new Measured());
         for (var i = 0; i < samples; i++)
         {
+            var noopAllocated = GC.GetTotalAllocatedBytes();
             var noop = Stopwatch.GetTimestamp();
             await connection.InvokeAsync("Unsubscribe", "city");
             results[RoundTrip].Times.Add(Stopwatch.GetElapsedTime(noop).TotalMilliseconds);
+            results[RoundTrip].Allocated.Add(GC.GetTotalAllocatedBytes() - noopAllocated);
             foreach (var scope in scopes)
             {
+                var allocated = GC.GetTotalAllocatedBytes();
                 var started = Stopwatch.GetTimestamp();
                 var snapshot = await connection.InvokeAsync<JsonElement>("Subscribe", scope);
                 var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                results[scope].Allocated.Add(GC.GetTotalAllocatedBytes() - allocated);
                 await connection.InvokeAsync("Unsubscribe", scope);
                 results[scope].Times.Add(elapsed);
-                results[scope] = (results[scope].Times, snapshot.GetProperty("sensors").GetArrayLength());
+                results[scope].Sensors = snapshot.GetProperty("sensors").GetArrayLength();
             }
         }
-        foreach (var (times, _) in results.Values)
+        foreach (var measured in results.Values)
         {
-            times.Sort();
+            measured.Times.Sort();
+            measured.Allocated.Sort();
         }
         return results;
+    }
+
+    /// <summary>
+    /// One scope's calls: milliseconds and bytes allocated in this process (the twin and the client's parse of the
+    /// snapshot) during each, sorted; and the sensors its snapshot held.
+    /// </summary>
+    private sealed class Measured
+    {
+        public List<double> Times { get; } = [];
+        public List<double> Allocated { get; } = [];
+        public int Sensors { get; set; }
     }
 
     /// <summary>The key of the no-op hub call's times: a hub round trip on the same connection, the baseline.</summary>
     private const string RoundTrip = "no-op hub call";
 
-    private static void Report(BenchmarkContext context, string condition, Dictionary<string, (List<double> Times, int Sensors)> measured, string note)
+    private static void Report(BenchmarkContext context, string condition, Dictionary<string, Measured> measured, string note)
     {
         var roundTrip = measured[RoundTrip].Times;
-        foreach (var (scope, (times, sensors)) in measured.Where(m => m.Key != RoundTrip))
+        foreach (var (scope, (times, sensors)) in measured.Where(m => m.Key != RoundTrip).Select(m => (m.Key, (m.Value.Times, m.Value.Sensors))))
         {
             var label = scope.Split(':')[0];
             var p50 = LatencyBenchmark.Percentile(times, 0.50);
@@ -150,7 +166,16 @@ public static class SubscribeBenchmark
                 Met = p99 < TargetP99Milliseconds,
             });
         }
-        var slowest = string.Join("; ", measured.Select(m => FormattableString.Invariant($"{m.Key} max {m.Value.Times[^1]:N0} ms over {m.Value.Times.Count} calls")));
+        // Allocation does not depend on the load, so this figure means the same on a busy machine; under a feed it also
+        // counts what the feed allocated meanwhile, so only the idle one is a row.
+        if (condition == "idle")
+        {
+            var city = measured["city"];
+            context.Results.Add(new Figure(Name, $"allocated per subscribe, city ({city.Sensors:N0} sensors), idle, median", LatencyBenchmark.Percentile(city.Allocated, 0.50),
+                Unit.Bytes, $"{RoundTrip} median", LatencyBenchmark.Percentile(measured[RoundTrip].Allocated, 0.50)));
+        }
+        var slowest = string.Join("; ", measured.Select(m => FormattableString.Invariant(
+            $"{m.Key} max {m.Value.Times[^1]:N0} ms over {m.Value.Times.Count} calls, {LatencyBenchmark.Percentile(m.Value.Allocated, 0.50):N0} B allocated per call (median)")));
         context.Results.Note($"subscribe {condition}: {slowest}{(note.Length > 0 ? "; " + note : "")}");
     }
 

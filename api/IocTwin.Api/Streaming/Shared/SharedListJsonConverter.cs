@@ -4,8 +4,8 @@ using System.Text.Json.Serialization;
 namespace IocTwin.Api.Streaming.Shared;
 
 /// <summary>
-/// Writes a <see cref="SharedList{T}"/> from the bytes serialised for the first subscriber; any other list of these records
-/// as System.Text.Json would. Registered on the hub's JSON protocol only.
+/// Writes a <see cref="SharedList{T}"/> from the bytes serialised for the first subscriber, chunk by chunk; any other list
+/// of these records as System.Text.Json would. Registered on the hub's JSON protocol only.
 /// </summary>
 public sealed class SharedListJsonConverter<T> : JsonConverter<List<T>>
 {
@@ -16,11 +16,23 @@ public sealed class SharedListJsonConverter<T> : JsonConverter<List<T>>
     {
         if (value is SharedList<T> shared)
         {
-            writer.WriteRawValue(shared.SerializedFor(options, () => JsonSerializer.SerializeToUtf8Bytes<IReadOnlyList<T>>(shared, options)),
-                skipInputValidation: true);
+            writer.WriteStartArray();
+            foreach (var chunk in shared.SerializedFor(options, records => Serialize(records, options)))
+            {
+                // Several records as one raw value: the writer puts the comma between chunks.
+                writer.WriteRawValue(chunk.Span, skipInputValidation: true);
+            }
+            writer.WriteEndArray();
             return;
         }
         // Declared as another type than List<T>, so that this converter is not asked again.
         JsonSerializer.Serialize<IReadOnlyList<T>>(writer, value, options);
+    }
+
+    /// <summary>A chunk as a JSON array, less its brackets.</summary>
+    private static SerializedRecords Serialize(T[] records, JsonSerializerOptions options)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes<IReadOnlyList<T>>(records, options);
+        return new SerializedRecords(bytes, 1, bytes.Length - 2);
     }
 }

@@ -108,7 +108,7 @@ export function mountScreen(root, { client, scope, title, subtitle, onChangeToke
     bottomInset: () => $('.legend').offsetHeight,
   });
   const areas = new AreaView({ client, token, scope });
-  if (token) new AssetLayer(map.map, token).follow(client);
+  new AssetLayer(map.map).follow(client);
   const detail = new EntityDetail($('.detail'), { client, districtLabel, onClose: () => map.select(null), token });
 
   // The timeline replays the whole city on the city-wide screen, an area OC's own areas on its screen (every level below
