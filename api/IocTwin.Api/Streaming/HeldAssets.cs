@@ -15,16 +15,15 @@ public sealed class HeldAssets(IGrainFactory grains, ILogger<HeldAssets> logger)
     private readonly Dictionary<string, AssetView> _assets = new(StringComparer.Ordinal);
     private Task? _fill;
 
-    /// <summary>Reads every asset once (again after <see cref="Forget"/>); later callers wait for the same read.</summary>
+    /// <summary>
+    /// Reads every asset once (again after <see cref="Forget"/>); later callers wait for the same read. Never fails: a
+    /// read that failed is logged and tried again by the next caller, and snapshots meanwhile hold the assets held.
+    /// </summary>
     public Task EnsureFilledAsync()
     {
         lock (_gate)
         {
-            if (_fill is null or { IsFaulted: true } or { IsCanceled: true })
-            {
-                _fill = Task.Run(FillAsync);
-            }
-            return _fill;
+            return _fill ??= Task.Run(FillAsync);
         }
     }
 
@@ -60,16 +59,24 @@ public sealed class HeldAssets(IGrainFactory grains, ILogger<HeldAssets> logger)
 
     private async Task FillAsync()
     {
-        var entries = await AssetIndex.ListAsync(grains);
-        var views = await Task.WhenAll(entries.Select(e => grains.GetGrain<IAssetGrain>(e.Id).Get()));
-        lock (_gate)
+        try
         {
-            foreach (var view in views.OfType<AssetView>())
+            var entries = await AssetIndex.ListAsync(grains);
+            var views = await Task.WhenAll(entries.Select(e => grains.GetGrain<IAssetGrain>(e.Id).Get()));
+            lock (_gate)
             {
-                Keep(view);
+                foreach (var view in views.OfType<AssetView>())
+                {
+                    Keep(view);
+                }
             }
+            logger.LogDebug("Held {Count} assets for hub snapshots", views.Length);
         }
-        logger.LogDebug("Held {Count} assets for hub snapshots", views.Length);
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Reading the assets for hub snapshots failed; the next snapshot tries again");
+            Forget();
+        }
     }
 
     private void Keep(AssetView asset)
