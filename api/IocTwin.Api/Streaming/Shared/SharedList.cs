@@ -4,9 +4,11 @@ namespace IocTwin.Api.Streaming.Shared;
 
 /// <summary>
 /// Records that many snapshots send as they are, in chunks of <see cref="ChunkSize"/>: each chunk is serialised once per
-/// hub protocol (keyed by that protocol's serializer options) and its bytes written for every later subscriber, instead
-/// of tens of thousands of records per subscriber. A later version of the list (<see cref="SharedRecordStore"/>) makes
-/// new chunks only where records changed, so only those are serialised again. Never changed once made.
+/// hub protocol (keyed by that protocol's serializer options), and the chunks' bytes joined once into the whole list's,
+/// written for every later subscriber instead of tens of thousands of records per subscriber (in one piece: the
+/// connection's buffers then come from the shared array pool, not new arrays per chunk). A later version of the list
+/// (<see cref="SharedRecordStore"/>) makes new chunks only where records changed, so only those are serialised again.
+/// Never changed once made.
 /// </summary>
 public sealed class SharedList<T> : List<T>
 {
@@ -20,7 +22,7 @@ public sealed class SharedList<T> : List<T>
     }
 
     /// <summary>A later version of a list: these records, in these chunks, written by the protocols the earlier one was.</summary>
-    internal SharedList(T[] records, SharedChunk<T>[] chunks, ConcurrentDictionary<object, Func<T[], SerializedRecords>> protocols)
+    internal SharedList(T[] records, SharedChunk<T>[] chunks, ConcurrentDictionary<object, ListSerializer<T>> protocols)
         : base(records)
     {
         Chunks = chunks;
@@ -30,24 +32,26 @@ public sealed class SharedList<T> : List<T>
     public IReadOnlyList<SharedChunk<T>> Chunks { get; }
 
     /// <summary>Every protocol this list or an earlier version of it was written with, and how it serialises a chunk.</summary>
-    internal ConcurrentDictionary<object, Func<T[], SerializedRecords>> Protocols { get; }
+    internal ConcurrentDictionary<object, ListSerializer<T>> Protocols { get; }
 
-    /// <summary>The chunks as the protocol with these options writes them, each serialised by its first caller.</summary>
-    public IEnumerable<SerializedRecords> SerializedFor(object options, Func<T[], SerializedRecords> serialize)
+    private readonly ConcurrentDictionary<object, Lazy<byte[]>> _whole = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>
+    /// The whole list as the protocol with these options writes it (<paramref name="join"/> puts the chunks' records in
+    /// one array), made by the first caller from the chunks, each serialised once.
+    /// </summary>
+    public byte[] SerializedFor(object options, Func<T[], SerializedRecords> serialize, Func<int, IReadOnlyList<SerializedRecords>, byte[]> join)
     {
-        Protocols.TryAdd(options, serialize);
-        return Chunks.Select(chunk => chunk.SerializedFor(options, serialize));
+        Protocols.TryAdd(options, new ListSerializer<T>(serialize, join));
+        return _whole.GetOrAdd(options, _ => new Lazy<byte[]>(() => join(Count, [.. Chunks.Select(chunk => chunk.SerializedFor(options, serialize))]))).Value;
     }
 
-    /// <summary>Serialises, ahead of any subscriber, each chunk for each protocol this list was written with before.</summary>
+    /// <summary>Serialises, ahead of any subscriber, the list for each protocol this list or one before it was written with.</summary>
     public void SerializeAhead()
     {
-        foreach (var (options, serialize) in Protocols)
+        foreach (var (options, (serialize, join)) in Protocols)
         {
-            foreach (var chunk in Chunks)
-            {
-                chunk.SerializedFor(options, serialize);
-            }
+            SerializedFor(options, serialize, join);
         }
     }
 }
@@ -62,6 +66,9 @@ public sealed class SharedChunk<T>(T[] records)
     public SerializedRecords SerializedFor(object options, Func<T[], SerializedRecords> serialize) =>
         _serialized.GetOrAdd(options, _ => new Lazy<SerializedRecords>(() => serialize(Records))).Value;
 }
+
+/// <summary>How a protocol serialises a chunk of records, and joins chunks into the whole list's array.</summary>
+internal readonly record struct ListSerializer<T>(Func<T[], SerializedRecords> Serialize, Func<int, IReadOnlyList<SerializedRecords>, byte[]> Join);
 
 /// <summary>A chunk's records as a protocol writes them in an array, without the array's own start and end.</summary>
 public readonly record struct SerializedRecords(byte[] Bytes, int Start, int Length)
