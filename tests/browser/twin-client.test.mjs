@@ -202,3 +202,64 @@ test('a delta carries the snapshot\'s record with only what changed: what it lea
   assert.equal(client.state.city.kpis.sensorsStale.value, 1, 'the scope total is the server\'s');
   assert.deepEqual(client.history('aq1').map((p) => p.values.aqi), [50], 'no new reading, no new chart point');
 });
+
+const assetView = (id, lon, version, areaId = 'd1') => ({
+  id, name: id, kind: 'ambulance', sector: 'health', location: [lon, 16.05], headingDeg: 90, speedKmh: 40, status: 'moving',
+  reportedAt: new Date().toISOString(), areaId, version,
+});
+const assetEvents = (client) => {
+  const events = [];
+  client.addEventListener('assets', ({ detail }) => events.push(detail));
+  return events;
+};
+
+test('the assets a snapshot carries are held and told to the map; later frames move them and take off those that left', async () => {
+  const client = newClient(['area:d1']);
+  const events = assetEvents(client);
+  client.start();
+  await tick();
+  connection.answer('area:d1', { ...snapshot('area:d1', 1, []), assets: [assetView('amb-1', 108.2, 3), assetView('bus-1', 108.3, 1)] });
+  await tick();
+  assert.deepEqual([...client.assets.keys()].sort(), ['amb-1', 'bus-1']);
+  assert.deepEqual(events.at(-1).assets.map((a) => a.id).sort(), ['amb-1', 'bus-1']);
+
+  connection.send('assets', { scope: 'area:d1', assets: [assetView('amb-1', 108.25, 4)], left: ['bus-1'] });
+  assert.equal(client.assets.get('amb-1').asset.location[0], 108.25);
+  assert.equal(client.assets.has('bus-1'), false);
+  assert.deepEqual(events.at(-1).left, ['bus-1']);
+  // An older position never moves a marker back.
+  connection.send('assets', { scope: 'area:d1', assets: [assetView('amb-1', 108.2, 3)], left: [] });
+  assert.equal(client.assets.get('amb-1').asset.location[0], 108.25);
+  assert.deepEqual(events.at(-1).assets, []);
+});
+
+test('asset frames that arrive while the snapshot is on its way win over it; a new snapshot drops assets the scope no longer covers', async () => {
+  const client = newClient(['area:d1']);
+  client.start();
+  await tick();
+  // Sent after the server took the snapshot, received before its answer: newer than what the snapshot holds.
+  connection.send('assets', { scope: 'area:d1', assets: [assetView('fire-1', 108.4, 2)], left: ['amb-1'] });
+  connection.answer('area:d1', { ...snapshot('area:d1', 1, []), assets: [assetView('amb-1', 108.2, 3), assetView('bus-1', 108.3, 1)] });
+  await tick();
+  assert.deepEqual([...client.assets.keys()].sort(), ['bus-1', 'fire-1'], 'the asset that left stays off; the one that entered stays on');
+
+  // A resync: the new snapshot no longer has the bus (it left while frames were being dropped).
+  connection.send('resync', { scope: 'area:d1', reason: 'test' });
+  await tick();
+  connection.answer('area:d1', { ...snapshot('area:d1', 5, []), assets: [assetView('fire-1', 108.4, 2)] });
+  await tick();
+  assert.deepEqual([...client.assets.keys()], ['fire-1']);
+});
+
+test('an asset two scopes cover stays on the map until neither does', async () => {
+  const client = newClient(['area:d1', 'sector:health']);
+  client.start();
+  await tick();
+  connection.answer('area:d1', { ...snapshot('area:d1', 1, []), assets: [assetView('amb-1', 108.2, 3)] });
+  connection.answer('sector:health', { ...snapshot('sector:health', 1, []), assets: [assetView('amb-1', 108.2, 3)] });
+  await tick();
+  connection.send('assets', { scope: 'area:d1', assets: [], left: ['amb-1'] });
+  assert.equal(client.assets.has('amb-1'), true, 'the sector scope still covers it');
+  client.unsubscribe('sector:health');
+  assert.equal(client.assets.has('amb-1'), false);
+});

@@ -42,6 +42,7 @@ public static class StreamingExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ScopeDispatcher>());
         builder.Services.AddSingleton<TwinObserver>();
         builder.Services.AddSingleton<HeldTwin>();
+        builder.Services.AddSingleton<HeldAssets>();
         builder.Services.AddSingleton<TwinSnapshots>();
         builder.Services.AddSingleton<TopologyChanges>();
         builder.Services.AddHostedService<ObserverRegistrationService>();

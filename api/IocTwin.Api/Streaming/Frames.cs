@@ -10,10 +10,14 @@ namespace IocTwin.Api.Streaming;
 public sealed record DeltaFrame(
     string Scope, long Sequence, CityView? City, List<DistrictView> Districts, List<SegmentView> Segments, List<SensorView> Sensors);
 
-/// <summary>Everything a scope covers now. Deltas with a sequence above <see cref="Sequence"/> follow it.</summary>
+/// <summary>
+/// Everything a scope covers now. Deltas with a sequence above <see cref="Sequence"/> follow it. <see cref="Assets"/>: the
+/// moving assets a city, area or sector scope covered when it was subscribed (null for other scopes); "assets" frames
+/// follow with every later move.
+/// </summary>
 public sealed record ScopeSnapshot(
     string Scope, long Sequence, CityView? City, List<DistrictView> Districts, List<SegmentView> Segments, List<SensorView> Sensors,
-    List<AlertView>? Alerts = null);
+    List<AlertView>? Alerts = null, List<AssetView>? Assets = null);
 
 /// <summary>The server could not deliver every frame of a scope to this client: it must take a new snapshot.</summary>
 public sealed record ResyncFrame(string Scope, string Reason);

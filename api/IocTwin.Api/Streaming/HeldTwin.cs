@@ -111,17 +111,17 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
                 }
                 var district = new DistrictView(update.DistrictId, update.Name, NameEn: null, Boundary: null, update.Kpis,
                     SegmentCount: null, SensorCount: null, update.Version, update.Sectors, ParentId: update.ParentId);
-                held.District = held.District is { } heldDistrict ? Newer(heldDistrict, district) : district;
+                held.District = held.District is { } heldDistrict ? HeldRecordMerge.Newer(heldDistrict, district) : district;
                 var wasMissing = held.IsMissing;
                 foreach (var segment in update.Segments)
                 {
                     held.IsMissing |= !held.Segments.ContainsKey(segment.Id);
-                    held.Segments[segment.Id] = held.Segments.TryGetValue(segment.Id, out var known) ? Newer(known, segment) : segment;
+                    held.Segments[segment.Id] = held.Segments.TryGetValue(segment.Id, out var known) ? HeldRecordMerge.Newer(known, segment) : segment;
                 }
                 foreach (var sensor in update.Sensors)
                 {
                     held.IsMissing |= !held.Sensors.ContainsKey(sensor.Id);
-                    held.Sensors[sensor.Id] = held.Sensors.TryGetValue(sensor.Id, out var known) ? Newer(known, sensor) : sensor;
+                    held.Sensors[sensor.Id] = held.Sensors.TryGetValue(sensor.Id, out var known) ? HeldRecordMerge.Newer(known, sensor) : sensor;
                 }
                 if (held.IsMissing && !wasMissing && held.ReadAt != 0)
                 {
@@ -225,10 +225,10 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
                 {
                     if (read.Districts.Find(d => d.Id == id) is { } district)
                     {
-                        held.District = held.District is { } known ? Newer(district, known) : district;
+                        held.District = held.District is { } known ? HeldRecordMerge.Newer(district, known) : district;
                     }
-                    held.Segments = Merge([.. segments[id]], held.Segments, s => s.Id, Newer);
-                    held.Sensors = Merge([.. sensors[id]], held.Sensors, s => s.Id, Newer);
+                    held.Segments = Merge([.. segments[id]], held.Segments, s => s.Id, HeldRecordMerge.Newer);
+                    held.Sensors = Merge([.. sensors[id]], held.Sensors, s => s.Id, HeldRecordMerge.Newer);
                     held.ReadAt = Stopwatch.GetTimestamp();
                     // A change told while it was read may have come too late for the read: read again.
                     held.IsMissing = held.Invalidations != invalidated;
@@ -261,44 +261,6 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
         }
         return merged;
     }
-
-    /// <summary>
-    /// The newer of two records of one area, the fields a live update leaves out taken from the other. The update's
-    /// parent is the area's current one (null: under the city); its kind, children and outline come from the read.
-    /// </summary>
-    private static DistrictView Newer(DistrictView known, DistrictView update) => update.Version < known.Version ? known : update with
-    {
-        NameEn = update.NameEn ?? known.NameEn,
-        Boundary = update.Boundary ?? known.Boundary,
-        SegmentCount = update.SegmentCount ?? known.SegmentCount,
-        SensorCount = update.SensorCount ?? known.SensorCount,
-        Sectors = update.Sectors ?? known.Sectors,
-        Kind = update.Kind ?? known.Kind,
-        ChildIds = update.ChildIds ?? known.ChildIds,
-        Schematic = update.Schematic || known.Schematic,
-        MoreParts = update.MoreParts ?? known.MoreParts,
-    };
-
-    private static SegmentView Newer(SegmentView known, SegmentView update) => update.Version < known.Version ? known : update with
-    {
-        Spec = update.Spec ?? known.Spec,
-        SensorIds = update.SensorIds ?? known.SensorIds,
-    };
-
-    /// <summary>
-    /// A sensor's newer values keep its name and location; the last reading and version are its grain's, and are left out
-    /// once values newer than them arrived, so that a snapshot never pairs new values with an older reading.
-    /// </summary>
-    private static SensorView Newer(SensorView known, SensorView update) =>
-        update.ReadingCount < known.ReadingCount ? known
-        : update.LastReading is null && update.ReadingCount == known.ReadingCount ? update with
-        {
-            Name = update.Name ?? known.Name,
-            Location = update.Location ?? known.Location,
-            LastReading = known.LastReading,
-            Version = known.Version,
-        }
-        : update with { Name = update.Name ?? known.Name, Location = update.Location ?? known.Location };
 
     private sealed class HeldDistrict
     {

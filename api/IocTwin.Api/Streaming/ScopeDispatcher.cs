@@ -24,11 +24,13 @@ public sealed class ScopeDispatcher : BackgroundService
     private readonly TimeProvider time;
     private readonly ILogger<ScopeDispatcher> logger;
     private readonly HeldTwin held;
+    private readonly HeldAssets heldAssets;
 
     public ScopeDispatcher(
         TwinHubLifetimeManager hub, IOptions<StreamingOptions> options, TimeProvider time, ILogger<ScopeDispatcher> logger, KnownEntities known,
-        HeldTwin held)
+        HeldTwin held, HeldAssets heldAssets)
     {
+        this.heldAssets = heldAssets;
         this.hub = hub;
         this.options = options;
         this.time = time;
@@ -38,23 +40,13 @@ public sealed class ScopeDispatcher : BackgroundService
     }
 
     /// <summary>
-    /// Frames a subscriber may be sent ahead of shared records before they are taken again for it; shared records with
+    /// Frames a subscriber may be sent ahead of shared records before newer ones are made for it; shared records with
     /// more frames after them are dropped, so a screen open for days does not keep every frame it was sent.
     /// </summary>
     public int MaxReplayFrames => Math.Clamp(options.Value.OutboxCapacity / 4, 1, 16);
 
-    /// <summary>
-    /// Segments and sensors a subscriber may be sent ahead of shared records (a couple of megabytes): under a busy feed a
-    /// city frame carries thousands, and a screen opening should not read more of them than of its snapshot.
-    /// </summary>
-    private const int MaxReplayRecords = 10_000;
-
-    /// <summary>Once this many frames followed shared records (or they are this old), newer ones are taken in the background.</summary>
-    private const int RefreshAfterFrames = 2;
-
     /// <summary>How long a city or sector scope with shared records outlives its last subscriber.</summary>
     private static readonly TimeSpan SharedLinger = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan RefreshAfter = TimeSpan.FromSeconds(30);
 
     /// <summary>A client's outbox always has room for a resync of each of its scopes.</summary>
     public const int MaxScopesPerConnection = 16;
@@ -104,7 +96,8 @@ public sealed class ScopeDispatcher : BackgroundService
         {
             if (!_scopes.TryGetValue(key, out var state))
             {
-                _scopes[key] = state = new ScopeState(scope, time.GetUtcNow().ToUnixTimeMilliseconds());
+                var shared = scope.Kind is ScopeKind.City or ScopeKind.Sector ? new SharedScopeRecords(_gate, MaxReplayFrames, logger) : null;
+                _scopes[key] = state = new ScopeState(scope, time.GetUtcNow().ToUnixTimeMilliseconds(), shared);
             }
             if (!connection.Scopes.Contains(key) && connection.Scopes.Count >= MaxScopesPerConnection)
             {
@@ -112,86 +105,26 @@ public sealed class ScopeDispatcher : BackgroundService
             }
             state.Subscribers.Add(connectionId);
             connection.Scopes.Add(key);
-            if (takeHeld is null || scope.Kind is not (ScopeKind.City or ScopeKind.Sector))
+            // The assets as of joining, under the lock that queues asset frames: every later move comes as a frame.
+            var assets = scope.Kind is ScopeKind.City or ScopeKind.District or ScopeKind.Sector ? heldAssets.CoveredBy(state.Scope) : null;
+            if (takeHeld is null || state.Shared is null)
             {
-                return new ScopeJoin(state.Sequence, null);
+                return new ScopeJoin(state.Sequence, null, assets);
             }
-            var shared = SharedFor(state, takeHeld);
+            var served = state.Shared.For(state.Sequence, held.Generation, takeHeld);
             // Ahead of every later frame: under the lock that sends frames.
-            shared.FramesSince.ForEach(connection.Send);
-            return new ScopeJoin(shared.Sequence, shared.Records);
+            served.FramesSince.ForEach(frame => connection.Send(frame.Message));
+            return new ScopeJoin(served.Sequence, served.Records, assets);
         }
     }
-
-    /// <summary>
-    /// The shared records a new subscriber gets: the current ones while few frames followed them and the topology held is
-    /// the one they were taken from, else those being taken (taken now if none are). Aging ones are served while newer
-    /// ones are taken behind them, so a screen opening waits for one read only when there is nothing current.
-    /// </summary>
-    private SharedSnapshot SharedFor(ScopeState state, Func<long, Task<HeldRecords>> takeHeld)
-    {
-        var generation = held.Generation;
-        if (state.Shared is { } current &&
-            (current.Generation != generation || Outgrown(current) || current.Records.IsFaulted || current.Records.IsCanceled))
-        {
-            state.Shared = current = null;
-        }
-        if (state.NextShared is { } next && next.Generation != generation)
-        {
-            state.NextShared = null;
-        }
-        if (state.Shared is { } served)
-        {
-            if (state.NextShared is null &&
-                (served.FramesSince.Count >= RefreshAfterFrames || served.RecordsSince >= MaxReplayRecords / 2
-                    || Stopwatch.GetElapsedTime(served.StartedAt) > RefreshAfter))
-            {
-                TakeShared(state, takeHeld, generation);
-            }
-            return served;
-        }
-        return state.NextShared ?? TakeShared(state, takeHeld, generation);
-    }
-
-    /// <summary>More frames followed the records than a subscriber may be sent ahead of them: no use keeping them.</summary>
-    private bool Outgrown(SharedSnapshot shared) => shared.FramesSince.Count > MaxReplayFrames || shared.RecordsSince > MaxReplayRecords;
 
     /// <summary>The most frames a scope keeps after its shared records for a later subscriber (0 when it keeps none).</summary>
     public int FramesKeptForLaterSubscribers(string scopeKey)
     {
         lock (_gate)
         {
-            return _scopes.TryGetValue(scopeKey, out var state)
-                ? Math.Max(state.Shared?.FramesSince.Count ?? 0, state.NextShared?.FramesSince.Count ?? 0)
-                : 0;
+            return _scopes.TryGetValue(scopeKey, out var state) ? state.Shared?.FramesKept ?? 0 : 0;
         }
-    }
-
-    private SharedSnapshot TakeShared(ScopeState state, Func<long, Task<HeldRecords>> takeHeld, long generation)
-    {
-        var next = new SharedSnapshot(state.Sequence, generation);
-        state.NextShared = next;
-        next.Records = Task.Run(() => takeHeld(next.Sequence));
-        next.Records.ContinueWith(taken =>
-        {
-            lock (_gate)
-            {
-                if (state.NextShared == next)
-                {
-                    state.NextShared = null;
-                    if (taken.IsCompletedSuccessfully)
-                    {
-                        state.Shared = next;
-                    }
-                }
-            }
-            // Its subscribers are told of a failure; a read nobody waited for is only logged.
-            if (taken.Exception is { } failed)
-            {
-                logger.LogDebug(failed, "Taking the shared records of scope {Scope} failed", state.Scope);
-            }
-        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        return next;
     }
 
     /// <summary>
@@ -205,7 +138,7 @@ public sealed class ScopeDispatcher : BackgroundService
         {
             foreach (var (key, state) in _scopes)
             {
-                state.Shared = state.NextShared = null;
+                state.Shared?.Forget();
                 if (resyncAreaScopes && state.Scope.Kind == ScopeKind.District && (areaIds.Count == 0 || state.Scope.Covered.Overlaps(areaIds)))
                 {
                     SendToSubscribers(state, HubMethods.Resync, new ResyncFrame(key, "The topology this scope covers changed."));
@@ -279,6 +212,7 @@ public sealed class ScopeDispatcher : BackgroundService
     {
         lock (_gate)
         {
+            heldAssets.Apply(updates);
             foreach (var state in _scopes.Values)
             {
                 foreach (var update in updates)
@@ -320,7 +254,7 @@ public sealed class ScopeDispatcher : BackgroundService
                     continue;
                 }
                 state.Scope = scope;
-                state.Shared = state.NextShared = null;
+                state.Shared?.Forget();
                 SendToSubscribers(state, HubMethods.Resync, new ResyncFrame(key, "The areas this scope covers changed."));
             }
         }
@@ -372,7 +306,7 @@ public sealed class ScopeDispatcher : BackgroundService
         {
             foreach (var (key, state) in _scopes)
             {
-                if (state.Subscribers.Count == 0 && (state.Shared is null && state.NextShared is null
+                if (state.Subscribers.Count == 0 && (state.Shared is not { IsEmpty: false }
                     || Stopwatch.GetElapsedTime(state.EmptySince) > SharedLinger))
                 {
                     _scopes.Remove(key);
@@ -396,18 +330,7 @@ public sealed class ScopeDispatcher : BackgroundService
                 }
                 TwinTelemetry.FramesSent.Add(state.Subscribers.Count);
                 var message = SendToSubscribers(state, HubMethods.Delta, frame);
-                var records = frame.Sensors.Count + frame.Segments.Count;
-                state.Shared?.Add(message, records);
-                state.NextShared?.Add(message, records);
-                // Subscribers still waiting for these records hold them and their frames themselves.
-                if (state.Shared is { } shared && Outgrown(shared))
-                {
-                    state.Shared = null;
-                }
-                if (state.NextShared is { } next && Outgrown(next))
-                {
-                    state.NextShared = null;
-                }
+                state.Shared?.OnFrame(new SentFrame(message, frame));
             }
         }
     }
@@ -444,7 +367,7 @@ public sealed class ScopeDispatcher : BackgroundService
     {
         if (_scopes.TryGetValue(scopeKey, out var state) && state.Subscribers.Remove(connectionId) && state.Subscribers.Count == 0)
         {
-            if (state.Shared is null && state.NextShared is null)
+            if (state.Shared is not { IsEmpty: false })
             {
                 _scopes.Remove(scopeKey);
             }
@@ -452,78 +375,6 @@ public sealed class ScopeDispatcher : BackgroundService
             {
                 state.EmptySince = Stopwatch.GetTimestamp();
             }
-        }
-    }
-
-    /// <summary>
-    /// A scope with subscribers. Its sequence starts at the Unix time in milliseconds when it is created: a scope sends
-    /// at most a few frames a second, so a scope created again later (its last subscriber left, or the process
-    /// restarted) starts above any number it reached before, and a client never sees its numbers go backwards.
-    /// </summary>
-    private sealed class ScopeState(TwinScope scope, long firstSequence)
-    {
-        public TwinScope Scope { get; set; } = scope;
-        public HashSet<string> Subscribers { get; } = [];
-        public long Sequence { get; private set; } = firstSequence;
-        public CityView? City { get; set; }
-        /// <summary>When its last subscriber left (a <see cref="Stopwatch"/> timestamp), while it has none.</summary>
-        public long EmptySince { get; set; }
-        /// <summary>A city or sector scope's records served to new subscribers, and newer ones being taken.</summary>
-        public SharedSnapshot? Shared { get; set; }
-        public SharedSnapshot? NextShared { get; set; }
-        public Dictionary<string, DistrictView> Districts { get; } = [];
-        public Dictionary<string, SegmentView> Segments { get; } = [];
-        public Dictionary<string, SensorView> Sensors { get; } = [];
-        public ScopeAssets Assets { get; } = new();
-
-        /// <summary>A district or sector scope's districts as last sent, once its first snapshot told them all.</summary>
-        private readonly Dictionary<string, DistrictView> _sent = [];
-        private bool _seeded;
-
-        public void Change(DistrictView district)
-        {
-            if (Scope.Kind is ScopeKind.District or ScopeKind.Sector)
-            {
-                // A district changes for every sector's data; a sector's screens hear of it when their KPIs moved, and
-                // the scope's total is counted over the districts as last sent.
-                if (_sent.TryGetValue(district.Id, out var sent) && (sent.Version > district.Version || sent.Kpis == district.Kpis))
-                {
-                    return;
-                }
-                _sent[district.Id] = district;
-            }
-            Districts[district.Id] = district;
-        }
-
-        public void Seed(IEnumerable<DistrictView> districts)
-        {
-            foreach (var district in districts)
-            {
-                if (!_sent.TryGetValue(district.Id, out var sent) || sent.Version < district.Version)
-                {
-                    _sent[district.Id] = district;
-                }
-            }
-            _seeded = true;
-        }
-
-        public DeltaFrame? TakeFrame()
-        {
-            if (City is null && Districts.Count == 0 && Segments.Count == 0 && Sensors.Count == 0)
-            {
-                return null;
-            }
-            ++Sequence;
-            if (Scope.Kind is ScopeKind.District or ScopeKind.Sector && _seeded && Districts.Count > 0)
-            {
-                City = Scope.Total(_sent.Values, Sequence);
-            }
-            var frame = new DeltaFrame(Scope.ToString(), Sequence, City, [.. Districts.Values], [.. Segments.Values], [.. Sensors.Values]);
-            City = null;
-            Districts.Clear();
-            Segments.Clear();
-            Sensors.Clear();
-            return frame;
         }
     }
 }

@@ -11,7 +11,7 @@ namespace IocTwin.Api.Streaming;
 /// scopes gets each snapshot as soon as it is read. Refusals are <see cref="SubscriptionRefused"/>.
 /// </summary>
 [Authorize(Policy = AccessExtensions.ReadPolicy)]
-public sealed class TwinHub(ScopeDispatcher dispatcher, TwinSnapshots snapshots, IGrainFactory grains, IAreaTreeSource areas) : Hub
+public sealed class TwinHub(ScopeDispatcher dispatcher, TwinSnapshots snapshots, IGrainFactory grains, IAreaTreeSource areas, HeldAssets assets) : Hub
 {
     public override Task OnConnectedAsync()
     {
@@ -28,6 +28,11 @@ public sealed class TwinHub(ScopeDispatcher dispatcher, TwinSnapshots snapshots,
     public async Task<ScopeSnapshot> Subscribe(string scope)
     {
         var parsed = await AuthorizeAsync(scope);
+        if (parsed.Kind is ScopeKind.City or ScopeKind.District or ScopeKind.Sector)
+        {
+            // The assets the process holds are read once; the snapshot carries those the scope covers as it joins.
+            await assets.EnsureFilledAsync();
+        }
         // Join first, then read: a change made while the snapshot is read arrives as a delta, not lost.
         // A city or sector scope's records are shared by its subscribers, taken once and serialised once.
         var joined = dispatcher.Subscribe(Context.ConnectionId, parsed, sequence => snapshots.TakeHeldAsync(parsed, sequence));

@@ -65,7 +65,8 @@ public sealed class TwinObserver(
 /// (and the sample city this process loads is in), fills the held state in the background, again after it was forgotten.
 /// </summary>
 public sealed class ObserverRegistrationService(
-    IGrainFactory grains, TwinObserver observer, HeldTwin held, IServiceProvider services, ILogger<ObserverRegistrationService> logger)
+    IGrainFactory grains, TwinObserver observer, HeldTwin held, HeldAssets heldAssets, IServiceProvider services,
+    ILogger<ObserverRegistrationService> logger)
     : BackgroundService
 {
     private static readonly TimeSpan Renewal = TimeSpan.FromSeconds(5);
@@ -86,6 +87,7 @@ public sealed class ObserverRegistrationService(
                 {
                     // Updates published while unregistered never came: what was held meanwhile is read again.
                     held.Forget();
+                    heldAssets.Forget();
                     registered = true;
                     fill = null;
                 }

@@ -31,7 +31,7 @@ public sealed class TwinSnapshots(IGrainFactory grains, KnownEntities known, Hel
                 var records = await (joined.Held ?? TakeHeldAsync(scope, sequence));
                 // Read after joining: an alert raised since comes as its own frame, so none is missed.
                 var alerts = await OpenAlertsAsync(scope, records.AreaIds);
-                return new ScopeSnapshot(key, sequence, records.City, records.Districts, records.Segments, records.Sensors, alerts);
+                return new ScopeSnapshot(key, sequence, records.City, records.Districts, records.Segments, records.Sensors, alerts, joined.Assets);
             }
             case ScopeKind.District:
             {
@@ -40,7 +40,8 @@ public sealed class TwinSnapshots(IGrainFactory grains, KnownEntities known, Hel
                 var alerts = OpenAlertsAsync(scope, districtIds);
                 var views = await LiveTopology.ReadViewsAsync(grains, districtIds);
                 var districts = views.Districts.Select(scope.Sees).OfType<DistrictView>().ToList();
-                return new ScopeSnapshot(key, sequence, scope.Total(districts, sequence), districts, views.Segments, views.Sensors, await alerts);
+                return new ScopeSnapshot(key, sequence, scope.Total(districts, sequence), districts, views.Segments, views.Sensors, await alerts,
+                    joined.Assets);
             }
             case ScopeKind.Entity:
             {

@@ -64,6 +64,8 @@ public static class SubscribeBenchmark
         Progress.Say($"subscribe: {options.SubscribeSamples} calls per scope on an idle twin ({string.Join(", ", scopes)})");
         var idle = await MeasureAsync(connection, scopes, options.SubscribeSamples);
         Report(context, "idle", idle, "");
+        var rawIdle = await RawCityAllocationsAsync(host, options.SubscribeSamples, feed: null);
+        ReportAllocation(context, "idle", rawIdle, idle["city"].Sensors);
         foreach (var (scope, first) in firstCalls)
         {
             var label = scope.Split(':')[0];
@@ -78,9 +80,12 @@ public static class SubscribeBenchmark
         {
             Progress.Say($"subscribe: the same under a feed of {options.SubscribeFeedReadingsPerSecond:N0} readings/s");
             await Task.Delay(options.LatencyWarmup);
+            // First, so that it is measured even when a busy machine makes the calls below fail.
+            var rawFed = await RawCityAllocationsAsync(host, options.SubscribeSamples, feed);
+            ReportAllocation(context, $"under {options.SubscribeFeedReadingsPerSecond:N0} readings/s, net of the feed", rawFed, idle["city"].Sensors);
             var before = context.Counters.Take();
             var sentBefore = feed.Sent;
-            Dictionary<string, (List<double> Times, int Sensors)> fed;
+            Dictionary<string, Measured> fed;
             try
             {
                 fed = await MeasureAsync(connection, scopes, options.SubscribeSamples);
@@ -91,6 +96,7 @@ public static class SubscribeBenchmark
                 throw;
             }
             var window = context.Counters.Take().Since(before);
+
             Report(context, $"under {options.SubscribeFeedReadingsPerSecond:N0} readings/s", fed, string.Create(CultureInfo.InvariantCulture,
                 $"feed {(feed.Sent - sentBefore) / window.Elapsed.TotalSeconds:N0} readings/s acknowledged ({feed.Failed} failed posts); {window.Describe(options.SubscribeSamples * scopes.Length, "subscribe")}"));
         }
@@ -105,38 +111,87 @@ public static class SubscribeBenchmark
     /// Milliseconds per call, sorted, per scope and for the no-op call (<see cref="RoundTrip"/>); they take turns so each
     /// sees the same conditions.
     /// </summary>
-    private static async Task<Dictionary<string, (List<double> Times, int Sensors)>> MeasureAsync(HubConnection connection, string[] scopes, int samples)
+    private static async Task<Dictionary<string, Measured>> MeasureAsync(HubConnection connection, string[] scopes, int samples)
     {
-        var results = scopes.Append(RoundTrip).ToDictionary(s => s, _ => (Times: new List<double>(), Sensors: 0));
+        var results = scopes.Append(RoundTrip).ToDictionary(s => s, _ => new Measured());
         for (var i = 0; i < samples; i++)
         {
+            var noopAllocated = GC.GetTotalAllocatedBytes();
             var noop = Stopwatch.GetTimestamp();
             await connection.InvokeAsync("Unsubscribe", "city");
             results[RoundTrip].Times.Add(Stopwatch.GetElapsedTime(noop).TotalMilliseconds);
+            results[RoundTrip].Allocated.Add(GC.GetTotalAllocatedBytes() - noopAllocated);
             foreach (var scope in scopes)
             {
+                var allocated = GC.GetTotalAllocatedBytes();
                 var started = Stopwatch.GetTimestamp();
                 var snapshot = await connection.InvokeAsync<JsonElement>("Subscribe", scope);
                 var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                results[scope].Allocated.Add(GC.GetTotalAllocatedBytes() - allocated);
                 await connection.InvokeAsync("Unsubscribe", scope);
                 results[scope].Times.Add(elapsed);
-                results[scope] = (results[scope].Times, snapshot.GetProperty("sensors").GetArrayLength());
+                results[scope].Sensors = snapshot.GetProperty("sensors").GetArrayLength();
             }
         }
-        foreach (var (times, _) in results.Values)
+        foreach (var measured in results.Values)
         {
-            times.Sort();
+            measured.Times.Sort();
+            measured.Allocated.Sort();
         }
         return results;
+    }
+
+    /// <summary>
+    /// One scope's calls: milliseconds and bytes allocated in this process (the twin and the client's parse of the
+    /// snapshot) during each, sorted; and the sensors its snapshot held.
+    /// </summary>
+    private sealed class Measured
+    {
+        public List<double> Times { get; } = [];
+        public List<double> Allocated { get; } = [];
+        public int Sensors { get; set; }
+    }
+
+    /// <summary>
+    /// Bytes the process allocates per <c>Subscribe("city")</c> of a client that parses nothing (<see cref="RawHubClient"/>),
+    /// sorted: the twin's own work for a city subscriber. Under a feed, what the feed allocates at the rate measured over
+    /// the second before each call is taken off. Allocation does not depend on the machine's load.
+    /// </summary>
+    private static async Task<List<double>> RawCityAllocationsAsync(TwinHost host, int samples, SteadyFeed? feed)
+    {
+        await using var raw = await RawHubClient.ConnectAsync(host.Address, host.IocToken());
+        List<double> allocated = [];
+        for (var i = 0; i < samples; i++)
+        {
+            var feedRate = 0.0;
+            if (feed is not null)
+            {
+                var (feedAllocated, feedStarted) = (GC.GetTotalAllocatedBytes(), Stopwatch.GetTimestamp());
+                await Task.Delay(TimeSpan.FromSeconds(1));
+                feedRate = (GC.GetTotalAllocatedBytes() - feedAllocated) / Stopwatch.GetElapsedTime(feedStarted).TotalSeconds;
+            }
+            var (before, started) = (GC.GetTotalAllocatedBytes(), Stopwatch.GetTimestamp());
+            await raw.InvokeAsync("Subscribe", "city");
+            allocated.Add(Math.Max(0, GC.GetTotalAllocatedBytes() - before - feedRate * Stopwatch.GetElapsedTime(started).TotalSeconds));
+            await raw.InvokeAsync("Unsubscribe", "city");
+        }
+        allocated.Sort();
+        return allocated;
+    }
+
+    private static void ReportAllocation(BenchmarkContext context, string condition, List<double> allocated, int sensors)
+    {
+        context.Results.Add(new Figure(Name, $"allocated per subscribe, city ({sensors:N0} sensors), {condition}, median", LatencyBenchmark.Percentile(allocated, 0.50),
+            Unit.Bytes, "max", allocated[^1]));
     }
 
     /// <summary>The key of the no-op hub call's times: a hub round trip on the same connection, the baseline.</summary>
     private const string RoundTrip = "no-op hub call";
 
-    private static void Report(BenchmarkContext context, string condition, Dictionary<string, (List<double> Times, int Sensors)> measured, string note)
+    private static void Report(BenchmarkContext context, string condition, Dictionary<string, Measured> measured, string note)
     {
         var roundTrip = measured[RoundTrip].Times;
-        foreach (var (scope, (times, sensors)) in measured.Where(m => m.Key != RoundTrip))
+        foreach (var (scope, (times, sensors)) in measured.Where(m => m.Key != RoundTrip).Select(m => (m.Key, (m.Value.Times, m.Value.Sensors))))
         {
             var label = scope.Split(':')[0];
             var p50 = LatencyBenchmark.Percentile(times, 0.50);
@@ -150,7 +205,8 @@ public static class SubscribeBenchmark
                 Met = p99 < TargetP99Milliseconds,
             });
         }
-        var slowest = string.Join("; ", measured.Select(m => FormattableString.Invariant($"{m.Key} max {m.Value.Times[^1]:N0} ms over {m.Value.Times.Count} calls")));
+        var slowest = string.Join("; ", measured.Select(m => FormattableString.Invariant(
+            $"{m.Key} max {m.Value.Times[^1]:N0} ms over {m.Value.Times.Count} calls, {LatencyBenchmark.Percentile(m.Value.Allocated, 0.50):N0} B allocated per call (median)")));
         context.Results.Note($"subscribe {condition}: {slowest}{(note.Length > 0 ? "; " + note : "")}");
     }
 

@@ -4,6 +4,7 @@ using IocTwin.Api.Access;
 using IocTwin.Api.Assets;
 using IocTwin.Model;
 using IocTwin.Tests.Infrastructure;
+using IocTwin.Tests.Streaming;
 using static IocTwin.Tests.Api.TwinApiClient;
 using static IocTwin.Tests.Areas.AreaCities;
 
@@ -16,7 +17,7 @@ public sealed class AssetsTests(AssetsTwinFactory api)
     private HttpClient Ioc => api.Http;
 
     // Each test's areas lie in a band of longitudes of their own, so one test's areas never hold another's positions.
-    private const double CrossingLon = 120.0, GeofenceLon = 121.0, BadInputLon = 122.0, ScopeLon = 123.0, OutlineLon = 124.0, TrackLon = 125.0;
+    private const double CrossingLon = 120.0, GeofenceLon = 121.0, BadInputLon = 122.0, ScopeLon = 123.0, OutlineLon = 124.0, TrackLon = 125.0, SnapshotLon = 126.0;
 
     private static async Task RegisterAsync(HttpClient ioc, string id, string kind = "ambulance")
     {
@@ -72,6 +73,41 @@ public sealed class AssetsTests(AssetsTwinFactory api)
         var counts = await Ioc.Get<List<AreaAssetCount>>("/api/v1/assets/areas");
         Assert.Equal(new AreaAssetCount(west, 0, 1, 1), counts.Single(c => c.AreaId == west));
         Assert.Equal(new AreaAssetCount(east, 1, 1, 0), counts.Single(c => c.AreaId == east));
+    }
+
+    [Fact]
+    public async Task A_screen_subscribing_sees_the_assets_its_scope_covers_in_its_snapshot_before_they_report_again()
+    {
+        var tag = Tag();
+        var (_, west, east) = await TwoWardsAsync(Ioc, tag, SnapshotLon);
+        var (ambulance, bus) = ($"amb-{tag}", $"bus-{tag}");
+        await RegisterAsync(Ioc, ambulance);
+        await RegisterAsync(Ioc, bus, "bus");
+        var at = DateTimeOffset.UtcNow.AddMinutes(-1);
+        await SendAsync(Ioc, Position(ambulance, SnapshotLon + 0.05, 10.1, at), Position(bus, SnapshotLon + 0.15, 10.1, at));
+
+        // This test's assets in a snapshot of the scope as its OC opens it, once the positions sent are in.
+        async Task<List<string>> ShownAsync(string token, string scope, Func<List<string>, bool> settled)
+        {
+            return await Eventually.Until(async () =>
+            {
+                await using var screen = await LiveScreen.ConnectAsync(api, token);
+                var assets = (await screen.Subscribe(scope)).Assets ?? [];
+                return assets.Select(a => a.Id).Where(id => id.EndsWith(tag, StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+            }, settled, TimeSpan.FromSeconds(15), $"the snapshot of {scope} shows where the assets are");
+        }
+        var westOc = api.Token(TwinRoles.DistrictOc, districts: [west]);
+        var eastOc = api.Token(TwinRoles.DistrictOc, districts: [east]);
+        Assert.Equal([ambulance], await ShownAsync(westOc, $"area:{west}", ids => ids.Count > 0));
+        Assert.Equal([bus], await ShownAsync(eastOc, $"area:{east}", ids => ids.Count > 0));
+        Assert.Equal([bus], await ShownAsync(api.Token(TwinRoles.SectorOc, sectors: ["traffic"]), "sector:traffic", ids => ids.Count > 0));
+        Assert.Equal([ambulance], await ShownAsync(api.Token(TwinRoles.SectorOc, sectors: ["public-safety"]), "sector:public-safety", ids => ids.Count > 0));
+        Assert.Equal([ambulance, bus], await ShownAsync(api.Token(TwinRoles.Ioc), "city", ids => ids.Count > 1));
+
+        // The ambulance crosses into the east ward: the next snapshots show it there, and no longer in the west.
+        await SendAsync(Ioc, Position(ambulance, SnapshotLon + 0.16, 10.1, at.AddSeconds(2)));
+        Assert.Equal([ambulance, bus], await ShownAsync(eastOc, $"area:{east}", ids => ids.Count > 1));
+        Assert.Empty(await ShownAsync(westOc, $"area:{west}", ids => ids.Count == 0));
     }
 
     [Fact]

@@ -25,7 +25,8 @@ public sealed class SharedCitySnapshotTests(TwinApiFactory api)
         await using var watching = await LiveScreen.ConnectAsync(api, api.Token(TwinRoles.Ioc));
         var first = await watching.Subscribe("city");
         var (segment, counter) = await Http.SoleCounterSegment("son-tra");
-        var count = first.Sensors.Single(s => s.Id == counter.Id).ReadingCount;
+        // As the screen shows it: shared records may be a few frames old, the frames since (queued ahead of the answer) bring the rest.
+        var count = watching.ShownSensor(first, counter.Id).ReadingCount;
         var speeds = new[] { 0.3, 0.5, 0.7 }.Select(share => Math.Round(segment.Spec!.FreeFlowSpeedKmh * share, 1)).ToArray();
         foreach (var (speed, i) in speeds.Select((s, i) => (s, i)))
         {
@@ -49,5 +50,77 @@ public sealed class SharedCitySnapshotTests(TwinApiFactory api)
         Assert.Equal(speeds[^1], shown.Values!["speed"]);
         var sequences = opening.DeltasOf("city").Select(d => d.Sequence).Where(s => s > snapshot.Sequence).Distinct().Order().ToList();
         Assert.Equal(Enumerable.Range(0, sequences.Count).Select(i => snapshot.Sequence + 1 + i), sequences);
+    }
+
+    [Fact]
+    public async Task City_screens_opened_while_readings_pour_in_end_showing_exactly_the_twins_state()
+    {
+        var counters = new List<SensorView>();
+        foreach (var district in new[] { "hai-chau", "son-tra", "thanh-khe" })
+        {
+            counters.AddRange((await Http.Get<List<SensorView>>($"/api/v1/districts/{district}/sensors")).Where(s => s.Kind == SensorKind.TrafficCounter));
+        }
+        Assert.True(counters.Count >= 10, "the sample city has traffic counters to feed");
+        var before = await Task.WhenAll(counters.Select(c => Http.Get<SensorView>($"/api/v1/sensors/{c.Id}")));
+        static double SpeedOf(int round, int counter) => 5 + (round + counter) % 40;
+        var rounds = 0;
+        // A screen kept open: the city scope and its shared records live on while others open.
+        await using var watching = await LiveScreen.ConnectAsync(api, api.Token(TwinRoles.Ioc));
+        await watching.Subscribe("city");
+
+        using var stop = new CancellationTokenSource();
+        var feed = Task.Run(async () =>
+        {
+            for (; !stop.IsCancellationRequested; rounds++)
+            {
+                var at = DateTimeOffset.UtcNow;
+                var response = await Http.PostReadings([.. counters.Select((c, i) => Reading(c.Id, at, new { speed = SpeedOf(rounds, i), flow = 100 + rounds }))]);
+                Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+                await Task.Delay(40);
+            }
+        });
+        // Screens open one after another while frames follow each other: each is served shared records some frames old,
+        // or newer ones made from the frames, with the frames since.
+        List<(LiveScreen Screen, ScopeSnapshot Snapshot)> opened = [];
+        try
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                await Task.Delay(300);
+                var screen = await LiveScreen.ConnectAsync(api, api.Token(TwinRoles.Ioc), i % 2 == 0 ? HubProtocol.Json : HubProtocol.MessagePack);
+                opened.Add((screen, await screen.Subscribe("city")));
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await feed;
+        }
+
+        // Every reading acknowledged is in the twin once the feed stopped: each counter's count and its last speed.
+        var expected = counters.Select((c, i) => (c.Id, Count: before[i].ReadingCount + rounds, Speed: SpeedOf(rounds - 1, i))).ToList();
+        await Eventually.Until(() => Task.WhenAll(counters.Select(c => Http.Get<SensorView>($"/api/v1/sensors/{c.Id}"))),
+            twin => twin.Select(t => (t.Id, t.ReadingCount, t.Values["speed"])).SequenceEqual(expected), TimeSpan.FromSeconds(20),
+            "the twin applied every reading posted");
+        try
+        {
+            foreach (var (screen, snapshot) in opened)
+            {
+                // What each screen shows (its snapshot and the frames after it) ends as the twin's state.
+                await Eventually.Until(() => Task.FromResult(expected.All(e => screen.ShownSensor(snapshot, e.Id) is var shown
+                        && shown.ReadingCount == e.Count && shown.Values["speed"] == e.Speed)),
+                    shownAll => shownAll, TimeSpan.FromSeconds(20), "every reading reaches each screen, none lost, none shown out of order");
+                var sequences = screen.DeltasOf("city").Select(d => d.Sequence).Where(s => s > snapshot.Sequence).Distinct().Order().ToList();
+                Assert.Equal(Enumerable.Range(0, sequences.Count).Select(i => snapshot.Sequence + 1 + i), sequences);
+                Assert.Empty(screen.Resyncs);
+            }
+        }
+        finally
+        {
+            foreach (var (screen, _) in opened)
+            {
+                await screen.DisposeAsync();
+            }
+        }
     }
 }

@@ -3,15 +3,75 @@ using System.Collections.Concurrent;
 namespace IocTwin.Api.Streaming.Shared;
 
 /// <summary>
-/// Records that many snapshots send as they are: serialised once per hub protocol (keyed by that protocol's serializer
-/// options) and the bytes written for every later subscriber, instead of tens of thousands of records per subscriber.
+/// Records that many snapshots send as they are, in chunks of <see cref="ChunkSize"/>: each chunk is serialised once per
+/// hub protocol (keyed by that protocol's serializer options), and the chunks' bytes joined once into the whole list's,
+/// written for every later subscriber instead of tens of thousands of records per subscriber (in one piece: the
+/// connection's buffers then come from the shared array pool, not new arrays per chunk). A later version of the list
+/// (<see cref="SharedRecordStore"/>) makes new chunks only where records changed, so only those are serialised again.
 /// Never changed once made.
 /// </summary>
-public sealed class SharedList<T>(IEnumerable<T> records) : List<T>(records)
+public sealed class SharedList<T> : List<T>
 {
-    private readonly ConcurrentDictionary<object, Lazy<byte[]>> _serialized = new(ReferenceEqualityComparer.Instance);
+    /// <summary>Records per chunk: small enough that an idle city re-encodes little, large enough that chunks stay few.</summary>
+    public const int ChunkSize = 512;
 
-    /// <summary>The records as the protocol with these options writes them, serialised by the first caller.</summary>
-    public byte[] SerializedFor(object options, Func<byte[]> serialize) =>
-        _serialized.GetOrAdd(options, _ => new Lazy<byte[]>(serialize)).Value;
+    public SharedList(IEnumerable<T> records) : base(records)
+    {
+        Chunks = [.. this.Chunk(ChunkSize).Select(chunk => new SharedChunk<T>(chunk))];
+        Protocols = new();
+    }
+
+    /// <summary>A later version of a list: these records, in these chunks, written by the protocols the earlier one was.</summary>
+    internal SharedList(T[] records, SharedChunk<T>[] chunks, ConcurrentDictionary<object, ListSerializer<T>> protocols)
+        : base(records)
+    {
+        Chunks = chunks;
+        Protocols = protocols;
+    }
+
+    public IReadOnlyList<SharedChunk<T>> Chunks { get; }
+
+    /// <summary>Every protocol this list or an earlier version of it was written with, and how it serialises a chunk.</summary>
+    internal ConcurrentDictionary<object, ListSerializer<T>> Protocols { get; }
+
+    private readonly ConcurrentDictionary<object, Lazy<byte[]>> _whole = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>
+    /// The whole list as the protocol with these options writes it (<paramref name="join"/> puts the chunks' records in
+    /// one array), made by the first caller from the chunks, each serialised once.
+    /// </summary>
+    public byte[] SerializedFor(object options, Func<T[], SerializedRecords> serialize, Func<int, IReadOnlyList<SerializedRecords>, byte[]> join)
+    {
+        Protocols.TryAdd(options, new ListSerializer<T>(serialize, join));
+        return _whole.GetOrAdd(options, _ => new Lazy<byte[]>(() => join(Count, [.. Chunks.Select(chunk => chunk.SerializedFor(options, serialize))]))).Value;
+    }
+
+    /// <summary>Serialises, ahead of any subscriber, the list for each protocol this list or one before it was written with.</summary>
+    public void SerializeAhead()
+    {
+        foreach (var (options, (serialize, join)) in Protocols)
+        {
+            SerializedFor(options, serialize, join);
+        }
+    }
+}
+
+/// <summary>A run of consecutive records of a <see cref="SharedList{T}"/>, serialised once per protocol.</summary>
+public sealed class SharedChunk<T>(T[] records)
+{
+    private readonly ConcurrentDictionary<object, Lazy<SerializedRecords>> _serialized = new(ReferenceEqualityComparer.Instance);
+
+    public T[] Records { get; } = records;
+
+    public SerializedRecords SerializedFor(object options, Func<T[], SerializedRecords> serialize) =>
+        _serialized.GetOrAdd(options, _ => new Lazy<SerializedRecords>(() => serialize(Records))).Value;
+}
+
+/// <summary>How a protocol serialises a chunk of records, and joins chunks into the whole list's array.</summary>
+internal readonly record struct ListSerializer<T>(Func<T[], SerializedRecords> Serialize, Func<int, IReadOnlyList<SerializedRecords>, byte[]> Join);
+
+/// <summary>A chunk's records as a protocol writes them in an array, without the array's own start and end.</summary>
+public readonly record struct SerializedRecords(byte[] Bytes, int Start, int Length)
+{
+    public ReadOnlySpan<byte> Span => Bytes.AsSpan(Start, Length);
 }

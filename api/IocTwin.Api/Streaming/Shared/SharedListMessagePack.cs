@@ -1,11 +1,13 @@
+using System.Buffers;
 using MessagePack;
 using MessagePack.Formatters;
 
 namespace IocTwin.Api.Streaming.Shared;
 
 /// <summary>
-/// Writes a <see cref="SharedList{T}"/> from the bytes serialised for the first subscriber; any other list of these records
-/// as MessagePack would (a list and a read-only list are the same array on the wire). Used by the hub's MessagePack protocol.
+/// Writes a <see cref="SharedList{T}"/> from the bytes made for the first subscriber (each chunk serialised once, joined once); any other list
+/// of these records as MessagePack would (a list and a read-only list are the same array on the wire). Used by the hub's
+/// MessagePack protocol.
 /// </summary>
 public sealed class SharedListFormatter<T> : IMessagePackFormatter<List<T>?>
 {
@@ -13,7 +15,7 @@ public sealed class SharedListFormatter<T> : IMessagePackFormatter<List<T>?>
     {
         if (value is SharedList<T> shared)
         {
-            writer.WriteRaw(shared.SerializedFor(options, () => MessagePackSerializer.Serialize<IReadOnlyList<T>>(shared, options)));
+            writer.WriteRaw(shared.SerializedFor(options, records => SerializeChunk(records, options), Join));
             return;
         }
         options.Resolver.GetFormatterWithVerify<IReadOnlyList<T>?>().Serialize(ref writer, value, options);
@@ -21,6 +23,34 @@ public sealed class SharedListFormatter<T> : IMessagePackFormatter<List<T>?>
 
     public List<T>? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options) =>
         options.Resolver.GetFormatterWithVerify<T[]?>().Deserialize(ref reader, options) is { } records ? [.. records] : null;
+
+    /// <summary>The chunks' records in one MessagePack array, under its header.</summary>
+    private static byte[] Join(int count, IReadOnlyList<SerializedRecords> chunks)
+    {
+        var header = new ArrayBufferWriter<byte>(5);
+        var writer = new MessagePackWriter(header);
+        writer.WriteArrayHeader(count);
+        writer.Flush();
+        var whole = new byte[header.WrittenCount + chunks.Sum(c => c.Length)];
+        header.WrittenSpan.CopyTo(whole);
+        var at = header.WrittenCount;
+        foreach (var chunk in chunks)
+        {
+            chunk.Span.CopyTo(whole.AsSpan(at));
+            at += chunk.Length;
+        }
+        return whole;
+    }
+
+    /// <summary>A chunk as a MessagePack array, less its header: the records follow each other in the whole list's array.</summary>
+    private static SerializedRecords SerializeChunk(T[] records, MessagePackSerializerOptions options)
+    {
+        var bytes = MessagePackSerializer.Serialize<IReadOnlyList<T>>(records, options);
+        var reader = new MessagePackReader(bytes);
+        reader.ReadArrayHeader();
+        var start = (int)reader.Consumed;
+        return new SerializedRecords(bytes, start, bytes.Length - start);
+    }
 }
 
 /// <summary>Answers <see cref="SharedListFormatter{T}"/> for lists of the records snapshots share, and nothing else.</summary>

@@ -13,13 +13,16 @@ public sealed record HeldRecords(
     CityView? City, SharedList<DistrictView> Districts, SharedList<SegmentView> Segments, SharedList<SensorView> Sensors,
     IReadOnlyList<string> AreaIds);
 
+/// <summary>A delta frame a scope sent, as serialised for its subscribers and as records.</summary>
+internal readonly record struct SentFrame(SerializedHubMessage Message, DeltaFrame Frame);
+
 /// <summary>
 /// A scope's shared records as of <see cref="Sequence"/>, and every delta frame the scope sent since, in order. A later
 /// subscriber gets these records with that sequence, and the frames since queued ahead of everything else it is sent:
 /// what the records miss is in those frames (a client keeps the newer of two records), so nothing is lost or reordered.
 /// Guarded by the dispatcher's lock.
 /// </summary>
-internal sealed class SharedSnapshot(long sequence, long generation)
+internal sealed class SharedSnapshot(long sequence, long generation, Task<HeldRecords> records)
 {
     public long Sequence { get; } = sequence;
 
@@ -28,19 +31,22 @@ internal sealed class SharedSnapshot(long sequence, long generation)
 
     public long StartedAt { get; } = Stopwatch.GetTimestamp();
 
-    public Task<HeldRecords> Records { get; set; } = null!;
+    public Task<HeldRecords> Records { get; } = records;
 
-    public List<SerializedHubMessage> FramesSince { get; } = [];
+    public List<SentFrame> FramesSince { get; } = [];
 
     /// <summary>Segments and sensors in <see cref="FramesSince"/>: what a later subscriber is sent ahead of its snapshot.</summary>
-    public int RecordsSince { get; set; }
+    public int RecordsSince { get; private set; }
 
-    public void Add(SerializedHubMessage frame, int records)
+    public void Add(SentFrame frame)
     {
         FramesSince.Add(frame);
-        RecordsSince += records;
+        RecordsSince += frame.Frame.Sensors.Count + frame.Frame.Segments.Count;
     }
 }
 
-/// <summary>What a subscriber joined: the sequence its snapshot carries, and for a city or sector scope the shared records.</summary>
-public sealed record ScopeJoin(long Sequence, Task<HeldRecords>? Held);
+/// <summary>
+/// What a subscriber joined: the sequence its snapshot carries, for a city or sector scope the shared records, and for a
+/// city, area or sector scope the moving assets it covered when it joined.
+/// </summary>
+public sealed record ScopeJoin(long Sequence, Task<HeldRecords>? Held, List<AssetView>? Assets = null);

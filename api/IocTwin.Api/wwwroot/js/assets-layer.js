@@ -1,9 +1,9 @@
 // Moving assets on the map: a marker per asset the screen's scopes cover, with a short trail of its last positions.
-// Starts from GET /api/v1/assets (what the token may see now), then follows the hub's 'assets' frames: positions
-// move markers, and an asset that left the scope (crossed into an area it does not cover) is taken off the map.
+// Drawn from the twin client: the assets each scope's snapshot carries, then its 'assets' events — newer positions
+// move markers, and an asset no scope of the screen covers any more (it crossed into an area they do not cover) is
+// taken off the map.
 // Tooltips are text (bindTooltip with a text node): an asset's name never becomes markup.
 
-import { getJson } from './auth.js';
 import { textSpan } from './dom.js';
 
 const L = window.L;
@@ -17,26 +17,22 @@ const KIND_COLORS = {
 };
 
 export class AssetLayer {
-  /** @param {L.Map} map  @param {string} token */
-  constructor(map, token) {
+  /** @param {L.Map} map */
+  constructor(map) {
     this.map = map;
-    this.token = token;
     map.createPane('assets').style.zIndex = 460;
     this.group = L.featureGroup().addTo(map);
     /** id → { marker, trail, points: [[lat, lon]] } */
     this.assets = new Map();
   }
 
-  /** Draws what the token may see now, then follows the client's asset frames. */
-  async follow(client) {
+  /** Draws the assets the client holds (from its snapshots), then follows its asset events. */
+  follow(client) {
+    for (const { asset } of client.assets.values()) this.#draw(asset);
     client.addEventListener('assets', ({ detail: frame }) => this.apply(frame));
-    try {
-      for (const asset of await getJson('/api/v1/assets', this.token)) this.#draw(asset);
-    } catch {
-      // The live frames still bring every asset as it next reports.
-    }
   }
 
+  /** @param {{ assets: object[], left: string[] }} frame  assets new or moved, and ids no scope of the screen covers */
   apply(frame) {
     for (const asset of frame.assets ?? []) this.#draw(asset);
     for (const id of frame.left ?? []) this.#remove(id);

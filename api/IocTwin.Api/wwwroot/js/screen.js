@@ -111,7 +111,7 @@ export function mountScreen(root, { client, scope, title, subtitle, onChangeToke
     bottomInset: () => $('.legend').offsetHeight,
   });
   const areas = new AreaView({ client, token, scope });
-  if (token) new AssetLayer(map.map, token).follow(client);
+  new AssetLayer(map.map).follow(client);
   if (token) {
     // Viewers see the queue; the OCs and the IOC also take reports on from it (the server checks who may).
     $('.reports-card').hidden = false;

@@ -4,7 +4,9 @@
 //
 // Events: 'change' (detail: { city, districts, segments, sensors: Sets of changed ids, snapshot }),
 // 'status' (detail: 'connecting' | 'live' | 'reconnecting' | 'stale' | 'offline'), 'alert', 'unauthorized', 'error',
-// 'scenario' (detail: the progress of a run on a subscribed scope scenario:{id}).
+// 'scenario' (detail: the progress of a run on a subscribed scope scenario:{id}),
+// 'assets' (detail: { scope, assets: moving assets new or moved, left: ids of those no scope of the screen covers now,
+// snapshot }). Moving assets come with a scope's snapshot, then as 'assets' frames; `assets` holds the latest of each.
 
 import { segmentValues } from './model.js';
 
@@ -36,10 +38,15 @@ export class TwinClient extends EventTarget {
     this.staleAfterMs = staleAfterMs;
     this.state = { city: null, districts: new Map(), segments: new Map(), sensors: new Map() };
     this.alerts = [];
+    /** Moving assets: id → { asset, scopes: the subscribed scopes that cover it }. */
+    this.assets = new Map();
     this.status = 'connecting';
     this.lastFrameAt = 0;
     this.stopped = false;
-    /** scope → { scope, sequence, buffer (frames held while a snapshot is on its way), busy, again } */
+    /**
+     * scope → { scope, sequence, buffer (frames held while a snapshot is on its way), touched (assets named by frames
+     * meanwhile: newer than the snapshot), busy, again }
+     */
     this.scopes = new Map();
     for (const scope of scopes) this.scopes.set(scope, newScopeState(scope));
     this.histories = new Map();
@@ -53,7 +60,7 @@ export class TwinClient extends EventTarget {
     this.connection.on('resync', (frame) => this.#subscribe(frame.scope));
     this.connection.on('alert', (alert) => this.#onAlert(alert));
     this.connection.on('scenario', (frame) => this.#emit('scenario', frame.progress));
-    this.connection.on('assets', (frame) => this.#emit('assets', frame));
+    this.connection.on('assets', (frame) => this.#onAssets(frame));
     this.connection.on('report', (frame) => this.#emit('report', frame));
     this.connection.onreconnecting(() => this.#setStatus('reconnecting'));
     this.connection.onreconnected(() => this.#subscribeAll());
@@ -95,6 +102,8 @@ export class TwinClient extends EventTarget {
 
   unsubscribe(scope) {
     if (!this.scopes.delete(scope)) return;
+    const left = [...this.assets.keys()].filter((id) => this.#dropAsset(scope, id));
+    if (left.length > 0) this.#emit('assets', { scope, assets: [], left, snapshot: false });
     if (this.#connected) this.connection.invoke('Unsubscribe', scope).catch(() => {});
   }
 
@@ -129,9 +138,11 @@ export class TwinClient extends EventTarget {
       do {
         s.again = false;
         s.buffer = [];
+        s.touched = new Set();
         const snapshot = await this.connection.invoke('Subscribe', scope);
         if (this.scopes.get(scope) !== s) return false;
         this.#applySnapshot(snapshot);
+        this.#applyAssetSnapshot(s, snapshot.assets);
         s.sequence = snapshot.sequence;
         const held = s.buffer.sort((a, b) => a.sequence - b.sequence);
         s.buffer = null;
@@ -143,6 +154,7 @@ export class TwinClient extends EventTarget {
     } finally {
       s.busy = false;
       s.buffer = null;
+      s.touched = null;
     }
     return subscribed;
   }
@@ -213,6 +225,52 @@ export class TwinClient extends EventTarget {
       if (!known || s.readingCount > known.readingCount) this.#record(s.id, Date.parse(s.lastSeen) || Date.now(), s.values);
       changes.sensors.add(s.id);
     }
+  }
+
+  /** An 'assets' frame: positions newer than those held move markers; an asset no scope covers any more leaves. */
+  #onAssets(frame) {
+    const s = this.scopes.get(frame.scope);
+    if (!s) return;
+    const changed = [];
+    const left = [];
+    for (const asset of frame.assets ?? []) {
+      s.touched?.add(asset.id);
+      if (this.#keepAsset(frame.scope, asset)) changed.push(asset);
+    }
+    for (const id of frame.left ?? []) {
+      s.touched?.add(id);
+      if (this.#dropAsset(frame.scope, id)) left.push(id);
+    }
+    this.#emit('assets', { scope: frame.scope, assets: changed, left, snapshot: false });
+  }
+
+  /**
+   * The assets a scope covered when its snapshot was taken: they replace what the scope held, except those that frames
+   * received since the Subscribe call named (a frame is newer than the snapshot).
+   */
+  #applyAssetSnapshot(s, assets) {
+    if (!assets) return;
+    const inSnapshot = new Set(assets.map((a) => a.id));
+    const changed = assets.filter((a) => !s.touched.has(a.id) && this.#keepAsset(s.scope, a));
+    const left = [...this.assets.keys()].filter((id) => !inSnapshot.has(id) && !s.touched.has(id) && this.#dropAsset(s.scope, id));
+    this.#emit('assets', { scope: s.scope, assets: changed, left, snapshot: true });
+  }
+
+  /** Keeps an asset's view for a scope; true when it is newer than the one held (older versions never move a marker back). */
+  #keepAsset(scope, asset) {
+    const held = this.assets.get(asset.id);
+    if (held) held.scopes.add(scope);
+    if (held && asset.version <= held.asset.version) return false;
+    this.assets.set(asset.id, { asset, scopes: held?.scopes ?? new Set([scope]) });
+    return true;
+  }
+
+  /** The scope no longer covers the asset; true when no scope of the screen does. */
+  #dropAsset(scope, id) {
+    const held = this.assets.get(id);
+    if (!held || !held.scopes.delete(scope) || held.scopes.size > 0) return false;
+    this.assets.delete(id);
+    return true;
   }
 
   #record(id, t, values) {
@@ -293,7 +351,7 @@ function apply(map, record, order, whole) {
 }
 
 function newScopeState(scope) {
-  return { scope, sequence: null, buffer: null, busy: false, again: false };
+  return { scope, sequence: null, buffer: null, touched: null, busy: false, again: false };
 }
 
 function newChanges(snapshot) {

@@ -1,0 +1,95 @@
+using System.Net.WebSockets;
+using System.Text;
+
+namespace IocTwin.Benchmarks.Benchmarks;
+
+/// <summary>
+/// A SignalR client over a bare WebSocket (JSON protocol) that reads every message into one reused buffer and parses
+/// none of it: what the benchmark process allocates during its calls is then the twin's own allocation (and the
+/// feed's, if one runs), not the parse of a 20-megabyte snapshot.
+/// </summary>
+public sealed class RawHubClient : IAsyncDisposable
+{
+    private const byte RecordSeparator = 0x1e;
+    /// <summary>A completion names its type among its first properties, before its result.</summary>
+    private static readonly byte[] CompletionType = "\"type\":3"u8.ToArray();
+
+    private readonly ClientWebSocket _socket = new();
+    private readonly byte[] _buffer = new byte[64 * 1024];
+    private readonly byte[] _messageStart = new byte[64];
+    private int _startLength;
+    private int _position;
+    private int _count;
+    private int _invocations;
+
+    public static async Task<RawHubClient> ConnectAsync(Uri address, string token)
+    {
+        var client = new RawHubClient();
+        var ws = new UriBuilder(new Uri(address, "/hubs/twin")) { Scheme = address.Scheme == "https" ? "wss" : "ws", Query = $"access_token={Uri.EscapeDataString(token)}" };
+        await client._socket.ConnectAsync(ws.Uri, CancellationToken.None);
+        await client.SendAsync("{\"protocol\":\"json\",\"version\":1}");
+        await client.ReadUntilAsync(handshake: true);
+        return client;
+    }
+
+    /// <summary>Calls a hub method with one string argument and reads until its completion has arrived, whole.</summary>
+    public async Task InvokeAsync(string method, string argument)
+    {
+        var id = ++_invocations;
+        await SendAsync($"{{\"type\":1,\"invocationId\":\"{id}\",\"target\":\"{method}\",\"arguments\":[\"{argument}\"]}}");
+        await ReadUntilAsync(handshake: false);
+    }
+
+    private Task SendAsync(string message) =>
+        _socket.SendAsync(Encoding.UTF8.GetBytes(message + (char)RecordSeparator), WebSocketMessageType.Text, true, CancellationToken.None);
+
+    /// <summary>
+    /// Reads messages until the handshake answer, or a completion (one call is out at a time), has ended; what follows it
+    /// in the buffer is kept for the next read.
+    /// </summary>
+    private async Task ReadUntilAsync(bool handshake)
+    {
+        while (true)
+        {
+            if (_position == _count)
+            {
+                var received = await _socket.ReceiveAsync(_buffer, CancellationToken.None);
+                if (received.MessageType == WebSocketMessageType.Close)
+                {
+                    throw new InvalidOperationException($"The hub closed the connection: {received.CloseStatusDescription}");
+                }
+                (_position, _count) = (0, received.Count);
+            }
+            while (_position < _count)
+            {
+                var b = _buffer[_position++];
+                if (b == RecordSeparator)
+                {
+                    var ended = handshake || _messageStart.AsSpan(0, _startLength).IndexOf(CompletionType) >= 0;
+                    _startLength = 0;
+                    if (ended)
+                    {
+                        return;
+                    }
+                    continue;
+                }
+                if (_startLength < _messageStart.Length)
+                {
+                    _messageStart[_startLength++] = b;
+                }
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+        }
+        catch (WebSocketException)
+        {
+        }
+        _socket.Dispose();
+    }
+}
