@@ -35,6 +35,7 @@ api.MapScenariosApi();
 api.MapNetworksApi();
 api.MapAssetsApi();
 api.MapGeofencesApi();
+api.MapSectorsApi();
 
 app.MapNgsiLdApi();
 app.MapTwinHub();

@@ -78,7 +78,8 @@ public sealed record DistrictKpis(
     [property: Id(5)] Kpi SensorsStale,
     [property: Id(6)] Kpi SensorsOffline,
     [property: Id(7)] Kpi OpenAlerts,
-    [property: Id(8)] Kpi MonitoredKm)
+    [property: Id(8)] Kpi MonitoredKm,
+    [property: Id(9), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, RuleKpi>? Rules = null)
 {
     public static readonly DistrictKpis Empty = new(Kpi.Unknown, Kpi.Unknown, Kpi.Unknown, Kpi.Unknown,
         Kpi.Unknown, Kpi.Unknown, Kpi.Unknown, Kpi.Unknown, Kpi.Unknown);
