@@ -108,6 +108,14 @@ public sealed class SectorCatalogTests
             ["Twin:Sectors:Kinds:0:Values:0:Unit"] = "%",
             ["Twin:Sectors:Kinds:0:Values:0:Min"] = "0",
             ["Twin:Sectors:Kinds:0:Values:0:Max"] = "100",
+            ["Twin:Sectors:Kinds:0:NameEn"] = "Waste bin",
+            ["Twin:Sectors:Kinds:0:Alert:Id"] = "bin-full",
+            ["Twin:Sectors:Kinds:0:Alert:Name"] = "Bin over 90 % full",
+            ["Twin:Sectors:Kinds:0:Alert:Value"] = "fill",
+            ["Twin:Sectors:Kinds:0:Alert:Threshold"] = "90",
+            ["Twin:Sectors:Kinds:0:Alert:ClearThreshold"] = "80",
+            ["Twin:Sectors:Kinds:0:Alert:ForSeconds"] = "0",
+            ["Twin:Sectors:Kinds:0:Alert:Severity"] = "warning",
         }).Build();
 
         var catalog = new SectorCatalog(SectorSettings.Read(configuration)!);
@@ -116,6 +124,7 @@ public sealed class SectorCatalogTests
         Assert.Equal(("Rác thải", "#8d6e63"), (catalog.Find(new Sector("waste"))!.NameVi, catalog.Find(new Sector("waste"))!.Colour));
         Assert.Equal("bin-fill-mean", Assert.Single(catalog.KpiRules).Id);
         Assert.Equal(new ValueRange(0, 100, "%"), catalog.RangeOf("fill"));
+        Assert.Equal(("Waste bin", 90.0), (catalog.Find(new SensorKind("bin-fill"))!.NameEn, catalog.KindAlertRules.Single(r => r.Id == "bin-full").Threshold));
         Assert.Null(SectorSettings.Read(new ConfigurationBuilder().Build()));
     }
 
