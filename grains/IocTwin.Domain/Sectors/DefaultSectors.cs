@@ -12,7 +12,7 @@ public static class DefaultSectors
     [
         new(Sector.Traffic.Id, "Giao thông", "Traffic", "#ffd166"),
         new(Sector.Environment.Id, "Môi trường", "Environment", "#06d6a0"),
-        new(Sector.Flood.Id, "Ngập lụt", "Flood", "#4cc9f0"),
+        new(Sector.Flood.Id, "Chống ngập", "Flood", "#4cc9f0"),
         new(Sector.Lighting.Id, "Chiếu sáng", "Lighting", "#f8f9fa"),
         new(Sector.Water.Id, "Cấp nước", "Water", "#4361ee"),
         new(Sector.PublicSafety.Id, "An ninh trật tự", "Public safety", "#ef476f"),
