@@ -37,6 +37,7 @@ api.MapNetworksApi();
 api.MapAssetsApi();
 api.MapGeofencesApi();
 api.MapReportsApi();
+api.MapSectorsApi();
 
 app.MapNgsiLdApi();
 app.MapTwinHub();

@@ -41,10 +41,10 @@ public static class AlertEvaluator
     public const string Offline = "offline";
     public const string LevelOfServiceMetric = "los";
 
-    public static readonly IReadOnlyList<AlertRule> DefaultRules =
+    /// <summary>The city's rules until operators change them: each sensor kind's default alert, then the road and silence rules.</summary>
+    public static IReadOnlyList<AlertRule> DefaultRules =>
     [
-        new("aqi-unhealthy", "Air quality unhealthy (AQI > 150)", SensorKind.AirQuality, null, ReadingNames.Aqi, 150, 130, 0, "warning"),
-        new("water-high", "Water level over 0.5 m", SensorKind.WaterLevel, null, ReadingNames.Level, 0.5, 0.4, 0, "critical"),
+        .. SectorCatalog.Current.KindAlertRules,
         new("segment-los-f", "Road at level of service F for 5 minutes", null, Sector.Traffic, LevelOfServiceMetric, 5.5, 5.5, 300, "warning"),
         new("sensor-offline", "Sensor silent for over 10 minutes", null, null, Offline, 10, 10, 0, "info"),
     ];
@@ -58,7 +58,7 @@ public static class AlertEvaluator
         {
             if (rule.Metric == LevelOfServiceMetric)
             {
-                if (rule.Kind is null && rule.Sector is null or Sector.Traffic)
+                if (rule.Kind is null && (rule.Sector is null || rule.Sector == Sector.Traffic))
                 {
                     foreach (var segment in segmentList)
                     {

@@ -88,7 +88,8 @@ public static class KpiCalculator
             SensorsStale: Known(sensors.Stale, sensors.NewestSeen),
             SensorsOffline: Known(sensors.Offline, sensors.NewestSeen),
             OpenAlerts: Known(openAlerts, null),
-            MonitoredKm: countsRoads ? Known(roads.MonitoredM / 1000, roads.AsOf) : Kpi.Unknown);
+            MonitoredKm: countsRoads ? Known(roads.MonitoredM / 1000, roads.AsOf) : Kpi.Unknown,
+            Rules: sensors.Rules.Values);
 
     /// <summary>Length-weighted speed and congested length over the open, measured roads.</summary>
     private sealed class RoadAccumulator
@@ -143,8 +144,10 @@ public static class KpiCalculator
         DateTimeOffset? speedAsOf = null;
         Kpi congested = Kpi.Unknown, aqi = Kpi.Unknown, water = Kpi.Unknown, online = Kpi.Unknown, stale = Kpi.Unknown,
             offline = Kpi.Unknown, alerts = Kpi.Unknown, openReports = Kpi.Unknown, overdueReports = Kpi.Unknown;
+        var rules = new RuleKpis([]);
         foreach (var district in districts)
         {
+            rules.Add(district.Rules);
             if (district.MeanSpeedKmh.Value is { } speed && district.MonitoredKm.Value is { } km and > 0)
             {
                 weightedSpeed += speed * km;
@@ -164,7 +167,7 @@ public static class KpiCalculator
         return new DistrictKpis(
             monitoredKm > 0 ? Known(weightedSpeed / monitoredKm, speedAsOf) : Kpi.Unknown,
             congested, aqi, water, online, stale, offline, alerts,
-            Known(monitoredKm, speedAsOf))
+            Known(monitoredKm, speedAsOf), rules.Values)
         {
             OpenReports = openReports,
             OverdueReports = overdueReports,
@@ -205,12 +208,13 @@ public static class KpiCalculator
         ? candidate
         : best;
 
-    /// <summary>Sensor counts by health, and the worst environmental values among sensors still online or stale.</summary>
+    /// <summary>Sensor counts by health, and the worst environmental values and the sectors' rule KPIs among sensors still online or stale.</summary>
     private sealed class Accumulator(DateTimeOffset now)
     {
         public int Online, Stale, Offline;
         public Kpi WorstAqi = Kpi.Unknown, MaxWaterLevel = Kpi.Unknown;
         public DateTimeOffset? NewestSeen;
+        public readonly RuleKpis Rules = new(SectorCatalog.Current.KpiRules);
 
         public void Add(SensorSnapshot sensor)
         {
@@ -232,6 +236,7 @@ public static class KpiCalculator
             {
                 MaxWaterLevel = Max(MaxWaterLevel, Known(level, sensor.LastSeen));
             }
+            Rules.Add(sensor);
         }
     }
 }

@@ -24,7 +24,7 @@ public static class SegmentTrafficModel
                 continue;
             }
             var used = false;
-            if (sensor.Kind is SensorKind.TrafficCounter or SensorKind.SpeedCamera)
+            if (sensor.Kind == SensorKind.TrafficCounter || sensor.Kind == SensorKind.SpeedCamera)
             {
                 used |= Add(sensor, ReadingNames.Flow, ref flowSum, ref flowCount);
                 used |= Add(sensor, ReadingNames.Speed, ref speedSum, ref speedCount);

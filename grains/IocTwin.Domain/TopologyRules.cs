@@ -51,8 +51,8 @@ public static class TopologyRules
     {
         if (!IsValidId(spec.Id)) yield return ("id", IdRule);
         if (spec.Name is { Length: > MaxNameLength }) yield return ("name", "must be at most 200 characters");
-        if (!Enum.IsDefined(spec.Kind)) yield return ("kind", "is not a known sensor kind");
-        if (!Enum.IsDefined(spec.Sector)) yield return ("sector", "is not a known sector");
+        if (!SectorCatalog.Current.Defines(spec.Kind)) yield return ("kind", $"is not a sensor kind the city defines ({SectorCatalog.Current.ExpectedKinds})");
+        if (!SectorCatalog.Current.Defines(spec.Sector)) yield return ("sector", $"is not a sector the city defines ({SectorCatalog.Current.ExpectedSectors})");
         if (!spec.Location.IsValid) yield return ("location", "must be [lon, lat] within range");
         if (!IsValidId(spec.DistrictId)) yield return ("districtId", IdRule);
         if (spec.SegmentId is not null && !IsValidId(spec.SegmentId)) yield return ("segmentId", IdRule);

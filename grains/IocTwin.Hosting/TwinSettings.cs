@@ -1,5 +1,6 @@
 using IocTwin.Domain;
 using IocTwin.Grains;
+using IocTwin.Hosting.Sectors;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -31,6 +32,13 @@ public static class TwinSettings
         builder.Services.Configure<IngestBudgetOptions>(builder.Configuration.GetSection(IngestBudgetOptions.SectionName));
         // Read here, first, so that an unknown zone stops the start before anything else is set up.
         builder.Services.TryAddSingleton(TwinTimeZone.Parse(builder.Configuration[TwinTimeZone.SettingName]));
+        // The city's sectors and kinds: configured ones now, so nothing starts on the wrong catalogue; the one the IOC
+        // stored through the admin API as soon as the cluster answers.
+        if (SectorSettings.Read(builder.Configuration) is { } configured)
+        {
+            SectorCatalog.Use(new SectorCatalog(configured));
+        }
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SectorCatalogFollower>());
         return hosting;
     }
 }

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using IocTwin.Domain;
 using IocTwin.Model;
 
 namespace IocTwin.Api.Access;
@@ -106,22 +107,11 @@ public sealed class TwinAccess
             creator.Districts.All(_districts.Contains) && creator.Sectors.All(s => SectorNames.TryParse(s, out var sector) && _sectors.Contains(sector)));
 }
 
-/// <summary>Sector names as they appear in tokens, scopes and JSON: kebab-case ("public-safety").</summary>
+/// <summary>Sector names as they appear in tokens, scopes and JSON: the kebab-case ids the city's catalogue defines ("public-safety").</summary>
 public static class SectorNames
 {
-    public static string Name(Sector sector) => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(sector.ToString());
+    public static string Name(Sector sector) => sector.Id;
 
-    public static bool TryParse(string? text, out Sector sector)
-    {
-        foreach (var candidate in Enum.GetValues<Sector>())
-        {
-            if (string.Equals(Name(candidate), text, StringComparison.OrdinalIgnoreCase))
-            {
-                sector = candidate;
-                return true;
-            }
-        }
-        sector = default;
-        return false;
-    }
+    /// <summary>A sector the city defines (see <see cref="SectorCatalog"/>), its name in any case.</summary>
+    public static bool TryParse(string? text, out Sector sector) => SectorCatalog.Current.TryParse(text, out sector);
 }

@@ -120,6 +120,8 @@ public static class AlertsApi
         if (!double.IsFinite(clear) || clear > (body.Threshold ?? double.MaxValue)) errors.AddError("clearThreshold", "must be at most the threshold");
         if (body.ForSeconds is { } forSeconds && forSeconds is < 0 or > 86_400) errors.AddError("forSeconds", "must be 0 to 86,400");
         if (body.Severity is { } severity && !Severities.Contains(severity)) errors.AddError("severity", "must be info, warning or critical");
+        if (body.Kind is { } kind && !SectorCatalog.Current.Defines(kind)) errors.AddError("kind", $"is not a sensor kind the city defines ({SectorCatalog.Current.ExpectedKinds})");
+        if (body.Sector is { } sector && !SectorCatalog.Current.Defines(sector)) errors.AddError("sector", $"is not a sector the city defines ({SectorCatalog.Current.ExpectedSectors})");
         if (errors.Count > 0)
         {
             return Problems.Fields(errors);

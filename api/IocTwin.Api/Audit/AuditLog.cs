@@ -11,6 +11,8 @@ public static class AuditActions
     public const string AlertResolve = "alert.resolve";
     public const string AlertRulePut = "alert-rule.put";
     public const string AlertRuleDelete = "alert-rule.delete";
+    public const string SectorsPut = "sectors.put";
+    public const string SensorKindsPut = "sensor-kinds.put";
     public const string DistrictPut = "district.put";
     public const string SegmentPut = "segment.put";
     public const string SensorPut = "sensor.put";

@@ -14,19 +14,19 @@ namespace IocTwin.Api.NgsiLd;
 public static class SmartDataModels
 {
     /// <summary>The observation type a sensor of that kind publishes, short name.</summary>
-    public static string ObservationType(SensorKind kind) => kind switch
+    public static string ObservationType(SensorKind kind) => kind.Id switch
     {
-        SensorKind.TrafficCounter or SensorKind.SpeedCamera => "TrafficFlowObserved",
-        SensorKind.AirQuality => "AirQualityObserved",
-        SensorKind.Noise => "NoiseLevelObserved",
-        SensorKind.WaterLevel => "FloodMonitoring",
-        SensorKind.Streetlight => "Streetlight",
+        "traffic-counter" or "speed-camera" => "TrafficFlowObserved",
+        "air-quality" => "AirQualityObserved",
+        "noise" => "NoiseLevelObserved",
+        "water-level" => "FloodMonitoring",
+        "streetlight" => "Streetlight",
         _ => "DeviceMeasurement",
     };
 
     /// <summary>Every observation type a sensor can publish, short names.</summary>
     public static readonly IReadOnlySet<string> ObservationTypes =
-        Enum.GetValues<SensorKind>().Select(ObservationType).ToHashSet(StringComparer.Ordinal);
+        SensorKind.Compiled.Select(ObservationType).ToHashSet(StringComparer.Ordinal);
 
     public static NgsiEntity Device(SensorView sensor)
     {
@@ -126,17 +126,18 @@ public static class SmartDataModels
         }
     }
 
-    private static string[] ControlledProperties(SensorKind kind) => kind switch
+    private static string[] ControlledProperties(SensorKind kind) => kind.Id switch
     {
-        SensorKind.TrafficCounter => ["trafficFlow", "averageVehicleSpeed", "occupancy"],
-        SensorKind.SpeedCamera => ["averageVehicleSpeed"],
-        SensorKind.AirQuality => ["airQuality", "pm25"],
-        SensorKind.Noise => ["noiseLevel"],
-        SensorKind.WaterLevel => ["waterLevel"],
-        SensorKind.RainGauge => ["precipitation"],
-        SensorKind.Streetlight => ["powerState", "powerConsumption"],
-        SensorKind.WaterPressure => ["pressure"],
-        _ => ["peopleCount"],
+        "traffic-counter" => ["trafficFlow", "averageVehicleSpeed", "occupancy"],
+        "speed-camera" => ["averageVehicleSpeed"],
+        "air-quality" => ["airQuality", "pm25"],
+        "noise" => ["noiseLevel"],
+        "water-level" => ["waterLevel"],
+        "rain-gauge" => ["precipitation"],
+        "streetlight" => ["powerState", "powerConsumption"],
+        "water-pressure" => ["pressure"],
+        "people-counter" => ["peopleCount"],
+        _ => [kind.Id],
     };
 
     public static NgsiEntity RoadSegmentOf(SegmentView segment)
@@ -227,11 +228,11 @@ public static class SmartDataModels
         return new NgsiEntity(NgsiLdFormat.Urn("Alert", alert.Id), Sdm.Alert, attributes, alert.DistrictId, alert.Sector);
     }
 
-    private static string AlertCategory(Sector sector) => sector switch
+    private static string AlertCategory(Sector sector) => sector.Id switch
     {
-        Sector.Traffic => "traffic",
-        Sector.Flood => "naturalDisaster",
-        Sector.PublicSafety => "security",
+        "traffic" => "traffic",
+        "flood" => "naturalDisaster",
+        "public-safety" => "security",
         _ => "environment",
     };
 

@@ -78,22 +78,23 @@ public sealed record DistrictKpis(
     [property: Id(5)] Kpi SensorsStale,
     [property: Id(6)] Kpi SensorsOffline,
     [property: Id(7)] Kpi OpenAlerts,
-    [property: Id(8)] Kpi MonitoredKm)
+    [property: Id(8)] Kpi MonitoredKm,
+    [property: Id(9), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, RuleKpi>? Rules = null)
 {
     /// <summary>Citizen reports of the area still open (received, assigned or in progress); null in KPIs stored before reports were counted.</summary>
-    [Id(9), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Kpi? OpenReports { get; init; }
+    [Id(10), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Kpi? OpenReports { get; init; }
 
     /// <summary>Open citizen reports past their category's SLA; null as <see cref="OpenReports"/> is.</summary>
-    [Id(10), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Kpi? OverdueReports { get; init; }
+    [Id(11), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Kpi? OverdueReports { get; init; }
 
     /// <summary>
     /// Moving assets that entered the area since it was created: from outside it, not from one of its own children.
     /// Counted by the area itself, not summed from its children; null for the city and in KPIs stored before.
     /// </summary>
-    [Id(11), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Kpi? AssetsEntered { get; init; }
+    [Id(12), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Kpi? AssetsEntered { get; init; }
 
     /// <summary>Moving assets that left the area for somewhere outside it since it was created; as <see cref="AssetsEntered"/>.</summary>
-    [Id(12), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Kpi? AssetsLeft { get; init; }
+    [Id(13), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Kpi? AssetsLeft { get; init; }
 
     public static readonly DistrictKpis Empty = new(Kpi.Unknown, Kpi.Unknown, Kpi.Unknown, Kpi.Unknown,
         Kpi.Unknown, Kpi.Unknown, Kpi.Unknown, Kpi.Unknown, Kpi.Unknown);

@@ -239,17 +239,4 @@ public static class GeoJsonCityReader
         }
         return features;
     }
-
-
-    /// <summary>The sector that usually owns a sensor kind's data.</summary>
-    public static Sector DefaultSector(SensorKind kind) => kind switch
-    {
-        SensorKind.TrafficCounter or SensorKind.SpeedCamera => Sector.Traffic,
-        SensorKind.AirQuality or SensorKind.Noise => Sector.Environment,
-        SensorKind.WaterLevel or SensorKind.RainGauge => Sector.Flood,
-        SensorKind.Streetlight => Sector.Lighting,
-        SensorKind.WaterPressure => Sector.Water,
-        SensorKind.PeopleCounter => Sector.PublicSafety,
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
-    };
 }

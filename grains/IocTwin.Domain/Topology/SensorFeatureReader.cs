@@ -1,4 +1,5 @@
 using System.Text.Json;
+using IocTwin.Domain;
 using IocTwin.Model;
 using static IocTwin.Topology.GeoJsonGeometry;
 using static IocTwin.Topology.GeoJsonProperties;
@@ -19,32 +20,32 @@ internal static class SensorFeatureReader
         SensorKind? kind = null;
         if (!props.TryGetProperty("kind", out var kindElement) || kindElement.ValueKind == JsonValueKind.Null)
         {
-            ctx.Error("properties.kind", $"Missing sensor kind: expected {EnumText<SensorKind>.Expected}.");
+            ctx.Error("properties.kind", $"Missing sensor kind: expected {SectorCatalog.Current.ExpectedKinds}.");
         }
         else if (kindElement.ValueKind != JsonValueKind.String)
         {
             ctx.Error("properties.kind", $"Expected a string, got {Describe(kindElement)}.");
         }
-        else if (EnumText<SensorKind>.TryParse(kindElement.GetString()!, out var parsedKind))
+        else if (SectorCatalog.Current.TryParse(kindElement.GetString(), out SensorKind parsedKind))
         {
             kind = parsedKind;
         }
         else
         {
             ctx.Error("properties.kind",
-                $"Unknown sensor kind '{Truncate(kindElement.GetString()!)}': expected {EnumText<SensorKind>.Expected}.");
+                $"Unknown sensor kind '{Truncate(kindElement.GetString()!)}': expected {SectorCatalog.Current.ExpectedKinds}.");
         }
 
         Sector? sector = null;
         if (OptionalString(props, "sector", ctx) is { } sectorText)
         {
-            if (EnumText<Sector>.TryParse(sectorText, out var parsedSector))
+            if (SectorCatalog.Current.TryParse(sectorText, out Sector parsedSector))
             {
                 sector = parsedSector;
             }
             else
             {
-                ctx.Error("properties.sector", $"Unknown sector '{Truncate(sectorText)}': expected {EnumText<Sector>.Expected}.");
+                ctx.Error("properties.sector", $"Unknown sector '{Truncate(sectorText)}': expected {SectorCatalog.Current.ExpectedSectors}.");
             }
         }
 
@@ -63,7 +64,7 @@ internal static class SensorFeatureReader
             return null;
         }
 
-        var spec = new SensorSpec(id, kind.Value, sector ?? GeoJsonCityReader.DefaultSector(kind.Value), location.Value, "", segmentId,
+        var spec = new SensorSpec(id, kind.Value, sector ?? SectorCatalog.Current.SectorOf(kind.Value), location.Value, "", segmentId,
             string.IsNullOrWhiteSpace(name) ? null : name);
         return new SensorCandidate(ctx.Index, id, spec, districtId);
     }

@@ -1,3 +1,4 @@
+using IocTwin.Domain;
 using IocTwin.Model;
 
 namespace IocTwin.Topology;
@@ -29,14 +30,12 @@ internal static class SyntheticSensorPlacement
     ];
 
     /// <summary>Chance that a sensor of the kind is mounted on a road segment rather than off-road.</summary>
-    private static double OnSegmentShare(SensorKind kind) => kind switch
-    {
-        SensorKind.TrafficCounter or SensorKind.SpeedCamera or SensorKind.Streetlight => 1.0,
-        SensorKind.WaterLevel => 0.5,
-        SensorKind.PeopleCounter => 0.4,
-        SensorKind.AirQuality or SensorKind.Noise => 0.3,
-        _ => 0.0,
-    };
+    private static double OnSegmentShare(SensorKind kind) =>
+        kind == SensorKind.TrafficCounter || kind == SensorKind.SpeedCamera || kind == SensorKind.Streetlight ? 1.0
+        : kind == SensorKind.WaterLevel ? 0.5
+        : kind == SensorKind.PeopleCounter ? 0.4
+        : kind == SensorKind.AirQuality || kind == SensorKind.Noise ? 0.3
+        : 0.0;
 
     public static SensorSpec[] Place(SyntheticDistrictLayout districts, SyntheticSegmentSet segments, int count, ref SplitMix64 rng)
     {
@@ -69,7 +68,7 @@ internal static class SyntheticSensorPlacement
             sensors[n] = new SensorSpec(
                 $"x-{n + 1:D7}",
                 kind,
-                GeoJsonCityReader.DefaultSector(kind),
+                SectorOf(kind),
                 location,
                 districts.Ids[district],
                 segment >= 0 ? specs[segment].Id : null,
@@ -174,13 +173,9 @@ internal static class SyntheticSensorPlacement
         return sensors;
     }
 
-    private static SensorKind RepresentativeOf(SensorKind kind) => GeoJsonCityReader.DefaultSector(kind) switch
-    {
-        Sector.Traffic => SensorKind.TrafficCounter,
-        Sector.Environment => SensorKind.AirQuality,
-        Sector.Flood => SensorKind.WaterLevel,
-        Sector.Lighting => SensorKind.Streetlight,
-        Sector.Water => SensorKind.WaterPressure,
-        _ => SensorKind.PeopleCounter,
-    };
+    /// <summary>The kind standing for a sector's sensors where the city has one of each (the synthetic city places the default kinds).</summary>
+    private static SensorKind RepresentativeOf(SensorKind kind) =>
+        SectorRepresentatives.FirstOrDefault(r => SectorOf(r) == SectorOf(kind), SensorKind.PeopleCounter);
+
+    private static Sector SectorOf(SensorKind kind) => SectorCatalog.Current.SectorOf(kind);
 }

@@ -36,21 +36,23 @@ public sealed class SyntheticFeed(int seed = 7, TwinTimeZone? timeZone = null)
         var rain = RainfallMmPerHour(sensor.DistrictId, time);
         var rainSlowdown = rain > 0 ? 0.85 : 1.0;
 
-        Dictionary<string, double> values = sensor.Kind switch
+        Dictionary<string, double> values = sensor.Kind.Id switch
         {
-            SensorKind.TrafficCounter or SensorKind.SpeedCamera => Traffic(segment, demand * Noise(0.15), rainSlowdown, sensor.Kind),
-            SensorKind.AirQuality => new()
+            "traffic-counter" or "speed-camera" => Traffic(segment, demand * Noise(0.15), rainSlowdown, sensor.Kind),
+            "air-quality" => new()
             {
                 [ReadingNames.Aqi] = Math.Round(Math.Max(10, (35 + 70 * demand) * (rain > 0 ? 0.7 : 1) * Noise(0.1)), 1),
                 [ReadingNames.Pm25] = Math.Round(Math.Max(2, (10 + 30 * demand) * Noise(0.15)), 1),
             },
-            SensorKind.WaterLevel => new() { [ReadingNames.Level] = Math.Round(Math.Max(0, 0.02 + rain * 0.008 * Noise(0.2)), 3) },
-            SensorKind.RainGauge => new() { [ReadingNames.Rainfall] = Math.Round(rain * Noise(0.1), 1) },
-            SensorKind.Noise => new() { [ReadingNames.Noise] = Math.Round((48 + 25 * demand) * Noise(0.05), 1) },
-            SensorKind.Streetlight => Streetlight(time, Noise(0.03)),
-            SensorKind.WaterPressure => new() { [ReadingNames.Pressure] = Math.Round((3.2 - 0.8 * demand) * Noise(0.03), 2) },
-            SensorKind.PeopleCounter => new() { [ReadingNames.Count] = Math.Round(Math.Max(0, 250 * demand * Noise(0.3))) },
-            _ => new() { ["value"] = random.NextDouble() },
+            "water-level" => new() { [ReadingNames.Level] = Math.Round(Math.Max(0, 0.02 + rain * 0.008 * Noise(0.2)), 3) },
+            "rain-gauge" => new() { [ReadingNames.Rainfall] = Math.Round(rain * Noise(0.1), 1) },
+            "noise" => new() { [ReadingNames.Noise] = Math.Round((48 + 25 * demand) * Noise(0.05), 1) },
+            "streetlight" => Streetlight(time, Noise(0.03)),
+            "water-pressure" => new() { [ReadingNames.Pressure] = Math.Round((3.2 - 0.8 * demand) * Noise(0.03), 2) },
+            "people-counter" => new() { [ReadingNames.Count] = Math.Round(Math.Max(0, 250 * demand * Noise(0.3))) },
+            // A kind the city defined: each of its values somewhere in the lower half of its range.
+            _ => (SectorCatalog.Current.Find(sensor.Kind)?.Values ?? [new SensorValueDefinition("value", "", 0, 1)])
+                .ToDictionary(v => v.Name, v => Math.Round(v.Min + (v.Max - v.Min) * 0.5 * random.NextDouble(), 3)),
         };
         return new Reading(time, values);
     }

@@ -62,7 +62,7 @@ public sealed class AccessTests(TwinApiFactory api)
 
         var sensors = await oc.Get<List<SensorView>>("/api/v1/districts/hai-chau/sensors");
 
-        var expected = everything.Where(s => s.Sector is Sector.Environment or Sector.Flood).Select(s => s.Id).Order().ToList();
+        var expected = everything.Where(s => s.Sector == Sector.Environment || s.Sector == Sector.Flood).Select(s => s.Id).Order().ToList();
         Assert.NotEmpty(expected);
         Assert.True(expected.Count < everything.Count);
         Assert.Equal(expected, sensors.Select(s => s.Id).Order());

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using IocTwin.Domain;
 using IocTwin.Model;
 using IocTwin.Topology;
 
@@ -48,7 +49,7 @@ public sealed class GeoJsonCityReaderTests
         Assert.InRange(Sample.Segments.Count, 60, 120);
         Assert.InRange(Sample.Sensors.Count, 250, 400);
         Assert.All(Sample.Districts, d => Assert.True(Sample.Segments.Count(s => s.DistrictId == d.Id) >= 3, d.Id));
-        Assert.Equal(Enum.GetValues<SensorKind>().Order(), Sample.Sensors.Select(s => s.Kind).Distinct().Order());
+        Assert.Equal(SensorKind.Compiled.Order(), Sample.Sensors.Select(s => s.Kind).Distinct().Order());
     }
 
     [Fact]
@@ -127,12 +128,12 @@ public sealed class GeoJsonCityReaderTests
         foreach (var district in Sample.Districts)
         {
             var sectors = Sample.Sensors.Where(s => s.DistrictId == district.Id).Select(s => s.Sector).Distinct().Order();
-            Assert.Equal(Enum.GetValues<Sector>().Order(), sectors);
+            Assert.Equal(Sector.Compiled.Order(), sectors);
         }
 
         var counted = Sample.Sensors.Where(s => s.Kind == SensorKind.TrafficCounter).Select(s => s.SegmentId).ToHashSet();
         Assert.All(Sample.Segments, s => Assert.Contains(s.Id, counted));
-        Assert.All(Sample.Sensors, s => Assert.Equal(GeoJsonCityReader.DefaultSector(s.Kind), s.Sector));
+        Assert.All(Sample.Sensors, s => Assert.Equal(SectorCatalog.Current.SectorOf(s.Kind), s.Sector));
     }
 
     [Fact]

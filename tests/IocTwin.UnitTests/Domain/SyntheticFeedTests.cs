@@ -31,7 +31,7 @@ public sealed class SyntheticFeedTests
     public void Every_kind_of_sensor_gets_finite_values_and_the_feed_repeats_for_a_seed()
     {
         var time = new DateTimeOffset(2026, 11, 25, 12, 0, 0, DaNang);
-        foreach (var kind in Enum.GetValues<SensorKind>())
+        foreach (var kind in SensorKind.Compiled)
         {
             var sensor = Counter with { Kind = kind };
             var reading = new SyntheticFeed(3).Next(sensor, Road, time);

@@ -6,17 +6,17 @@ namespace IocTwin.Tests.Streaming;
 /// <summary>Plausible readings for any sensor of the sample, as a field feed would post them.</summary>
 public static class SampleReadings
 {
-    public static object ValuesFor(SensorKind kind, int round) => kind switch
+    public static object ValuesFor(SensorKind kind, int round) => kind.Id switch
     {
-        SensorKind.TrafficCounter => new { speed = 15 + round % 30, flow = 800 + 10 * (round % 50), occupancy = 20 + round % 40 },
-        SensorKind.SpeedCamera => new { speed = 20 + round % 40 },
-        SensorKind.AirQuality => new { aqi = 40 + round % 80, pm25 = 10 + round % 30 },
-        SensorKind.Noise => new { db = 50 + round % 30 },
-        SensorKind.WaterLevel => new { level = 0.05 + 0.01 * (round % 10) },
-        SensorKind.RainGauge => new { rainfall = round % 20 },
-        SensorKind.Streetlight => new { on = round % 2, power = 90 + round % 20 },
-        SensorKind.WaterPressure => new { pressure = 2.5 + 0.1 * (round % 10) },
-        SensorKind.PeopleCounter => new { count = 10 + round % 100 },
+        "traffic-counter" => new { speed = 15 + round % 30, flow = 800 + 10 * (round % 50), occupancy = 20 + round % 40 },
+        "speed-camera" => new { speed = 20 + round % 40 },
+        "air-quality" => new { aqi = 40 + round % 80, pm25 = 10 + round % 30 },
+        "noise" => new { db = 50 + round % 30 },
+        "water-level" => new { level = 0.05 + 0.01 * (round % 10) },
+        "rain-gauge" => new { rainfall = round % 20 },
+        "streetlight" => new { on = round % 2, power = 90 + round % 20 },
+        "water-pressure" => new { pressure = 2.5 + 0.1 * (round % 10) },
+        "people-counter" => new { count = 10 + round % 100 },
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -30,8 +30,8 @@ public static class SampleReadings
         var counter = sensors
             .Where(s => s.SegmentId is not null)
             .GroupBy(s => s.SegmentId)
-            .Select(road => road.Where(s => s.Kind is SensorKind.TrafficCounter or SensorKind.SpeedCamera).ToList())
-            .Where(speeds => speeds is [{ Kind: SensorKind.TrafficCounter }])
+            .Select(road => road.Where(s => s.Kind == SensorKind.TrafficCounter || s.Kind == SensorKind.SpeedCamera).ToList())
+            .Where(speeds => speeds.Count == 1 && speeds[0].Kind == SensorKind.TrafficCounter)
             .Select(speeds => speeds[0])
             .ElementAt(index);
         return (await ioc.Get<SegmentView>($"/api/v1/segments/{counter.SegmentId}"), counter);

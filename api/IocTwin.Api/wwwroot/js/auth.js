@@ -2,7 +2,7 @@
 // endpoint. sessionStorage survives a reload in the same tab (a wall screen reloads without signing in again) but
 // dies with the tab, so a token does not stay behind on a shared wall-screen machine; nothing is kept in localStorage.
 
-import { SECTORS } from './model.js';
+import { sectorIds } from './sectors.js';
 
 export function loadToken(key) {
   moveOutOfLocalStorage(key);
@@ -88,14 +88,14 @@ export async function getJson(path, token) {
 
 /**
  * What a token's screen subscribes to: the city, or one scope of all a district OC's districts or a sector OC's
- * sectors, named in the server's order (ids sorted, sectors as listed in SECTORS) since frames carry that name.
+ * sectors, named in the server's order (ids sorted, sectors as the catalogue lists them) since frames carry that name.
  */
 export function scopeOf(claims) {
   switch (claims.role) {
     case 'district-oc':
       return { kind: 'district', districts: claims.districts, sectors: [], hubScopes: [`district:${[...new Set(claims.districts)].sort().join(',')}`] };
     case 'sector-oc':
-      return { kind: 'sector', districts: [], sectors: claims.sectors, hubScopes: [`sector:${SECTORS.filter((s) => claims.sectors.includes(s)).join(',')}`] };
+      return { kind: 'sector', districts: [], sectors: claims.sectors, hubScopes: [`sector:${sectorIds().filter((s) => claims.sectors.includes(s)).join(',')}`] };
     default:
       return { kind: 'city', districts: [], sectors: [], hubScopes: ['city'] };
   }

@@ -4,6 +4,7 @@
 import { t, tOptional, formatNumber, formatTime, timeZone } from './i18n.js';
 import { LOS_COLORS, segmentColor } from './model.js';
 import { el } from './dom.js';
+import { sectorName } from './sectors.js';
 import { getJson } from './auth.js';
 
 const uPlot = window.uPlot;
@@ -142,7 +143,7 @@ export class EntityDetail {
     return [
       el('div', { class: 'detail-badges' },
         el('span', { class: `badge health-badge health-${health}` }, t(`health.${health}`)),
-        el('span', { class: 'muted' }, `${t(`sector.${sensor.sector}`)} · ${tOptional(`kind.${sensor.kind}`) ?? sensor.kind}`)),
+        el('span', { class: 'muted' }, `${sectorName(sensor.sector)} · ${tOptional(`kind.${sensor.kind}`) ?? sensor.kind}`)),
       this.#facts(values.concat([
         [t('detail.lastSeen'), formatTime(sensor.lastSeen)],
         [t('detail.readings'), formatNumber(sensor.readingCount ?? 0, 0)],

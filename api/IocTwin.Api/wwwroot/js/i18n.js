@@ -1,3 +1,5 @@
+import { loadSectors } from './sectors.js';
+
 // Labels in Vietnamese (default) and English from /i18n/{lang}.json. Elements carrying data-i18n (text),
 // data-i18n-title, data-i18n-placeholder or data-i18n-aria-label are translated in place.
 
@@ -29,7 +31,7 @@ async function loadConfig() {
 
 export async function initI18n() {
   const saved = localStorage.getItem(STORAGE_KEY);
-  await Promise.all([loadConfig(), setLanguage(LANGUAGES.includes(saved) ? saved : 'vi')]);
+  await Promise.all([loadConfig(), loadSectors(), setLanguage(LANGUAGES.includes(saved) ? saved : 'vi')]);
 }
 
 export async function setLanguage(lang) {

@@ -3,7 +3,8 @@
 // attribute (data-district-id, data-segment-id, data-sensor-id). Labels and tooltips are given as text and shown
 // as text (see dom.js): a name from the topology never becomes markup.
 
-import { segmentColor, kpiColor, SECTOR_COLORS } from './model.js';
+import { segmentColor, kpiColor } from './model.js';
+import { sectorColor } from './sectors.js';
 import { textSpan } from './dom.js';
 
 const L = window.L;
@@ -240,7 +241,7 @@ export class TwinMap {
     const hidden = this.hiddenSectors.has(sensor.sector);
     if (!layer) {
       layer = L.circleMarker(toLatLng(sensor.location), {
-        pane: 'sensors', className: 'sensor', radius: this.#sensorRadius(), fillColor: SECTOR_COLORS[sensor.sector] ?? '#ccc',
+        pane: 'sensors', className: 'sensor', radius: this.#sensorRadius(), fillColor: sectorColor(sensor.sector),
       });
       layer.bindTooltip(() => textSpan(this.options.sensorTip(this.sensors.get(sensor.id).entity)), { className: 'entity-tip' });
       layer.on('click', () => this.options.onSelect({ type: 'sensor', id: sensor.id }));

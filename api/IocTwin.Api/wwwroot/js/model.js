@@ -1,5 +1,6 @@
-// How the screens show the twin's data: colour scales, KPI formats and legends, sectors. Every KPI and every sensor's
-// health comes from the server, for each scope (a sector OC's included): nothing here counts or judges them.
+// How the screens show the twin's data: colour scales, KPI formats and legends (sectors' names and colours come from the
+// server: sectors.js). Every KPI and every sensor's health comes from the server, for each scope (a sector OC's included):
+// nothing here counts or judges them.
 
 /** Level of service, A (free flow) to F (breakdown), green to dark red; statuses that override it. */
 export const LOS_COLORS = {
@@ -23,16 +24,6 @@ export function segmentColor(segment) {
   const los = segment.traffic?.los;
   return los && LOS_COLORS[los] ? LOS_COLORS[los] : NO_DATA_COLOR;
 }
-
-export const SECTORS = ['traffic', 'environment', 'flood', 'lighting', 'water', 'public-safety'];
-export const SECTOR_COLORS = {
-  traffic: '#ffd166',
-  environment: '#06d6a0',
-  flood: '#4cc9f0',
-  lighting: '#f8f9fa',
-  water: '#4361ee',
-  'public-safety': '#ef476f',
-};
 
 const RAMP = ['#1a9850', '#91cf60', '#fee08b', '#fc8d59', '#d73027'];
 export const NO_KPI_COLOR = '#3a4654';

@@ -4,7 +4,7 @@
 
 import { initI18n, t, language, onLanguageChange, bindLanguageSwitch } from './i18n.js';
 import { loadToken, saveToken, clearToken, usableClaims, requestDevToken, getJson, scopeOf, DevTokensUnavailable } from './auth.js';
-import { SECTORS } from './model.js';
+import { sectorIds, sectorName } from './sectors.js';
 import { runScreen } from './screen.js';
 
 const TOKEN_KEY = 'ioctwin.oc.token';
@@ -70,7 +70,7 @@ async function showChooser() {
   const fill = () => {
     districtSelect.replaceChildren(...districts.map((d) =>
       new Option(`${'\u00a0\u00a0'.repeat(d.depth)}${language() === 'en' ? d.nameEn ?? d.name : d.name}`, d.id)));
-    sectorSelect.replaceChildren(...SECTORS.map((s) => new Option(t(`sector.${s}`), s)));
+    sectorSelect.replaceChildren(...sectorIds().map((s) => new Option(sectorName(s), s)));
   };
   onLanguageChange(() => {
     const [district, sector] = [districtSelect.value, sectorSelect.value];

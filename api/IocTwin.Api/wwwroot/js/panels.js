@@ -4,9 +4,10 @@
 import { t, tOptional, formatNumber, formatTime, locale, timeZone, zoneOffset } from './i18n.js';
 import {
   KPI_FORMAT, TILE_KPIS, MAP_KPIS, LOS_COLORS, STATUS_COLORS, NO_DATA_COLOR, NO_KPI_COLOR,
-  SECTOR_COLORS, kpiColor, kpiLegend,
+  kpiColor, kpiLegend,
 } from './model.js';
 import { el } from './dom.js';
+import { sectorColor, sectorName } from './sectors.js';
 
 const hasValue = (kpi) => kpi?.value !== null && kpi?.value !== undefined;
 
@@ -99,8 +100,8 @@ export function renderLegend(container, { kpiKey, roads, sectors, hiddenSectors,
             type: 'checkbox', 'data-sector': sector, checked: !hiddenSectors.has(sector),
             onchange: (e) => onToggleSector(sector, e.target.checked),
           }),
-          el('span', { class: 'key key-dot', style: `--c: ${SECTOR_COLORS[sector]}` }),
-          t(`sector.${sector}`))))),
+          el('span', { class: 'key key-dot', style: `--c: ${sectorColor(sector)}` }),
+          sectorName(sector))))),
       el('ul', { class: 'legend-health' },
         ['online', 'stale', 'offline'].map((h) => el('li', {}, el('span', { class: `key key-health health-${h}` }), t(`health.${h}`))))),
   )));

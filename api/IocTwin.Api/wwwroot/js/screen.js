@@ -3,7 +3,8 @@
 // IOC wall screen and the OC screen; what it shows is what the client's scopes deliver, nothing more.
 
 import { t, language, translate, onLanguageChange, bindLanguageSwitch, formatNumber } from './i18n.js';
-import { MAP_KPIS, SECTORS } from './model.js';
+import { MAP_KPIS } from './model.js';
+import { sectorIds, sectorName } from './sectors.js';
 import { TwinMap } from './map.js';
 import { AssetLayer } from './assets-layer.js';
 import { ReportLayer } from './reports-layer.js';
@@ -75,7 +76,7 @@ export function runScreen(root, token, scope, { onChangeToken, onUnauthorized })
   const title = (state) => ({
     city: () => t('wall.title'),
     district: () => t('oc.title.district', { names: districtNames(state) }),
-    sector: () => t('oc.title.sector', { names: scope.sectors.map((s) => t(`sector.${s}`)).join(', ') }),
+    sector: () => t('oc.title.sector', { names: scope.sectors.map(sectorName).join(', ') }),
   })[scope.kind]();
   const subtitle = () => t(scope.kind === 'city' ? 'wall.subtitle' : 'oc.subtitle');
   const screen = mountScreen(root, { client, scope, title, subtitle, onChangeToken, token });
@@ -255,7 +256,7 @@ export function mountScreen(root, { client, scope, title, subtitle, onChangeToke
   client.addEventListener('change', ({ detail: changes }) => {
     if (changes.snapshot) {
       const present = new Set([...client.state.sensors.values()].map((s) => s.sector));
-      ui.sectorsShown = SECTORS.filter((s) => present.has(s));
+      ui.sectorsShown = sectorIds().filter((s) => present.has(s));
       ui.roads = client.state.segments.size > 0;
       // Redrawn on every snapshot: an area scope's may bring the first schematic boundary into view.
       renderLegendNow();
