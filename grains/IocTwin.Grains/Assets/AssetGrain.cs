@@ -52,7 +52,10 @@ public sealed class AssetGrain(
         state.State.Version++;
         await state.WriteStateAsync();
         await AssetIndex.Of(GrainFactory, AssetId).Put(new AssetEntry(AssetId, spec.Kind, spec.Sector, AreaId));
-        return View(state.State.Spec);
+        var view = View(state.State.Spec);
+        // Its sector decides who sees it: the screens holding it take the new version, leaving the old sector's OCs.
+        GrainFactory.GetGrain<ITwinPublisher>(0).PublishAsset(new AssetUpdate(view, AreaId)).Ignore();
+        return view;
     }
 
     public Task<AssetView?> Get() => Task.FromResult(state.State.Spec is { } spec ? View(spec) : null);

@@ -17,7 +17,7 @@ public sealed class AssetsTests(AssetsTwinFactory api)
     private HttpClient Ioc => api.Http;
 
     // Each test's areas lie in a band of longitudes of their own, so one test's areas never hold another's positions.
-    private const double CrossingLon = 120.0, GeofenceLon = 121.0, BadInputLon = 122.0, ScopeLon = 123.0, OutlineLon = 124.0, TrackLon = 125.0, SnapshotLon = 126.0;
+    private const double CrossingLon = 120.0, GeofenceLon = 121.0, BadInputLon = 122.0, ScopeLon = 123.0, OutlineLon = 124.0, TrackLon = 125.0, SnapshotLon = 126.0, SectorLon = 127.0;
 
     private static async Task RegisterAsync(HttpClient ioc, string id, string kind = "ambulance")
     {
@@ -108,6 +108,33 @@ public sealed class AssetsTests(AssetsTwinFactory api)
         await SendAsync(Ioc, Position(ambulance, SnapshotLon + 0.16, 10.1, at.AddSeconds(2)));
         Assert.Equal([ambulance, bus], await ShownAsync(eastOc, $"area:{east}", ids => ids.Count > 1));
         Assert.Empty(await ShownAsync(westOc, $"area:{west}", ids => ids.Count == 0));
+    }
+
+    [Fact]
+    public async Task An_asset_registered_again_to_another_sector_leaves_the_old_sectors_snapshots_and_joins_the_new_ones()
+    {
+        var tag = Tag();
+        await TwoWardsAsync(Ioc, tag, SectorLon);
+        var asset = $"van-{tag}";
+        await RegisterAsync(Ioc, asset);
+        await SendAsync(Ioc, Position(asset, SectorLon + 0.05, 10.1, DateTimeOffset.UtcNow.AddMinutes(-1)));
+        var safetyOc = api.Token(TwinRoles.SectorOc, sectors: ["public-safety"]);
+        var trafficOc = api.Token(TwinRoles.SectorOc, sectors: ["traffic"]);
+
+        async Task<List<string>> ShownAsync(string token, string scope, Func<List<string>, bool> settled) =>
+            await Eventually.Until(async () =>
+            {
+                await using var screen = await LiveScreen.ConnectAsync(api, token);
+                var assets = (await screen.Subscribe(scope)).Assets ?? [];
+                return assets.Select(a => a.Id).Where(id => id.EndsWith(tag, StringComparison.Ordinal)).ToList();
+            }, settled, TimeSpan.FromSeconds(15), $"the snapshot of {scope} shows the asset's sector");
+        Assert.Equal([asset], await ShownAsync(safetyOc, "sector:public-safety", ids => ids.Count > 0));
+        Assert.Empty(await ShownAsync(trafficOc, "sector:traffic", ids => ids.Count == 0));
+
+        // Registered again as a bus, without a new position: its sector alone moves it between the OCs' snapshots.
+        await RegisterAsync(Ioc, asset, "bus");
+        Assert.Empty(await ShownAsync(safetyOc, "sector:public-safety", ids => ids.Count == 0));
+        Assert.Equal([asset], await ShownAsync(trafficOc, "sector:traffic", ids => ids.Count > 0));
     }
 
     [Fact]
