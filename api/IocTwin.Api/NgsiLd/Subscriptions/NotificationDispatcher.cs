@@ -39,6 +39,8 @@ public sealed class NotificationDispatcher(
     private volatile bool _holding;
     // When the oldest change being matched was heard (UTC ticks; 0: none), so that the mark reported covers it too.
     private long _matchingSince;
+    // The mark a takeover's catch-up re-queues from (UTC ticks; 0: none), held until it queued everything.
+    private long _catchingUpSince;
     private DateTimeOffset? _handoverMark;
     private long _version = -1;
 
@@ -164,7 +166,10 @@ public sealed class NotificationDispatcher(
             }
             if (_handoverMark is { } mark)
             {
-                _ = CatchUpAsync(mark - SubscriptionOutbox.HandoverMargin, stopping);
+                // Held before the catch-up starts, so that no mark reported while it reads passes what it has to queue.
+                var since = mark - SubscriptionOutbox.HandoverMargin;
+                Interlocked.Exchange(ref _catchingUpSince, since.UtcTicks);
+                _ = CatchUpAsync(since, stopping);
             }
         }
         else if (!lease.Held)
@@ -192,9 +197,12 @@ public sealed class NotificationDispatcher(
     private DateTimeOffset OldestNotYetQueued(DateTimeOffset now)
     {
         var oldest = _outboxes.Values.Select(o => o.OldestUnsent).Where(t => t is not null).DefaultIfEmpty(now).Min()!.Value;
-        if (Interlocked.Read(ref _matchingSince) is > 0 and var ticks && new DateTimeOffset(ticks, TimeSpan.Zero) < oldest)
+        foreach (var ticks in new[] { Interlocked.Read(ref _matchingSince), Interlocked.Read(ref _catchingUpSince) })
         {
-            oldest = new DateTimeOffset(ticks, TimeSpan.Zero);
+            if (ticks > 0 && new DateTimeOffset(ticks, TimeSpan.Zero) < oldest)
+            {
+                oldest = new DateTimeOffset(ticks, TimeSpan.Zero);
+            }
         }
         if (_changes.Reader.TryPeek(out var waiting) && waiting.At < oldest)
         {
@@ -204,9 +212,12 @@ public sealed class NotificationDispatcher(
     }
 
     /// <summary>
-    /// Taking the lease over: every entity changed since the previous holder's mark is matched again, read from the twin
-    /// itself, so that a change this process never heard through its observer (pushes to API processes are not
-    /// acknowledged, and those in flight when a process dies are lost) is still notified. Duplicates, not losses.
+    /// Taking the lease over: every entity the subscriptions select is matched again, read from the twin itself, so that a
+    /// change this process never heard through its observer (pushes to API processes are not acknowledged, and those in
+    /// flight when a process dies are lost) is still notified. Not filtered by the entities' times: those are the devices'
+    /// observedAt (late or buffered readings carry older ones, some entities none), not when the twin heard of them.
+    /// Queued as of the previous holder's mark, so that the mark this process reports stays there until they are sent.
+    /// Duplicates, not losses.
     /// </summary>
     private async Task CatchUpAsync(DateTimeOffset since, CancellationToken stopping)
     {
@@ -221,15 +232,15 @@ public sealed class NotificationDispatcher(
             }
             var entities = await ReadSelectedAsync(outboxes);
             var caughtUp = 0;
-            foreach (var entity in entities.Where(e => e.ModifiedAt > since))
+            foreach (var entity in entities)
             {
                 stopping.ThrowIfCancellationRequested();
-                var changed = entity.Attributes.Where(a => a.Value.Instances.Any(i => (i.ModifiedAt ?? i.ObservedAt) > since)).Select(a => a.Key).ToList();
-                var change = new NgsiChange(entity.Id, entity.Type, changed.Count > 0 ? changed : null, now);
+                // Every attribute may have changed: watchedAttributes match whichever they name.
+                var change = new NgsiChange(entity.Id, entity.Type, null, since);
                 foreach (var outbox in outboxes.Where(o => o.Subscription.Definition.Watches(change)))
                 {
                     // Hub watchers heard the changes this process heard as they came; the catch-up is for receivers only.
-                    Queue(outbox, entity, now, toHub: false);
+                    Queue(outbox, entity, since, toHub: false);
                     caughtUp++;
                 }
             }
@@ -241,6 +252,10 @@ public sealed class NotificationDispatcher(
         }
         catch (OperationCanceledException)
         {
+        }
+        finally
+        {
+            Interlocked.Exchange(ref _catchingUpSince, 0);
         }
     }
 
@@ -295,22 +310,15 @@ public sealed class NotificationDispatcher(
         {
             while (await _changes.Reader.WaitToReadAsync(stopping))
             {
-                var batch = new Dictionary<string, NgsiChange>(StringComparer.Ordinal);
-                while (batch.Count < 5_000 && _changes.Reader.TryRead(out var change))
-                {
-                    batch[change.EntityId] = batch.TryGetValue(change.EntityId, out var earlier) ? Merge(earlier, change) : change;
-                }
-                var now = time.GetUtcNow();
-                var outboxes = _outboxes.Values.Where(o => o.Subscription.Definition.StatusAt(now) == SubscriptionStatus.Active).ToList();
-                if (outboxes.Count == 0)
+                // Marked before the batch leaves the channel, so that a mark reported while it is drained still covers it.
+                if (!_changes.Reader.TryPeek(out var first))
                 {
                     continue;
                 }
-                Interlocked.Exchange(ref _matchingSince, batch.Values.Min(c => c.At).UtcTicks);
+                Interlocked.Exchange(ref _matchingSince, first.At.UtcTicks);
                 try
                 {
-                    await Parallel.ForEachAsync(batch.Values, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = stopping },
-                        async (change, _) => await MatchAsync(change, outboxes));
+                    await MatchBatchAsync(first.At, stopping);
                 }
                 finally
                 {
@@ -321,6 +329,27 @@ public sealed class NotificationDispatcher(
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
         }
+    }
+
+    private async Task MatchBatchAsync(DateTimeOffset marked, CancellationToken stopping)
+    {
+        var batch = new Dictionary<string, NgsiChange>(StringComparer.Ordinal);
+        while (batch.Count < 5_000 && _changes.Reader.TryRead(out var change))
+        {
+            batch[change.EntityId] = batch.TryGetValue(change.EntityId, out var earlier) ? Merge(earlier, change) : change;
+        }
+        var now = time.GetUtcNow();
+        var outboxes = _outboxes.Values.Where(o => o.Subscription.Definition.StatusAt(now) == SubscriptionStatus.Active).ToList();
+        if (batch.Count == 0 || outboxes.Count == 0)
+        {
+            return;
+        }
+        if (batch.Values.Min(c => c.At) is var oldest && oldest < marked)
+        {
+            Interlocked.Exchange(ref _matchingSince, oldest.UtcTicks);
+        }
+        await Parallel.ForEachAsync(batch.Values, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = stopping },
+            async (change, _) => await MatchAsync(change, outboxes));
     }
 
     private async Task MatchAsync(NgsiChange change, List<SubscriptionOutbox> outboxes)

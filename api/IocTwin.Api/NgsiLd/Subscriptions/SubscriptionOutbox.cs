@@ -168,7 +168,8 @@ public sealed class SubscriptionOutbox : IAsyncDisposable
         var latest = new Dictionary<string, PendingEntity>(StringComparer.Ordinal);
         while (latest.Count < _options.MaxEntitiesPerNotification && TryTake(out var pending))
         {
-            if (_skipUpTo is { } skip && pending.At <= skip)
+            // Strictly before: a new holder's catch-up queues as of the mark it skips up to, and is sent.
+            if (_skipUpTo is { } skip && pending.At < skip)
             {
                 continue;
             }
