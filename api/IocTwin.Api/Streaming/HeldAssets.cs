@@ -7,23 +7,39 @@ namespace IocTwin.Api.Streaming;
 /// The latest view of every moving asset, held by this API process for hub snapshots: read once from the asset index
 /// and the assets' grains when a snapshot first needs them, then kept current by the asset updates the process's
 /// observer receives (newer version wins, whichever came first). Read again after <see cref="Forget"/> (updates may have
-/// been missed while the observer was not registered).
+/// been missed while the observer was not registered). A read that fails is tried again, waiting longer each time, and
+/// once it succeeds the screens that took snapshots meanwhile are told (<see cref="FilledLate"/>).
 /// </summary>
-public sealed class HeldAssets(IGrainFactory grains, ILogger<HeldAssets> logger)
+public sealed class HeldAssets(IGrainFactory grains, TimeProvider time, ILogger<HeldAssets> logger)
 {
+    public static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan LongestRetry = TimeSpan.FromSeconds(30);
+
     private readonly Lock _gate = new();
     private readonly Dictionary<string, AssetView> _assets = new(StringComparer.Ordinal);
-    private Task? _fill;
+    private Task? _firstRead;
+    // Bumped by Forget, so that the retries of a forgotten fill stop: the next fill reads anew.
+    private long _generation;
+
+    /// <summary>A read succeeded after one failed: snapshots taken meanwhile lacked assets and are to be taken again.</summary>
+    public event Action? FilledLate;
 
     /// <summary>
-    /// Reads every asset once (again after <see cref="Forget"/>); later callers wait for the same read. Never fails: a
-    /// read that failed is logged and tried again by the next caller, and snapshots meanwhile hold the assets held.
+    /// Reads every asset once (again after <see cref="Forget"/>); later callers wait for the same first read. Never fails:
+    /// a failed read is logged and tried again in the background, and snapshots meanwhile hold the assets held.
     /// </summary>
     public Task EnsureFilledAsync()
     {
         lock (_gate)
         {
-            return _fill ??= Task.Run(FillAsync);
+            if (_firstRead is null)
+            {
+                var firstRead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _firstRead = firstRead.Task;
+                var generation = _generation;
+                _ = Task.Run(() => FillUntilReadAsync(firstRead, generation));
+            }
+            return _firstRead;
         }
     }
 
@@ -53,11 +69,39 @@ public sealed class HeldAssets(IGrainFactory grains, ILogger<HeldAssets> logger)
     {
         lock (_gate)
         {
-            _fill = null;
+            _firstRead = null;
+            _generation++;
         }
     }
 
-    private async Task FillAsync()
+    private async Task FillUntilReadAsync(TaskCompletionSource firstRead, long generation)
+    {
+        var delay = FirstRetry;
+        for (var attempt = 1; ; attempt++)
+        {
+            var read = await TryFillAsync();
+            firstRead.TrySetResult();
+            if (read)
+            {
+                if (attempt > 1)
+                {
+                    FilledLate?.Invoke();
+                }
+                return;
+            }
+            await Task.Delay(delay, time);
+            delay = delay * 2 < LongestRetry ? delay * 2 : LongestRetry;
+            lock (_gate)
+            {
+                if (generation != _generation)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task<bool> TryFillAsync()
     {
         try
         {
@@ -71,11 +115,12 @@ public sealed class HeldAssets(IGrainFactory grains, ILogger<HeldAssets> logger)
                 }
             }
             logger.LogDebug("Held {Count} assets for hub snapshots", views.Length);
+            return true;
         }
         catch (Exception ex)
         {
-            logger.LogWarning(ex, "Reading the assets for hub snapshots failed; the next snapshot tries again");
-            Forget();
+            logger.LogWarning(ex, "Reading the assets for hub snapshots failed; trying again");
+            return false;
         }
     }
 

@@ -37,6 +37,22 @@ public sealed class ScopeDispatcher : BackgroundService
         this.logger = logger;
         this.held = held;
         known.AreasChanged += OnAreasChanged;
+        heldAssets.FilledLate += OnAssetsFilledLate;
+    }
+
+    /// <summary>The assets were read only after earlier reads failed: screens that hold assets take a new snapshot.</summary>
+    private void OnAssetsFilledLate()
+    {
+        lock (_gate)
+        {
+            foreach (var (key, state) in _scopes)
+            {
+                if (state.Scope.Kind is ScopeKind.City or ScopeKind.District or ScopeKind.Sector)
+                {
+                    SendToSubscribers(state, HubMethods.Resync, new ResyncFrame(key, "The assets this scope covers were read late."));
+                }
+            }
+        }
     }
 
     /// <summary>
