@@ -38,7 +38,8 @@ public static class TwinSettings
         {
             SectorCatalog.Use(new SectorCatalog(configured));
         }
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SectorCatalogFollower>());
+        builder.Services.TryAddSingleton<SectorCatalogFollower>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SectorCatalogFollower>(sp => sp.GetRequiredService<SectorCatalogFollower>()));
         return hosting;
     }
 }

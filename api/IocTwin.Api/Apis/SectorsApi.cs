@@ -6,6 +6,7 @@ using IocTwin.Grains;
 using IocTwin.Topology;
 using IocTwin.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
 
 namespace IocTwin.Api.Apis;
 
@@ -18,14 +19,15 @@ public static class SectorsApi
     public static IEndpointRouteBuilder MapSectorsApi(this IEndpointRouteBuilder group)
     {
         // Names and colours, like the screens' settings (/config), are read before signing in: the OC chooser lists sectors.
-        group.MapGet("/sectors", () => TypedResults.Ok(SectorCatalog.Current.Document.Sectors)).WithTags("Sectors").AllowAnonymous()
-            .WithSummary("The city's sectors: id, names in Vietnamese and English, colour, KPI rules; in the order screens list them.");
+        group.MapGet("/sectors", (HttpContext http) => TypedResults.Ok(Tagged(http, SectorCatalog.Current.Document).Sectors))
+            .WithTags("Sectors").AllowAnonymous()
+            .WithSummary("The city's sectors: id, names in Vietnamese and English, colour, KPI rules; in the order screens list them. ETag: the catalogue's version.");
         group.MapPut("/sectors", PutSectors).WithTags("Sectors").RequireAuthorization(AccessExtensions.OperatePolicy)
-            .WithSummary("Replaces the city's sectors (IOC only). 409 when a sector removed still has sensors or sensor kinds.");
-        group.MapGet("/sensor-kinds", () => TypedResults.Ok(SectorCatalog.Current.Document.Kinds)).WithTags("Sectors")
-            .WithSummary("The city's sensor kinds: sector, values with units and physical ranges, default alert.");
+            .WithSummary("Replaces the city's sectors (IOC only). 409 when a sector removed still has sensors or sensor kinds; 412 when If-Match names another version.");
+        group.MapGet("/sensor-kinds", (HttpContext http) => TypedResults.Ok(Tagged(http, SectorCatalog.Current.Document).Kinds)).WithTags("Sectors")
+            .WithSummary("The city's sensor kinds: sector, values with units and physical ranges, default alert. ETag: the catalogue's version.");
         group.MapPut("/sensor-kinds", PutKinds).WithTags("Sectors").RequireAuthorization(AccessExtensions.OperatePolicy)
-            .WithSummary("Replaces the city's sensor kinds (IOC only). 409 when a kind removed still has sensors or KPI rules.");
+            .WithSummary("Replaces the city's sensor kinds (IOC only). 409 when a kind removed still has sensors or KPI rules; 412 when If-Match names another version.");
         return group;
     }
 
@@ -36,25 +38,19 @@ public static class SectorsApi
         {
             return Problems.EmptyBody();
         }
-        var current = SectorCatalog.Current.Document;
-        if (Invalid(SectorCatalogRules.ValidateSectors(body, current.Kinds)) is { } invalid)
+        var change = await grains.GetGrain<ISectorCatalogGrain>(0)
+            .StoreSectors(body, SectorCatalog.Current.Document, IfMatch(http), await UsesAsync(grains));
+        if (Invalid(change.Problems) is { } invalid)
         {
             return invalid;
         }
-        var sectors = body.OfType<SectorDefinition>().ToList();
-        var kept = sectors.Select(s => s.Id).ToHashSet();
-        var removed = current.Sectors.Where(s => !kept.Contains(s.Id)).Select(s => s.Id).ToHashSet();
-        var conflicts = current.Kinds.Where(k => removed.Contains(k.Sector)).Select(k => $"sensor kind '{k.Id}' belongs to sector '{k.Sector}'")
-            .Concat(removed.Count == 0 ? [] : (await SensorsAsync(grains)).Where(s => removed.Contains(s.Sector.Id))
-                .GroupBy(s => s.Sector.Id).Select(g => $"sector '{g.Key}' has {g.Count()} sensors (e.g. '{g.First().Id}')"))
-            .ToList();
-        if (conflicts.Count > 0)
+        if (Refused(change, http, "A sector removed is still in use") is { } refused)
         {
-            return Conflict("A sector removed is still in use", conflicts);
+            return refused;
         }
-        var stored = await StoreAsync(grains, new SectorCatalogDocument(sectors, current.Kinds));
-        await audit.RecordAsync(http.User, AuditActions.SectorsPut, "sectors", string.Join(", ", kept));
-        return TypedResults.Ok(stored.Document.Sectors);
+        var stored = Adopt(http, change.Catalog);
+        await audit.RecordAsync(http.User, AuditActions.SectorsPut, "sectors", string.Join(", ", stored.Sectors.Select(s => s.Id)));
+        return TypedResults.Ok(stored.Sectors);
     }
 
     public static async Task<Results<Ok<IReadOnlyList<SensorKindDefinition>>, ValidationProblem, ProblemHttpResult>> PutKinds(
@@ -64,30 +60,71 @@ public static class SectorsApi
         {
             return Problems.EmptyBody();
         }
-        var current = SectorCatalog.Current.Document;
-        if (Invalid(SectorCatalogRules.ValidateKinds(body, current.Sectors)) is { } invalid)
+        var change = await grains.GetGrain<ISectorCatalogGrain>(0)
+            .StoreKinds(body, SectorCatalog.Current.Document, IfMatch(http), await UsesAsync(grains));
+        if (Invalid(change.Problems) is { } invalid)
         {
             return invalid;
         }
-        var kinds = body.OfType<SensorKindDefinition>().ToList();
-        var values = kinds.ToDictionary(k => k.Id, k => k.Values.Select(v => v.Name).ToHashSet());
-        var removed = current.Kinds.Select(k => k.Id).Where(id => !values.ContainsKey(id)).ToHashSet();
-        var conflicts = current.Sectors.SelectMany(s => (s.Kpis ?? []).Select(kpi => (Sector: s.Id, Kpi: kpi)))
-            .Where(r => !values.TryGetValue(r.Kpi.Kind, out var names) || !names.Contains(r.Kpi.Value))
-            .Select(r => $"KPI '{r.Kpi.Id}' of sector '{r.Sector}' reads value '{r.Kpi.Value}' of kind '{r.Kpi.Kind}'")
-            .Concat(removed.Count == 0 ? [] : (await SensorsAsync(grains)).Where(s => removed.Contains(s.Kind.Id))
-                .GroupBy(s => s.Kind.Id).Select(g => $"kind '{g.Key}' has {g.Count()} sensors (e.g. '{g.First().Id}')"))
-            .ToList();
-        if (conflicts.Count > 0)
+        if (Refused(change, http, "A sensor kind or value removed is still in use") is { } refused)
         {
-            return Conflict("A sensor kind or value removed is still in use", conflicts);
+            return refused;
         }
-        var stored = await StoreAsync(grains, new SectorCatalogDocument(current.Sectors, kinds));
-        await audit.RecordAsync(http.User, AuditActions.SensorKindsPut, "sensor-kinds", string.Join(", ", values.Keys));
-        return TypedResults.Ok(stored.Document.Kinds);
+        var stored = Adopt(http, change.Catalog);
+        await audit.RecordAsync(http.User, AuditActions.SensorKindsPut, "sensor-kinds", string.Join(", ", stored.Kinds.Select(k => k.Id)));
+        return TypedResults.Ok(stored.Kinds);
     }
 
-    private static ValidationProblem? Invalid(List<(string Field, string Message)> problems)
+    /// <summary>The 412 or 409 for a change the grain refused (nothing was changed); null when it was stored or invalid.</summary>
+    private static ProblemHttpResult? Refused(CatalogChange change, HttpContext http, string conflictTitle) => change.Outcome switch
+    {
+        CatalogChangeOutcome.VersionMismatch => TypedResults.Problem(statusCode: StatusCodes.Status412PreconditionFailed,
+            title: "The catalogue changed since it was read",
+            detail: $"If-Match does not name the stored version ({Tagged(http, change.Catalog).Version}, in ETag): read the catalogue "
+                + "again and make the change to what it holds. Nothing was changed."),
+        CatalogChangeOutcome.Conflict => Conflict(conflictTitle, [.. change.Conflicts]),
+        _ => null,
+    };
+
+    /// <summary>Uses the stored catalogue here at once (the grain announces it to every other process) and tags the answer.</summary>
+    private static SectorCatalogDocument Adopt(HttpContext http, SectorCatalogDocument stored)
+    {
+        var catalog = new SectorCatalog(stored);
+        SectorCatalog.UseIfNewer(catalog);
+        return Tagged(http, catalog.Document);
+    }
+
+    /// <summary>Sets the ETag to the catalogue's version: a PUT sends it back in If-Match so as not to undo a change it never saw.</summary>
+    private static SectorCatalogDocument Tagged(HttpContext http, SectorCatalogDocument catalog)
+    {
+        http.Response.Headers.ETag = $"\"{catalog.Version}\"";
+        return catalog;
+    }
+
+    /// <summary>
+    /// The versions If-Match names; null without the header or with "*" (the catalogue always exists). A tag that is
+    /// not a version of ours (weak, or malformed) matches none, so the PUT is refused with 412 as HTTP says.
+    /// </summary>
+    private static List<long>? IfMatch(HttpContext http)
+    {
+        var header = http.Request.Headers.IfMatch;
+        if (header.Count == 0)
+        {
+            return null;
+        }
+        if (!EntityTagHeaderValue.TryParseList(header, out var tags))
+        {
+            return [];
+        }
+        if (tags.Any(t => t.Equals(EntityTagHeaderValue.Any)))
+        {
+            return null;
+        }
+        // A strong tag is quoted: "7".
+        return [.. tags.Select(t => !t.IsWeak && long.TryParse(t.Tag.AsSpan().Trim('"'), out var version) ? version : -1).Where(v => v >= 0)];
+    }
+
+    private static ValidationProblem? Invalid(IReadOnlyList<CatalogFieldProblem> problems)
     {
         var errors = new Dictionary<string, List<string>>();
         foreach (var (field, message) in problems)
@@ -101,19 +138,13 @@ public static class SectorsApi
         TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: title,
             detail: string.Join("; ", uses.Take(20)) + (uses.Count > 20 ? $"; and {uses.Count - 20} more" : "") + ". Nothing was changed.");
 
-    /// <summary>Stores the catalogue and uses it here at once; the grain announces it to every other process.</summary>
-    private static async Task<SectorCatalog> StoreAsync(IGrainFactory grains, SectorCatalogDocument document)
-    {
-        var catalog = new SectorCatalog(document);
-        await grains.GetGrain<ISectorCatalogGrain>(0).Store(catalog.Document);
-        SectorCatalog.Use(catalog);
-        return catalog;
-    }
-
-    /// <summary>Every registered sensor, from the areas holding them: an admin change is rare, the read is worth its cost.</summary>
-    private static async Task<IEnumerable<SensorView>> SensorsAsync(IGrainFactory grains)
+    /// <summary>
+    /// What still uses a sector or kind, as this API knows it: every registered sensor, from the areas holding them. The
+    /// grain decides what a change removes, so this is read for every change: an admin change is rare, the read worth its cost.
+    /// </summary>
+    private static async Task<List<CatalogUse>> UsesAsync(IGrainFactory grains)
     {
         var views = await LiveTopology.ReadViewsAsync(grains, await LiveTopology.DistrictIdsAsync(grains));
-        return views.Sensors.DistinctBy(s => s.Id);
+        return [.. views.Sensors.DistinctBy(s => s.Id).Select(s => new CatalogUse("sensors", s.Id, s.Sector.Id, s.Kind.Id))];
     }
 }

@@ -16,14 +16,15 @@ public static class HealthCheckExtensions
         services.AddHealthChecks()
             .AddCheck<TwinReadyCheck>("twin", tags: [ReadyTag])
             .AddCheck<HeldStateReadyCheck>("held-state", tags: [ReadyTag])
-            .AddCheck<IocTwin.Api.Access.AreaTreeLoader>("areas", tags: [ReadyTag]);
+            .AddCheck<IocTwin.Api.Access.AreaTreeLoader>("areas", tags: [ReadyTag])
+            .AddCheck<IocTwin.Hosting.Sectors.SectorCatalogFollower>("sectors", tags: [ReadyTag]);
         return services;
     }
 
     public static IEndpointRouteBuilder MapTwinHealthChecks(this IEndpointRouteBuilder app)
     {
         // Live: the process answers. Ready: storage, the silo and the sample city (when this process seeds it) are
-        // loaded, the twin answers a query and the state held for city screens has been read once.
+        // loaded, the twin answers a query, the state held for city screens and the stored catalogue of sectors have been read once.
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
         return app;

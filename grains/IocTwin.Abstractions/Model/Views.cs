@@ -98,6 +98,23 @@ public sealed record DistrictKpis(
 
     public static readonly DistrictKpis Empty = new(Kpi.Unknown, Kpi.Unknown, Kpi.Unknown, Kpi.Unknown,
         Kpi.Unknown, Kpi.Unknown, Kpi.Unknown, Kpi.Unknown, Kpi.Unknown);
+
+    // By content, rules included: a record compares its dictionary by reference, and the hub sends an area's KPIs again
+    // only when they differ from the ones it sent.
+    public bool Equals(DistrictKpis? other) =>
+        other is not null && MeanSpeedKmh == other.MeanSpeedKmh && CongestedKm == other.CongestedKm && WorstAqi == other.WorstAqi
+        && MaxWaterLevelM == other.MaxWaterLevelM && SensorsOnline == other.SensorsOnline && SensorsStale == other.SensorsStale
+        && SensorsOffline == other.SensorsOffline && OpenAlerts == other.OpenAlerts && MonitoredKm == other.MonitoredKm
+        && OpenReports == other.OpenReports && OverdueReports == other.OverdueReports && AssetsEntered == other.AssetsEntered
+        && AssetsLeft == other.AssetsLeft && SameRules(Rules, other.Rules);
+
+    public override int GetHashCode() => HashCode.Combine(
+        HashCode.Combine(MeanSpeedKmh, CongestedKm, WorstAqi, MaxWaterLevelM, SensorsOnline, SensorsStale, SensorsOffline, OpenAlerts),
+        HashCode.Combine(MonitoredKm, OpenReports, OverdueReports, AssetsEntered, AssetsLeft, Rules?.Count ?? -1));
+
+    private static bool SameRules(IReadOnlyDictionary<string, RuleKpi>? a, IReadOnlyDictionary<string, RuleKpi>? b) =>
+        ReferenceEquals(a, b) || (a is not null && b is not null && a.Count == b.Count
+            && a.All(rule => b.TryGetValue(rule.Key, out var same) && rule.Value == same));
 }
 
 /// <summary>

@@ -16,8 +16,33 @@ public sealed class SectorCatalog
     /// </summary>
     public static SectorCatalog Current => _current;
 
-    /// <summary>Makes <paramref name="catalog"/> the one this process uses from the next lookup on.</summary>
-    public static void Use(SectorCatalog catalog) => _current = catalog;
+    private static readonly Lock Gate = new();
+
+    /// <summary>Makes <paramref name="catalog"/> the one this process uses from the next lookup on (configuration, tests).</summary>
+    public static void Use(SectorCatalog catalog)
+    {
+        lock (Gate)
+        {
+            _current = catalog;
+        }
+    }
+
+    /// <summary>
+    /// Uses a stored catalogue unless this process already uses one as new: announcements and reads of the stored one
+    /// can arrive out of order, and an older one must never replace a newer. True when it was taken.
+    /// </summary>
+    public static bool UseIfNewer(SectorCatalog catalog)
+    {
+        lock (Gate)
+        {
+            if (catalog.Document.Version <= _current.Document.Version)
+            {
+                return false;
+            }
+            _current = catalog;
+            return true;
+        }
+    }
 
     private readonly Dictionary<string, SectorDefinition> _sectors;
     private readonly Dictionary<string, SensorKindDefinition> _kinds;
@@ -26,7 +51,7 @@ public sealed class SectorCatalog
     public SectorCatalog(SectorCatalogDocument document)
     {
         Document = new SectorCatalogDocument(
-            [.. document.Sectors.OrderBy(s => new Sector(s.Id))], [.. document.Kinds.OrderBy(k => new SensorKind(k.Id))]);
+            [.. document.Sectors.OrderBy(s => new Sector(s.Id))], [.. document.Kinds.OrderBy(k => new SensorKind(k.Id))], document.Version);
         _sectors = Document.Sectors.ToDictionary(s => s.Id, StringComparer.Ordinal);
         _kinds = Document.Kinds.ToDictionary(k => k.Id, StringComparer.Ordinal);
         foreach (var value in Document.Kinds.SelectMany(k => k.Values))

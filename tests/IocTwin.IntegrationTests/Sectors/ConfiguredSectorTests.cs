@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using System.Net.Http.Json;
 using IocTwin.Api.Access;
+using IocTwin.Domain;
 using IocTwin.Model;
 using IocTwin.Tests.Infrastructure;
 using IocTwin.Tests.Streaming;
@@ -140,6 +142,45 @@ public sealed class ConfiguredSectorTests(WasteSectorTwin api) : IClassFixture<W
         // Parks now has a sensor and a kind: removing it is a conflict.
         Assert.Equal(HttpStatusCode.Conflict, (await Ioc.PutJson("/api/v1/sectors", Json(sectors))).StatusCode);
     }
+
+    [Fact]
+    public async Task A_change_made_on_a_stale_copy_keeps_what_another_process_stored_and_If_Match_refuses_a_stale_version()
+    {
+        var read = await Ioc.GetAsync("/api/v1/sensor-kinds");
+        var tag = read.Headers.ETag!;
+        var kinds = await read.Content.ReadFromJsonAsync<List<SensorKindDefinition>>(IocTwin.Api.Json.TwinJson.Options);
+        var sectors = await Ioc.Get<List<SectorDefinition>>("/api/v1/sectors");
+        var stale = SectorCatalog.Current;
+
+        // A new kind stored through one API process ...
+        var odour = new SensorKindDefinition("bin-odour", "waste", [new("odour", "ou", 0, 100)]);
+        var added = await Ioc.PutJson("/api/v1/sensor-kinds", Json([.. kinds!, odour]));
+        Assert.Equal(HttpStatusCode.OK, added.StatusCode);
+        Assert.NotEqual(tag, added.Headers.ETag);
+
+        // ... then new sectors through another that has not heard of it yet: the kind stays.
+        SectorCatalog.Use(stale);
+        var beach = new SectorDefinition("beaches", "Bãi biển", "Beaches", "#0288d1");
+        Assert.Equal(HttpStatusCode.OK, (await Ioc.PutJson("/api/v1/sectors", Json([.. sectors, beach]))).StatusCode);
+        Assert.Contains("bin-odour", (await Ioc.Get<List<SensorKindDefinition>>("/api/v1/sensor-kinds")).Select(k => k.Id));
+        Assert.Contains("beaches", (await Ioc.Get<List<SectorDefinition>>("/api/v1/sectors")).Select(s => s.Id));
+
+        // A change made on the version first read is refused with 412, and changes nothing.
+        var lost = new HttpRequestMessage(HttpMethod.Put, "/api/v1/sectors") { Content = JsonBody(Json(sectors)) };
+        lost.Headers.IfMatch.Add(tag);
+        var refused = await Ioc.SendAsync(lost);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, refused.StatusCode);
+        Assert.Contains("beaches", (await Ioc.Get<List<SectorDefinition>>("/api/v1/sectors")).Select(s => s.Id));
+
+        // The version read last is the one to send: the change goes through.
+        var current = await Ioc.GetAsync("/api/v1/sectors");
+        var removeBeaches = new HttpRequestMessage(HttpMethod.Put, "/api/v1/sectors") { Content = JsonBody(Json(sectors)) };
+        removeBeaches.Headers.IfMatch.Add(current.Headers.ETag!);
+        Assert.Equal(HttpStatusCode.OK, (await Ioc.SendAsync(removeBeaches)).StatusCode);
+        Assert.DoesNotContain("beaches", (await Ioc.Get<List<SectorDefinition>>("/api/v1/sectors")).Select(s => s.Id));
+    }
+
+    private static StringContent JsonBody(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 
     private async Task AssertOutOfRange(object reading, string field, string range)
     {

@@ -44,8 +44,15 @@ public class TwinApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public HttpClient Http { get; protected set; } = null!;
 
+    /// <summary>
+    /// The catalogue of sectors is per process (<see cref="IocTwin.Domain.SectorCatalog.Current"/>): what a host configured
+    /// or stored is put back when it is disposed, so it does not leak into the next host of this test process.
+    /// </summary>
+    private IocTwin.Domain.SectorCatalog? _catalogBefore;
+
     public virtual async Task InitializeAsync()
     {
+        _catalogBefore = IocTwin.Domain.SectorCatalog.Current;
         StartServer();
         Http = CreateClient(TwinRoles.Ioc);
         // Readiness waits for the sample city to be fully loaded (ReadinessTests checks that it does).
@@ -73,6 +80,10 @@ public class TwinApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     {
         Http?.Dispose();
         await DisposeAsync();
+        if (_catalogBefore is not null)
+        {
+            IocTwin.Domain.SectorCatalog.Use(_catalogBefore);
+        }
         try
         {
             Directory.Delete(DataDirectory, recursive: true);

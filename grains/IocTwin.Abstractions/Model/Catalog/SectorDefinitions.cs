@@ -55,8 +55,12 @@ public sealed record KindAlertDefinition(
     [property: Id(5)] double ForSeconds,
     [property: Id(6)] string Severity);
 
-/// <summary>The city's sectors and sensor kinds, as stored and announced.</summary>
+/// <summary>
+/// The city's sectors and sensor kinds, as stored and announced. <see cref="Version"/> is 0 for a configured catalogue
+/// and counts the stores from 1: a process keeps the highest it was told of, and the admin API serves it as the ETag.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record SectorCatalogDocument(
     [property: Id(0)] IReadOnlyList<SectorDefinition> Sectors,
-    [property: Id(1)] IReadOnlyList<SensorKindDefinition> Kinds);
+    [property: Id(1)] IReadOnlyList<SensorKindDefinition> Kinds,
+    [property: Id(2)] long Version = 0);
