@@ -40,7 +40,7 @@ public sealed record RenderOptions(EntityFormat Format, bool SysAttrs, IReadOnly
     }
 
     /// <summary>datasetId= (GS CIM 009 clause 4.5.5): a comma-separated list of URIs, "@none" for the default instance.</summary>
-    private static HashSet<string>? DatasetIdsOf(string? datasetId)
+    public static HashSet<string>? DatasetIdsOf(string? datasetId)
     {
         if (datasetId is null)
         {
@@ -116,10 +116,18 @@ public static class EntityRenderer
         : attribute.Value is JsonArray terms ? new JsonArray([.. terms.Select(t => (JsonNode)JsonValue.Create(context.Compact(t!.GetValue<string>())))])
         : JsonValue.Create(context.Compact(attribute.Value.GetValue<string>()));
 
+    /// <summary>
+    /// The value member as normalized and concise write it: a ListRelationship's objectList as [{"object": URI}, ...]
+    /// (GS CIM 009 clause 4.5.21); keyValues gives the bare list of URIs.
+    /// </summary>
+    private static JsonNode MemberValue(NgsiAttribute attribute, LdContext context) => attribute.Kind == AttributeKind.ListRelationship
+        ? new JsonArray([.. attribute.Value.AsArray().Select(target => (JsonNode)new JsonObject { ["object"] = target?.DeepClone() })])
+        : OutValue(attribute, context);
+
     private static JsonObject Normalized(NgsiAttribute attribute, bool sysAttrs, LdContext context)
     {
         var json = new JsonObject { ["type"] = attribute.Kind.ToString() };
-        json[ValueMember(attribute)] = OutValue(attribute, context);
+        json[ValueMember(attribute)] = MemberValue(attribute, context);
         AddMetadata(json, attribute, sysAttrs, context);
         return json;
     }
@@ -133,7 +141,7 @@ public static class EntityRenderer
             AddMetadata(relationship, attribute, sysAttrs, context);
             return relationship;
         }
-        var json = new JsonObject { [ValueMember(attribute)] = OutValue(attribute, context) };
+        var json = new JsonObject { [ValueMember(attribute)] = MemberValue(attribute, context) };
         AddMetadata(json, attribute, sysAttrs, context);
         // A bare JSON object value would read as an attribute of its own, a bare array as instances; a GeoJSON geometry is
         // recognised by its type. Only a Property or a GeoProperty goes bare.
@@ -147,6 +155,7 @@ public static class EntityRenderer
         AttributeKind.Relationship => "object",
         AttributeKind.LanguageProperty => "languageMap",
         AttributeKind.ListProperty => "valueList",
+        AttributeKind.ListRelationship => "objectList",
         AttributeKind.JsonProperty => "json",
         AttributeKind.VocabProperty => "vocab",
         _ => "value",

@@ -12,13 +12,14 @@ public enum AttributeKind
     ListProperty,
     JsonProperty,
     VocabProperty,
+    ListRelationship,
 }
 
 /// <summary>
 /// One attribute of an entity, with its name kept expanded (an IRI) inside the twin; compacted only when written out.
 /// <see cref="Value"/> is the Property's value, the GeoProperty's GeoJSON geometry, the Relationship's object, the
-/// LanguageProperty's languageMap, the ListProperty's valueList, the JsonProperty's json or the VocabProperty's vocab
-/// (expanded). A multi-attribute is its first instance holding the others in <see cref="MoreInstances"/>.
+/// LanguageProperty's languageMap, the ListProperty's valueList, the JsonProperty's json, the VocabProperty's vocab
+/// (expanded) or the ListRelationship's target URIs in order. A multi-attribute is its first instance holding the others in <see cref="MoreInstances"/>.
 /// </summary>
 public sealed record NgsiAttribute(AttributeKind Kind, JsonNode Value, DateTimeOffset? ObservedAt = null, string? UnitCode = null)
 {

@@ -13,12 +13,14 @@ public enum ContextAttributeKind
     JsonProperty,
     /// <summary>A term or list of terms expanded with the @context like a type ("vocab").</summary>
     VocabProperty,
+    /// <summary>An ordered list of target entity URIs ("objectList"), kept as the array of URIs.</summary>
+    ListRelationship,
 }
 
 /// <summary>
 /// One attribute of a context entity as stored: its kind, its value (the Property's value, the Relationship's object,
 /// the GeoProperty's geometry, the LanguageProperty's languageMap, the ListProperty's valueList, the JsonProperty's
-/// json, the VocabProperty's expanded vocab) as JSON text, its observedAt and unitCode, and any other members
+/// json, the ListRelationship's objectList as an array of URIs, the VocabProperty's expanded vocab) as JSON text, its observedAt and unitCode, and any other members
 /// (sub-attributes, names expanded to IRIs) as a JSON object text. A multi-attribute (GS CIM 009 clause 4.5.5) is
 /// stored as its first instance (the default one, without datasetId, when it has one) holding the others in
 /// <see cref="MoreInstances"/>, each with its <see cref="DatasetId"/>.

@@ -173,6 +173,33 @@ public sealed class ContextEntitiesTests(ContextEntitiesTwinFactory api)
     }
 
     [Fact]
+    public async Task A_temporal_read_with_datasetId_gives_the_default_instances_history_for_none_and_no_other_instance()
+    {
+        const string radar = "urn:ngsi-ld:Dataset:radar";
+        var id = NewId("Kiosk");
+        var at = DateTimeOffset.UtcNow.AddMinutes(-10);
+        (await Http.Send(HttpMethod.Post, "/entities", $$"""
+            { "id": "{{id}}", "type": "Kiosk", "temperature": [
+                { "type": "Property", "value": 21, "observedAt": "{{at:yyyy-MM-ddTHH:mm:ss.fffZ}}" },
+                { "type": "Property", "value": 35, "observedAt": "{{at:yyyy-MM-ddTHH:mm:ss.fffZ}}", "datasetId": "{{radar}}" } ] }
+            """)).AssertStatus(HttpStatusCode.Created);
+        var window = $"timerel=after&timeAt={Uri.EscapeDataString(at.AddMinutes(-1).ToString("yyyy-MM-ddTHH:mm:ssZ"))}";
+
+        var (_, none, _) = await Http.Ngsi($"/temporal/entities/{id}?{window}&datasetId=@none");
+        Assert.Equal([21.0], none!["temperature"]!.AsArray().Select(i => (double)i!["value"]!));
+        // History keeps the default instance only: the radar's instance has no past to give.
+        var (_, radarOnly, _) = await Http.Ngsi($"/temporal/entities/{id}?{window}&datasetId={Uri.EscapeDataString(radar)}");
+        Assert.Equal(id, (string)radarOnly!["id"]!);
+        Assert.Null(radarOnly["temperature"]);
+        var (_, queried, _) = await Http.Ngsi($"/temporal/entities?type=Kiosk&id={Uri.EscapeDataString(id)}&{window}&datasetId={Uri.EscapeDataString(radar)},@none");
+        Assert.Equal([21.0], queried!.AsArray().Single()!["temperature"]!.AsArray().Select(i => (double)i!["value"]!));
+
+        var bad = await Http.Ngsi($"/temporal/entities/{id}?{window}&datasetId=radar");
+        bad.AssertProblem(HttpStatusCode.BadRequest, "BadRequestData");
+        Assert.StartsWith("datasetId:", (string)bad.Body!["detail"]!);
+    }
+
+    [Fact]
     public async Task Every_change_is_raised_in_the_api_process()
     {
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));

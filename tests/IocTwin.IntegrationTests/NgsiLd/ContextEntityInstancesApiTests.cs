@@ -7,7 +7,7 @@ namespace IocTwin.Tests.NgsiLd;
 
 /// <summary>
 /// A context entity's multi-attribute (instances told apart by datasetId) created, read, updated and deleted instance
-/// by instance over HTTP, and ListProperty, JsonProperty and VocabProperty values kept and returned.
+/// by instance over HTTP, and ListProperty, ListRelationship, JsonProperty and VocabProperty values kept and returned.
 /// </summary>
 [Collection(ContextEntitiesCollection.Name)]
 public sealed class ContextEntityInstancesApiTests(ContextEntitiesTwinFactory api)
@@ -149,5 +149,62 @@ public sealed class ContextEntityInstancesApiTests(ContextEntitiesTwinFactory ap
         Assert.Equal("kept as given", (string)entity[Vocabulary + "config"]!["json"]!["@id"]!);
         // Under the core context alone the term written under the tests' vocabulary comes back as its full IRI.
         Assert.Equal(Vocabulary + "Storage", (string)entity[Vocabulary + "category"]!["vocab"]!);
+    }
+
+    private const string PumpA = "urn:ngsi-ld:Pump:a";
+    private const string PumpB = "urn:ngsi-ld:Pump:b";
+    private const string PumpC = "urn:ngsi-ld:Pump:c";
+
+    private static List<string> Targets(JsonNode objectList) => [.. objectList.AsArray().Select(i => (string)i!["object"]!)];
+
+    [Fact]
+    public async Task A_list_relationship_keeps_its_targets_in_order_in_every_representation_and_answers_q()
+    {
+        var id = NewId("Tank");
+        (await Http.Send(HttpMethod.Post, "/entities", $$"""
+            { "id": "{{id}}", "type": "Tank",
+              "feeds": { "type": "ListRelationship", "objectList": [ { "object": "{{PumpB}}" }, { "object": "{{PumpA}}" } ] } }
+            """)).AssertStatus(HttpStatusCode.Created);
+
+        var (_, normalized, _) = await Http.Ngsi($"/entities/{id}");
+        Assert.Equal("ListRelationship", (string)normalized!["feeds"]!["type"]!);
+        Assert.Equal([PumpB, PumpA], Targets(normalized["feeds"]!["objectList"]!));
+        var (_, concise, _) = await Http.Ngsi($"/entities/{id}?options=concise");
+        Assert.Null(concise!["feeds"]!["type"]);
+        Assert.Equal([PumpB, PumpA], Targets(concise["feeds"]!["objectList"]!));
+        var (_, keyValues, _) = await Http.Ngsi($"/entities/{id}?options=keyValues");
+        Assert.Equal($"""["{PumpB}","{PumpA}"]""", keyValues!["feeds"]!.ToJsonString());
+
+        // q reaches every item of the list, as it does the items of a Relationship's list of objects.
+        Assert.Contains(id, (await Http.Entities($"type=Tank&q=feeds==%22{Uri.EscapeDataString(PumpA)}%22", "")).Ids());
+        Assert.DoesNotContain(id, (await Http.Entities($"type=Tank&q=feeds==%22{Uri.EscapeDataString(PumpC)}%22", "")).Ids());
+
+        // A concise fragment (objectList alone, items as bare URIs) replaces the list in its new order.
+        (await Http.Send(HttpMethod.Patch, $"/entities/{id}/attrs/feeds", $$"""{ "objectList": [ "{{PumpC}}", "{{PumpA}}" ] }"""))
+            .AssertStatus(HttpStatusCode.NoContent);
+        var (_, patched, _) = await Http.Ngsi($"/entities/{id}");
+        Assert.Equal("ListRelationship", (string)patched!["feeds"]!["type"]!);
+        Assert.Equal([PumpC, PumpA], Targets(patched["feeds"]!["objectList"]!));
+    }
+
+    [Theory]
+    [InlineData("""{ "type": "ListRelationship", "objectList": [ { "object": "urn:ngsi-ld:Pump:a" }, { "object": "not a uri" } ] }""")]
+    [InlineData("""{ "type": "ListRelationship", "objectList": [ { "object": "urn:ngsi-ld:Pump:a" }, 7 ] }""")]
+    [InlineData("""{ "type": "ListRelationship", "objectList": "urn:ngsi-ld:Pump:a" }""")]
+    public async Task A_list_relationship_with_an_item_that_is_not_a_uri_is_refused_and_nothing_changes(string feeds)
+    {
+        var id = NewId("Tank");
+        (await Http.Send(HttpMethod.Post, "/entities", $$"""{ "id": "{{id}}", "type": "Tank", "feeds": { "type": "ListRelationship", "objectList": [ { "object": "{{PumpB}}" } ] } }"""))
+            .AssertStatus(HttpStatusCode.Created);
+
+        var created = await Http.Send(HttpMethod.Post, "/entities", $$"""{ "id": "{{NewId("Tank")}}", "type": "Tank", "feeds": {{feeds}} }""");
+        created.AssertProblem(HttpStatusCode.BadRequest, "BadRequestData");
+        var appended = await Http.Send(HttpMethod.Post, $"/entities/{id}/attrs", $$"""{ "feeds": {{feeds}} }""");
+        appended.AssertProblem(HttpStatusCode.BadRequest, "BadRequestData");
+        Assert.Contains("'feeds'", (string)appended.Body!["detail"]!);
+        (await Http.Send(HttpMethod.Patch, $"/entities/{id}/attrs/feeds", feeds)).AssertProblem(HttpStatusCode.BadRequest, "BadRequestData");
+
+        var (_, entity, _) = await Http.Ngsi($"/entities/{id}");
+        Assert.Equal([PumpB], Targets(entity!["feeds"]!["objectList"]!));
     }
 }

@@ -279,6 +279,7 @@ public sealed class NgsiLdTemporalTests(NgsiLdTwinFactory api)
     [InlineData("timerel=before&timeAt=2026-01-01T00:00:00Z&aggrMethods=avg&aggrPeriodDuration=P1M", "aggrPeriodDuration")]
     [InlineData("timerel=before&timeAt=2026-01-01T00:00:00Z&aggrMethods=avg&aggrPeriodDuration=PT1S", "aggrPeriodDuration")]
     [InlineData("timerel=before&timeAt=2026-01-01T00:00:00Z&options=keyValues", "options")]
+    [InlineData("timerel=before&timeAt=2026-01-01T00:00:00Z&datasetId=radar", "datasetId")]
     public async Task Bad_temporal_parameters_are_bad_request_data_naming_the_parameter(string query, string parameter)
     {
         var sensor = await Counter();

@@ -61,6 +61,8 @@ public sealed class ContextEntityWritesTests
     [InlineData("""{ "id": "urn:ngsi-ld:K:1", "level": [{ "value": 1 }, { "value": 2 }] }""", "without datasetId")]
     [InlineData("""{ "id": "urn:ngsi-ld:K:1", "level": [{ "value": 1, "datasetId": "urn:a" }, { "value": 2, "datasetId": "urn:a" }] }""", "twice")]
     [InlineData("""{ "id": "urn:ngsi-ld:K:1", "tags": { "type": "ListProperty", "valueList": "a" } }""", "valueList")]
+    [InlineData("""{ "id": "urn:ngsi-ld:K:1", "feeds": { "type": "ListRelationship", "objectList": [{ "object": "urn:a" }, { "object": "pump b" }] } }""", "objectList[1]")]
+    [InlineData("""{ "id": "urn:ngsi-ld:K:1", "feeds": { "objectList": { "object": "urn:a" } } }""", "feeds")]
     [InlineData("""{ "id": "urn:ngsi-ld:K:1", "kind": { "type": "VocabProperty", "vocab": 3 } }""", "vocab")]
     [InlineData("""{ "id": "urn:ngsi-ld:K:1", "level": { "type": "Property", "value": 1, "observedAt": "2026-12-06" } }""", "observedAt")]
     [InlineData("""{ "id": "urn:ngsi-ld:K:1", "level": { "type": "Property", "value": 1, "observedAt": "2026-12-09T00:00:00Z" } }""", "ahead")]

@@ -11,8 +11,8 @@ public sealed record ParsedEntity(string? Id, string? Type, Dictionary<string, C
 
 /// <summary>
 /// Reads NGSI-LD entities and attribute fragments (normalized or concise, GS CIM 009 clause 4.5) into the attributes
-/// the twin keeps: Property, Relationship, GeoProperty, LanguageProperty, ListProperty, JsonProperty and VocabProperty,
-/// names (and vocab terms) expanded with the call's @context; an array of instances with distinct datasetIds is a
+/// the twin keeps: Property, Relationship, GeoProperty, LanguageProperty, ListProperty, ListRelationship, JsonProperty and
+/// VocabProperty, names (and vocab terms) expanded with the call's @context; an array of instances with distinct datasetIds is a
 /// multi-attribute.
 /// A bad member throws <see cref="NgsiLdRequestException"/> (BadRequestData) naming it; nothing is kept of a bad entity.
 /// </summary>
@@ -26,7 +26,7 @@ public static class ContextEntityParser
 
     /// <summary>Members of an attribute the twin reads itself; the rest are sub-attributes.</summary>
     private static readonly HashSet<string> AttributeMembers =
-        ["type", "value", "object", "languageMap", "valueList", "json", "vocab", "observedAt", "unitCode", "createdAt", "modifiedAt", "instanceId", "datasetId", "objectType", "lang"];
+        ["type", "value", "object", "languageMap", "valueList", "objectList", "json", "vocab", "observedAt", "unitCode", "createdAt", "modifiedAt", "instanceId", "datasetId", "objectType", "lang"];
 
     private static readonly HashSet<string> GeometryTypes = ["Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"];
 
@@ -108,13 +108,14 @@ public static class ContextEntityParser
             null => attribute["object"] is not null ? ContextAttributeKind.Relationship
                 : attribute["languageMap"] is not null ? ContextAttributeKind.LanguageProperty
                 : attribute["valueList"] is not null ? ContextAttributeKind.ListProperty
+                : attribute["objectList"] is not null ? ContextAttributeKind.ListRelationship
                 : attribute["json"] is not null ? ContextAttributeKind.JsonProperty
                 : attribute["vocab"] is not null ? ContextAttributeKind.VocabProperty
                 : attribute["value"] is JsonObject v && IsGeometry(v) ? ContextAttributeKind.GeoProperty
                 : attribute["value"] is not null || partial ? ContextAttributeKind.Property
-                : throw new NgsiLdRequestException($"Attribute '{name}' has no type and no value, object, languageMap, valueList, json or vocab."),
+                : throw new NgsiLdRequestException($"Attribute '{name}' has no type and no value, object, languageMap, valueList, objectList, json or vocab."),
             _ => KindOf(declared.StartsWith(Core, StringComparison.Ordinal) ? declared[Core.Length..] : declared)
-                ?? throw new NgsiLdRequestException($"Attribute '{name}': type '{declared}' is not Property, Relationship, GeoProperty, LanguageProperty, ListProperty, JsonProperty or VocabProperty (ListRelationship is not kept)."),
+                ?? throw new NgsiLdRequestException($"Attribute '{name}': type '{declared}' is not Property, Relationship, GeoProperty, LanguageProperty, ListProperty, ListRelationship, JsonProperty or VocabProperty."),
         };
         var valueMember = ValueMember(kind);
         var value = attribute[valueMember];
@@ -136,6 +137,7 @@ public static class ContextEntityParser
                 ContextAttributeKind.LanguageProperty => LanguageMap(name, value),
                 ContextAttributeKind.ListProperty => value is JsonArray ? value
                     : throw new NgsiLdRequestException($"Attribute '{name}': a ListProperty's valueList is an array."),
+                ContextAttributeKind.ListRelationship => ObjectList(name, value),
                 ContextAttributeKind.VocabProperty => Vocab(name, value, context),
                 _ => value,
             };
@@ -163,6 +165,7 @@ public static class ContextEntityParser
         ContextAttributeKind.Relationship => "object",
         ContextAttributeKind.LanguageProperty => "languageMap",
         ContextAttributeKind.ListProperty => "valueList",
+        ContextAttributeKind.ListRelationship => "objectList",
         ContextAttributeKind.JsonProperty => "json",
         ContextAttributeKind.VocabProperty => "vocab",
         _ => "value",
@@ -220,6 +223,7 @@ public static class ContextEntityParser
         "GeoProperty" => ContextAttributeKind.GeoProperty,
         "LanguageProperty" => ContextAttributeKind.LanguageProperty,
         "ListProperty" => ContextAttributeKind.ListProperty,
+        "ListRelationship" => ContextAttributeKind.ListRelationship,
         "JsonProperty" => ContextAttributeKind.JsonProperty,
         "VocabProperty" => ContextAttributeKind.VocabProperty,
         _ => null,
@@ -231,6 +235,29 @@ public static class ContextEntityParser
         JsonArray list when list.Count > 0 && list.All(t => t is JsonValue v && v.TryGetValue<string>(out var iri) && LdContext.IsAbsoluteIri(iri)) => target,
         _ => throw new NgsiLdRequestException($"Attribute '{name}': a Relationship's object is a URI (or a list of URIs)."),
     };
+
+    /// <summary>
+    /// A ListRelationship's objectList (GS CIM 009 clause 4.5.21): an ordered array whose items are each {"object": URI}
+    /// (or, concisely, the URI itself); kept as the array of URIs, in order.
+    /// </summary>
+    private static JsonArray ObjectList(string name, JsonNode list)
+    {
+        if (list is not JsonArray items)
+        {
+            throw new NgsiLdRequestException($"Attribute '{name}': a ListRelationship's objectList is an array of {{\"object\": URI}}.");
+        }
+        var targets = new JsonArray();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var target = items[i] is JsonObject item ? item["object"] : items[i];
+            if (target is not JsonValue value || !value.TryGetValue<string>(out var iri) || !LdContext.IsAbsoluteIri(iri))
+            {
+                throw new NgsiLdRequestException($"Attribute '{name}': objectList[{i}] is not a URI (each item is {{\"object\": URI}}).");
+            }
+            targets.Add(iri);
+        }
+        return targets;
+    }
 
     private static JsonNode LanguageMap(string name, JsonNode map) =>
         map is JsonObject languages && languages.Count > 0 && languages.All(l => l.Value is JsonValue v && v.TryGetValue<string>(out _))

@@ -154,6 +154,7 @@ public sealed class ContextEntityStore(IGrainFactory grains, AreaOutlines outlin
         ContextAttributeKind.ListProperty => AttributeKind.ListProperty,
         ContextAttributeKind.JsonProperty => AttributeKind.JsonProperty,
         ContextAttributeKind.VocabProperty => AttributeKind.VocabProperty,
+        ContextAttributeKind.ListRelationship => AttributeKind.ListRelationship,
         _ => AttributeKind.Property,
     };
 

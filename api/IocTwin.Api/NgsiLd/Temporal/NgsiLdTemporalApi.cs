@@ -54,11 +54,12 @@ public static class NgsiLdTemporalApi
             var parameters = http.Request.Query;
             var query = TemporalQuery.Parse(name => Get(parameters, name), time.GetUtcNow(), caps.Value.MaxRange, caps.Value.MaxBuckets, timeRequired: false);
             var attributes = Get(parameters, "attrs") is { } attrs ? EntityQuery.Names(attrs, "attrs", call.Context, ',') : null;
+            var datasetIds = RenderOptions.DatasetIdsOf(Get(parameters, "datasetId"));
             if (await source.ReadOneAsync(http.Access(), id) is not { } entity)
             {
                 return NgsiLdProblems.ResourceNotFound($"The twin holds no entity '{id}' that your token covers.");
             }
-            var answer = await temporal.RenderAsync(entity, query, attributes, call.Context, caps.Value.MaxPoints, http.RequestAborted);
+            var answer = await temporal.RenderAsync(entity, query, attributes, datasetIds, call.Context, caps.Value.MaxPoints, http.RequestAborted);
             return Answer(http, call, answer.Json, answer.Truncated, query);
         });
 
@@ -83,7 +84,7 @@ public static class NgsiLdTemporalApi
         var page = new List<TemporalEntity>();
         foreach (var entity in matching.Skip(selection.Offset).Take(selection.Limit))
         {
-            page.Add(await temporal.RenderAsync(entity, query, selection.Attributes, call.Context, caps.MaxPoints, http.RequestAborted));
+            page.Add(await temporal.RenderAsync(entity, query, selection.Attributes, selection.Render.DatasetIds, call.Context, caps.MaxPoints, http.RequestAborted));
         }
         return Answer(http, call, new JsonArray([.. page.Select(p => (JsonNode)p.Json)]), page.Any(p => p.Truncated), query);
     }
@@ -104,7 +105,7 @@ public static class NgsiLdTemporalApi
     public static IQueryCollection ToParameters(JsonObject body, IQueryCollection url)
     {
         var parameters = QueryBody.ToParameters(body, url).ToDictionary(p => p.Key, p => p.Value);
-        foreach (var name in new[] { "lastN", "aggrMethods", "aggrPeriodDuration", "timeproperty" })
+        foreach (var name in new[] { "lastN", "aggrMethods", "aggrPeriodDuration", "timeproperty", "datasetId" })
         {
             if (url.TryGetValue(name, out var value)) parameters[name] = value;
         }

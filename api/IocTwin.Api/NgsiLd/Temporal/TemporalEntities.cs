@@ -19,12 +19,16 @@ public sealed class TemporalEntities(IReadingHistory history)
     private static readonly TimeSpan Instant = TimeSpan.FromMilliseconds(1);
 
     /// <param name="attributes">The attributes asked for (expanded names); null for all.</param>
+    /// <param name="datasetIds">
+    /// The instances asked for by datasetId ("@none": the default one); null for all. History keeps the default instance
+    /// only (a reading has one value per attribute), so a selection without "@none" leaves every attribute out.
+    /// </param>
     /// <param name="maxInstances">The most instances (or periods) per attribute; past it the earliest are kept (the latest with lastN).</param>
     public async Task<TemporalEntity> RenderAsync(NgsiEntity entity, TemporalQuery query, IReadOnlySet<string>? attributes,
-        LdContext context, int maxInstances, CancellationToken cancellationToken)
+        IReadOnlySet<string>? datasetIds, LdContext context, int maxInstances, CancellationToken cancellationToken)
     {
         var json = new JsonObject { ["id"] = entity.Id, ["type"] = context.Compact(entity.Type) };
-        if (entity.History is not { } source)
+        if (entity.History is not { } source || datasetIds?.Contains(RenderOptions.DefaultInstance) == false)
         {
             return new TemporalEntity(json, false);
         }
