@@ -133,9 +133,11 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
 
     /// <summary>
     /// These areas' segments, sensors or parent changed (every area when none are named): each is read again the next
-    /// time it is needed, or by a fill.
+    /// time it is needed, or by a fill. <paramref name="stored"/>: segments and sensors this process has just stored
+    /// (an import's new rows), whose views that read takes as given instead of activating their grains; views given
+    /// before for these areas are dropped, since the change may have been made to them.
     /// </summary>
-    public void Invalidate(IReadOnlyCollection<string> areaIds)
+    public void Invalidate(IReadOnlyCollection<string> areaIds, TwinViews? stored = null)
     {
         lock (_gate)
         {
@@ -145,10 +147,31 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
                 {
                     held.IsMissing = true;
                     held.Invalidations++;
+                    held.Stored = null;
+                }
+            }
+            if (stored is not null)
+            {
+                foreach (var segment in stored.Segments)
+                {
+                    StoredIn(segment.DistrictId).Segments[segment.Id] = segment;
+                }
+                foreach (var sensor in stored.Sensors)
+                {
+                    StoredIn(sensor.DistrictId).Sensors[sensor.Id] = sensor;
                 }
             }
             Interlocked.Increment(ref _generation);
         }
+    }
+
+    private StoredMembers StoredIn(string areaId)
+    {
+        if (!_districts.TryGetValue(areaId, out var held))
+        {
+            _districts[areaId] = held = new HeldDistrict { IsMissing = true };
+        }
+        return held.Stored ??= new StoredMembers();
     }
 
     /// <summary>Drops everything held: updates may have been missed (the observer was not registered for a while).</summary>
@@ -211,12 +234,19 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
         try
         {
             int[] invalidations;
+            var storedSegments = new Dictionary<string, SegmentView>(StringComparer.Ordinal);
+            var storedSensors = new Dictionary<string, SensorView>(StringComparer.Ordinal);
             lock (_gate)
             {
                 invalidations = [.. districts.Select(d => d.Held.Invalidations)];
+                foreach (var stored in districts.Select(d => d.Held.Stored).OfType<StoredMembers>())
+                {
+                    stored.Segments.ToList().ForEach(s => storedSegments[s.Key] = s.Value);
+                    stored.Sensors.ToList().ForEach(s => storedSensors[s.Key] = s.Value);
+                }
             }
             // Updates published before this read started are in what it reads; those after are laid over it.
-            var read = await LiveTopology.ReadViewsAsync(grains, districts.Select(d => d.Id));
+            var read = await LiveTopology.ReadViewsAsync(grains, districts.Select(d => d.Id), knownSegments: storedSegments, knownSensors: storedSensors);
             var segments = read.Segments.ToLookup(s => s.DistrictId);
             var sensors = read.Sensors.ToLookup(s => s.DistrictId);
             lock (_gate)
@@ -232,6 +262,11 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
                     held.ReadAt = Stopwatch.GetTimestamp();
                     // A change told while it was read may have come too late for the read: read again.
                     held.IsMissing = held.Invalidations != invalidated;
+                    if (!held.IsMissing)
+                    {
+                        // Held now; later changes to them reach the grains, so a later read asks those.
+                        held.Stored = null;
+                    }
                 }
             }
             Interlocked.Add(ref _districtsRead, districts.Count);
@@ -262,6 +297,12 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
         return merged;
     }
 
+    private sealed class StoredMembers
+    {
+        public Dictionary<string, SegmentView> Segments { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, SensorView> Sensors { get; } = new(StringComparer.Ordinal);
+    }
+
     private sealed class HeldDistrict
     {
         /// <summary>Whole once read; until then, what updates said of it.</summary>
@@ -277,6 +318,9 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
 
         /// <summary>How many times the topology of this area was told to have changed (<see cref="Invalidate"/>).</summary>
         public int Invalidations { get; set; }
+
+        /// <summary>Views of members this process has just stored, for the next read to take instead of asking their grains.</summary>
+        public StoredMembers? Stored { get; set; }
 
         /// <summary>Whether exactly these segments and sensors are held.</summary>
         public bool Holds(DistrictMembers members) =>
