@@ -193,6 +193,8 @@ public static class TopologyApi
         {
             return Problems.EmptyBody();
         }
+        // Views of new rows in areas changed from here on (a PUT while the document is stored) are not held as stored.
+        var storedSince = topology.ChangesSoFar;
         var known = await LiveTopology.KnownAsync(grains);
         CityImportResult result;
         try
@@ -233,11 +235,11 @@ public static class TopologyApi
         catch (TopologyImportException ex)
         {
             // Views of rows not stored are never taken: those segments and sensors are no members of their areas.
-            await topology.AnnounceAsync(touched, treeChanged: true, moved, stored);
+            await topology.AnnounceAsync(touched, treeChanged: true, moved, stored, storedSince);
             await audit.RecordAsync(http.User, AuditActions.TopologyImport, "city", ex.Message);
             return BatchesFailed(ex);
         }
-        await topology.AnnounceAsync(touched, treeChanged: true, moved, stored);
+        await topology.AnnounceAsync(touched, treeChanged: true, moved, stored, storedSince);
         var summary = new ImportSummary(result.City.Districts.Count, result.City.Segments.Count, result.City.Sensors.Count, result.Errors);
         await audit.RecordAsync(http.User, AuditActions.TopologyImport, "city",
             $"{summary.Districts} districts, {summary.Segments} segments, {summary.Sensors} sensors, {summary.Rejected.Count} rejected");

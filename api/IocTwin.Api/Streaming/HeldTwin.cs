@@ -25,6 +25,11 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
     private readonly TaskCompletionSource _firstFill = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _districtsRead;
     private long _generation;
+    // Topology changes told so far, and the last that named each area or all of them: views given for an area changed
+    // since they were taken are not used (a PUT may have changed a record while its import was being stored).
+    private long _changes;
+    private long _everythingChangedAt;
+    private readonly Dictionary<string, long> _areaChangedAt = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Goes up whenever the topology held may have changed (an update named an entity not held, areas were told to have
@@ -43,6 +48,18 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
             lock (_gate)
             {
                 return _districts.Values.Count(d => d.ReadAt != 0);
+            }
+        }
+    }
+
+    /// <summary>How many topology changes were told so far: what views given with a change were taken after.</summary>
+    public long Changes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _changes;
             }
         }
     }
@@ -134,13 +151,15 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
     /// <summary>
     /// These areas' segments, sensors or parent changed (every area when none are named): each is read again the next
     /// time it is needed, or by a fill. <paramref name="stored"/>: segments and sensors this process has just stored
-    /// (an import's new rows), whose views that read takes as given instead of activating their grains; views given
-    /// before for these areas are dropped, since the change may have been made to them.
+    /// (an import's new rows), taken when <see cref="Changes"/> was <paramref name="storedSince"/>, whose views that read
+    /// takes as given instead of activating their grains, unless their area was told of another change since; views
+    /// given before for these areas are dropped, since the change may have been made to them.
     /// </summary>
-    public void Invalidate(IReadOnlyCollection<string> areaIds, TwinViews? stored = null)
+    public void Invalidate(IReadOnlyCollection<string> areaIds, TwinViews? stored = null, long storedSince = 0)
     {
         lock (_gate)
         {
+            bool ChangedSince(string areaId) => Math.Max(_everythingChangedAt, _areaChangedAt.GetValueOrDefault(areaId)) > storedSince;
             foreach (var (id, held) in _districts)
             {
                 if (areaIds.Count == 0 || areaIds.Contains(id))
@@ -152,14 +171,23 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
             }
             if (stored is not null)
             {
-                foreach (var segment in stored.Segments)
+                foreach (var segment in stored.Segments.Where(s => !ChangedSince(s.DistrictId)))
                 {
                     StoredIn(segment.DistrictId).Segments[segment.Id] = segment;
                 }
-                foreach (var sensor in stored.Sensors)
+                foreach (var sensor in stored.Sensors.Where(s => !ChangedSince(s.DistrictId)))
                 {
                     StoredIn(sensor.DistrictId).Sensors[sensor.Id] = sensor;
                 }
+            }
+            _changes++;
+            if (areaIds.Count == 0)
+            {
+                _everythingChangedAt = _changes;
+            }
+            foreach (var id in areaIds)
+            {
+                _areaChangedAt[id] = _changes;
             }
             Interlocked.Increment(ref _generation);
         }
@@ -180,6 +208,7 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
         lock (_gate)
         {
             _districts.Clear();
+            _everythingChangedAt = ++_changes;
             Interlocked.Increment(ref _generation);
         }
     }

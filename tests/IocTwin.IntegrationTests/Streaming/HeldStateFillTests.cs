@@ -121,6 +121,26 @@ public sealed class HeldStateFillTests(HeldStateFillTests.OwnTwin api) : IClassF
         await AssertWholeCityAsync(snapshot);
     }
 
+    [Fact]
+    public async Task Views_an_import_stored_are_not_held_for_an_area_changed_since_they_were_taken()
+    {
+        var topology = api.Services.GetRequiredService<TopologyChanges>();
+        var storedSince = topology.ChangesSoFar;
+        var id = $"changed-{AreaCities.Tag()}";
+        // Registered through PUT while (say) an import of the same sensor was being stored.
+        var put = await api.Http.PutJson($"/api/v1/sensors/{id}",
+            $$"""{ "kind": "noise", "sector": "environment", "location": [108.2, 16.05], "districtId": "hai-chau", "name": "as put" }""");
+        Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        var registered = await api.Http.Get<SensorView>($"/api/v1/sensors/{id}");
+        var stale = registered with { Name = "as imported", Version = 1 };
+
+        await topology.AnnounceAsync(["hai-chau"], treeChanged: false, stored: new([], [], [stale]), storedSince: storedSince);
+        await using var screen = await LiveScreen.ConnectAsync(api, api.Token(TwinRoles.Ioc));
+        var snapshot = await screen.Subscribe("city");
+
+        Assert.Equal("as put", Assert.Single(snapshot.Sensors, s => s.Id == id).Name);
+    }
+
     private static void AssertSame<T>(T live, T held) =>
         Assert.Equal(System.Text.Json.JsonSerializer.Serialize(live), System.Text.Json.JsonSerializer.Serialize(held));
 
