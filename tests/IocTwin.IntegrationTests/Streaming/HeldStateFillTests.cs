@@ -132,7 +132,8 @@ public sealed class HeldStateFillTests(HeldStateFillTests.OwnTwin api) : IClassF
             $$"""{ "kind": "noise", "sector": "environment", "location": [108.2, 16.05], "districtId": "hai-chau", "name": "as put" }""");
         Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
         var registered = await api.Http.Get<SensorView>($"/api/v1/sensors/{id}");
-        var stale = registered with { Name = "as imported", Version = 1 };
+        // Counted newer than what the process holds, so only leaving it out keeps the name as put.
+        var stale = registered with { Name = "as imported", ReadingCount = registered.ReadingCount + 1 };
 
         await topology.AnnounceAsync(["hai-chau"], treeChanged: false, stored: new([], [], [stale]), storedSince: storedSince);
         await using var screen = await LiveScreen.ConnectAsync(api, api.Token(TwinRoles.Ioc));
