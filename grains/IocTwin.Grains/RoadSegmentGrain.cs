@@ -129,9 +129,12 @@ public sealed class RoadSegmentGrain(
         return new SegmentSnapshot(spec.Id, spec.LengthM, status, traffic, [.. sensors], version);
     }
 
-    private SegmentView View(SegmentSpec spec)
+    private SegmentView View(SegmentSpec spec) => ViewOf(spec, state.State, time.GetUtcNow());
+
+    /// <summary>A segment's view from its stored state, as its grain answers it (an import builds those of the rows it stores).</summary>
+    public static SegmentView ViewOf(SegmentSpec spec, RoadSegmentState state, DateTimeOffset now)
     {
-        var (status, traffic) = SegmentTrafficModel.Derive(spec, state.State.Sensors.Values, time.GetUtcNow());
-        return new SegmentView(spec.Id, spec.DistrictId, spec, status, traffic, [.. state.State.Sensors.Keys.Order(StringComparer.Ordinal)], state.State.Version);
+        var (status, traffic) = SegmentTrafficModel.Derive(spec, state.Sensors.Values, now);
+        return new SegmentView(spec.Id, spec.DistrictId, spec, status, traffic, [.. state.Sensors.Keys.Order(StringComparer.Ordinal)], state.Version);
     }
 }

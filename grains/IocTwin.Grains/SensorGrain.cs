@@ -175,9 +175,12 @@ public sealed class SensorGrain(
         spec.Id, spec.Kind, spec.Sector, state.State.LastSeen,
         state.State.LastReading?.Values ?? [], state.State.ReadingCount);
 
-    private SensorView View(SensorSpec spec) => new(
+    private SensorView View(SensorSpec spec) => ViewOf(spec, state.State, time.GetUtcNow());
+
+    /// <summary>A sensor's view from its stored state, as its grain answers it (an import builds those of the rows it stores).</summary>
+    public static SensorView ViewOf(SensorSpec spec, SensorState state, DateTimeOffset now) => new(
         spec.Id, spec.Name, spec.Kind, spec.Sector, spec.Location, spec.DistrictId, spec.SegmentId,
-        state.State.LastReading,
-        HealthPolicy.Classify(state.State.LastSeen, time.GetUtcNow()),
-        state.State.ReadingCount, state.State.Version, state.State.LastSeen, state.State.LastReading?.Values ?? []);
+        state.LastReading,
+        HealthPolicy.Classify(state.LastSeen, now),
+        state.ReadingCount, state.Version, state.LastSeen, state.LastReading?.Values ?? []);
 }

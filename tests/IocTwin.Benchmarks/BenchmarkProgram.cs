@@ -92,11 +92,11 @@ public static class BenchmarkProgram
         context.Host = await TwinHost.StartAsync(context.DatabaseFile, options.HostSettings);
 
         // Every throughput figure is a ratio to this one.
-        if (options.Runs(GrainCallBaseline.Name) || options.Runs(IngestBenchmark.Name) || options.RunsNamed(MillionBenchmark.Name))
+        if (options.Runs(GrainCallBaseline.Name) || options.Runs(IngestBenchmark.Name) || options.RunsNamed(IngestBenchmark.ImportName) || options.RunsNamed(MillionBenchmark.Name))
         {
             context.BaselineCallRate = await GrainCallBaseline.RunAsync(context);
         }
-        if (options.Runs(IngestBenchmark.Name) || options.Runs(NgsiLdIngestBenchmark.Name) || options.Runs(LatencyBenchmark.Name) || options.Runs(NgsiLdNotifyBenchmark.Name) || options.Runs(SubscribeBenchmark.Name) || options.Runs(MemoryBenchmark.Name) || options.RunsNamed(AreaStalenessBenchmark.Name) || options.RunsNamed(AssetsBenchmark.Name))
+        if (options.Runs(IngestBenchmark.Name) || options.Runs(NgsiLdIngestBenchmark.Name) || options.Runs(LatencyBenchmark.Name) || options.Runs(NgsiLdNotifyBenchmark.Name) || options.Runs(SubscribeBenchmark.Name) || options.Runs(MemoryBenchmark.Name) || options.RunsNamed(AreaStalenessBenchmark.Name) || options.RunsNamed(AssetsBenchmark.Name) || options.RunsNamed(IngestBenchmark.ImportName))
         {
             await IngestBenchmark.ImportAsync(context);
         }

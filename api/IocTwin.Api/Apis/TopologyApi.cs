@@ -187,12 +187,14 @@ public static class TopologyApi
 
     public static async Task<Results<Ok<ImportSummary>, ValidationProblem, ProblemHttpResult>> Import(
         JsonElement? document, HttpContext http, IGrainFactory grains, TopologyChanges topology, IAuditLog audit, TwinHostingOptions hosting,
-        CancellationToken cancellationToken, bool partial = false)
+        TimeProvider time, CancellationToken cancellationToken, bool partial = false)
     {
         if (document is null)
         {
             return Problems.EmptyBody();
         }
+        // Views of new rows in areas changed from here on (a PUT while the document is stored) are not held as stored.
+        var storedSince = topology.ChangesSoFar;
         var known = await LiveTopology.KnownAsync(grains);
         CityImportResult result;
         try
@@ -224,17 +226,20 @@ public static class TopologyApi
         var moved = formerAreas.Count > 0;
         var touched = result.City.Districts.Select(d => d.Id).Concat(result.City.Segments.Select(s => s.DistrictId))
             .Concat(result.City.Sensors.Select(s => s.DistrictId)).Concat(formerAreas);
+        // The new segments and sensors are stored as rows; this process holds them as stored, without activating them.
+        var stored = NewTopologyRecords.Views(result.City, known, time.GetUtcNow());
         try
         {
             await TopologyImporter.ImportAsync(grains, result.City, cancellationToken, known, hosting.ImportBatchSize);
         }
         catch (TopologyImportException ex)
         {
-            await topology.AnnounceAsync(touched, treeChanged: true, moved);
+            // Views of rows not stored are never taken: those segments and sensors are no members of their areas.
+            await topology.AnnounceAsync(touched, treeChanged: true, moved, stored, storedSince);
             await audit.RecordAsync(http.User, AuditActions.TopologyImport, "city", ex.Message);
             return BatchesFailed(ex);
         }
-        await topology.AnnounceAsync(touched, treeChanged: true, moved);
+        await topology.AnnounceAsync(touched, treeChanged: true, moved, stored, storedSince);
         var summary = new ImportSummary(result.City.Districts.Count, result.City.Segments.Count, result.City.Sensors.Count, result.Errors);
         await audit.RecordAsync(http.User, AuditActions.TopologyImport, "city",
             $"{summary.Districts} districts, {summary.Segments} segments, {summary.Sensors} sensors, {summary.Rejected.Count} rejected");

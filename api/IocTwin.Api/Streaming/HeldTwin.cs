@@ -25,6 +25,11 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
     private readonly TaskCompletionSource _firstFill = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _districtsRead;
     private long _generation;
+    // Topology changes told so far, and the last that named each area or all of them: views given for an area changed
+    // since they were taken are not used (a PUT may have changed a record while its import was being stored).
+    private long _changes;
+    private long _everythingChangedAt;
+    private readonly Dictionary<string, long> _areaChangedAt = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Goes up whenever the topology held may have changed (an update named an entity not held, areas were told to have
@@ -43,6 +48,18 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
             lock (_gate)
             {
                 return _districts.Values.Count(d => d.ReadAt != 0);
+            }
+        }
+    }
+
+    /// <summary>How many topology changes were told so far: what views given with a change were taken after.</summary>
+    public long Changes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _changes;
             }
         }
     }
@@ -133,22 +150,56 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
 
     /// <summary>
     /// These areas' segments, sensors or parent changed (every area when none are named): each is read again the next
-    /// time it is needed, or by a fill.
+    /// time it is needed, or by a fill. <paramref name="stored"/>: segments and sensors this process has just stored
+    /// (an import's new rows), taken when <see cref="Changes"/> was <paramref name="storedSince"/>, whose views that read
+    /// takes as given instead of activating their grains, unless their area was told of another change since; views
+    /// given before for these areas are dropped, since the change may have been made to them.
     /// </summary>
-    public void Invalidate(IReadOnlyCollection<string> areaIds)
+    public void Invalidate(IReadOnlyCollection<string> areaIds, TwinViews? stored = null, long storedSince = 0)
     {
         lock (_gate)
         {
+            bool ChangedSince(string areaId) => Math.Max(_everythingChangedAt, _areaChangedAt.GetValueOrDefault(areaId)) > storedSince;
             foreach (var (id, held) in _districts)
             {
                 if (areaIds.Count == 0 || areaIds.Contains(id))
                 {
                     held.IsMissing = true;
                     held.Invalidations++;
+                    held.Stored = null;
                 }
+            }
+            if (stored is not null)
+            {
+                foreach (var segment in stored.Segments.Where(s => !ChangedSince(s.DistrictId)))
+                {
+                    StoredIn(segment.DistrictId).Segments[segment.Id] = segment;
+                }
+                foreach (var sensor in stored.Sensors.Where(s => !ChangedSince(s.DistrictId)))
+                {
+                    StoredIn(sensor.DistrictId).Sensors[sensor.Id] = sensor;
+                }
+            }
+            _changes++;
+            if (areaIds.Count == 0)
+            {
+                _everythingChangedAt = _changes;
+            }
+            foreach (var id in areaIds)
+            {
+                _areaChangedAt[id] = _changes;
             }
             Interlocked.Increment(ref _generation);
         }
+    }
+
+    private StoredMembers StoredIn(string areaId)
+    {
+        if (!_districts.TryGetValue(areaId, out var held))
+        {
+            _districts[areaId] = held = new HeldDistrict { IsMissing = true };
+        }
+        return held.Stored ??= new StoredMembers();
     }
 
     /// <summary>Drops everything held: updates may have been missed (the observer was not registered for a while).</summary>
@@ -157,6 +208,7 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
         lock (_gate)
         {
             _districts.Clear();
+            _everythingChangedAt = ++_changes;
             Interlocked.Increment(ref _generation);
         }
     }
@@ -211,12 +263,19 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
         try
         {
             int[] invalidations;
+            var storedSegments = new Dictionary<string, SegmentView>(StringComparer.Ordinal);
+            var storedSensors = new Dictionary<string, SensorView>(StringComparer.Ordinal);
             lock (_gate)
             {
                 invalidations = [.. districts.Select(d => d.Held.Invalidations)];
+                foreach (var stored in districts.Select(d => d.Held.Stored).OfType<StoredMembers>())
+                {
+                    stored.Segments.ToList().ForEach(s => storedSegments[s.Key] = s.Value);
+                    stored.Sensors.ToList().ForEach(s => storedSensors[s.Key] = s.Value);
+                }
             }
             // Updates published before this read started are in what it reads; those after are laid over it.
-            var read = await LiveTopology.ReadViewsAsync(grains, districts.Select(d => d.Id));
+            var read = await LiveTopology.ReadViewsAsync(grains, districts.Select(d => d.Id), knownSegments: storedSegments, knownSensors: storedSensors);
             var segments = read.Segments.ToLookup(s => s.DistrictId);
             var sensors = read.Sensors.ToLookup(s => s.DistrictId);
             lock (_gate)
@@ -232,6 +291,11 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
                     held.ReadAt = Stopwatch.GetTimestamp();
                     // A change told while it was read may have come too late for the read: read again.
                     held.IsMissing = held.Invalidations != invalidated;
+                    if (!held.IsMissing)
+                    {
+                        // Held now; later changes to them reach the grains, so a later read asks those.
+                        held.Stored = null;
+                    }
                 }
             }
             Interlocked.Add(ref _districtsRead, districts.Count);
@@ -262,6 +326,12 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
         return merged;
     }
 
+    private sealed class StoredMembers
+    {
+        public Dictionary<string, SegmentView> Segments { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, SensorView> Sensors { get; } = new(StringComparer.Ordinal);
+    }
+
     private sealed class HeldDistrict
     {
         /// <summary>Whole once read; until then, what updates said of it.</summary>
@@ -277,6 +347,9 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
 
         /// <summary>How many times the topology of this area was told to have changed (<see cref="Invalidate"/>).</summary>
         public int Invalidations { get; set; }
+
+        /// <summary>Views of members this process has just stored, for the next read to take instead of asking their grains.</summary>
+        public StoredMembers? Stored { get; set; }
 
         /// <summary>Whether exactly these segments and sensors are held.</summary>
         public bool Holds(DistrictMembers members) =>

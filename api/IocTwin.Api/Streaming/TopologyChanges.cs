@@ -1,6 +1,7 @@
 using IocTwin.Api.Apis;
 using IocTwin.Grains;
 using IocTwin.Model;
+using IocTwin.Topology;
 
 namespace IocTwin.Api.Streaming;
 
@@ -17,11 +18,18 @@ public sealed class TopologyChanges(
     /// <summary>This process, so that it does not apply its own change twice.</summary>
     public Guid Origin { get; } = Guid.NewGuid();
 
-    /// <summary>Applies a change made through this process, then tells the other processes.</summary>
-    public async Task AnnounceAsync(IEnumerable<string> areaIds, bool treeChanged, bool moved = false)
+    /// <summary>Changes told to this process so far: taken before a change is stored, for <see cref="AnnounceAsync"/>.</summary>
+    public long ChangesSoFar => held.Changes;
+
+    /// <summary>
+    /// Applies a change made through this process, then tells the other processes. <paramref name="stored"/>: views of
+    /// the segments and sensors the change stored as rows (an import's new ones), when <see cref="ChangesSoFar"/> was
+    /// <paramref name="storedSince"/>, which this process holds as given rather than activating their grains to read them.
+    /// </summary>
+    public async Task AnnounceAsync(IEnumerable<string> areaIds, bool treeChanged, bool moved = false, TwinViews? stored = null, long storedSince = 0)
     {
         var change = new TopologyChange(Origin, [.. areaIds.Distinct()], treeChanged, moved);
-        await ApplyAsync(change);
+        await ApplyAsync(change, stored, storedSince);
         await grains.GetGrain<ITwinPublisher>(0).PublishTopologyChanged(change);
     }
 
@@ -35,14 +43,14 @@ public sealed class TopologyChanges(
         }
     }
 
-    private async Task ApplyAsync(TopologyChange change)
+    private async Task ApplyAsync(TopologyChange change, TwinViews? stored = null, long storedSince = 0)
     {
         if (change.TreeChanged)
         {
             // Raises AreasChanged, which resyncs the area scopes whose areas changed.
             await known.RefreshAsync();
         }
-        held.Invalidate(change.AreaIds);
+        held.Invalidate(change.AreaIds, stored, storedSince);
         dispatcher.OnTopologyChanged(change.AreaIds, resyncAreaScopes: change.Moved);
         _ = FillInBackgroundAsync();
     }

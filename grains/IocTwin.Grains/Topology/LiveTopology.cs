@@ -46,32 +46,53 @@ public static class LiveTopology
     /// </summary>
     private const int CallsInFlight = 256;
 
-    /// <summary>The districts' views, and those of their segments and (when asked) sensors, read side by side.</summary>
-    public static async Task<TwinViews> ReadViewsAsync(IGrainFactory grains, IEnumerable<string> districtIds, bool includeSensors = true)
+    /// <summary>
+    /// The districts' views, and those of their segments and (when asked) sensors, read side by side. Members whose views
+    /// the caller knows already (<paramref name="knownSegments"/>, <paramref name="knownSensors"/>: records it has just
+    /// stored) are taken from there instead of from their grains, which are then not activated.
+    /// </summary>
+    public static async Task<TwinViews> ReadViewsAsync(IGrainFactory grains, IEnumerable<string> districtIds, bool includeSensors = true,
+        IReadOnlyDictionary<string, SegmentView>? knownSegments = null, IReadOnlyDictionary<string, SensorView>? knownSensors = null)
     {
         var ids = districtIds.ToList();
         var districts = Task.WhenAll(ids.Select(id => grains.GetGrain<IDistrictGrain>(id).Get()));
         var members = await Task.WhenAll(ids.Select(id => grains.GetGrain<IDistrictGrain>(id).GetMembers()));
-        var segments = ReadEachAsync([.. members.SelectMany(m => m.SegmentIds)], id => grains.GetGrain<IRoadSegmentGrain>(id).Get());
+        var segments = ReadEachAsync([.. members.SelectMany(m => m.SegmentIds)], knownSegments, id => grains.GetGrain<IRoadSegmentGrain>(id).Get());
         var sensors = includeSensors
-            ? ReadEachAsync([.. members.SelectMany(m => m.SensorIds)], id => grains.GetGrain<ISensorGrain>(id).Get())
+            ? ReadEachAsync([.. members.SelectMany(m => m.SensorIds)], knownSensors, id => grains.GetGrain<ISensorGrain>(id).Get())
             : Task.FromResult(Array.Empty<SensorView?>());
         return new TwinViews([.. (await districts).OfType<DistrictView>()], [.. (await segments).OfType<SegmentView>()], [.. (await sensors).OfType<SensorView>()]);
     }
 
-    /// <summary>Reads every id, in order, with <see cref="CallsInFlight"/> calls in flight (half each when two reads run together).</summary>
-    private static async Task<T[]> ReadEachAsync<T>(List<string> ids, Func<string, Task<T>> read)
+    /// <summary>
+    /// Reads every id not known already, in order, with <see cref="CallsInFlight"/> calls in flight (half each when two
+    /// reads run together).
+    /// </summary>
+    private static async Task<T?[]> ReadEachAsync<T>(List<string> ids, IReadOnlyDictionary<string, T>? known, Func<string, Task<T?>> read)
+        where T : class
     {
-        var results = new T[ids.Count];
+        var results = new T?[ids.Count];
+        List<int> toRead = [];
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (known is not null && known.TryGetValue(ids[i], out var view))
+            {
+                results[i] = view;
+            }
+            else
+            {
+                toRead.Add(i);
+            }
+        }
         var next = -1;
         async Task ReadInTurnAsync()
         {
-            for (var i = Interlocked.Increment(ref next); i < ids.Count; i = Interlocked.Increment(ref next))
+            for (var i = Interlocked.Increment(ref next); i < toRead.Count; i = Interlocked.Increment(ref next))
             {
-                results[i] = await read(ids[i]);
+                results[toRead[i]] = await read(ids[toRead[i]]);
             }
         }
-        await Task.WhenAll(Enumerable.Range(0, Math.Min(CallsInFlight / 2, ids.Count)).Select(_ => ReadInTurnAsync()));
+        await Task.WhenAll(Enumerable.Range(0, Math.Min(CallsInFlight / 2, toRead.Count)).Select(_ => ReadInTurnAsync()));
         return results;
     }
 

@@ -32,15 +32,14 @@ public sealed class TopologyBatchGrain(IServiceProvider services, TimeProvider t
         var segments = new List<(string DistrictId, SegmentSnapshot Snapshot)>(batch.Segments.Count);
         foreach (var spec in batch.Segments)
         {
-            var sensors = onSegment[spec.Id].ToDictionary(s => s.Id, SensorGrain.Unseen);
-            var state = new RoadSegmentState { Spec = spec, Sensors = sensors, Version = 1 + sensors.Count };
+            var state = NewTopologyRecords.SegmentState(spec, onSegment[spec.Id]);
             rows.Add(new GrainStateRow<RoadSegmentState>("segment", GrainFactory.GetGrain<IRoadSegmentGrain>(spec.Id).GetGrainId(), state));
-            segments.Add((spec.DistrictId, RoadSegmentGrain.SnapshotOf(spec, sensors.Values, state.Version, now)));
+            segments.Add((spec.DistrictId, RoadSegmentGrain.SnapshotOf(spec, state.Sensors.Values, state.Version, now)));
         }
         foreach (var spec in batch.Sensors)
         {
             rows.Add(new GrainStateRow<SensorState>("sensor", GrainFactory.GetGrain<ISensorGrain>(spec.Id).GetGrainId(),
-                new SensorState { Spec = spec, Version = 1 }));
+                NewTopologyRecords.SensorState(spec)));
         }
         await _writer.WriteAsync(rows);
 

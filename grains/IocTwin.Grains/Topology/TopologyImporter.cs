@@ -34,11 +34,13 @@ public static class TopologyImporter
             await ForEachAsync(level, d => grains.GetGrain<IDistrictGrain>(d.Id).Register(d), cancellationToken);
         }
 
-        var newSegmentIds = city.Segments.Where(s => !known.Segments.Contains(s.Id)).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
-        bool IsNew(SensorSpec s) => !known.Sensors.Contains(s.Id) && (s.SegmentId is null || newSegmentIds.Contains(s.SegmentId));
+        var (newSegments, newSensors) = NewRows(city, known);
+        var newSegmentIds = newSegments.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        var newSensorIds = newSensors.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        bool IsNew(SensorSpec s) => newSensorIds.Contains(s.Id);
         await ForEachAsync(city.Segments.Where(s => !newSegmentIds.Contains(s.Id)), s => grains.GetGrain<IRoadSegmentGrain>(s.Id).Register(s), cancellationToken);
 
-        var batches = Batches(city.Segments.Where(s => newSegmentIds.Contains(s.Id)), city.Sensors.Where(IsNew), batchSize);
+        var batches = Batches(newSegments, newSensors, batchSize);
         var failed = new List<FailedBatch>();
         await Parallel.ForEachAsync(
             batches.Select((batch, i) => (Batch: batch, Number: i + 1)),
@@ -73,6 +75,17 @@ public static class TopologyImporter
         {
             throw new TopologyImportException(batches.Count, [.. failed.OrderBy(f => f.Number)]);
         }
+    }
+
+    /// <summary>
+    /// The segments and sensors the import stores as rows in batches: those new to the twin (a new sensor also needs its
+    /// segment new, or none). The others are registered again through their grains.
+    /// </summary>
+    public static (List<SegmentSpec> Segments, List<SensorSpec> Sensors) NewRows(CitySpec city, KnownTopology known)
+    {
+        List<SegmentSpec> segments = [.. city.Segments.Where(s => !known.Segments.Contains(s.Id))];
+        var segmentIds = segments.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        return (segments, [.. city.Sensors.Where(s => !known.Sensors.Contains(s.Id) && (s.SegmentId is null || segmentIds.Contains(s.SegmentId)))]);
     }
 
     /// <summary>

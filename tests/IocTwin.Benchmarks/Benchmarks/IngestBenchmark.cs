@@ -19,6 +19,9 @@ namespace IocTwin.Benchmarks.Benchmarks;
 public static class IngestBenchmark
 {
     public const string Name = "ingest";
+
+    /// <summary>The import rows alone (with the baseline): <c>--only=import</c>; the other rows that need the city import it too.</summary>
+    public const string ImportName = "import";
     public const double TargetRate = 100_000;
     public const double TargetRatio = 0.3;
     /// <summary>HTTP acknowledgements against the no-op call baseline (issue #18, target 2).</summary>

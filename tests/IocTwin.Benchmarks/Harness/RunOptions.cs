@@ -224,7 +224,7 @@ public sealed record RunOptions
             else
             {
                 throw new ArgumentException(
-                    $"Unknown argument '{arg}'. Usage: [--quick] [--only=baseline,ingest,ngsi-ld-ingest,latency,ngsi-ld-notify,subscribe,scenario,memory,assignment,areas,million,assets] [--size=districts/segments/sensors] [--wards-per-district=n] " +
+                    $"Unknown argument '{arg}'. Usage: [--quick] [--only=baseline,import,ingest,ngsi-ld-ingest,latency,ngsi-ld-notify,subscribe,scenario,memory,assignment,areas,million,assets] [--size=districts/segments/sensors] [--wards-per-district=n] " +
                     "[--set Twin:Key=value] [--db=twin.db] [--out=report.md] [--tntp=network-dir] [--gap=1e-4]");
             }
         }

@@ -1,7 +1,9 @@
 using IocTwin.Api.Access;
 using IocTwin.Api.Streaming;
+using IocTwin.Grains;
 using IocTwin.Model;
 using IocTwin.Tests.Api;
+using IocTwin.Tests.Areas;
 using IocTwin.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -87,6 +89,61 @@ public sealed class HeldStateFillTests(HeldStateFillTests.OwnTwin api) : IClassF
         Assert.Contains(snapshot.Segments, s => s.Id == segment && s.Spec is not null);
         await AssertWholeCityAsync(snapshot);
     }
+
+    [Fact]
+    public async Task An_imported_city_is_held_as_it_was_stored_without_activating_its_segments_and_sensors()
+    {
+        var tag = AreaCities.Tag();
+        var area = $"stored-{tag}";
+        var segments = Enumerable.Range(1, 6).Select(i => $"stored-{tag}-s{i}").ToList();
+        await AreaCities.ImportAsync(api.Http,
+            [AreaCities.Area(area, "district", null, 106.0, 12.0, 106.1, 12.1), .. segments.Select((id, i) => AreaCities.CountedSegment(id, area, 106.005 + 0.012 * i, 12.05))]);
+        var areas = await api.Http.Get<List<DistrictView>>("/api/v1/areas");
+        await Eventually.Until(() => Task.FromResult(Held.HeldDistricts), held => held == areas.Count, TimeSpan.FromSeconds(20),
+            "the imported area is held without a city screen asking for it");
+
+        await using var screen = await LiveScreen.ConnectAsync(api, api.Token(TwinRoles.Ioc));
+        var snapshot = await screen.Subscribe("city");
+
+        // Held from what the import stored: not one of its segment or sensor grains was activated to read it.
+        var grains = api.Services.GetRequiredService<IGrainFactory>();
+        var management = grains.GetGrain<IManagementGrain>(0);
+        var active = (await management.GetActiveGrains(grains.GetGrain<ISensorGrain>("any").GetGrainId().Type))
+            .Concat(await management.GetActiveGrains(grains.GetGrain<IRoadSegmentGrain>("any").GetGrainId().Type))
+            .Select(id => id.Key.ToString()).ToList();
+        Assert.DoesNotContain(active, id => id.StartsWith(area, StringComparison.Ordinal));
+        // And held as the grains answer once asked (which activates them).
+        foreach (var segment in segments)
+        {
+            AssertSame(await api.Http.Get<SegmentView>($"/api/v1/segments/{segment}"), Assert.Single(snapshot.Segments, s => s.Id == segment));
+            AssertSame(await api.Http.Get<SensorView>($"/api/v1/sensors/{segment}-counter"), Assert.Single(snapshot.Sensors, s => s.Id == $"{segment}-counter"));
+        }
+        await AssertWholeCityAsync(snapshot);
+    }
+
+    [Fact]
+    public async Task Views_an_import_stored_are_not_held_for_an_area_changed_since_they_were_taken()
+    {
+        var topology = api.Services.GetRequiredService<TopologyChanges>();
+        var storedSince = topology.ChangesSoFar;
+        var id = $"changed-{AreaCities.Tag()}";
+        // Registered through PUT while (say) an import of the same sensor was being stored.
+        var put = await api.Http.PutJson($"/api/v1/sensors/{id}",
+            $$"""{ "kind": "noise", "sector": "environment", "location": [108.2, 16.05], "districtId": "hai-chau", "name": "as put" }""");
+        Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        var registered = await api.Http.Get<SensorView>($"/api/v1/sensors/{id}");
+        // Counted newer than what the process holds, so only leaving it out keeps the name as put.
+        var stale = registered with { Name = "as imported", ReadingCount = registered.ReadingCount + 1 };
+
+        await topology.AnnounceAsync(["hai-chau"], treeChanged: false, stored: new([], [], [stale]), storedSince: storedSince);
+        await using var screen = await LiveScreen.ConnectAsync(api, api.Token(TwinRoles.Ioc));
+        var snapshot = await screen.Subscribe("city");
+
+        Assert.Equal("as put", Assert.Single(snapshot.Sensors, s => s.Id == id).Name);
+    }
+
+    private static void AssertSame<T>(T live, T held) =>
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(live), System.Text.Json.JsonSerializer.Serialize(held));
 
     private async Task AssertWholeCityAsync(ScopeSnapshot snapshot)
     {
