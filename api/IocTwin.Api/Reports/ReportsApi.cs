@@ -19,6 +19,11 @@ public static class ReportsApi
 {
     public const int DefaultPageSize = 100, MaxPageSize = 1_000;
 
+    /// <summary>A client's key for one report, sent again on a retry: the retry answers the report the first attempt filed.</summary>
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    public const int MaxIdempotencyKeyLength = 200;
+
     /// <summary>Who filed a report without a token.</summary>
     public const string Citizen = "citizen";
 
@@ -29,7 +34,8 @@ public static class ReportsApi
             .AllowAnonymous()
             .WithMetadata(new RequestSizeLimitAttribute(ReportOptions.MaxBodyBytes))
             .WithSummary("File a citizen report (category from the configured list, text, lat/lon inside the city, optional photo address and contact). " +
-                "Anonymous callers are rate-limited per address (429 with Retry-After). Answers the report's id and its public tracking view.")
+                "Anonymous callers are rate-limited per address (429 with Retry-After). An Idempotency-Key header makes a retry answer the report " +
+                "the first attempt filed, never a second one. Answers the report's id and its public tracking view.")
             .Produces<ReportStatus>(StatusCodes.Status201Created)
             .ProducesValidationProblem();
         reports.MapGet("/form", GetForm)
@@ -62,7 +68,12 @@ public static class ReportsApi
             return Problems.EmptyBody();
         }
         var errors = new Dictionary<string, List<string>>();
-        if (ReportRequests.Check(body, options.Value, errors) is not { } report)
+        var idempotencyKey = http.Request.Headers[IdempotencyKeyHeader].ToString();
+        if (idempotencyKey.Length > MaxIdempotencyKeyLength || idempotencyKey.Any(char.IsControl))
+        {
+            errors.AddError(IdempotencyKeyHeader, $"must be at most {MaxIdempotencyKeyLength} characters, on one line");
+        }
+        if (ReportRequests.Check(body, options.Value, errors) is not { } report || errors.Count > 0)
         {
             return Problems.Fields(errors);
         }
@@ -73,9 +84,9 @@ public static class ReportsApi
             {
                 return Problems.Field("lat", "the place (lat, lon) is outside every area of the city: no OC could take the report");
             }
-            var id = Guid.NewGuid().ToString("N");
-            var now = time.GetUtcNow();
             var access = http.Access();
+            var id = idempotencyKey.Length == 0 ? Guid.NewGuid().ToString("N") : ReportIdFor(idempotencyKey, access);
+            var now = time.GetUtcNow();
             var filed = await grains.GetGrain<IReportGrain>(id).File(new NewReport(report.Location, report.Category, report.Sector, report.Text,
                 report.PhotoUrl, report.Contact, areaPath[0], now, now + report.Sla, access.Role is null ? Citizen : access.Subject));
             return TypedResults.Created($"{http.Request.PathBase}/api/v1/reports/{id}/status", StatusOf(filed));
@@ -175,6 +186,17 @@ public static class ReportsApi
         await audit.RecordAsync(http.User, AuditActions.ReportPrefix + action.ToString().ToLowerInvariant(), id,
             $"{report.Category} in {report.AreaId}: {StateName(result.Report.State)}");
         return TypedResults.Ok(ForCaller(result.Report, access));
+    }
+
+    /// <summary>
+    /// The id of a report filed under an idempotency key: the same key from the same caller names the same report, so a
+    /// retry after a 503 (or a lost answer) files nothing twice and finishes what the first attempt left undone.
+    /// </summary>
+    private static string ReportIdFor(string idempotencyKey, TwinAccess access)
+    {
+        var caller = access.Role is null ? Citizen : $"{access.Role}:{access.Subject}";
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{caller}\n{idempotencyKey}"));
+        return Convert.ToHexStringLower(hash, 0, 16);
     }
 
     /// <summary>The report under an id the index knows; an id it does not know (or of the wrong shape) wakes no grain.</summary>
