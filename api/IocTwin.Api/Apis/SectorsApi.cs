@@ -1,11 +1,13 @@
 using IocTwin.Api.Access;
 using IocTwin.Api.Audit;
 using IocTwin.Api.Json;
+using IocTwin.Api.Reports;
 using IocTwin.Domain;
 using IocTwin.Grains;
 using IocTwin.Topology;
 using IocTwin.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace IocTwin.Api.Apis;
 
@@ -21,7 +23,7 @@ public static class SectorsApi
         group.MapGet("/sectors", () => TypedResults.Ok(SectorCatalog.Current.Document.Sectors)).WithTags("Sectors").AllowAnonymous()
             .WithSummary("The city's sectors: id, names in Vietnamese and English, colour, KPI rules; in the order screens list them.");
         group.MapPut("/sectors", PutSectors).WithTags("Sectors").RequireAuthorization(AccessExtensions.OperatePolicy)
-            .WithSummary("Replaces the city's sectors (IOC only). 409 when a sector removed still has sensors or sensor kinds.");
+            .WithSummary("Replaces the city's sectors (IOC only). 409 when a sector removed still has sensors, sensor kinds, report categories or open reports.");
         group.MapGet("/sensor-kinds", () => TypedResults.Ok(SectorCatalog.Current.Document.Kinds)).WithTags("Sectors")
             .WithSummary("The city's sensor kinds: sector, values with units and physical ranges, default alert.");
         group.MapPut("/sensor-kinds", PutKinds).WithTags("Sectors").RequireAuthorization(AccessExtensions.OperatePolicy)
@@ -30,7 +32,7 @@ public static class SectorsApi
     }
 
     public static async Task<Results<Ok<IReadOnlyList<SectorDefinition>>, ValidationProblem, ProblemHttpResult>> PutSectors(
-        List<SectorDefinition?>? body, HttpContext http, IGrainFactory grains, IAuditLog audit)
+        List<SectorDefinition?>? body, HttpContext http, IGrainFactory grains, IAuditLog audit, IOptions<ReportOptions> reports)
     {
         if (body is null)
         {
@@ -47,6 +49,7 @@ public static class SectorsApi
         var conflicts = current.Kinds.Where(k => removed.Contains(k.Sector)).Select(k => $"sensor kind '{k.Id}' belongs to sector '{k.Sector}'")
             .Concat(removed.Count == 0 ? [] : (await SensorsAsync(grains)).Where(s => removed.Contains(s.Sector.Id))
                 .GroupBy(s => s.Sector.Id).Select(g => $"sector '{g.Key}' has {g.Count()} sensors (e.g. '{g.First().Id}')"))
+            .Concat(await ReportsApi.SectorUsesAsync(removed, reports.Value, grains))
             .ToList();
         if (conflicts.Count > 0)
         {

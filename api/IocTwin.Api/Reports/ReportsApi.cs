@@ -75,7 +75,9 @@ public static class ReportsApi
         }
         if (ReportRequests.Check(body, options.Value, errors) is not { } report || errors.Count > 0)
         {
-            return Problems.Fields(errors);
+            return errors.Count > 0 ? Problems.Fields(errors) : TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Category not routable", detail: $"Category '{body.Category}' belongs to a sector the city's catalogue does not define; " +
+                    "no OC could take the report. Nothing was stored.");
         }
         try
         {
@@ -100,8 +102,8 @@ public static class ReportsApi
 
     public static async Task<Ok<ReportForm>> GetForm(IOptions<ReportOptions> options, AreaOutlines outlines) =>
         TypedResults.Ok(new ReportForm(
-            [.. options.Value.Categories.Select(c => new ReportCategory(c.Key, SectorNames.TryParse(c.Value.Sector, out var sector) ? sector : default,
-                c.Value.Sla.TotalHours))],
+            [.. options.Value.Categories.Select(c => (c.Key, c.Value, Routable: SectorNames.TryParse(c.Value.Sector, out var sector), sector))
+                .Where(c => c.Routable).Select(c => new ReportCategory(c.Key, c.sector, c.Value.Sla.TotalHours))],
             [.. (await outlines.GetAsync()).Where(o => o.Depth == 0)
                 .Select(o => new ReportFormArea(o.Area.Id, o.Area.Name, o.Area.NameEn, o.Area.Boundary ?? []))]));
 
@@ -186,6 +188,20 @@ public static class ReportsApi
         await audit.RecordAsync(http.User, AuditActions.ReportPrefix + action.ToString().ToLowerInvariant(), id,
             $"{report.Category} in {report.AreaId}: {StateName(result.Report.State)}");
         return TypedResults.Ok(ForCaller(result.Report, access));
+    }
+
+    /// <summary>What keeps a sector from being removed: report categories routed to it, and its open reports.</summary>
+    public static async Task<IEnumerable<string>> SectorUsesAsync(IReadOnlySet<string> removed, ReportOptions options, IGrainFactory grains)
+    {
+        if (removed.Count == 0)
+        {
+            return [];
+        }
+        var categories = options.Categories.Where(c => removed.Contains(c.Value.Sector))
+            .Select(c => $"report category '{c.Key}' is routed to sector '{c.Value.Sector}'");
+        var open = (await ReportIndex.ListAsync(grains)).Where(e => removed.Contains(e.Sector.Id) && e.State is not (ReportState.Resolved or ReportState.Rejected))
+            .GroupBy(e => e.Sector.Id).Select(g => $"sector '{g.Key}' has {g.Count()} open reports (e.g. '{g.First().Id}')");
+        return [.. categories, .. open];
     }
 
     /// <summary>

@@ -306,4 +306,20 @@ public sealed class ReportsTests(ReportsTwinFactory api)
         Assert.Equal("resolved", (string)(await again.ReadObject())["state"]!);
         await Eventually.Until(OpenAsync, c => c == 1, TimeSpan.FromSeconds(15), "the retry takes the resolved report off the count");
     }
+
+    [Fact]
+    public async Task A_category_routed_to_no_sector_is_refused_when_filed_and_a_sector_with_categories_or_open_reports_stays()
+    {
+        var unroutable = await Ioc.PostJson("/api/v1/reports", Body("drainage", RetryLon + 0.05));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, unroutable.StatusCode);
+        Assert.Equal("Category not routable", (string)(await unroutable.ReadObject())["title"]!);
+        Assert.DoesNotContain("drainage", (await Ioc.Get<ReportForm>("/api/v1/reports/form")).Categories.Select(c => c.Name));
+
+        var sectors = System.Text.Json.Nodes.JsonNode.Parse(await Ioc.GetStringAsync("/api/v1/sectors"))!.AsArray();
+        var withoutLighting = new System.Text.Json.Nodes.JsonArray([.. sectors.Where(s => (string)s!["id"]! != "lighting").Select(s => s!.DeepClone())]);
+        var removal = await Ioc.PutAsync("/api/v1/sectors", new StringContent(withoutLighting.ToJsonString(), System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Conflict, removal.StatusCode);
+        Assert.Contains("report category 'streetlight' is routed to sector 'lighting'", (string)(await removal.ReadObject())["detail"]!);
+        Assert.Contains((await Ioc.Get<ReportForm>("/api/v1/reports/form")).Categories, c => c.Name == "streetlight");
+    }
 }
