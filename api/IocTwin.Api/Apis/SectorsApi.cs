@@ -1,4 +1,5 @@
 using IocTwin.Api.Access;
+using IocTwin.Api.Reports;
 using IocTwin.Api.Audit;
 using IocTwin.Api.Json;
 using IocTwin.Domain;
@@ -6,6 +7,7 @@ using IocTwin.Grains;
 using IocTwin.Topology;
 using IocTwin.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace IocTwin.Api.Apis;
@@ -23,7 +25,7 @@ public static class SectorsApi
             .WithTags("Sectors").AllowAnonymous()
             .WithSummary("The city's sectors: id, names in Vietnamese and English, colour, KPI rules; in the order screens list them. ETag: the catalogue's version.");
         group.MapPut("/sectors", PutSectors).WithTags("Sectors").RequireAuthorization(AccessExtensions.OperatePolicy)
-            .WithSummary("Replaces the city's sectors (IOC only). 409 when a sector removed still has sensors or sensor kinds; 412 when If-Match names another version.");
+            .WithSummary("Replaces the city's sectors (IOC only). 409 when a sector removed still has sensors, sensor kinds, report categories or open reports; 412 when If-Match names another version.");
         group.MapGet("/sensor-kinds", (HttpContext http) => TypedResults.Ok(Tagged(http, SectorCatalog.Current.Document).Kinds)).WithTags("Sectors")
             .WithSummary("The city's sensor kinds: sector, values with units and physical ranges, default alert. ETag: the catalogue's version.");
         group.MapPut("/sensor-kinds", PutKinds).WithTags("Sectors").RequireAuthorization(AccessExtensions.OperatePolicy)
@@ -32,14 +34,14 @@ public static class SectorsApi
     }
 
     public static async Task<Results<Ok<IReadOnlyList<SectorDefinition>>, ValidationProblem, ProblemHttpResult>> PutSectors(
-        List<SectorDefinition?>? body, HttpContext http, IGrainFactory grains, IAuditLog audit)
+        List<SectorDefinition?>? body, HttpContext http, IGrainFactory grains, IAuditLog audit, IOptions<ReportOptions> reports)
     {
         if (body is null)
         {
             return Problems.EmptyBody();
         }
         var change = await grains.GetGrain<ISectorCatalogGrain>(0)
-            .StoreSectors(body, SectorCatalog.Current.Document, IfMatch(http), await UsesAsync(grains));
+            .StoreSectors(body, SectorCatalog.Current.Document, IfMatch(http), await UsesAsync(grains, reports.Value));
         if (Invalid(change.Problems) is { } invalid)
         {
             return invalid;
@@ -54,14 +56,14 @@ public static class SectorsApi
     }
 
     public static async Task<Results<Ok<IReadOnlyList<SensorKindDefinition>>, ValidationProblem, ProblemHttpResult>> PutKinds(
-        List<SensorKindDefinition?>? body, HttpContext http, IGrainFactory grains, IAuditLog audit)
+        List<SensorKindDefinition?>? body, HttpContext http, IGrainFactory grains, IAuditLog audit, IOptions<ReportOptions> reports)
     {
         if (body is null)
         {
             return Problems.EmptyBody();
         }
         var change = await grains.GetGrain<ISectorCatalogGrain>(0)
-            .StoreKinds(body, SectorCatalog.Current.Document, IfMatch(http), await UsesAsync(grains));
+            .StoreKinds(body, SectorCatalog.Current.Document, IfMatch(http), await UsesAsync(grains, reports.Value));
         if (Invalid(change.Problems) is { } invalid)
         {
             return invalid;
@@ -139,12 +141,14 @@ public static class SectorsApi
             detail: string.Join("; ", uses.Take(20)) + (uses.Count > 20 ? $"; and {uses.Count - 20} more" : "") + ". Nothing was changed.");
 
     /// <summary>
-    /// What still uses a sector or kind, as this API knows it: every registered sensor, from the areas holding them. The
+    /// What still uses a sector or kind, as this API knows it: every registered sensor, from the areas holding them, the
+    /// report categories routed to a sector and the open reports. The
     /// grain decides what a change removes, so this is read for every change: an admin change is rare, the read worth its cost.
     /// </summary>
-    private static async Task<List<CatalogUse>> UsesAsync(IGrainFactory grains)
+    private static async Task<List<CatalogUse>> UsesAsync(IGrainFactory grains, ReportOptions reports)
     {
         var views = await LiveTopology.ReadViewsAsync(grains, await LiveTopology.DistrictIdsAsync(grains));
-        return [.. views.Sensors.DistinctBy(s => s.Id).Select(s => new CatalogUse("sensors", s.Id, s.Sector.Id, s.Kind.Id))];
+        return [.. views.Sensors.DistinctBy(s => s.Id).Select(s => new CatalogUse("sensors", s.Id, s.Sector.Id, s.Kind.Id)),
+            .. await ReportsApi.SectorUsesAsync(reports, grains)];
     }
 }

@@ -106,35 +106,38 @@ public static class RateLimitingExtensions
         }
         var value = path.Value!.TrimEnd('/');
         var read = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method);
-        if (HttpMethods.IsPost(request.Method) && (value == ApiGroupExtensions.V1 + "/readings" || value == ApiGroupExtensions.V1 + "/import/readings"))
+        if (HttpMethods.IsPost(request.Method) && (Is(value, ApiGroupExtensions.V1 + "/readings") || Is(value, ApiGroupExtensions.V1 + "/import/readings")))
         {
             return RequestCategory.Ingest;
         }
         // A write to NGSI-LD is a reading (observation entities); the queries by POST change nothing.
-        if (!read && path.StartsWithSegments("/ngsi-ld") && value is not ("/ngsi-ld/v1/entityOperations/query" or "/ngsi-ld/v1/temporal/entityOperations/query"))
+        if (!read && path.StartsWithSegments("/ngsi-ld") && !Is(value, "/ngsi-ld/v1/entityOperations/query") && !Is(value, "/ngsi-ld/v1/temporal/entityOperations/query"))
         {
             return RequestCategory.Ingest;
         }
         // NGSI-LD temporal queries read history as the REST history API does: the same rate and concurrency caps.
-        if (value.StartsWith("/ngsi-ld/v1/temporal/", StringComparison.Ordinal) && (read || value == "/ngsi-ld/v1/temporal/entityOperations/query"))
+        if (value.StartsWith("/ngsi-ld/v1/temporal/", StringComparison.OrdinalIgnoreCase) && (read || Is(value, "/ngsi-ld/v1/temporal/entityOperations/query")))
         {
             return RequestCategory.History;
         }
-        if (read && (value.EndsWith("/history", StringComparison.Ordinal) || value == ApiGroupExtensions.V1 + "/city/at"))
+        if (read && (value.EndsWith("/history", StringComparison.OrdinalIgnoreCase) || Is(value, ApiGroupExtensions.V1 + "/city/at")))
         {
             return RequestCategory.History;
         }
-        if (HttpMethods.IsPost(request.Method) && value.StartsWith(ApiGroupExtensions.V1 + "/scenarios/", StringComparison.Ordinal) && value.EndsWith("/run", StringComparison.Ordinal))
+        if (HttpMethods.IsPost(request.Method) && value.StartsWith(ApiGroupExtensions.V1 + "/scenarios/", StringComparison.OrdinalIgnoreCase) && value.EndsWith("/run", StringComparison.OrdinalIgnoreCase))
         {
             return RequestCategory.ScenarioRuns;
         }
-        if (HttpMethods.IsPost(request.Method) && value == ApiGroupExtensions.V1 + "/reports" && request.HttpContext.User.Identity?.IsAuthenticated != true)
+        if (HttpMethods.IsPost(request.Method) && Is(value, ApiGroupExtensions.V1 + "/reports") && request.HttpContext.User.Identity?.IsAuthenticated != true)
         {
             return RequestCategory.AnonymousReports;
         }
         // Connecting to the hub (negotiate is a POST) and an NGSI-LD query by POST change nothing.
         return read || path.StartsWithSegments("/hubs") || path.StartsWithSegments("/ngsi-ld") ? RequestCategory.Reads : RequestCategory.Writes;
     }
+
+    // Routing matches paths whatever their case, so the categories must too: `/API/V1/Reports` is the same endpoint.
+    private static bool Is(string path, string route) => string.Equals(path, route, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Who is asking: the ingest key (by its hash) for ingest, else the token's subject and role, else the address.</summary>
     public static string CallerOf(HttpContext context, RequestCategory category)

@@ -1,4 +1,3 @@
-using IocTwin.Api.Access;
 using Microsoft.Extensions.Options;
 
 namespace IocTwin.Api.Reports;
@@ -29,7 +28,10 @@ public sealed class ReportOptions
     /// <summary>A report's whole body at most: a longer one is refused (413) before it is read.</summary>
     public const long MaxBodyBytes = 16_384;
 
-    /// <summary>Refuses a start with no category, an SLA not above zero or a sector the twin does not know.</summary>
+    /// <summary>
+    /// Refuses a start with no category, an SLA not above zero or a category without a sector. Whether the sector is in
+    /// the catalogue is checked when a report is filed: the catalogue changes while the twin runs (PUT /sectors).
+    /// </summary>
     public sealed class Validator : IValidateOptions<ReportOptions>
     {
         public ValidateOptionsResult Validate(string? name, ReportOptions options)
@@ -45,9 +47,9 @@ public sealed class ReportOptions
                 {
                     errors.Add($"{SectionName}:Categories:{category}:Sla must be above zero.");
                 }
-                if (!SectorNames.TryParse(settings.Sector, out _))
+                if (string.IsNullOrWhiteSpace(settings.Sector))
                 {
-                    errors.Add($"{SectionName}:Categories:{category}:Sector '{settings.Sector}' is not a known sector.");
+                    errors.Add($"{SectionName}:Categories:{category}:Sector is required.");
                 }
             }
             if (options.MaxTextLength < 1 || options.MaxContactLength < 1 || options.MaxPhotoUrlLength < 1)

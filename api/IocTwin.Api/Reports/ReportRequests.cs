@@ -30,7 +30,10 @@ public static class ReportRequests
 {
     public const int MaxNoteLength = 500;
 
-    /// <summary>A report checked and routed: its category's sector and SLA; null (and errors) when any field is bad.</summary>
+    /// <summary>
+    /// A report checked and routed: its category's sector and SLA; null (and errors) when any field is bad; null without
+    /// errors when the category's sector is not in the sector catalogue as it is now.
+    /// </summary>
     public static (GeoPoint Location, string Category, Sector Sector, TimeSpan Sla, string Text, string? PhotoUrl, string? Contact)? Check(
         ReportRequest body, ReportOptions options, Dictionary<string, List<string>> errors)
     {

@@ -19,6 +19,11 @@ public static class ReportsApi
 {
     public const int DefaultPageSize = 100, MaxPageSize = 1_000;
 
+    /// <summary>A client's key for one report, sent again on a retry: the retry answers the report the first attempt filed.</summary>
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    public const int MaxIdempotencyKeyLength = 200;
+
     /// <summary>Who filed a report without a token.</summary>
     public const string Citizen = "citizen";
 
@@ -29,7 +34,8 @@ public static class ReportsApi
             .AllowAnonymous()
             .WithMetadata(new RequestSizeLimitAttribute(ReportOptions.MaxBodyBytes))
             .WithSummary("File a citizen report (category from the configured list, text, lat/lon inside the city, optional photo address and contact). " +
-                "Anonymous callers are rate-limited per address (429 with Retry-After). Answers the report's id and its public tracking view.")
+                "Anonymous callers are rate-limited per address (429 with Retry-After). An Idempotency-Key header makes a retry answer the report " +
+                "the first attempt filed, never a second one. Answers the report's id and its public tracking view.")
             .Produces<ReportStatus>(StatusCodes.Status201Created)
             .ProducesValidationProblem();
         reports.MapGet("/form", GetForm)
@@ -62,9 +68,16 @@ public static class ReportsApi
             return Problems.EmptyBody();
         }
         var errors = new Dictionary<string, List<string>>();
-        if (ReportRequests.Check(body, options.Value, errors) is not { } report)
+        var idempotencyKey = http.Request.Headers[IdempotencyKeyHeader].ToString();
+        if (idempotencyKey.Length > MaxIdempotencyKeyLength || idempotencyKey.Any(char.IsControl))
         {
-            return Problems.Fields(errors);
+            errors.AddError(IdempotencyKeyHeader, $"must be at most {MaxIdempotencyKeyLength} characters, on one line");
+        }
+        if (ReportRequests.Check(body, options.Value, errors) is not { } report || errors.Count > 0)
+        {
+            return errors.Count > 0 ? Problems.Fields(errors) : TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Category not routable", detail: $"Category '{body.Category}' belongs to a sector the city's catalogue does not define; " +
+                    "no OC could take the report. Nothing was stored.");
         }
         try
         {
@@ -73,9 +86,9 @@ public static class ReportsApi
             {
                 return Problems.Field("lat", "the place (lat, lon) is outside every area of the city: no OC could take the report");
             }
-            var id = Guid.NewGuid().ToString("N");
-            var now = time.GetUtcNow();
             var access = http.Access();
+            var id = idempotencyKey.Length == 0 ? Guid.NewGuid().ToString("N") : ReportIdFor(idempotencyKey, access);
+            var now = time.GetUtcNow();
             var filed = await grains.GetGrain<IReportGrain>(id).File(new NewReport(report.Location, report.Category, report.Sector, report.Text,
                 report.PhotoUrl, report.Contact, areaPath[0], now, now + report.Sla, access.Role is null ? Citizen : access.Subject));
             return TypedResults.Created($"{http.Request.PathBase}/api/v1/reports/{id}/status", StatusOf(filed));
@@ -89,8 +102,8 @@ public static class ReportsApi
 
     public static async Task<Ok<ReportForm>> GetForm(IOptions<ReportOptions> options, AreaOutlines outlines) =>
         TypedResults.Ok(new ReportForm(
-            [.. options.Value.Categories.Select(c => new ReportCategory(c.Key, SectorNames.TryParse(c.Value.Sector, out var sector) ? sector : default,
-                c.Value.Sla.TotalHours))],
+            [.. options.Value.Categories.Select(c => (c.Key, c.Value, Routable: SectorNames.TryParse(c.Value.Sector, out var sector), sector))
+                .Where(c => c.Routable).Select(c => new ReportCategory(c.Key, c.sector, c.Value.Sla.TotalHours))],
             [.. (await outlines.GetAsync()).Where(o => o.Depth == 0)
                 .Select(o => new ReportFormArea(o.Area.Id, o.Area.Name, o.Area.NameEn, o.Area.Boundary ?? []))]));
 
@@ -175,6 +188,26 @@ public static class ReportsApi
         await audit.RecordAsync(http.User, AuditActions.ReportPrefix + action.ToString().ToLowerInvariant(), id,
             $"{report.Category} in {report.AreaId}: {StateName(result.Report.State)}");
         return TypedResults.Ok(ForCaller(result.Report, access));
+    }
+
+    /// <summary>What keeps a sector from being removed: report categories routed to it, and its open reports.</summary>
+    public static async Task<IEnumerable<CatalogUse>> SectorUsesAsync(ReportOptions options, IGrainFactory grains)
+    {
+        var categories = options.Categories.Select(c => new CatalogUse("report categories", c.Key, c.Value.Sector, null));
+        var open = (await ReportIndex.ListAsync(grains)).Where(e => e.State is not (ReportState.Resolved or ReportState.Rejected))
+            .Select(e => new CatalogUse("open reports", e.Id, e.Sector.Id, null));
+        return [.. categories, .. open];
+    }
+
+    /// <summary>
+    /// The id of a report filed under an idempotency key: the same key from the same caller names the same report, so a
+    /// retry after a 503 (or a lost answer) files nothing twice and finishes what the first attempt left undone.
+    /// </summary>
+    private static string ReportIdFor(string idempotencyKey, TwinAccess access)
+    {
+        var caller = access.Role is null ? Citizen : $"{access.Role}:{access.Subject}";
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{caller}\n{idempotencyKey}"));
+        return Convert.ToHexStringLower(hash, 0, 16);
     }
 
     /// <summary>The report under an id the index knows; an id it does not know (or of the wrong shape) wakes no grain.</summary>

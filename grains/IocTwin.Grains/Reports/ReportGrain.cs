@@ -25,14 +25,16 @@ public sealed class ReportGrain(
     {
         if (state.State.Filed is { } filed)
         {
+            // A retry of a filing whose area or index write failed: finish what the stored report says is owed.
+            await RepairAsync(filed);
             return View(filed);
         }
         state.State.Filed = report;
         state.State.Steps = [new ReportStep(ReportState.Received, report.FiledBy, report.CreatedAt, Note: null)];
         state.State.Version++;
         await state.WriteStateAsync();
-        await GrainFactory.GetGrain<IDistrictGrain>(report.AreaId).TrackReport(new OpenReport(ReportId, report.Sector, report.DueAt));
-        await PublishAsync(report);
+        await RepairAsync(report);
+        Publish(report);
         return View(report);
     }
 
@@ -46,28 +48,37 @@ public sealed class ReportGrain(
         }
         if (ReportLifecycle.Next(CurrentState, action) is not { } next)
         {
+            // Often the retry of a step stored before its area or index write failed: those are made good before answering.
+            await RepairAsync(filed);
             return new ReportActionResult(View(filed), Applied: false);
         }
         state.State.Steps.Add(new ReportStep(next, by, time.GetUtcNow(), note));
         state.State.Version++;
         await state.WriteStateAsync();
-        if (next is ReportState.Resolved or ReportState.Rejected)
-        {
-            await GrainFactory.GetGrain<IDistrictGrain>(filed.AreaId).UntrackReport(ReportId);
-        }
-        await PublishAsync(filed);
+        await RepairAsync(filed);
+        Publish(filed);
         return new ReportActionResult(View(filed), Applied: true);
     }
 
     private ReportState CurrentState => state.State.Steps.Count > 0 ? state.State.Steps[^1].State : ReportState.Received;
 
-    /// <summary>Lists the report as it is now and tells the screens that may see it.</summary>
-    private async Task PublishAsync(NewReport filed)
+    private bool IsOpen => CurrentState is not (ReportState.Resolved or ReportState.Rejected);
+
+    /// <summary>
+    /// Brings the area's count and the index in line with the stored report. Both writes are idempotent, so this runs on
+    /// every call: a side effect that failed after the report was stored is made good by the next call for it.
+    /// </summary>
+    private async Task RepairAsync(NewReport filed)
     {
+        var area = GrainFactory.GetGrain<IDistrictGrain>(filed.AreaId);
+        await (IsOpen ? area.TrackReport(new OpenReport(ReportId, filed.Sector, filed.DueAt)) : area.UntrackReport(ReportId));
         await ReportIndex.Of(GrainFactory, ReportId).Put(new ReportEntry(ReportId, filed.AreaId, filed.Sector, filed.Category, CurrentState,
             filed.CreatedAt, filed.DueAt));
-        GrainFactory.GetGrain<ITwinPublisher>(0).PublishReport(View(filed) with { Contact = null }).Ignore();
     }
+
+    /// <summary>Tells the screens that may see the report how it stands now.</summary>
+    private void Publish(NewReport filed) =>
+        GrainFactory.GetGrain<ITwinPublisher>(0).PublishReport(View(filed) with { Contact = null }).Ignore();
 
     private ReportView View(NewReport filed) => new(ReportId, filed.Category, filed.Sector, filed.Location, filed.Text, filed.PhotoUrl,
         filed.AreaId, CurrentState, filed.CreatedAt, filed.DueAt, [.. state.State.Steps], state.State.Version, filed.Contact);

@@ -2,6 +2,8 @@ using System.Net;
 using System.Text.Json;
 using IocTwin.Api.Access;
 using IocTwin.Api.Reports;
+using IocTwin.Grains;
+using Microsoft.Extensions.DependencyInjection;
 using IocTwin.Model;
 using IocTwin.Tests.Infrastructure;
 using static IocTwin.Tests.Api.TwinApiClient;
@@ -20,7 +22,7 @@ public sealed class ReportsTests(ReportsTwinFactory api)
     private HttpClient Ioc => api.Http;
 
     // Each test's areas lie in a band of longitudes of their own, far from the sample city and from each other.
-    private const double RoutingLon = 130.0, LifecycleLon = 131.0, BadInputLon = 132.0, KpiLon = 133.0, AnonymousLon = 134.0;
+    private const double RoutingLon = 130.0, LifecycleLon = 131.0, BadInputLon = 132.0, KpiLon = 133.0, AnonymousLon = 134.0, RetryLon = 135.0;
 
     private const string Contact = "Nguyễn Văn A, 0905 123 456";
 
@@ -227,12 +229,12 @@ public sealed class ReportsTests(ReportsTwinFactory api)
         Assert.Equal(HttpStatusCode.Unauthorized, (await citizen.PostJson($"/api/v1/reports/{id}/assign", "{}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await citizen.GetAsync($"/api/v1/reports/{Guid.NewGuid():N}/status")).StatusCode);
 
-        // This address may file three without a token; the next waits.
+        // This address may file three without a token; the next waits, however the path is cased (routing ignores case).
         HttpResponseMessage? refused = null;
         var accepted = 0;
         for (var i = 0; i < 3 && refused is null; i++)
         {
-            var response = await citizen.PostJson("/api/v1/reports", Body("noise", AnonymousLon + 0.05, text: $"Karaoke lúc nửa đêm {tag} {i}"));
+            var response = await citizen.PostJson("/API/V1/Reports", Body("noise", AnonymousLon + 0.05, text: $"Karaoke lúc nửa đêm {tag} {i}"));
             if (response.StatusCode == HttpStatusCode.TooManyRequests)
             {
                 refused = response;
@@ -251,5 +253,73 @@ public sealed class ReportsTests(ReportsTwinFactory api)
         Assert.Equal(accepted, (await Ioc.Get<ReportPage>("/api/v1/reports?category=noise&limit=1000")).Items.Count(r => r.Text.Contains(tag, StringComparison.Ordinal)));
         // The city's own callers file with a token, counted as their other writes are.
         await FileAsync(Ioc, Body("noise", AnonymousLon + 0.05, text: "Công trình ồn ban đêm"));
+    }
+
+    [Fact]
+    public async Task A_retried_filing_or_step_files_nothing_twice_and_makes_good_an_area_count_left_behind()
+    {
+        var tag = Tag();
+        var (_, west, _) = await TwoWardsAsync(Ioc, tag, RetryLon);
+        var ward = api.Services.GetRequiredService<IGrainFactory>().GetGrain<IDistrictGrain>(west);
+        async Task<double?> OpenAsync() => (await Ioc.Get<DistrictView>($"/api/v1/areas/{west}")).Kpis.OpenReports?.Value;
+        // A token holder, as anonymous filings from this address are rate-limited in another test.
+        using var citizen = api.CreateClient(TwinRoles.DistrictOc, districts: [west]);
+        Task<HttpResponseMessage> FileOnceAsync(HttpClient http, string key)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/reports")
+            {
+                Content = new StringContent(Body("pothole", RetryLon + 0.05, text: $"Ổ gà {tag}"), System.Text.Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Add(ReportsApi.IdempotencyKeyHeader, key);
+            return http.SendAsync(request);
+        }
+
+        var key = Guid.NewGuid().ToString();
+        var first = await FileOnceAsync(citizen, key);
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        var id = (string)(await first.ReadObject())["id"]!;
+        await Eventually.Until(OpenAsync, c => c == 1, TimeSpan.FromSeconds(15), "the ward counts the report");
+        // As if the area's write had failed after the report was stored: the retry with the same key makes it good.
+        await ward.UntrackReport(id);
+        await Eventually.Until(OpenAsync, c => c == 0, TimeSpan.FromSeconds(15), "the ward lost the report");
+        var retry = await FileOnceAsync(citizen, key);
+        Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
+        Assert.Equal(id, (string)(await retry.ReadObject())["id"]!);
+        await Eventually.Until(OpenAsync, c => c == 1, TimeSpan.FromSeconds(15), "the retry counts the report again");
+        Assert.Equal([id], (await Ioc.Get<ReportPage>($"/api/v1/reports?area={west}")).Items.Select(r => r.Id));
+        // The same key from another caller is another report.
+        var other = await FileOnceAsync(Ioc, key);
+        Assert.Equal(HttpStatusCode.Created, other.StatusCode);
+        Assert.NotEqual(id, (string)(await other.ReadObject())["id"]!);
+        var tooLong = await FileOnceAsync(citizen, new string('k', ReportsApi.MaxIdempotencyKeyLength + 1));
+        Assert.Equal([ReportsApi.IdempotencyKeyHeader], await tooLong.ProblemFields());
+        await Eventually.Until(OpenAsync, c => c == 2, TimeSpan.FromSeconds(15), "the ward counts both reports");
+
+        // As if the area's write had failed after a resolve was stored: the retried resolve answers 409 resolved, and the
+        // ward no longer counts the report.
+        Assert.Equal(HttpStatusCode.OK, (await ActAsync(Ioc, id, "assign")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await ActAsync(Ioc, id, "resolve")).StatusCode);
+        await ward.TrackReport(new OpenReport(id, Sector.Traffic, DateTimeOffset.UtcNow.AddDays(1)));
+        await Eventually.Until(OpenAsync, c => c == 2, TimeSpan.FromSeconds(15), "the ward counts the resolved report again");
+        var again = await ActAsync(Ioc, id, "resolve");
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal("resolved", (string)(await again.ReadObject())["state"]!);
+        await Eventually.Until(OpenAsync, c => c == 1, TimeSpan.FromSeconds(15), "the retry takes the resolved report off the count");
+    }
+
+    [Fact]
+    public async Task A_category_routed_to_no_sector_is_refused_when_filed_and_a_sector_with_categories_or_open_reports_stays()
+    {
+        var unroutable = await Ioc.PostJson("/api/v1/reports", Body("drainage", RetryLon + 0.05));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, unroutable.StatusCode);
+        Assert.Equal("Category not routable", (string)(await unroutable.ReadObject())["title"]!);
+        Assert.DoesNotContain("drainage", (await Ioc.Get<ReportForm>("/api/v1/reports/form")).Categories.Select(c => c.Name));
+
+        var sectors = System.Text.Json.Nodes.JsonNode.Parse(await Ioc.GetStringAsync("/api/v1/sectors"))!.AsArray();
+        var withoutLighting = new System.Text.Json.Nodes.JsonArray([.. sectors.Where(s => (string)s!["id"]! != "lighting").Select(s => s!.DeepClone())]);
+        var removal = await Ioc.PutAsync("/api/v1/sectors", new StringContent(withoutLighting.ToJsonString(), System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Conflict, removal.StatusCode);
+        Assert.Contains("sector 'lighting' has 1 report categories (e.g. 'streetlight')", (string)(await removal.ReadObject())["detail"]!);
+        Assert.Contains((await Ioc.Get<ReportForm>("/api/v1/reports/form")).Categories, c => c.Name == "streetlight");
     }
 }

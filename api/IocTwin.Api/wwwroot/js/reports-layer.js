@@ -1,5 +1,6 @@
-// Citizen reports on the map and in the OC's queue. Starts from GET /api/v1/reports (what the token may see), then
-// follows the hub's 'report' frames (a report filed or moved on, in the screen's scopes). The queue lists open reports,
+// Citizen reports on the map and in the OC's queue. Starts from GET /api/v1/reports (the open reports the token may
+// see, state by state, page by page), then follows the hub's 'report' frames (a report filed or moved on, in the
+// screen's scopes), and loads the list again each time the hub comes back live after a break (frames were missed). The queue lists open reports,
 // soonest SLA deadline first, with the steps the report may take next; the server decides who may take them (403) and
 // from which state (409), and the screen shows its answer. Texts and categories come from citizens: text nodes only.
 
@@ -15,6 +16,7 @@ const NEXT = {
   assigned: ['start', 'resolve', 'reject'],
   'in-progress': ['resolve', 'reject'],
 };
+const PAGE_SIZE = 500;
 const STATE_COLORS = { received: '#ff4d4f', assigned: '#faad14', 'in-progress': '#40a9ff' };
 
 export class ReportLayer {
@@ -28,14 +30,32 @@ export class ReportLayer {
     this.group = L.featureGroup().addTo(map);
     /** id → { report, marker } */
     this.reports = new Map();
+    /** id → version at which the report was seen closed: a list loaded before then cannot bring it back. */
+    this.closed = new Map();
     this.message = '';
   }
 
   async follow(client) {
     client.addEventListener('report', ({ detail: frame }) => this.#put(frame.report));
+    let status = client.status;
+    client.addEventListener('status', ({ detail }) => {
+      // Back live after a break: frames sent meanwhile were missed.
+      if (detail === 'live' && (status === 'reconnecting' || status === 'offline')) this.#load();
+      status = detail;
+    });
+    await this.#load();
+  }
+
+  /** The open reports the token may see, each open state page by page. */
+  async #load() {
     try {
-      const page = await getJson('/api/v1/reports?limit=1000', this.token);
-      for (const report of page.items) this.#put(report, false);
+      for (const state of OPEN) {
+        for (let offset = 0, total = 1; offset < total; offset += PAGE_SIZE) {
+          const page = await getJson(`/api/v1/reports?state=${state}&offset=${offset}&limit=${PAGE_SIZE}`, this.token);
+          for (const report of page.items) this.#put(report, false);
+          total = page.total;
+        }
+      }
     } catch {
       // Reports filed or moved on from now still come over the hub.
     }
@@ -45,9 +65,11 @@ export class ReportLayer {
   #put(report, render = true) {
     const known = this.reports.get(report.id);
     if (known && known.report.version > report.version) return;
+    if ((this.closed.get(report.id) ?? -1) >= report.version) return;
     if (known) this.group.removeLayer(known.marker);
     if (!OPEN.has(report.state)) {
       this.reports.delete(report.id);
+      this.closed.set(report.id, report.version);
     } else {
       const marker = L.circleMarker([report.location[1], report.location[0]], {
         pane: 'reports', radius: 7, color: '#0b1220', weight: 2, fillColor: STATE_COLORS[report.state], fillOpacity: 0.9,
