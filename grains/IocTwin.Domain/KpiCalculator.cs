@@ -138,6 +138,21 @@ public static class KpiCalculator
         return (ForCity(parts), sectors);
     }
 
+    /// <summary>
+    /// The KPIs of some sectors in an area, from its KPIs per sector. Sectors share no sensor, alert or road, so their
+    /// KPIs add up as areas' do into the city's.
+    /// </summary>
+    public static DistrictKpis ForSectors(IReadOnlyDictionary<Sector, DistrictKpis>? bySector, IEnumerable<Sector> sectors)
+    {
+        var own = sectors.Select(s => bySector?.GetValueOrDefault(s)).OfType<DistrictKpis>().ToList();
+        return own.Count switch
+        {
+            0 => DistrictKpis.Empty,
+            1 => own[0],
+            _ => ForCity(own),
+        };
+    }
+
     public static DistrictKpis ForCity(IEnumerable<DistrictKpis> districts)
     {
         double weightedSpeed = 0, monitoredKm = 0;

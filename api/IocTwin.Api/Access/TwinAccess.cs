@@ -93,6 +93,14 @@ public sealed class TwinAccess
     /// <summary>Road segments are the traffic sector's.</summary>
     public bool CanSeeSegment(string districtId) => CanSeeSensor(districtId, Sector.Traffic);
 
+    /// <summary>
+    /// An area as this caller is shown it: a sector OC gets the KPIs of its own sectors only (as its hub scope does), never
+    /// the whole area's, which count every sector's sensors, roads and reports.
+    /// </summary>
+    public DistrictView Shown(DistrictView area) => Role == TwinRoles.SectorOc
+        ? area with { Kpis = KpiCalculator.ForSectors(area.Sectors, _sectors) }
+        : area;
+
     public bool CanSeeSector(Sector sector) => SeesEverything || (Role == TwinRoles.SectorOc && _sectors.Contains(sector));
 
     /// <summary>The IOC and OCs try scenarios (OCs within their scope); viewers only read them.</summary>

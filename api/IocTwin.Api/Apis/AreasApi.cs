@@ -1,5 +1,6 @@
 using IocTwin.Api.Access;
 using IocTwin.Api.Json;
+using IocTwin.Api.Streaming;
 using IocTwin.Grains;
 using IocTwin.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -46,7 +47,7 @@ public static class AreasApi
         await known.AreasHoldingAsync(tree.Links.Select(l => l.Id));
         var views = await Task.WhenAll(tree.Links.Where(l => kind is null || l.Kind == kind).Select(l => l.Id).Where(access.CanSeeDistrict)
             .Select(id => grains.GetGrain<IDistrictGrain>(id).Get()));
-        return TypedResults.Ok(views.OfType<DistrictView>().ToList());
+        return TypedResults.Ok(views.OfType<DistrictView>().Select(access.Shown).ToList());
     }
 
     public static async Task<Results<Ok<DistrictView>, ProblemHttpResult>> Get(string id, HttpContext http, IGrainFactory grains, KnownEntities known, string? kind)
@@ -59,7 +60,8 @@ public static class AreasApi
         {
             return Problems.NotFound(kind ?? "area", id);
         }
-        return http.Access().CanSeeDistrict(id) ? TypedResults.Ok(area) : AccessExtensions.Forbidden($"{kind ?? "area"} '{id}'");
+        var access = http.Access();
+        return access.CanSeeDistrict(id) ? TypedResults.Ok(access.Shown(area)) : AccessExtensions.Forbidden($"{kind ?? "area"} '{id}'");
     }
 
     public static async Task<Results<Ok<List<DistrictView>>, ProblemHttpResult>> Children(string id, HttpContext http, IGrainFactory grains, KnownEntities known)
@@ -74,7 +76,7 @@ public static class AreasApi
             return AccessExtensions.Forbidden($"area '{id}'");
         }
         var children = await Task.WhenAll(known.Areas.Children(id).Select(c => grains.GetGrain<IDistrictGrain>(c).Get()));
-        return TypedResults.Ok(children.OfType<DistrictView>().ToList());
+        return TypedResults.Ok(children.OfType<DistrictView>().Select(access.Shown).ToList());
     }
 
     public static async Task<Results<Ok<List<SegmentView>>, ProblemHttpResult>> Segments(string id, HttpContext http, IGrainFactory grains, KnownEntities known, string? kind)

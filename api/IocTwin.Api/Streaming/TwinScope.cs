@@ -131,20 +131,8 @@ public sealed record TwinScope(ScopeKind Kind, string? Id, IReadOnlyList<Sector>
             SensorCount: null, update.Version, update.Sectors, ParentId: update.ParentId))
         : null;
 
-    /// <summary>
-    /// The KPIs of this scope's sectors in a district. Sectors share no sensor, alert or road, so their KPIs add up as
-    /// districts' do into the city's.
-    /// </summary>
-    private DistrictKpis SectorKpis(IReadOnlyDictionary<Sector, DistrictKpis>? bySector)
-    {
-        var own = Sectors.Select(s => bySector?.GetValueOrDefault(s)).OfType<DistrictKpis>().ToList();
-        return own.Count switch
-        {
-            0 => DistrictKpis.Empty,
-            1 => own[0],
-            _ => KpiCalculator.ForCity(own),
-        };
-    }
+    /// <summary>The KPIs of this scope's sectors in a district.</summary>
+    private DistrictKpis SectorKpis(IReadOnlyDictionary<Sector, DistrictKpis>? bySector) => KpiCalculator.ForSectors(bySector, Sectors);
 
     /// <summary>
     /// The total of what a district or sector scope covers: its districts' KPIs rolled up as the city's are (the city

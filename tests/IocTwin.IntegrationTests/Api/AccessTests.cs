@@ -72,11 +72,18 @@ public sealed class AccessTests(TwinApiFactory api)
         Assert.Equal(HttpStatusCode.Forbidden, (await oc.GetAsync($"/api/v1/sensors/{counter.Id}")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await oc.GetAsync("/api/v1/districts/hai-chau/segments")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await oc.GetAsync("/api/v1/city")).StatusCode);
-        // The districts' outlines and KPIs frame a sector OC's map.
+        // The districts' outlines and KPIs frame a sector OC's map: KPIs of its own sectors' sensors, not every sector's.
+        var area = await oc.Get<DistrictView>("/api/v1/districts/hai-chau");
+        Assert.Equal(expected.Count, Counted(area.Kpis));
+        Assert.Equal(everything.Count, Counted((await Ioc.Get<DistrictView>("/api/v1/districts/hai-chau")).Kpis));
+        Assert.Equal(expected.Count, Counted((await oc.Get<List<DistrictView>>("/api/v1/areas")).Single(a => a.Id == "hai-chau").Kpis));
         Assert.Equal(
             (await Ioc.Get<List<DistrictView>>("/api/v1/districts")).Select(d => d.Id).Order(),
             (await oc.Get<List<DistrictView>>("/api/v1/districts")).Select(d => d.Id).Order());
     }
+
+    private static double Counted(DistrictKpis kpis) =>
+        (kpis.SensorsOnline.Value ?? 0) + (kpis.SensorsStale.Value ?? 0) + (kpis.SensorsOffline.Value ?? 0);
 
     [Fact]
     public async Task A_viewer_reads_everything_and_changes_nothing()

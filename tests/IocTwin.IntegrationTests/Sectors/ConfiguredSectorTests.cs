@@ -14,6 +14,7 @@ namespace IocTwin.Tests.Sectors;
 /// A new sector added by configuration gets its sensors ingested, rolled up, scoped and shown, with no code change.
 /// The bins live in one leaf area of Hải Châu next to a sample sensor there.
 /// </summary>
+[Collection(ConfiguredSectorCollection.Name)]
 public sealed class ConfiguredSectorTests(WasteSectorTwin api) : IClassFixture<WasteSectorTwin>
 {
     private HttpClient Ioc => api.Http;
@@ -199,4 +200,14 @@ public sealed class ConfiguredSectorTests(WasteSectorTwin api) : IClassFixture<W
     }
 
     private static string Json<T>(IEnumerable<T> items) => JsonSerializer.Serialize(items, IocTwin.Api.Json.TwinJson.Options);
+}
+
+/// <summary>
+/// The sector catalogue is per process, and every test host puts back the catalogue it found when it stops: a host
+/// stopping while the waste twin runs would take the waste sector away from it. These tests run alone, after the others.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ConfiguredSectorCollection
+{
+    public const string Name = "Configured sectors";
 }
