@@ -4,30 +4,11 @@ using Microsoft.Extensions.Options;
 
 namespace IocTwin.Grains;
 
-[GenerateSerializer]
-public sealed class DistrictState
-{
-    [Id(0)] public DistrictSpec? Spec { get; set; }
-    [Id(1)] public Dictionary<string, SegmentSnapshot> Segments { get; set; } = [];
-    /// <summary>Sensors that belong to the district directly, not through a segment.</summary>
-    [Id(2)] public Dictionary<string, SensorSnapshot> Sensors { get; set; } = [];
-    [Id(3)] public long Version { get; set; }
-    [Id(4)] public AlertBook Alerts { get; set; } = new();
-    /// <summary>The areas directly below this one, as they last reported; empty for a leaf area.</summary>
-    [Id(5)] public Dictionary<string, DistrictSnapshot> Children { get; set; } = [];
-    /// <summary>The area's open citizen reports, by report id: counted in its KPIs.</summary>
-    [Id(6)] public Dictionary<string, OpenReport> Reports { get; set; } = [];
-    /// <summary>Moving assets that entered the area from outside it, and left it, since it was created.</summary>
-    [Id(7)] public long AssetsEntered { get; set; }
-    [Id(8)] public long AssetsLeft { get; set; }
-}
-
 /// <summary>
 /// An area of any level: a leaf holds segments and sensors (and raises their alerts), an area with children rolls
 /// theirs up; each reports to its parent area, or to the city. The grain type stays "district", the one level there
 /// was, so areas stored then load as districts under the city.
 /// </summary>
-
 public sealed class DistrictGrain(
     [PersistentState("district", TwinStorage.Name)] IPersistentState<DistrictState> state,
     IOptions<TwinOptions> options,
