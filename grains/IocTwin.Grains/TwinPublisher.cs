@@ -83,7 +83,10 @@ public sealed class TwinPublisher(IReadingHistory history, TimeProvider time, IL
     public Task PublishAsset(AssetUpdate update)
     {
         var id = update.Asset.Id;
-        _assets[id] = _assets.TryGetValue(id, out var earlier) ? update with { PreviousAreaId = earlier.PreviousAreaId } : update;
+        // Merged with an update not yet sent: the screens last heard of the place and sector before that one.
+        _assets[id] = _assets.TryGetValue(id, out var earlier)
+            ? update with { PreviousAreaId = earlier.PreviousAreaId, PreviousSector = earlier.PreviousSector ?? update.PreviousSector }
+            : update;
         _flush.Schedule();
         return Task.CompletedTask;
     }

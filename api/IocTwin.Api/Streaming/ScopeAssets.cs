@@ -4,8 +4,8 @@ namespace IocTwin.Api.Streaming;
 
 /// <summary>
 /// Moving assets in one scope's next frame: the latest view of each asset the scope covers, and the ids of those that
-/// left it (an area scope's asset that crossed into an area the scope does not cover). Sent at the scope's frame rate,
-/// beside its delta.
+/// left it (an area scope's asset that crossed into an area the scope does not cover, a sector scope's asset registered
+/// again to a sector the scope does not cover). Sent at the scope's frame rate, beside its delta.
 /// </summary>
 public sealed class ScopeAssets
 {
@@ -20,12 +20,19 @@ public sealed class ScopeAssets
             _changed[asset.Id] = asset;
             _left.Remove(asset.Id);
         }
-        else if (update.PreviousAreaId is { } previous && scope.Kind == ScopeKind.District && scope.Covered.Contains(previous))
+        else if (WasCovered(scope, update))
         {
             _changed.Remove(asset.Id);
             _left.Add(asset.Id);
         }
     }
+
+    private static bool WasCovered(TwinScope scope, AssetUpdate update) => scope.Kind switch
+    {
+        ScopeKind.District => update.PreviousAreaId is { } area && scope.Covered.Contains(area),
+        ScopeKind.Sector => update.PreviousSector is { } sector && scope.Sectors.Contains(sector),
+        _ => false,
+    };
 
     public AssetsFrame? TakeFrame(string scope)
     {

@@ -45,11 +45,15 @@ public sealed record AssetView(
     [property: Id(9)] string? AreaId,
     [property: Id(10)] long Version);
 
-/// <summary>An asset's new position for the hub, with the area it was in before (to tell the screens of that area it left).</summary>
+/// <summary>
+/// An asset's new position for the hub, with the area it was in before (to tell the screens of that area it left) and,
+/// when registered again to another sector, the sector it had (to tell that sector's screens it left).
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record AssetUpdate(
     [property: Id(0)] AssetView Asset,
-    [property: Id(1)] string? PreviousAreaId);
+    [property: Id(1)] string? PreviousAreaId,
+    [property: Id(2)] Sector? PreviousSector = null);
 
 /// <summary>What the asset index keeps of each asset: enough to list and scope assets without waking them.</summary>
 [GenerateSerializer, Immutable]

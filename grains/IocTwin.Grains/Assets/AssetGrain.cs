@@ -48,13 +48,15 @@ public sealed class AssetGrain(
 
     public async Task<AssetView> Register(AssetSpec spec)
     {
+        var previousSector = state.State.Spec?.Sector;
         state.State.Spec = spec with { Id = AssetId };
         state.State.Version++;
         await state.WriteStateAsync();
         await AssetIndex.Of(GrainFactory, AssetId).Put(new AssetEntry(AssetId, spec.Kind, spec.Sector, AreaId));
         var view = View(state.State.Spec);
         // Its sector decides who sees it: the screens holding it take the new version, leaving the old sector's OCs.
-        GrainFactory.GetGrain<ITwinPublisher>(0).PublishAsset(new AssetUpdate(view, AreaId)).Ignore();
+        GrainFactory.GetGrain<ITwinPublisher>(0).PublishAsset(new AssetUpdate(view, AreaId,
+            previousSector is { } old && old != spec.Sector ? old : null)).Ignore();
         return view;
     }
 

@@ -111,7 +111,7 @@ public sealed class AssetsTests(AssetsTwinFactory api)
     }
 
     [Fact]
-    public async Task An_asset_registered_again_to_another_sector_leaves_the_old_sectors_snapshots_and_joins_the_new_ones()
+    public async Task An_asset_registered_again_to_another_sector_leaves_the_old_sectors_open_screens_and_snapshots_and_joins_the_new_ones()
     {
         var tag = Tag();
         await TwoWardsAsync(Ioc, tag, SectorLon);
@@ -131,8 +131,15 @@ public sealed class AssetsTests(AssetsTwinFactory api)
         Assert.Equal([asset], await ShownAsync(safetyOc, "sector:public-safety", ids => ids.Count > 0));
         Assert.Empty(await ShownAsync(trafficOc, "sector:traffic", ids => ids.Count == 0));
 
-        // Registered again as a bus, without a new position: its sector alone moves it between the OCs' snapshots.
+        // Registered again as a bus, without a new position: its sector alone moves it between the OCs' screens, those
+        // already open told at once (the old sector's in `left`), and the next snapshots.
+        await using var safetyScreen = await AssetScreen.OpenAsync(api, safetyOc, "sector:public-safety");
+        await using var trafficScreen = await AssetScreen.OpenAsync(api, trafficOc, "sector:traffic");
         await RegisterAsync(Ioc, asset, "bus");
+        await trafficScreen.WaitFor(f => f.Assets.Any(a => a.Id == asset && a.Sector == Sector.Traffic), "the traffic screen is sent the bus");
+        await safetyScreen.WaitFor(f => f.Left.Contains(asset), "the public-safety screen is told the asset left its sector");
+        Assert.DoesNotContain(safetyScreen.Frames.SelectMany(f => f.Assets), a => a.Id == asset && a.Sector == Sector.Traffic);
+        Assert.DoesNotContain(trafficScreen.Frames, f => f.Left.Contains(asset));
         Assert.Empty(await ShownAsync(safetyOc, "sector:public-safety", ids => ids.Count == 0));
         Assert.Equal([asset], await ShownAsync(trafficOc, "sector:traffic", ids => ids.Count > 0));
     }
