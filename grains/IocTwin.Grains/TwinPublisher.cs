@@ -145,19 +145,25 @@ public sealed class TwinPublisher(IReadingHistory history, TimeProvider time, IL
         }
     }
 
-    /// <summary>What KPI history keeps of an update: the district's KPIs and the traffic of each changed segment.</summary>
+    /// <summary>
+    /// What KPI history keeps of an update: the area's KPIs (with its open and overdue reports and the assets that
+    /// entered and left it) and the traffic of each changed segment.
+    /// </summary>
     public static IEnumerable<KpiPoint> KpiPoints(DistrictUpdate update, DateTimeOffset at)
     {
         var kpis = update.Kpis;
-        (string Name, Kpi Kpi)[] districtKpis =
+        (string Name, Kpi? Kpi)[] districtKpis =
         [
             ("meanSpeedKmh", kpis.MeanSpeedKmh), ("congestedKm", kpis.CongestedKm), ("worstAqi", kpis.WorstAqi),
             ("maxWaterLevelM", kpis.MaxWaterLevelM), ("sensorsOnline", kpis.SensorsOnline), ("sensorsStale", kpis.SensorsStale),
             ("sensorsOffline", kpis.SensorsOffline), ("openAlerts", kpis.OpenAlerts),
+            // Null on an area that has not reported since these were counted: no point rather than a false zero.
+            ("openReports", kpis.OpenReports), ("overdueReports", kpis.OverdueReports), ("assetsEntered", kpis.AssetsEntered),
+            ("assetsLeft", kpis.AssetsLeft),
         ];
         foreach (var (name, kpi) in districtKpis)
         {
-            if (kpi.Value is { } value && double.IsFinite(value))
+            if (kpi?.Value is { } value && double.IsFinite(value))
             {
                 yield return new KpiPoint(update.DistrictId, at, name, value);
             }

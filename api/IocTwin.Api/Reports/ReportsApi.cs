@@ -90,7 +90,7 @@ public static class ReportsApi
             var id = idempotencyKey.Length == 0 ? Guid.NewGuid().ToString("N") : ReportIdFor(idempotencyKey, access);
             var now = time.GetUtcNow();
             var filed = await grains.GetGrain<IReportGrain>(id).File(new NewReport(report.Location, report.Category, report.Sector, report.Text,
-                report.PhotoUrl, report.Contact, areaPath[0], now, now + report.Sla, access.Role is null ? Citizen : access.Subject));
+                report.PhotoUrl, report.Contact, areaPath[0], now, now + report.Sla, FiledBy(access)));
             return TypedResults.Created($"{http.Request.PathBase}/api/v1/reports/{id}/status", StatusOf(filed));
         }
         catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException or OrleansException)
@@ -99,6 +99,14 @@ public static class ReportsApi
                 detail: "The twin could not store the report; retry shortly.");
         }
     }
+
+    /// <summary>
+    /// Who a report is recorded as filed by: staff who act on reports (the IOC, an OC) filing on a citizen's behalf by
+    /// their token's subject; anyone else (no token, a viewer, a token of no twin role) as <see cref="Citizen"/>, so no
+    /// identity of the public is kept beyond the contact they chose to give.
+    /// </summary>
+    public static string FiledBy(TwinAccess access) =>
+        access.Role is TwinRoles.Ioc or TwinRoles.DistrictOc or TwinRoles.SectorOc && access.Subject.Length > 0 ? access.Subject : Citizen;
 
     public static async Task<Ok<ReportForm>> GetForm(IOptions<ReportOptions> options, AreaOutlines outlines) =>
         TypedResults.Ok(new ReportForm(

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using IocTwin.Tests.Api;
 
 namespace IocTwin.Tests.Areas;
@@ -8,6 +9,14 @@ namespace IocTwin.Tests.Areas;
 /// <summary>Small cities of nested areas, imported as GeoJSON under unique ids far from the sample city.</summary>
 public static class AreaCities
 {
+    /// <summary>An area's KPI history over the ten minutes around now, in one bucket (two at a step's edge).</summary>
+    public static async Task<JsonArray> KpiHistoryAsync(HttpClient http, string area)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var window = $"from={Uri.EscapeDataString(now.AddMinutes(-5).ToString("O"))}&to={Uri.EscapeDataString(now.AddMinutes(5).ToString("O"))}&step=PT10M";
+        return (await (await http.GetAsync($"/api/v1/areas/{area}/history?{window}")).ReadObject())["buckets"]!.AsArray();
+    }
+
     public static object Area(string id, string kind, string? parentId, double west, double south, double east, double north) => new
     {
         type = "Feature",

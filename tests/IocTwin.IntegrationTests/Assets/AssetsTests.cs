@@ -69,6 +69,11 @@ public sealed class AssetsTests(AssetsTwinFactory api)
         await Eventually.Until(() => MovesAsync(east), m => m == (1, 0), TimeSpan.FromSeconds(15), "the east ward counts the asset entering");
         Assert.Equal((1.0, 1.0), await MovesAsync(west));
         Assert.Equal((1.0, 0.0), await MovesAsync(district));
+        // Kept in the areas' KPI history too.
+        await Eventually.Until(() => KpiHistoryAsync(Ioc, east), buckets => buckets.Any(b => (double?)b!["values"]!["assetsEntered"]?["max"] == 1),
+            TimeSpan.FromSeconds(20), "the east ward's KPI history holds the entry");
+        await Eventually.Until(() => KpiHistoryAsync(Ioc, west), buckets => buckets.Any(b => (double?)b!["values"]!["assetsLeft"]?["max"] == 1),
+            TimeSpan.FromSeconds(20), "the west ward's KPI history holds the exit");
 
         var counts = await Ioc.Get<List<AreaAssetCount>>("/api/v1/assets/areas");
         Assert.Equal(new AreaAssetCount(west, 0, 1, 1), counts.Single(c => c.AreaId == west));

@@ -22,7 +22,7 @@ public sealed class ReportsTests(ReportsTwinFactory api)
     private HttpClient Ioc => api.Http;
 
     // Each test's areas lie in a band of longitudes of their own, far from the sample city and from each other.
-    private const double RoutingLon = 130.0, LifecycleLon = 131.0, BadInputLon = 132.0, KpiLon = 133.0, AnonymousLon = 134.0, RetryLon = 135.0;
+    private const double RoutingLon = 130.0, LifecycleLon = 131.0, BadInputLon = 132.0, KpiLon = 133.0, AnonymousLon = 134.0, RetryLon = 135.0, FilerLon = 136.0;
 
     private const string Contact = "Nguyễn Văn A, 0905 123 456";
 
@@ -184,6 +184,10 @@ public sealed class ReportsTests(ReportsTwinFactory api)
         await Eventually.Until(() => CountsAsync(west), c => c == (2, 1), TimeSpan.FromSeconds(15), "the west ward counts two open reports, one overdue");
         Assert.Equal((1.0, 0.0), await CountsAsync(east));
         await Eventually.Until(() => CountsAsync(district), c => c == (3, 1), TimeSpan.FromSeconds(15), "the district counts its wards' reports");
+        // Kept in the area's KPI history too, as its other counts are.
+        await Eventually.Until(() => KpiHistoryAsync(Ioc, district), buckets => buckets.Any(b =>
+                (double?)b!["values"]!["openReports"]?["max"] == 3 && (double?)b["values"]!["overdueReports"]?["max"] == 1),
+            TimeSpan.FromSeconds(20), "the district's KPI history holds its open and overdue reports");
         Assert.Equal([flood], (await Ioc.Get<ReportPage>($"/api/v1/reports?area={district}&overdue=true")).Items.Select(r => r.Id));
         var queue = await Ioc.Get<ReportPage>($"/api/v1/reports?area={district}");
         Assert.Equal(3, queue.Total);
@@ -253,6 +257,34 @@ public sealed class ReportsTests(ReportsTwinFactory api)
         Assert.Equal(accepted, (await Ioc.Get<ReportPage>("/api/v1/reports?category=noise&limit=1000")).Items.Count(r => r.Text.Contains(tag, StringComparison.Ordinal)));
         // The city's own callers file with a token, counted as their other writes are.
         await FileAsync(Ioc, Body("noise", AnonymousLon + 0.05, text: "Công trình ồn ban đêm"));
+    }
+
+    [Fact]
+    public async Task A_report_is_filed_by_a_citizen_unless_staff_file_it_and_its_public_status_names_neither_filer_nor_contact()
+    {
+        var tag = Tag();
+        var (_, west, _) = await TwoWardsAsync(Ioc, tag, FilerLon);
+        using var anonymous = api.CreateClient();
+        using var viewer = api.CreateClient(TwinRoles.Viewer);
+        using var wardOc = api.CreateClient(TwinRoles.DistrictOc, districts: [west]);
+        var byViewer = await FileAsync(viewer, Body("pothole", FilerLon + 0.05, text: $"Ổ gà lớn {tag}"));
+        var byStaff = await FileAsync(wardOc, Body("pothole", FilerLon + 0.05, text: $"Người dân gọi điện báo ổ gà {tag}"));
+
+        // The token's subject is kept only for staff filing on a caller's behalf; a viewer's token is no staff's (a filing
+        // without a token is a citizen's too: the anonymous test above, which this one leaves the address's quota to).
+        async Task<string> FiledByAsync(string id) => (await Ioc.Get<ReportView>($"/api/v1/reports/{id}")).Steps[0].By;
+        Assert.Equal(ReportsApi.Citizen, await FiledByAsync(byViewer));
+        Assert.Equal("test", await FiledByAsync(byStaff));
+
+        foreach (var id in new[] { byViewer, byStaff })
+        {
+            var status = await anonymous.GetAsync($"/api/v1/reports/{id}/status");
+            var json = await status.Content.ReadAsStringAsync();
+            Assert.Equal(["category", "createdAt", "id", "state", "updatedAt"],
+                JsonDocument.Parse(json).RootElement.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+            Assert.DoesNotContain("test", json, StringComparison.Ordinal);
+            Assert.DoesNotContain("0905", json, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
