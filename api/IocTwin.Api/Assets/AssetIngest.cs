@@ -1,4 +1,5 @@
 using IocTwin.Api.Ingest;
+using IocTwin.Api.Json;
 using IocTwin.Grains;
 using IocTwin.History;
 using IocTwin.Model;
@@ -11,10 +12,32 @@ namespace IocTwin.Api.Assets;
 /// time order. A batch holds a share of the ingest budget as readings do, so a twin that cannot keep up pushes back
 /// (<see cref="IngestSaturatedException"/>, nothing stored) instead of queuing without end.
 /// </summary>
-public sealed class AssetIngest(IGrainFactory grains, IReadingHistory history, IngestAdmission admission, LateDeliveries late, TimeProvider time)
+public sealed class AssetIngest(
+    IGrainFactory grains, IReadingHistory history, IngestAdmission admission, LateDeliveries late, KnownAssets known, TimeProvider time)
 {
     /// <summary>An asset's reports not applied after this long are left to its next report (its history keeps them).</summary>
     private static readonly TimeSpan DeliveryWindow = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// A batch checked whole, as every way in (HTTP, MQTT, NGSI-LD) takes positions: the reports when every item is valid
+    /// and names a registered asset; null otherwise, each bad item named in <paramref name="errors"/> as "[i].field".
+    /// </summary>
+    public async Task<List<AssetReport>?> CheckAsync(IReadOnlyList<AssetPositionRequest?> items, Dictionary<string, List<string>> errors)
+    {
+        if (AssetRequests.Check(items, time.GetUtcNow(), errors) is not { } reports)
+        {
+            return null;
+        }
+        var unknown = (await known.UnknownAsync(reports.Select(r => r.AssetId))).ToHashSet(StringComparer.Ordinal);
+        for (var i = 0; i < reports.Count; i++)
+        {
+            if (unknown.Contains(reports[i].AssetId))
+            {
+                errors.AddError($"[{i}].id", $"'{reports[i].AssetId}' is not a registered asset");
+            }
+        }
+        return errors.Count == 0 ? reports : null;
+    }
 
     public async Task<AssetIngestResult> IngestAsync(IReadOnlyList<AssetReport> reports)
     {

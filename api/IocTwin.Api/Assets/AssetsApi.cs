@@ -66,7 +66,7 @@ public static class AssetsApi
     }
 
     public static async Task<Results<Accepted<AssetIngestResult>, ValidationProblem, ProblemHttpResult>> PostPositions(
-        AssetPositionRequest?[]? body, HttpContext http, KnownAssets known, AssetIngest ingest, TimeProvider time)
+        AssetPositionRequest?[]? body, HttpContext http, AssetIngest ingest)
     {
         if (!AccessExtensions.HasIngestApiKey(http) && !http.Access().CanOperate)
         {
@@ -79,19 +79,7 @@ public static class AssetsApi
             return Problems.EmptyBody();
         }
         var errors = new Dictionary<string, List<string>>();
-        if (AssetRequests.Check(body, time.GetUtcNow(), errors) is not { } reports)
-        {
-            return Problems.Fields(errors);
-        }
-        var unknown = (await known.UnknownAsync(reports.Select(r => r.AssetId))).ToHashSet(StringComparer.Ordinal);
-        for (var i = 0; i < reports.Count; i++)
-        {
-            if (unknown.Contains(reports[i].AssetId))
-            {
-                errors.AddError($"[{i}].id", $"'{reports[i].AssetId}' is not a registered asset");
-            }
-        }
-        if (errors.Count > 0)
+        if (await ingest.CheckAsync(body, errors) is not { } reports)
         {
             return Problems.Fields(errors);
         }
@@ -110,14 +98,8 @@ public static class AssetsApi
         }
     }
 
-    public static async Task<Ok<List<AssetView>>> ListAssets(HttpContext http, IGrainFactory grains)
-    {
-        var access = http.Access();
-        var visible = (await AssetIndex.ListAsync(grains)).Where(e => access.CanSee(e.AreaId, e.Sector));
-        var views = await Task.WhenAll(visible.Select(e => grains.GetGrain<IAssetGrain>(e.Id).Get()));
-        // The index may lag an asset that just crossed: its own view decides.
-        return TypedResults.Ok(views.OfType<AssetView>().Where(v => access.CanSee(v.AreaId, v.Sector)).ToList());
-    }
+    public static async Task<Ok<List<AssetView>>> ListAssets(HttpContext http, KnownAssets known) =>
+        TypedResults.Ok(await known.VisibleAsync(http.Access()));
 
     public static async Task<Ok<List<AreaAssetCount>>> CountAssets(HttpContext http, IGrainFactory grains)
     {
@@ -125,15 +107,9 @@ public static class AssetsApi
         return TypedResults.Ok((await AssetIndex.CountsAsync(grains)).Where(c => access.CanSeeAllOfDistrict(c.AreaId)).ToList());
     }
 
-    public static async Task<Results<Ok<AssetView>, ProblemHttpResult>> GetAsset(string id, HttpContext http, KnownAssets known, IGrainFactory grains)
-    {
+    public static async Task<Results<Ok<AssetView>, ProblemHttpResult>> GetAsset(string id, HttpContext http, KnownAssets known) =>
         // An asset out of the caller's scope answers as an unknown one does: the answer tells nothing of its existence.
-        if (!await known.ExistsAsync(id) || await grains.GetGrain<IAssetGrain>(id).Get() is not { } asset || !http.Access().CanSee(asset.AreaId, asset.Sector))
-        {
-            return Problems.NotFound("asset", id);
-        }
-        return TypedResults.Ok(asset);
-    }
+        await known.VisibleAsync(http.Access(), id) is { } asset ? TypedResults.Ok(asset) : Problems.NotFound("asset", id);
 
     public static async Task<Results<Ok<AssetTrack>, ValidationProblem, ProblemHttpResult>> GetTrack(
         string id, DateTimeOffset? from, DateTimeOffset? to, HttpContext http, KnownAssets known, IGrainFactory grains,

@@ -1,4 +1,6 @@
+using IocTwin.Api.Access;
 using IocTwin.Grains;
+using IocTwin.Model;
 
 namespace IocTwin.Api.Assets;
 
@@ -24,4 +26,20 @@ public sealed class KnownAssets(IGrainFactory grains)
     }
 
     public async Task<bool> ExistsAsync(string id) => (await UnknownAsync([id])).Count == 0;
+
+    /// <summary>The assets the caller may see now (on REST and NGSI-LD alike), with their latest positions.</summary>
+    public async Task<List<AssetView>> VisibleAsync(TwinAccess access)
+    {
+        var visible = (await AssetIndex.ListAsync(grains)).Where(e => access.CanSee(e.AreaId, e.Sector));
+        var views = await Task.WhenAll(visible.Select(e => grains.GetGrain<IAssetGrain>(e.Id).Get()));
+        // The index may lag an asset that just crossed: its own view decides.
+        return [.. views.OfType<AssetView>().Where(v => access.CanSee(v.AreaId, v.Sector))];
+    }
+
+    /// <summary>
+    /// One asset if the caller may see it; null when unknown (no grain woken) or out of scope, alike, so that an answer
+    /// tells nothing of an asset the caller may not see.
+    /// </summary>
+    public async Task<AssetView?> VisibleAsync(TwinAccess access, string id) =>
+        await ExistsAsync(id) && await grains.GetGrain<IAssetGrain>(id).Get() is { } asset && access.CanSee(asset.AreaId, asset.Sector) ? asset : null;
 }

@@ -54,6 +54,8 @@ public static class ApiHostingExtensions
         builder.Services.AddSingleton<IocTwin.Api.Apis.AreaOutlines>();
         builder.Services.AddSingleton<IocTwin.Api.Assets.KnownAssets>();
         builder.Services.AddSingleton<IocTwin.Api.Assets.AssetIngest>();
+        builder.Services.AddSingleton<MqttAssetPositions>();
+        builder.Services.AddSingleton<IocTwin.Api.NgsiLd.VehiclePositions>();
         builder.Services.AddSingleton<IocTwin.Api.Apis.NetworkAssignments>();
         builder.Services.AddOptions<IocTwin.Api.Reports.ReportOptions>()
             .Bind(builder.Configuration.GetSection(IocTwin.Api.Reports.ReportOptions.SectionName)).ValidateOnStart();

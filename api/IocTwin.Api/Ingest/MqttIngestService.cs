@@ -10,14 +10,16 @@ namespace IocTwin.Api.Ingest;
 
 /// <summary>
 /// A second live ingest path: readings published to an MQTT broker on <c>ioctwin/readings/{sensorId}</c>, each payload
-/// a JSON object <c>{ "timestamp": "...", "values": { ... } }</c> or an array of them. A message is checked whole by the
-/// same rules as a JSON batch and then goes through <see cref="IReadingIngest"/>; a malformed one, or one for an
-/// unknown sensor, is logged, counted (<c>ioctwin.mqtt.rejected</c>) and changes nothing. A message is acknowledged
+/// a JSON object <c>{ "timestamp": "...", "values": { ... } }</c> or an array of them, and asset positions on
+/// <c>ioctwin/assets/{assetId}/position</c> (<see cref="MqttAssetPositions"/>). A message is checked whole by the
+/// same rules as a JSON batch and then goes through <see cref="IReadingIngest"/> (or the asset ingest); a malformed
+/// one, or one for an unknown sensor or asset, is logged, counted (<c>ioctwin.mqtt.rejected</c>) and changes nothing. A message is acknowledged
 /// to the broker only once it is stored or refused: one whose storage failed stays with the broker, which sends it
 /// again when the service reconnects (MQTT 5 session kept across connections).
 /// </summary>
 public sealed class MqttIngestService(
-    IReadingIngest ingest, TimeProvider time, IOptions<MqttOptions> options, ILogger<MqttIngestService> logger) : BackgroundService
+    IReadingIngest ingest, MqttAssetPositions positions, TimeProvider time, IOptions<MqttOptions> options, ILogger<MqttIngestService> logger)
+    : BackgroundService
 {
     /// <summary>Payloads larger than this are not readings of one sensor.</summary>
     public const int MaxPayloadBytes = 1 << 20;
@@ -67,16 +69,28 @@ public sealed class MqttIngestService(
                 {
                     throw new MqttRefusedException($"the connection as '{_options.Username}'", connected.ResultCode.ToString(), connected.ReasonString);
                 }
-                var subscribed = await client.SubscribeAsync(
-                    new MqttClientSubscribeOptionsBuilder().WithTopicFilter(_options.Topic, MqttQualityOfServiceLevel.AtLeastOnce).Build(),
-                    stoppingToken);
-                if (subscribed.Items.FirstOrDefault(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2) is { } refused)
+                var subscription = new MqttClientSubscribeOptionsBuilder();
+                foreach (var topic in Topics)
+                {
+                    subscription = subscription.WithTopicFilter(topic, MqttQualityOfServiceLevel.AtLeastOnce);
+                }
+                var subscribed = await client.SubscribeAsync(subscription.Build(), stoppingToken);
+                foreach (var positionsRefused in subscribed.Items.Where(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2 &&
+                    i.TopicFilter.Topic == _options.AssetTopic))
+                {
+                    // Positions are the second use of the broker: readings go on without them.
+                    logger.LogError("MQTT broker {Host}:{Port} refused the subscription to {Topic}: {ReasonCode}; no asset positions are taken over MQTT",
+                        _options.Host, _options.EffectivePort, positionsRefused.TopicFilter.Topic, positionsRefused.ResultCode);
+                }
+                if (subscribed.Items.FirstOrDefault(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2 &&
+                    i.TopicFilter.Topic == _options.Topic) is { } refused)
                 {
                     // Connected but not allowed to read the topic (the broker's ACL): nothing would ever arrive.
                     await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), stoppingToken);
-                    throw new MqttRefusedException($"the subscription to {_options.Topic}", refused.ResultCode.ToString(), subscribed.ReasonString);
+                    throw new MqttRefusedException($"the subscription to {refused.TopicFilter.Topic}", refused.ResultCode.ToString(), subscribed.ReasonString);
                 }
-                logger.LogInformation("Taking readings from MQTT {Host}:{Port} on {Topic}", _options.Host, _options.EffectivePort, _options.Topic);
+                logger.LogInformation("Taking readings from MQTT {Host}:{Port} on {Topics}", _options.Host, _options.EffectivePort,
+                    string.Join(", ", Topics));
                 if (!backingOff)
                 {
                     delay = TimeSpan.FromSeconds(1);
@@ -134,6 +148,8 @@ public sealed class MqttIngestService(
         }
     }
 
+    private string[] Topics => string.IsNullOrEmpty(_options.AssetTopic) ? [_options.Topic] : [_options.Topic, _options.AssetTopic];
+
     private string ClientId => string.IsNullOrEmpty(_options.ClientId) ? $"ioctwin-api-{Environment.MachineName}-{Environment.ProcessId}" : _options.ClientId;
 
     private void WarnOfWeakSettings()
@@ -186,22 +202,44 @@ public sealed class MqttIngestService(
     /// Checks a message whole and ingests it. True when the message is done with — stored, or refused for good; false
     /// when storage failed and the message must come again. Never throws, so one message cannot stop the client.
     /// </summary>
-    public async Task<bool> HandleAsync(string topic, byte[] payload)
+    public Task<bool> HandleAsync(string topic, byte[] payload)
     {
-        var sensorId = topic[(topic.LastIndexOf('/') + 1)..];
-        var (readings, error) = Parse(sensorId, payload, time.GetUtcNow());
-        if (error is not null)
+        if (!string.IsNullOrEmpty(_options.AssetTopic) && MqttAssetPositions.AssetIdIn(_options.AssetTopic, topic) is { } assetId)
         {
-            Reject(topic, error);
-            return true;
+            return StoreOrKeepAsync(topic, "Asset positions", async () =>
+            {
+                var (reports, error) = await positions.ParseAsync(assetId, payload);
+                if (error is not null)
+                {
+                    Reject(topic, error);
+                    return;
+                }
+                await PatientlyAsync(() => positions.IngestAsync(reports));
+            });
         }
-        try
+        return StoreOrKeepAsync(topic, "Readings", async () =>
         {
+            var sensorId = topic[(topic.LastIndexOf('/') + 1)..];
+            var (readings, error) = Parse(sensorId, payload, time.GetUtcNow());
+            if (error is not null)
+            {
+                Reject(topic, error);
+                return;
+            }
             var result = await IngestPatientlyAsync(readings);
             if (result.Rejected.Count > 0)
             {
                 Reject(topic, $"{result.Rejected[0].Field}: {result.Rejected[0].Error}");
             }
+        });
+    }
+
+    /// <summary>True once the message is stored or refused; false (not acknowledged) when it must come again.</summary>
+    private async Task<bool> StoreOrKeepAsync(string topic, string what, Func<Task> store)
+    {
+        try
+        {
+            await store();
             return true;
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -211,7 +249,7 @@ public sealed class MqttIngestService(
         }
         catch (Exception ex)
         {
-            logger.LogWarning(ex, "Readings from MQTT topic {Topic} could not be stored; the broker keeps them", topic);
+            logger.LogWarning(ex, "{What} from MQTT topic {Topic} could not be stored; the broker keeps them", what, topic);
             return false;
         }
     }
@@ -221,13 +259,15 @@ public sealed class MqttIngestService(
     /// acknowledgement waits with it, so the broker holds back further messages (its in-flight window) instead of the
     /// twin acknowledging more than it applies.
     /// </summary>
-    private async Task<IngestResult> IngestPatientlyAsync(List<ParsedReading> readings)
+    private Task<IngestResult> IngestPatientlyAsync(List<ParsedReading> readings) => PatientlyAsync(() => ingest.IngestAsync(readings, []));
+
+    private async Task<T> PatientlyAsync<T>(Func<Task<T>> store)
     {
         while (true)
         {
             try
             {
-                return await ingest.IngestAsync(readings, []);
+                return await store();
             }
             catch (IngestSaturatedException saturated)
             {

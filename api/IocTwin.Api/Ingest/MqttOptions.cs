@@ -20,6 +20,11 @@ public sealed class MqttOptions
     /// <summary>The topic subscribed to; its last level is the sensor id.</summary>
     public string Topic { get; set; } = "ioctwin/readings/+";
 
+    /// <summary>
+    /// The topic asset positions are taken from; the level of its <c>+</c> is the asset id. Empty: no positions over MQTT.
+    /// </summary>
+    public string AssetTopic { get; set; } = "ioctwin/assets/+/position";
+
     /// <summary>The client id; empty for one made from the machine name.</summary>
     public string? ClientId { get; set; }
 

@@ -1,5 +1,6 @@
 using IocTwin.Api.Access;
 using IocTwin.Api.Apis;
+using IocTwin.Api.Assets;
 using IocTwin.Api.NgsiLd.Entities;
 using IocTwin.Domain;
 using IocTwin.Grains;
@@ -13,7 +14,7 @@ namespace IocTwin.Api.NgsiLd;
 /// nothing out of scope is ever built. A single id is looked up in the known topology (or the context entity index)
 /// before any grain is asked. Context entities (<see cref="ContextEntityStore"/>) are read beside the twin's own.
 /// </summary>
-public sealed class NgsiEntitySource(IGrainFactory grains, KnownEntities known, ContextEntityStore contexts)
+public sealed class NgsiEntitySource(IGrainFactory grains, KnownEntities known, KnownAssets assets, ContextEntityStore contexts)
 {
     private static readonly HashSet<string> SensorTypes =
         [Sdm.Device, Sdm.TrafficFlowObserved, Sdm.AirQualityObserved, Sdm.NoiseLevelObserved, Sdm.FloodMonitoring, Sdm.Streetlight, Sdm.DeviceMeasurement];
@@ -22,8 +23,9 @@ public sealed class NgsiEntitySource(IGrainFactory grains, KnownEntities known, 
     public async Task<List<NgsiEntity>> ReadAsync(TwinAccess access, Func<string, bool> wantsType)
     {
         var twins = ReadTwinAsync(access, wantsType);
+        var vehicles = wantsType(Sdm.Vehicle) ? assets.VisibleAsync(access) : Task.FromResult<List<AssetView>>([]);
         var context = await contexts.ReadAsync(access, wantsType);
-        return [.. await twins, .. context];
+        return [.. await twins, .. (await vehicles).Select(VehicleEntities.Of), .. context];
     }
 
     private async Task<List<NgsiEntity>> ReadTwinAsync(TwinAccess access, Func<string, bool> wantsType)
@@ -78,6 +80,13 @@ public sealed class NgsiEntitySource(IGrainFactory grains, KnownEntities known, 
                 {
                     candidates.Add(SmartDataModels.AlertOf(alert, await SourceAsync(alert.EntityId)));
                 }
+            }
+        }
+        else if (type == VehicleEntities.ShortType)
+        {
+            if (TopologyRules.IsValidId(localId) && await assets.VisibleAsync(access, localId) is { } asset)
+            {
+                candidates.Add(VehicleEntities.Of(asset));
             }
         }
         else if (TopologyRules.IsValidId(localId))

@@ -10,7 +10,8 @@ namespace IocTwin.Api.NgsiLd;
 /// NGSI-LD writes: entities and their attributes (<see cref="NgsiLdEntityWritesApi"/>) and batch operations
 /// (<see cref="NgsiLdBatchApi"/>). An observation entity of a registered sensor written is the reading of its sensor,
 /// handed to the same ingest as POST /api/v1/readings (stored in history before the answer, rolled up, pushed to
-/// screens); entities of other types are context entities. Writers hold the ingest key or an ioc token.
+/// screens); a registered asset's Vehicle is its position report (<see cref="VehiclePositions"/>); entities of other
+/// types are context entities. Writers hold the ingest key or an ioc token.
 /// </summary>
 public static class NgsiLdIngestApi
 {
@@ -40,12 +41,18 @@ public static class NgsiLdIngestApi
     }
 
     /// <summary>
-    /// The reading an observation entity's attributes carry, stored and applied; null when it was, else the problem
-    /// (an entity that is not the observation entity of a registered sensor, a bad value, history unavailable).
+    /// The reading an observation entity's attributes carry (or the position a Vehicle's carry), stored and applied; null
+    /// when it was, else the problem (an entity that is not the observation entity of a registered sensor nor the
+    /// Vehicle of a registered asset, a bad value, history unavailable).
     /// </summary>
     public static async Task<IResult?> StoreReadingAsync(string id, JsonObject attributes, LdContext context, ObservationReadings observations,
-        IReadingIngest ingest, DateTimeOffset now)
+        IReadingIngest ingest, DateTimeOffset now, VehiclePositions vehicles)
     {
+        if (VehiclePositions.IsVehicle(id))
+        {
+            // A registered asset's Vehicle: the write is its position report.
+            return await vehicles.WriteAsync(id, attributes, context);
+        }
         var (readings, problem) = await observations.ReadAsync(0, id, attributes, context, now);
         if (problem is not null)
         {

@@ -23,6 +23,7 @@ public static class Sdm
     public const string RoadSegment = Transportation + "RoadSegment";
     public const string Streetlight = Lighting + "Streetlight";
     public const string TrafficFlowObserved = Transportation + "TrafficFlowObserved";
+    public const string Vehicle = Transportation + "Vehicle";
 
     public const string Location = Core + "location";
     public const string Name = Core + "name";
@@ -51,6 +52,7 @@ public static class Sdm
     public const string DateObserved = Fiware + "dateObserved";
     public const string DeviceCategory = DeviceModel + "deviceCategory";
     public const string DeviceState = DeviceModel + "deviceState";
+    public const string Heading = Transportation + "heading";
     public const string Intensity = Transportation + "intensity";
     public const string Length = Transportation + "length";
     public const string LevelOfService = Transportation + "levelOfService";
@@ -62,11 +64,14 @@ public static class Sdm
     public const string RefDevice = Fiware + "refDevice";
     public const string RefRoadSegment = Transportation + "refRoadSegment";
     public const string RoadClass = Transportation + "roadClass";
+    public const string ServiceStatus = Transportation + "serviceStatus";
     public const string Severity = Fiware + "severity";
+    public const string Speed = Transportation + "speed";
     public const string SubCategory = Fiware + "subCategory";
     public const string TotalLaneNumber = Transportation + "totalLaneNumber";
     public const string ValidFrom = Fiware + "validFrom";
     public const string ValidTo = Fiware + "validTo";
+    public const string VehicleType = Transportation + "vehicleType";
 
     /// <summary>Short type name (as in ids urn:ngsi-ld:&lt;Type&gt;:&lt;id&gt;) → expanded type.</summary>
     public static readonly IReadOnlyDictionary<string, string> Types = new Dictionary<string, string>
@@ -81,6 +86,7 @@ public static class Sdm
         ["RoadSegment"] = RoadSegment,
         ["Streetlight"] = Streetlight,
         ["TrafficFlowObserved"] = TrafficFlowObserved,
+        ["Vehicle"] = Vehicle,
     };
 
     /// <summary>UN/CEFACT common codes of the units the twin's readings carry.</summary>

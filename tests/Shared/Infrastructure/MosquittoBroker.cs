@@ -51,9 +51,11 @@ public sealed class MosquittoBroker : IDisposable
         File.WriteAllText(Path.Combine(Folder, "acl"), $"""
             user {TwinUser}
             topic read ioctwin/readings/#
+            topic read ioctwin/assets/#
 
             user {GatewayUser}
             topic write ioctwin/readings/#
+            topic write ioctwin/assets/#
             """);
         var config = Path.Combine(Folder, "mosquitto.conf");
         File.WriteAllText(config, $"""

@@ -7,7 +7,10 @@ using MQTTnet.Protocol;
 
 namespace IocTwin.Tests.Infrastructure;
 
-/// <summary>A device publishing readings on <c>ioctwin/readings/{sensorId}</c>, and the twin's view of them.</summary>
+/// <summary>
+/// A device publishing readings on <c>ioctwin/readings/{sensorId}</c> (or positions on <c>ioctwin/assets/{assetId}/position</c>),
+/// and the twin's view of them.
+/// </summary>
 public sealed class MqttTestPublisher(HttpClient http) : IAsyncDisposable
 {
     private IMqttClient? _client;
@@ -23,9 +26,15 @@ public sealed class MqttTestPublisher(HttpClient http) : IAsyncDisposable
 
     public Task<MqttClientPublishResult> Publish(string sensorId, string payload) => Publish(sensorId, Encoding.UTF8.GetBytes(payload));
 
-    public Task<MqttClientPublishResult> Publish(string sensorId, byte[] payload) =>
+    public Task<MqttClientPublishResult> Publish(string sensorId, byte[] payload) => PublishTo($"ioctwin/readings/{sensorId}", payload);
+
+    /// <summary>An asset's position report(s), as its tracker publishes them.</summary>
+    public Task<MqttClientPublishResult> PublishPosition(string assetId, string payload) =>
+        PublishTo($"ioctwin/assets/{assetId}/position", Encoding.UTF8.GetBytes(payload));
+
+    public Task<MqttClientPublishResult> PublishTo(string topic, byte[] payload) =>
         _client!.PublishAsync(new MqttApplicationMessageBuilder()
-            .WithTopic($"ioctwin/readings/{sensorId}")
+            .WithTopic(topic)
             .WithPayload(payload)
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .Build());

@@ -9,7 +9,8 @@ namespace IocTwin.Api.NgsiLd.Entities;
 /// <summary>
 /// POST /entityOperations/create|upsert|update|merge|delete (GS CIM 009 clause 5.6.7–5.6.10, 5.6.20). Each entity is
 /// written whole or not at all, on its own: observation entities of registered sensors as readings (one ingest for the
-/// batch, stored in history before the answer), other entities as context entities. 201 with the created ids, 204,
+/// batch, stored in history before the answer), Vehicles of registered assets as their positions (likewise), other
+/// entities as context entities. 201 with the created ids, 204,
 /// or 207 with a BatchOperationResult {success, errors: [{entityId, error}]}.
 /// </summary>
 public static class NgsiLdBatchApi
@@ -38,7 +39,8 @@ public static class NgsiLdBatchApi
     }
 
     /// <summary>What a batch writes with, resolved once per request.</summary>
-    public sealed record Writers(ContextEntityStore Store, NgsiEntitySource Source, ObservationReadings Observations, IReadingIngest Ingest, TimeProvider Time);
+    public sealed record Writers(ContextEntityStore Store, NgsiEntitySource Source, ObservationReadings Observations, IReadingIngest Ingest,
+        VehiclePositions Vehicles, TimeProvider Time);
 
     private static async Task<IResult> Write(HttpContext http, BatchOperation operation, Writers writers)
     {
@@ -68,6 +70,7 @@ public static class NgsiLdBatchApi
         }
         var now = writers.Time.GetUtcNow();
         var readings = new List<ParsedReading>();
+        var positions = new List<(int Index, Assets.AssetReport Report)>();
         var contextWrites = new List<(int Index, ParsedEntity Entity)>();
         var problems = new SortedDictionary<int, NgsiLdProblem>();
         for (var i = 0; i < entities.Count; i++)
@@ -89,6 +92,14 @@ public static class NgsiLdBatchApi
                 if (given is not { } id)
                 {
                     throw new NgsiLdRequestException("id: an entity needs an id (a URI).");
+                }
+                if (VehiclePositions.IsVehicle(id))
+                {
+                    // A registered asset's Vehicle, whatever the operation: its position report.
+                    var (report, refused) = await writers.Vehicles.ReadAsync(id, entity, call.Context);
+                    if (refused is not null) problems[i] = refused;
+                    else positions.Add((i, report!));
+                    continue;
                 }
                 if (ContextEntityStore.IsTwinOwned(id, type))
                 {
@@ -124,6 +135,13 @@ public static class NgsiLdBatchApi
         foreach (var (index, problem) in failed)
         {
             problems.TryAdd(index, problem);
+        }
+        if (!await writers.Vehicles.StoreAsync([.. positions.Select(p => p.Report)]))
+        {
+            foreach (var (index, _) in positions)
+            {
+                problems[index] = NgsiLdProblems.Item(503, "InternalError", "The position could not be stored; retry shortly.");
+            }
         }
         var created = new HashSet<int>();
         var mustExist = operation is BatchOperation.Update or BatchOperation.Merge;

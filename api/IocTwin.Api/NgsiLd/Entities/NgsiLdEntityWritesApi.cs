@@ -9,7 +9,8 @@ namespace IocTwin.Api.NgsiLd.Entities;
 /// <summary>
 /// Writes of one NGSI-LD entity (GS CIM 009 clause 5.6): create, replace, merge, delete, and its attributes' append,
 /// update, partial update and delete. Context entities change as the specification says; the twin's own entities
-/// take readings only (an observation entity of a registered sensor, by create, merge or an attribute write), and are
+/// take readings only (an observation entity of a registered sensor, by create, merge or an attribute write) and
+/// positions (a registered asset's Vehicle, likewise), and are
 /// otherwise refused with OperationNotSupported, their topology being the twin's, not NGSI-LD's.
 /// </summary>
 public static class NgsiLdEntityWritesApi
@@ -28,16 +29,17 @@ public static class NgsiLdEntityWritesApi
     }
 
     public static Task<IResult> Create(HttpContext http, ContextEntityStore store, NgsiEntitySource source, ObservationReadings observations,
-        IReadingIngest ingest, TimeProvider time) =>
+        IReadingIngest ingest, VehiclePositions vehicles, TimeProvider time) =>
         WithBody(http, async (call, body) =>
         {
             var now = time.GetUtcNow();
             var (given, type) = ContextEntityParser.IdAndType(body, call.Context);
             if (given is { } twinId && ContextEntityStore.IsTwinOwned(twinId, type))
             {
-                if (NgsiLdFormat.ParseUrn(twinId) is var (shortType, _) && SmartDataModels.ObservationTypes.Contains(shortType))
+                if (NgsiLdFormat.ParseUrn(twinId) is var (shortType, _) &&
+                    (SmartDataModels.ObservationTypes.Contains(shortType) || shortType == VehicleEntities.ShortType))
                 {
-                    return await NgsiLdIngestApi.StoreReadingAsync(twinId, body, call.Context, observations, ingest, now) ?? CreatedAt(twinId);
+                    return await NgsiLdIngestApi.StoreReadingAsync(twinId, body, call.Context, observations, ingest, now, vehicles) ?? CreatedAt(twinId);
                 }
                 return await source.ReadOneAsync(TwinAccess.Twin, twinId) is not null
                     ? NgsiLdProblems.AlreadyExists($"'{twinId}' is one of the twin's own entities.")
@@ -62,18 +64,21 @@ public static class NgsiLdEntityWritesApi
                 : NotFound(id);
         });
 
-    public static Task<IResult> Merge(string id, HttpContext http, ContextEntityStore store, ObservationReadings observations, IReadingIngest ingest, TimeProvider time) =>
-        WithBody(http, (call, body) => WriteAttributes(id, body, call, ContextWriteMode.Merge, store, observations, ingest, time));
+    public static Task<IResult> Merge(string id, HttpContext http, ContextEntityStore store, ObservationReadings observations, IReadingIngest ingest,
+        VehiclePositions vehicles, TimeProvider time) =>
+        WithBody(http, (call, body) => WriteAttributes(id, body, call, ContextWriteMode.Merge, store, observations, ingest, vehicles, time));
 
-    public static Task<IResult> Append(string id, HttpContext http, ContextEntityStore store, ObservationReadings observations, IReadingIngest ingest, TimeProvider time) =>
+    public static Task<IResult> Append(string id, HttpContext http, ContextEntityStore store, ObservationReadings observations, IReadingIngest ingest,
+        VehiclePositions vehicles, TimeProvider time) =>
         WithBody(http, (call, body) => WriteAttributes(id, body, call,
-            Options(http).Contains("noOverwrite") ? ContextWriteMode.AppendNoOverwrite : ContextWriteMode.Append, store, observations, ingest, time));
+            Options(http).Contains("noOverwrite") ? ContextWriteMode.AppendNoOverwrite : ContextWriteMode.Append, store, observations, ingest, vehicles, time));
 
-    public static Task<IResult> Update(string id, HttpContext http, ContextEntityStore store, ObservationReadings observations, IReadingIngest ingest, TimeProvider time) =>
-        WithBody(http, (call, body) => WriteAttributes(id, body, call, ContextWriteMode.Update, store, observations, ingest, time));
+    public static Task<IResult> Update(string id, HttpContext http, ContextEntityStore store, ObservationReadings observations, IReadingIngest ingest,
+        VehiclePositions vehicles, TimeProvider time) =>
+        WithBody(http, (call, body) => WriteAttributes(id, body, call, ContextWriteMode.Update, store, observations, ingest, vehicles, time));
 
     public static Task<IResult> UpdateAttribute(string id, string attr, HttpContext http, ContextEntityStore store, ObservationReadings observations,
-        IReadingIngest ingest, TimeProvider time) =>
+        IReadingIngest ingest, VehiclePositions vehicles, TimeProvider time) =>
         WithBody(http, async (call, body) =>
         {
             id = EntityId(id);
@@ -81,8 +86,8 @@ public static class NgsiLdEntityWritesApi
             var now = time.GetUtcNow();
             if (ContextEntityStore.IsTwinOwned(id, null))
             {
-                return await NgsiLdIngestApi.StoreReadingAsync(id, new JsonObject { [attr] = body.DeepClone() }, call.Context, observations, ingest, now)
-                    ?? TypedResults.NoContent();
+                return await NgsiLdIngestApi.StoreReadingAsync(id, new JsonObject { [attr] = body.DeepClone() }, call.Context, observations, ingest, now,
+                    vehicles) ?? TypedResults.NoContent();
             }
             var name = ContextEntityParser.Name(attr, call.Context);
             var fragment = ContextEntityParser.Fragment(attr, body, call.Context, now);
@@ -128,13 +133,13 @@ public static class NgsiLdEntityWritesApi
 
     /// <summary>Merge, append or update of attributes: a reading for an observation entity, else the context entity's write.</summary>
     private static async Task<IResult> WriteAttributes(string id, JsonObject body, NgsiLdCall call, ContextWriteMode mode, ContextEntityStore store,
-        ObservationReadings observations, IReadingIngest ingest, TimeProvider time)
+        ObservationReadings observations, IReadingIngest ingest, VehiclePositions vehicles, TimeProvider time)
     {
         id = EntityId(id);
         var now = time.GetUtcNow();
         if (ContextEntityStore.IsTwinOwned(id, null))
         {
-            return await NgsiLdIngestApi.StoreReadingAsync(id, body, call.Context, observations, ingest, now) ?? TypedResults.NoContent();
+            return await NgsiLdIngestApi.StoreReadingAsync(id, body, call.Context, observations, ingest, now, vehicles) ?? TypedResults.NoContent();
         }
         var parsed = Checked(id, ContextEntityParser.Entity(body, call.Context, now, requireIdAndType: false, allowDeletes: mode == ContextWriteMode.Merge));
         return await store.ExistsAsync(id) ? Answer(id, await store.WriteAsync(id, mode, parsed), call, parsed.Attributes.Keys) : NotFound(id);
