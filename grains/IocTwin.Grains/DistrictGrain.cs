@@ -23,11 +23,9 @@ public sealed class DistrictGrain(
     private IDistrictGrain? _parent;
 
     // What changed since the last update pushed to screens.
-    private readonly Dictionary<string, SegmentView> _changedSegments = [];
-    private readonly Dictionary<string, SensorView> _changedSensors = [];
-    // The health each sensor had when screens last heard of it: a sensor that falls silent is sent again as it ages.
-    private readonly Dictionary<string, SensorHealth> _healthSent = [];
+    private readonly AreaChanges _changes = new(time);
     private readonly List<AlertView> _changedAlerts = [];
+    private AreaServices Services => new(state.State);
     private IReadOnlyList<AlertRule> _rules = [];
 
     // The key is decoded into a new string at each GetPrimaryKeyString; every live change carries the district id.
@@ -54,7 +52,7 @@ public sealed class DistrictGrain(
         });
         // What the saved state last told the city; a refresh reports only what time alone has changed since.
         _lastReported = Kpis();
-        RememberHealth();
+        _changes.RememberHealth(state.State);
         // Sensor health changes with time alone; re-evaluate so the city sees sensors going stale.
         this.RegisterGrainTimer(
             _ => RefreshHealthAsync(),
@@ -105,7 +103,7 @@ public sealed class DistrictGrain(
 
     public Task AttachSegment(SegmentSnapshot segment)
     {
-        TrackChanges(segment);
+        _changes.Track(DistrictId, state.State.Segments.GetValueOrDefault(segment.SegmentId), segment);
         return AttachAsync(state.State.Segments, segment.SegmentId, segment);
     }
 
@@ -116,8 +114,8 @@ public sealed class DistrictGrain(
         {
             if (state.State.Segments.TryGetValue(segment.SegmentId, out var previous))
             {
-                membersChanged |= !SameSensors(previous, segment);
-                TrackChanges(segment);
+                membersChanged |= !AreaChanges.SameSensors(previous, segment);
+                _changes.Track(DistrictId, previous, segment);
             }
             Report(state.State.Segments, segment.SegmentId, segment);
         }
@@ -128,27 +126,11 @@ public sealed class DistrictGrain(
         }
     }
 
-    private static bool SameSensors(SegmentSnapshot a, SegmentSnapshot b)
-    {
-        if (a.Sensors.Count != b.Sensors.Count)
-        {
-            return false;
-        }
-        for (var i = 0; i < b.Sensors.Count; i++)
-        {
-            if (FindSensor(a, b.Sensors[i].SensorId) is null)
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
     public Task DetachSegment(string segmentId) => DetachAsync(state.State.Segments, segmentId);
 
     public Task AttachSensor(SensorSnapshot sensor)
     {
-        TrackChange(sensor, segmentId: null);
+        _changes.Track(DistrictId, sensor, segmentId: null);
         return AttachAsync(state.State.Sensors, sensor.SensorId, sensor);
     }
 
@@ -156,12 +138,12 @@ public sealed class DistrictGrain(
     {
         foreach (var segment in segments)
         {
-            TrackChanges(segment);
+            _changes.Track(DistrictId, state.State.Segments.GetValueOrDefault(segment.SegmentId), segment);
             state.State.Segments[segment.SegmentId] = segment;
         }
         foreach (var sensor in sensors)
         {
-            TrackChange(sensor, segmentId: null);
+            _changes.Track(DistrictId, sensor, segmentId: null);
             state.State.Sensors[sensor.SensorId] = sensor;
         }
         state.State.Version++;
@@ -177,7 +159,7 @@ public sealed class DistrictGrain(
         {
             if (state.State.Sensors.ContainsKey(sensor.SensorId))
             {
-                TrackChange(sensor, segmentId: null);
+                _changes.Track(DistrictId, sensor, segmentId: null);
             }
             Report(state.State.Sensors, sensor.SensorId, sensor);
         }
@@ -186,7 +168,7 @@ public sealed class DistrictGrain(
 
     public Task DetachSensor(string sensorId)
     {
-        _healthSent.Remove(sensorId);
+        _changes.Forget(sensorId);
         return DetachAsync(state.State.Sensors, sensorId);
     }
 
@@ -210,8 +192,7 @@ public sealed class DistrictGrain(
 
     public async Task CountAssetMove(bool entered)
     {
-        if (entered) state.State.AssetsEntered++;
-        else state.State.AssetsLeft++;
+        Services.CountAssetMove(entered);
         state.State.Version++;
         // Stored at once, as the asset stores its change of area: assets cross areas far less often than they report.
         await state.WriteStateAsync();
@@ -258,93 +239,6 @@ public sealed class DistrictGrain(
         }
     }
 
-    private void TrackChanges(SegmentSnapshot segment)
-    {
-        var previous = state.State.Segments.GetValueOrDefault(segment.SegmentId);
-        if (previous is null || previous.Status != segment.Status || previous.Traffic != segment.Traffic)
-        {
-            _changedSegments[segment.SegmentId] = new SegmentView(
-                segment.SegmentId, DistrictId, Spec: null, segment.Status, segment.Traffic, SensorIds: null, segment.Version);
-        }
-        // Index loops: a foreach over the IReadOnlyList would allocate an enumerator per segment per report.
-        var sensors = segment.Sensors;
-        for (var i = 0; i < sensors.Count; i++)
-        {
-            var sensor = sensors[i];
-            if (FindSensor(previous, sensor.SensorId) is not { } old ||
-                old.ReadingCount != sensor.ReadingCount || old.LastSeen != sensor.LastSeen)
-            {
-                TrackChange(sensor, segment.SegmentId);
-            }
-        }
-    }
-
-    /// <summary>A segment holds a handful of sensors: a scan is cheaper than building a lookup for every report.</summary>
-    private static SensorSnapshot? FindSensor(SegmentSnapshot? segment, string sensorId)
-    {
-        if (segment is null)
-        {
-            return null;
-        }
-        var sensors = segment.Sensors;
-        for (var i = 0; i < sensors.Count; i++)
-        {
-            if (sensors[i].SensorId == sensorId)
-            {
-                return sensors[i];
-            }
-        }
-        return null;
-    }
-
-    /// <summary>A sensor as screens receive it in a delta: the live fields of its view, health judged now.</summary>
-    private void TrackChange(SensorSnapshot sensor, string? segmentId)
-    {
-        var health = HealthPolicy.Classify(sensor.LastSeen, time.GetUtcNow());
-        _healthSent[sensor.SensorId] = health;
-        _changedSensors[sensor.SensorId] = new SensorView(sensor.SensorId, Name: null, sensor.Kind, sensor.Sector, Location: null,
-            DistrictId, segmentId, LastReading: null, health, sensor.ReadingCount, Version: null, sensor.LastSeen, sensor.Values);
-    }
-
-    /// <summary>Health as screens last saw it at activation: judged now, as their snapshots judge it.</summary>
-    private void RememberHealth()
-    {
-        var now = time.GetUtcNow();
-        foreach (var sensor in state.State.Sensors.Values.Concat(state.State.Segments.Values.SelectMany(s => s.Sensors)))
-        {
-            _healthSent[sensor.SensorId] = HealthPolicy.Classify(sensor.LastSeen, now);
-        }
-    }
-
-    /// <summary>Sends again the sensors whose health has changed with time alone since screens last heard of them.</summary>
-    private bool TrackAgedSensors()
-    {
-        var now = time.GetUtcNow();
-        var aged = false;
-        foreach (var segment in state.State.Segments.Values)
-        {
-            foreach (var sensor in segment.Sensors)
-            {
-                aged |= TrackIfAged(sensor, segment.SegmentId, now);
-            }
-        }
-        foreach (var sensor in state.State.Sensors.Values)
-        {
-            aged |= TrackIfAged(sensor, segmentId: null, now);
-        }
-        return aged;
-    }
-
-    private bool TrackIfAged(SensorSnapshot sensor, string? segmentId, DateTimeOffset now)
-    {
-        if (_healthSent.TryGetValue(sensor.SensorId, out var sent) && sent == HealthPolicy.Classify(sensor.LastSeen, now))
-        {
-            return false;
-        }
-        TrackChange(sensor, segmentId);
-        return true;
-    }
-
     private async Task RefreshHealthAsync()
     {
         if (state.State.Spec is null)
@@ -354,7 +248,7 @@ public sealed class DistrictGrain(
         // Rules change rarely; alerts that wait out a duration (and silent sensors) need time to pass, not data.
         _rules = await GrainFactory.GetGrain<IAlertRulesGrain>(0).Get();
         var alertsChanged = await EvaluateAlertsAsync();
-        var sensorsAged = TrackAgedSensors();
+        var sensorsAged = _changes.TrackAged(DistrictId, state.State);
         if (alertsChanged || sensorsAged || _lastReported is not { } last || !SameCounts(last, Kpis()))
         {
             state.State.Version++;
@@ -453,7 +347,7 @@ public sealed class DistrictGrain(
     /// <summary>The counts that change with time alone: sensors' health, and reports falling overdue.</summary>
     private static bool SameCounts(DistrictKpis a, DistrictKpis b) =>
         a.SensorsOnline.Value == b.SensorsOnline.Value && a.SensorsStale.Value == b.SensorsStale.Value &&
-        a.SensorsOffline.Value == b.SensorsOffline.Value && a.OverdueReports?.Value == b.OverdueReports?.Value;
+        a.SensorsOffline.Value == b.SensorsOffline.Value && AreaServices.SameOverdue(a, b);
 
     private async Task ReportUpAsync()
     {
@@ -463,11 +357,9 @@ public sealed class DistrictGrain(
         }
         var all = AllKpis();
         var (kpis, sectors) = all;
+        var (segments, sensors) = _changes.Take();
         (_publisher ??= GrainFactory.GetGrain<ITwinPublisher>(0)).Publish(new DistrictUpdate(
-            spec.Id, spec.Name, kpis, state.State.Version, [.. _changedSegments.Values], [.. _changedSensors.Values], [.. _changedAlerts],
-            sectors, spec.ParentId)).Ignore();
-        _changedSegments.Clear();
-        _changedSensors.Clear();
+            spec.Id, spec.Name, kpis, state.State.Version, segments, sensors, [.. _changedAlerts], sectors, spec.ParentId)).Ignore();
         _changedAlerts.Clear();
         var snapshot = Snapshot(spec, all);
         await (spec.ParentId is { } parentId
@@ -485,14 +377,14 @@ public sealed class DistrictGrain(
     private (DistrictKpis Area, Dictionary<Sector, DistrictKpis> Sectors) AllKpis()
     {
         var now = time.GetUtcNow();
-        var own = KpiCalculator.WithReports(KpiCalculator.ForDistrictAndSectors(state.State.Segments.Values, state.State.Sensors.Values,
-            [.. state.State.Alerts.Open.Values.Select(a => a.Sector)], now), state.State.Reports.Values, now);
+        var services = Services;
+        var own = services.WithReports(KpiCalculator.ForDistrictAndSectors(state.State.Segments.Values, state.State.Sensors.Values,
+            [.. state.State.Alerts.Open.Values.Select(a => a.Sector)], now), now);
         var (area, sectors) = KpiCalculator.ForArea(own,
             hasOwnMembers: state.State.Segments.Count > 0 || state.State.Sensors.Count > 0 || state.State.Alerts.Open.Count > 0 ||
-                state.State.Reports.Count > 0,
+                services.HasReports,
             state.State.Children.Values);
-        // The area's own count: its children's would count a move between two of them as an entry.
-        return (area with { AssetsEntered = new Kpi(state.State.AssetsEntered, null), AssetsLeft = new Kpi(state.State.AssetsLeft, null) }, sectors);
+        return (services.WithAssetMoves(area), sectors);
     }
 
     private int OwnSensorCount => state.State.Sensors.Count + state.State.Segments.Values.Sum(s => s.Sensors.Count);

@@ -11,20 +11,16 @@ public static class AssetIndex
     public const int Shards = 64;
 
     /// <summary>The shard of an asset: FNV-1a of its id, the same in every process.</summary>
-    public static IAssetIndexGrain Of(IGrainFactory grains, string assetId) =>
-        grains.GetGrain<IAssetIndexGrain>(StableHash.Fnv1a(assetId) % Shards);
+    public static IAssetIndexGrain Of(IGrainFactory grains, string assetId) => ShardedIndex.Of<IAssetIndexGrain>(grains, assetId, Shards);
 
-    public static async Task<List<AssetEntry>> ListAsync(IGrainFactory grains)
-    {
-        var shards = await Task.WhenAll(Enumerable.Range(0, Shards).Select(i => grains.GetGrain<IAssetIndexGrain>(i).List()));
-        return [.. shards.SelectMany(s => s).OrderBy(e => e.Id, StringComparer.Ordinal)];
-    }
+    public static async Task<List<AssetEntry>> ListAsync(IGrainFactory grains) =>
+        [.. (await ShardedIndex.AllAsync<IAssetIndexGrain, AssetEntry>(grains, Shards, s => s.List())).OrderBy(e => e.Id, StringComparer.Ordinal)];
 
     /// <summary>Assets inside each area and its entries and exits, summed over the shards.</summary>
     public static async Task<List<AreaAssetCount>> CountsAsync(IGrainFactory grains)
     {
-        var shards = await Task.WhenAll(Enumerable.Range(0, Shards).Select(i => grains.GetGrain<IAssetIndexGrain>(i).Counts()));
-        return [.. shards.SelectMany(s => s)
+        var counts = await ShardedIndex.AllAsync<IAssetIndexGrain, AreaAssetCount>(grains, Shards, s => s.Counts());
+        return [.. counts
             .GroupBy(c => c.AreaId, StringComparer.Ordinal)
             .Select(g => new AreaAssetCount(g.Key, g.Sum(c => c.Inside), g.Sum(c => c.Entered), g.Sum(c => c.Left)))
             .OrderBy(c => c.AreaId, StringComparer.Ordinal)];

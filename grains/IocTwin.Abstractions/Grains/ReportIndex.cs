@@ -10,12 +10,8 @@ public static class ReportIndex
 {
     public const int Shards = 64;
 
-    public static IReportIndexGrain Of(IGrainFactory grains, string reportId) =>
-        grains.GetGrain<IReportIndexGrain>(StableHash.Fnv1a(reportId) % Shards);
+    public static IReportIndexGrain Of(IGrainFactory grains, string reportId) => ShardedIndex.Of<IReportIndexGrain>(grains, reportId, Shards);
 
-    public static async Task<List<ReportEntry>> ListAsync(IGrainFactory grains)
-    {
-        var shards = await Task.WhenAll(Enumerable.Range(0, Shards).Select(i => grains.GetGrain<IReportIndexGrain>(i).List()));
-        return [.. shards.SelectMany(s => s)];
-    }
+    public static Task<List<ReportEntry>> ListAsync(IGrainFactory grains) =>
+        ShardedIndex.AllAsync<IReportIndexGrain, ReportEntry>(grains, Shards, s => s.List());
 }
