@@ -23,6 +23,7 @@ internal sealed class ClientConnection
     private readonly Lock _writeGate = new();
     private readonly CancellationTokenSource _closed = new();
     private readonly StreamingOptions _options;
+    private readonly int _capacity;
     private readonly ILogger _logger;
     private long _writeStartedAt;
     private string? _closeReason;
@@ -36,7 +37,8 @@ internal sealed class ClientConnection
         _connection = connection;
         _options = options;
         _logger = logger;
-        _outbox = Channel.CreateBounded<Outgoing>(new BoundedChannelOptions(Math.Max(minimumCapacity, options.OutboxCapacity))
+        _capacity = Math.Max(minimumCapacity, options.OutboxCapacity);
+        _outbox = Channel.CreateBounded<Outgoing>(new BoundedChannelOptions(_capacity)
         {
             // The sender reads; an overflowing writer also drains.
             SingleReader = false,
@@ -55,7 +57,7 @@ internal sealed class ClientConnection
         {
             Send(message);
         }
-        else if (held.Frames.Count < _options.OutboxCapacity)
+        else if (held.Frames.Count < _capacity)
         {
             held.Frames.Add(message);
         }
