@@ -263,3 +263,54 @@ test('an asset two scopes cover stays on the map until neither does', async () =
   client.unsubscribe('sector:health');
   assert.equal(client.assets.has('amb-1'), false);
 });
+
+const sensorView = (id, readingCount, value) => ({
+  id, districtId: 'd1', kind: 'traffic-counter', sector: 'traffic', health: 'online', readingCount, values: { flow: value },
+  lastSeen: new Date(Date.now() - 60_000 + readingCount * 1000).toISOString(),
+});
+const part = (scope, sequence, n, of, sensors) => ({ scope, sequence, part: n, parts: of, sensors });
+const flowOf = (client, id) => client.state.sensors.get(id)?.values.flow;
+
+test('a snapshot in parts is drawn as each part comes, and the scope is complete only with the last', async () => {
+  const client = newClient();
+  const drawn = [];
+  client.addEventListener('change', ({ detail }) => drawn.push({ sensors: [...detail.sensors], complete: detail.complete }));
+  client.start();
+  await tick();
+  // A part may come ahead of the answer: it is kept until the answer says which snapshot is current.
+  connection.send('snapshot-part', part('city', 7, 2, 2, [sensorView('r5', 1, 50), sensorView('r6', 1, 60)]));
+  connection.answer('city', { ...snapshot('city', 7, []), sensors: [sensorView('r1', 1, 10), sensorView('r2', 1, 20)], parts: 2 });
+  await tick();
+  assert.deepEqual([...client.state.sensors.keys()].sort(), ['r1', 'r2', 'r5', 'r6']);
+  assert.equal(client.complete('city'), false, 'part 1 of 2 is still to come');
+
+  connection.send('snapshot-part', part('city', 7, 1, 2, [sensorView('r3', 1, 30), sensorView('r4', 1, 40)]));
+  assert.equal(client.complete('city'), true);
+  assert.equal(client.state.sensors.size, 6);
+  assert.deepEqual(drawn.map((d) => d.sensors.sort()), [['r1', 'r2'], ['r5', 'r6'], ['r3', 'r4']]);
+  assert.deepEqual(drawn.map((d) => d.complete), [false, false, true]);
+});
+
+test('deltas after the parts move sensors on, and a part of an earlier snapshot never moves one back', async () => {
+  const client = newClient();
+  client.start();
+  await tick();
+  connection.answer('city', { ...snapshot('city', 3, []), sensors: [sensorView('r1', 4, 10)], parts: 1 });
+  await tick();
+  connection.send('snapshot-part', part('city', 3, 1, 1, [sensorView('r2', 4, 20)]));
+  connection.send('delta', { ...delta('city', 4, []), sensors: [sensorView('r2', 5, 21)] });
+  assert.equal(flowOf(client, 'r2'), 21);
+
+  // The server asks for a new snapshot; a late part of the one before (another sequence) is dropped.
+  connection.send('resync', { scope: 'city', reason: 'The client fell behind the live feed.' });
+  connection.answer('city', { ...snapshot('city', 9, []), sensors: [sensorView('r1', 6, 12)], parts: 1 });
+  await tick();
+  connection.send('snapshot-part', part('city', 3, 1, 1, [sensorView('r2', 4, 20)]));
+  assert.equal(flowOf(client, 'r2'), 21);
+  assert.equal(client.complete('city'), false);
+  // A part older than what a delta brought adds nothing over it.
+  connection.send('snapshot-part', part('city', 9, 1, 1, [sensorView('r2', 5, 21)]));
+  assert.equal(client.complete('city'), true);
+  assert.equal(flowOf(client, 'r1'), 12);
+  assert.equal(flowOf(client, 'r2'), 21);
+});

@@ -13,6 +13,11 @@
 //       Subscribes, waits for a delta, then freezes (reads nothing) for the stall, as a frozen browser tab does.
 //       Then: { status: "resync", reason } followed by { status: "resubscribed", sequence } and { status: "live", sequence }
 //       when told to resync; { status: "closed", error } when the server closed the connection.
+//   node hub-contract.mjs parts       <hub url> <token> <scope,scope,...>
+//       Subscribes to each scope in turn, merges the snapshot's "snapshot-part" frames as a screen does, then
+//       unsubscribes (a scope named twice is subscribed afresh); one line per subscription once its last part is in:
+//       { status: "complete", scope, sequence, parts, answerSensors, sensors (ids in the answer and parts), unique,
+//         districts, sectors (distinct values over those sensors), partNumbers, deltaBeforeLastPart }
 // Every mode ends within 30 s after its last step; { status: "timeout" } (exit 3) otherwise, { status: "failed", error } (exit 2).
 import * as signalR from "@microsoft/signalr";
 
@@ -47,6 +52,13 @@ const next = (kind, match = () => true, ms = 30000) =>
   });
 connection.on("delta", (frame) => arrive("delta", frame));
 connection.on("resync", (frame) => arrive("resync", frame));
+// Parts and deltas in order of arrival, for the parts mode.
+const arrivals = [];
+connection.on("snapshot-part", (frame) => {
+  arrivals.push({ kind: "part", frame });
+  arrive("part", frame);
+});
+connection.on("delta", (frame) => arrivals.push({ kind: "delta", frame }));
 connection.on("alert", () => {});
 connection.onclose((error) => arrive("close", { error: error?.message ?? null }));
 
@@ -87,6 +99,27 @@ const run = {
     print({ ...again, status: again.status === "subscribed" ? "resubscribed" : again.status });
     delta = await next("delta", (f) => f.scope === scope && f.sequence > again.sequence);
     print({ status: "delta", sequence: delta.sequence });
+  },
+
+  async parts() {
+    for (const scope of scopeArg.split(",")) {
+      const from = arrivals.length;
+      const snapshot = await connection.invoke("Subscribe", scope);
+      const mine = () => arrivals.slice(from).filter((a) => a.kind === "part" && a.frame.scope === scope && a.frame.sequence === snapshot.sequence);
+      while (mine().length < snapshot.parts) await next("part", (f) => f.scope === scope);
+      const parts = mine().map((a) => a.frame);
+      const lastPart = arrivals.indexOf(mine().at(-1) ?? null);
+      const deltaBeforeLastPart = arrivals.slice(from, Math.max(from, lastPart)).some(
+        (a) => a.kind === "delta" && a.frame.scope === scope && a.frame.sequence > snapshot.sequence);
+      const sensors = [...snapshot.sensors, ...parts.flatMap((p) => p.sensors)];
+      print({
+        status: "complete", scope, sequence: snapshot.sequence, parts: snapshot.parts ?? 0, answerSensors: snapshot.sensors.length,
+        sensors: sensors.length, unique: new Set(sensors.map((x) => x.id)).size,
+        districts: [...new Set(sensors.map((x) => x.districtId))].sort(), sectors: [...new Set(sensors.map((x) => x.sector))].sort(),
+        partNumbers: parts.map((p) => p.part).sort((a, b) => a - b), deltaBeforeLastPart,
+      });
+      await connection.invoke("Unsubscribe", scope);
+    }
   },
 
   async stall() {

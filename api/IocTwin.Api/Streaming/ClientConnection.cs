@@ -10,27 +10,35 @@ namespace IocTwin.Api.Streaming;
 /// <summary>
 /// One client's outbox and its sender. A client that falls behind has its queued frames replaced by a resync of each
 /// of its scopes; one whose frame has waited longer than <see cref="StreamingOptions.MaxStall"/> to be written is
-/// closed with a reason it can show, sent behind what it has not read yet.
+/// closed with a reason it can show, sent behind what it has not read yet. While a scope's snapshot is read, the scope's
+/// frames for this client are held (<see cref="Hold"/>), then queued behind the snapshot's parts (<see cref="Release"/>):
+/// the client gets snapshot, parts, deltas, in that order.
 /// </summary>
 internal sealed class ClientConnection
 {
     public const string StallReason = "The screen stopped reading the live feed for more than {0:N0} s; reconnect and subscribe again.";
 
     private readonly HubConnectionContext _connection;
-    private readonly Channel<SerializedHubMessage> _outbox;
+    private readonly Channel<Outgoing> _outbox;
     private readonly Lock _writeGate = new();
     private readonly CancellationTokenSource _closed = new();
     private readonly StreamingOptions _options;
+    private readonly int _capacity;
     private readonly ILogger _logger;
     private long _writeStartedAt;
     private string? _closeReason;
+    /// <summary>Counts the times the outbox was dropped: parts being written stop when it changes.</summary>
+    private int _drops;
+    /// <summary>Frames of scopes whose snapshot is being read, by scope; guarded by the dispatcher's lock.</summary>
+    private readonly Dictionary<string, HeldFrames> _held = [];
 
     public ClientConnection(HubConnectionContext connection, StreamingOptions options, int minimumCapacity, ILogger logger)
     {
         _connection = connection;
         _options = options;
         _logger = logger;
-        _outbox = Channel.CreateBounded<SerializedHubMessage>(new BoundedChannelOptions(Math.Max(minimumCapacity, options.OutboxCapacity))
+        _capacity = Math.Max(minimumCapacity, options.OutboxCapacity);
+        _outbox = Channel.CreateBounded<Outgoing>(new BoundedChannelOptions(_capacity)
         {
             // The sender reads; an overflowing writer also drains.
             SingleReader = false,
@@ -42,26 +50,91 @@ internal sealed class ClientConnection
     /// <summary>Scope keys this client subscribed to; guarded by the dispatcher's lock.</summary>
     public HashSet<string> Scopes { get; } = [];
 
-    public void Send(SerializedHubMessage message)
+    /// <summary>Queues a frame of a scope, or holds it while the scope's snapshot is read; call under the dispatcher's lock.</summary>
+    public void Send(string scope, SerializedHubMessage message)
+    {
+        if (!_held.TryGetValue(scope, out var held))
+        {
+            Send(message);
+        }
+        else if (held.Frames.Count < _capacity)
+        {
+            held.Frames.Add(message);
+        }
+        else
+        {
+            // Too many to send behind the snapshot: the client is told to take another instead.
+            held.Frames.Clear();
+            held.Resync = true;
+        }
+    }
+
+    /// <summary>Holds the scope's frames until its snapshot is read; each hold is released once (<see cref="Release"/>).</summary>
+    public void Hold(string scope)
+    {
+        if (!_held.TryGetValue(scope, out var held))
+        {
+            _held[scope] = held = new HeldFrames();
+        }
+        held.Holders++;
+    }
+
+    /// <summary>
+    /// The scope's snapshot is read: its parts (if any) are queued, then the frames held meanwhile, all of which follow
+    /// the snapshot. Call under the dispatcher's lock.
+    /// </summary>
+    public void Release(string scope, SnapshotParts? parts)
+    {
+        if (parts is not null && Scopes.Contains(scope))
+        {
+            Send(new Outgoing(null, parts));
+        }
+        if (!_held.TryGetValue(scope, out var held) || --held.Holders > 0)
+        {
+            return;
+        }
+        _held.Remove(scope);
+        if (held.Resync)
+        {
+            TwinTelemetry.Resyncs.Add(1);
+            Send(ResyncOf(scope));
+            return;
+        }
+        held.Frames.ForEach(Send);
+    }
+
+    /// <summary>The client left the scope: what was held for it goes nowhere.</summary>
+    public void Forget(string scope) => _held.Remove(scope);
+
+    public void Send(SerializedHubMessage message) => Send(new Outgoing(message, null));
+
+    private void Send(Outgoing item)
     {
         lock (_writeGate)
         {
-            if (_closeReason is not null || _outbox.Writer.TryWrite(message))
+            if (_closeReason is not null || _outbox.Writer.TryWrite(item))
             {
                 return;
             }
             // Fallen behind: what is queued is stale anyway. Drop it and tell the client to take a new snapshot.
+            Interlocked.Increment(ref _drops);
             while (_outbox.Reader.TryRead(out _))
             {
             }
+            foreach (var held in _held.Values)
+            {
+                held.Frames.Clear();
+            }
             foreach (var scope in Scopes)
             {
-                _outbox.Writer.TryWrite(new SerializedHubMessage(
-                    new InvocationMessage(HubMethods.Resync, [new ResyncFrame(scope, "The client fell behind the live feed.")])));
+                _outbox.Writer.TryWrite(ResyncOf(scope));
             }
             TwinTelemetry.Resyncs.Add(Scopes.Count);
         }
     }
+
+    private static Outgoing ResyncOf(string scope) =>
+        new(new SerializedHubMessage(new InvocationMessage(HubMethods.Resync, [new ResyncFrame(scope, "The client fell behind the live feed.")])), null);
 
     /// <summary>Closes the connection when a frame has waited longer than the stall allowed; true when it did.</summary>
     public bool CloseIfStalled()
@@ -104,11 +177,16 @@ internal sealed class ClientConnection
     {
         try
         {
-            await foreach (var message in _outbox.Reader.ReadAllAsync(_closed.Token))
+            await foreach (var item in _outbox.Reader.ReadAllAsync(_closed.Token))
             {
-                Volatile.Write(ref _writeStartedAt, Stopwatch.GetTimestamp());
-                await _connection.WriteAsync(message, _closed.Token);
-                Volatile.Write(ref _writeStartedAt, 0);
+                if (item.Message is { } message)
+                {
+                    await WriteAsync(() => _connection.WriteAsync(message, _closed.Token));
+                }
+                else
+                {
+                    await WritePartsAsync(item.Parts!);
+                }
                 if (_closeReason is not null)
                 {
                     break;
@@ -128,6 +206,31 @@ internal sealed class ClientConnection
         }
     }
 
+    /// <summary>
+    /// A snapshot's parts, one frame each, written straight from the shared records' bytes; they stop when the outbox is
+    /// dropped meanwhile (the client is told to resync) or the connection is closing.
+    /// </summary>
+    private async Task WritePartsAsync(SnapshotParts parts)
+    {
+        var drops = Volatile.Read(ref _drops);
+        foreach (var frame in parts.Frames())
+        {
+            if (_closeReason is not null || Volatile.Read(ref _drops) != drops)
+            {
+                return;
+            }
+            await WriteAsync(() => _connection.WriteAsync(new InvocationMessage(HubMethods.SnapshotPart, [frame]), _closed.Token));
+        }
+    }
+
+    /// <summary>A write, timed so that a client not taking it is found stalled.</summary>
+    private async Task WriteAsync(Func<ValueTask> write)
+    {
+        Volatile.Write(ref _writeStartedAt, Stopwatch.GetTimestamp());
+        await write();
+        Volatile.Write(ref _writeStartedAt, 0);
+    }
+
     /// <summary>The close message with the reason, behind the frames not read yet; dropped if not read within the grace.</summary>
     private async Task SendCloseAsync(string reason)
     {
@@ -137,5 +240,17 @@ internal sealed class ClientConnection
         await _connection.WriteAsync(new CloseMessage(reason, allowReconnect: true));
         // A client reading it closes the connection itself; one that does not is dropped when the grace ends.
         await Task.Delay(Timeout.InfiniteTimeSpan, _connection.ConnectionAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    /// <summary>A frame to write, or a snapshot's parts.</summary>
+    private readonly record struct Outgoing(SerializedHubMessage? Message, SnapshotParts? Parts);
+
+    /// <summary>A scope's frames held while its snapshot is read, by as many calls as <see cref="Holders"/>.</summary>
+    private sealed class HeldFrames
+    {
+        public int Holders { get; set; }
+        public List<SerializedHubMessage> Frames { get; } = [];
+        /// <summary>More frames came than the outbox holds: a resync is sent instead.</summary>
+        public bool Resync { get; set; }
     }
 }

@@ -99,7 +99,8 @@ public sealed class ScopeDispatcher : BackgroundService
     /// <summary>
     /// Adds the client to the scope and returns the scope's sequence: deltas above it follow the snapshot. A city or
     /// sector scope's records are shared (<paramref name="takeHeld"/> takes them when none are current): the client is
-    /// then sent the frames that followed them, and its snapshot carries their sequence.
+    /// then sent the frames that followed them, and its snapshot carries their sequence. The scope's frames for the client
+    /// are held until <see cref="Release"/> is called with the snapshot's parts, so that they follow them.
     /// </summary>
     public ScopeJoin Subscribe(string connectionId, TwinScope scope, Func<long, Task<HeldRecords>>? takeHeld = null)
     {
@@ -125,12 +126,29 @@ public sealed class ScopeDispatcher : BackgroundService
             var assets = scope.Kind is ScopeKind.City or ScopeKind.District or ScopeKind.Sector ? heldAssets.CoveredBy(state.Scope) : null;
             if (takeHeld is null || state.Shared is null)
             {
+                connection.Hold(key);
                 return new ScopeJoin(state.Sequence, null, assets);
             }
             var served = state.Shared.For(state.Sequence, held.Generation, takeHeld);
+            connection.Hold(key);
             // Ahead of every later frame: under the lock that sends frames.
-            served.FramesSince.ForEach(frame => connection.Send(frame.Message));
+            served.FramesSince.ForEach(frame => connection.Send(key, frame.Message));
             return new ScopeJoin(served.Sequence, served.Records, assets);
+        }
+    }
+
+    /// <summary>
+    /// The client's snapshot of the scope is read (or failed): its parts, if any, are queued for the client, then the scope's
+    /// frames held since it joined. Called once for each <see cref="Subscribe"/> that returned.
+    /// </summary>
+    public void Release(string connectionId, TwinScope scope, SnapshotParts? parts)
+    {
+        lock (_gate)
+        {
+            if (_connections.TryGetValue(connectionId, out var connection))
+            {
+                connection.Release(scope.ToString(), parts);
+            }
         }
     }
 
@@ -171,6 +189,7 @@ public sealed class ScopeDispatcher : BackgroundService
             if (_connections.TryGetValue(connectionId, out var connection))
             {
                 connection.Scopes.Remove(key);
+                connection.Forget(key);
             }
             Leave(key, connectionId);
         }
@@ -369,7 +388,7 @@ public sealed class ScopeDispatcher : BackgroundService
         {
             if (_connections.TryGetValue(subscriber, out var connection))
             {
-                connection.Send(message);
+                connection.Send(state.Key, message);
             }
         }
         return message;

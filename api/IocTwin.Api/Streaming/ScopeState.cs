@@ -12,6 +12,8 @@ namespace IocTwin.Api.Streaming;
 internal sealed class ScopeState(TwinScope scope, long firstSequence, SharedScopeRecords? shared)
 {
     public TwinScope Scope { get; set; } = scope;
+    /// <summary>The scope as subscribed, which names it in frames and in each client's scopes.</summary>
+    public string Key { get; } = scope.ToString();
     public HashSet<string> Subscribers { get; } = [];
     public long Sequence { get; private set; } = firstSequence;
     public CityView? City { get; set; }

@@ -27,6 +27,13 @@ public sealed class StreamingOptions
     public int ParallelCallsPerConnection { get; set; } = 4;
 
     /// <summary>
+    /// A snapshot whose scope holds more sensors than this is sent in parts: the Subscribe answer carries the scope's
+    /// other records and the first sensors, "snapshot-part" frames the rest, so a screen draws a big scope at once and
+    /// fills it in. 0 sends every snapshot whole.
+    /// </summary>
+    public int SnapshotSensorsPerFrame { get; set; } = 2_000;
+
+    /// <summary>
     /// How old the state an API process holds for snapshots may be read from the grains before it is read again in the
     /// background; live updates keep it current meanwhile, this heals one lost on the way.
     /// </summary>

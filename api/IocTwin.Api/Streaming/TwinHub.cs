@@ -1,17 +1,21 @@
 using IocTwin.Api.Access;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 
 namespace IocTwin.Api.Streaming;
 
 /// <summary>
-/// Live twin for screens. Subscribe(scope) answers with a snapshot; "delta" frames follow with sequence numbers
-/// above the snapshot's; "resync" asks for a new snapshot. Each caller sees only what its token covers. A connection's
+/// Live twin for screens. Subscribe(scope) answers with a snapshot, a big scope's in parts ("snapshot-part" frames,
+/// <see cref="SnapshotParts"/>); "delta" frames follow with sequence numbers above the snapshot's; "resync" asks for a
+/// new snapshot. Each caller sees only what its token covers. A connection's
 /// calls run side by side (<see cref="StreamingOptions.ParallelCallsPerConnection"/>), so a screen opening several
 /// scopes gets each snapshot as soon as it is read. Refusals are <see cref="SubscriptionRefused"/>.
 /// </summary>
 [Authorize(Policy = AccessExtensions.ReadPolicy)]
-public sealed class TwinHub(ScopeDispatcher dispatcher, TwinSnapshots snapshots, IGrainFactory grains, IAreaTreeSource areas, HeldAssets assets) : Hub
+public sealed class TwinHub(
+    ScopeDispatcher dispatcher, TwinSnapshots snapshots, IGrainFactory grains, IAreaTreeSource areas, HeldAssets assets,
+    IOptions<StreamingOptions> options) : Hub
 {
     public override Task OnConnectedAsync()
     {
@@ -36,9 +40,20 @@ public sealed class TwinHub(ScopeDispatcher dispatcher, TwinSnapshots snapshots,
         // Join first, then read: a change made while the snapshot is read arrives as a delta, not lost.
         // A city or sector scope's records are shared by its subscribers, taken once and serialised once.
         var joined = dispatcher.Subscribe(Context.ConnectionId, parsed, sequence => snapshots.TakeHeldAsync(parsed, sequence));
-        var snapshot = await snapshots.TakeAsync(parsed, joined);
-        dispatcher.Seed(parsed, snapshot.Districts);
-        return snapshot;
+        SnapshotParts? parts = null;
+        try
+        {
+            var snapshot = await snapshots.TakeAsync(parsed, joined);
+            dispatcher.Seed(parsed, snapshot.Districts);
+            // A big scope answers with its first sensors: the screen draws it at once, the parts fill it in.
+            (snapshot, parts) = SnapshotParts.Split(snapshot, options.Value.SnapshotSensorsPerFrame);
+            return snapshot;
+        }
+        finally
+        {
+            // The parts, then the frames held since joining: the client gets them in that order.
+            dispatcher.Release(Context.ConnectionId, parsed, parts);
+        }
     }
 
     public void Unsubscribe(string scope)

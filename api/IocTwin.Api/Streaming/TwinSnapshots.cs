@@ -4,6 +4,7 @@ using IocTwin.Api.Streaming.Shared;
 using IocTwin.Grains;
 using IocTwin.Model;
 using IocTwin.Topology;
+using Microsoft.Extensions.Options;
 
 namespace IocTwin.Api.Streaming;
 
@@ -14,7 +15,7 @@ namespace IocTwin.Api.Streaming;
 /// they hold every reading acknowledged before the call. Ids the topology does not hold are answered without a grain
 /// call: a subscription to a made-up id must not make a grain for it.
 /// </summary>
-public sealed class TwinSnapshots(IGrainFactory grains, KnownEntities known, HeldTwin held)
+public sealed class TwinSnapshots(IGrainFactory grains, KnownEntities known, HeldTwin held, IOptions<StreamingOptions> options)
 {
     /// <summary>
     /// The scope's state and open alerts, as of the sequence the subscriber joined: a city or sector scope's records are
@@ -66,10 +67,12 @@ public sealed class TwinSnapshots(IGrainFactory grains, KnownEntities known, Hel
         var districtIds = await LiveTopology.DistrictIdsAsync(grains);
         var views = await held.ReadAsync(districtIds);
         var districts = views.Districts.Select(scope.Sees).OfType<DistrictView>().ToList();
+        // Sensors in chunks that make whole parts, for a snapshot sent in parts (SnapshotParts).
+        var sensorChunk = SharedList<SensorView>.ChunkSizeFor(options.Value.SnapshotSensorsPerFrame);
         return scope.Kind == ScopeKind.City
-            ? new HeldRecords(city, new(districts), new(views.Segments), new(views.Sensors), districtIds)
+            ? new HeldRecords(city, new(districts), new(views.Segments), new(views.Sensors, sensorChunk), districtIds)
             : new HeldRecords(scope.Total(districts, sequence), new(districts), new(views.Segments.Where(scope.Covers)),
-                new(views.Sensors.Where(scope.Covers)), districtIds);
+                new(views.Sensors.Where(scope.Covers), sensorChunk), districtIds);
     }
 
     /// <summary>The open alerts of these districts that a scope covers, newest first.</summary>

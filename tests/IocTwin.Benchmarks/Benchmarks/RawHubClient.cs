@@ -13,11 +13,20 @@ public sealed class RawHubClient : IAsyncDisposable
     private const byte RecordSeparator = 0x1e;
     /// <summary>A completion names its type among its first properties, before its result.</summary>
     private static readonly byte[] CompletionType = "\"type\":3"u8.ToArray();
+    /// <summary>A snapshot's part names its target among its first properties.</summary>
+    private static readonly byte[] PartTarget = "\"target\":\"snapshot-part\""u8.ToArray();
+    /// <summary>A snapshot's last property says how many parts follow it.</summary>
+    private static readonly byte[] PartsProperty = "\"parts\":"u8.ToArray();
 
     private readonly ClientWebSocket _socket = new();
     private readonly byte[] _buffer = new byte[64 * 1024];
     private readonly byte[] _messageStart = new byte[64];
+    private readonly byte[] _messageEnd = new byte[32];
     private int _startLength;
+    private long _messageLength;
+    private int _partsSeen;
+    private int _partsAnnounced;
+    private bool _completed;
     private int _position;
     private int _count;
     private int _invocations;
@@ -32,20 +41,28 @@ public sealed class RawHubClient : IAsyncDisposable
         return client;
     }
 
-    /// <summary>Calls a hub method with one string argument and reads until its completion has arrived, whole.</summary>
+    /// <summary>
+    /// Calls a hub method with one string argument and reads until its completion has arrived, whole, and (a Subscribe
+    /// answered in parts) every part its answer announced.
+    /// </summary>
     public async Task InvokeAsync(string method, string argument)
     {
         var id = ++_invocations;
+        (_partsSeen, _partsAnnounced, _completed) = (0, 0, false);
         await SendAsync($"{{\"type\":1,\"invocationId\":\"{id}\",\"target\":\"{method}\",\"arguments\":[\"{argument}\"]}}");
-        await ReadUntilAsync(handshake: false);
+        // Parts may come ahead of the completion.
+        while (!_completed || _partsSeen < _partsAnnounced)
+        {
+            await ReadUntilAsync(handshake: false);
+        }
     }
 
     private Task SendAsync(string message) =>
         _socket.SendAsync(Encoding.UTF8.GetBytes(message + (char)RecordSeparator), WebSocketMessageType.Text, true, CancellationToken.None);
 
     /// <summary>
-    /// Reads messages until the handshake answer, or a completion (one call is out at a time), has ended; what follows it
-    /// in the buffer is kept for the next read.
+    /// Reads messages until the handshake answer, or a completion (one call is out at a time), or a snapshot's part has
+    /// ended; what follows it in the buffer is kept for the next read.
     /// </summary>
     private async Task ReadUntilAsync(bool handshake)
     {
@@ -65,9 +82,16 @@ public sealed class RawHubClient : IAsyncDisposable
                 var b = _buffer[_position++];
                 if (b == RecordSeparator)
                 {
-                    var ended = handshake || _messageStart.AsSpan(0, _startLength).IndexOf(CompletionType) >= 0;
-                    _startLength = 0;
-                    if (ended)
+                    var start = _messageStart.AsSpan(0, _startLength);
+                    var completion = start.IndexOf(CompletionType) >= 0;
+                    var part = start.IndexOf(PartTarget) >= 0;
+                    if (completion)
+                    {
+                        (_partsAnnounced, _completed) = (AnnouncedParts(), true);
+                    }
+                    _partsSeen += part ? 1 : 0;
+                    (_startLength, _messageLength) = (0, 0);
+                    if (handshake || completion || part)
                     {
                         return;
                     }
@@ -77,8 +101,36 @@ public sealed class RawHubClient : IAsyncDisposable
                 {
                     _messageStart[_startLength++] = b;
                 }
+                _messageEnd[_messageLength++ % _messageEnd.Length] = b;
             }
         }
+    }
+
+    /// <summary>The "parts" a completion's snapshot ends with (0 when it has none), from the message's last bytes.</summary>
+    private int AnnouncedParts()
+    {
+        var tailLength = (int)Math.Min(_messageLength, _messageEnd.Length);
+        var tail = new byte[tailLength];
+        for (var i = 0; i < tailLength; i++)
+        {
+            tail[i] = _messageEnd[(_messageLength - tailLength + i) % _messageEnd.Length];
+        }
+        var at = tail.AsSpan().LastIndexOf(PartsProperty);
+        if (at < 0)
+        {
+            return 0;
+        }
+        var digits = tail.AsSpan(at + PartsProperty.Length);
+        var parts = 0;
+        foreach (var digit in digits)
+        {
+            if (digit is < (byte)'0' or > (byte)'9')
+            {
+                break;
+            }
+            parts = parts * 10 + digit - '0';
+        }
+        return parts;
     }
 
     public async ValueTask DisposeAsync()

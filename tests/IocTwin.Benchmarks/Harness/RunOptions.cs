@@ -143,6 +143,8 @@ public sealed record RunOptions
         NotifyFeedReadingsPerSecond = 500,
         SubscribeSamples = 5,
         SubscribeFeedReadingsPerSecond = 2_000,
+        // The quick city's 2,000 sensors would fit the default part: smaller parts check the harness on a city in parts.
+        HostSettings = new() { ["Streaming:SnapshotSensorsPerFrame"] = "500" },
         MemoryWarmupSensors = 200,
         MemorySettle = TimeSpan.FromSeconds(1),
         AreaCity = (10, 2_000, 4_000, 3),
@@ -163,7 +165,7 @@ public sealed record RunOptions
     public static RunOptions Parse(string[] args)
     {
         var options = args.Contains("--quick") ? Quick : Full;
-        var settings = new Dictionary<string, string?>();
+        var settings = new Dictionary<string, string?>(options.HostSettings);
         var only = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         string? output = null;
         string? database = null;

@@ -27,12 +27,14 @@ public sealed class LiveScreen : IAsyncDisposable
 
     public HubConnection Connection { get; }
 
-    /// <summary>Every delta and resync frame received so far, in order of arrival.</summary>
+    /// <summary>Every delta, resync and snapshot-part frame received so far, in order of arrival.</summary>
     public IReadOnlyList<object> Received => [.. _received];
 
     public IReadOnlyList<DeltaFrame> Deltas => [.. _received.OfType<DeltaFrame>()];
 
     public IReadOnlyList<ResyncFrame> Resyncs => [.. _received.OfType<ResyncFrame>()];
+
+    public IReadOnlyList<SnapshotPartFrame> PartsOf(string scope) => [.. _received.OfType<SnapshotPartFrame>().Where(p => p.Scope == scope)];
 
     public static Uri HubUrl(TwinApiFactory api) => new(api.Http.BaseAddress!, "/hubs/twin");
 
@@ -52,6 +54,7 @@ public sealed class LiveScreen : IAsyncDisposable
         var screen = new LiveScreen(builder.Build());
         screen.Connection.On<DeltaFrame>(HubMethods.Delta, frame => screen._received.Enqueue(frame));
         screen.Connection.On<ResyncFrame>(HubMethods.Resync, frame => screen._received.Enqueue(frame));
+        screen.Connection.On<SnapshotPartFrame>(HubMethods.SnapshotPart, frame => screen._received.Enqueue(frame));
         return screen;
     }
 
@@ -75,6 +78,19 @@ public sealed class LiveScreen : IAsyncDisposable
             timeout ?? TimeSpan.FromSeconds(10),
             because);
         return seen!;
+    }
+
+    /// <summary>
+    /// The parts of a snapshot sent in parts, once all have come, in order; only those received from
+    /// <paramref name="from"/> on (an index into <see cref="Received"/>: frames after an earlier subscription's).
+    /// </summary>
+    public async Task<List<SnapshotPartFrame>> WaitForParts(ScopeSnapshot snapshot, int from = 0)
+    {
+        List<SnapshotPartFrame> Parts() =>
+            [.. Received.Skip(from).OfType<SnapshotPartFrame>().Where(p => p.Scope == snapshot.Scope && p.Sequence == snapshot.Sequence)];
+        await Eventually.Until(() => Task.FromResult(Parts().Count), n => n >= snapshot.Parts, TimeSpan.FromSeconds(10),
+            $"the {snapshot.Parts} parts of the {snapshot.Scope} snapshot arrive");
+        return Parts();
     }
 
     /// <summary>

@@ -8,28 +8,50 @@ namespace IocTwin.Api.Streaming.Shared;
 /// written for every later subscriber instead of tens of thousands of records per subscriber (in one piece: the
 /// connection's buffers then come from the shared array pool, not new arrays per chunk). A later version of the list
 /// (<see cref="SharedRecordStore"/>) makes new chunks only where records changed, so only those are serialised again.
-/// Never changed once made.
+/// A snapshot sent in parts (<see cref="Parts"/>) sends runs of whole chunks, serialised once as well. Never changed once made.
 /// </summary>
 public sealed class SharedList<T> : List<T>
 {
     /// <summary>Records per chunk: small enough that an idle city re-encodes little, large enough that chunks stay few.</summary>
     public const int ChunkSize = 512;
 
-    public SharedList(IEnumerable<T> records) : base(records)
+    /// <param name="chunkSize">Records per chunk, at most <see cref="ChunkSize"/> (see <see cref="ChunkSizeFor"/>).</param>
+    public SharedList(IEnumerable<T> records, int chunkSize = ChunkSize) : base(records)
     {
-        Chunks = [.. this.Chunk(ChunkSize).Select(chunk => new SharedChunk<T>(chunk))];
+        ChunkLength = Math.Clamp(chunkSize, 1, ChunkSize);
+        Chunks = [.. this.Chunk(ChunkLength).Select(chunk => new SharedChunk<T>(chunk))];
         Protocols = new();
     }
 
     /// <summary>A later version of a list: these records, in these chunks, written by the protocols the earlier one was.</summary>
-    internal SharedList(T[] records, SharedChunk<T>[] chunks, ConcurrentDictionary<object, ListSerializer<T>> protocols)
+    internal SharedList(T[] records, SharedChunk<T>[] chunks, int chunkLength, ConcurrentDictionary<object, ListSerializer<T>> protocols)
         : base(records)
     {
+        ChunkLength = chunkLength;
         Chunks = chunks;
         Protocols = protocols;
     }
 
+    /// <summary>Records in each chunk (the last may hold fewer).</summary>
+    public int ChunkLength { get; }
+
     public IReadOnlyList<SharedChunk<T>> Chunks { get; }
+
+    /// <summary>
+    /// The chunk size whose chunks make parts of at most <paramref name="recordsPerPart"/> records, as close to it as chunks of
+    /// at most <see cref="ChunkSize"/> allow (2,000 a part: chunks of 500).
+    /// </summary>
+    public static int ChunkSizeFor(int recordsPerPart) =>
+        recordsPerPart < 1 ? ChunkSize : recordsPerPart / (int)Math.Ceiling(recordsPerPart / (double)ChunkSize);
+
+    private readonly ConcurrentDictionary<int, IReadOnlyList<SharedList<T>>> _parts = new();
+
+    /// <summary>
+    /// The list in consecutive parts of at most <paramref name="recordsPerPart"/> records (at least one chunk each), each part
+    /// made of this list's chunks so that every subscriber sent this version in parts shares their bytes.
+    /// </summary>
+    public IReadOnlyList<SharedList<T>> Parts(int recordsPerPart) => _parts.GetOrAdd(Math.Max(1, recordsPerPart / ChunkLength), chunksPerPart =>
+        [.. Chunks.Chunk(chunksPerPart).Select(chunks => new SharedList<T>([.. chunks.SelectMany(c => c.Records)], chunks, ChunkLength, Protocols))]);
 
     /// <summary>Every protocol this list or an earlier version of it was written with, and how it serialises a chunk.</summary>
     internal ConcurrentDictionary<object, ListSerializer<T>> Protocols { get; }
@@ -46,12 +68,18 @@ public sealed class SharedList<T> : List<T>
         return _whole.GetOrAdd(options, _ => new Lazy<byte[]>(() => join(Count, [.. Chunks.Select(chunk => chunk.SerializedFor(options, serialize))]))).Value;
     }
 
-    /// <summary>Serialises, ahead of any subscriber, the list for each protocol this list or one before it was written with.</summary>
+    /// <summary>
+    /// Serialises, ahead of any subscriber, the chunks for each protocol this list or one before it was written with; the
+    /// first writer joins them (the whole list, or its parts when sent in parts).
+    /// </summary>
     public void SerializeAhead()
     {
-        foreach (var (options, (serialize, join)) in Protocols)
+        foreach (var (options, (serialize, _)) in Protocols)
         {
-            SerializedFor(options, serialize, join);
+            foreach (var chunk in Chunks)
+            {
+                chunk.SerializedFor(options, serialize);
+            }
         }
     }
 }

@@ -54,6 +54,7 @@ internal sealed class SharedRecordStore(HeldRecords taken, long sequence)
     {
         private readonly T[] _records = [.. taken];
         private readonly SharedChunk<T>[] _chunks = [.. taken.Chunks];
+        private readonly int _chunkLength = taken.ChunkLength;
         private readonly ConcurrentDictionary<object, ListSerializer<T>> _protocols = taken.Protocols;
         private readonly Dictionary<string, int> _positions = Positions(taken, idOf);
         private readonly HashSet<int> _changedChunks = [];
@@ -70,7 +71,7 @@ internal sealed class SharedRecordStore(HeldRecords taken, long sequence)
                     continue;
                 }
                 _records[position] = newer(_records[position], update);
-                _changedChunks.Add(position / SharedList<T>.ChunkSize);
+                _changedChunks.Add(position / _chunkLength);
             }
             return allHeld;
         }
@@ -83,11 +84,11 @@ internal sealed class SharedRecordStore(HeldRecords taken, long sequence)
             }
             foreach (var chunk in _changedChunks)
             {
-                var start = chunk * SharedList<T>.ChunkSize;
-                _chunks[chunk] = new SharedChunk<T>(_records[start..Math.Min(start + SharedList<T>.ChunkSize, _records.Length)]);
+                var start = chunk * _chunkLength;
+                _chunks[chunk] = new SharedChunk<T>(_records[start..Math.Min(start + _chunkLength, _records.Length)]);
             }
             _changedChunks.Clear();
-            return _published = new SharedList<T>(_records, [.. _chunks], _protocols);
+            return _published = new SharedList<T>(_records, [.. _chunks], _chunkLength, _protocols);
         }
 
         private static Dictionary<string, int> Positions(SharedList<T> records, Func<T, string> idOf)

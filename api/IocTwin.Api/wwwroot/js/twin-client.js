@@ -1,8 +1,11 @@
 // The live twin in the browser: one SignalR connection to /hubs/twin, a snapshot per subscribed scope, then
 // deltas merged into one local state. A scope whose sequence numbers skip, or that the server asks to resync,
 // takes a new snapshot; so does every scope after a reconnect. Updates come only through the hub, never by polling.
+// A big scope's snapshot comes in parts: the Subscribe answer, then 'snapshot-part' frames with the rest of its
+// sensors, each merged (and drawn) as it comes; the scope is complete (`complete(scope)`) only once the last is in.
 //
-// Events: 'change' (detail: { city, districts, segments, sensors: Sets of changed ids, snapshot }),
+// Events: 'change' (detail: { city, districts, segments, sensors: Sets of changed ids, snapshot: from a snapshot or
+// one of its parts, scope and complete: for those, the scope and whether its last part is in }),
 // 'status' (detail: 'connecting' | 'live' | 'reconnecting' | 'stale' | 'offline'), 'alert', 'unauthorized', 'error',
 // 'scenario' (detail: the progress of a run on a subscribed scope scenario:{id}),
 // 'assets' (detail: { scope, assets: moving assets new or moved, left: ids of those no scope of the screen covers now,
@@ -44,8 +47,9 @@ export class TwinClient extends EventTarget {
     this.lastFrameAt = 0;
     this.stopped = false;
     /**
-     * scope → { scope, sequence, buffer (frames held while a snapshot is on its way), touched (assets named by frames
-     * meanwhile: newer than the snapshot), busy, again }
+     * scope → { scope, sequence, buffer (frames held while a snapshot is on its way), partsBuffer (snapshot parts
+     * meanwhile: they may come ahead of the answer), parts (the snapshot's parts still awaited: { sequence, count,
+     * received }), touched (assets named by frames meanwhile: newer than the snapshot), busy, again }
      */
     this.scopes = new Map();
     for (const scope of scopes) this.scopes.set(scope, newScopeState(scope));
@@ -57,6 +61,7 @@ export class TwinClient extends EventTarget {
       .configureLogging(window.signalR.LogLevel.Warning)
       .build();
     this.connection.on('delta', (frame) => this.#onDelta(frame));
+    this.connection.on('snapshot-part', (frame) => this.#onPart(frame));
     this.connection.on('resync', (frame) => this.#subscribe(frame.scope));
     this.connection.on('alert', (alert) => this.#onAlert(alert));
     this.connection.on('scenario', (frame) => this.#emit('scenario', frame.progress));
@@ -112,6 +117,12 @@ export class TwinClient extends EventTarget {
     return this.histories.get(id) ?? [];
   }
 
+  /** Whether the scope's snapshot is in with all its parts (a screen must not treat a scope as whole before). */
+  complete(scope) {
+    const s = this.scopes.get(scope);
+    return !!s && s.sequence !== null && s.parts === null && !s.busy;
+  }
+
   get #connected() {
     return this.connection.state === window.signalR.HubConnectionState.Connected;
   }
@@ -138,15 +149,22 @@ export class TwinClient extends EventTarget {
       do {
         s.again = false;
         s.buffer = [];
+        s.partsBuffer = [];
+        s.parts = null;
         s.touched = new Set();
         const snapshot = await this.connection.invoke('Subscribe', scope);
         if (this.scopes.get(scope) !== s) return false;
-        this.#applySnapshot(snapshot);
+        s.parts = snapshot.parts > 0 ? { sequence: snapshot.sequence, count: snapshot.parts, received: new Set() } : null;
+        this.#applySnapshot(s, snapshot);
         this.#applyAssetSnapshot(s, snapshot.assets);
         s.sequence = snapshot.sequence;
+        // The server sends a snapshot's parts ahead of the scope's deltas; those that came ahead of the answer go first.
+        const parts = s.partsBuffer;
         const held = s.buffer.sort((a, b) => a.sequence - b.sequence);
         s.buffer = null;
+        s.partsBuffer = null;
         subscribed = true;
+        for (const part of parts) this.#acceptPart(s, part);
         for (const frame of held) this.#accept(s, frame);
       } while (s.again);
     } catch (error) {
@@ -154,6 +172,7 @@ export class TwinClient extends EventTarget {
     } finally {
       s.busy = false;
       s.buffer = null;
+      s.partsBuffer = null;
       s.touched = null;
     }
     return subscribed;
@@ -171,6 +190,28 @@ export class TwinClient extends EventTarget {
     this.#accept(s, frame);
   }
 
+  #onPart(frame) {
+    this.lastFrameAt = Date.now();
+    const s = this.scopes.get(frame.scope);
+    if (!s) return;
+    if (s.partsBuffer) {
+      s.partsBuffer.push(frame);
+      return;
+    }
+    this.#acceptPart(s, frame);
+  }
+
+  /** Merges a part of the scope's current snapshot, as whole records; a part of an earlier snapshot is dropped. */
+  #acceptPart(s, frame) {
+    const awaited = s.parts;
+    if (!awaited || frame.sequence !== awaited.sequence || awaited.received.has(frame.part)) return;
+    awaited.received.add(frame.part);
+    if (awaited.received.size >= awaited.count) s.parts = null;
+    const changes = newChanges(true, s.scope, s.parts === null);
+    this.#applyRecords({ districts: [], segments: [], sensors: frame.sensors ?? [] }, changes, true);
+    this.#emit('change', changes);
+  }
+
   /** Applies the next frame of a scope; a gap in its sequence means frames were lost: take a new snapshot. */
   #accept(s, frame) {
     if (s.sequence === null || frame.sequence <= s.sequence) return;
@@ -182,8 +223,8 @@ export class TwinClient extends EventTarget {
     this.#applyDelta(frame);
   }
 
-  #applySnapshot(snapshot) {
-    const changes = newChanges(true);
+  #applySnapshot(s, snapshot) {
+    const changes = newChanges(true, s.scope, s.parts === null);
     for (const alert of snapshot.alerts ?? []) this.#keepAlert(alert);
     if ((snapshot.alerts ?? []).length > 0) this.#emit('alert', snapshot.alerts[0]);
     this.#applyRecords(snapshot, changes, true);
@@ -351,9 +392,9 @@ function apply(map, record, order, whole) {
 }
 
 function newScopeState(scope) {
-  return { scope, sequence: null, buffer: null, touched: null, busy: false, again: false };
+  return { scope, sequence: null, buffer: null, partsBuffer: null, parts: null, touched: null, busy: false, again: false };
 }
 
-function newChanges(snapshot) {
-  return { snapshot, city: false, districts: new Set(), segments: new Set(), sensors: new Set() };
+function newChanges(snapshot, scope = null, complete = false) {
+  return { snapshot, scope, complete, city: false, districts: new Set(), segments: new Set(), sensors: new Set() };
 }
