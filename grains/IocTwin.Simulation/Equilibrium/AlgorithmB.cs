@@ -45,9 +45,12 @@ public sealed partial class AlgorithmB
     private readonly int[] _queue;
     private readonly int[] _indegree;
     private readonly double[] _min;
-    private readonly double[] _max;
+    private double[] _max;
+    private double[] _usedMax;
     private readonly int[] _minPred;
-    private readonly int[] _maxPred;
+    private int[] _maxPred;
+    private int[] _usedMaxPred;
+    private bool _usedLabelsReady;
     private readonly List<int> _minSegment = [];
     private readonly List<int> _maxSegment = [];
     private readonly BushPathSweep _sweep;
@@ -76,6 +79,8 @@ public sealed partial class AlgorithmB
         _max = new double[nodes];
         _minPred = new int[nodes];
         _maxPred = new int[nodes];
+        _usedMax = new double[nodes];
+        _usedMaxPred = new int[nodes];
         _sweep = new BushPathSweep(network, _options.MaxDegreeOfParallelism);
     }
 
