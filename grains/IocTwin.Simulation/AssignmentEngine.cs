@@ -15,7 +15,7 @@ namespace IocTwin.Simulation;
 /// assignments. Algorithm B runs origin after origin, so the flows are the same bit for bit whatever the number of
 /// cores; only the shortest-path sweeps, combined in a fixed order, run in parallel.</para>
 /// </remarks>
-internal sealed class AssignmentEngine : Dynamic.IEquilibriumRoutes
+internal sealed class AssignmentEngine : Dynamic.IEquilibriumRoutes, IShortestPathObserver
 {
     private const int ChunkCount = 8;
 
@@ -38,6 +38,7 @@ internal sealed class AssignmentEngine : Dynamic.IEquilibriumRoutes
     private readonly bool[] _passable;
     private bool _reachKnown;
     private Bushes? _bushes;
+    private BaselineRoutes? _startRoutes;
 
     public AssignmentEngine(RoadNetwork network, ZoneSet zones, OdComponent[] components, SimulationOptions options)
     {
@@ -116,7 +117,11 @@ internal sealed class AssignmentEngine : Dynamic.IEquilibriumRoutes
             RelativeGap = options.ConvergenceGap,
             MaxIterations = options.AssignmentIterationLimit,
             MaxDegreeOfParallelism = options.MaxDegreeOfParallelism,
-        });
+        })
+        {
+            // The zone-to-zone times come from the assignment's last gap measurement, at its final flows.
+            ShortestPathObserver = this,
+        };
         _reach = new bool[_roots.Length][];
         for (var r = 0; r < _roots.Length; r++)
         {
@@ -154,6 +159,12 @@ internal sealed class AssignmentEngine : Dynamic.IEquilibriumRoutes
     /// <summary>Share of each zone pair's trips (by node weights) that has a route at the last gathering.</summary>
     public double[] OdReachable { get; }
 
+    /// <summary>The connectors (road network nodes, in root order) and the bushes of the last assignment.</summary>
+    public (int[] RootNodes, Bushes Bushes) Routes => (_roots, _bushes ?? throw new InvalidOperationException("No assignment yet"));
+
+    /// <summary>Routes that an assignment from scratch starts from instead of shortest paths (see <see cref="BaselineRoutes"/>).</summary>
+    public void StartFrom(BaselineRoutes routes) => _startRoutes = routes;
+
     /// <summary>Sum of the components' flows at the given scales into <paramref name="total"/>.</summary>
     public void TotalFlow(ReadOnlySpan<double> scale, double[] total)
     {
@@ -177,8 +188,10 @@ internal sealed class AssignmentEngine : Dynamic.IEquilibriumRoutes
     /// The user equilibrium of the components at their <paramref name="scale"/> on the links as
     /// <paramref name="conditions"/> has them (closed links left out), to the run's convergence gap or its iteration
     /// limit. Unless <paramref name="fromScratch"/>, each connector's bush carries on from the last assignment (see
-    /// <see cref="AlgorithmB.Solve(Bushes?)"/>). Trips with no route are left out. Fills <paramref name="total"/> with
-    /// the flows and <paramref name="cost"/> with their link costs in minutes, and the zone-to-zone times at them.
+    /// <see cref="AlgorithmB.Solve(Bushes?)"/>); from scratch, from a copy of the routes given to <see cref="StartFrom"/>,
+    /// else from shortest paths. Trips with no route are left out. Fills <paramref name="total"/> with the flows and
+    /// <paramref name="cost"/> with their link costs in minutes, and the zone-to-zone times at the final flows (from the
+    /// assignment's last gap measurement).
     /// </summary>
     /// <returns>The iterations used, the relative gap reached and whether it is at or below the requested one.</returns>
     /// <param name="maxIterations">Fewer iterations than the run's limit; 0 keeps the starting loading (shortest paths, or the old splits).</param>
@@ -225,10 +238,13 @@ internal sealed class AssignmentEngine : Dynamic.IEquilibriumRoutes
         }
         _reversed.SetDemand(start, destination.ToArray(), volume.ToArray());
 
-        var result = maxIterations is { } limit ? _solver.Solve(fromScratch ? null : _bushes, limit) : _solver.Solve(fromScratch ? null : _bushes);
+        var warm = fromScratch ? _startRoutes?.CopyFor(_roots) : _bushes;
+        var result = maxIterations is { } limit ? _solver.Solve(warm, limit) : _solver.Solve(warm);
         _bushes = result.Bushes;
 
-        // Each active component's unit demand along the bushes, so flows follow its scale until the next assignment.
+        // Each active component's unit demand along the bushes, so flows follow its scale until the next assignment. With
+        // one component active, that is the assignment's own flow per unit of its scale.
+        var activeCount = active.Count(a => a);
         Span<double> unit = stackalloc double[_components.Length];
         for (var c = 0; c < _components.Length; c++)
         {
@@ -238,6 +254,16 @@ internal sealed class AssignmentEngine : Dynamic.IEquilibriumRoutes
             }
             if (!active[c])
             {
+                continue;
+            }
+            if (activeCount == 1)
+            {
+                var perUnit = 1 / scale[c];
+                for (var a = 0; a < total.Length; a++)
+                {
+                    Flow[c][a] = result.Flow[a] * perUnit;
+                }
+                HasRoutes[c] = true;
                 continue;
             }
             Array.Clear(Flow[c]);
@@ -257,7 +283,7 @@ internal sealed class AssignmentEngine : Dynamic.IEquilibriumRoutes
         }
         TotalFlow(scale, total);
         conditions.ComputeCosts(total, cost);
-        Sweep(cost, gatherOd: true);
+        CombineOd();
         return (result.Iterations, result.RelativeGap, result.RelativeGap <= _solver.RequestedGap);
     }
 
@@ -332,26 +358,21 @@ internal sealed class AssignmentEngine : Dynamic.IEquilibriumRoutes
             var chunk = _chunks[index];
             if (gatherOd)
             {
-                Array.Clear(chunk.OdTime);
-                Array.Clear(chunk.OdReach);
-                Array.Clear(chunk.OdAll);
+                chunk.ClearOd();
             }
             var first = (int)((long)index * _roots.Length / _chunks.Length);
             var last = (int)((long)(index + 1) * _roots.Length / _chunks.Length);
             for (var r = first; r < last; r++)
             {
-                chunk.Tree.Build(r, costMinutes);
                 if (gatherOd)
                 {
-                    GatherOd(chunk, r);
-                    continue;
+                    chunk.Tree.Build(r, costMinutes);
+                    GatherOd(chunk, r, chunk.Tree.Distance);
                 }
-                // Reach is that of the free-flow costs an assignment starts from, kept while the same links are passable.
-                var reach = _reach[r];
-                var distance = chunk.Tree.Distance;
-                for (var n = 0; n < reach.Length; n++)
+                else
                 {
-                    reach[n] = !double.IsPositiveInfinity(distance[n]);
+                    // Reach is kept while the same links are passable: a search over them, no costs needed.
+                    Reach(r, costMinutes, chunk.Queue);
                 }
             }
         }
@@ -368,10 +389,54 @@ internal sealed class AssignmentEngine : Dynamic.IEquilibriumRoutes
         {
             Parallel.For(0, _chunks.Length, _parallel, Run);
         }
-        if (!gatherOd)
+        if (gatherOd)
         {
-            return;
+            CombineOd();
         }
+    }
+
+    /// <summary>Marks in <see cref="_reach"/> the nodes that reach root <paramref name="root"/> over links of finite cost.</summary>
+    private void Reach(int root, double[] costMinutes, int[] queue)
+    {
+        var net = _reversed;
+        var reach = _reach[root];
+        Array.Clear(reach);
+        reach[root] = true;
+        queue[0] = root;
+        var count = 1;
+        for (var head = 0; head < count; head++)
+        {
+            var u = queue[head];
+            for (var e = net.OutStart[u]; e < net.OutStart[u + 1]; e++)
+            {
+                var a = net.OutLinks[e];
+                var v = net.To[a];
+                if (!reach[v] && !double.IsPositiveInfinity(costMinutes[a]))
+                {
+                    reach[v] = true;
+                    queue[count++] = v;
+                }
+            }
+        }
+    }
+
+    void IShortestPathObserver.Begin(int chunks)
+    {
+        if (chunks != _chunks.Length)
+        {
+            throw new InvalidOperationException($"The gap sweep runs {chunks} chunks of connectors, the routes {_chunks.Length}");
+        }
+        foreach (var chunk in _chunks)
+        {
+            chunk.ClearOd();
+        }
+    }
+
+    void IShortestPathObserver.Visit(int chunk, int origin, double[] distance) => GatherOd(_chunks[chunk], origin, distance);
+
+    /// <summary>The zone-to-zone times and reachability from the chunks' sums, added in chunk order.</summary>
+    private void CombineOd()
+    {
         Array.Clear(OdMinutes);
         Array.Clear(OdReachable);
         Array.Clear(_odAll);
@@ -394,11 +459,10 @@ internal sealed class AssignmentEngine : Dynamic.IEquilibriumRoutes
         }
     }
 
-    private void GatherOd(Chunk chunk, int root)
+    private void GatherOd(Chunk chunk, int root, double[] dist)
     {
         var rootNode = _roots[root];
         var zones = _zones.Count;
-        var dist = chunk.Tree.Distance;
         for (var m = _memberStart[root]; m < _memberStart[root + 1]; m++)
         {
             var zone = _memberZone[m];
@@ -440,6 +504,14 @@ internal sealed class AssignmentEngine : Dynamic.IEquilibriumRoutes
     private sealed class Chunk(EquilibriumNetwork reversed, int zones)
     {
         public readonly ShortestPathTree Tree = new(reversed);
+        public readonly int[] Queue = new int[reversed.NodeCount];
+
+        public void ClearOd()
+        {
+            Array.Clear(OdTime);
+            Array.Clear(OdReach);
+            Array.Clear(OdAll);
+        }
         public readonly double[] OdTime = new double[zones * zones];
         public readonly double[] OdReach = new double[zones * zones];
         public readonly double[] OdAll = new double[zones * zones];

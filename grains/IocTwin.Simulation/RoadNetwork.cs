@@ -29,6 +29,7 @@ public sealed class RoadNetwork
     private readonly Dictionary<string, int> _districtIndex;
     private readonly Dictionary<DemandKey, BaselineDemand> _baselines = [];
     private readonly Lock _baselineLock = new();
+    private readonly List<(DemandKey Key, double Level, BaselineRoutes Routes)> _baselineRoutes = [];
 
     // Nodes.
     internal readonly string[] NodeIdArray;
@@ -286,6 +287,38 @@ public sealed class RoadNetwork
         lock (_baselineLock)
         {
             return _baselines.TryAdd(key, built) ? built : _baselines[key];
+        }
+    }
+
+    /// <summary>
+    /// The usual demand's routes at <paramref name="level"/> (see <see cref="BaselineRoutes"/>), built on first use; the
+    /// last <see cref="BaselineRoutes.KeptPerNetwork"/> are kept. They are deterministic, so one built again is the same.
+    /// </summary>
+    internal BaselineRoutes GetBaselineRoutes(SimulationOptions options, double level)
+    {
+        var key = DemandKey.Of(options, DistrictCount);
+        lock (_baselineLock)
+        {
+            var index = _baselineRoutes.FindIndex(r => r.Key == key && r.Level == level);
+            if (index >= 0)
+            {
+                // The most recently used are kept.
+                var hit = _baselineRoutes[index];
+                _baselineRoutes.RemoveAt(index);
+                _baselineRoutes.Add(hit);
+                return hit.Routes;
+            }
+        }
+        var built = BaselineRoutes.Build(this, GetBaseline(options), options, level);
+        lock (_baselineLock)
+        {
+            _baselineRoutes.RemoveAll(r => r.Key == key && r.Level == level);
+            _baselineRoutes.Add((key, level, built));
+            if (_baselineRoutes.Count > BaselineRoutes.KeptPerNetwork)
+            {
+                _baselineRoutes.RemoveAt(0);
+            }
+            return built;
         }
     }
 

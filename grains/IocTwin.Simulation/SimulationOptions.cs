@@ -54,6 +54,15 @@ public sealed record SimulationOptions
     public double RerouteEveryMinutes { get; init; } = 5;
 
     /// <summary>
+    /// Algorithm B iterations of a re-route for the drift of demand alone (every <see cref="RerouteEveryMinutes"/> with
+    /// nothing else changed): it carries on from the bushes before, so the routes follow the demand without a fresh
+    /// equilibrium each time; its gap is still measured and reported, and it counts as converged only when at or below
+    /// <see cref="ConvergenceGap"/>. Null iterates those to the gap too. The start and every change (a closure, a
+    /// reopening, added demand, capacity, speed or rain) always iterate to the gap.
+    /// </summary>
+    public int? RerouteIterations { get; init; } = 1;
+
+    /// <summary>
     /// Each assignment iterates until the relative gap (TSTT − SPTT) / TSTT, the travel time spent beyond shortest
     /// paths, is at or below this.
     /// </summary>
@@ -138,6 +147,7 @@ public sealed record SimulationOptions
         Check(RerouteEveryMinutes is > 0 and <= 1440, nameof(RerouteEveryMinutes), "must be more than 0 and at most 1440");
         Check(ConvergenceGap is > 0 and < 1, nameof(ConvergenceGap), "must be more than 0 and less than 1");
         Check(AssignmentIterationLimit is >= 1 and <= 10_000, nameof(AssignmentIterationLimit), "must be 1 to 10,000");
+        Check(RerouteIterations is null or (>= 1 and <= 10_000), nameof(RerouteIterations), "must be 1 to 10,000");
         Check(BprAlpha is >= 0 and <= 10, nameof(BprAlpha), "must be 0 to 10");
         Check(BprBeta is >= 1 and <= 10, nameof(BprBeta), "must be 1 to 10");
         Check(MinSpeedKmh is > 0 and <= 50, nameof(MinSpeedKmh), "must be more than 0 and at most 50");

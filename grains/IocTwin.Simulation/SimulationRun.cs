@@ -66,6 +66,11 @@ internal sealed class SimulationRun
             components.Add(new OdComponent(zones.Count, entries));
         }
         _engine = new AssignmentEngine(network, zones, components.ToArray(), options);
+        var startScale = StartScale(inputs, options, horizonMinutes, stepSeconds);
+        if (startScale > 0)
+        {
+            _engine.StartFrom(network.GetBaselineRoutes(options, BaselineRoutes.LevelOf(startScale)));
+        }
 
         var links = network.LinkCount;
         _now = new LinkConditions(network, options);
@@ -112,7 +117,10 @@ internal sealed class SimulationRun
             var rerouted = trigger is not null;
             if (trigger is { } why)
             {
-                var (iterations, gap, converged) = _engine.Equilibrate(_now, _scale, fromScratch: why == AssignmentTrigger.Start, _flow, _cost);
+                // A re-route for the demand's drift alone updates the routes by a bounded number of iterations.
+                var driftOnly = why == AssignmentTrigger.Reroute && !changes.Parameters && !demandWindowChanged;
+                var (iterations, gap, converged) = _engine.Equilibrate(_now, _scale, fromScratch: why == AssignmentTrigger.Start, _flow, _cost,
+                    driftOnly && _o.RerouteIterations is { } bound ? Math.Min(bound, _o.AssignmentIterationLimit) : null);
                 _assignments.Add(new AssignmentRecord(step, minute, why, iterations, gap, converged));
             }
             _engine.TotalFlow(_scale, _flow);
@@ -172,6 +180,13 @@ internal sealed class SimulationRun
             Model = _inputs.Model,
             Queues = _dynamic?.Queues(),
         };
+    }
+
+    /// <summary>The scale of the usual demand at the first step of a run, as <see cref="SetScales"/> sets it.</summary>
+    internal static double StartScale(ScenarioInputs inputs, SimulationOptions options, double horizonMinutes, double stepSeconds)
+    {
+        var dt = Math.Min(stepSeconds / 60, horizonMinutes);
+        return options.DemandFactorAt(inputs.StartTimeOfDay + TimeSpan.FromMinutes(dt / 2)) * inputs.BaselineDemandScale;
     }
 
     private TimeSpan TimeOfDay(double minute)

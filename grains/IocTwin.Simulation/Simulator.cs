@@ -44,6 +44,25 @@ public static class Simulator
     public static void Validate(RoadNetwork network, ScenarioInputs inputs, double horizonMinutes) =>
         ScenarioPlan.Compile(network, inputs, horizonMinutes);
 
+    /// <summary>
+    /// Builds and keeps on the network what runs of <paramref name="inputs"/> share, so that their first run does not
+    /// wait for it: the calibrated usual demand and its equilibrium routes at the demand level the runs start at, with no
+    /// intervention (every run's first assignment starts from a copy of those routes).
+    /// </summary>
+    public static void Prepare(RoadNetwork network, ScenarioInputs inputs, double horizonMinutes, double stepSeconds, SimulationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(inputs);
+        options ??= SimulationOptions.Default;
+        options.Validate();
+        var startScale = SimulationRun.StartScale(inputs, options, horizonMinutes, stepSeconds);
+        network.GetBaseline(options);
+        if (startScale > 0)
+        {
+            network.GetBaselineRoutes(options, BaselineRoutes.LevelOf(startScale));
+        }
+    }
+
     /// <summary>Runs a scenario for <paramref name="horizonMinutes"/> in steps of <paramref name="stepSeconds"/>.</summary>
     /// <exception cref="ArgumentException">An input is invalid; <see cref="ArgumentException.ParamName"/> names it
     /// (for instance <c>inputs.Interventions[2].SegmentId</c>).</exception>

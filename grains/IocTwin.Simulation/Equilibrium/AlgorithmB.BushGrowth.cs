@@ -14,7 +14,7 @@ public sealed partial class AlgorithmB
         var links = _bushLinks[origin]!;
         UseOrder(origin);
         // One pass finds the shortest paths, drops the unused links off them and takes the longest paths over the rest.
-        Labels(origin, usedOnly: false, dropUnused: true);
+        Labels(origin, usedOnly: false, dropUnused: true, alsoUsed: true);
         var kept = 0;
         for (var n = 0; n < links.Count; n++)
         {
@@ -38,6 +38,8 @@ public sealed partial class AlgorithmB
         {
             TopologicalOrder(origin);
         }
+        // With no link added, the labels over the used links stand for the flow shift: nothing moved the costs since.
+        _usedLabelsReady = !added;
     }
 
     /// <summary>
@@ -145,7 +147,8 @@ public sealed partial class AlgorithmB
     /// a shortest path: every node keeps the last link of its shortest path, so it stays reached and the order stays
     /// topological, and the longest paths are those of the bush that is left.
     /// </summary>
-    private void Labels(int origin, bool usedOnly, bool dropUnused = false)
+    /// <remarks>With <paramref name="alsoUsed"/>, the longest paths over used links go to the second set of labels as well.</remarks>
+    private void Labels(int origin, bool usedOnly, bool dropUnused = false, bool alsoUsed = false)
     {
         var net = _net;
         var inBush = _inBush[origin]!;
@@ -154,11 +157,13 @@ public sealed partial class AlgorithmB
         _max[origin] = 0;
         _minPred[origin] = -1;
         _maxPred[origin] = -1;
+        _usedMax[origin] = 0;
+        _usedMaxPred[origin] = -1;
         for (var k = 1; k < _orderCount; k++)
         {
             var j = _order[k];
-            double min = double.PositiveInfinity, max = double.NegativeInfinity;
-            int minPred = -1, maxPred = -1;
+            double min = double.PositiveInfinity, max = double.NegativeInfinity, usedMax = double.NegativeInfinity;
+            int minPred = -1, maxPred = -1, usedMaxPred = -1;
             int first = net.InStart[j], end = net.InStart[j + 1];
             for (var e = first; e < end; e++)
             {
@@ -187,7 +192,14 @@ public sealed partial class AlgorithmB
                     max = c;
                     maxPred = a;
                 }
+                if (alsoUsed && bush[a] > 0 && _usedMax[net.From[a]] + _cost[a] > usedMax)
+                {
+                    usedMax = _usedMax[net.From[a]] + _cost[a];
+                    usedMaxPred = a;
+                }
             }
+            _usedMax[j] = usedMax;
+            _usedMaxPred[j] = usedMaxPred;
             _min[j] = min;
             _minPred[j] = minPred;
             _max[j] = max;

@@ -11,7 +11,16 @@ public sealed partial class AlgorithmB
     {
         var bush = _bushFlow[origin]!;
         var tolerance = ShiftTolerance * _options.RelativeGap;
-        Labels(origin, usedOnly: true);
+        if (_usedLabelsReady)
+        {
+            (_max, _usedMax) = (_usedMax, _max);
+            (_maxPred, _usedMaxPred) = (_usedMaxPred, _maxPred);
+            _usedLabelsReady = false;
+        }
+        else
+        {
+            Labels(origin, usedOnly: true);
+        }
         for (var k = _orderCount - 1; k >= 1; k--)
         {
             var j = _order[k];

@@ -13,25 +13,33 @@ public sealed partial class AlgorithmB
         var net = _net;
         var inBush = _inBush[origin]!;
         var bush = _bushFlow[origin]!;
-        for (var a = 0; a < inBush.Length; a++)
+        if (KeepsItsLinks(origin))
         {
-            inBush[a] &= !double.IsPositiveInfinity(_cost[a]);
+            // Nothing in the bush closed: its links and order stand, and only the flows change.
+            UseOrder(origin);
         }
-        PruneUnreachable(origin);
-        var links = _bushLinks[origin] ??= [];
-        links.Clear();
-        for (var a = 0; a < inBush.Length; a++)
+        else
         {
-            if (inBush[a])
+            for (var a = 0; a < inBush.Length; a++)
             {
-                links.Add(a);
+                inBush[a] &= !double.IsPositiveInfinity(_cost[a]);
             }
-            else
+            PruneUnreachable(origin);
+            var links = _bushLinks[origin] ??= [];
+            links.Clear();
+            for (var a = 0; a < inBush.Length; a++)
             {
-                bush[a] = 0;
+                if (inBush[a])
+                {
+                    links.Add(a);
+                }
+                else
+                {
+                    bush[a] = 0;
+                }
             }
+            TopologicalOrder(origin);
         }
-        TopologicalOrder(origin);
         for (var k = net.DemandStart[origin]; k < net.DemandStart[origin + 1]; k++)
         {
             var destination = net.DemandDestination[k];
@@ -42,7 +50,8 @@ public sealed partial class AlgorithmB
             }
             _nodeTrips[destination] += net.DemandVolume[k];
         }
-        Labels(origin, usedOnly: false);
+        // The cheapest in-link takes what reaches a node no flow went through; labelled only when such a node turns up.
+        var labelled = false;
         for (var k = _orderCount - 1; k >= 1; k--)
         {
             var j = _order[k];
@@ -53,6 +62,11 @@ public sealed partial class AlgorithmB
             {
                 var a = net.InLinks[e];
                 inflow += inBush[a] ? bush[a] : 0;
+            }
+            if (inflow <= 0 && through > 0 && !labelled)
+            {
+                Labels(origin, usedOnly: false);
+                labelled = true;
             }
             for (var e = net.InStart[j]; e < net.InStart[j + 1]; e++)
             {
@@ -65,6 +79,23 @@ public sealed partial class AlgorithmB
             }
         }
         _nodeTrips[origin] = 0;
+        return true;
+    }
+
+    /// <summary>Whether the origin's bush has a topological order and none of its links now costs +∞ (closed).</summary>
+    private bool KeepsItsLinks(int origin)
+    {
+        if (_orders[origin] is null || _bushLinks[origin] is not { } links)
+        {
+            return false;
+        }
+        foreach (var a in links)
+        {
+            if (double.IsPositiveInfinity(_cost[a]))
+            {
+                return false;
+            }
+        }
         return true;
     }
 

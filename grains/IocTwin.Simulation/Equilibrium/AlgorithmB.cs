@@ -45,11 +45,16 @@ public sealed partial class AlgorithmB
     private readonly int[] _queue;
     private readonly int[] _indegree;
     private readonly double[] _min;
-    private readonly double[] _max;
+    private double[] _max;
+    private double[] _usedMax;
     private readonly int[] _minPred;
-    private readonly int[] _maxPred;
+    private int[] _maxPred;
+    private int[] _usedMaxPred;
+    private bool _usedLabelsReady;
     private readonly List<int> _minSegment = [];
     private readonly List<int> _maxSegment = [];
+    private readonly BushPathSweep _sweep;
+    private Bushes? _bushes;
     private int _orderCount;
 
     /// <summary>A solver for <paramref name="network"/> with its buffers, for repeated assignments on it.</summary>
@@ -74,6 +79,16 @@ public sealed partial class AlgorithmB
         _max = new double[nodes];
         _minPred = new int[nodes];
         _maxPred = new int[nodes];
+        _usedMax = new double[nodes];
+        _usedMaxPred = new int[nodes];
+        _sweep = new BushPathSweep(network, _options.MaxDegreeOfParallelism);
+    }
+
+    /// <summary>Told the shortest-path costs from every origin at each gap measurement (the last one: at the final flows).</summary>
+    internal IShortestPathObserver? ShortestPathObserver
+    {
+        get => _sweep.Observer;
+        set => _sweep.Observer = value;
     }
 
     /// <summary>Assigns the demand of <paramref name="network"/> to the relative gap of <paramref name="options"/>.</summary>
@@ -99,7 +114,6 @@ public sealed partial class AlgorithmB
             throw new ArgumentException($"The bushes have {bushes.ZoneCount} zones, the network {net.ZoneCount}", nameof(warm));
         }
         Use(bushes);
-        var sweep = new ShortestPathSweep(net, _options.MaxDegreeOfParallelism);
         var gaps = new List<double>();
 
         // Start: kept bushes loaded with the new demand by their old splits; the other origins' demand on the shortest
@@ -157,7 +171,7 @@ public sealed partial class AlgorithmB
         double gap = double.PositiveInfinity, tstt = 0, sptt = 0;
         if (warm is null || maxIterations == 0)
         {
-            (gap, tstt, sptt) = Measure(sweep);
+            (gap, tstt, sptt) = Measure();
             gaps.Add(gap);
             schedule.Measured(0, gap);
         }
@@ -182,7 +196,7 @@ public sealed partial class AlgorithmB
             iterations++;
             if (schedule.IsDue(iterations, maxIterations))
             {
-                (gap, tstt, sptt) = Measure(sweep);
+                (gap, tstt, sptt) = Measure();
                 gaps.Add(gap);
                 schedule.Measured(iterations, gap);
             }
@@ -216,12 +230,14 @@ public sealed partial class AlgorithmB
     }
 
     /// <summary>Link flows as the sum of the bushes in origin order (no drift from the shifts), their costs and the gap.</summary>
-    private (double Gap, double Tstt, double Sptt) Measure(ShortestPathSweep sweep)
+    private (double Gap, double Tstt, double Sptt) Measure()
     {
         SumBushes();
-        var measured = RelativeGap.Measure(_net, sweep, _flow, _cost);
+        var tstt = RelativeGap.CostsAndTstt(_net, _flow, _cost);
+        // The shortest paths start from the bushes, which hold nearly all of them (see BushPathSweep).
+        var sptt = _sweep.Run(_bushes!, _cost);
         Derivatives();
-        return measured;
+        return (RelativeGap.Of(tstt, sptt), tstt, sptt);
     }
 
     /// <summary>As <see cref="Measure"/> without the gap: flows summed again, their costs and slopes.</summary>
@@ -246,6 +262,7 @@ public sealed partial class AlgorithmB
     /// <summary>Works on <paramref name="bushes"/>: their links, flows and kept topological orders.</summary>
     private void Use(Bushes bushes)
     {
+        _bushes = bushes;
         _bushFlow = bushes.Flow;
         _inBush = bushes.InBush;
         _bushLinks = bushes.Links;

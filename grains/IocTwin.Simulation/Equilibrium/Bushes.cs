@@ -44,6 +44,18 @@ public sealed class Bushes
     /// <summary>The flow of <paramref name="origin"/> on each link (read-only view), or empty when it has no bush.</summary>
     public ReadOnlySpan<double> LinkFlow(int origin) => Flow[origin];
 
+    /// <summary>
+    /// Gives <paramref name="origin"/> a copy of the bush of <paramref name="sourceOrigin"/> in <paramref name="source"/>
+    /// (the same links; its order is sorted again when used, as the nodes may be numbered otherwise).
+    /// </summary>
+    internal void CopyFrom(Bushes source, int sourceOrigin, int origin)
+    {
+        InBush[origin] = (bool[])source.InBush[sourceOrigin]!.Clone();
+        Links[origin] = source.Links[sourceOrigin] is { } links ? [.. links] : null;
+        Flow[origin] = (double[])source.Flow[sourceOrigin]!.Clone();
+        Order[origin] = null;
+    }
+
     /// <summary>Forgets an origin's bush: its next assignment starts from its shortest paths.</summary>
     public void Drop(int origin)
     {

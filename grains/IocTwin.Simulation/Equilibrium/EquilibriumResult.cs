@@ -46,6 +46,14 @@ public static class RelativeGap
         ArgumentNullException.ThrowIfNull(sweep);
         ArgumentNullException.ThrowIfNull(flow);
         ArgumentNullException.ThrowIfNull(cost);
+        var tstt = CostsAndTstt(network, flow, cost);
+        var sptt = sweep.Run(cost, allOrNothing: null);
+        return (Of(tstt, sptt), tstt, sptt);
+    }
+
+    /// <summary>Fills <paramref name="cost"/> at <paramref name="flow"/> and returns TSTT.</summary>
+    internal static double CostsAndTstt(EquilibriumNetwork network, double[] flow, double[] cost)
+    {
         double tstt = 0;
         for (var a = 0; a < flow.Length; a++)
         {
@@ -55,8 +63,9 @@ public static class RelativeGap
                 tstt += flow[a] * cost[a]; // a closed link costs +∞ and carries nothing
             }
         }
-        var sptt = sweep.Run(cost, allOrNothing: null);
-        // Rounding can put an exact equilibrium (SPTT = TSTT) a hair below zero: a gap is never negative.
-        return (tstt > 0 ? Math.Max(0, (tstt - sptt) / tstt) : 0, tstt, sptt);
+        return tstt;
     }
+
+    /// <summary>(TSTT − SPTT) / TSTT; rounding can put an exact equilibrium (SPTT = TSTT) a hair below zero, and a gap is never negative.</summary>
+    internal static double Of(double tstt, double sptt) => tstt > 0 ? Math.Max(0, (tstt - sptt) / tstt) : 0;
 }

@@ -41,25 +41,7 @@ public sealed class ShortestPathSweep
     {
         _cost = cost;
         _load = allOrNothing is not null;
-        if (_parallel.MaxDegreeOfParallelism == 1 || _trees.Length == 1)
-        {
-            for (var i = 0; i < _trees.Length; i++)
-            {
-                RunChunk(i);
-            }
-        }
-        else
-        {
-            try
-            {
-                Parallel.For(0, _trees.Length, _parallel, RunChunk);
-            }
-            catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
-            {
-                // Demand with no path: the same error as on one thread rather than a wrapper around it.
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex.InnerExceptions[0]);
-            }
-        }
+        FixedChunks.Run(_trees.Length, _parallel, RunChunk);
         if (allOrNothing is not null)
         {
             Array.Clear(allOrNothing);
@@ -88,8 +70,7 @@ public sealed class ShortestPathSweep
             Array.Clear(load);
         }
         var zones = _network.ZoneCount;
-        var first = (int)((long)index * zones / _trees.Length);
-        var last = (int)((long)(index + 1) * zones / _trees.Length);
+        var (first, last) = FixedChunks.Range(index, _trees.Length, zones);
         for (var origin = first; origin < last; origin++)
         {
             if (_network.DemandStart[origin] == _network.DemandStart[origin + 1])

@@ -68,13 +68,15 @@ public sealed class ShortestPathTree
     }
 
     /// <summary>Σ demand × shortest path cost over the origin's destinations; throws when one has no path.</summary>
-    public double DemandCost(int origin)
+    public double DemandCost(int origin) => DemandCost(_network, origin, Distance);
+
+    /// <summary>Σ demand × <paramref name="distance"/> over the origin's destinations; throws when one has no path.</summary>
+    internal static double DemandCost(EquilibriumNetwork net, int origin, double[] distance)
     {
-        var net = _network;
         double total = 0;
         for (var k = net.DemandStart[origin]; k < net.DemandStart[origin + 1]; k++)
         {
-            var d = Distance[net.DemandDestination[k]];
+            var d = distance[net.DemandDestination[k]];
             if (double.IsPositiveInfinity(d))
             {
                 throw new InvalidOperationException(

@@ -158,7 +158,7 @@ public sealed class ScenarioApiTests(ScenarioApiFactory api)
     }
 
     [Fact]
-    public async Task A_scenario_report_states_for_every_assignment_a_gap_at_most_the_requested_one()
+    public async Task A_scenario_report_states_for_every_assignment_its_gap_and_the_start_and_the_closure_reach_the_requested_one()
     {
         var response = await Http.PostJson("/api/v1/scenarios", """{ "name": "tight routes", "horizonMinutes": 20, "convergenceGap": 1e-5 }""");
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
@@ -178,9 +178,14 @@ public sealed class ScenarioApiTests(ScenarioApiFactory api)
             Assert.NotEmpty(assignments);
             Assert.All(assignments, a =>
             {
-                Assert.True((bool)a!["converged"]!);
-                Assert.InRange((double)a["relativeGap"]!, 0, 1e-5);
+                var gap = (double)a!["relativeGap"]!;
                 Assert.True((int)a["iterations"]! >= 0);
+                // A re-route for demand drift alone runs a bounded number of iterations and says whether it got there.
+                Assert.Equal(gap <= 1e-5, (bool)a["converged"]!);
+                if ((string)a["trigger"]! != "reroute")
+                {
+                    Assert.InRange(gap, 0, 1e-5);
+                }
             });
         }
         Assert.Contains(report["scenarioAssignments"]!.AsArray(), a => (string)a!["trigger"]! == "network-change" && (double)a["minute"]! == 10);

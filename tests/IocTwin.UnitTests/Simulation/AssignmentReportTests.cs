@@ -24,10 +24,11 @@ public sealed class AssignmentReportTests
     }
 
     [Fact]
-    public void Every_assignment_reaches_the_requested_gap_including_the_one_after_the_closure()
+    public void With_re_routes_unbounded_every_assignment_reaches_the_requested_gap_including_the_one_after_the_closure()
     {
         var requested = 1e-5;
-        var result = Simulator.Run(DaNang, BridgeClosedAtMinute20, 60, 60, options: new SimulationOptions { ConvergenceGap = requested });
+        var result = Simulator.Run(DaNang, BridgeClosedAtMinute20, 60, 60,
+            options: new SimulationOptions { ConvergenceGap = requested, RerouteIterations = null });
 
         Assert.All(result.Assignments, r =>
         {
@@ -43,16 +44,60 @@ public sealed class AssignmentReportTests
     }
 
     [Fact]
-    public void Re_routes_start_from_the_last_assignment_and_need_fewer_iterations_on_average_than_the_cold_start()
+    public void Re_routes_start_from_the_last_assignment_and_converge_in_a_few_iterations()
     {
-        var result = Simulator.Run(DaNang, ScenarioInputs.Baseline, 60, 60, options: new SimulationOptions { ConvergenceGap = 1e-6 });
-        var start = result.Assignments[0];
+        var result = Simulator.Run(DaNang, ScenarioInputs.Baseline, 60, 60,
+            options: new SimulationOptions { ConvergenceGap = 1e-6, RerouteIterations = null });
         var reroutes = result.Assignments.Where(r => r.Trigger == AssignmentTrigger.Reroute).ToList();
 
         Assert.NotEmpty(reroutes);
         Assert.All(reroutes, r => Assert.True(r.Converged));
-        Assert.True(reroutes.Average(r => r.Iterations) < start.Iterations,
-            $"re-routes {string.Join(", ", reroutes.Select(r => r.Iterations))} against {start.Iterations} at the start");
+        // From shortest paths 1e-6 takes dozens of iterations; from the bushes before, a few.
+        Assert.True(reroutes.Average(r => r.Iterations) <= 5, $"re-routes {string.Join(", ", reroutes.Select(r => r.Iterations))}");
+    }
+
+    [Fact]
+    public void By_default_a_re_route_for_demand_drift_runs_one_iteration_and_states_the_gap_it_left_while_the_start_and_the_closure_reach_the_requested_gap()
+    {
+        var requested = 1e-6;
+        var result = Simulator.Run(DaNang, BridgeClosedAtMinute20, 60, 60, options: new SimulationOptions { ConvergenceGap = requested });
+
+        var drift = result.Assignments.Where(r => r.Trigger == AssignmentTrigger.Reroute).ToList();
+        Assert.NotEmpty(drift);
+        Assert.All(drift, r =>
+        {
+            Assert.Equal(1, r.Iterations);
+            Assert.NotNull(r.RelativeGap);
+            Assert.Equal(r.RelativeGap <= requested, r.Converged);
+        });
+        Assert.Contains(drift, r => !r.Converged); // one iteration rarely reaches 1e-6: the report says so
+        Assert.All(result.Assignments.Where(r => r.Trigger != AssignmentTrigger.Reroute), r =>
+        {
+            Assert.True(r.Converged);
+            Assert.InRange(r.RelativeGap!.Value, 0, requested);
+        });
+    }
+
+    [Fact]
+    public void A_run_at_the_demand_level_of_the_baseline_routes_starts_at_their_equilibrium_and_prepared_or_not_gives_the_same_answer()
+    {
+        var options = new SimulationOptions { ConvergenceGap = 1e-6 };
+        var startTime = TimeSpan.FromHours(7);
+        // Demand at exactly 0.8 of the peak at the first step's middle: a level the baseline routes are built at.
+        var inputs = new ScenarioInputs { StartTimeOfDay = startTime, BaselineDemandScale = 0.8 / options.DemandFactorAt(startTime + TimeSpan.FromSeconds(30)) };
+        var prepared = RoadNetwork.FromCity(IocTwin.Topology.GeoJsonCityReader.LoadSample());
+        var fresh = RoadNetwork.FromCity(IocTwin.Topology.GeoJsonCityReader.LoadSample());
+
+        Simulator.Prepare(prepared, inputs, 30, 60, options);
+        var first = Simulator.Run(prepared, inputs, 30, 60, options: options);
+        var unprepared = Simulator.Run(fresh, inputs, 30, 60, options: options);
+
+        var start = first.Assignments[0];
+        Assert.Equal(AssignmentTrigger.Start, start.Trigger);
+        Assert.Equal(1, start.Iterations); // measured after one iteration from routes already at equilibrium
+        Assert.True(start.Converged);
+        Assert.Equal(first.Assignments, unprepared.Assignments);
+        Assert.Equal(first.Steps.Select(k => k.DelayVehHours), unprepared.Steps.Select(k => k.DelayVehHours));
     }
 
     [Fact]
