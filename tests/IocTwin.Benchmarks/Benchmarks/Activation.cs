@@ -20,13 +20,27 @@ internal sealed record Activation(long Reached, TimeSpan Elapsed, bool Complete,
         var started = Stopwatch.GetTimestamp();
         var root = host.Grains.GetGrain<ICityGrain>(CityGrainKey.Id);
         long reached = 0;
+        var said = TimeSpan.Zero;
         while (Stopwatch.GetElapsedTime(started) < limit)
         {
-            var kpis = (await root.Get()).Kpis;
-            reached = (long)((kpis.SensorsOnline.Value ?? 0) + (kpis.SensorsStale.Value ?? 0));
+            try
+            {
+                var kpis = (await root.Get()).Kpis;
+                reached = (long)((kpis.SensorsOnline.Value ?? 0) + (kpis.SensorsStale.Value ?? 0));
+            }
+            catch (TimeoutException)
+            {
+                // A silo busy activating a city may answer late; the next look counts again.
+            }
             if (reached >= city.Sensors.Count)
             {
                 break;
+            }
+            if (Stopwatch.GetElapsedTime(started) - said >= TimeSpan.FromSeconds(30))
+            {
+                said = Stopwatch.GetElapsedTime(started);
+                Progress.Say(string.Create(CultureInfo.InvariantCulture,
+                    $"  {reached:N0} of {city.Sensors.Count:N0} sensors have taken a reading after {said.TotalSeconds:N0} s"));
             }
             await Task.Delay(TimeSpan.FromSeconds(1));
         }
