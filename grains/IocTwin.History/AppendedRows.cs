@@ -23,8 +23,14 @@ internal sealed class AppendedRows
     }
 
     /// <summary>Entries of appended rows not yet moved, committed after a time; only one sensor's if given.</summary>
+    public Task ReadAsync(DbConnection connection, DbTransaction transaction, List<StoredEntry> into,
+        CancellationToken cancellationToken, string? sensorId = null, long committedAfterMs = long.MinValue) =>
+        ReadAsync(connection, transaction, into, cancellationToken,
+            sensorId is null ? null : new HashSet<string>(StringComparer.Ordinal) { sensorId }, committedAfterMs);
+
+    /// <summary>Entries of appended rows not yet moved, committed after a time; only those sensors' if given.</summary>
     public async Task ReadAsync(DbConnection connection, DbTransaction transaction, List<StoredEntry> into,
-        CancellationToken cancellationToken, string? sensorId = null, long committedAfterMs = long.MinValue)
+        CancellationToken cancellationToken, IReadOnlySet<string>? sensorIds, long committedAfterMs)
     {
         var listed = new Dictionary<long, long>();
         await using (var command = HistoryDb.Command(connection, "SELECT id, received FROM twin_reading_appended"))
@@ -60,14 +66,21 @@ internal sealed class AppendedRows
         foreach (var id in wanted)
         {
             var parsed = parsedRows[id];
-            if (sensorId is not null)
+            if (sensorIds is not null && sensorIds.Count < parsed.SensorIds.Count)
             {
-                AddCommittedAfter(parsed.Of(sensorId));
+                foreach (var sensorId in sensorIds)
+                {
+                    AddCommittedAfter(parsed.Of(sensorId));
+                }
                 continue;
             }
+            // Fewer sensors in the row than asked about (or all asked about): the row's own are looked at.
             for (var slot = 0; slot < parsed.SensorIds.Count; slot++)
             {
-                AddCommittedAfter(parsed.OfSlot(slot));
+                if (sensorIds is null || sensorIds.Contains(parsed.SensorIds[slot]))
+                {
+                    AddCommittedAfter(parsed.OfSlot(slot));
+                }
             }
         }
 

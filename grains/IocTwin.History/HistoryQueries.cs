@@ -133,22 +133,44 @@ internal sealed class HistoryQueries(HistoryDb db, AppendedRows appended)
         return newest.ToDictionary(p => p.Key, p => p.Value.ToReading(keys));
     }
 
-    public async Task<List<HistoryReading>> CommittedAfterAsync(string sensorId, long committedAfterMs, CancellationToken cancellationToken)
+    /// <summary>
+    /// For each sensor asked about, its readings in batches committed after its time, oldest batch first: what
+    /// activating grains catch up on. One snapshot for them all: the appended rows are listed once, and the blocks of
+    /// many sensors are read by one statement per <see cref="SensorsPerStatement"/>.
+    /// </summary>
+    public async Task<Dictionary<string, List<HistoryReading>>> CommittedAfterAsync(
+        IReadOnlyDictionary<string, long> committedAfterMs, CancellationToken cancellationToken)
     {
+        var after = committedAfterMs.Values.Min();
         var entries = await db.ReadSnapshotAsync(async (connection, transaction) =>
         {
             var found = new List<StoredEntry>();
-            await ReadBlocksAsync(connection, transaction,
-                "SELECT sensor_id, readings FROM twin_reading_block WHERE sensor_id = @sensor AND last_received > @after",
-                found, cancellationToken, ("sensor", sensorId), ("after", committedAfterMs));
-            await appended.ReadAsync(connection, transaction, found, cancellationToken, sensorId, committedAfterMs);
+            foreach (var sensors in committedAfterMs.Keys.Chunk(SensorsPerStatement))
+            {
+                var names = string.Join(", ", sensors.Select((_, i) => $"@s{i}"));
+                (string, object)[] parameters = [("after", after), .. sensors.Select((id, i) => ($"s{i}", (object)id))];
+                await ReadBlocksAsync(connection, transaction,
+                    $"SELECT sensor_id, readings FROM twin_reading_block WHERE sensor_id IN ({names}) AND last_received > @after",
+                    found, cancellationToken, parameters);
+            }
+            await appended.ReadAsync(connection, transaction, found, cancellationToken,
+                committedAfterMs.Keys.ToHashSet(StringComparer.Ordinal), after);
             return found;
         }, cancellationToken);
         var keys = new Utf8NameCache();
-        return [.. entries.Where(e => e.Batch.CommittedMs > committedAfterMs)
-            .OrderBy(e => e.Batch.CommittedMs).ThenBy(e => e.Batch.Writer)
-            .Select(e => e.ToReading(keys))];
+        var bySensor = committedAfterMs.Keys.ToDictionary(id => id, _ => new List<HistoryReading>(), StringComparer.Ordinal);
+        foreach (var entry in entries.OrderBy(e => e.Batch.CommittedMs).ThenBy(e => e.Batch.Writer))
+        {
+            if (entry.Batch.CommittedMs > committedAfterMs[entry.SensorId])
+            {
+                bySensor[entry.SensorId].Add(entry.ToReading(keys));
+            }
+        }
+        return bySensor;
     }
+
+    /// <summary>Sensors whose blocks one statement reads: well under SQLite's limit on parameters.</summary>
+    private const int SensorsPerStatement = 500;
 
     /// <summary>Entries of the blocks a query selects as (sensor_id, readings).</summary>
     private static async Task ReadBlocksAsync(DbConnection connection, DbTransaction transaction, string sql, List<StoredEntry> into,

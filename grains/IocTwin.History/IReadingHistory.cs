@@ -31,6 +31,9 @@ public interface IReadingHistory
     /// </summary>
     Task<Dictionary<string, HistoryReading>> LatestAtAsync(DateTimeOffset time, HistorySeries? only = null, CancellationToken cancellationToken = default);
 
-    /// <summary>A sensor's readings in batches committed after a time, oldest batch first: what a grain may have to catch up on.</summary>
+    /// <summary>
+    /// A sensor's readings in batches committed after a time, oldest batch first: what a grain may have to catch up on.
+    /// Sensors asking at the same time are read together, in one snapshot begun after each of them asked.
+    /// </summary>
     Task<List<HistoryReading>> CommittedAfterAsync(string sensorId, long committedAfterMs, CancellationToken cancellationToken = default);
 }

@@ -19,6 +19,7 @@ public sealed class ReadingHistory : BackgroundService, IReadingHistory
     private readonly BlockMover _mover;
     private readonly KpiRecorder _kpis;
     private readonly HistoryQueries _queries;
+    private readonly CatchUpReads _catchUps;
     private readonly CancellationTokenSource _stopping = new();
 
     public ReadingHistory(HistoryDatabase database, ILogger<ReadingHistory> logger, TimeSpan? orphanAge = null, TimeSpan? moveInterval = null)
@@ -31,6 +32,7 @@ public sealed class ReadingHistory : BackgroundService, IReadingHistory
         _committer = new AppendCommitter(_db, writer, _mover, logger);
         _kpis = new KpiRecorder(_db, logger);
         _queries = new HistoryQueries(_db, appended);
+        _catchUps = new CatchUpReads(_queries);
     }
 
     public Task<HistoryBatch> AppendAsync(IReadOnlyList<(string SensorId, Reading Reading)> readings, CancellationToken cancellationToken = default) =>
@@ -51,7 +53,7 @@ public sealed class ReadingHistory : BackgroundService, IReadingHistory
         _queries.LatestAtAsync(time, only, cancellationToken);
 
     public Task<List<HistoryReading>> CommittedAfterAsync(string sensorId, long committedAfterMs, CancellationToken cancellationToken = default) =>
-        _queries.CommittedAfterAsync(sensorId, committedAfterMs, cancellationToken);
+        _catchUps.CommittedAfterAsync(sensorId, committedAfterMs, cancellationToken);
 
     /// <summary>How many readings history holds.</summary>
     public Task<long> CountAsync(CancellationToken cancellationToken = default) => _queries.CountAsync(cancellationToken);

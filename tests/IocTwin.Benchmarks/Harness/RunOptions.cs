@@ -48,6 +48,8 @@ public sealed record RunOptions
     /// <summary>The city <c>--only=areas</c> builds when no <c>--size</c> and <c>--wards-per-district</c> are given.</summary>
     public required (int Districts, int Segments, int Sensors, int WardsPerDistrict) AreaCity { get; init; }
     public required double AreaFeedReadingsPerSecond { get; init; }
+    /// <summary>How long the feed may take to reach every sensor of an imported city once (each activates then) before the warm-up.</summary>
+    public required TimeSpan AreaActivationLimit { get; init; }
     public required TimeSpan AreaWarmup { get; init; }
     public required TimeSpan AreaWindow { get; init; }
     /// <summary>How long the work queued behind the feed may take to drain after the window.</summary>
@@ -113,6 +115,7 @@ public sealed record RunOptions
         MemorySettle = TimeSpan.FromSeconds(6),
         AreaCity = (100, 100_000, 500_000, 9),
         AreaFeedReadingsPerSecond = 50_000,
+        AreaActivationLimit = TimeSpan.FromMinutes(10),
         AreaWarmup = TimeSpan.FromSeconds(30),
         AreaWindow = TimeSpan.FromSeconds(30),
         AreaDrainLimit = TimeSpan.FromMinutes(5),
@@ -149,6 +152,7 @@ public sealed record RunOptions
         MemorySettle = TimeSpan.FromSeconds(1),
         AreaCity = (10, 2_000, 4_000, 3),
         AreaFeedReadingsPerSecond = 2_000,
+        AreaActivationLimit = TimeSpan.FromMinutes(2),
         AreaWarmup = TimeSpan.FromSeconds(3),
         AreaWindow = TimeSpan.FromSeconds(5),
         AreaDrainLimit = TimeSpan.FromSeconds(60),

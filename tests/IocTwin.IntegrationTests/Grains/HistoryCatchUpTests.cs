@@ -32,6 +32,25 @@ public sealed class HistoryCatchUpTests(TwinClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Sensors_reactivated_together_each_apply_exactly_the_readings_history_holds_for_them()
+    {
+        var cities = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => TestCity.RegisterAsync(fixture.Grains)));
+        var history = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IReadingHistory>();
+        var now = DateTimeOffset.UtcNow;
+        // Acknowledged and stored, never applied: the i-th air sensor has i + 1 readings, its counter none.
+        await history.AppendAsync([.. cities.SelectMany((city, i) => Enumerable.Range(0, i + 1)
+            .Select(k => (city.AirId, new Reading(now.AddSeconds(k - 20), new() { ["aqi"] = 100 + i * 10 + k }))))]);
+
+        await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var air = await Task.WhenAll(cities.Select(c => fixture.Grains.GetGrain<ISensorGrain>(c.AirId).Get()));
+        var counters = await Task.WhenAll(cities.Select(c => fixture.Grains.GetGrain<ISensorGrain>(c.CounterId).Get()));
+
+        Assert.Equal(Enumerable.Range(1, 8).Select(n => (long)n), air.Select(s => s!.ReadingCount));
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => 100.0 + i * 11), air.Select(s => s!.LastReading!.Values["aqi"]));
+        Assert.All(counters, s => Assert.Equal(0, s!.ReadingCount));
+    }
+
+    [Fact]
     public async Task A_batch_the_grain_already_caught_up_on_is_not_counted_twice()
     {
         var city = await TestCity.RegisterAsync(fixture.Grains);

@@ -224,6 +224,31 @@ public sealed class ReadingHistoryTests
 
     [Theory]
     [MemberData(nameof(Databases))]
+    public async Task Sensors_catching_up_together_each_get_exactly_their_own_readings_committed_after_their_own_time(string database)
+    {
+        using var history = await Start(Hosting(database), moveInterval: Timeout.InfiniteTimeSpan);
+        var prefix = "c-" + Guid.NewGuid().ToString("N")[..8] + "-";
+        var sensors = Enumerable.Range(0, 600).Select(i => prefix + i).ToList();
+        var t0 = DateTimeOffset.UtcNow.AddMinutes(-10);
+        // Every sensor but the last hundred: one reading moved into blocks, then one left in appended rows.
+        var moved = await history.AppendAsync([.. sensors.Take(500).Select((id, i) => (id, new Reading(t0, new() { ["v"] = i })))]);
+        await history.MoveToBlocksAsync();
+        await history.AppendAsync([.. sensors.Take(500).Select((id, i) => (id, new Reading(t0.AddSeconds(1), new() { ["v"] = -i })))]);
+
+        // Asked all at once (as a city's sensors activate under its feed); odd sensors saw the moved batch already.
+        var caughtUp = await Task.WhenAll(sensors.Select((id, i) => history.CommittedAfterAsync(id, i % 2 == 1 ? moved.CommittedMs : 0)));
+
+        for (var i = 0; i < sensors.Count; i++)
+        {
+            double[] expected = i >= 500 ? [] : i % 2 == 1 ? [-i] : [i, -i];
+            Assert.Equal(expected, caughtUp[i].Select(r => r.Values["v"]));
+            Assert.All(caughtUp[i], r => Assert.Equal(sensors[i], r.SensorId));
+        }
+        await history.StopAsync(CancellationToken.None);
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
     public async Task Rows_a_stopped_writer_left_are_moved_once_by_another_process(string database)
     {
         var hosting = Hosting(database);
