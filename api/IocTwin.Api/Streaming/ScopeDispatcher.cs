@@ -335,23 +335,12 @@ public sealed class ScopeDispatcher : BackgroundService
         }
     }
 
-    /// <summary>Sends one frame to each scope that has changes, whatever its interval.</summary>
-    public void Flush()
-    {
-        lock (_gate)
-        {
-            SendFrames(due: false);
-        }
-    }
-
     /// <summary>
     /// Sends a frame to each scope that has changes and whose last frame is at least an interval old; call under the
     /// lock. Called as updates arrive, so a scope that was quiet sends its first change at once (no wait for a tick),
     /// and by the timer for the changes held back while an interval ran.
     /// </summary>
-    private void SendDueFrames() => SendFrames(due: true);
-
-    private void SendFrames(bool due)
+    private void SendDueFrames()
     {
         var now = time.GetTimestamp();
         foreach (var (key, state) in _scopes)
@@ -362,7 +351,7 @@ public sealed class ScopeDispatcher : BackgroundService
                 _scopes.Remove(key);
                 continue;
             }
-            if (due && now < state.NextFrameAt)
+            if (now < state.NextFrameAt)
             {
                 continue;
             }
