@@ -9,8 +9,12 @@ public sealed class TwinOptions
     /// </summary>
     public TimeSpan RollupDelay { get; set; } = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>How long a district or the city gathers changes before it publishes them to screens and reports up.</summary>
-    public TimeSpan PublishDelay { get; set; } = TimeSpan.FromMilliseconds(50);
+    /// <summary>
+    /// How long a district or the city gathers changes before it publishes them to screens and reports up. A district
+    /// hears from the rollup once per outbox cycle (one call with its changed segments, one with its own sensors), so
+    /// this only needs to gather those: longer would add latency without saving reports.
+    /// </summary>
+    public TimeSpan PublishDelay { get; set; } = TimeSpan.FromMilliseconds(25);
 
     /// <summary>
     /// How often, at most, a district re-evaluates its alert rules while its live values change. Every rule is

@@ -12,7 +12,8 @@ namespace IocTwin.Api.Streaming;
 
 /// <summary>
 /// Fans the twin's live updates out to the screens connected to this API process. Changes are merged per scope
-/// and sent at most <see cref="StreamingOptions.MaxFramesPerSecond"/> times a second. Each client has its own
+/// and sent at most <see cref="StreamingOptions.MaxFramesPerSecond"/> times a second: a scope whose last frame is a
+/// whole interval old sends the changes at once, the others when their interval is up. Each client has its own
 /// bounded outbox and sender, so a slow client cannot slow the others or the grains; a client whose outbox
 /// overflows loses its queued frames and is told to resync — never a silent gap. A frame is serialized once per
 /// protocol, however many clients it goes to.
@@ -239,6 +240,7 @@ public sealed class ScopeDispatcher : BackgroundService
                     }
                 }
             }
+            SendDueFrames();
         }
     }
 
@@ -255,6 +257,7 @@ public sealed class ScopeDispatcher : BackgroundService
                     state.Assets.Apply(state.Scope, update);
                 }
             }
+            SendDueFrames();
         }
     }
 
@@ -324,48 +327,82 @@ public sealed class ScopeDispatcher : BackgroundService
         }
     }
 
+    /// <summary>The least time between two frames of a scope.</summary>
+    private TimeSpan FrameInterval => TimeSpan.FromSeconds(1 / Math.Clamp(options.Value.MaxFramesPerSecond, 0.1, 100));
+
+    /// <summary>
+    /// How often scopes are looked at for a frame whose interval is up. A fraction of the interval: a change that came
+    /// while the scope's interval ran goes out within a tick of its end, not a whole interval later.
+    /// </summary>
+    private TimeSpan Tick => TimeSpan.FromTicks(Math.Max(FrameInterval.Ticks / 5, TimeSpan.FromMilliseconds(10).Ticks));
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1 / Math.Clamp(options.Value.MaxFramesPerSecond, 0.1, 100)), time);
+        using var timer = new PeriodicTimer(Tick, time);
+        var tick = 0L;
+        var ticksPerStallCheck = Math.Max(1, (long)(FrameInterval / Tick));
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            Flush();
-            CloseStalledClients();
+            lock (_gate)
+            {
+                SendDueFrames();
+            }
+            if (++tick % ticksPerStallCheck == 0)
+            {
+                CloseStalledClients();
+            }
         }
     }
 
-    /// <summary>Sends one frame to each scope that has changes.</summary>
-    public void Flush()
+    /// <summary>
+    /// Sends a frame to each scope that has changes and whose last frame is at least an interval old; call under the
+    /// lock. Called as updates arrive, so a scope that was quiet sends its first change at once (no wait for a tick),
+    /// and by the timer for the changes held back while an interval ran.
+    /// </summary>
+    private void SendDueFrames()
     {
-        lock (_gate)
+        var now = time.GetTimestamp();
+        foreach (var (key, state) in _scopes)
         {
-            foreach (var (key, state) in _scopes)
+            if (state.Subscribers.Count == 0 && (state.Shared is not { IsEmpty: false }
+                || Stopwatch.GetElapsedTime(state.EmptySince) > SharedLinger))
             {
-                if (state.Subscribers.Count == 0 && (state.Shared is not { IsEmpty: false }
-                    || Stopwatch.GetElapsedTime(state.EmptySince) > SharedLinger))
-                {
-                    _scopes.Remove(key);
-                    continue;
-                }
-                if (state.Assets.TakeFrame(key) is { } assets)
-                {
-                    SendToSubscribers(state, HubMethods.Assets, assets);
-                }
-                if (state.TakeFrame() is not { } frame)
-                {
-                    continue;
-                }
-                var now = time.GetUtcNow();
-                foreach (var sensor in state.Subscribers.Count > 0 ? frame.Sensors : [])
-                {
-                    if (sensor.LastSeen is { } seen)
-                    {
-                        TwinTelemetry.PushLag.Record((now - seen).TotalMilliseconds);
-                    }
-                }
+                _scopes.Remove(key);
+                continue;
+            }
+            if (now < state.NextFrameAt)
+            {
+                continue;
+            }
+            var sent = false;
+            if (state.Assets.TakeFrame(key) is { } assets)
+            {
+                SendToSubscribers(state, HubMethods.Assets, assets);
+                sent = true;
+            }
+            if (state.TakeFrame() is { } frame)
+            {
+                RecordPushLag(state, frame);
                 TwinTelemetry.FramesSent.Add(state.Subscribers.Count);
                 var message = SendToSubscribers(state, HubMethods.Delta, frame);
                 state.Shared?.OnFrame(new SentFrame(message, frame));
+                sent = true;
+            }
+            if (sent)
+            {
+                state.NextFrameAt = now + (long)(FrameInterval.TotalSeconds * time.TimestampFrequency);
+            }
+        }
+    }
+
+    private void RecordPushLag(ScopeState state, DeltaFrame frame)
+    {
+        var now = time.GetUtcNow();
+        foreach (var sensor in state.Subscribers.Count > 0 ? frame.Sensors : [])
+        {
+            if (sensor.LastSeen is { } seen)
+            {
+                TwinTelemetry.PushLag.Record((now - seen).TotalMilliseconds);
             }
         }
     }

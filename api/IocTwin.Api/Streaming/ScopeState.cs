@@ -19,6 +19,8 @@ internal sealed class ScopeState(TwinScope scope, long firstSequence, SharedScop
     public CityView? City { get; set; }
     /// <summary>When its last subscriber left (a <see cref="Stopwatch"/> timestamp), while it has none.</summary>
     public long EmptySince { get; set; }
+    /// <summary>When the scope may send its next frame (a <see cref="TimeProvider"/> timestamp); 0: at once.</summary>
+    public long NextFrameAt { get; set; }
     /// <summary>A city or sector scope's records shared by its subscribers; null for other scopes.</summary>
     public SharedScopeRecords? Shared { get; } = shared;
     public Dictionary<string, DistrictView> Districts { get; } = [];

@@ -9,6 +9,7 @@ using IocTwin.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using static IocTwin.Tests.Api.TwinApiClient;
 
 namespace IocTwin.Tests.Streaming;
@@ -128,12 +129,14 @@ public sealed class HubStreamingTests(TwinApiFactory api)
         Assert.Contains(seen, d => d.Segments.Count > 0);
         Assert.Equal(Enumerable.Range(1, seen.Count).Select(i => snapshot.Sequence + i), seen.Select(d => d.Sequence));
 
-        // However busy the feed, a scope gets at most 4 frames a second, each entity once per frame, never going back in time.
-        // The city's snapshot shares records taken a few frames earlier: those frames (at most 16) come as a catch-up burst
-        // around the snapshot answer, on the connection's own queue, so they are allowed on top of the pace.
+        // However busy the feed, a scope gets at most its configured frames a second, each entity once per frame, never
+        // going back in time. The city's snapshot shares records taken a few frames earlier: those frames (at most 16)
+        // come as a catch-up burst around the snapshot answer, on the connection's own queue, so they are allowed on top
+        // of the pace.
+        var pace = api.Services.GetRequiredService<IOptions<StreamingOptions>>().Value.MaxFramesPerSecond;
         foreach (var (frames, catchUp) in new[] { (seen, 0), (ioc.DeltasOf("city"), 16) })
         {
-            Assert.InRange(frames.Count, 5, elapsed.TotalSeconds * 4 + 2 + catchUp);
+            Assert.InRange(frames.Count, 5, elapsed.TotalSeconds * pace + 2 + catchUp);
             Assert.All(frames, d => Assert.Equal(d.Sensors.Count, d.Sensors.DistinctBy(s => s.Id).Count()));
             Assert.All(frames, d => Assert.Equal(d.Segments.Count, d.Segments.DistinctBy(s => s.Id).Count()));
             Assert.All(frames.SelectMany(d => d.Sensors).GroupBy(s => s.Id), versions =>

@@ -60,8 +60,37 @@ public sealed class NotificationDispatcher(
             {
                 _changes.Writer.TryWrite(change);
             }
-        });
+        }, Watches);
         await Task.WhenAll(LeaseAsync(stoppingToken), MatchAsync(stoppingToken), PeriodicAsync(stoppingToken));
+    }
+
+    /// <summary>
+    /// The expanded entity types the subscriptions of this process select; null: any type (a subscription that names
+    /// no entities). Changes of other types would only be matched against nothing, so they are not built at all.
+    /// Kept as the subscriptions are applied, whatever their status: a superset is only a cost, never a loss.
+    /// </summary>
+    private volatile IReadOnlySet<string>? _watchedTypes = new HashSet<string>();
+
+    private bool Watches(string entityType) => _watchedTypes is not { } types || (entityType == NgsiChangeFeed.AnyType ? types.Count > 0 : types.Contains(entityType));
+
+    private void RememberWatchedTypes()
+    {
+        var types = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var outbox in _outboxes.Values)
+        {
+            var definition = outbox.Subscription.Definition;
+            if (definition.TimeInterval is not null)
+            {
+                continue;
+            }
+            if (definition.Entities.Count == 0)
+            {
+                _watchedTypes = null;
+                return;
+            }
+            types.UnionWith(definition.Entities.Select(e => e.Type));
+        }
+        _watchedTypes = types;
     }
 
     /// <summary>Reads the subscription again from its grain and starts, changes or stops its outbox.</summary>
@@ -75,6 +104,7 @@ public sealed class NotificationDispatcher(
         }
         finally
         {
+            RememberWatchedTypes();
             _applying.Release();
         }
     }
@@ -301,6 +331,7 @@ public sealed class NotificationDispatcher(
             await outbox.DisposeAsync();
         }
         _outboxes.Clear();
+        RememberWatchedTypes();
     }
 
     /// <summary>Reads each changed entity once and queues it for every subscription it matches, within its owner's scope.</summary>

@@ -18,28 +18,48 @@ public sealed class TwinNgsiChanges(NgsiChangeFeed feed, TimeProvider time)
 
     public void OnUpdates(IEnumerable<DistrictUpdate> districts)
     {
+        // Asked once per update: with no subscription watching a type, its entities' changes are not built.
+        var wantsAny = feed.WantsAny;
+        var wantsDevices = wantsAny && feed.Wants(Sdm.Device);
+        var wantsTraffic = wantsAny && feed.Wants(Sdm.TrafficFlowObserved);
+        var wantsRoads = wantsAny && feed.Wants(Sdm.RoadSegment);
+        var wantsAlerts = wantsAny && feed.Wants(Sdm.Alert);
         var now = time.GetUtcNow();
         var changes = new List<NgsiChange>();
         foreach (var district in districts)
         {
-            foreach (var sensor in district.Sensors)
+            if (wantsAny)
             {
-                var values = SmartDataModels.ValuesOf(sensor.Kind).Where(m => sensor.Values.ContainsKey(m.Reading)).Select(m => m.Attribute);
-                changes.Add(new(NgsiLdFormat.Urn(SmartDataModels.ObservationType(sensor.Kind), sensor.Id), Sdm.Types[SmartDataModels.ObservationType(sensor.Kind)],
-                    [.. values, Sdm.DateObserved], now));
-                changes.Add(new(NgsiLdFormat.Urn("Device", sensor.Id), Sdm.Device, DeviceAttributes, now));
+                foreach (var sensor in district.Sensors)
+                {
+                    var observationType = Sdm.Types[SmartDataModels.ObservationType(sensor.Kind)];
+                    if (feed.Wants(observationType))
+                    {
+                        var values = SmartDataModels.ValuesOf(sensor.Kind).Where(m => sensor.Values.ContainsKey(m.Reading)).Select(m => m.Attribute);
+                        changes.Add(new(NgsiLdFormat.Urn(SmartDataModels.ObservationType(sensor.Kind), sensor.Id), observationType,
+                            [.. values, Sdm.DateObserved], now));
+                    }
+                    if (wantsDevices)
+                    {
+                        changes.Add(new(NgsiLdFormat.Urn("Device", sensor.Id), Sdm.Device, DeviceAttributes, now));
+                    }
+                }
             }
             foreach (var segment in district.Segments)
             {
-                changes.Add(new(NgsiLdFormat.Urn("TrafficFlowObserved", segment.Id), Sdm.TrafficFlowObserved, TrafficAttributes, now));
+                if (wantsTraffic)
+                {
+                    changes.Add(new(NgsiLdFormat.Urn("TrafficFlowObserved", segment.Id), Sdm.TrafficFlowObserved, TrafficAttributes, now));
+                }
+                // Statuses are followed whoever watches, so that a subscription made later hears of the next change.
                 var previous = _statuses.GetValueOrDefault(segment.Id, SegmentStatus.Open);
                 _statuses[segment.Id] = segment.Status;
-                if (previous != segment.Status)
+                if (previous != segment.Status && wantsRoads)
                 {
                     changes.Add(new(NgsiLdFormat.Urn("RoadSegment", segment.Id), Sdm.RoadSegment, [Sdm.Status], now));
                 }
             }
-            foreach (var alert in district.Alerts)
+            foreach (var alert in wantsAlerts ? district.Alerts : [])
             {
                 changes.Add(new(NgsiLdFormat.Urn("Alert", alert.Id), Sdm.Alert, null, now));
             }
