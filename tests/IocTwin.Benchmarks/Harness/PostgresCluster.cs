@@ -31,13 +31,21 @@ public sealed partial class PostgresCluster : IAsyncDisposable
         Directory.CreateDirectory(folder);
         var copy = Path.Combine(folder, "postgres.sh");
         File.Copy(script, copy);
-        var output = await RunAsync("bash", [copy, "start"], environment: null, TimeSpan.FromMinutes(5));
-        var match = ExportLine().Match(output);
-        if (!match.Success)
+        var cluster = new PostgresCluster("", copy);
+        try
         {
-            throw new InvalidOperationException($"postgres.sh start printed no connection string: {output}");
+            var output = await RunAsync("bash", [copy, "start"], environment: null, TimeSpan.FromMinutes(5));
+            var match = ExportLine().Match(output);
+            return match.Success
+                ? new PostgresCluster(match.Groups[1].Value, copy)
+                : throw new InvalidOperationException($"postgres.sh start printed no connection string: {output}");
         }
-        return new PostgresCluster(match.Groups[1].Value, copy);
+        catch
+        {
+            // Whatever the script got to start goes with its folder.
+            await cluster.DisposeAsync();
+            throw;
+        }
     }
 
     public async ValueTask DisposeAsync()
