@@ -176,10 +176,14 @@ public static class IngestBenchmark
             });
             // Per reading rather than per second, so that other processes' load moves it less: the window's CPU and
             // allocations (the background work running meanwhile included) per reading applied; the note adds the drain.
-            context.Results.Add(new Figure(row.Name, $"process CPU per applied reading, {level}", window.CpuMicrosecondsPer(accepted), Unit.Microseconds,
-                "no-op call", context.BaselineCpuPerCall));
-            context.Results.Add(new Figure(row.Name, $"bytes allocated per applied reading, {level}", window.AllocatedPer(accepted), Unit.Bytes,
-                "no-op call", context.BaselineBytesPerCall));
+            // None applied (every batch failed): there is nothing to divide by, and the note says why.
+            if (accepted > 0)
+            {
+                context.Results.Add(new Figure(row.Name, $"process CPU per applied reading, {level}", window.CpuMicrosecondsPer(accepted), Unit.Microseconds,
+                    "no-op call", context.BaselineCpuPerCall));
+                context.Results.Add(new Figure(row.Name, $"bytes allocated per applied reading, {level}", window.AllocatedPer(accepted), Unit.Bytes,
+                    "no-op call", context.BaselineBytesPerCall));
+            }
             context.Results.Note(string.Create(CultureInfo.InvariantCulture,
                 $"{row.Name} {level}: {accepted:N0} readings in {elapsed.TotalSeconds:N1} s, {shape}" +
                 $"{(rejected > 0 ? $", {rejected:N0} REJECTED" : "")}{(failed.Count > 0 ? $", {failed.Count:N0} batches FAILED ({failed[0]})" : "")}; " +
