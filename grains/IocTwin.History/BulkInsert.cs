@@ -11,9 +11,9 @@ namespace IocTwin.History;
 internal sealed record BulkColumn(string Name, NpgsqlDbType PostgresType);
 
 /// <summary>Rows in one go, in the caller's transaction: COPY on PostgreSQL, one prepared INSERT per row on SQLite.</summary>
-internal static class BulkInsert
+public static class BulkInsert
 {
-    public static async Task RowsAsync(DbConnection connection, string table, BulkColumn[] columns,
+    internal static async Task RowsAsync(DbConnection connection, string table, BulkColumn[] columns,
         IEnumerable<object[]> rows, CancellationToken cancellationToken)
     {
         var names = string.Join(", ", columns.Select(c => c.Name));
@@ -31,10 +31,19 @@ internal static class BulkInsert
             await import.CompleteAsync(cancellationToken);
             return;
         }
-        // One statement stepped per row with its values bound straight to SQLite: through SqliteCommand each execution
-        // costs a reader, a binder per parameter and a UTF-8 copy per text, more than the insert itself.
-        var sqlite = (SqliteConnection)connection;
         var sql = $"INSERT INTO {table} ({names}) VALUES ({string.Join(", ", columns.Select((_, i) => $"?{i + 1}"))})";
+        SqliteRows((SqliteConnection)connection, sql, rows);
+    }
+
+    /// <summary>
+    /// Steps one SQLite statement (parameters <c>?1</c>, <c>?2</c> ...) once per row, in the caller's transaction.
+    /// </summary>
+    /// <remarks>
+    /// The values are bound straight to SQLite: through SqliteCommand each execution costs a reader, a binder per
+    /// parameter and a UTF-8 copy per text, more than the insert itself.
+    /// </remarks>
+    public static void SqliteRows(SqliteConnection sqlite, string sql, IEnumerable<object?[]> rows)
+    {
         Check(raw.sqlite3_prepare_v2(sqlite.Handle, sql, out var insert), sqlite);
         using (insert)
         {

@@ -15,6 +15,9 @@ public sealed class TopologyBatchGrain(IServiceProvider services, TimeProvider t
     /// <summary>Attempts at attaching a stored batch's members to their districts, a short pause apart.</summary>
     private const int AttachAttempts = 3;
 
+    /// <summary>A key whose reference only tells a grain class's type; never called, so never activated.</summary>
+    private const string TypeProbe = "type";
+
     private static readonly TimeSpan AttachPause = TimeSpan.FromMilliseconds(200);
 
     private readonly IGrainStateBatchWriter _writer = PerGrainStateWriter.For(services);
@@ -30,15 +33,18 @@ public sealed class TopologyBatchGrain(IServiceProvider services, TimeProvider t
         var onSegment = batch.Sensors.Where(s => s.SegmentId is not null).ToLookup(s => s.SegmentId!, StringComparer.Ordinal);
         var now = time.GetUtcNow();
         var segments = new List<(string DistrictId, SegmentSnapshot Snapshot)>(batch.Segments.Count);
+        // The grain ids as references would make them, without a reference per row.
+        var segmentType = GrainFactory.GetGrain<IRoadSegmentGrain>(TypeProbe).GetGrainId().Type;
+        var sensorType = GrainFactory.GetGrain<ISensorGrain>(TypeProbe).GetGrainId().Type;
         foreach (var spec in batch.Segments)
         {
             var state = NewTopologyRecords.SegmentState(spec, onSegment[spec.Id]);
-            rows.Add(new GrainStateRow<RoadSegmentState>("segment", GrainFactory.GetGrain<IRoadSegmentGrain>(spec.Id).GetGrainId(), state));
+            rows.Add(new GrainStateRow<RoadSegmentState>("segment", GrainId.Create(segmentType, spec.Id), state));
             segments.Add((spec.DistrictId, RoadSegmentGrain.SnapshotOf(spec, state.Sensors.Values, state.Version, now)));
         }
         foreach (var spec in batch.Sensors)
         {
-            rows.Add(new GrainStateRow<SensorState>("sensor", GrainFactory.GetGrain<ISensorGrain>(spec.Id).GetGrainId(),
+            rows.Add(new GrainStateRow<SensorState>("sensor", GrainId.Create(sensorType, spec.Id),
                 NewTopologyRecords.SensorState(spec)));
         }
         await _writer.WriteAsync(rows);

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.InteropServices;
 using System.Text;
 using IocTwin.History;
 using IocTwin.Topology;
@@ -74,8 +75,29 @@ internal sealed class SqlGrainStateBatchWriter(
         }
         var hasher = options.HashPicker.PickHasher(cluster.ServiceId, providerName, row.StateName, row.GrainId, new GrainState<object>())!;
         return new KeyedRow(hasher.Hash(hashed), n0, n1, hasher.Hash(Encoding.UTF8.GetBytes(row.StateName)), row.StateName, extension,
-            row.Serialize(options.GrainStorageSerializer).ToArray());
+            PayloadOf(row.Serialize(options.GrainStorageSerializer)));
     }
+
+    /// <summary>The serializer's own array when the payload fills it, else a copy.</summary>
+    private static byte[] PayloadOf(BinaryData data) =>
+        MemoryMarshal.TryGetArray(data.ToMemory(), out var segment) && segment is { Offset: 0, Array: { } array } && array.Length == segment.Count
+            ? array
+            : data.ToArray();
+
+    /// <summary>
+    /// As the provider writes a row, with the key columns bound straight to one prepared statement stepped per row
+    /// (<see cref="BulkInsert.SqliteRows"/>); an existing row is replaced and its version moved on.
+    /// </summary>
+    private const string SqliteUpsert = """
+        INSERT INTO OrleansStorage
+            (GrainIdHash, GrainIdN0, GrainIdN1, GrainTypeHash, GrainTypeString, GrainIdExtensionString,
+             ServiceId, PayloadBinary, ModifiedOn, Version)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 1)
+        ON CONFLICT DO UPDATE SET
+            PayloadBinary = excluded.PayloadBinary,
+            ModifiedOn = excluded.ModifiedOn,
+            Version = CASE WHEN Version >= 2147483647 THEN 1 ELSE Version + 1 END;
+        """;
 
     private void WriteSqlite(List<KeyedRow> rows)
     {
@@ -88,38 +110,10 @@ internal sealed class SqlGrainStateBatchWriter(
             pragma.ExecuteNonQuery();
         }
         using var transaction = connection.BeginTransaction();
-        using var insert = connection.CreateCommand();
-        insert.Transaction = transaction;
-        insert.CommandText = """
-            INSERT INTO OrleansStorage
-                (GrainIdHash, GrainIdN0, GrainIdN1, GrainTypeHash, GrainTypeString, GrainIdExtensionString,
-                 ServiceId, PayloadBinary, ModifiedOn, Version)
-            VALUES ($idHash, $n0, $n1, $typeHash, $type, $extension, $serviceId, $payload, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 1)
-            ON CONFLICT DO UPDATE SET
-                PayloadBinary = excluded.PayloadBinary,
-                ModifiedOn = excluded.ModifiedOn,
-                Version = CASE WHEN Version >= 2147483647 THEN 1 ELSE Version + 1 END;
-            """;
-        var idHash = insert.Parameters.Add("$idHash", SqliteType.Integer);
-        var n0 = insert.Parameters.Add("$n0", SqliteType.Integer);
-        var n1 = insert.Parameters.Add("$n1", SqliteType.Integer);
-        var typeHash = insert.Parameters.Add("$typeHash", SqliteType.Integer);
-        var type = insert.Parameters.Add("$type", SqliteType.Text);
-        var extension = insert.Parameters.Add("$extension", SqliteType.Text);
-        insert.Parameters.AddWithValue("$serviceId", cluster.ServiceId);
-        var payload = insert.Parameters.Add("$payload", SqliteType.Blob);
-        insert.Prepare();
-        foreach (var row in rows)
+        BulkInsert.SqliteRows(connection, SqliteUpsert, rows.Select(row => new object?[]
         {
-            idHash.Value = row.IdHash;
-            n0.Value = row.N0;
-            n1.Value = row.N1;
-            typeHash.Value = row.TypeHash;
-            type.Value = row.StateName;
-            extension.Value = (object?)row.Extension ?? DBNull.Value;
-            payload.Value = row.Payload;
-            insert.ExecuteNonQuery();
-        }
+            row.IdHash, row.N0, row.N1, row.TypeHash, row.StateName, row.Extension, cluster.ServiceId, row.Payload,
+        }));
         transaction.Commit();
     }
 

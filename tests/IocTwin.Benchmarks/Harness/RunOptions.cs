@@ -55,6 +55,16 @@ public sealed record RunOptions
     /// <summary>How long the work queued behind the feed may take to drain after the window.</summary>
     public required TimeSpan AreaDrainLimit { get; init; }
 
+    // PostgreSQL (opt-in: --only=postgres).
+    /// <summary>How long pgbench runs for the PostgreSQL row's baseline.</summary>
+    public required TimeSpan PgBenchDuration { get; init; }
+
+    /// <summary>
+    /// The PostgreSQL server of the PostgreSQL row (command line: --postgres=connection string); by default a
+    /// throwaway cluster on loopback started with .ci/postgres.sh and removed after the row.
+    /// </summary>
+    public string? PostgresConnection { get; init; }
+
     // 4. Memory.
     public required int MemoryWarmupSensors { get; init; }
     /// <summary>Wait after activations before measuring memory: rollups, and write-behind when it is longer than PersistDelay.</summary>
@@ -119,6 +129,7 @@ public sealed record RunOptions
         AreaWarmup = TimeSpan.FromSeconds(30),
         AreaWindow = TimeSpan.FromSeconds(30),
         AreaDrainLimit = TimeSpan.FromMinutes(5),
+        PgBenchDuration = TimeSpan.FromSeconds(20),
     };
 
     public static readonly RunOptions Quick = new()
@@ -156,6 +167,7 @@ public sealed record RunOptions
         AreaWarmup = TimeSpan.FromSeconds(3),
         AreaWindow = TimeSpan.FromSeconds(5),
         AreaDrainLimit = TimeSpan.FromSeconds(60),
+        PgBenchDuration = TimeSpan.FromSeconds(5),
     };
 
     public bool Runs(string benchmark) => Only.Count == 0 || Only.Contains(benchmark);
@@ -173,6 +185,7 @@ public sealed record RunOptions
         var only = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         string? output = null;
         string? database = null;
+        string? postgres = null;
         string? tntp = options.TntpDirectory;
         var gap = options.AssignmentGap;
         (int, int, int)? size = null;
@@ -214,6 +227,10 @@ public sealed record RunOptions
             {
                 gap = double.Parse(Value("--gap"), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture);
             }
+            else if (arg.StartsWith("--postgres", StringComparison.Ordinal))
+            {
+                postgres = Value("--postgres");
+            }
             else if (arg.StartsWith("--db", StringComparison.Ordinal))
             {
                 database = Path.GetFullPath(Value("--db"));
@@ -230,8 +247,8 @@ public sealed record RunOptions
             else
             {
                 throw new ArgumentException(
-                    $"Unknown argument '{arg}'. Usage: [--quick] [--only=baseline,import,ingest,ngsi-ld-ingest,latency,ngsi-ld-notify,subscribe,scenario,memory,assignment,areas,million,assets] [--size=districts/segments/sensors] [--wards-per-district=n] " +
-                    "[--set Twin:Key=value] [--db=twin.db] [--out=report.md] [--tntp=network-dir] [--gap=1e-4]");
+                    $"Unknown argument '{arg}'. Usage: [--quick] [--only=baseline,import,ingest,ngsi-ld-ingest,latency,ngsi-ld-notify,subscribe,scenario,memory,assignment,areas,million,assets,postgres] [--size=districts/segments/sensors] [--wards-per-district=n] " +
+                    "[--set Twin:Key=value] [--db=twin.db] [--postgres=connection-string] [--out=report.md] [--tntp=network-dir] [--gap=1e-4]");
             }
         }
         // Alone, the area benchmark measures the city of its row unless told otherwise.
@@ -257,7 +274,7 @@ public sealed record RunOptions
             throw new ArgumentException(
                 $"--only={Benchmarks.AreaStalenessBenchmark.Name} compares a tree of areas with the flat city: give --wards-per-district of 2 or more, or run it alone for the row's city");
         }
-        return options with { HostSettings = settings, Only = only, OutputFile = output, DatabaseFile = database, TntpDirectory = tntp, AssignmentGap = gap };
+        return options with { HostSettings = settings, Only = only, OutputFile = output, DatabaseFile = database, PostgresConnection = postgres, TntpDirectory = tntp, AssignmentGap = gap };
     }
 
     /// <summary>../shared/data/tntp/ChicagoSketch beside the repository (found by its IocTwin.sln above the working folder), if there.</summary>
