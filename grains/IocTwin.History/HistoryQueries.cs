@@ -147,11 +147,16 @@ internal sealed class HistoryQueries(HistoryDb db, AppendedRows appended)
             var found = new List<StoredEntry>();
             foreach (var sensors in committedAfterMs.Keys.Chunk(SensorsPerStatement))
             {
-                var names = string.Join(", ", sensors.Select((_, i) => $"@s{i}"));
-                (string, object)[] parameters = [("after", after), .. sensors.Select((id, i) => ($"s{i}", (object)id))];
+                // Each sensor bounded by its own time: one sensor never written (time 0) or long offline must not make
+                // the statement read the whole history of every other sensor in the group.
+                var terms = string.Join(" OR ", sensors.Select((_, i) => $"(sensor_id = @s{i} AND last_received > @a{i})"));
+                (string, object)[] parameters =
+                [
+                    .. sensors.Select((id, i) => ($"s{i}", (object)id)),
+                    .. sensors.Select((id, i) => ($"a{i}", (object)committedAfterMs[id])),
+                ];
                 await ReadBlocksAsync(connection, transaction,
-                    $"SELECT sensor_id, readings FROM twin_reading_block WHERE sensor_id IN ({names}) AND last_received > @after",
-                    found, cancellationToken, parameters);
+                    $"SELECT sensor_id, readings FROM twin_reading_block WHERE {terms}", found, cancellationToken, parameters);
             }
             await appended.ReadAsync(connection, transaction, found, cancellationToken,
                 committedAfterMs.Keys.ToHashSet(StringComparer.Ordinal), after);
@@ -169,7 +174,7 @@ internal sealed class HistoryQueries(HistoryDb db, AppendedRows appended)
         return bySensor;
     }
 
-    /// <summary>Sensors whose blocks one statement reads: well under SQLite's limit on parameters.</summary>
+    /// <summary>Sensors whose blocks one statement reads (two parameters each): well under SQLite's limit on parameters.</summary>
     private const int SensorsPerStatement = 500;
 
     /// <summary>Entries of the blocks a query selects as (sensor_id, readings).</summary>
