@@ -37,9 +37,11 @@ public sealed class KnownAssets(IGrainFactory grains)
     }
 
     /// <summary>
-    /// One asset if the caller may see it; null when unknown (no grain woken) or out of scope, alike, so that an answer
-    /// tells nothing of an asset the caller may not see.
+    /// One asset if the caller may see it; null when unknown or out of scope, alike, so that an answer tells nothing of an
+    /// asset the caller may not see. Its index entry (one shard) decides first: the asset grain is woken only for an
+    /// asset the index shows the caller, and its own view decides then, as the index may lag a crossing.
     /// </summary>
     public async Task<AssetView?> VisibleAsync(TwinAccess access, string id) =>
-        await ExistsAsync(id) && await grains.GetGrain<IAssetGrain>(id).Get() is { } asset && access.CanSee(asset.AreaId, asset.Sector) ? asset : null;
+        (await AssetIndex.Of(grains, id).List()).FirstOrDefault(e => e.Id == id) is { } entry && access.CanSee(entry.AreaId, entry.Sector)
+            && await grains.GetGrain<IAssetGrain>(id).Get() is { } asset && access.CanSee(asset.AreaId, asset.Sector) ? asset : null;
 }

@@ -65,7 +65,7 @@ public sealed class NgsiEntitySource(IGrainFactory grains, KnownEntities known, 
     /// <summary>The entity with that id, or null when the twin holds none or the caller may not see it.</summary>
     public async Task<NgsiEntity?> ReadOneAsync(TwinAccess access, string id)
     {
-        if (!ContextEntityStore.IsTwinOwned(id, null))
+        if (!await contexts.IsTwinOwnedAsync(id))
         {
             return await contexts.ReadOneAsync(access, id);
         }

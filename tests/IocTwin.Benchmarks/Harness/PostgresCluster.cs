@@ -80,7 +80,17 @@ public sealed partial class PostgresCluster : IAsyncDisposable
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var cancel = new CancellationTokenSource(timeout);
-        await process.WaitForExitAsync(cancel.Token);
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Out of time: stop the program and what it started, so no child outlives the benchmark holding the cluster.
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            throw new TimeoutException($"{program} {string.Join(' ', start.ArgumentList)} did not end within {timeout}; it was stopped.");
+        }
         if (process.ExitCode != 0)
         {
             throw new InvalidOperationException($"{program} {string.Join(' ', start.ArgumentList)} exited with {process.ExitCode}: {await error}");

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using IocTwin.Api.Access;
 using IocTwin.Api.Apis;
+using IocTwin.Api.Assets;
 using Microsoft.Extensions.Options;
 using IocTwin.Api.NgsiLd.Query;
 using IocTwin.Api.NgsiLd.Temporal;
@@ -17,7 +18,7 @@ namespace IocTwin.Api.NgsiLd.Entities;
 /// district OC those in its districts; a sector OC none (a context entity belongs to no sector). The index is sharded
 /// by id: a read of one id asks its shard, a query every shard at once.
 /// </summary>
-public sealed class ContextEntityStore(IGrainFactory grains, AreaOutlines outlines, IOptions<NgsiLdOptions> options, TimeProvider time)
+public sealed class ContextEntityStore(IGrainFactory grains, KnownAssets assets, AreaOutlines outlines, IOptions<NgsiLdOptions> options, TimeProvider time)
 {
     /// <summary>How long a count of the entities is trusted (with this process's creations and deletions added) before the shards are asked again.</summary>
     private static readonly TimeSpan CountRefresh = TimeSpan.FromSeconds(1);
@@ -34,6 +35,20 @@ public sealed class ContextEntityStore(IGrainFactory grains, AreaOutlines outlin
     /// <summary>Whether an id or (expanded) type is one of the twin's own: its topology and readings, not a context entity.</summary>
     public static bool IsTwinOwned(string id, string? type) =>
         (NgsiLdFormat.ParseUrn(id) is var (shortType, _) && Sdm.Types.ContainsKey(shortType)) || (type is not null && Sdm.Types.Values.Contains(type));
+
+    /// <summary>
+    /// Whether the twin's own rules answer for this id, not this store: its type is one of the twin's, except for a
+    /// <see cref="IsStoredVehicleAsync">Vehicle held here</see>.
+    /// </summary>
+    public async Task<bool> IsTwinOwnedAsync(string id) =>
+        IsTwinOwned(id, null) && !(VehiclePositions.IsVehicle(id) && await IsStoredVehicleAsync(id));
+
+    /// <summary>
+    /// A Vehicle stored here as a context entity before assets became the twin's Vehicles, its id naming no registered
+    /// asset: this store still reads, replaces, patches and deletes it. A registered asset of that id wins.
+    /// </summary>
+    public async Task<bool> IsStoredVehicleAsync(string id) =>
+        NgsiLdFormat.ParseUrn(id) is var (_, assetId) && !await assets.ExistsAsync(assetId) && await ExistsAsync(id);
 
     public static bool CanSee(TwinAccess access, string? districtId) =>
         access.SeesEverything || (districtId is not null && access.CanSeeAllOfDistrict(districtId));

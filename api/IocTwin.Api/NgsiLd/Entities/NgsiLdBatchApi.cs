@@ -93,7 +93,8 @@ public static class NgsiLdBatchApi
                 {
                     throw new NgsiLdRequestException("id: an entity needs an id (a URI).");
                 }
-                if (VehiclePositions.IsVehicle(id))
+                var storedVehicle = VehiclePositions.IsVehicle(id) && await writers.Store.IsStoredVehicleAsync(id);
+                if (VehiclePositions.IsVehicle(id) && !storedVehicle)
                 {
                     // A registered asset's Vehicle, whatever the operation: its position report.
                     var (report, refused) = await writers.Vehicles.ReadAsync(id, entity, call.Context);
@@ -101,7 +102,7 @@ public static class NgsiLdBatchApi
                     else positions.Add((i, report!));
                     continue;
                 }
-                if (ContextEntityStore.IsTwinOwned(id, type))
+                if (!storedVehicle && ContextEntityStore.IsTwinOwned(id, type))
                 {
                     var (entityReadings, refused) = await writers.Observations.ReadAsync(i, id, entity, call.Context, now);
                     if (refused is not null && operation == BatchOperation.Create && await writers.Source.ReadOneAsync(TwinAccess.Twin, id) is not null)
@@ -188,7 +189,7 @@ public static class NgsiLdBatchApi
             {
                 problems[i] = NgsiLdProblems.Item(400, "BadRequestData", "A delete batch is an array of entity ids (URIs).");
             }
-            else if (ContextEntityStore.IsTwinOwned(id, null))
+            else if (await store.IsTwinOwnedAsync(id))
             {
                 problems[i] = NgsiLdProblems.Item(422, "OperationNotSupported", $"'{id}' is one of the twin's own entities; they are not deleted through NGSI-LD.");
             }

@@ -36,6 +36,10 @@ public static class NgsiLdEntityWritesApi
             var (given, type) = ContextEntityParser.IdAndType(body, call.Context);
             if (given is { } twinId && ContextEntityStore.IsTwinOwned(twinId, type))
             {
+                if (await store.IsStoredVehicleAsync(twinId))
+                {
+                    return NgsiLdProblems.AlreadyExists($"The entity '{twinId}' exists already.");
+                }
                 if (NgsiLdFormat.ParseUrn(twinId) is var (shortType, _) &&
                     (SmartDataModels.ObservationTypes.Contains(shortType) || shortType == VehicleEntities.ShortType))
                 {
@@ -54,7 +58,7 @@ public static class NgsiLdEntityWritesApi
         WithBody(http, async (call, body) =>
         {
             id = EntityId(id);
-            if (ContextEntityStore.IsTwinOwned(id, null))
+            if (await store.IsTwinOwnedAsync(id))
             {
                 return TwinOwnedRefused(id);
             }
@@ -84,7 +88,7 @@ public static class NgsiLdEntityWritesApi
             id = EntityId(id);
             attr = Uri.UnescapeDataString(attr);
             var now = time.GetUtcNow();
-            if (ContextEntityStore.IsTwinOwned(id, null))
+            if (await store.IsTwinOwnedAsync(id))
             {
                 return await NgsiLdIngestApi.StoreReadingAsync(id, new JsonObject { [attr] = body.DeepClone() }, call.Context, observations, ingest, now,
                     vehicles) ?? TypedResults.NoContent();
@@ -103,7 +107,7 @@ public static class NgsiLdEntityWritesApi
         NgsiLdApi.Guarded(http, async call =>
         {
             id = EntityId(id);
-            if (ContextEntityStore.IsTwinOwned(id, null))
+            if (await store.IsTwinOwnedAsync(id))
             {
                 return TwinOwnedRefused(id);
             }
@@ -117,7 +121,7 @@ public static class NgsiLdEntityWritesApi
         {
             id = EntityId(id);
             attr = Uri.UnescapeDataString(attr);
-            if (ContextEntityStore.IsTwinOwned(id, null))
+            if (await store.IsTwinOwnedAsync(id))
             {
                 return TwinOwnedRefused(id);
             }
@@ -137,7 +141,7 @@ public static class NgsiLdEntityWritesApi
     {
         id = EntityId(id);
         var now = time.GetUtcNow();
-        if (ContextEntityStore.IsTwinOwned(id, null))
+        if (await store.IsTwinOwnedAsync(id))
         {
             return await NgsiLdIngestApi.StoreReadingAsync(id, body, call.Context, observations, ingest, now, vehicles) ?? TypedResults.NoContent();
         }
