@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { postReadings, loadSample } from './support/twin.mjs';
+import { postReadings, loadSample, devToken, INGEST_KEY } from './support/twin.mjs';
 import { twinInChromium } from './support/session.mjs';
 import { clickPath, zoomInAt } from './support/map.mjs';
 
@@ -106,5 +106,79 @@ test('while replaying, a sensor\'s detail chart shows its stored history over th
 
   await wall.click('.replay-live');
   await wall.waitForSelector('.detail .chart[data-source="live"]', { timeout: 5_000 });
+  assert.deepEqual(wall.problems, []);
+});
+
+/** Registers an ambulance (IOC token). */
+async function registerAmbulance(url, id) {
+  const ioc = await devToken(url, { role: 'ioc' });
+  const put = await fetch(`${url}/api/v1/assets/${id}`, {
+    method: 'PUT', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${ioc}` },
+    body: JSON.stringify({ name: `Cấp cứu ${id}`, kind: 'ambulance', sector: 'public-safety' }),
+  });
+  assert.equal(put.status, 200, await put.text());
+}
+
+/** Posts an asset's positions [{ lat, lon, time }] in one batch; fails unless all are taken. */
+async function postPositions(url, id, positions) {
+  const posted = await fetch(`${url}/api/v1/assets/positions`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Api-Key': INGEST_KEY },
+    body: JSON.stringify(positions.map(({ lat, lon, time }) => ({ id, lat, lon, speed: 30, timestamp: new Date(time).toISOString() }))),
+  });
+  assert.equal(posted.status, 202, await posted.text());
+}
+
+/** The vertical screen position of an asset's marker, or null when it is not on the map. */
+const markerY = (page, id) => page.evaluate((i) => {
+  const box = document.querySelector(`path[data-asset-id="${i}"]`)?.getBoundingClientRect();
+  return box ? box.top + box.height / 2 : null;
+}, id);
+/** Waits until the asset's marker is drawn north (above) or south (below) of a screen height. */
+const waitForMarker = (page, id, where, y) => page.waitForFunction(([i, w, limit]) => {
+  const box = document.querySelector(`path[data-asset-id="${i}"]`)?.getBoundingClientRect();
+  if (!box) return false;
+  const at = box.top + box.height / 2;
+  return w === 'north' ? at < limit : at > limit;
+}, [id, where, y], { timeout: 5_000, polling: 50 });
+
+test('while replaying, an ambulance is drawn where it was then, not before its first report; Live shows it where it is now', async () => {
+  const id = 'amb-replay-1';
+  const north = { lat: 16.09128, lon: 108.2231 };
+  const south = { lat: 16.0354, lon: 108.2239 };
+  const middle = { lat: 16.0612, lon: 108.2242 };
+  const now = Date.now();
+  // In the north 20 minutes ago, in the south a few seconds ago.
+  await registerAmbulance(session.url, id);
+  await postPositions(session.url, id, [{ ...north, time: now - 20 * MINUTE }, { ...south, time: now - 5_000 }]);
+
+  const wall = await session.openPage();
+  await wall.goto(`${session.url}/`);
+  await wall.waitForSelector('.connection[data-status="live"]', { timeout: 30_000 });
+  await wall.waitForSelector(`path[data-asset-id="${id}"]`, { timeout: 10_000 });
+  const liveY = await markerY(wall, id);
+
+  await wall.click('.replay-toggle');
+  await scrubTo(wall, Math.floor((Date.now() - 15 * MINUTE) / MINUTE) * MINUTE);
+  await waitForMarker(wall, id, 'north', liveY - 40);
+  const thenY = await markerY(wall, id);
+  await session.screenshot(wall, 'wall-replay-assets-1920x1080.png');
+
+  // Before its first report the ambulance was nowhere the twin knows of: no marker.
+  await scrubTo(wall, Math.floor((Date.now() - 30 * MINUTE) / MINUTE) * MINUTE);
+  await wall.waitForFunction((i) => !document.querySelector(`path[data-asset-id="${i}"]`), id, { timeout: 5_000, polling: 50 });
+
+  // A live report while replaying: the hub delivers it, the map holds it back.
+  await scrubTo(wall, Math.floor((Date.now() - 15 * MINUTE) / MINUTE) * MINUTE);
+  await waitForMarker(wall, id, 'north', liveY - 40);
+  await postPositions(session.url, id, [{ ...middle, time: Date.now() - 1_000 }]);
+  await wall.waitForTimeout(1_500);
+  assert.ok(Math.abs((await markerY(wall, id)) - thenY) < 2, 'the replayed marker stays where the ambulance was then');
+
+  // Live: where it is now, between the two.
+  await wall.click('.replay-live');
+  await waitForMarker(wall, id, 'south', thenY + 20);
+  const nowY = await markerY(wall, id);
+  assert.ok(nowY < liveY - 20, `the live marker moved to the latest report (${nowY} above ${liveY})`);
+  assert.equal(await wall.locator(`path[data-asset-id="${id}"]`).count(), 1);
   assert.deepEqual(wall.problems, []);
 });

@@ -1,7 +1,8 @@
 // The timeline: scrub and replay the last hours of the city from GET /api/v1/city/at (an area OC's screen: of its own
 // areas, with areas=…). Every area at every level comes back with its KPIs as rolled up then, so the level shown and any
-// area drilled into replay too. Collapsed by default; while it replays, the screen shows the replayed state and holds
-// live updates back from the map until "Live" is pressed.
+// area drilled into replay too; moving assets come from GET /api/v1/assets/positions?at=… in the same fetch (so the same
+// throttle and cache), scoped by the caller's token. Collapsed by default; while it replays, the screen shows the
+// replayed state and holds live updates back from the map until "Live" is pressed.
 
 import { t, translate, timeZone } from './i18n.js';
 import { getJson } from './auth.js';
@@ -28,10 +29,11 @@ const hhmm = (ms) => new Intl.DateTimeFormat('en-GB', {
 }).format(new Date(ms));
 
 /**
- * Rebuilds a screen state from a city-at answer on top of the live state (which holds geometry and names): the
- * answer's records are the live ones' without what history does not keep, health judged as at that time.
+ * Rebuilds a screen state from a city-at answer (with the positions-at answer as `assets`) on top of the live state
+ * (which holds geometry and names): the answer's records are the live ones' without what history does not keep, health
+ * judged as at that time. ownAreasOnly: an area OC's screen, whose assets are kept to the areas the answer holds.
  */
-export function replayedState(live, at) {
+export function replayedState(live, at, { liveAssets = new Map(), ownAreasOnly = false } = {}) {
   const districts = new Map([...live.districts].map(([id, d]) => [id, { ...d, kpis: {} }]));
   for (const d of at.districts) districts.set(d.id, { ...districts.get(d.id), id: d.id, kpis: d.kpis });
   const segments = new Map([...live.segments].map(([id, s]) => [id, { ...s, traffic: null }]));
@@ -40,7 +42,25 @@ export function replayedState(live, at) {
   for (const s of at.sensors) {
     sensors.set(s.id, { ...sensors.get(s.id), id: s.id, values: s.values ?? {}, health: s.health, lastSeen: s.lastSeen });
   }
-  return { city: { id: 'city', kpis: at.kpis }, districts, segments, sensors, time: at.time };
+  const areaIds = ownAreasOnly ? new Set(at.districts.map((d) => d.id)) : null;
+  const assets = replayedAssets(at.assets ?? [], liveAssets, areaIds);
+  return { city: { id: 'city', kpis: at.kpis }, districts, segments, sensors, assets, time: at.time };
+}
+
+/**
+ * The assets as drawn while replaying, from a positions-at answer ([{ id, kind, sector, position: { time, location,
+ * headingDeg, speedKmh }, areaId }]): names from the live twin's assets (history keeps positions only), no status (not
+ * kept either). On an area OC's screen (areaIds: the areas city/at answered, every level) only the assets inside them,
+ * as its live map: a token that sees more (the IOC's, on a district screen) must not show more there.
+ */
+export function replayedAssets(positions, liveAssets, areaIds = null) {
+  return positions
+    .filter((p) => p.position?.location && (!areaIds || (p.areaId && areaIds.has(p.areaId))))
+    .map((p) => ({
+      id: p.id, name: liveAssets.get(p.id)?.asset?.name ?? p.id, kind: p.kind, sector: p.sector,
+      location: p.position.location, headingDeg: p.position.headingDeg ?? null, speedKmh: p.position.speedKmh ?? null,
+      status: null, reportedAt: p.position.time, areaId: p.areaId ?? null,
+    }));
 }
 
 /** Everything drawn: what a map update needs to redraw the whole city. */
@@ -53,20 +73,25 @@ export const allChanges = (state) => ({
 export const replayUrl = (time, areas = null) => `/api/v1/city/at?time=${encodeURIComponent(new Date(time).toISOString())}`
   + (areas ? `&areas=${areas.map(encodeURIComponent).join(',')}` : '');
 
+/** Where the assets the caller may see were at a time in ms. */
+export const assetsAtUrl = (time) => `/api/v1/assets/positions?at=${encodeURIComponent(new Date(time).toISOString())}`;
+
 /**
  * The timeline bar. Events: 'frame' (detail: the replayed state), 'live' (back to the live twin).
  * @param {HTMLElement} bar where the controls go
  * @param {HTMLElement} indicator the "REPLAY hh:mm" badge
- * @param {{ token: string, live: () => object }} options
+ * @param {{ token: string, live: () => object, assets?: () => Map<string, { asset: object }>, areas?: string[] }} options
+ *   live: the live state; assets: the live assets (for names); areas: an area OC's own areas
  */
 export class Replay extends EventTarget {
-  constructor(bar, indicator, { token, live, areas = null }) {
+  constructor(bar, indicator, { token, live, assets = () => new Map(), areas = null }) {
     super();
     this.areas = areas?.length ? areas : null;
     this.bar = bar;
     this.indicator = indicator;
     this.token = token;
     this.live = live;
+    this.liveAssets = assets;
     this.active = false;
     this.hours = 1;
     this.speed = SPEEDS[0];
@@ -155,7 +180,7 @@ export class Replay extends EventTarget {
       return;
     }
     if (!this.active || time !== this.want) return;
-    this.shown = replayedState(this.live(), at);
+    this.shown = replayedState(this.live(), at, { liveAssets: this.liveAssets(), ownAreasOnly: Boolean(this.areas) });
     this.render();
     this.dispatchEvent(new CustomEvent('frame', { detail: this.shown }));
   }
@@ -163,7 +188,10 @@ export class Replay extends EventTarget {
   #fetch(time) {
     if (!this.cache.has(time)) {
       if (this.cache.size > 200) this.cache.clear();
-      this.cache.set(time, getJson(replayUrl(time, this.areas), this.token));
+      // One frame is the city and its assets at the same time: both fetched at once, cached together.
+      const frame = Promise.all([getJson(replayUrl(time, this.areas), this.token), getJson(assetsAtUrl(time), this.token)])
+        .then(([city, assets]) => ({ ...city, assets }));
+      this.cache.set(time, frame);
     }
     return this.cache.get(time);
   }

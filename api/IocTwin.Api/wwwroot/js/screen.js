@@ -112,7 +112,8 @@ export function mountScreen(root, { client, scope, title, subtitle, onChangeToke
     bottomInset: () => $('.legend').offsetHeight,
   });
   const areas = new AreaView({ client, token, scope });
-  new AssetLayer(map.map).follow(client);
+  const assetLayer = new AssetLayer(map.map);
+  assetLayer.follow(client);
   if (token) {
     // Viewers see the queue; the OCs and the IOC also take reports on from it (the server checks who may).
     $('.reports-card').hidden = false;
@@ -126,7 +127,7 @@ export function mountScreen(root, { client, scope, title, subtitle, onChangeToke
   // them either way); a sector OC's screen has none (city/at answers whole areas only).
   const replay = (scope.kind === 'city' || scope.kind === 'district') && token
     ? new Replay($('.replay-bar'), $('.replay-indicator'), {
-      token, live: () => client.state, areas: scope.kind === 'district' ? scope.districts : null,
+      token, live: () => client.state, assets: () => client.assets, areas: scope.kind === 'district' ? scope.districts : null,
     })
     : null;
   /** What the screen shows: the replayed city while the timeline replays, else the live one. */
@@ -143,12 +144,14 @@ export function mountScreen(root, { client, scope, title, subtitle, onChangeToke
     root.classList.add('replaying');
     renderSide();
     map.update(state, allChanges(state));
+    assetLayer.showReplayed(state.assets);
     detail.setWindow(replay.window());
   });
   replay?.addEventListener('live', () => {
     root.classList.remove('replaying');
     renderSide();
     map.update(client.state, allChanges(client.state));
+    assetLayer.showLive();
     detail.setWindow(null);
   });
   replay?.addEventListener('error', ({ detail: error }) => showMessage(t('replay.error', { message: error?.message ?? '' })));
