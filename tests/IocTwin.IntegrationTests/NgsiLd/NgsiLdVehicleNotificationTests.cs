@@ -79,12 +79,23 @@ public sealed class NgsiLdVehicleNotificationTests(NotificationsTwinFactory api)
               "notification": { "format": "keyValues", "endpoint": { "uri": "{{_receiver.Url}}" } } }
             """);
 
-        await ReportAsync(outside, camLe, speed: 20);
-        await _receiver.WaitFor(every, e => (string?)e["id"] == $"urn:ngsi-ld:Vehicle:{outside}", "the other district's asset is matched");
-        await ReportAsync(inside, haiChau, speed: 25);
+        try
+        {
+            await ReportAsync(outside, camLe, speed: 20);
+            await _receiver.WaitFor(every, e => (string?)e["id"] == $"urn:ngsi-ld:Vehicle:{outside}", "the other district's asset is matched");
+            await ReportAsync(inside, haiChau, speed: 25);
 
-        await _receiver.WaitFor(mine, e => (string?)e["id"] == $"urn:ngsi-ld:Vehicle:{inside}", "the OC's own district's asset is notified");
-        Assert.DoesNotContain(_receiver.Of(mine).SelectMany(n => n.Entities), e => (string?)e["id"] == $"urn:ngsi-ld:Vehicle:{outside}");
-        Assert.All(_receiver.Of(mine).SelectMany(n => n.Entities), e => Assert.Equal("hai-chau", (string?)e["areaServed"]));
+            await _receiver.WaitFor(mine, e => (string?)e["id"] == $"urn:ngsi-ld:Vehicle:{inside}", "the OC's own district's asset is notified");
+            Assert.DoesNotContain(_receiver.Of(mine).SelectMany(n => n.Entities), e => (string?)e["id"] == $"urn:ngsi-ld:Vehicle:{outside}");
+            Assert.All(_receiver.Of(mine).SelectMany(n => n.Entities), e => Assert.Equal("hai-chau", (string?)e["areaServed"]));
+        }
+        finally
+        {
+            // Other tests of this twin list the district OC's subscriptions: this one leaves none behind.
+            foreach (var id in new[] { mine, every })
+            {
+                await Http.DeleteAsync("/ngsi-ld/v1/subscriptions/" + Uri.EscapeDataString(id));
+            }
+        }
     }
 }
