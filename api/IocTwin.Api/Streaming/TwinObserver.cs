@@ -37,6 +37,7 @@ public sealed class TwinObserver(
     public Task OnAssets(AssetUpdate[] assets)
     {
         dispatcher.OnAssets(assets);
+        ngsiChanges.OnAssets(assets);
         return Task.CompletedTask;
     }
 

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using IocTwin.Api.Access;
 using IocTwin.Model;
@@ -14,18 +13,6 @@ public sealed class NgsiLdVehicleTests(NgsiLdTwinFactory api)
 {
     private HttpClient Http => api.Http;
 
-    private async Task<string> RegisterAsync(string kind = "ambulance")
-    {
-        var id = $"{kind[..3]}-ngsi-{Guid.NewGuid():N}"[..18];
-        var response = await Http.PutJson($"/api/v1/assets/{id}", JsonSerializer.Serialize(new { name = $"Xe {id}", kind }));
-        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
-        return id;
-    }
-
-    /// <summary>A place inside a district of the sample city: one of its sensors'.</summary>
-    private async Task<GeoPoint> PlaceIn(string districtId) =>
-        (await Http.Get<List<SensorView>>($"/api/v1/districts/{districtId}/sensors")).First(s => s.Location is not null).Location!.Value;
-
     private static string Position(GeoPoint at, DateTimeOffset observedAt, double speed = 42.5, double heading = 90, string status = "enRoute") => $$"""
         "location": { "type": "GeoProperty", "value": { "type": "Point", "coordinates": [{{at.Lon}}, {{at.Lat}}] }, "observedAt": "{{observedAt:O}}" },
         "speed": { "type": "Property", "value": {{speed}}, "unitCode": "KMH" },
@@ -38,8 +25,8 @@ public sealed class NgsiLdVehicleTests(NgsiLdTwinFactory api)
     [Fact]
     public async Task A_registered_asset_is_a_Vehicle_seen_as_on_REST_and_a_written_location_is_its_position_report()
     {
-        var asset = await RegisterAsync();
-        var (haiChau, sonTra) = (await PlaceIn("hai-chau"), await PlaceIn("son-tra"));
+        var asset = await Http.RegisterAsset();
+        var (haiChau, sonTra) = (await Http.PlaceIn("hai-chau"), await Http.PlaceIn("son-tra"));
         var start = DateTimeOffset.UtcNow.AddMinutes(-2);
 
         var (status, body, _) = await Http.NgsiWrite($"/entities/{Urn(asset)}/attrs", $"{{ {Position(haiChau, start)} }}", HttpMethod.Patch);
@@ -82,8 +69,8 @@ public sealed class NgsiLdVehicleTests(NgsiLdTwinFactory api)
     [Fact]
     public async Task Vehicle_writes_for_unknown_assets_or_bad_positions_get_ETSI_errors_and_change_nothing()
     {
-        var asset = await RegisterAsync("bus");
-        var place = await PlaceIn("cam-le");
+        var asset = await Http.RegisterAsset("bus");
+        var place = await Http.PlaceIn("cam-le");
         var at = DateTimeOffset.UtcNow.AddMinutes(-3);
         Assert.Equal(HttpStatusCode.NoContent, (await Http.NgsiWrite($"/entities/{Urn(asset)}/attrs", $"{{ {Position(place, at)} }}", HttpMethod.Patch)).Status);
         var before = await Eventually.Until(() => Http.Get<AssetView>($"/api/v1/assets/{asset}"), a => a.Location is not null);

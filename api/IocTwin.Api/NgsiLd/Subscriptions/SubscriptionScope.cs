@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using IocTwin.Api.Access;
+using IocTwin.Api.Assets;
 using IocTwin.Model;
 
 namespace IocTwin.Api.NgsiLd.Subscriptions;
@@ -40,6 +41,8 @@ public static class SubscriptionScope
     public static bool Covers(TwinAccess access, NgsiEntity entity) => entity.Type switch
     {
         Sdm.AdministrativeArea => access.CanSeeDistrict(entity.DistrictId),
+        // As GET /api/v1/assets: an asset outside every area is its sector's alone.
+        Sdm.Vehicle when entity.Sector is { } sector => access.CanSee(entity.DistrictId is "" ? null : entity.DistrictId, sector),
         _ when entity.Sector is { } sector => access.CanSeeSensor(entity.DistrictId, sector),
         _ => access.CanSeeAllOfDistrict(entity.DistrictId),
     };

@@ -6,7 +6,8 @@ namespace IocTwin.Api.NgsiLd.Subscriptions;
 /// <summary>
 /// Reads the twin's live updates (what this API process's observer receives) as changes of NGSI-LD entities: a sensor's
 /// reading changes its observation entity's values and its Device's state, a segment's traffic its TrafficFlowObserved
-/// (and a new status its RoadSegment), an alert its Alert; a context entity's create or update is its own change.
+/// (and a new status its RoadSegment), an alert its Alert, an asset's position report or registration its Vehicle; a
+/// context entity's create or update is its own change.
 /// </summary>
 public sealed class TwinNgsiChanges(NgsiChangeFeed feed, TimeProvider time)
 {
@@ -14,7 +15,11 @@ public sealed class TwinNgsiChanges(NgsiChangeFeed feed, TimeProvider time)
     private static readonly string[] TrafficAttributes =
         [Sdm.Intensity, Sdm.AverageVehicleSpeed, Sdm.Occupancy, Sdm.LevelOfService, Sdm.Congested, Sdm.DateObserved];
 
+    private static readonly string[] PositionAttributes = [Sdm.Location, Sdm.Speed, Sdm.Heading, Sdm.ServiceStatus];
+    private static readonly string[] MovedAttributes = [.. PositionAttributes, Sdm.AreaServed];
+
     private readonly ConcurrentDictionary<string, SegmentStatus> _statuses = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset?> _reportedAt = new(StringComparer.Ordinal);
 
     public void OnUpdates(IEnumerable<DistrictUpdate> districts)
     {
@@ -63,6 +68,33 @@ public sealed class TwinNgsiChanges(NgsiChangeFeed feed, TimeProvider time)
             {
                 changes.Add(new(NgsiLdFormat.Urn("Alert", alert.Id), Sdm.Alert, null, now));
             }
+        }
+        feed.Publish(changes);
+    }
+
+    /// <summary>
+    /// Assets' new versions: a newer report than the last one heard is a position report (its location, speed, heading
+    /// and status, and its area when it moved); anything else (a registration, or an asset first heard of) may have
+    /// changed any attribute. Who may see the Vehicle is decided at dispatch, by the owner's scope.
+    /// </summary>
+    public void OnAssets(IEnumerable<AssetUpdate> updates)
+    {
+        var wantsVehicles = feed.Wants(Sdm.Vehicle);
+        var now = time.GetUtcNow();
+        var changes = new List<NgsiChange>();
+        foreach (var (asset, previousArea, _) in updates)
+        {
+            // Report times are followed whoever watches, so that a subscription made later tells reports from registrations.
+            var known = _reportedAt.TryGetValue(asset.Id, out var previousReport);
+            _reportedAt[asset.Id] = asset.ReportedAt;
+            if (!wantsVehicles)
+            {
+                continue;
+            }
+            IReadOnlyCollection<string>? attributes = known && asset.ReportedAt is { } reported && (previousReport is null || reported > previousReport)
+                ? previousArea == asset.AreaId ? PositionAttributes : MovedAttributes
+                : null;
+            changes.Add(new(NgsiLdFormat.Urn(VehicleEntities.ShortType, asset.Id), Sdm.Vehicle, attributes, now));
         }
         feed.Publish(changes);
     }
