@@ -129,10 +129,21 @@ async function postPositions(url, id, positions) {
 }
 
 /** The vertical screen position of an asset's marker, or null when it is not on the map. */
-const markerY = (page, id) => page.evaluate((i) => {
+const markerYNow = (page, id) => page.evaluate((i) => {
   const box = document.querySelector(`path[data-asset-id="${i}"]`)?.getBoundingClientRect();
   return box ? box.top + box.height / 2 : null;
 }, id);
+/** The marker's height on screen once the map is still (a fit or pan may be animating after a snapshot or a frame). */
+const markerY = async (page, id) => {
+  let last = await markerYNow(page, id);
+  for (let i = 0; i < 40; i++) {
+    await page.waitForTimeout(150);
+    const y = await markerYNow(page, id);
+    if (y !== null && last !== null && Math.abs(y - last) < 0.5) return y;
+    last = y;
+  }
+  return last;
+};
 /** Waits until the asset's marker is drawn north (above) or south (below) of a screen height. */
 const waitForMarker = (page, id, where, y) => page.waitForFunction(([i, w, limit]) => {
   const box = document.querySelector(`path[data-asset-id="${i}"]`)?.getBoundingClientRect();
