@@ -26,6 +26,12 @@ passed=$(grep -c '^  Passed ' "$log" || true)
 failed=$(grep -c '^  Failed ' "$log" || true)
 skipped=$(grep -c '^  Skipped ' "$log" || true)
 echo "tests: $passed passed, $failed failed, $skipped skipped"
+# Name the failed tests again at the very end, with the first lines of each failure, so a log read from its tail says
+# which test failed and why.
+if [[ "$failed" -gt 0 ]]; then
+  echo "failed tests:"
+  grep -A 12 '^  Failed ' "$log" | grep -v '^  Passed ' | head -n 200 || true
+fi
 # A run that executed no test is not a pass.
 if [[ "$passed" -eq 0 && "$status" -eq 0 ]]; then status=1; fi
 rm -f "$log"
