@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.Json.Nodes;
 using IocTwin.Model;
 using IocTwin.Tests.Infrastructure;
 using static IocTwin.Tests.Api.TwinApiClient;
@@ -13,8 +14,25 @@ public sealed class ImportReadingsApiTests(TwinApiFactory api)
 
     private const string Path = "/api/v1/import/readings";
 
-    private async Task<SensorView> Sensor(string districtId, SensorKind kind) =>
-        (await Http.Get<List<SensorView>>($"/api/v1/districts/{districtId}/sensors")).Last(s => s.Kind == kind);
+    /// <summary>
+    /// A new air-quality sensor beside one of the district's: readings other tests post to the sample's sensors never
+    /// mix into these tests' counts, last readings and histories.
+    /// </summary>
+    private async Task<SensorView> NewAirSensor(string districtId)
+    {
+        var sensors = JsonNode.Parse(await Http.GetStringAsync($"/api/v1/districts/{districtId}/sensors"))!.AsArray();
+        var beside = sensors.Last(s => (string)s!["kind"]! == "air-quality")!;
+        var id = $"imp-{Guid.NewGuid():N}"[..16];
+        var put = await Http.PutJson($"/api/v1/sensors/{id}", new JsonObject
+        {
+            ["kind"] = "air-quality",
+            ["sector"] = "environment",
+            ["location"] = beside["location"]!.DeepClone(),
+            ["districtId"] = districtId,
+        }.ToJsonString());
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        return await Http.Get<SensorView>($"/api/v1/sensors/{id}");
+    }
 
     private static DateTimeOffset MinuteAgo(int minutes)
     {
@@ -37,7 +55,7 @@ public sealed class ImportReadingsApiTests(TwinApiFactory api)
     [Fact]
     public async Task The_long_form_imports_one_value_per_row_into_the_twin_and_its_history()
     {
-        var sensor = await Sensor("hai-chau", SensorKind.AirQuality);
+        var sensor = await NewAirSensor("hai-chau");
         var before = (await Http.Get<SensorView>($"/api/v1/sensors/{sensor.Id}")).ReadingCount;
         var start = MinuteAgo(30);
         var csv = $"""
@@ -65,7 +83,7 @@ public sealed class ImportReadingsApiTests(TwinApiFactory api)
     [Fact]
     public async Task The_wide_form_makes_one_reading_of_several_values_per_row()
     {
-        var sensor = await Sensor("son-tra", SensorKind.AirQuality);
+        var sensor = await NewAirSensor("son-tra");
         var before = (await Http.Get<SensorView>($"/api/v1/sensors/{sensor.Id}")).ReadingCount;
         var start = MinuteAgo(3);
         var csv = $"""
@@ -92,7 +110,7 @@ public sealed class ImportReadingsApiTests(TwinApiFactory api)
     [Fact]
     public async Task A_mixed_file_reports_bad_lines_with_their_field_and_imports_the_good_ones()
     {
-        var sensor = await Sensor("thanh-khe", SensorKind.AirQuality);
+        var sensor = await NewAirSensor("thanh-khe");
         var before = (await Http.Get<SensorView>($"/api/v1/sensors/{sensor.Id}")).ReadingCount;
         var t = MinuteAgo(2);
         var csv = $"""
@@ -128,7 +146,7 @@ public sealed class ImportReadingsApiTests(TwinApiFactory api)
     [Fact]
     public async Task Long_form_errors_name_the_value_and_name_columns()
     {
-        var sensor = await Sensor("hoa-vang", SensorKind.AirQuality);
+        var sensor = await NewAirSensor("hoa-vang");
         var t = MinuteAgo(5);
         var csv = $"""
             sensorId,timestamp,name,value
@@ -159,7 +177,7 @@ public sealed class ImportReadingsApiTests(TwinApiFactory api)
     [MemberData(nameof(NotCsv))]
     public async Task A_body_that_is_not_csv_is_a_400_naming_the_body_and_imports_nothing(string what, byte[] body)
     {
-        var sensor = await Sensor("lien-chieu", SensorKind.AirQuality);
+        var sensor = await NewAirSensor("lien-chieu");
         var before = (await Http.Get<SensorView>($"/api/v1/sensors/{sensor.Id}")).ReadingCount;
         var text = Encoding.UTF8.GetString(body);
         var bytes = text.Contains("{SENSOR}")
@@ -179,7 +197,7 @@ public sealed class ImportReadingsApiTests(TwinApiFactory api)
     [Fact]
     public async Task Over_a_hundred_thousand_rows_is_a_413_and_imports_nothing()
     {
-        var sensor = await Sensor("ngu-hanh-son", SensorKind.AirQuality);
+        var sensor = await NewAirSensor("ngu-hanh-son");
         var before = (await Http.Get<SensorView>($"/api/v1/sensors/{sensor.Id}")).ReadingCount;
         var t = MinuteAgo(50).ToString("O");
         var csv = new StringBuilder("sensorId,timestamp,pm25\n");

@@ -112,6 +112,10 @@ public sealed class RollupTests(TwinClusterFixture fixture)
             await Post(city.AirId, ("aqi", 90));
             return screens.Sensor(city.AirId);
         }, s => s?.Health == SensorHealth.Online, TimeSpan.FromSeconds(20), "the stand-in API process hears of the sensor");
+        // The last readings posted may still be on their way up: the stale record below must follow all of them.
+        var readings = (await fixture.Grains.GetGrain<ISensorGrain>(city.AirId).Get())!.ReadingCount;
+        await Eventually.Until(() => Task.FromResult(screens.Sensor(city.AirId)), s => s?.ReadingCount == readings,
+            TimeSpan.FromSeconds(20), "every reading posted reaches the stand-in API process");
         try
         {
             // Six minutes without a word: the district says so, with no new reading behind it.

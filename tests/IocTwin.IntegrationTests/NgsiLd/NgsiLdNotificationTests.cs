@@ -182,7 +182,21 @@ public sealed class NgsiLdNotificationTests(NotificationsTwinFactory api) : IDis
             { "type": "Subscription", "entities": [ { "type": "TrafficFlowObserved" } ], "watchedAttributes": ["averageVehicleSpeed"],
               "notification": { "format": "keyValues", "endpoint": { "uri": "{{_receiver.Url}}" } } }
             """);
+        try
+        {
+            await OnlyInItsDistrict(outside, inside, every, mine);
+        }
+        finally
+        {
+            foreach (var id in new[] { every, mine })
+            {
+                await Http.DeleteAsync("/ngsi-ld/v1/subscriptions/" + Uri.EscapeDataString(id));
+            }
+        }
+    }
 
+    private async Task OnlyInItsDistrict(SensorView outside, SensorView inside, string every, string mine)
+    {
         await Http.Reading(outside.Id, new { speed = 81.0 });
         await _receiver.WaitFor(every, e => (double?)e["averageVehicleSpeed"] == 81.0, "the other district's reading is matched");
         await Http.Reading(inside.Id, new { speed = 82.0 });
