@@ -53,7 +53,7 @@ public static class AlertEvaluator
         IReadOnlyList<AlertRule> rules, IEnumerable<SegmentSnapshot> segments, IEnumerable<SensorSnapshot> directSensors, DateTimeOffset now)
     {
         var segmentList = segments as IReadOnlyCollection<SegmentSnapshot> ?? [.. segments];
-        var sensors = segmentList.SelectMany(s => s.Sensors).Concat(directSensors).ToList();
+        var direct = directSensors as IReadOnlyCollection<SensorSnapshot> ?? [.. directSensors];
         foreach (var rule in rules)
         {
             if (rule.Metric == LevelOfServiceMetric)
@@ -70,26 +70,42 @@ public static class AlertEvaluator
                 }
                 continue;
             }
-            foreach (var sensor in sensors)
+            // The sensors are walked where they are, not gathered into a list first: an area evaluates every second
+            // while its members change (as when an import brings thousands of them).
+            foreach (var segment in segmentList)
             {
-                if (rule.Kind is { } kind && kind != sensor.Kind || rule.Sector is { } sector && sector != sensor.Sector)
+                var onSegment = segment.Sensors;
+                for (var i = 0; i < onSegment.Count; i++)
                 {
-                    continue;
-                }
-                if (rule.Metric == Offline)
-                {
-                    // A sensor never heard from has no silence to measure yet.
-                    if (sensor.LastSeen is { } seen)
+                    if (Measured(rule, onSegment[i], now) is { } measurement)
                     {
-                        yield return new Measurement(rule, sensor.SensorId, sensor.Sector, (now - seen).TotalMinutes);
+                        yield return measurement;
                     }
                 }
-                else if (sensor.Values.TryGetValue(rule.Metric, out var value))
+            }
+            foreach (var sensor in direct)
+            {
+                if (Measured(rule, sensor, now) is { } measurement)
                 {
-                    yield return new Measurement(rule, sensor.SensorId, sensor.Sector, value);
+                    yield return measurement;
                 }
             }
         }
+    }
+
+    /// <summary>What a rule measures of one sensor: nothing when the rule is for another kind or sector, or has no value.</summary>
+    private static Measurement? Measured(AlertRule rule, SensorSnapshot sensor, DateTimeOffset now)
+    {
+        if (rule.Kind is { } kind && kind != sensor.Kind || rule.Sector is { } sector && sector != sensor.Sector)
+        {
+            return null;
+        }
+        if (rule.Metric == Offline)
+        {
+            // A sensor never heard from has no silence to measure yet.
+            return sensor.LastSeen is { } seen ? new Measurement(rule, sensor.SensorId, sensor.Sector, (now - seen).TotalMinutes) : null;
+        }
+        return sensor.Values.TryGetValue(rule.Metric, out var value) ? new Measurement(rule, sensor.SensorId, sensor.Sector, value) : null;
     }
 
     /// <summary>Updates the book with the current measurements; returns the alerts raised or resolved.</summary>

@@ -94,10 +94,19 @@ public sealed class DistrictGrain(
 
     public Task<DistrictMembers> GetMembers()
     {
-        var segmentIds = state.State.Segments.Keys.Order(StringComparer.Ordinal).ToList();
-        var sensorIds = state.State.Sensors.Keys
-            .Concat(state.State.Segments.Values.SelectMany(s => s.Sensors).Select(s => s.SensorId))
-            .Order(StringComparer.Ordinal).ToList();
+        // Sorted in place: every import and held-state read asks each area for its members.
+        var segmentIds = new List<string>(state.State.Segments.Keys);
+        segmentIds.Sort(StringComparer.Ordinal);
+        var sensorIds = new List<string>(state.State.Sensors.Count + state.State.Segments.Values.Sum(s => s.Sensors.Count));
+        sensorIds.AddRange(state.State.Sensors.Keys);
+        foreach (var segment in state.State.Segments.Values)
+        {
+            foreach (var sensor in segment.Sensors)
+            {
+                sensorIds.Add(sensor.SensorId);
+            }
+        }
+        sensorIds.Sort(StringComparer.Ordinal);
         return Task.FromResult(new DistrictMembers(segmentIds, sensorIds));
     }
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using IocTwin.Api.Access;
 using IocTwin.Api.Assets;
 using IocTwin.Api.Audit;
@@ -186,7 +185,7 @@ public static class TopologyApi
     }
 
     public static async Task<Results<Ok<ImportSummary>, ValidationProblem, ProblemHttpResult>> Import(
-        JsonElement? document, HttpContext http, IGrainFactory grains, TopologyChanges topology, IAuditLog audit, TwinHostingOptions hosting,
+        GeoJsonBody? document, HttpContext http, IGrainFactory grains, TopologyChanges topology, IAuditLog audit, TwinHostingOptions hosting,
         TimeProvider time, CancellationToken cancellationToken, bool partial = false)
     {
         if (document is null)
@@ -199,7 +198,7 @@ public static class TopologyApi
         CityImportResult result;
         try
         {
-            result = GeoJsonCityReader.Read(document.Value, knownDistrictIds: known.Districts, knownSegmentIds: known.Segments,
+            result = GeoJsonCityReader.Read(document.Root, knownDistrictIds: known.Districts, knownSegmentIds: known.Segments,
                 knownSensorIds: known.Sensors);
         }
         catch (FormatException ex)

@@ -24,7 +24,13 @@ internal sealed class SqlGrainStateBatchWriter(
 {
     public async Task WriteAsync(IReadOnlyList<GrainStateRow> rows, CancellationToken cancellationToken = default)
     {
-        var keyed = rows.Select(KeyOf).ToList();
+        // Every row of a batch names one of a few states: their hashes are taken once per batch (and hasher).
+        var typeHashes = new Dictionary<(IHasher, string), int>();
+        var keyed = new List<KeyedRow>(rows.Count);
+        foreach (var row in rows)
+        {
+            keyed.Add(KeyOf(row, typeHashes));
+        }
         if (storage == StorageKind.PostgreSql)
         {
             await WritePostgreSqlAsync(keyed, cancellationToken);
@@ -44,10 +50,13 @@ internal sealed class SqlGrainStateBatchWriter(
         }
     }
 
+    /// <summary>The state the hash picker is shown: it picks by provider, state name and grain, not by the state's value.</summary>
+    private static readonly GrainState<object> NoState = new();
+
     private sealed record KeyedRow(int IdHash, long N0, long N1, int TypeHash, string StateName, string? Extension, byte[] Payload);
 
     /// <summary>The key columns as AdoNetGrainStorage derives them from a grain id (its AdoGrainKey and HashPicker).</summary>
-    private KeyedRow KeyOf(GrainStateRow row)
+    private KeyedRow KeyOf(GrainStateRow row, Dictionary<(IHasher, string), int> typeHashes)
     {
         long n0 = 0, n1 = 0;
         string? extension;
@@ -73,8 +82,12 @@ internal sealed class SqlGrainStateBatchWriter(
         {
             Array.Reverse(hashed);
         }
-        var hasher = options.HashPicker.PickHasher(cluster.ServiceId, providerName, row.StateName, row.GrainId, new GrainState<object>())!;
-        return new KeyedRow(hasher.Hash(hashed), n0, n1, hasher.Hash(Encoding.UTF8.GetBytes(row.StateName)), row.StateName, extension,
+        var hasher = options.HashPicker.PickHasher(cluster.ServiceId, providerName, row.StateName, row.GrainId, NoState)!;
+        if (!typeHashes.TryGetValue((hasher, row.StateName), out var typeHash))
+        {
+            typeHashes[(hasher, row.StateName)] = typeHash = hasher.Hash(Encoding.UTF8.GetBytes(row.StateName));
+        }
+        return new KeyedRow(hasher.Hash(hashed), n0, n1, typeHash, row.StateName, extension,
             PayloadOf(row.Serialize(options.GrainStorageSerializer)));
     }
 

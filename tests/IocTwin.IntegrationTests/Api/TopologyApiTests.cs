@@ -179,6 +179,37 @@ public sealed class TopologyApiTests(TwinApiFactory api)
         Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync($"/api/v1/sensors/lost-lamp-{tag}")).StatusCode);
     }
 
+    [Theory]
+    [InlineData("application/geo+json", "cut", HttpStatusCode.BadRequest)]
+    [InlineData("application/json", "empty", HttpStatusCode.BadRequest)]
+    [InlineData("text/plain", "whole", HttpStatusCode.UnsupportedMediaType)]
+    public async Task An_import_body_that_is_not_a_json_document_is_refused_and_imports_nothing(string contentType, string shape, HttpStatusCode expected)
+    {
+        var tag = Guid.NewGuid().ToString("N")[..6];
+        var whole = $$"""
+        { "type": "FeatureCollection", "features": [
+          { "type": "Feature", "geometry": { "type": "Polygon", "coordinates": [[[108.0, 15.9], [108.1, 15.9], [108.1, 16.0], [108.0, 15.9]]] },
+            "properties": { "type": "district", "id": "cut-off-{{tag}}", "name": "Cut off" } }
+        ] }
+        """;
+        var body = shape switch
+        {
+            "cut" => whole[..(whole.LastIndexOf(']') - 1)],
+            "empty" => "",
+            _ => whole,
+        };
+
+        using var response = await Http.PostAsync("/api/v1/import", new StringContent(body, System.Text.Encoding.UTF8, contentType));
+
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        if (expected == HttpStatusCode.BadRequest)
+        {
+            Assert.Contains("body", await response.ProblemFields());
+        }
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync($"/api/v1/districts/cut-off-{tag}")).StatusCode);
+    }
+
     [Fact]
     public async Task Importing_something_that_is_not_a_feature_collection_is_a_400()
     {
