@@ -25,9 +25,18 @@ internal sealed class LinkTransmissionModel
     private readonly double[] _share, _sourceShare;
     private readonly bool[] _deadEnd;
     private readonly NodeModel _node;
-    private readonly double[] _nodeSend, _nodePriority, _nodeTurn, _nodeRecv, _nodeFlow;
+    private readonly double[] _nodeSend, _nodeRecv, _nodeFlow;
     private readonly int[] _nodeBlocking;
     private readonly int[] _upNow, _downNow;
+    // Where the counts a free-flow time and a backward-wave time before the next sub-step are read: whole sub-steps back
+    // and the fraction of the one after, set with the speeds (Configure) so the sub-steps need no rounding.
+    private readonly int[] _freeBack, _waveBack;
+    private readonly double[] _freeFraction, _waveFraction;
+    // Per junction, set with the splits for the step: the turn table (a row per approach and one for trips setting out,
+    // a column per way out) and the approaches' priorities, so the sub-steps only gather what links send and take.
+    private readonly int[] _turnStart;
+    private readonly double[] _turns, _priorities;
+    private readonly bool[] _sourceTurns;
 
     public LinkTransmissionModel(RoadNetwork network, double substepHours, double jamDensityPerLaneKm)
     {
@@ -46,6 +55,10 @@ internal sealed class LinkTransmissionModel
         _downSize = new int[links];
         _upNow = new int[links];
         _downNow = new int[links];
+        _freeBack = new int[links];
+        _waveBack = new int[links];
+        _freeFraction = new double[links];
+        _waveFraction = new double[links];
         WaveKmh = new double[links];
         int up = 0, down = 0;
         for (var a = 0; a < links; a++)
@@ -66,6 +79,7 @@ internal sealed class LinkTransmissionModel
             up += _upSize[a];
             _downStart[a] = down;
             _downSize[a] = (int)Math.Ceiling(_tauWave[a]) + 2;
+            (_waveBack[a], _waveFraction[a]) = BackAndFraction(_tauWave[a] - 1);
             down += _downSize[a];
             WaveKmh[a] = wave;
         }
@@ -88,19 +102,26 @@ internal sealed class LinkTransmissionModel
         BlockedSubsteps = new double[links];
         BlockedOutflow = new double[links];
 
-        int maxIn = 0, maxOut = 0;
+        int maxIn = 0, maxOut = 0, turns = 0, priorities = 0;
+        _turnStart = new int[network.NodeCount + 1];
         for (var n = 0; n < network.NodeCount; n++)
         {
-            maxIn = Math.Max(maxIn, network.InStart[n + 1] - network.InStart[n]);
-            maxOut = Math.Max(maxOut, network.OutStart[n + 1] - network.OutStart[n]);
+            var incoming = network.InStart[n + 1] - network.InStart[n];
+            var outgoing = network.OutStart[n + 1] - network.OutStart[n];
+            maxIn = Math.Max(maxIn, incoming);
+            maxOut = Math.Max(maxOut, outgoing);
+            turns += (incoming + 1) * Math.Max(1, outgoing);
+            priorities += incoming + 1;
+            _turnStart[n + 1] = turns;
         }
+        _turns = new double[turns];
+        _priorities = new double[priorities];
+        _sourceTurns = new bool[network.NodeCount];
         maxIn++;
         _node = new NodeModel(maxIn, Math.Max(1, maxOut));
         _nodeSend = new double[maxIn];
-        _nodePriority = new double[maxIn];
         _nodeFlow = new double[maxIn];
         _nodeBlocking = new int[maxIn];
-        _nodeTurn = new double[maxIn * Math.Max(1, maxOut)];
         _nodeRecv = new double[Math.Max(1, maxOut)];
     }
 
@@ -148,6 +169,7 @@ internal sealed class LinkTransmissionModel
             _capStep[a] = _capVph[a] * _dt;
             var speed = now.FreeFlowKmh[a] * now.SpeedFactor[a];
             _tauFree[a] = Math.Clamp(_net.LinkLengthKmArray[a] / speed / _dt, 1, _upSize[a] - 2);
+            (_freeBack[a], _freeFraction[a]) = BackAndFraction(_tauFree[a] - 1);
         }
     }
 
@@ -188,6 +210,42 @@ internal sealed class LinkTransmissionModel
                 _sourceShare[a] = _open[a] ? byFlow : 0;
                 _share[a] = !_open[a] ? 0 : inSum > 0 ? target[a] * (1 - fromHere) / inSum * scale : byFlow;
             }
+        }
+        JunctionTables();
+    }
+
+    /// <summary>
+    /// Each junction's turn table and priorities for the step: every approach turns by the shares of the ways out, trips
+    /// setting out by theirs, with the priority of a side street (a tenth of the capacity out, or their own rate).
+    /// </summary>
+    private void JunctionTables()
+    {
+        var p = 0;
+        for (var n = 0; n < _net.NodeCount; n++)
+        {
+            int inStart = _net.InStart[n], outStart = _net.OutStart[n];
+            var incoming = _net.InStart[n + 1] - inStart;
+            var outgoing = _net.OutStart[n + 1] - outStart;
+            var width = Math.Max(1, outgoing);
+            var turn = _turns.AsSpan(_turnStart[n], _turnStart[n + 1] - _turnStart[n]);
+            double sourcePriority = 0, toward = 0;
+            for (var j = 0; j < outgoing; j++)
+            {
+                var b = _net.OutLinks[outStart + j];
+                sourcePriority += _capVph[b];
+                toward += turn[incoming * width + j] = _sourceShare[b];
+            }
+            for (var i = 0; i < incoming; i++)
+            {
+                _priorities[p + i] = _capVph[_net.InLinks[inStart + i]];
+                for (var j = 0; j < outgoing; j++)
+                {
+                    turn[i * width + j] = _share[_net.OutLinks[outStart + j]];
+                }
+            }
+            _priorities[p + incoming] = Math.Max(DepartingPerHour[n], 0.1 * sourcePriority);
+            _sourceTurns[n] = toward > 0;
+            p += incoming + 1;
         }
     }
 
@@ -237,20 +295,22 @@ internal sealed class LinkTransmissionModel
                 continue;
             }
             // Counts at one sub-step ahead less a free-flow time, and less a backward-wave time.
-            var reached = ReadBack(_up, _upStart[a], _upSize[a], _upNow[a], _tauFree[a] - 1) - downNow;
-            var room = ReadBack(_down, _downStart[a], _downSize[a], _downNow[a], _tauWave[a] - 1) + _storage[a] - upNow;
+            var reached = ReadBack(_up, _upStart[a], _upSize[a], _upNow[a], _freeBack[a], _freeFraction[a]) - downNow;
+            var room = ReadBack(_down, _downStart[a], _downSize[a], _downNow[a], _waveBack[a], _waveFraction[a]) + _storage[a] - upNow;
             _reached[a] = reached;
             _send[a] = Math.Clamp(reached, 0, _capStep[a]);
             _recv[a] = Math.Clamp(room, 0, _capStep[a]);
         }
         Array.Clear(_inflow);
         Array.Clear(_outflow);
+        var priorityStart = 0;
         for (var n = 0; n < _net.NodeCount; n++)
         {
             var departing = DepartingPerHour[n] * _dt;
             Waiting[n] += departing;
             Departed += departing;
-            PassJunction(n);
+            PassJunction(n, priorityStart);
+            priorityStart += _net.InStart[n + 1] - _net.InStart[n] + 1;
         }
         for (var a = 0; a < _open.Length; a++)
         {
@@ -271,15 +331,18 @@ internal sealed class LinkTransmissionModel
     public double OnLink(int a) => _up[_upStart[a] + _upNow[a]] - _down[_downStart[a] + _downNow[a]];
 
     /// <summary>Vehicles on a link that would have left it at free-flow speed and have not: its queue.</summary>
-    public double Queued(int a) =>
-        Math.Max(0, ReadBack(_up, _upStart[a], _upSize[a], _upNow[a], _tauFree[a]) - _down[_downStart[a] + _downNow[a]]);
+    public double Queued(int a)
+    {
+        var (back, fraction) = BackAndFraction(_tauFree[a]);
+        return Math.Max(0, ReadBack(_up, _upStart[a], _upSize[a], _upNow[a], back, fraction) - _down[_downStart[a] + _downNow[a]]);
+    }
 
     public bool IsOpen(int a) => _open[a];
 
     /// <summary>Whether traffic reaching node <paramref name="n"/> has no way on (no open road out, nor a trip ending there).</summary>
     public bool IsDeadEnd(int n) => _deadEnd[n];
 
-    private void PassJunction(int n)
+    private void PassJunction(int n, int priorityStart)
     {
         int inStart = _net.InStart[n], inEnd = _net.InStart[n + 1], outStart = _net.OutStart[n], outEnd = _net.OutStart[n + 1];
         var outgoing = outEnd - outStart;
@@ -294,41 +357,26 @@ internal sealed class LinkTransmissionModel
             return;
         }
         var width = Math.Max(1, outgoing);
-        double sourcePriority = 0;
+        var turn = _turns.AsSpan(_turnStart[n], _turnStart[n + 1] - _turnStart[n]);
         for (var j = 0; j < outgoing; j++)
         {
-            var b = _net.OutLinks[outStart + j];
-            _nodeRecv[j] = _recv[b];
-            sourcePriority += _capVph[b];
+            _nodeRecv[j] = _recv[_net.OutLinks[outStart + j]];
         }
         for (var i = 0; i < incoming; i++)
         {
-            var a = _net.InLinks[inStart + i];
-            _nodeSend[i] = _send[a];
-            _nodePriority[i] = _capVph[a];
-            for (var j = 0; j < outgoing; j++)
-            {
-                _nodeTurn[i * width + j] = _share[_net.OutLinks[outStart + j]];
-            }
+            _nodeSend[i] = _send[_net.InLinks[inStart + i]];
         }
-        // Trips setting out join the junction as one more approach, with the priority of a side street: a tenth of
-        // the capacity out. Trips never end where they start.
+        // Trips setting out join the junction as one more approach (its table's last row). Trips never end where they start.
         var rows = incoming;
         if (Waiting[n] > 0)
         {
             _nodeSend[rows] = Waiting[n];
-            _nodePriority[rows] = Math.Max(DepartingPerHour[n], 0.1 * sourcePriority);
-            double toward = 0;
-            for (var j = 0; j < outgoing; j++)
-            {
-                toward += _nodeTurn[rows * width + j] = _sourceShare[_net.OutLinks[outStart + j]];
-            }
-            if (toward > 0)
+            if (_sourceTurns[n])
             {
                 rows++;
             }
         }
-        _node.Solve(rows, outgoing, _nodeSend, _nodePriority, _nodeTurn, _nodeRecv, _nodeFlow, _nodeBlocking);
+        _node.Solve(rows, outgoing, _nodeSend, _priorities.AsSpan(priorityStart, incoming + 1), turn, _nodeRecv, _nodeFlow, _nodeBlocking);
 
         for (var i = 0; i < rows; i++)
         {
@@ -336,7 +384,7 @@ internal sealed class LinkTransmissionModel
             var passedOn = 0.0;
             for (var j = 0; j < outgoing && q > 0; j++)
             {
-                var part = q * _nodeTurn[i * width + j];
+                var part = q * turn[i * width + j];
                 _inflow[_net.OutLinks[outStart + j]] += part;
                 passedOn += part;
             }
@@ -369,12 +417,17 @@ internal sealed class LinkTransmissionModel
         return start + (i < 0 ? i + size : i);
     }
 
-    /// <summary>A cumulative count <paramref name="back"/> sub-steps (not necessarily whole) before now, by linear interpolation.</summary>
-    private static double ReadBack(double[] ring, int start, int size, int now, double back)
+    /// <summary>A time <paramref name="back"/> sub-steps (not necessarily whole) before now: the whole sub-steps back and the fraction of the one after.</summary>
+    private static (int Whole, double Fraction) BackAndFraction(double back)
     {
         var whole = (int)Math.Ceiling(back);
-        var f = whole - back;
+        return (whole, whole - back);
+    }
+
+    /// <summary>A cumulative count <paramref name="whole"/> less <paramref name="fraction"/> sub-steps before now, by linear interpolation.</summary>
+    private static double ReadBack(double[] ring, int start, int size, int now, int whole, double fraction)
+    {
         var value = ring[Back(start, size, now, whole)];
-        return f > 0 ? value + f * (ring[Back(start, size, now, whole - 1)] - value) : value;
+        return fraction > 0 ? value + fraction * (ring[Back(start, size, now, whole - 1)] - value) : value;
     }
 }
