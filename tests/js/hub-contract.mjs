@@ -18,6 +18,8 @@
 //       unsubscribes (a scope named twice is subscribed afresh); one line per subscription once its last part is in:
 //       { status: "complete", scope, sequence, parts, answerSensors, sensors (ids in the answer and parts), unique,
 //         districts, sectors (distinct values over those sensors), partNumbers, deltaBeforeLastPart }
+//       or, when the server sends the scope "resync" before its last part (the parts still awaited will not come),
+//       { status: "resync", scope, sequence, parts, partsReceived, reason }
 // Every mode ends within 30 s after its last step; { status: "timeout" } (exit 3) otherwise, { status: "failed", error } (exit 2).
 import * as signalR from "@microsoft/signalr";
 
@@ -59,6 +61,7 @@ connection.on("snapshot-part", (frame) => {
   arrive("part", frame);
 });
 connection.on("delta", (frame) => arrivals.push({ kind: "delta", frame }));
+connection.on("resync", (frame) => arrivals.push({ kind: "resync", frame }));
 connection.on("alert", () => {});
 connection.onclose((error) => arrive("close", { error: error?.message ?? null }));
 
@@ -106,7 +109,19 @@ const run = {
       const from = arrivals.length;
       const snapshot = await connection.invoke("Subscribe", scope);
       const mine = () => arrivals.slice(from).filter((a) => a.kind === "part" && a.frame.scope === scope && a.frame.sequence === snapshot.sequence);
-      while (mine().length < snapshot.parts) await next("part", (f) => f.scope === scope);
+      // A resync of the scope ends the snapshot: its parts still awaited will not come.
+      const resynced = () => arrivals.slice(from).find((a) => a.kind === "resync" && a.frame.scope === scope);
+      while (mine().length < snapshot.parts && !resynced()) {
+        const waits = [next("part", (f) => f.scope === scope), next("resync", (f) => f.scope === scope)];
+        // The wait that loses the race times out later unobserved: that must not end the process.
+        waits.forEach((w) => w.catch(() => {}));
+        await Promise.race(waits);
+      }
+      if (resynced()) {
+        print({ status: "resync", scope, sequence: snapshot.sequence, parts: snapshot.parts, partsReceived: mine().length, reason: resynced().frame.reason });
+        await connection.invoke("Unsubscribe", scope);
+        continue;
+      }
       const parts = mine().map((a) => a.frame);
       const lastPart = arrivals.indexOf(mine().at(-1) ?? null);
       const deltaBeforeLastPart = arrivals.slice(from, Math.max(from, lastPart)).some(

@@ -10,9 +10,10 @@ namespace IocTwin.Api.Streaming;
 /// <summary>
 /// One client's outbox and its sender. A client that falls behind has its queued frames replaced by a resync of each
 /// of its scopes; one whose frame has waited longer than <see cref="StreamingOptions.MaxStall"/> to be written is
-/// closed with a reason it can show, sent behind what it has not read yet. While a scope's snapshot is read, the scope's
-/// frames for this client are held (<see cref="Hold"/>), then queued behind the snapshot's parts (<see cref="Release"/>):
-/// the client gets snapshot, parts, deltas, in that order.
+/// closed with a reason it can show, sent behind what it has not read yet. While a scope's snapshot is read and its parts
+/// are written, the scope's frames for this client are held (<see cref="Hold"/>, <see cref="Release"/>), its deltas merged
+/// into one (<see cref="HeldDeltas"/>), and queued once the last part is written: the client gets snapshot, parts,
+/// deltas, in that order, and a big snapshot under a busy feed does not fill the outbox with deltas it will supersede.
 /// </summary>
 internal sealed class ClientConnection
 {
@@ -29,7 +30,7 @@ internal sealed class ClientConnection
     private string? _closeReason;
     /// <summary>Counts the times the outbox was dropped: parts being written stop when it changes.</summary>
     private int _drops;
-    /// <summary>Frames of scopes whose snapshot is being read, by scope; guarded by the dispatcher's lock.</summary>
+    /// <summary>Frames of scopes whose snapshot is being read or whose parts are being written, by scope; guarded by the write gate.</summary>
     private readonly Dictionary<string, HeldFrames> _held = [];
 
     public ClientConnection(HubConnectionContext connection, StreamingOptions options, int minimumCapacity, ILogger logger)
@@ -50,46 +51,98 @@ internal sealed class ClientConnection
     /// <summary>Scope keys this client subscribed to; guarded by the dispatcher's lock.</summary>
     public HashSet<string> Scopes { get; } = [];
 
-    /// <summary>Queues a frame of a scope, or holds it while the scope's snapshot is read; call under the dispatcher's lock.</summary>
-    public void Send(string scope, SerializedHubMessage message)
+    /// <summary>
+    /// Queues a frame of a scope, or holds it while the scope's snapshot is read or its parts written: a delta
+    /// (<paramref name="delta"/>, the frame <paramref name="message"/> carries) is merged into those held, other frames
+    /// are kept in order. Call under the dispatcher's lock.
+    /// </summary>
+    public void Send(string scope, SerializedHubMessage message, DeltaFrame? delta = null)
     {
-        if (!_held.TryGetValue(scope, out var held))
+        lock (_writeGate)
         {
-            Send(message);
-        }
-        else if (held.Frames.Count < _capacity)
-        {
-            held.Frames.Add(message);
-        }
-        else
-        {
-            // Too many to send behind the snapshot: the client is told to take another instead.
-            held.Frames.Clear();
-            held.Resync = true;
+            if (!_held.TryGetValue(scope, out var held))
+            {
+                Send(message);
+            }
+            else if (delta is not null)
+            {
+                held.Hold(message, delta);
+            }
+            else if (held.Others.Count < _capacity)
+            {
+                held.Others.Add(message);
+            }
+            else
+            {
+                // Alerts and other frames are not merged: past the outbox's size the client takes a new snapshot instead.
+                held.Clear();
+                held.Resync = true;
+            }
         }
     }
 
     /// <summary>Holds the scope's frames until its snapshot is read; each hold is released once (<see cref="Release"/>).</summary>
     public void Hold(string scope)
     {
-        if (!_held.TryGetValue(scope, out var held))
+        lock (_writeGate)
         {
-            _held[scope] = held = new HeldFrames();
+            if (!_held.TryGetValue(scope, out var held))
+            {
+                _held[scope] = held = new HeldFrames();
+            }
+            held.Holders++;
         }
-        held.Holders++;
     }
 
     /// <summary>
-    /// The scope's snapshot is read: its parts (if any) are queued, then the frames held meanwhile, all of which follow
-    /// the snapshot. Call under the dispatcher's lock.
+    /// The scope's snapshot is read: its parts (if any) are queued, and the frames held meanwhile, and those that come
+    /// while the parts are written, follow the last part. Call under the dispatcher's lock.
     /// </summary>
     public void Release(string scope, SnapshotParts? parts)
     {
-        if (parts is not null && Scopes.Contains(scope))
+        lock (_writeGate)
         {
-            Send(new Outgoing(null, parts));
+            if (!_held.TryGetValue(scope, out var held))
+            {
+                return;
+            }
+            if (parts is not null && Scopes.Contains(scope))
+            {
+                held.PartsPending++;
+                Send(new Outgoing(null, parts, held));
+            }
+            held.Holders--;
+            SendHeldWhenDone(scope, held);
         }
-        if (!_held.TryGetValue(scope, out var held) || --held.Holders > 0)
+    }
+
+    /// <summary>The client left the scope: what was held for it goes nowhere.</summary>
+    public void Forget(string scope)
+    {
+        lock (_writeGate)
+        {
+            _held.Remove(scope);
+        }
+    }
+
+    /// <summary>A snapshot's parts are written (or stopped): the scope's frames held behind them follow once nothing else holds them.</summary>
+    private void PartsWritten(SnapshotParts parts, HeldFrames held)
+    {
+        lock (_writeGate)
+        {
+            // A dropped outbox or the client leaving the scope let go of what was held meanwhile.
+            if (_held.TryGetValue(parts.Scope, out var current) && current == held && held.PartsPending > 0)
+            {
+                held.PartsPending--;
+                SendHeldWhenDone(parts.Scope, held);
+            }
+        }
+    }
+
+    /// <summary>Queues what was held for the scope once its snapshot is read and its parts written; call under the write gate.</summary>
+    private void SendHeldWhenDone(string scope, HeldFrames held)
+    {
+        if (held.Holders > 0 || held.PartsPending > 0)
         {
             return;
         }
@@ -100,13 +153,14 @@ internal sealed class ClientConnection
             Send(ResyncOf(scope));
             return;
         }
-        held.Frames.ForEach(Send);
+        if (held.TakeDelta(scope) is { } delta)
+        {
+            Send(delta);
+        }
+        held.Others.ForEach(Send);
     }
 
-    /// <summary>The client left the scope: what was held for it goes nowhere.</summary>
-    public void Forget(string scope) => _held.Remove(scope);
-
-    public void Send(SerializedHubMessage message) => Send(new Outgoing(message, null));
+    public void Send(SerializedHubMessage message) => Send(new Outgoing(message, null, null));
 
     private void Send(Outgoing item)
     {
@@ -121,9 +175,15 @@ internal sealed class ClientConnection
             while (_outbox.Reader.TryRead(out _))
             {
             }
-            foreach (var held in _held.Values)
+            // What was held is stale too, and parts not written yet are gone: only a snapshot being read still holds.
+            foreach (var (scope, held) in _held)
             {
-                held.Frames.Clear();
+                held.Clear();
+                held.PartsPending = 0;
+                if (held.Holders == 0)
+                {
+                    _held.Remove(scope);
+                }
             }
             foreach (var scope in Scopes)
             {
@@ -134,7 +194,7 @@ internal sealed class ClientConnection
     }
 
     private static Outgoing ResyncOf(string scope) =>
-        new(new SerializedHubMessage(new InvocationMessage(HubMethods.Resync, [new ResyncFrame(scope, "The client fell behind the live feed.")])), null);
+        new(new SerializedHubMessage(new InvocationMessage(HubMethods.Resync, [new ResyncFrame(scope, "The client fell behind the live feed.")])), null, null);
 
     /// <summary>Closes the connection when a frame has waited longer than the stall allowed; true when it did.</summary>
     public bool CloseIfStalled()
@@ -185,7 +245,14 @@ internal sealed class ClientConnection
                 }
                 else
                 {
-                    await WritePartsAsync(item.Parts!);
+                    try
+                    {
+                        await WritePartsAsync(item.Parts!);
+                    }
+                    finally
+                    {
+                        PartsWritten(item.Parts!, item.Held!);
+                    }
                 }
                 if (_closeReason is not null)
                 {
@@ -242,15 +309,6 @@ internal sealed class ClientConnection
         await Task.Delay(Timeout.InfiniteTimeSpan, _connection.ConnectionAborted).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
-    /// <summary>A frame to write, or a snapshot's parts.</summary>
-    private readonly record struct Outgoing(SerializedHubMessage? Message, SnapshotParts? Parts);
-
-    /// <summary>A scope's frames held while its snapshot is read, by as many calls as <see cref="Holders"/>.</summary>
-    private sealed class HeldFrames
-    {
-        public int Holders { get; set; }
-        public List<SerializedHubMessage> Frames { get; } = [];
-        /// <summary>More frames came than the outbox holds: a resync is sent instead.</summary>
-        public bool Resync { get; set; }
-    }
+    /// <summary>A frame to write, or a snapshot's parts and the frames of its scope held behind them.</summary>
+    private readonly record struct Outgoing(SerializedHubMessage? Message, SnapshotParts? Parts, HeldFrames? Held);
 }

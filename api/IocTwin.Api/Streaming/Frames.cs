@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using IocTwin.Model;
 
 namespace IocTwin.Api.Streaming;
@@ -6,9 +7,13 @@ namespace IocTwin.Api.Streaming;
 /// The changes of one scope since its previous frame, as the same records as its snapshot with only their live fields;
 /// within a frame the latest value of each entity wins. Sequence numbers of a scope follow each other: a client that
 /// sees a gap takes a new snapshot. <see cref="City"/> is the scope's total (the city's, or a sector's across the city).
+/// <see cref="First"/> is set only on a frame that stands for several (the frames of a scope held for one client while
+/// its snapshot was read and its parts written, merged): it covers every number from <see cref="First"/> to
+/// <see cref="Sequence"/>, so the next frame follows <see cref="Sequence"/>.
 /// </summary>
 public sealed record DeltaFrame(
-    string Scope, long Sequence, CityView? City, List<DistrictView> Districts, List<SegmentView> Segments, List<SensorView> Sensors);
+    string Scope, long Sequence, CityView? City, List<DistrictView> Districts, List<SegmentView> Segments, List<SensorView> Sensors,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? First = null);
 
 /// <summary>
 /// Everything a scope covers now. Deltas with a sequence above <see cref="Sequence"/> follow it. <see cref="Assets"/>: the

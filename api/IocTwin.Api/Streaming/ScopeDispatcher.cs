@@ -133,7 +133,7 @@ public sealed class ScopeDispatcher : BackgroundService
             var served = state.Shared.For(state.Sequence, held.Generation, takeHeld);
             connection.Hold(key);
             // Ahead of every later frame: under the lock that sends frames.
-            served.FramesSince.ForEach(frame => connection.Send(key, frame.Message));
+            served.FramesSince.ForEach(frame => connection.Send(key, frame.Message, frame.Frame));
             return new ScopeJoin(served.Sequence, served.Records, assets);
         }
     }
@@ -425,7 +425,7 @@ public sealed class ScopeDispatcher : BackgroundService
         {
             if (_connections.TryGetValue(subscriber, out var connection))
             {
-                connection.Send(state.Key, message);
+                connection.Send(state.Key, message, frame as DeltaFrame);
             }
         }
         return message;

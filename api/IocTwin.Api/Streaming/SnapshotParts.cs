@@ -10,6 +10,8 @@ namespace IocTwin.Api.Streaming;
 /// </summary>
 public sealed class SnapshotParts(string scope, long sequence, IReadOnlyList<List<SensorView>> parts)
 {
+    public string Scope => scope;
+
     public int Count => parts.Count;
 
     public IEnumerable<SnapshotPartFrame> Frames() =>

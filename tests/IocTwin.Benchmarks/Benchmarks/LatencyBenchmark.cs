@@ -22,6 +22,12 @@ public static class LatencyBenchmark
     public const double TargetMilliseconds = 300;
     public const int TargetScreens = 1_000;
 
+    /// <summary>How long one screen may take to connect and have its Subscribe answered before it is counted as failed.</summary>
+    private static readonly TimeSpan ScreenConnectLimit = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long one step may spend connecting screens; those not started by then are counted as not tried.</summary>
+    private static readonly TimeSpan ConnectStepLimit = TimeSpan.FromMinutes(5);
+
     public static async Task RunAsync(BenchmarkContext context)
     {
         var options = context.Options;
@@ -60,7 +66,7 @@ public static class LatencyBenchmark
             var resyncsBefore = 0;
             foreach (var screens in new[] { 0 }.Concat(options.ClientSteps))
             {
-                await ConnectAsync(host, book, clients, screens, watched);
+                var connect = await ConnectAsync(host, book, clients, screens, watched);
                 await Task.Delay(options.LatencyWarmup);
 
                 var before = context.Counters.Take();
@@ -80,6 +86,7 @@ public static class LatencyBenchmark
                 {
                     0 => "0 screens: reading → API process's twin observer",
                     1 => "1 screen: reading → SignalR frame",
+                    _ when clients.Count < screens => $"{screens:N0} screens ({clients.Count:N0} connected): reading → SignalR frame",
                     _ => $"{screens:N0} screens: reading → SignalR frame",
                 };
                 var result = screens == 0 ? atObserver : atScreens;
@@ -94,7 +101,8 @@ public static class LatencyBenchmark
                 var resyncs = clients.Sum(c => c.Resyncs) - resyncsBefore;
                 resyncsBefore += resyncs;
                 var delivery = screens == 0 ? "" : string.Create(CultureInfo.InvariantCulture,
-                    $"{result.Delivered:P1} of {result.Expected:N0} expected frame arrivals seen, {result.Frames:N0} frames, {resyncs} resyncs; ");
+                    $"{result.Delivered:P1} of {result.Expected:N0} expected frame arrivals seen, {result.Frames:N0} frames, {resyncs} resyncs; " +
+                    $"{connect}; the screens are JSON clients in this process, so their parsing shares its 2 cores with the twin and counts in the time; ");
                 context.Results.Note(string.Create(CultureInfo.InvariantCulture,
                     $"latency with {screens:N0} screen{(screens == 1 ? "" : "s")}: {probes.Count:N0} readings of watched sensors, {delivery}" +
                     $"at the twin observer p50 {atObserver.P50:N0} ms / p99 {atObserver.P99:N0} ms ({atObserver.Delivered:P1} seen{unseen}); " +
@@ -111,11 +119,16 @@ public static class LatencyBenchmark
         }
     }
 
-    private static async Task ConnectAsync(TwinHost host, ProbeBook book, List<ScreenClient> clients, int count, string[] districts)
+    /// <summary>
+    /// Connects and subscribes screens up to <paramref name="count"/>, 16 at a time. The step is bounded: a screen not
+    /// subscribed within <see cref="ScreenConnectLimit"/> is counted as failed and let go, and screens not started
+    /// within <see cref="ConnectStepLimit"/> are not tried; what happened is returned for the row's note.
+    /// </summary>
+    private static async Task<string> ConnectAsync(TwinHost host, ProbeBook book, List<ScreenClient> clients, int count, string[] districts)
     {
         if (clients.Count >= count)
         {
-            return;
+            return $"{clients.Count:N0} screens connected";
         }
         Progress.Say($"latency: connecting screens {clients.Count + 1:N0}..{count:N0}");
         var token = host.IocToken();
@@ -124,9 +137,44 @@ public static class LatencyBenchmark
         var added = Enumerable.Range(clients.Count, count - clients.Count)
             .Select(i => new ScreenClient(url, token, $"district:{districts[i % districts.Length]}", districts[i % districts.Length], book))
             .ToList();
-        await Parallel.ForEachAsync(added, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (client, ct) => await client.StartAsync(ct));
-        clients.AddRange(added);
-        Progress.Say($"latency: {clients.Count:N0} screens subscribed ({Stopwatch.GetElapsedTime(started).TotalSeconds:N1} s)");
+        var subscribed = new System.Collections.Concurrent.ConcurrentBag<ScreenClient>();
+        var failures = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        var connectTimes = new System.Collections.Concurrent.ConcurrentBag<double>();
+        using var stepLimit = new CancellationTokenSource(ConnectStepLimit);
+        try
+        {
+            await Parallel.ForEachAsync(added, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = stepLimit.Token }, async (client, _) =>
+            {
+                using var screenLimit = new CancellationTokenSource(ScreenConnectLimit);
+                var screenStarted = Stopwatch.GetTimestamp();
+                try
+                {
+                    await client.StartAsync(screenLimit.Token);
+                    connectTimes.Add(Stopwatch.GetElapsedTime(screenStarted).TotalMilliseconds);
+                    subscribed.Add(client);
+                }
+                catch (Exception ex)
+                {
+                    var reason = screenLimit.IsCancellationRequested ? $"not subscribed within {ScreenConnectLimit.TotalSeconds:N0} s" : ex.GetType().Name;
+                    failures.AddOrUpdate(reason, 1, (_, n) => n + 1);
+                    await client.DisposeAsync();
+                }
+            });
+        }
+        catch (OperationCanceledException) when (stepLimit.IsCancellationRequested)
+        {
+        }
+        var untried = added.Except(subscribed).Where(c => !c.Tried).ToList();
+        await Task.WhenAll(untried.Select(c => c.DisposeAsync().AsTask()));
+        clients.AddRange(added.Where(subscribed.Contains));
+        var times = connectTimes.Order().ToList();
+        var outcome = FormattableString.Invariant(
+            $"screens {count - added.Count + 1:N0}..{count:N0}: {subscribed.Count:N0} subscribed in {Stopwatch.GetElapsedTime(started).TotalSeconds:N1} s ") +
+            FormattableString.Invariant($"(connect + Subscribe p50 {Percentile(times, 0.5):N0} ms / p99 {Percentile(times, 0.99):N0} ms)") +
+            string.Concat(failures.Select(f => FormattableString.Invariant($", {f.Value:N0} failed ({f.Key})"))) +
+            (untried.Count > 0 ? FormattableString.Invariant($", {untried.Count:N0} not tried within the step's {ConnectStepLimit.TotalMinutes:N0} min") : "");
+        Progress.Say($"latency: {outcome}");
+        return outcome;
     }
 
     /// <summary>Registers a twin observer and registers it again every 5 s, as the API process does, until cancelled.</summary>

@@ -15,6 +15,8 @@ public sealed class RawHubClient : IAsyncDisposable
     private static readonly byte[] CompletionType = "\"type\":3"u8.ToArray();
     /// <summary>A snapshot's part names its target among its first properties.</summary>
     private static readonly byte[] PartTarget = "\"target\":\"snapshot-part\""u8.ToArray();
+    /// <summary>A resync (the parts still awaited will not come) names its target among its first properties.</summary>
+    private static readonly byte[] ResyncTarget = "\"target\":\"resync\""u8.ToArray();
     /// <summary>A snapshot's last property says how many parts follow it.</summary>
     private static readonly byte[] PartsProperty = "\"parts\":"u8.ToArray();
 
@@ -27,6 +29,7 @@ public sealed class RawHubClient : IAsyncDisposable
     private int _partsSeen;
     private int _partsAnnounced;
     private bool _completed;
+    private bool _resynced;
     private int _position;
     private int _count;
     private int _invocations;
@@ -37,40 +40,54 @@ public sealed class RawHubClient : IAsyncDisposable
         var ws = new UriBuilder(new Uri(address, "/hubs/twin")) { Scheme = address.Scheme == "https" ? "wss" : "ws", Query = $"access_token={Uri.EscapeDataString(token)}" };
         await client._socket.ConnectAsync(ws.Uri, CancellationToken.None);
         await client.SendAsync("{\"protocol\":\"json\",\"version\":1}");
-        await client.ReadUntilAsync(handshake: true);
+        await client.ReadUntilAsync(handshake: true, CancellationToken.None);
         return client;
     }
 
+    /// <summary>Resyncs the hub sent this client (each ends the wait for the parts of the snapshot under way).</summary>
+    public int Resyncs { get; private set; }
+
     /// <summary>
     /// Calls a hub method with one string argument and reads until its completion has arrived, whole, and (a Subscribe
-    /// answered in parts) every part its answer announced.
+    /// answered in parts) every part its answer announced, or a resync said the rest will not come (false then). Past
+    /// <paramref name="timeout"/> it gives up with a <see cref="TimeoutException"/>, the connection lost.
     /// </summary>
-    public async Task InvokeAsync(string method, string argument)
+    public async Task<bool> InvokeAsync(string method, string argument, TimeSpan timeout)
     {
         var id = ++_invocations;
-        (_partsSeen, _partsAnnounced, _completed) = (0, 0, false);
-        await SendAsync($"{{\"type\":1,\"invocationId\":\"{id}\",\"target\":\"{method}\",\"arguments\":[\"{argument}\"]}}");
-        // Parts may come ahead of the completion.
-        while (!_completed || _partsSeen < _partsAnnounced)
+        (_partsSeen, _partsAnnounced, _completed, _resynced) = (0, 0, false, false);
+        using var giveUp = new CancellationTokenSource(timeout);
+        try
         {
-            await ReadUntilAsync(handshake: false);
+            await SendAsync($"{{\"type\":1,\"invocationId\":\"{id}\",\"target\":\"{method}\",\"arguments\":[\"{argument}\"]}}");
+            // Parts may come ahead of the completion.
+            while (!_completed || (_partsSeen < _partsAnnounced && !_resynced))
+            {
+                await ReadUntilAsync(handshake: false, giveUp.Token);
+            }
         }
+        catch (OperationCanceledException) when (giveUp.IsCancellationRequested)
+        {
+            throw new TimeoutException(
+                $"{method}('{argument}') not whole after {timeout.TotalSeconds:N0} s: {(_completed ? $"{_partsSeen} of {_partsAnnounced} parts" : "no answer")}");
+        }
+        return !_resynced;
     }
 
     private Task SendAsync(string message) =>
         _socket.SendAsync(Encoding.UTF8.GetBytes(message + (char)RecordSeparator), WebSocketMessageType.Text, true, CancellationToken.None);
 
     /// <summary>
-    /// Reads messages until the handshake answer, or a completion (one call is out at a time), or a snapshot's part has
-    /// ended; what follows it in the buffer is kept for the next read.
+    /// Reads messages until the handshake answer, or a completion (one call is out at a time), or a snapshot's part, or
+    /// a resync has ended; what follows it in the buffer is kept for the next read.
     /// </summary>
-    private async Task ReadUntilAsync(bool handshake)
+    private async Task ReadUntilAsync(bool handshake, CancellationToken cancellationToken)
     {
         while (true)
         {
             if (_position == _count)
             {
-                var received = await _socket.ReceiveAsync(_buffer, CancellationToken.None);
+                var received = await _socket.ReceiveAsync(_buffer, cancellationToken);
                 if (received.MessageType == WebSocketMessageType.Close)
                 {
                     throw new InvalidOperationException($"The hub closed the connection: {received.CloseStatusDescription}");
@@ -90,8 +107,11 @@ public sealed class RawHubClient : IAsyncDisposable
                         (_partsAnnounced, _completed) = (AnnouncedParts(), true);
                     }
                     _partsSeen += part ? 1 : 0;
+                    var resync = start.IndexOf(ResyncTarget) >= 0;
+                    _resynced |= resync;
+                    Resyncs += resync ? 1 : 0;
                     (_startLength, _messageLength) = (0, 0);
-                    if (handshake || completion || part)
+                    if (handshake || completion || part || resync)
                     {
                         return;
                     }

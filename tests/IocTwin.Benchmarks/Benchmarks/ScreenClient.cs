@@ -57,8 +57,12 @@ internal sealed class ScreenClient : IProbeReceiver, IAsyncDisposable
 
     public int Resyncs => Volatile.Read(ref _resyncs);
 
+    /// <summary>Whether <see cref="StartAsync"/> was called (a bounded connect step may end before every screen is tried).</summary>
+    public bool Tried { get; private set; }
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        Tried = true;
         await _connection.StartAsync(cancellationToken);
         await _connection.InvokeAsync<SnapshotHeader>("Subscribe", _scope, cancellationToken);
     }

@@ -23,6 +23,8 @@ public static class SubscribeBenchmark
 {
     public const string Name = "subscribe";
     private const double TargetP99Milliseconds = 500;
+    /// <summary>How long a call may take until its snapshot is whole (its last part in) before it is counted as timed out.</summary>
+    private static readonly TimeSpan WholeTimeout = TimeSpan.FromSeconds(60);
 
     public static async Task RunAsync(BenchmarkContext context)
     {
@@ -43,10 +45,10 @@ public static class SubscribeBenchmark
             .Build();
         connection.ServerTimeout = TimeSpan.FromMinutes(2);
         connection.On<JsonElement>("delta", _ => { });
-        connection.On<JsonElement>("resync", _ => { });
         connection.On<JsonElement>("alert", _ => { });
         var parts = new PartTracker();
         connection.On<JsonElement>("snapshot-part", parts.Saw);
+        connection.On<JsonElement>("resync", parts.Resynced);
         string? closedBecause = null;
         connection.Closed += error =>
         {
@@ -59,16 +61,17 @@ public static class SubscribeBenchmark
         foreach (var scope in scopes)
         {
             var started = Stopwatch.GetTimestamp();
+            parts.Expect(scope);
             var answer = await connection.InvokeAsync<JsonElement>("Subscribe", scope);
             firstCalls[scope] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            await parts.AllOf(scope, answer);
+            await parts.AllOf(scope, answer, WholeTimeout);
             await connection.InvokeAsync("Unsubscribe", scope);
         }
 
         Progress.Say($"subscribe: {options.SubscribeSamples} calls per scope on an idle twin ({string.Join(", ", scopes)})");
         var idle = await MeasureAsync(connection, parts, scopes, options.SubscribeSamples);
         Report(context, "idle", idle, "");
-        var rawIdle = await RawCityAllocationsAsync(host, options.SubscribeSamples, feed: null);
+        var rawIdle = await RawCityAllocationsAsync(context, options.SubscribeSamples, feed: null);
         ReportAllocation(context, "idle", rawIdle, idle["city"].Sensors);
         foreach (var (scope, first) in firstCalls)
         {
@@ -85,7 +88,7 @@ public static class SubscribeBenchmark
             Progress.Say($"subscribe: the same under a feed of {options.SubscribeFeedReadingsPerSecond:N0} readings/s");
             await Task.Delay(options.LatencyWarmup);
             // First, so that it is measured even when a busy machine makes the calls below fail.
-            var rawFed = await RawCityAllocationsAsync(host, options.SubscribeSamples, feed);
+            var rawFed = await RawCityAllocationsAsync(context, options.SubscribeSamples, feed);
             ReportAllocation(context, $"under {options.SubscribeFeedReadingsPerSecond:N0} readings/s, net of the feed", rawFed, idle["city"].Sensors);
             var before = context.Counters.Take();
             var sentBefore = feed.Sent;
@@ -129,16 +132,25 @@ public static class SubscribeBenchmark
             {
                 var allocated = GC.GetTotalAllocatedBytes();
                 var started = Stopwatch.GetTimestamp();
+                parts.Expect(scope);
                 var snapshot = await connection.InvokeAsync<JsonElement>("Subscribe", scope);
                 var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                var partSensors = await parts.AllOf(scope, snapshot);
+                var (partSensors, outcome) = await parts.AllOf(scope, snapshot, WholeTimeout);
                 var whole = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                 results[scope].Allocated.Add(GC.GetTotalAllocatedBytes() - allocated);
                 await connection.InvokeAsync("Unsubscribe", scope);
                 results[scope].Times.Add(elapsed);
-                results[scope].Whole.Add(whole);
-                results[scope].Sensors = snapshot.GetProperty("sensors").GetArrayLength() + partSensors;
                 results[scope].Parts = snapshot.TryGetProperty("parts", out var announced) ? announced.GetInt32() : 0;
+                // Only a snapshot that came whole counts to its last part, and says how many sensors the scope holds.
+                if (outcome == SnapshotOutcome.Whole)
+                {
+                    results[scope].Whole.Add(whole);
+                    results[scope].Sensors = snapshot.GetProperty("sensors").GetArrayLength() + partSensors;
+                }
+                else
+                {
+                    results[scope].Incomplete[outcome] = results[scope].Incomplete.GetValueOrDefault(outcome) + 1;
+                }
             }
         }
         foreach (var measured in results.Values)
@@ -150,50 +162,6 @@ public static class SubscribeBenchmark
         return results;
     }
 
-    /// <summary>
-    /// The "snapshot-part" frames the connection received, parsed, by scope and sequence; they may come ahead of the
-    /// answer. Every call waits for its parts, so none is left over for the next.
-    /// </summary>
-    private sealed class PartTracker
-    {
-        private readonly Lock _gate = new();
-        private readonly Dictionary<(string Scope, long Sequence), (int Parts, int Sensors)> _received = [];
-        private TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public void Saw(JsonElement frame)
-        {
-            var key = (frame.GetProperty("scope").GetString()!, frame.GetProperty("sequence").GetInt64());
-            lock (_gate)
-            {
-                var (parts, sensors) = _received.GetValueOrDefault(key);
-                _received[key] = (parts + 1, sensors + frame.GetProperty("sensors").GetArrayLength());
-                _arrived.TrySetResult();
-                _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
-        }
-
-        /// <summary>Waits for every part the answer announced; the sensors they held.</summary>
-        public async Task<int> AllOf(string scope, JsonElement answer)
-        {
-            var key = (scope, answer.GetProperty("sequence").GetInt64());
-            var announced = answer.TryGetProperty("parts", out var parts) ? parts.GetInt32() : 0;
-            while (true)
-            {
-                Task arrived;
-                lock (_gate)
-                {
-                    var (received, sensors) = _received.GetValueOrDefault(key);
-                    if (received >= announced)
-                    {
-                        _received.Remove(key);
-                        return sensors;
-                    }
-                    arrived = _arrived.Task;
-                }
-                await arrived.WaitAsync(TimeSpan.FromMinutes(1));
-            }
-        }
-    }
 
     /// <summary>
     /// One scope's calls: milliseconds and bytes allocated in this process (the twin and the client's parse of the
@@ -205,6 +173,8 @@ public static class SubscribeBenchmark
         public List<double> Allocated { get; } = [];
         /// <summary>Milliseconds to the last part of a snapshot sent in parts (to the answer when it has none).</summary>
         public List<double> Whole { get; } = [];
+        /// <summary>Calls whose snapshot did not come whole: a resync ended it, or its parts did not come in time.</summary>
+        public Dictionary<SnapshotOutcome, int> Incomplete { get; } = [];
         public int Sensors { get; set; }
         public int Parts { get; set; }
     }
@@ -214,10 +184,12 @@ public static class SubscribeBenchmark
     /// sorted: the twin's own work for a city subscriber. Under a feed, what the feed allocates at the rate measured over
     /// the second before each call is taken off. Allocation does not depend on the machine's load.
     /// </summary>
-    private static async Task<List<double>> RawCityAllocationsAsync(TwinHost host, int samples, SteadyFeed? feed)
+    private static async Task<List<double>> RawCityAllocationsAsync(BenchmarkContext context, int samples, SteadyFeed? feed)
     {
+        var host = context.Host;
         await using var raw = await RawHubClient.ConnectAsync(host.Address, host.IocToken());
         List<double> allocated = [];
+        var resynced = 0;
         for (var i = 0; i < samples; i++)
         {
             var feedRate = 0.0;
@@ -228,9 +200,28 @@ public static class SubscribeBenchmark
                 feedRate = (GC.GetTotalAllocatedBytes() - feedAllocated) / Stopwatch.GetElapsedTime(feedStarted).TotalSeconds;
             }
             var (before, started) = (GC.GetTotalAllocatedBytes(), Stopwatch.GetTimestamp());
-            await raw.InvokeAsync("Subscribe", "city");
-            allocated.Add(Math.Max(0, GC.GetTotalAllocatedBytes() - before - feedRate * Stopwatch.GetElapsedTime(started).TotalSeconds));
-            await raw.InvokeAsync("Unsubscribe", "city");
+            try
+            {
+                if (await raw.InvokeAsync("Subscribe", "city", WholeTimeout))
+                {
+                    allocated.Add(Math.Max(0, GC.GetTotalAllocatedBytes() - before - feedRate * Stopwatch.GetElapsedTime(started).TotalSeconds));
+                }
+                else
+                {
+                    // A snapshot cut short by a resync allocated less than a whole one: not a sample.
+                    resynced++;
+                }
+                await raw.InvokeAsync("Unsubscribe", "city", WholeTimeout);
+            }
+            catch (TimeoutException timedOut)
+            {
+                context.Results.Note($"subscribe, raw city client{(feed is null ? "" : " under the feed")}: {timedOut.Message}; stopped after {i} calls");
+                break;
+            }
+        }
+        if (resynced > 0 || raw.Resyncs > 0)
+        {
+            context.Results.Note($"subscribe, raw city client{(feed is null ? "" : " under the feed")}: {resynced} of {samples} snapshots cut short by a resync ({raw.Resyncs} resyncs received)");
         }
         allocated.Sort();
         return allocated;
@@ -238,6 +229,11 @@ public static class SubscribeBenchmark
 
     private static void ReportAllocation(BenchmarkContext context, string condition, List<double> allocated, int sensors)
     {
+        if (allocated.Count == 0)
+        {
+            context.Results.Note($"allocated per subscribe, city, {condition}: no snapshot came whole");
+            return;
+        }
         context.Results.Add(new Figure(Name, $"allocated per subscribe, city ({sensors:N0} sensors), {condition}, median", LatencyBenchmark.Percentile(allocated, 0.50),
             Unit.Bytes, "max", allocated[^1]));
     }
@@ -261,15 +257,23 @@ public static class SubscribeBenchmark
                 Met = p99 < TargetP99Milliseconds,
             });
             // The scope whole: what a screen waits for before it may count on every sensor being there.
+            if (m.Whole.Count == 0)
+            {
+                continue;
+            }
             context.Results.Add(new Figure(Name, $"p50 to the last part, {label}, {condition}", LatencyBenchmark.Percentile(m.Whole, 0.50), Unit.Milliseconds,
                 $"{RoundTrip} p50", LatencyBenchmark.Percentile(roundTrip, 0.50)));
             context.Results.Add(new Figure(Name, $"p99 to the last part, {label}, {condition}", LatencyBenchmark.Percentile(m.Whole, 0.99), Unit.Milliseconds,
                 $"{RoundTrip} p99", LatencyBenchmark.Percentile(roundTrip, 0.99)));
         }
         var slowest = string.Join("; ", measured.Select(m => FormattableString.Invariant(
-            $"{m.Key} max {m.Value.Times[^1]:N0} ms over {m.Value.Times.Count} calls, {LatencyBenchmark.Percentile(m.Value.Allocated, 0.50):N0} B allocated per call (median)")));
+            $"{m.Key} max {m.Value.Times[^1]:N0} ms over {m.Value.Times.Count} calls, {LatencyBenchmark.Percentile(m.Value.Allocated, 0.50):N0} B allocated per call (median){Incomplete(m.Value)}")));
         context.Results.Note($"subscribe {condition}: {slowest}{(note.Length > 0 ? "; " + note : "")}");
     }
+
+    /// <summary>", n cut short by a resync, n timed out" for a scope whose snapshots did not all come whole; empty otherwise.</summary>
+    private static string Incomplete(Measured measured) => measured.Incomplete.Count == 0 ? "" : ", " + string.Join(", ", measured.Incomplete.Select(
+        i => i.Key == SnapshotOutcome.Resynced ? $"{i.Value} cut short by a resync" : $"{i.Value} not whole within {WholeTimeout.TotalSeconds:N0} s"));
 
     /// <summary>The <see cref="PacedFeed"/>, counting what it posted.</summary>
     private sealed class SteadyFeed(TwinHost host, CitySpec city, double readingsPerSecond)

@@ -25,12 +25,14 @@ public sealed class PollingScreen
         _path = path;
     }
 
-    /// <summary>Every delta and resync frame read so far, in order.</summary>
+    /// <summary>Every delta, snapshot part and resync frame read so far, in order.</summary>
     public IReadOnlyList<object> Received => _received;
 
     public IEnumerable<DeltaFrame> Deltas => _received.OfType<DeltaFrame>();
 
     public IEnumerable<ResyncFrame> Resyncs => _received.OfType<ResyncFrame>();
+
+    public IEnumerable<SnapshotPartFrame> Parts => _received.OfType<SnapshotPartFrame>();
 
     /// <summary>Negotiates a long-polling connection and completes the JSON protocol handshake.</summary>
     public static async Task<PollingScreen> ConnectAsync(HttpClient http, string token)
@@ -49,12 +51,15 @@ public sealed class PollingScreen
         return screen;
     }
 
-    /// <summary>Invokes Subscribe and polls until its result arrives, keeping any frames read meanwhile.</summary>
-    public async Task<ScopeSnapshot> Subscribe(string scope)
+    /// <summary>
+    /// Invokes Subscribe and polls until its result arrives, keeping any frames read meanwhile; a slow screen waits
+    /// <paramref name="betweenPolls"/> after each poll.
+    /// </summary>
+    public async Task<ScopeSnapshot> Subscribe(string scope, TimeSpan betweenPolls = default)
     {
         var id = (++_nextInvocation).ToString();
         await SendAsync(JsonSerializer.Serialize(new { type = 1, invocationId = id, target = "Subscribe", arguments = new[] { scope } }));
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (!_completions.ContainsKey(id))
         {
             if (DateTime.UtcNow > deadline)
@@ -62,6 +67,7 @@ public sealed class PollingScreen
                 throw new TimeoutException($"No answer to Subscribe('{scope}')");
             }
             await PollAsync();
+            await Task.Delay(betweenPolls);
         }
         var completion = _completions[id];
         if (completion.TryGetProperty("error", out var error))
@@ -110,6 +116,9 @@ public sealed class PollingScreen
             {
                 case 1 when message.GetProperty("target").GetString() == HubMethods.Delta:
                     _received.Add(message.GetProperty("arguments")[0].Deserialize<DeltaFrame>(TwinJson.Options)!);
+                    break;
+                case 1 when message.GetProperty("target").GetString() == HubMethods.SnapshotPart:
+                    _received.Add(message.GetProperty("arguments")[0].Deserialize<SnapshotPartFrame>(TwinJson.Options)!);
                     break;
                 case 1 when message.GetProperty("target").GetString() == HubMethods.Resync:
                     _received.Add(message.GetProperty("arguments")[0].Deserialize<ResyncFrame>(TwinJson.Options)!);

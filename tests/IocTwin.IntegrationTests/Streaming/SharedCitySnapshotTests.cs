@@ -48,7 +48,7 @@ public sealed class SharedCitySnapshotTests(TwinApiFactory api)
         var shown = await Eventually.Until(() => Task.FromResult(opening.ShownSensor(snapshot, counter.Id)),
             s => s.ReadingCount >= count + speeds.Length, because: "the screen's snapshot and the frames after it hold every reading");
         Assert.Equal(speeds[^1], shown.Values!["speed"]);
-        var sequences = opening.DeltasOf("city").Select(d => d.Sequence).Where(s => s > snapshot.Sequence).Distinct().Order().ToList();
+        var sequences = opening.SequencesAfter(snapshot).Distinct().Order().ToList();
         Assert.Equal(Enumerable.Range(0, sequences.Count).Select(i => snapshot.Sequence + 1 + i), sequences);
     }
 
@@ -110,7 +110,7 @@ public sealed class SharedCitySnapshotTests(TwinApiFactory api)
                 await Eventually.Until(() => Task.FromResult(expected.All(e => screen.ShownSensor(snapshot, e.Id) is var shown
                         && shown.ReadingCount == e.Count && shown.Values["speed"] == e.Speed)),
                     shownAll => shownAll, TimeSpan.FromSeconds(20), "every reading reaches each screen, none lost, none shown out of order");
-                var sequences = screen.DeltasOf("city").Select(d => d.Sequence).Where(s => s > snapshot.Sequence).Distinct().Order().ToList();
+                var sequences = screen.SequencesAfter(snapshot).Distinct().Order().ToList();
                 Assert.Equal(Enumerable.Range(0, sequences.Count).Select(i => snapshot.Sequence + 1 + i), sequences);
                 Assert.Empty(screen.Resyncs);
             }

@@ -69,6 +69,22 @@ public sealed class LiveScreen : IAsyncDisposable
 
     public IReadOnlyList<DeltaFrame> DeltasOf(string scope) => [.. Deltas.Where(d => d.Scope == scope)];
 
+    /// <summary>
+    /// The sequence numbers the scope's deltas above the snapshot stand for, in order of arrival: a frame that merges
+    /// several (held behind the snapshot) stands for every number from its First to its Sequence.
+    /// </summary>
+    public List<long> SequencesAfter(ScopeSnapshot snapshot) => SequencesAbove(snapshot.Sequence, DeltasOf(snapshot.Scope));
+
+    /// <summary>The sequence numbers the deltas above <paramref name="sequence"/> stand for, in order of arrival.</summary>
+    public static List<long> SequencesAbove(long sequence, IEnumerable<DeltaFrame> deltas) =>
+    [
+        .. deltas.Where(d => d.Sequence > sequence).SelectMany(d =>
+        {
+            var first = Math.Max(d.First ?? d.Sequence, sequence + 1);
+            return Enumerable.Range(0, (int)(d.Sequence - first + 1)).Select(i => first + i);
+        }),
+    ];
+
     /// <summary>Waits for a delta of the scope that satisfies the condition, among those received so far or later.</summary>
     public async Task<DeltaFrame> WaitForDelta(string scope, Func<DeltaFrame, bool> condition, string because, TimeSpan? timeout = null)
     {

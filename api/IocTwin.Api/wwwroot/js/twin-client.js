@@ -3,6 +3,7 @@
 // takes a new snapshot; so does every scope after a reconnect. Updates come only through the hub, never by polling.
 // A big scope's snapshot comes in parts: the Subscribe answer, then 'snapshot-part' frames with the rest of its
 // sensors, each merged (and drawn) as it comes; the scope is complete (`complete(scope)`) only once the last is in.
+// A resync of the scope ends the snapshot under way (its remaining parts will not come): a new one is taken.
 //
 // Events: 'change' (detail: { city, districts, segments, sensors: Sets of changed ids, snapshot: from a snapshot or
 // one of its parts, scope and complete: for those, the scope and whether its last part is in }),
@@ -212,10 +213,13 @@ export class TwinClient extends EventTarget {
     this.#emit('change', changes);
   }
 
-  /** Applies the next frame of a scope; a gap in its sequence means frames were lost: take a new snapshot. */
+  /**
+   * Applies the next frame of a scope; a gap in its sequence means frames were lost: take a new snapshot. A frame that
+   * merges several (held while the snapshot's parts were sent) covers every number from its `first` to its `sequence`.
+   */
   #accept(s, frame) {
     if (s.sequence === null || frame.sequence <= s.sequence) return;
-    if (frame.sequence !== s.sequence + 1) {
+    if ((frame.first ?? frame.sequence) > s.sequence + 1) {
       this.#subscribe(s.scope);
       return;
     }
