@@ -61,7 +61,7 @@ public sealed class HubScopeAccessTests(TwinApiFactory api)
         // A last reading in the OC's own district: once it arrives, every earlier frame for this screen has arrived too.
         var fence = all.First(s => s.DistrictId == "thanh-khe" && s.Kind == SensorKind.TrafficCounter);
         await Http.PostReadings(Reading(fence.Id, DateTimeOffset.UtcNow, new { speed = 47.5, flow = 321 }));
-        await oc.WaitForDelta(own, d => d.Sensors.Any(s => s.Id == fence.Id && s.Values["flow"] == 321), "the OC's own district streams");
+        await oc.WaitForDelta(own, d => d.Sensors.Any(s => s.Id == fence.Id && s.Values.GetValueOrDefault("flow") == 321), "the OC's own district streams");
         var elapsed = DateTime.UtcNow - watchStarts;
 
         var cityDistricts = ioc.DeltasOf("city").SelectMany(d => d.Sensors).Select(s => s.DistrictId).ToHashSet();

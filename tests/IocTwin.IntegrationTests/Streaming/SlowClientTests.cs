@@ -84,7 +84,7 @@ public sealed class SlowClientTests(TightBuffersTwinApiFactory api)
         var counter = sensors.First(s => s.Kind == SensorKind.TrafficCounter);
         await api.Http.PostReadings(TwinApiClient.Reading(counter.Id, DateTimeOffset.UtcNow, new { speed = 33.3, flow = 333 }));
         var deadlineAfter = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!slow.Deltas.Any(d => d.Sequence > fresh.Sequence && d.Sensors.Any(s => s.Id == counter.Id && s.Values["flow"] == 333)))
+        while (!slow.Deltas.Any(d => d.Sequence > fresh.Sequence && d.Sensors.Any(s => s.Id == counter.Id && s.Values.GetValueOrDefault("flow") == 333)))
         {
             Assert.True(DateTime.UtcNow < deadlineAfter, "the resynced screen streams again");
             await slow.PollAsync();
