@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using IocTwin.Domain;
 using IocTwin.Model;
 using Microsoft.Extensions.Options;
@@ -80,10 +82,11 @@ public sealed class RoadSegmentGrain(
         var changed = false;
         foreach (var sensor in sensors)
         {
-            // A report racing a detach must not bring the sensor back.
-            if (state.State.Sensors.ContainsKey(sensor.SensorId))
+            // A report racing a detach must not bring the sensor back. One lookup per sensor: found, replaced in place.
+            ref var held = ref CollectionsMarshal.GetValueRefOrNullRef(state.State.Sensors, sensor.SensorId);
+            if (!Unsafe.IsNullRef(ref held))
             {
-                state.State.Sensors[sensor.SensorId] = sensor;
+                held = sensor;
                 changed = true;
             }
         }

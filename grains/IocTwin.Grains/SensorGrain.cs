@@ -60,7 +60,7 @@ public sealed class SensorGrain(
         var stored = await history.CommittedAfterAsync(this.GetPrimaryKeyString(), since, cancellationToken);
         foreach (var batch in stored.GroupBy(r => r.Batch))
         {
-            if (!state.State.RecentBatches.Contains(batch.Key))
+            if (state.State.RecentBatches.Add(batch.Key))
             {
                 // History stored before value ranges were enforced may hold impossible values: those are skipped.
                 Reading[] readings = [.. batch.Select(r => new Reading(r.Timestamp, ReadingRanges.Acceptable(r.Values))).Where(r => r.Values.Count > 0)];
@@ -124,14 +124,16 @@ public sealed class SensorGrain(
         {
             return Task.CompletedTask;
         }
-        // A batch this activation already caught up on from history is not applied twice.
-        if (batch is not { } stored || !state.State.RecentBatches.Contains(stored))
+        // A batch this activation already caught up on from history is not applied twice. Marking it applied here
+        // answers both questions with one lookup in the set.
+        if (batch is not { } stored || state.State.RecentBatches.Add(stored))
         {
             Apply(readings, batch, time.GetUtcNow());
         }
         return Task.CompletedTask;
     }
 
+    /// <summary>Applies readings; a stored batch is already marked applied in the state's recent batches.</summary>
     private void Apply(Reading[] readings, HistoryBatch? batch, DateTimeOffset seen)
     {
         state.State.LastSeen = seen > state.State.LastSeen ? seen : state.State.LastSeen ?? seen;
@@ -147,7 +149,6 @@ public sealed class SensorGrain(
         }
         if (batch is { } applied)
         {
-            state.State.RecentBatches.Add(applied);
             state.State.LastCommitMs = Math.Max(state.State.LastCommitMs, applied.CommittedMs);
             if (state.State.LastCommitMs >= _pruneAtMs)
             {

@@ -43,7 +43,7 @@ public sealed class IngestService(
         for (var i = 0; i < readings.Count; i++)
         {
             var reading = readings[i];
-            if (known[batch.SlotOf[i]])
+            if (known[batch.SlotOf[i]] is not null)
             {
                 stored.Add((reading.SensorId, reading.Reading));
             }
@@ -94,16 +94,19 @@ public sealed class IngestService(
         }
     }
 
-    /// <summary>Whether each sensor is registered; only sensors not seen registered before are asked.</summary>
-    private async Task<bool[]> KnownAsync(List<string> sensorIds)
+    /// <summary>
+    /// Each sensor's grain when it is registered, null when not; only sensors not seen registered before are asked.
+    /// The references found here are the ones delivered to, so a sensor costs one lookup in the known map per batch.
+    /// </summary>
+    private async Task<ISensorGrain?[]> KnownAsync(List<string> sensorIds)
     {
-        var known = new bool[sensorIds.Count];
-        List<(int Slot, Task<bool> Registered)>? asked = null;
+        var known = new ISensorGrain?[sensorIds.Count];
+        List<(int Slot, Task<ISensorGrain?> Registered)>? asked = null;
         for (var slot = 0; slot < sensorIds.Count; slot++)
         {
-            if (_knownSensors.ContainsKey(sensorIds[slot]))
+            if (_knownSensors.TryGetValue(sensorIds[slot], out var sensor))
             {
-                known[slot] = true;
+                known[slot] = sensor;
             }
             else
             {
@@ -125,14 +128,14 @@ public sealed class IngestService(
     /// One call per sensor, all in flight together; only the calls that failed go through the retries, so the common
     /// case costs no wrapper per sensor.
     /// </summary>
-    private async Task DeliverAllAsync(SensorBatch batch, bool[] known, IReadOnlyList<ParsedReading> readings, HistoryBatch committed)
+    private async Task DeliverAllAsync(SensorBatch batch, ISensorGrain?[] known, IReadOnlyList<ParsedReading> readings, HistoryBatch committed)
     {
         var perSensor = new Reading[batch.SensorIds.Count][];
         var filled = new int[batch.SensorIds.Count];
         for (var i = 0; i < readings.Count; i++)
         {
             var slot = batch.SlotOf[i];
-            if (known[slot])
+            if (known[slot] is not null)
             {
                 (perSensor[slot] ??= new Reading[batch.CountOf[slot]])[filled[slot]++] = readings[i].Reading;
             }
@@ -144,7 +147,7 @@ public sealed class IngestService(
             if (perSensor[slot] is { } sensorReadings)
             {
                 slots.Add(slot);
-                calls.Add(Sensor(batch.SensorIds[slot]).Record(sensorReadings, committed));
+                calls.Add(known[slot]!.Record(sensorReadings, committed));
             }
         }
         try
@@ -161,7 +164,8 @@ public sealed class IngestService(
                     var sensorId = batch.SensorIds[slots[i]];
                     logger.LogDebug(calls[i].Exception?.GetBaseException(), "Delivery of stored readings to {Sensor} failed; retrying", sensorId);
                     var sensorReadings = perSensor[slots[i]];
-                    retries.Add(late.RetryAsync(sensorId, GiveUpAt(committed), () => Sensor(sensorId).Record(sensorReadings, committed)));
+                    var sensor = known[slots[i]]!;
+                    retries.Add(late.RetryAsync(sensorId, GiveUpAt(committed), () => sensor.Record(sensorReadings, committed)));
                 }
             }
             await Task.WhenAll(retries);
@@ -178,17 +182,13 @@ public sealed class IngestService(
     private static DateTimeOffset GiveUpAt(HistoryBatch batch) =>
         DateTimeOffset.FromUnixTimeMilliseconds(batch.CommittedMs) + SensorGrain.BatchMemory - LateDeliveryMargin;
 
-    private ISensorGrain Sensor(string sensorId) =>
-        _knownSensors.TryGetValue(sensorId, out var sensor) ? sensor : grains.GetGrain<ISensorGrain>(sensorId);
-
-    private async Task<bool> IsRegisteredAsync(string sensorId)
+    private async Task<ISensorGrain?> IsRegisteredAsync(string sensorId)
     {
         var sensor = grains.GetGrain<ISensorGrain>(sensorId);
-        var registered = await sensor.IsRegistered();
-        if (registered)
+        if (!await sensor.IsRegistered())
         {
-            _knownSensors.TryAdd(sensorId, sensor);
+            return null;
         }
-        return registered;
+        return _knownSensors.GetOrAdd(sensorId, sensor);
     }
 }

@@ -55,7 +55,7 @@ public static class ReadingBatchParser
         {
             return ("item", "must be an object { sensorId, timestamp, values }");
         }
-        var sensorId = item.TryGetProperty("sensorId", out var idElement) && idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : null;
+        var sensorId = item.TryGetProperty("sensorId"u8, out var idElement) && idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : null;
         if (CheckSensorId(sensorId) is { } idError)
         {
             return idError;
@@ -64,7 +64,7 @@ public static class ReadingBatchParser
         {
             return timeError;
         }
-        if (!item.TryGetProperty("values", out var valuesElement) || valuesElement.ValueKind != JsonValueKind.Object)
+        if (!item.TryGetProperty("values"u8, out var valuesElement) || valuesElement.ValueKind != JsonValueKind.Object)
         {
             return NotAnObjectOfNumbers;
         }
@@ -96,7 +96,7 @@ public static class ReadingBatchParser
     private static bool TimestampOf(JsonElement item, out DateTimeOffset timestamp)
     {
         timestamp = default;
-        if (!item.TryGetProperty("timestamp", out var element) || element.ValueKind != JsonValueKind.String)
+        if (!item.TryGetProperty("timestamp"u8, out var element) || element.ValueKind != JsonValueKind.String)
         {
             return false;
         }
