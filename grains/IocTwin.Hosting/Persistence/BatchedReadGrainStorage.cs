@@ -10,8 +10,9 @@ namespace IocTwin.Persistence;
 /// </summary>
 /// <remarks>
 /// Kept instead of the ADO.NET provider's own read, which opens a connection and runs one statement per grain: a cold
-/// city waking 50,000 sensors at once exhausted the PostgreSQL connection pool (API calls answered 503), and on
-/// SQLite the per-grain reads held cold activation to a few hundred sensors a second on two cores. A group of up to
+/// city waking 50,000 sensors at once exhausted the PostgreSQL connection pool (API calls answered 503). On SQLite,
+/// where that read runs synchronously on a scheduler thread, a cold city's activations measured about 750 µs of
+/// process CPU each with grouped reads against about 1,070 µs with the provider's (100,000 sensors, shared box). A group of up to
 /// <see cref="MostPerStatement"/> rows costs one statement, with at most <see cref="MostInFlight"/> in flight. The
 /// rows, the payload's deserialisation, the ETag (the row's version) and "no row is a new grain" are the provider's
 /// own, so the provider's writes that follow succeed as if it had read the row itself.
