@@ -51,8 +51,8 @@ public sealed class SensorGrain(
     /// holds. Apply each stored batch the state has not seen, before taking any call. Commit times only increase per
     /// writing process, so batches are told apart by (writer, commit time) within a window, not by a single watermark.
     /// A sensor never written asks too (a crash may have left its only readings in history); history serves the
-    /// sensors activating together in one read. The state row itself is read by the ADO.NET provider one grain at a
-    /// time: it has no batched read, and a provider of our own would duplicate its versioning (ETags) and format.
+    /// sensors activating together in one read, as the twin's grain storage reads their state rows a group per
+    /// statement (BatchedReadGrainStorage).
     /// </summary>
     private async Task CatchUpWithHistoryAsync(CancellationToken cancellationToken)
     {

@@ -7,14 +7,18 @@ namespace IocTwin.History;
 /// </summary>
 /// <remarks>
 /// A sensor is only ever served by a snapshot begun after it asked, never by one already under way: a reading stored
-/// by another process just before the sensor asked is always seen.
+/// by another process just before the sensor asked is always seen. A request whose caller gave up (an activation the
+/// runtime cancelled after waiting too long) is dropped, not read: when a cold city wakes more sensors than the reads
+/// serve within the activation timeout, reading for activations already cancelled would leave the live ones to time
+/// out in turn, and no sensor would ever finish activating.
 /// </remarks>
 internal sealed class CatchUpReads(HistoryQueries queries)
 {
     /// <summary>Sensors one snapshot serves at most, to keep each read transaction short.</summary>
     private const int MostPerRead = 2_000;
 
-    private sealed record Request(string SensorId, long CommittedAfterMs, TaskCompletionSource<List<HistoryReading>> Done);
+    private sealed record Request(string SensorId, long CommittedAfterMs, TaskCompletionSource<List<HistoryReading>> Done,
+        CancellationToken CallerGivesUp);
 
     private readonly Lock _gate = new();
     private List<Request> _waiting = [];
@@ -22,7 +26,7 @@ internal sealed class CatchUpReads(HistoryQueries queries)
 
     public Task<List<HistoryReading>> CommittedAfterAsync(string sensorId, long committedAfterMs, CancellationToken cancellationToken)
     {
-        var request = new Request(sensorId, committedAfterMs, new(TaskCreationOptions.RunContinuationsAsynchronously));
+        var request = new Request(sensorId, committedAfterMs, new(TaskCreationOptions.RunContinuationsAsynchronously), cancellationToken);
         bool start;
         lock (_gate)
         {
@@ -41,6 +45,11 @@ internal sealed class CatchUpReads(HistoryQueries queries)
     {
         while (TakeGroup() is { } group)
         {
+            if (group.Count == 0)
+            {
+                // Every request taken had been given up.
+                continue;
+            }
             try
             {
                 var after = group.ToDictionary(r => r.SensorId, r => r.CommittedAfterMs, StringComparer.Ordinal);
@@ -75,7 +84,11 @@ internal sealed class CatchUpReads(HistoryQueries queries)
             var left = new List<Request>();
             foreach (var request in _waiting)
             {
-                if (group.Count < MostPerRead && sensors.Add(request.SensorId))
+                if (request.CallerGivesUp.IsCancellationRequested)
+                {
+                    request.Done.TrySetCanceled(request.CallerGivesUp);
+                }
+                else if (group.Count < MostPerRead && sensors.Add(request.SensorId))
                 {
                     group.Add(request);
                 }

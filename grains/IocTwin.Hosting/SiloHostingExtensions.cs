@@ -14,6 +14,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Serialization;
+using Orleans.Serialization.Serializers;
 using Orleans.Storage;
 
 namespace IocTwin.Hosting;
@@ -104,8 +105,8 @@ public static class SiloHostingExtensions
     {
         SchemaInstaller.RegisterProviderFactories();
         var sqlite = hosting.Storage == StorageKind.Sqlite;
-        // SQLite takes one writer at a time: its provider sits behind a gate that queues writers (see SingleWriterGrainStorage).
-        var providerName = sqlite ? TwinStorage.Name + "-sqlite" : TwinStorage.Name;
+        // The provider itself runs under a name of its own: the twin's storage wraps it (see below).
+        var providerName = TwinStorage.Name + (sqlite ? "-sqlite" : "-postgresql");
         silo.AddAdoNetGrainStorage(providerName, o =>
         {
             o.Invariant = sqlite ? SchemaInstaller.SqliteInvariant : SchemaInstaller.PostgreSqlInvariant;
@@ -114,15 +115,25 @@ public static class SiloHostingExtensions
         // Orleans' own binary format: compact, fast and version-tolerant through the [Id] attributes on state classes.
         silo.Services.AddOptions<AdoNetGrainStorageOptions>(providerName)
             .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
+        silo.Services.AddSingleton(sp => new AdoGrainRowKeys(providerName,
+            sp.GetRequiredService<IOptionsMonitor<AdoNetGrainStorageOptions>>().Get(providerName),
+            sp.GetRequiredService<IOptions<ClusterOptions>>().Value));
         // An import stores its new segments and sensors a batch at a time, in the provider's own rows.
         silo.Services.AddSingleton<IGrainStateBatchWriter>(sp => new SqlGrainStateBatchWriter(hosting.Storage, hosting.ConnectionString,
-            providerName, sp.GetRequiredService<IOptionsMonitor<AdoNetGrainStorageOptions>>().Get(providerName),
-            sp.GetRequiredService<IOptions<ClusterOptions>>().Value));
+            sp.GetRequiredService<IOptionsMonitor<AdoNetGrainStorageOptions>>().Get(providerName), sp.GetRequiredService<AdoGrainRowKeys>()));
+        // Grains activating together read their rows a group per statement (see BatchedReadGrainStorage); on SQLite,
+        // which takes one writer at a time, writes queue behind a gate (see SingleWriterGrainStorage).
+        silo.Services.AddKeyedSingleton<IGrainStorage>(TwinStorage.Name, (sp, _) =>
+        {
+            var rows = sp.GetRequiredKeyedService<IGrainStorage>(providerName);
+            var writes = sqlite ? new SingleWriterGrainStorage(rows, hosting.ConnectionString, sp.GetRequiredService<DeepCopier>()) : rows;
+            var keys = sp.GetRequiredService<AdoGrainRowKeys>();
+            return new BatchedReadGrainStorage(writes, keys,
+                sp.GetRequiredService<IOptionsMonitor<AdoNetGrainStorageOptions>>().Get(providerName).GrainStorageSerializer,
+                sp.GetRequiredService<IActivatorProvider>(), new SqlGrainStateReader(hosting.Storage, hosting.ConnectionString, keys.ServiceId));
+        });
         if (sqlite)
         {
-            silo.Services.AddKeyedSingleton<IGrainStorage>(TwinStorage.Name,
-                (sp, _) => new SingleWriterGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(providerName), hosting.ConnectionString,
-                    sp.GetRequiredService<DeepCopier>()));
             silo.Services.PostConfigure<TwinOptions>(o => o.InterleaveWriteBehind = true);
         }
         return silo;

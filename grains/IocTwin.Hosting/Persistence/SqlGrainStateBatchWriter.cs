@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Runtime.InteropServices;
-using System.Text;
 using IocTwin.History;
 using IocTwin.Topology;
 using Microsoft.Data.Sqlite;
@@ -19,18 +18,12 @@ namespace IocTwin.Persistence;
 /// import sends only entities the twin does not hold, and unknown ids never activate grains.
 /// </summary>
 internal sealed class SqlGrainStateBatchWriter(
-    StorageKind storage, string connectionString, string providerName, AdoNetGrainStorageOptions options, ClusterOptions cluster)
+    StorageKind storage, string connectionString, AdoNetGrainStorageOptions options, AdoGrainRowKeys keys)
     : IGrainStateBatchWriter
 {
     public async Task WriteAsync(IReadOnlyList<GrainStateRow> rows, CancellationToken cancellationToken = default)
     {
-        // Every row of a batch names one of a few states: their hashes are taken once per batch (and hasher).
-        var typeHashes = new Dictionary<(IHasher, string), int>();
-        var keyed = new List<KeyedRow>(rows.Count);
-        foreach (var row in rows)
-        {
-            keyed.Add(KeyOf(row, typeHashes));
-        }
+        var keyed = rows.Select(KeyOf).ToList();
         if (storage == StorageKind.PostgreSql)
         {
             await WritePostgreSqlAsync(keyed, cancellationToken);
@@ -50,44 +43,12 @@ internal sealed class SqlGrainStateBatchWriter(
         }
     }
 
-    /// <summary>The state the hash picker is shown: it picks by provider, state name and grain, not by the state's value.</summary>
-    private static readonly GrainState<object> NoState = new();
-
     private sealed record KeyedRow(int IdHash, long N0, long N1, int TypeHash, string StateName, string? Extension, byte[] Payload);
 
-    /// <summary>The key columns as AdoNetGrainStorage derives them from a grain id (its AdoGrainKey and HashPicker).</summary>
-    private KeyedRow KeyOf(GrainStateRow row, Dictionary<(IHasher, string), int> typeHashes)
+    private KeyedRow KeyOf(GrainStateRow row)
     {
-        long n0 = 0, n1 = 0;
-        string? extension;
-        byte[] hashed;
-        if (row.GrainId.TryGetGuidKey(out var guid, out extension))
-        {
-            var guidBytes = guid.ToByteArray();
-            n0 = BitConverter.ToInt64(guidBytes, 0);
-            n1 = BitConverter.ToInt64(guidBytes, 8);
-            hashed = [.. guidBytes, .. extension is null ? [] : Encoding.UTF8.GetBytes(extension)];
-        }
-        else if (row.GrainId.TryGetIntegerKey(out var integer, out extension))
-        {
-            n1 = integer;
-            hashed = [.. BitConverter.GetBytes(integer), .. extension is null ? [] : Encoding.UTF8.GetBytes(extension)];
-        }
-        else
-        {
-            extension = row.GrainId.Key.ToString();
-            hashed = Encoding.UTF8.GetBytes(extension);
-        }
-        if (BitConverter.IsLittleEndian)
-        {
-            Array.Reverse(hashed);
-        }
-        var hasher = options.HashPicker.PickHasher(cluster.ServiceId, providerName, row.StateName, row.GrainId, NoState)!;
-        if (!typeHashes.TryGetValue((hasher, row.StateName), out var typeHash))
-        {
-            typeHashes[(hasher, row.StateName)] = typeHash = hasher.Hash(Encoding.UTF8.GetBytes(row.StateName));
-        }
-        return new KeyedRow(hasher.Hash(hashed), n0, n1, typeHash, row.StateName, extension,
+        var key = keys.Of(row.StateName, row.GrainId);
+        return new KeyedRow(key.IdHash, key.N0, key.N1, key.TypeHash, key.StateName, key.Extension,
             PayloadOf(row.Serialize(options.GrainStorageSerializer)));
     }
 
@@ -125,7 +86,7 @@ internal sealed class SqlGrainStateBatchWriter(
         using var transaction = connection.BeginTransaction();
         BulkInsert.SqliteRows(connection, SqliteUpsert, rows.Select(row => new object?[]
         {
-            row.IdHash, row.N0, row.N1, row.TypeHash, row.StateName, row.Extension, cluster.ServiceId, row.Payload,
+            row.IdHash, row.N0, row.N1, row.TypeHash, row.StateName, row.Extension, keys.ServiceId, row.Payload,
         }));
         transaction.Commit();
     }
@@ -149,7 +110,7 @@ internal sealed class SqlGrainStateBatchWriter(
                 ModifiedOn = now(),
                 Version = CASE WHEN OrleansStorage.Version >= 2147483647 THEN 1 ELSE OrleansStorage.Version + 1 END
             """, connection, transaction);
-        insert.Parameters.AddWithValue("serviceId", cluster.ServiceId);
+        insert.Parameters.AddWithValue("serviceId", keys.ServiceId);
         insert.Parameters.Add(new NpgsqlParameter<int[]>("idHash", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = [.. rows.Select(r => r.IdHash)] });
         insert.Parameters.Add(new NpgsqlParameter<long[]>("n0", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. rows.Select(r => r.N0)] });
         insert.Parameters.Add(new NpgsqlParameter<long[]>("n1", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. rows.Select(r => r.N1)] });
