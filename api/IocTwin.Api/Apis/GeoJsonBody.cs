@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
@@ -32,6 +33,11 @@ public sealed class GeoJsonBody : IDisposable
     public static async ValueTask<GeoJsonBody?> BindAsync(HttpContext context)
     {
         var request = context.Request;
+        // As the JSON binding does: a request that cannot have a body binds to null whatever its media type.
+        if (context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
+        {
+            return null;
+        }
         if (!request.HasJsonContentType())
         {
             throw new BadHttpRequestException($"Expected a supported JSON media type but got \"{request.ContentType}\".",
@@ -76,6 +82,10 @@ public sealed class GeoJsonBody : IDisposable
             {
                 if (length == buffer.Length)
                 {
+                    if (buffer.Length > Array.MaxLength / 2)
+                    {
+                        throw new BadHttpRequestException("The request body is too large.", StatusCodes.Status413PayloadTooLarge);
+                    }
                     var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
                     buffer.AsSpan(0, length).CopyTo(larger);
                     ArrayPool<byte>.Shared.Return(buffer);

@@ -19,6 +19,12 @@ internal sealed class ClientConnection
 {
     public const string StallReason = "The screen stopped reading the live feed for more than {0:N0} s; reconnect and subscribe again.";
 
+    /// <summary>
+    /// Frames other than deltas (alerts, reports, assets) a scope may hold behind its snapshot's parts, about 25 s of
+    /// them at the dispatcher's pace; they are not merged, so past this the client takes a new snapshot instead.
+    /// </summary>
+    private const int HeldOthersLimit = 256;
+
     private readonly HubConnectionContext _connection;
     private readonly Channel<Outgoing> _outbox;
     private readonly Lock _writeGate = new();
@@ -32,6 +38,10 @@ internal sealed class ClientConnection
     private int _drops;
     /// <summary>Frames of scopes whose snapshot is being read or whose parts are being written, by scope; guarded by the write gate.</summary>
     private readonly Dictionary<string, HeldFrames> _held = [];
+    /// <summary>Numbers the holds, so that a release finds its own hold and not one taken after the scope was left.</summary>
+    private long _holds;
+    /// <summary>Changed under both the dispatcher's lock and the write gate: read under either.</summary>
+    private readonly HashSet<string> _scopes = [];
 
     public ClientConnection(HubConnectionContext connection, StreamingOptions options, int minimumCapacity, ILogger logger)
     {
@@ -48,8 +58,29 @@ internal sealed class ClientConnection
         _ = Task.Run(SendAsync);
     }
 
-    /// <summary>Scope keys this client subscribed to; guarded by the dispatcher's lock.</summary>
-    public HashSet<string> Scopes { get; } = [];
+    /// <summary>Scope keys this client subscribed to; read under the dispatcher's lock.</summary>
+    public IReadOnlyCollection<string> Scopes => _scopes;
+
+    public bool HasScope(string scope) => _scopes.Contains(scope);
+
+    /// <summary>The client joined the scope; call under the dispatcher's lock.</summary>
+    public void Join(string scope)
+    {
+        lock (_writeGate)
+        {
+            _scopes.Add(scope);
+        }
+    }
+
+    /// <summary>The client left the scope: what was held for it goes nowhere. Call under the dispatcher's lock.</summary>
+    public void Leave(string scope)
+    {
+        lock (_writeGate)
+        {
+            _scopes.Remove(scope);
+            _held.Remove(scope);
+        }
+    }
 
     /// <summary>
     /// Queues a frame of a scope, or holds it while the scope's snapshot is read or its parts written: a delta
@@ -68,29 +99,33 @@ internal sealed class ClientConnection
             {
                 held.Hold(message, delta);
             }
-            else if (held.Others.Count < _capacity)
+            else if (held.Others.Count < HeldOthersLimit)
             {
                 held.Others.Add(message);
             }
             else
             {
-                // Alerts and other frames are not merged: past the outbox's size the client takes a new snapshot instead.
+                // Alerts and other frames are not merged: past the limit the client takes a new snapshot instead.
                 held.Clear();
                 held.Resync = true;
             }
         }
     }
 
-    /// <summary>Holds the scope's frames until its snapshot is read; each hold is released once (<see cref="Release"/>).</summary>
-    public void Hold(string scope)
+    /// <summary>
+    /// Holds the scope's frames until its snapshot is read; each hold is released once, with the number returned
+    /// (<see cref="Release"/>).
+    /// </summary>
+    public long Hold(string scope)
     {
         lock (_writeGate)
         {
             if (!_held.TryGetValue(scope, out var held))
             {
-                _held[scope] = held = new HeldFrames();
+                _held[scope] = held = new HeldFrames(++_holds);
             }
             held.Holders++;
+            return held.Id;
         }
     }
 
@@ -98,30 +133,23 @@ internal sealed class ClientConnection
     /// The scope's snapshot is read: its parts (if any) are queued, and the frames held meanwhile, and those that come
     /// while the parts are written, follow the last part. Call under the dispatcher's lock.
     /// </summary>
-    public void Release(string scope, SnapshotParts? parts)
+    public void Release(string scope, long hold, SnapshotParts? parts)
     {
         lock (_writeGate)
         {
-            if (!_held.TryGetValue(scope, out var held))
+            // Not its hold any more: the client left the scope since (and may have joined it again, with a hold and a
+            // snapshot of its own), so this snapshot's parts have no one waiting for them.
+            if (!_held.TryGetValue(scope, out var held) || held.Id != hold)
             {
                 return;
             }
-            if (parts is not null && Scopes.Contains(scope))
+            if (parts is not null && _scopes.Contains(scope))
             {
-                held.PartsPending++;
-                Send(new Outgoing(null, parts, held));
+                held.Pending.Add(parts);
+                Send(new Outgoing(null, parts, held, null));
             }
             held.Holders--;
             SendHeldWhenDone(scope, held);
-        }
-    }
-
-    /// <summary>The client left the scope: what was held for it goes nowhere.</summary>
-    public void Forget(string scope)
-    {
-        lock (_writeGate)
-        {
-            _held.Remove(scope);
         }
     }
 
@@ -131,9 +159,8 @@ internal sealed class ClientConnection
         lock (_writeGate)
         {
             // A dropped outbox or the client leaving the scope let go of what was held meanwhile.
-            if (_held.TryGetValue(parts.Scope, out var current) && current == held && held.PartsPending > 0)
+            if (_held.TryGetValue(parts.Scope, out var current) && current == held && held.Pending.Remove(parts))
             {
-                held.PartsPending--;
                 SendHeldWhenDone(parts.Scope, held);
             }
         }
@@ -142,7 +169,7 @@ internal sealed class ClientConnection
     /// <summary>Queues what was held for the scope once its snapshot is read and its parts written; call under the write gate.</summary>
     private void SendHeldWhenDone(string scope, HeldFrames held)
     {
-        if (held.Holders > 0 || held.PartsPending > 0)
+        if (held.Holders > 0 || held.Pending.Count > 0)
         {
             return;
         }
@@ -153,14 +180,16 @@ internal sealed class ClientConnection
             Send(ResyncOf(scope));
             return;
         }
-        if (held.TakeDelta(scope) is { } delta)
+        // One entry of the outbox for all of them: what was held never overflows it by itself.
+        List<SerializedHubMessage> frames = held.TakeDelta(scope) is { } delta ? [delta, .. held.Others] : [.. held.Others];
+        held.Others.Clear();
+        if (frames.Count > 0)
         {
-            Send(delta);
+            Send(new Outgoing(null, null, null, frames));
         }
-        held.Others.ForEach(Send);
     }
 
-    public void Send(SerializedHubMessage message) => Send(new Outgoing(message, null, null));
+    public void Send(SerializedHubMessage message) => Send(new Outgoing(message, null, null, null));
 
     private void Send(Outgoing item)
     {
@@ -179,22 +208,22 @@ internal sealed class ClientConnection
             foreach (var (scope, held) in _held)
             {
                 held.Clear();
-                held.PartsPending = 0;
+                held.Pending.Clear();
                 if (held.Holders == 0)
                 {
                     _held.Remove(scope);
                 }
             }
-            foreach (var scope in Scopes)
+            foreach (var scope in _scopes)
             {
                 _outbox.Writer.TryWrite(ResyncOf(scope));
             }
-            TwinTelemetry.Resyncs.Add(Scopes.Count);
+            TwinTelemetry.Resyncs.Add(_scopes.Count);
         }
     }
 
     private static Outgoing ResyncOf(string scope) =>
-        new(new SerializedHubMessage(new InvocationMessage(HubMethods.Resync, [new ResyncFrame(scope, "The client fell behind the live feed.")])), null, null);
+        new(new SerializedHubMessage(new InvocationMessage(HubMethods.Resync, [new ResyncFrame(scope, "The client fell behind the live feed.")])), null, null, null);
 
     /// <summary>Closes the connection when a frame has waited longer than the stall allowed; true when it did.</summary>
     public bool CloseIfStalled()
@@ -243,6 +272,13 @@ internal sealed class ClientConnection
                 {
                     await WriteAsync(() => _connection.WriteAsync(message, _closed.Token));
                 }
+                else if (item.Frames is { } frames)
+                {
+                    foreach (var frame in frames)
+                    {
+                        await WriteAsync(() => _connection.WriteAsync(frame, _closed.Token));
+                    }
+                }
                 else
                 {
                     try
@@ -270,6 +306,8 @@ internal sealed class ClientConnection
         catch (Exception ex)
         {
             _logger.LogDebug(ex, "Sending to connection {Connection} stopped", _connection.ConnectionId);
+            // A connection nothing is written to any more must not look alive: the client reconnects and subscribes again.
+            _connection.Abort();
         }
     }
 
@@ -309,6 +347,9 @@ internal sealed class ClientConnection
         await Task.Delay(Timeout.InfiniteTimeSpan, _connection.ConnectionAborted).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
-    /// <summary>A frame to write, or a snapshot's parts and the frames of its scope held behind them.</summary>
-    private readonly record struct Outgoing(SerializedHubMessage? Message, SnapshotParts? Parts, HeldFrames? Held);
+    /// <summary>
+    /// A frame to write; or a snapshot's parts and the hold of its scope's frames behind them; or the frames a scope held,
+    /// written in order.
+    /// </summary>
+    private readonly record struct Outgoing(SerializedHubMessage? Message, SnapshotParts? Parts, HeldFrames? Held, List<SerializedHubMessage>? Frames);
 }

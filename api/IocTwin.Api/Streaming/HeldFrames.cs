@@ -4,10 +4,10 @@ using Microsoft.AspNetCore.SignalR.Protocol;
 namespace IocTwin.Api.Streaming;
 
 /// <summary>
-/// A scope's frames held for one client while <see cref="Holders"/> snapshot reads and <see cref="PartsPending"/> sets of
+/// A scope's frames held for one client while <see cref="Holders"/> snapshot reads and <see cref="Pending"/> sets of
 /// parts are under way (<see cref="ClientConnection"/>): deltas merged into one, other frames in order.
 /// </summary>
-internal sealed class HeldFrames
+internal sealed class HeldFrames(long id)
 {
     private readonly HeldDeltas _deltas = new();
     /// <summary>The delta held when it is the only one: sent as it came, serialised once for every subscriber.</summary>
@@ -17,8 +17,11 @@ internal sealed class HeldFrames
     /// <summary>Subscribe calls of the scope whose snapshot is being read.</summary>
     public int Holders { get; set; }
 
-    /// <summary>Sets of the scope's snapshot parts queued or being written.</summary>
-    public int PartsPending { get; set; }
+    /// <summary>Which hold of the connection this is: a release names the hold it ends.</summary>
+    public long Id => id;
+
+    /// <summary>Sets of the scope's snapshot parts queued or being written, each once.</summary>
+    public HashSet<SnapshotParts> Pending { get; } = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Frames other than deltas (alerts, assets, reports), in order; they are not merged.</summary>
     public List<SerializedHubMessage> Others { get; } = [];

@@ -117,24 +117,23 @@ public sealed class ScopeDispatcher : BackgroundService
                 var shared = scope.Kind is ScopeKind.City or ScopeKind.Sector ? new SharedScopeRecords(_gate, MaxReplayFrames, logger) : null;
                 _scopes[key] = state = new ScopeState(scope, time.GetUtcNow().ToUnixTimeMilliseconds(), shared);
             }
-            if (!connection.Scopes.Contains(key) && connection.Scopes.Count >= MaxScopesPerConnection)
+            if (!connection.HasScope(key) && connection.Scopes.Count >= MaxScopesPerConnection)
             {
                 throw new SubscriptionRefused(RefusalReason.Limit, $"A connection holds at most {MaxScopesPerConnection} scopes.");
             }
             state.Subscribers.Add(connectionId);
-            connection.Scopes.Add(key);
+            connection.Join(key);
             // The assets as of joining, under the lock that queues asset frames: every later move comes as a frame.
             var assets = scope.Kind is ScopeKind.City or ScopeKind.District or ScopeKind.Sector ? heldAssets.CoveredBy(state.Scope) : null;
             if (takeHeld is null || state.Shared is null)
             {
-                connection.Hold(key);
-                return new ScopeJoin(state.Sequence, null, assets);
+                return new ScopeJoin(state.Sequence, null, assets) { Hold = connection.Hold(key) };
             }
             var served = state.Shared.For(state.Sequence, held.Generation, takeHeld);
-            connection.Hold(key);
+            var hold = connection.Hold(key);
             // Ahead of every later frame: under the lock that sends frames.
             served.FramesSince.ForEach(frame => connection.Send(key, frame.Message, frame.Frame));
-            return new ScopeJoin(served.Sequence, served.Records, assets);
+            return new ScopeJoin(served.Sequence, served.Records, assets) { Hold = hold };
         }
     }
 
@@ -142,13 +141,13 @@ public sealed class ScopeDispatcher : BackgroundService
     /// The client's snapshot of the scope is read (or failed): its parts, if any, are queued for the client, then the scope's
     /// frames held since it joined. Called once for each <see cref="Subscribe"/> that returned.
     /// </summary>
-    public void Release(string connectionId, TwinScope scope, SnapshotParts? parts)
+    public void Release(string connectionId, TwinScope scope, ScopeJoin joined, SnapshotParts? parts)
     {
         lock (_gate)
         {
             if (_connections.TryGetValue(connectionId, out var connection))
             {
-                connection.Release(scope.ToString(), parts);
+                connection.Release(scope.ToString(), joined.Hold, parts);
             }
         }
     }
@@ -189,8 +188,7 @@ public sealed class ScopeDispatcher : BackgroundService
         {
             if (_connections.TryGetValue(connectionId, out var connection))
             {
-                connection.Scopes.Remove(key);
-                connection.Forget(key);
+                connection.Leave(key);
             }
             Leave(key, connectionId);
         }

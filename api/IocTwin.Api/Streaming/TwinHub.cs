@@ -52,7 +52,7 @@ public sealed class TwinHub(
         finally
         {
             // The parts, then the frames held since joining: the client gets them in that order.
-            dispatcher.Release(Context.ConnectionId, parsed, parts);
+            dispatcher.Release(Context.ConnectionId, parsed, joined, parts);
         }
     }
 

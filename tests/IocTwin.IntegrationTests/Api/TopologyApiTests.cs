@@ -211,6 +211,15 @@ public sealed class TopologyApiTests(TwinApiFactory api)
     }
 
     [Fact]
+    public async Task An_import_with_no_body_and_no_media_type_is_a_400_naming_the_body()
+    {
+        using var response = await Http.PostAsync("/api/v1/import", null);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("body", await response.ProblemFields());
+    }
+
+    [Fact]
     public async Task Importing_something_that_is_not_a_feature_collection_is_a_400()
     {
         var response = await Http.PostJson("/api/v1/import", """{ "type": "Point", "coordinates": [1, 2] }""");

@@ -49,4 +49,8 @@ internal sealed class SharedSnapshot(long sequence, long generation, Task<HeldRe
 /// What a subscriber joined: the sequence its snapshot carries, for a city or sector scope the shared records, and for a
 /// city, area or sector scope the moving assets it covered when it joined.
 /// </summary>
-public sealed record ScopeJoin(long Sequence, Task<HeldRecords>? Held, List<AssetView>? Assets = null);
+public sealed record ScopeJoin(long Sequence, Task<HeldRecords>? Held, List<AssetView>? Assets = null)
+{
+    /// <summary>The connection's hold of the scope's frames this join took; its release names it.</summary>
+    public long Hold { get; init; }
+}
