@@ -12,16 +12,13 @@ namespace IocTwin.Tests.Streaming;
 /// The twin sending the city in many small parts through tight connection buffers and a small outbox, with frames
 /// as often as a scope may send them: a screen taking the parts at its own pace sees the scope's deltas pile up behind them.
 /// </summary>
-public sealed class BusyFeedSnapshotPartsTwinApiFactory : TwinApiFactory
+public sealed class BusyFeedSnapshotPartsTwinApiFactory : TightBuffersTwinApiFactory
 {
     public const int SensorsPerPart = 10;
 
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
     {
         ["Streaming:SnapshotSensorsPerFrame"] = SensorsPerPart.ToString(CultureInfo.InvariantCulture),
-        ["Streaming:OutboxCapacity"] = "1",
-        ["Streaming:ConnectionBufferBytes"] = "1024",
-        ["Streaming:MaxFramesPerSecond"] = "20",
     };
 }
 

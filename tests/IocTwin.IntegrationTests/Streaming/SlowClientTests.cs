@@ -8,7 +8,7 @@ using IocTwin.Tests.Infrastructure;
 namespace IocTwin.Tests.Streaming;
 
 /// <summary>The twin with the smallest outbox and connection buffers, so a screen that stops reading falls behind fast.</summary>
-public sealed class TightBuffersTwinApiFactory : TwinApiFactory
+public class TightBuffersTwinApiFactory : TwinApiFactory
 {
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
     {
