@@ -291,6 +291,25 @@ test('a snapshot in parts is drawn as each part comes, and the scope is complete
   assert.deepEqual(drawn.map((d) => d.complete), [false, false, true]);
 });
 
+test('parts carry the roads of a big scope too: each is drawn as it comes, and a part never takes a road back', async () => {
+  const client = newClient();
+  const drawn = [];
+  client.addEventListener('change', ({ detail }) => drawn.push([...detail.segments].sort()));
+  client.start();
+  await tick();
+  connection.answer('city', { ...snapshot('city', 4, [segmentView('s1', 40, 1)]), parts: 2 });
+  await tick();
+  connection.send('delta', delta('city', 5, [['s2', 25, 3]]));
+  connection.send('snapshot-part', { ...part('city', 4, 1, 2, [sensorView('r1', 1, 10)]), segments: [segmentView('s2', 50, 2), segmentView('s3', 30, 1)] });
+  assert.deepEqual([...client.state.segments.keys()].sort(), ['s1', 's2', 's3']);
+  assert.equal(speedOf(client, 's2'), 25, 'the delta held behind the parts is newer than the part');
+  // The last part carries sensors only: the scope is whole with it.
+  connection.send('snapshot-part', { ...part('city', 4, 2, 2, [sensorView('r2', 1, 20)]), segments: [] });
+  assert.equal(client.complete('city'), true);
+  assert.equal(speedOf(client, 's3'), 30);
+  assert.deepEqual(drawn, [['s1'], ['s2'], ['s2', 's3'], []]);
+});
+
 test('deltas after the parts move sensors on, and a part of an earlier snapshot never moves one back', async () => {
   const client = newClient();
   client.start();

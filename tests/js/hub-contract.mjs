@@ -16,7 +16,8 @@
 //   node hub-contract.mjs parts       <hub url> <token> <scope,scope,...>
 //       Subscribes to each scope in turn, merges the snapshot's "snapshot-part" frames as a screen does, then
 //       unsubscribes (a scope named twice is subscribed afresh); one line per subscription once its last part is in:
-//       { status: "complete", scope, sequence, parts, answerSensors, sensors (ids in the answer and parts), unique,
+//       { status: "complete", scope, sequence, parts, answerSegments, segments, uniqueSegments, answerSensors,
+//         sensors (ids in the answer and parts), unique,
 //         districts, sectors (distinct values over those sensors), partNumbers, deltaBeforeLastPart }
 //       or, when the server sends the scope "resync" before its last part (the parts still awaited will not come),
 //       { status: "resync", scope, sequence, parts, partsReceived, reason }
@@ -127,8 +128,10 @@ const run = {
       const deltaBeforeLastPart = arrivals.slice(from, Math.max(from, lastPart)).some(
         (a) => a.kind === "delta" && a.frame.scope === scope && a.frame.sequence > snapshot.sequence);
       const sensors = [...snapshot.sensors, ...parts.flatMap((p) => p.sensors)];
+      const segments = [...snapshot.segments, ...parts.flatMap((p) => p.segments ?? [])];
       print({
         status: "complete", scope, sequence: snapshot.sequence, parts: snapshot.parts ?? 0, answerSensors: snapshot.sensors.length,
+        answerSegments: snapshot.segments.length, segments: segments.length, uniqueSegments: new Set(segments.map((x) => x.id)).size,
         sensors: sensors.length, unique: new Set(sensors.map((x) => x.id)).size,
         districts: [...new Set(sensors.map((x) => x.districtId))].sort(), sectors: [...new Set(sensors.map((x) => x.sector))].sort(),
         partNumbers: parts.map((p) => p.part).sort((a, b) => a - b), deltaBeforeLastPart,

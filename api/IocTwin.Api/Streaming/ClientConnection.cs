@@ -14,6 +14,8 @@ namespace IocTwin.Api.Streaming;
 /// are written, the scope's frames for this client are held (<see cref="Hold"/>, <see cref="Release"/>), its deltas merged
 /// into one (<see cref="HeldDeltas"/>), and queued once the last part is written: the client gets snapshot, parts,
 /// deltas, in that order, and a big snapshot under a busy feed does not fill the outbox with deltas it will supersede.
+/// Frames still queued for a scope the client has left are not written: a screen that moved on reads the next scope's
+/// answer without first reading through the last one's frames.
 /// </summary>
 internal sealed class ClientConnection
 {
@@ -93,7 +95,7 @@ internal sealed class ClientConnection
         {
             if (!_held.TryGetValue(scope, out var held))
             {
-                Send(message);
+                Send(new Outgoing(message, null, null, null, scope));
             }
             else if (delta is not null)
             {
@@ -146,7 +148,7 @@ internal sealed class ClientConnection
             if (parts is not null && _scopes.Contains(scope))
             {
                 held.Pending.Add(parts);
-                Send(new Outgoing(null, parts, held, null));
+                Send(new Outgoing(null, parts, held, null, scope));
             }
             held.Holders--;
             SendHeldWhenDone(scope, held);
@@ -185,11 +187,9 @@ internal sealed class ClientConnection
         held.Others.Clear();
         if (frames.Count > 0)
         {
-            Send(new Outgoing(null, null, null, frames));
+            Send(new Outgoing(null, null, null, frames, scope));
         }
     }
-
-    public void Send(SerializedHubMessage message) => Send(new Outgoing(message, null, null, null));
 
     private void Send(Outgoing item)
     {
@@ -223,7 +223,7 @@ internal sealed class ClientConnection
     }
 
     private static Outgoing ResyncOf(string scope) =>
-        new(new SerializedHubMessage(new InvocationMessage(HubMethods.Resync, [new ResyncFrame(scope, "The client fell behind the live feed.")])), null, null, null);
+        new(new SerializedHubMessage(new InvocationMessage(HubMethods.Resync, [new ResyncFrame(scope, "The client fell behind the live feed.")])), null, null, null, scope);
 
     /// <summary>Closes the connection when a frame has waited longer than the stall allowed; true when it did.</summary>
     public bool CloseIfStalled()
@@ -268,6 +268,11 @@ internal sealed class ClientConnection
         {
             await foreach (var item in _outbox.Reader.ReadAllAsync(_closed.Token))
             {
+                if (item.Parts is null && HasLeft(item.Scope))
+                {
+                    // Queued before the client left the scope: a screen that moved on does not read through it first.
+                    continue;
+                }
                 if (item.Message is { } message)
                 {
                     await WriteAsync(() => _connection.WriteAsync(message, _closed.Token));
@@ -320,11 +325,20 @@ internal sealed class ClientConnection
         var drops = Volatile.Read(ref _drops);
         foreach (var frame in parts.Frames())
         {
-            if (_closeReason is not null || Volatile.Read(ref _drops) != drops)
+            if (_closeReason is not null || Volatile.Read(ref _drops) != drops || HasLeft(parts.Scope))
             {
                 return;
             }
             await WriteAsync(() => _connection.WriteAsync(new InvocationMessage(HubMethods.SnapshotPart, [frame]), _closed.Token));
+        }
+    }
+
+    /// <summary>Whether the client left the scope of a queued frame (and has not joined it again).</summary>
+    private bool HasLeft(string scope)
+    {
+        lock (_writeGate)
+        {
+            return !_scopes.Contains(scope);
         }
     }
 
@@ -349,7 +363,7 @@ internal sealed class ClientConnection
 
     /// <summary>
     /// A frame to write; or a snapshot's parts and the hold of its scope's frames behind them; or the frames a scope held,
-    /// written in order.
+    /// written in order. <see cref="Scope"/>: the scope they belong to, whose frames are not written once the client left it.
     /// </summary>
-    private readonly record struct Outgoing(SerializedHubMessage? Message, SnapshotParts? Parts, HeldFrames? Held, List<SerializedHubMessage>? Frames);
+    private readonly record struct Outgoing(SerializedHubMessage? Message, SnapshotParts? Parts, HeldFrames? Held, List<SerializedHubMessage>? Frames, string Scope);
 }

@@ -19,18 +19,19 @@ public sealed record DeltaFrame(
 /// Everything a scope covers now. Deltas with a sequence above <see cref="Sequence"/> follow it. <see cref="Assets"/>: the
 /// moving assets a city, area or sector scope covered when it was subscribed (null for other scopes); "assets" frames
 /// follow with every later move. <see cref="Parts"/>: how many "snapshot-part" frames bring the rest of the scope's
-/// sensors (0: <see cref="Sensors"/> holds them all); the scope is complete only once the last has come.
+/// segments and sensors (0: <see cref="Segments"/> and <see cref="Sensors"/> hold them all); the scope is complete only
+/// once the last has come.
 /// </summary>
 public sealed record ScopeSnapshot(
     string Scope, long Sequence, CityView? City, List<DistrictView> Districts, List<SegmentView> Segments, List<SensorView> Sensors,
     List<AlertView>? Alerts = null, List<AssetView>? Assets = null, int Parts = 0);
 
 /// <summary>
-/// Part <see cref="Part"/> of <see cref="Parts"/> of the sensors of the snapshot of <see cref="Scope"/> at
-/// <see cref="Sequence"/>, whole records as in the snapshot. Every part is queued ahead of the scope's deltas above that
-/// sequence; it may arrive before the Subscribe answer itself.
+/// Part <see cref="Part"/> of <see cref="Parts"/> of the segments and sensors of the snapshot of <see cref="Scope"/> at
+/// <see cref="Sequence"/> beyond those of the answer, whole records as in the snapshot (either list may be empty). Every
+/// part is queued ahead of the scope's deltas above that sequence; it may arrive before the Subscribe answer itself.
 /// </summary>
-public sealed record SnapshotPartFrame(string Scope, long Sequence, int Part, int Parts, List<SensorView> Sensors);
+public sealed record SnapshotPartFrame(string Scope, long Sequence, int Part, int Parts, List<SegmentView> Segments, List<SensorView> Sensors);
 
 /// <summary>The server could not deliver every frame of a scope to this client: it must take a new snapshot.</summary>
 public sealed record ResyncFrame(string Scope, string Reason);

@@ -38,6 +38,12 @@ public sealed class StreamingOptions
     public int SnapshotSensorsPerFrame { get; set; } = 2_000;
 
     /// <summary>
+    /// The same for segments, which carry their geometry (about twice a sensor's bytes): a scope with more segments sends
+    /// them in parts of at most this many, so a city's answer carries its areas and KPIs, not every road. 0 sends them whole.
+    /// </summary>
+    public int SnapshotSegmentsPerFrame { get; set; } = 1_000;
+
+    /// <summary>
     /// How old the state an API process holds for snapshots may be read from the grains before it is read again in the
     /// background; live updates keep it current meanwhile, this heals one lost on the way.
     /// </summary>

@@ -45,8 +45,8 @@ public sealed class TwinHub(
         {
             var snapshot = await snapshots.TakeAsync(parsed, joined);
             dispatcher.Seed(parsed, snapshot.Districts);
-            // A big scope answers with its first sensors: the screen draws it at once, the parts fill it in.
-            (snapshot, parts) = SnapshotParts.Split(snapshot, options.Value.SnapshotSensorsPerFrame);
+            // A big scope answers with its areas and first records: the screen draws it at once, the parts fill it in.
+            (snapshot, parts) = SnapshotParts.Split(snapshot, options.Value.SnapshotSegmentsPerFrame, options.Value.SnapshotSensorsPerFrame);
             return snapshot;
         }
         finally

@@ -67,11 +67,12 @@ public sealed class TwinSnapshots(IGrainFactory grains, KnownEntities known, Hel
         var districtIds = await LiveTopology.DistrictIdsAsync(grains);
         var views = await held.ReadAsync(districtIds);
         var districts = views.Districts.Select(scope.Sees).OfType<DistrictView>().ToList();
-        // Sensors in chunks that make whole parts, for a snapshot sent in parts (SnapshotParts).
+        // Segments and sensors in chunks that make whole parts, for a snapshot sent in parts (SnapshotParts).
+        var segmentChunk = SharedList<SegmentView>.ChunkSizeFor(options.Value.SnapshotSegmentsPerFrame);
         var sensorChunk = SharedList<SensorView>.ChunkSizeFor(options.Value.SnapshotSensorsPerFrame);
         return scope.Kind == ScopeKind.City
-            ? new HeldRecords(city, new(districts), new(views.Segments), new(views.Sensors, sensorChunk), districtIds)
-            : new HeldRecords(scope.Total(districts, sequence), new(districts), new(views.Segments.Where(scope.Covers)),
+            ? new HeldRecords(city, new(districts), new(views.Segments, segmentChunk), new(views.Sensors, sensorChunk), districtIds)
+            : new HeldRecords(scope.Total(districts, sequence), new(districts), new(views.Segments.Where(scope.Covers), segmentChunk),
                 new(views.Sensors.Where(scope.Covers), sensorChunk), districtIds);
     }
 

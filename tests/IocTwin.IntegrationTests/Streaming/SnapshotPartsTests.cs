@@ -18,6 +18,7 @@ namespace IocTwin.Tests.Streaming;
 public sealed class SnapshotPartsTests(SnapshotPartsTwinApiFactory api)
 {
     private const int PerPart = SnapshotPartsTwinApiFactory.SensorsPerPart;
+    private const int PerPartSegments = SnapshotPartsTwinApiFactory.SegmentsPerPart;
 
     private HttpClient Http => api.Http;
 
@@ -31,22 +32,29 @@ public sealed class SnapshotPartsTests(SnapshotPartsTwinApiFactory api)
         var snapshot = await screen.Subscribe("city");
         var parts = await screen.WaitForParts(snapshot);
 
+        // The answer carries every area and the city, and the first runs of segments and sensors.
         var districts = await Http.Get<List<DistrictView>>("/api/v1/districts");
-        Assert.Equal(districts.Sum(d => d.SegmentCount), snapshot.Segments.Count);
         Assert.Equal(districts.Select(d => d.Id).Order(), snapshot.Districts.Select(d => d.Id).Order());
         Assert.NotNull(snapshot.City);
-        Assert.InRange(snapshot.Sensors.Count, 1, PerPart);
+        Assert.Equal(PerPartSegments, snapshot.Segments.Count);
+        Assert.Equal(PerPart, snapshot.Sensors.Count);
         Assert.Equal(Enumerable.Range(1, snapshot.Parts), parts.Select(p => p.Part));
         Assert.All(parts, p =>
         {
             Assert.Equal(snapshot.Parts, p.Parts);
-            Assert.InRange(p.Sensors.Count, 1, PerPart);
+            Assert.InRange(p.Segments.Count, 0, PerPartSegments);
+            Assert.InRange(p.Sensors.Count, 0, PerPart);
+            Assert.True(p.Segments.Count + p.Sensors.Count > 0, $"part {p.Part} carries records");
         });
+        Assert.Contains(parts, p => p.Segments.Count == 0);
         var all = Whole(snapshot, parts);
         var expected = await SampleReadings.AllSensors(Http);
         Assert.Equal(expected.Select(s => s.Id).Order(), all.Select(s => s.Id).Order());
         // Whole records, as in a snapshot sent in one piece.
         Assert.All(all, s => Assert.Equal(expected.Single(e => e.Id == s.Id).Name, s.Name));
+        var segments = WholeSegments(snapshot, parts);
+        Assert.Equal(districts.Sum(d => d.SegmentCount), segments.Count);
+        Assert.All(segments, s => Assert.NotNull(s.Spec));
     }
 
     [Fact]
@@ -109,6 +117,9 @@ public sealed class SnapshotPartsTests(SnapshotPartsTwinApiFactory api)
         var haiChau = await Http.Get<List<SensorView>>("/api/v1/districts/hai-chau/sensors");
         Assert.Equal(haiChau.Select(s => s.Id).Order(), districtSensors.Select(s => s.Id).Order());
         Assert.All(districtSensors, s => Assert.Equal("hai-chau", s.DistrictId));
+        var haiChauSegments = await Http.Get<List<SegmentView>>("/api/v1/districts/hai-chau/segments");
+        Assert.Equal(haiChauSegments.Select(s => s.Id).Order(),
+            WholeSegments(districtSnapshot, district.PartsOf(districtSnapshot.Scope).Where(p => p.Sequence == districtSnapshot.Sequence).ToList()).Select(s => s.Id).Order());
         var traffic = (await SampleReadings.AllSensors(Http)).Where(s => s.Sector == Sector.Traffic);
         Assert.Equal(traffic.Select(s => s.Id).Order(), sectorSensors.Select(s => s.Id).Order());
         Assert.All(sectorSensors, s => Assert.Equal(Sector.Traffic, s.Sector));
@@ -168,6 +179,14 @@ public sealed class SnapshotPartsTests(SnapshotPartsTwinApiFactory api)
     private static List<SensorView> Whole(ScopeSnapshot snapshot, List<SnapshotPartFrame> parts)
     {
         var all = snapshot.Sensors.Concat(parts.SelectMany(p => p.Sensors)).ToList();
+        Assert.Equal(all.Count, all.Select(s => s.Id).Distinct().Count());
+        return all;
+    }
+
+    /// <summary>The segments of a snapshot and its parts, each once.</summary>
+    private static List<SegmentView> WholeSegments(ScopeSnapshot snapshot, List<SnapshotPartFrame> parts)
+    {
+        var all = snapshot.Segments.Concat(parts.SelectMany(p => p.Segments)).ToList();
         Assert.Equal(all.Count, all.Select(s => s.Id).Distinct().Count());
         return all;
     }

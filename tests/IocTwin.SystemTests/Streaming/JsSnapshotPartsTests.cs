@@ -8,7 +8,7 @@ namespace IocTwin.Tests.Streaming;
 
 /// <summary>
 /// Big scopes come in parts to the official JavaScript client as to the screens: merged, they hold the whole scope,
-/// each sensor once, nothing outside it, before any later delta; a scope subscribed again is sent a whole new set.
+/// each segment and sensor once, nothing outside it, before any later delta; a scope subscribed again is sent a whole new set.
 /// </summary>
 [Collection(SnapshotPartsCollection.Name)]
 public sealed class JsSnapshotPartsTests(SnapshotPartsTwinApiFactory api)
@@ -17,6 +17,7 @@ public sealed class JsSnapshotPartsTests(SnapshotPartsTwinApiFactory api)
     public async Task The_JavaScript_client_merges_the_city_in_parts_whole_and_again_when_it_subscribes_again()
     {
         var expected = (await SampleReadings.AllSensors(api.Http)).Select(s => s.Id).ToHashSet();
+        var segments = (await api.Http.Get<List<DistrictView>>("/api/v1/districts")).Sum(d => d.SegmentCount);
         await using var check = await NodeCheck.StartAsync("hub-contract.mjs", "parts", LiveScreen.HubUrl(api).ToString(),
             api.Token(TwinRoles.Ioc), "city,city");
 
@@ -30,6 +31,10 @@ public sealed class JsSnapshotPartsTests(SnapshotPartsTwinApiFactory api)
             Assert.Equal(Enumerable.Range(1, parts), city["partNumbers"]!.AsArray().Select(n => (int)n!));
             Assert.Equal(expected.Count, (int)city["sensors"]!);
             Assert.Equal(expected.Count, (int)city["unique"]!);
+            // Segments come in parts too: the answer carries the first run, the parts the rest, each once.
+            Assert.Equal(SnapshotPartsTwinApiFactory.SegmentsPerPart, (int)city["answerSegments"]!);
+            Assert.Equal(segments, (int)city["segments"]!);
+            Assert.Equal(segments, (int)city["uniqueSegments"]!);
             Assert.False((bool)city["deltaBeforeLastPart"]!);
         }
         Assert.Equal(0, await check.ExitCodeAsync());

@@ -2,7 +2,8 @@
 // deltas merged into one local state. A scope whose sequence numbers skip, or that the server asks to resync,
 // takes a new snapshot; so does every scope after a reconnect. Updates come only through the hub, never by polling.
 // A big scope's snapshot comes in parts: the Subscribe answer, then 'snapshot-part' frames with the rest of its
-// sensors, each merged (and drawn) as it comes; the scope is complete (`complete(scope)`) only once the last is in.
+// segments and sensors, each merged (and drawn) as it comes; the scope is complete (`complete(scope)`) only once the
+// last is in.
 // A resync of the scope ends the snapshot under way (its remaining parts will not come): a new one is taken.
 //
 // Events: 'change' (detail: { city, districts, segments, sensors: Sets of changed ids, snapshot: from a snapshot or
@@ -209,7 +210,7 @@ export class TwinClient extends EventTarget {
     awaited.received.add(frame.part);
     if (awaited.received.size >= awaited.count) s.parts = null;
     const changes = newChanges(true, s.scope, s.parts === null);
-    this.#applyRecords({ districts: [], segments: [], sensors: frame.sensors ?? [] }, changes, true);
+    this.#applyRecords({ districts: [], segments: frame.segments ?? [], sensors: frame.sensors ?? [] }, changes, true);
     this.#emit('change', changes);
   }
 
