@@ -63,6 +63,43 @@ public static class BulkInsert
         }
     }
 
+    /// <summary>
+    /// Steps one SQLite statement that returns at most one row (<c>RETURNING</c>) once per row of values, in the caller's
+    /// transaction: the first column of what each returned, or null where it returned nothing.
+    /// </summary>
+    public static long?[] SqliteReturning(SqliteConnection sqlite, string sql, IReadOnlyList<object?[]> rows)
+    {
+        var returned = new long?[rows.Count];
+        if (rows.Count == 0)
+        {
+            return returned;
+        }
+        Check(raw.sqlite3_prepare_v2(sqlite.Handle, sql, out var statement), sqlite);
+        using (statement)
+        {
+            for (var r = 0; r < rows.Count; r++)
+            {
+                var row = rows[r];
+                for (var i = 0; i < row.Length; i++)
+                {
+                    Check(Bind(statement, i + 1, row[i]), sqlite);
+                }
+                var stepped = raw.sqlite3_step(statement);
+                if (stepped == raw.SQLITE_ROW)
+                {
+                    returned[r] = raw.sqlite3_column_int64(statement, 0);
+                    stepped = raw.sqlite3_step(statement);
+                }
+                if (stepped != raw.SQLITE_DONE)
+                {
+                    Check(stepped, sqlite);
+                }
+                Check(raw.sqlite3_reset(statement), sqlite);
+            }
+        }
+        return returned;
+    }
+
     private static int Bind(sqlite3_stmt insert, int index, object? value) => value switch
     {
         null => raw.sqlite3_bind_null(insert, index),

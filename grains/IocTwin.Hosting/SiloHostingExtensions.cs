@@ -122,14 +122,15 @@ public static class SiloHostingExtensions
         silo.Services.AddSingleton<IGrainStateBatchWriter>(sp => new SqlGrainStateBatchWriter(hosting.Storage, hosting.ConnectionString,
             sp.GetRequiredService<IOptionsMonitor<AdoNetGrainStorageOptions>>().Get(providerName), sp.GetRequiredService<AdoGrainRowKeys>()));
         // Grains activating together read their rows a group per statement (see BatchedReadGrainStorage); on SQLite,
-        // which takes one writer at a time, writes queue behind a gate (see SingleWriterGrainStorage).
+        // which takes one writer at a time, writes queue for one loop that writes those waiting together a group per
+        // transaction (see SingleWriterGrainStorage).
         silo.Services.AddKeyedSingleton<IGrainStorage>(TwinStorage.Name, (sp, _) =>
         {
             var rows = sp.GetRequiredKeyedService<IGrainStorage>(providerName);
-            var writes = sqlite ? new SingleWriterGrainStorage(rows, hosting.ConnectionString, sp.GetRequiredService<DeepCopier>()) : rows;
             var keys = sp.GetRequiredService<AdoGrainRowKeys>();
-            return new BatchedReadGrainStorage(writes, keys,
-                sp.GetRequiredService<IOptionsMonitor<AdoNetGrainStorageOptions>>().Get(providerName).GrainStorageSerializer,
+            var serializer = sp.GetRequiredService<IOptionsMonitor<AdoNetGrainStorageOptions>>().Get(providerName).GrainStorageSerializer;
+            var writes = sqlite ? new SingleWriterGrainStorage(rows, hosting.ConnectionString, sp.GetRequiredService<DeepCopier>(), keys, serializer) : rows;
+            return new BatchedReadGrainStorage(writes, keys, serializer,
                 sp.GetRequiredService<IActivatorProvider>(), new SqlGrainStateReader(hosting.Storage, hosting.ConnectionString, keys.ServiceId));
         });
         if (sqlite)

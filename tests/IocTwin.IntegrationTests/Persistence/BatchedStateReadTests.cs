@@ -8,7 +8,8 @@ namespace IocTwin.Tests.Persistence;
 
 /// <summary>
 /// Grains activating together read their state rows a group per statement: each still gets its own state, a missing
-/// row is a new grain, and the writes that follow carry the right ETag, on SQLite and on PostgreSQL.
+/// row is a new grain, and the writes that follow carry the right ETag, on SQLite and on PostgreSQL. On SQLite the
+/// writes waiting together go a group per transaction: each row is still the provider's own.
 /// </summary>
 public sealed class BatchedStateReadTests
 {
@@ -156,10 +157,41 @@ public sealed class BatchedStateReadTests
         // Writes after the grouped read succeed with its ETags (and a new row for the missing grain); one with the
         // ETag a write has since moved on is refused.
         var stale = together[0].ETag;
+        foreach (var (state, i) in together.Select((t, i) => (t, i)))
+        {
+            state.State!.ReadingCount = 5_000 + i;
+        }
         await Task.WhenAll(all.Select((id, i) => twin.WriteStateAsync("sensor", id, together[i])));
         Assert.All(together, t => Assert.True(t.RecordExists));
         Assert.NotEqual(stale, together[0].ETag);
+        // Written together (on SQLite a group per transaction), each row is what the provider reads back as its own.
+        for (var i = 0; i < all.Length; i++)
+        {
+            var stored = new GrainState<SensorState>();
+            await provider.ReadStateAsync("sensor", all[i], stored);
+            Assert.Equal(together[i].ETag, stored.ETag);
+            Assert.True(stored.RecordExists);
+            Assert.Equal(5_000 + i, stored.State!.ReadingCount);
+        }
         await Assert.ThrowsAsync<InconsistentStateException>(() =>
             twin.WriteStateAsync("sensor", all[0], new GrainState<SensorState>(new SensorState()) { ETag = stale, RecordExists = true }));
+
+        // Writes asked for together, one of them with an ETag its row has moved past: that one is refused, the others
+        // are stored, and the refused row keeps what it held.
+        var refused = twin.WriteStateAsync("sensor", all[25], new GrainState<SensorState>(new SensorState { ReadingCount = -1 }) { ETag = "1", RecordExists = true });
+        var accepted = Enumerable.Range(30, 40).Select(i =>
+        {
+            together[i].State!.ReadingCount = 9_000 + i;
+            return twin.WriteStateAsync("sensor", all[i], together[i]);
+        }).ToList();
+        await Assert.ThrowsAsync<InconsistentStateException>(() => refused);
+        await Task.WhenAll(accepted);
+        var kept = new GrainState<SensorState>();
+        await provider.ReadStateAsync("sensor", all[25], kept);
+        Assert.Equal(5_025, kept.State!.ReadingCount);
+        var moved = new GrainState<SensorState>();
+        await provider.ReadStateAsync("sensor", all[69], moved);
+        Assert.Equal(9_069, moved.State!.ReadingCount);
+        Assert.Equal(together[69].ETag, moved.ETag);
     }
 }
