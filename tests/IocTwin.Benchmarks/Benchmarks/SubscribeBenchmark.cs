@@ -12,7 +12,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace IocTwin.Benchmarks.Benchmarks;
 
 /// <summary>
-/// 6. Subscribe latency. One SignalR client (JSON, as the screens) subscribes to <c>city</c>, a <c>district:{id}</c> and an
+/// 6. Subscribe latency. One SignalR client (the official JavaScript client in a Node process of its own, JSON, as the
+/// screens: <see cref="NodeSubscribeClient"/>) subscribes to <c>city</c>, a <c>district:{id}</c> and an
 /// <c>entity:{id}</c> in turn, unsubscribing after each, and times the call until its answer has arrived and been parsed
 /// (the screen can draw the scope), and until the last part of a snapshot sent in parts has (the scope is whole): first
 /// on an idle twin, then under a steady feed through POST /api/v1/readings. The baseline is a hub call
@@ -34,42 +35,13 @@ public static class SubscribeBenchmark
         var district = city.Districts[city.Districts.Count / 2].Id;
         var scopes = new[] { "city", $"district:{district}", $"entity:{city.Sensors.First(s => s.DistrictId == district).Id}" };
 
-        await using var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(host.Address, "/hubs/twin"), o =>
-            {
-                o.AccessTokenProvider = () => Task.FromResult<string?>(host.IocToken());
-                o.Transports = HttpTransportType.WebSockets;
-                o.SkipNegotiation = true;
-            })
-            .AddJsonProtocol(o => TwinJson.Configure(o.PayloadSerializerOptions))
-            .Build();
-        connection.ServerTimeout = TimeSpan.FromMinutes(2);
-        connection.On<JsonElement>("delta", _ => { });
-        connection.On<JsonElement>("alert", _ => { });
-        var parts = new PartTracker();
-        connection.On<JsonElement>("snapshot-part", parts.Saw);
-        connection.On<JsonElement>("resync", parts.Resynced);
-        string? closedBecause = null;
-        connection.Closed += error =>
-        {
-            closedBecause = error?.Message ?? "closed without a reason";
-            return Task.CompletedTask;
-        };
-        await connection.StartAsync();
-
-        var firstCalls = new Dictionary<string, double>();
-        foreach (var scope in scopes)
-        {
-            var started = Stopwatch.GetTimestamp();
-            parts.Expect(scope);
-            var answer = await connection.InvokeAsync<JsonElement>("Subscribe", scope);
-            firstCalls[scope] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            await parts.AllOf(scope, answer, WholeTimeout);
-            await connection.InvokeAsync("Unsubscribe", scope);
-        }
+        // The timed client is the official SignalR JavaScript client in a Node process of its own, as a screen is.
+        var (address, token) = (host.Address, host.IocToken());
+        var firstCalls = (await NodeSubscribeClient.RunAsync(address, token, scopes, rounds: 1))
+            .Where(c => c.Scope != RoundTrip).ToDictionary(c => c.Scope, c => c.AnswerMs);
 
         Progress.Say($"subscribe: {options.SubscribeSamples} calls per scope on an idle twin ({string.Join(", ", scopes)})");
-        var idle = await MeasureAsync(connection, parts, scopes, options.SubscribeSamples);
+        var idle = Measure(await NodeSubscribeClient.RunAsync(address, token, scopes, options.SubscribeSamples));
         Report(context, "idle", idle, "");
         var rawIdle = await RawCityAllocationsAsync(context, options.SubscribeSamples, feed: null);
         ReportAllocation(context, "idle", rawIdle, idle["city"].Sensors);
@@ -92,20 +64,11 @@ public static class SubscribeBenchmark
             ReportAllocation(context, $"under {options.SubscribeFeedReadingsPerSecond:N0} readings/s, net of the feed", rawFed, idle["city"].Sensors);
             var before = context.Counters.Take();
             var sentBefore = feed.Sent;
-            Dictionary<string, Measured> fed;
-            try
-            {
-                fed = await MeasureAsync(connection, parts, scopes, options.SubscribeSamples);
-            }
-            catch (Exception) when (closedBecause is not null)
-            {
-                context.Results.Note($"subscribe under the feed: the connection closed: {closedBecause}");
-                throw;
-            }
+            var fed = Measure(await NodeSubscribeClient.RunAsync(address, token, scopes, options.SubscribeSamples));
             var window = context.Counters.Take().Since(before);
 
             Report(context, $"under {options.SubscribeFeedReadingsPerSecond:N0} readings/s", fed, string.Create(CultureInfo.InvariantCulture,
-                $"feed {(feed.Sent - sentBefore) / window.Elapsed.TotalSeconds:N0} readings/s acknowledged ({feed.Failed} failed posts); {window.Describe(options.SubscribeSamples * scopes.Length, "subscribe")}"));
+                $"feed {(feed.Sent - sentBefore) / window.Elapsed.TotalSeconds:N0} readings/s acknowledged ({feed.Failed} failed posts); twin process {window.Describe(options.SubscribeSamples * scopes.Length, "subscribe")}"));
         }
         finally
         {
@@ -116,65 +79,44 @@ public static class SubscribeBenchmark
 
     /// <summary>
     /// Milliseconds per call (to its answer, and to its last part), sorted, per scope and for the no-op call
-    /// (<see cref="RoundTrip"/>); they take turns so each sees the same conditions.
+    /// (<see cref="RoundTrip"/>); the client took them in turns so each saw the same conditions.
     /// </summary>
-    private static async Task<Dictionary<string, Measured>> MeasureAsync(HubConnection connection, PartTracker parts, string[] scopes, int samples)
+    private static Dictionary<string, Measured> Measure(List<TimedSubscribe> calls)
     {
-        var results = scopes.Append(RoundTrip).ToDictionary(s => s, _ => new Measured());
-        for (var i = 0; i < samples; i++)
+        var results = calls.Select(c => c.Scope).Distinct().ToDictionary(s => s, _ => new Measured());
+        foreach (var call in calls)
         {
-            var noopAllocated = GC.GetTotalAllocatedBytes();
-            var noop = Stopwatch.GetTimestamp();
-            await connection.InvokeAsync("Unsubscribe", "city");
-            results[RoundTrip].Times.Add(Stopwatch.GetElapsedTime(noop).TotalMilliseconds);
-            results[RoundTrip].Allocated.Add(GC.GetTotalAllocatedBytes() - noopAllocated);
-            foreach (var scope in scopes)
+            var measured = results[call.Scope];
+            measured.Times.Add(call.AnswerMs);
+            measured.Parts = call.Parts;
+            // Only a snapshot that came whole counts to its last part, and says how many records the scope holds.
+            if (call.Outcome == SnapshotOutcome.Whole)
             {
-                var allocated = GC.GetTotalAllocatedBytes();
-                var started = Stopwatch.GetTimestamp();
-                parts.Expect(scope);
-                var snapshot = await connection.InvokeAsync<JsonElement>("Subscribe", scope);
-                var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                var (partSensors, outcome) = await parts.AllOf(scope, snapshot, WholeTimeout);
-                var whole = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                results[scope].Allocated.Add(GC.GetTotalAllocatedBytes() - allocated);
-                await connection.InvokeAsync("Unsubscribe", scope);
-                results[scope].Times.Add(elapsed);
-                results[scope].Parts = snapshot.TryGetProperty("parts", out var announced) ? announced.GetInt32() : 0;
-                // Only a snapshot that came whole counts to its last part, and says how many sensors the scope holds.
-                if (outcome == SnapshotOutcome.Whole)
-                {
-                    results[scope].Whole.Add(whole);
-                    results[scope].Sensors = snapshot.GetProperty("sensors").GetArrayLength() + partSensors;
-                }
-                else
-                {
-                    results[scope].Incomplete[outcome] = results[scope].Incomplete.GetValueOrDefault(outcome) + 1;
-                }
+                measured.Whole.Add(call.WholeMs);
+                (measured.Segments, measured.Sensors) = (call.Segments, call.Sensors);
+            }
+            else
+            {
+                measured.Incomplete[call.Outcome] = measured.Incomplete.GetValueOrDefault(call.Outcome) + 1;
             }
         }
         foreach (var measured in results.Values)
         {
             measured.Times.Sort();
             measured.Whole.Sort();
-            measured.Allocated.Sort();
         }
         return results;
     }
 
-
-    /// <summary>
-    /// One scope's calls: milliseconds and bytes allocated in this process (the twin and the client's parse of the
-    /// snapshot) during each, sorted; and the sensors its snapshot held.
-    /// </summary>
+    /// <summary>One scope's calls: milliseconds, sorted; and the segments and sensors its snapshot held.</summary>
     private sealed class Measured
     {
         public List<double> Times { get; } = [];
-        public List<double> Allocated { get; } = [];
         /// <summary>Milliseconds to the last part of a snapshot sent in parts (to the answer when it has none).</summary>
         public List<double> Whole { get; } = [];
         /// <summary>Calls whose snapshot did not come whole: a resync ended it, or its parts did not come in time.</summary>
         public Dictionary<SnapshotOutcome, int> Incomplete { get; } = [];
+        public int Segments { get; set; }
         public int Sensors { get; set; }
         public int Parts { get; set; }
     }
@@ -246,7 +188,7 @@ public static class SubscribeBenchmark
         var roundTrip = measured[RoundTrip].Times;
         foreach (var (scope, m) in measured.Where(m => m.Key != RoundTrip))
         {
-            var label = $"{scope.Split(':')[0]} ({m.Sensors:N0} sensors{(m.Parts > 0 ? $", answer and {m.Parts:N0} parts" : "")})";
+            var label = $"{scope.Split(':')[0]} ({(m.Segments > 0 ? $"{m.Segments:N0} segments, " : "")}{m.Sensors:N0} sensors{(m.Parts > 0 ? $": answer and {m.Parts:N0} parts" : "")})";
             var p99 = LatencyBenchmark.Percentile(m.Times, 0.99);
             context.Results.Add(new Figure(Name, $"p50 to the answer, {label}, {condition}", LatencyBenchmark.Percentile(m.Times, 0.50), Unit.Milliseconds,
                 $"{RoundTrip} p50", LatencyBenchmark.Percentile(roundTrip, 0.50)));
@@ -267,7 +209,7 @@ public static class SubscribeBenchmark
                 $"{RoundTrip} p99", LatencyBenchmark.Percentile(roundTrip, 0.99)));
         }
         var slowest = string.Join("; ", measured.Select(m => FormattableString.Invariant(
-            $"{m.Key} max {m.Value.Times[^1]:N0} ms over {m.Value.Times.Count} calls, {LatencyBenchmark.Percentile(m.Value.Allocated, 0.50):N0} B allocated per call (median){Incomplete(m.Value)}")));
+            $"{m.Key} p90 {LatencyBenchmark.Percentile(m.Value.Times, 0.90):N0} ms, max {m.Value.Times[^1]:N0} ms over {m.Value.Times.Count} calls{Incomplete(m.Value)}")));
         context.Results.Note($"subscribe {condition}: {slowest}{(note.Length > 0 ? "; " + note : "")}");
     }
 

@@ -9,7 +9,6 @@ namespace IocTwin.Tests.Streaming;
 /// <summary>A script of tests/js (the official SignalR JavaScript client) running under Node; its stdout lines are JSON objects.</summary>
 internal sealed class NodeCheck : IAsyncDisposable
 {
-    private static readonly SemaphoreSlim InstallGate = new(1, 1);
     private static readonly TimeSpan LineTimeout = TimeSpan.FromSeconds(45);
     private readonly Process _process;
     private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
@@ -19,7 +18,7 @@ internal sealed class NodeCheck : IAsyncDisposable
 
     public static async Task<NodeCheck> StartAsync(string script, params string[] arguments)
     {
-        var directory = await InstalledAsync();
+        var directory = await JsClientPackages.InstalledAsync();
         var process = new Process
         {
             StartInfo = new ProcessStartInfo("node")
@@ -96,38 +95,4 @@ internal sealed class NodeCheck : IAsyncDisposable
             return string.Join('\n', _errors);
         }
     }
-
-    /// <summary>tests/js with its locked packages installed (npm ci, once, when node_modules is missing).</summary>
-    private static async Task<string> InstalledAsync()
-    {
-        var directory = Path.Combine(TestBuild.RepositoryRoot(), "tests", "js");
-        await InstallGate.WaitAsync();
-        try
-        {
-            if (!File.Exists(Path.Combine(directory, "node_modules", "@microsoft", "signalr", "package.json")))
-            {
-                using var npm = Process.Start(new ProcessStartInfo("npm")
-                {
-                    WorkingDirectory = directory,
-                    ArgumentList = { "ci", "--no-audit", "--no-fund" },
-                    RedirectStandardOutput = true,
-                    RedirectStandardError = true,
-                    UseShellExecute = false,
-                })!;
-                var output = npm.StandardOutput.ReadToEndAsync();
-                var errors = npm.StandardError.ReadToEndAsync();
-                await npm.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
-                if (npm.ExitCode != 0)
-                {
-                    throw new InvalidOperationException($"npm ci failed ({npm.ExitCode}): {await output}\n{await errors}");
-                }
-            }
-            return directory;
-        }
-        finally
-        {
-            InstallGate.Release();
-        }
-    }
-
 }
