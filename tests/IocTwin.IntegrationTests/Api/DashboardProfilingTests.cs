@@ -18,8 +18,8 @@ public sealed class DashboardProfilingTests(UnprofiledTwinApiFactory api) : ICla
     {
         var (_, counter) = await api.Http.CountedSegment("hoa-vang");
 
-        // Longer than the dashboard takes to show methods where it times them (its profiler reports every second,
-        // its counters every 5 s): the profiler its own queries would switch on is not there.
+        // Longer than the dashboard takes to show methods where it times them (its profiler reports every second, the
+        // tests' twin samples every 5 s): the profiler its own queries would switch on is not there.
         var methods = await OperationsTests.DashboardMethodsWhileFeedingAsync(api.Http, counter.Id, TimeSpan.FromSeconds(12),
             m => m.Contains(OperationsTests.TwinGrains));
 

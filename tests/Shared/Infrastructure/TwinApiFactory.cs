@@ -25,6 +25,8 @@ public class TwinApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         ["Twin:GatewayPort"] = TestPorts.Free().ToString(),
         ["Twin:ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..8],
         ["Twin:RollupDelay"] = "00:00:00.050",
+        // A small city: its dashboard samples every 5 s, so what the dashboard shows comes within the tests' waits.
+        ["Twin:Dashboard:CounterUpdateIntervalMs"] = "5000",
         ["Feed:Enabled"] = "false",
         ["Auth:SigningKey"] = SigningKey,
         ["Auth:IngestApiKeys:0"] = IngestApiKey,
