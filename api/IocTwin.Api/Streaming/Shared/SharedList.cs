@@ -1,19 +1,24 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 
 namespace IocTwin.Api.Streaming.Shared;
 
 /// <summary>
-/// Records that many snapshots send as they are, in chunks of <see cref="ChunkSize"/>: each chunk is serialised once per
-/// hub protocol (keyed by that protocol's serializer options), and the chunks' bytes joined once into the whole list's,
-/// written for every later subscriber instead of tens of thousands of records per subscriber (in one piece: the
-/// connection's buffers then come from the shared array pool, not new arrays per chunk). A later version of the list
-/// (<see cref="SharedRecordStore"/>) makes new chunks only where records changed, so only those are serialised again.
-/// A snapshot sent in parts (<see cref="Parts"/>) sends runs of whole chunks, serialised once as well. Never changed once made.
+/// Records that many snapshots send as they are, in chunks of at most <see cref="ChunkSize"/>: each chunk is serialised
+/// once per hub protocol (keyed by that protocol's serializer options), and the chunks' bytes, laid end to end in the
+/// protocol's framing (<see cref="ChunkSequence"/>), are written for every later subscriber instead of tens of thousands
+/// of records per subscriber. A later version of the list (<see cref="SharedRecordStore"/>) makes new chunks only where
+/// records changed, so only those are serialised again. A snapshot sent in parts (<see cref="Parts"/>) sends runs of
+/// whole chunks, serialised once as well. Never changed once made.
 /// </summary>
 public sealed class SharedList<T> : List<T>
 {
-    /// <summary>Records per chunk: small enough that an idle city re-encodes little, large enough that chunks stay few.</summary>
-    public const int ChunkSize = 512;
+    /// <summary>
+    /// Records per chunk at most: small enough that an idle city re-encodes little and that a chunk's bytes (a segment
+    /// with its geometry is up to about a kilobyte) stay below the large object heap, whose allocations a busy feed turns
+    /// into full collections when every chunk changes between subscribers; large enough that chunks stay few.
+    /// </summary>
+    public const int ChunkSize = 64;
 
     /// <param name="chunkSize">Records per chunk, at most <see cref="ChunkSize"/> (see <see cref="ChunkSizeFor"/>).</param>
     public SharedList(IEnumerable<T> records, int chunkSize = ChunkSize) : base(records)
@@ -39,7 +44,7 @@ public sealed class SharedList<T> : List<T>
 
     /// <summary>
     /// The chunk size whose chunks make parts of at most <paramref name="recordsPerPart"/> records, as close to it as chunks of
-    /// at most <see cref="ChunkSize"/> allow (2,000 a part: chunks of 500).
+    /// at most <see cref="ChunkSize"/> allow (2,000 a part: chunks of 62, parts of 1,984).
     /// </summary>
     public static int ChunkSizeFor(int recordsPerPart) =>
         recordsPerPart < 1 ? ChunkSize : recordsPerPart / (int)Math.Ceiling(recordsPerPart / (double)ChunkSize);
@@ -56,16 +61,17 @@ public sealed class SharedList<T> : List<T>
     /// <summary>Every protocol this list or an earlier version of it was written with, and how it serialises a chunk.</summary>
     internal ConcurrentDictionary<object, ListSerializer<T>> Protocols { get; }
 
-    private readonly ConcurrentDictionary<object, Lazy<byte[]>> _whole = new(ReferenceEqualityComparer.Instance);
+    private readonly ConcurrentDictionary<object, Lazy<ReadOnlySequence<byte>>> _whole = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>
-    /// The whole list as the protocol with these options writes it (<paramref name="join"/> puts the chunks' records in
-    /// one array), made by the first caller from the chunks, each serialised once.
+    /// The whole list as the protocol with these options writes it (<paramref name="frame"/> lays the chunks' records end
+    /// to end in one array of the protocol), made by the first caller from the chunks, each serialised once.
     /// </summary>
-    public byte[] SerializedFor(object options, Func<T[], SerializedRecords> serialize, Func<int, IReadOnlyList<SerializedRecords>, byte[]> join)
+    public ReadOnlySequence<byte> SerializedFor(object options, Func<T[], SerializedRecords> serialize,
+        Func<int, IReadOnlyList<SerializedRecords>, ReadOnlySequence<byte>> frame)
     {
-        Protocols.TryAdd(options, new ListSerializer<T>(serialize, join));
-        return _whole.GetOrAdd(options, _ => new Lazy<byte[]>(() => join(Count, [.. Chunks.Select(chunk => chunk.SerializedFor(options, serialize))]))).Value;
+        Protocols.TryAdd(options, new ListSerializer<T>(serialize));
+        return _whole.GetOrAdd(options, _ => new Lazy<ReadOnlySequence<byte>>(() => frame(Count, [.. Chunks.Select(chunk => chunk.SerializedFor(options, serialize))]))).Value;
     }
 
     /// <summary>
@@ -74,11 +80,11 @@ public sealed class SharedList<T> : List<T>
     /// </summary>
     public void SerializeAhead()
     {
-        foreach (var (options, (serialize, _)) in Protocols)
+        foreach (var (options, serializer) in Protocols)
         {
             foreach (var chunk in Chunks)
             {
-                chunk.SerializedFor(options, serialize);
+                chunk.SerializedFor(options, serializer.Serialize);
             }
         }
     }
@@ -95,8 +101,8 @@ public sealed class SharedChunk<T>(T[] records)
         _serialized.GetOrAdd(options, _ => new Lazy<SerializedRecords>(() => serialize(Records))).Value;
 }
 
-/// <summary>How a protocol serialises a chunk of records, and joins chunks into the whole list's array.</summary>
-internal readonly record struct ListSerializer<T>(Func<T[], SerializedRecords> Serialize, Func<int, IReadOnlyList<SerializedRecords>, byte[]> Join);
+/// <summary>How a protocol serialises a chunk of records.</summary>
+internal readonly record struct ListSerializer<T>(Func<T[], SerializedRecords> Serialize);
 
 /// <summary>A chunk's records as a protocol writes them in an array, without the array's own start and end.</summary>
 public readonly record struct SerializedRecords(byte[] Bytes, int Start, int Length)

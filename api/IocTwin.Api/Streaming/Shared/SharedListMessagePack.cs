@@ -5,7 +5,7 @@ using MessagePack.Formatters;
 namespace IocTwin.Api.Streaming.Shared;
 
 /// <summary>
-/// Writes a <see cref="SharedList{T}"/> from the bytes made for the first subscriber (each chunk serialised once, joined once); any other list
+/// Writes a <see cref="SharedList{T}"/> from the bytes made for the first subscriber (each chunk serialised once); any other list
 /// of these records as MessagePack would (a list and a read-only list are the same array on the wire). Used by the hub's
 /// MessagePack protocol.
 /// </summary>
@@ -15,7 +15,7 @@ public sealed class SharedListFormatter<T> : IMessagePackFormatter<List<T>?>
     {
         if (value is SharedList<T> shared)
         {
-            writer.WriteRaw(shared.SerializedFor(options, records => SerializeChunk(records, options), Join));
+            writer.WriteRaw(shared.SerializedFor(options, records => SerializeChunk(records, options), Frame));
             return;
         }
         options.Resolver.GetFormatterWithVerify<IReadOnlyList<T>?>().Serialize(ref writer, value, options);
@@ -25,21 +25,13 @@ public sealed class SharedListFormatter<T> : IMessagePackFormatter<List<T>?>
         options.Resolver.GetFormatterWithVerify<T[]?>().Deserialize(ref reader, options) is { } records ? [.. records] : null;
 
     /// <summary>The chunks' records in one MessagePack array, under its header.</summary>
-    private static byte[] Join(int count, IReadOnlyList<SerializedRecords> chunks)
+    private static ReadOnlySequence<byte> Frame(int count, IReadOnlyList<SerializedRecords> chunks)
     {
         var header = new ArrayBufferWriter<byte>(5);
         var writer = new MessagePackWriter(header);
         writer.WriteArrayHeader(count);
         writer.Flush();
-        var whole = new byte[header.WrittenCount + chunks.Sum(c => c.Length)];
-        header.WrittenSpan.CopyTo(whole);
-        var at = header.WrittenCount;
-        foreach (var chunk in chunks)
-        {
-            chunk.Span.CopyTo(whole.AsSpan(at));
-            at += chunk.Length;
-        }
-        return whole;
+        return ChunkSequence.Of(header.WrittenMemory, chunks, ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty);
     }
 
     /// <summary>A chunk as a MessagePack array, less its header: the records follow each other in the whole list's array.</summary>
