@@ -18,7 +18,10 @@ public static class SiloOperations
     public static WebApplication MapSiloOperations(this WebApplication app)
     {
         app.MapPrometheusScrapingEndpoint();
-        app.MapOrleansDashboard("/dashboard");
+        if (app.Configuration.DashboardEnabled())
+        {
+            app.MapOrleansDashboard("/dashboard");
+        }
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         // Ready once the sample city this silo seeds (if any) is loaded and the twin answers a query.
         app.MapHealthChecks("/health/ready");

@@ -20,13 +20,14 @@ public static class OperationsExtensions
 {
     /// <summary>
     /// The operations surface: Prometheus scrape endpoint at /metrics, the OpenAPI document, and in the embedded run,
-    /// which hosts a silo, the Orleans dashboard at /dashboard (its API and live log stream below it).
+    /// which hosts a silo, the Orleans dashboard at /dashboard (its API and live log stream below it) unless
+    /// <c>Twin:Dashboard:Enabled</c> is false.
     /// </summary>
     public static WebApplication MapOperations(this WebApplication app)
     {
         var options = app.Configuration.GetSection(OperationsOptions.SectionName).Get<OperationsOptions>() ?? new OperationsOptions();
         List<IEndpointConventionBuilder> endpoints = [app.MapOpenApi(), app.MapPrometheusScrapingEndpoint()];
-        if (app.Services.GetRequiredService<TwinHostingOptions>().Mode == ApiMode.Embedded)
+        if (app.Services.GetRequiredService<TwinHostingOptions>().Mode == ApiMode.Embedded && app.Configuration.DashboardEnabled())
         {
             endpoints.Add(app.MapOrleansDashboard("/dashboard"));
         }
