@@ -47,7 +47,8 @@ async function timeSubscribe(scope) {
   let done;
   const whole = new Promise((resolve) => (done = resolve));
   awaited = { scope, parts: [], resynced: false, answer: null, check: () => {} };
-  const mine = () => awaited.parts.filter((p) => p.sequence === awaited.answer.sequence);
+  // The parts of this answer's snapshot, each number once (a part of an earlier call of the same sequence may still come).
+  const mine = () => [...new Map(awaited.parts.filter((p) => p.sequence === awaited.answer.sequence).map((p) => [p.part, p])).values()];
   awaited.check = () => {
     if (awaited.resynced) done("resync");
     else if (awaited.answer && mine().length >= (awaited.answer.parts ?? 0)) done("whole");

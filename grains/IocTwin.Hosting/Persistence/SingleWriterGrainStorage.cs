@@ -89,7 +89,17 @@ internal sealed class SingleWriterGrainStorage : IGrainStorage
         void Failed(Exception ex) => write.Waiters.ForEach(w => w.SetException(ex));
         if (AdoGrainRowKeys.KeysAsProvider(key.StateName) && Version(stored.ETag) is var (known, version) && known)
         {
-            var row = new StateRowWrite(_keys.Of(key.StateName, key.GrainId), Payload(_serializer.Serialize(stored.State)), version);
+            StateRowWrite row;
+            try
+            {
+                row = new StateRowWrite(_keys.Of(key.StateName, key.GrainId), Payload(_serializer.Serialize(stored.State)), version);
+            }
+            catch (Exception ex)
+            {
+                // A state that cannot be written fails its own write, not the loop every other grain's writes wait on.
+                Failed(ex);
+                return Taken.Nothing;
+            }
             return new Taken(row, null, newVersion =>
             {
                 if (newVersion is not { } v)
@@ -165,6 +175,7 @@ internal sealed class SingleWriterGrainStorage : IGrainStorage
                     {
                         await WriteGroupAsync(group, grouped);
                     }
+                    // Taking a write answers its own failures (Take); the provider's writes answer theirs.
                     var taken = queued.Take();
                     if (taken.Row is not null)
                     {
@@ -212,7 +223,11 @@ internal sealed class SingleWriterGrainStorage : IGrainStorage
     private readonly record struct Queued((string StateName, GrainId GrainId) Key, Func<Taken> Take);
 
     /// <summary>A write taken from the queue: a row to write in a group (and what to do with its new version), or a write of its own.</summary>
-    private sealed record Taken(StateRowWrite? Row, Func<Task>? Write, Action<int?>? Written, Action<Exception>? Failed);
+    private sealed record Taken(StateRowWrite? Row, Func<Task>? Write, Action<int?>? Written, Action<Exception>? Failed)
+    {
+        /// <summary>A write already answered (it failed before reaching the database): nothing left to do.</summary>
+        public static readonly Taken Nothing = new(null, () => Task.CompletedTask, null, null);
+    }
 
     private sealed class QueuedWrite(object? state, object grainState, TaskCompletionSource waiter)
     {

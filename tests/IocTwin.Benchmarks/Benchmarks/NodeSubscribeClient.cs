@@ -27,22 +27,35 @@ public static class NodeSubscribeClient
         }) ?? throw new InvalidOperationException("node did not start");
         var errors = node.StandardError.ReadToEndAsync();
         List<TimedSubscribe> calls = [];
-        while (await node.StandardOutput.ReadLineAsync() is { } line)
+        // Each call may take a minute to come whole (the script's own limit), so a round of every scope a few.
+        using var giveUp = new CancellationTokenSource(TimeSpan.FromMinutes(5) * Math.Max(1, rounds));
+        try
         {
-            var json = JsonNode.Parse(line)!;
-            if (json["status"] is { } status)
+            while (await node.StandardOutput.ReadLineAsync(giveUp.Token) is { } line)
             {
-                if ((string?)status == "failed")
+                var json = JsonNode.Parse(line)!;
+                if (json["status"] is { } status)
                 {
-                    throw new InvalidOperationException($"subscribe-timing.mjs: {json["error"]}");
+                    if ((string?)status == "failed")
+                    {
+                        throw new InvalidOperationException($"subscribe-timing.mjs: {json["error"]}");
+                    }
+                    continue;
                 }
-                continue;
+                calls.Add(new TimedSubscribe((string)json["scope"]!, (double)json["answerMs"]!, (double)json["wholeMs"]!,
+                    (string?)json["outcome"] switch { "whole" => SnapshotOutcome.Whole, "resync" => SnapshotOutcome.Resynced, _ => SnapshotOutcome.TimedOut },
+                    (int)json["parts"]!, (int)json["segments"]!, (int)json["sensors"]!));
             }
-            calls.Add(new TimedSubscribe((string)json["scope"]!, (double)json["answerMs"]!, (double)json["wholeMs"]!,
-                (string?)json["outcome"] switch { "whole" => SnapshotOutcome.Whole, "resync" => SnapshotOutcome.Resynced, _ => SnapshotOutcome.TimedOut },
-                (int)json["parts"]!, (int)json["segments"]!, (int)json["sensors"]!));
+            await node.WaitForExitAsync(giveUp.Token);
         }
-        await node.WaitForExitAsync();
+        finally
+        {
+            // A client given up on (a failure, a line that is not JSON, the time limit) must not outlive the run.
+            if (!node.HasExited)
+            {
+                node.Kill(entireProcessTree: true);
+            }
+        }
         if (node.ExitCode != 0)
         {
             throw new InvalidOperationException($"subscribe-timing.mjs exited with {node.ExitCode}: {await errors}");

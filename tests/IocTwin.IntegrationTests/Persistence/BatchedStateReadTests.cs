@@ -43,6 +43,33 @@ public sealed class BatchedStateReadTests
     [Fact]
     public Task PostgreSql_states_read_together_are_those_the_provider_reads_one_by_one() => ReadsAsTheProvider(PostgreSql());
 
+    [Fact]
+    public async Task Sqlite_a_state_that_cannot_be_written_fails_its_own_write_and_the_writes_after_it_are_stored()
+    {
+        using var silo = await PersistenceRoundTripTests.StartSilo(Settings(Sqlite()));
+        var grains = silo.Services.GetRequiredService<IGrainFactory>();
+        var twin = silo.Services.GetRequiredKeyedService<IGrainStorage>(TwinStorage.Name);
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var broken = grains.GetGrain<ISensorGrain>($"w-{tag}-broken").GetGrainId();
+        var sound = grains.GetGrain<ISensorGrain>($"w-{tag}-sound").GetGrainId();
+
+        // Copied as it is (immutable) when the write is asked for, it has no serializer when its turn comes.
+        var refused = twin.WriteStateAsync("sensor", broken, new GrainState<Unwritable>(new Unwritable()));
+        var stored = new GrainState<SensorState>(new SensorState { ReadingCount = 42 });
+        var after = twin.WriteStateAsync("sensor", sound, stored);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => refused.WaitAsync(TimeSpan.FromSeconds(30)));
+        await after.WaitAsync(TimeSpan.FromSeconds(30));
+        var read = new GrainState<SensorState>();
+        await twin.ReadStateAsync("sensor", sound, read);
+        Assert.Equal(42, read.State!.ReadingCount);
+        Assert.Equal(stored.ETag, read.ETag);
+    }
+
+    /// <summary>A state Orleans copies as it is and cannot serialise.</summary>
+    [Immutable]
+    private sealed class Unwritable;
+
     private static Dictionary<string, string?> Settings(Dictionary<string, string?> settings)
     {
         settings["Twin:ClusterId"] = "batched-" + Guid.NewGuid().ToString("N")[..8];
