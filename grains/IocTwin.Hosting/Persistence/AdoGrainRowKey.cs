@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using System.Text;
 using Orleans.Configuration;
 using Orleans.Storage;
@@ -58,4 +59,10 @@ internal sealed class AdoGrainRowKeys(string providerName, AdoNetGrainStorageOpt
     /// only names without one are keyed here as the provider keys them.
     /// </summary>
     public static bool KeysAsProvider(string stateName) => !stateName.Contains('`');
+
+    /// <summary>A serialised state as the payload column takes it: the serializer's own array when it fills it, else a copy.</summary>
+    public static byte[] PayloadOf(BinaryData data) =>
+        MemoryMarshal.TryGetArray(data.ToMemory(), out var segment) && segment is { Offset: 0, Array: { } array } && array.Length == segment.Count
+            ? array
+            : data.ToArray();
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -92,7 +91,7 @@ internal sealed class SingleWriterGrainStorage : IGrainStorage
             StateRowWrite row;
             try
             {
-                row = new StateRowWrite(_keys.Of(key.StateName, key.GrainId), Payload(_serializer.Serialize(stored.State)), version);
+                row = new StateRowWrite(_keys.Of(key.StateName, key.GrainId), AdoGrainRowKeys.PayloadOf(_serializer.Serialize(stored.State)), version);
             }
             catch (Exception ex)
             {
@@ -132,12 +131,6 @@ internal sealed class SingleWriterGrainStorage : IGrainStorage
         etag is null ? (true, null)
         : int.TryParse(etag, NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? (true, version)
         : (false, null);
-
-    /// <summary>The serializer's own array when the payload fills it, else a copy.</summary>
-    private static byte[] Payload(BinaryData data) =>
-        MemoryMarshal.TryGetArray(data.ToMemory(), out var segment) && segment is { Offset: 0, Array: { } array } && array.Length == segment.Count
-            ? array
-            : data.ToArray();
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {

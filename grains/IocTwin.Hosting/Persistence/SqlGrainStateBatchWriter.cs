@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Runtime.InteropServices;
 using IocTwin.History;
 using IocTwin.Topology;
 using Microsoft.Data.Sqlite;
@@ -49,14 +48,8 @@ internal sealed class SqlGrainStateBatchWriter(
     {
         var key = keys.Of(row.StateName, row.GrainId);
         return new KeyedRow(key.IdHash, key.N0, key.N1, key.TypeHash, key.StateName, key.Extension,
-            PayloadOf(row.Serialize(options.GrainStorageSerializer)));
+            AdoGrainRowKeys.PayloadOf(row.Serialize(options.GrainStorageSerializer)));
     }
-
-    /// <summary>The serializer's own array when the payload fills it, else a copy.</summary>
-    private static byte[] PayloadOf(BinaryData data) =>
-        MemoryMarshal.TryGetArray(data.ToMemory(), out var segment) && segment is { Offset: 0, Array: { } array } && array.Length == segment.Count
-            ? array
-            : data.ToArray();
 
     /// <summary>
     /// As the provider writes a row, with the key columns bound straight to one prepared statement stepped per row
@@ -75,14 +68,7 @@ internal sealed class SqlGrainStateBatchWriter(
 
     private void WriteSqlite(List<KeyedRow> rows)
     {
-        using var connection = new SqliteConnection(connectionString);
-        connection.Open();
-        using (var pragma = connection.CreateCommand())
-        {
-            // As the provider's own writes do (0001-persistence.sql): the log is synced at checkpoints.
-            pragma.CommandText = "PRAGMA synchronous = NORMAL;";
-            pragma.ExecuteNonQuery();
-        }
+        using var connection = SqliteStateRows.OpenForWrites(connectionString);
         using var transaction = connection.BeginTransaction();
         BulkInsert.SqliteRows(connection, SqliteUpsert, rows.Select(row => new object?[]
         {

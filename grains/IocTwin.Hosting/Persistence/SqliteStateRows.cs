@@ -41,14 +41,7 @@ internal sealed class SqliteStateRows(string connectionString, string serviceId)
     /// <summary>The new version of each row, in order; null where the write was refused. Call with the file's write gate held.</summary>
     public int?[] Write(IReadOnlyList<StateRowWrite> rows)
     {
-        using var connection = new SqliteConnection(connectionString);
-        connection.Open();
-        using (var pragma = connection.CreateCommand())
-        {
-            // As the provider's own writes do (0001-persistence.sql): the log is synced at checkpoints.
-            pragma.CommandText = "PRAGMA synchronous = NORMAL;";
-            pragma.ExecuteNonQuery();
-        }
+        using var connection = OpenForWrites(connectionString);
         var updates = new List<int>();
         var inserts = new List<int>();
         for (var i = 0; i < rows.Count; i++)
@@ -69,6 +62,18 @@ internal sealed class SqliteStateRows(string connectionString, string serviceId)
             versions[inserts[n]] = (int?)inserted[n];
         }
         return versions;
+    }
+
+    /// <summary>A connection to write the provider's rows on, synced as the provider's own writes are.</summary>
+    public static SqliteConnection OpenForWrites(string connectionString)
+    {
+        var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        using var pragma = connection.CreateCommand();
+        // As the provider's own writes do (0001-persistence.sql): the log is synced at checkpoints.
+        pragma.CommandText = "PRAGMA synchronous = NORMAL;";
+        pragma.ExecuteNonQuery();
+        return connection;
     }
 
     private object?[] Values(StateRowWrite row)
