@@ -29,7 +29,7 @@ public sealed class SharedList<T> : List<T>
     }
 
     /// <summary>A later version of a list: these records, in these chunks, written by the protocols the earlier one was.</summary>
-    internal SharedList(T[] records, SharedChunk<T>[] chunks, int chunkLength, ConcurrentDictionary<object, ListSerializer<T>> protocols)
+    internal SharedList(T[] records, SharedChunk<T>[] chunks, int chunkLength, ConcurrentDictionary<object, Func<T[], SerializedRecords>> protocols)
         : base(records)
     {
         ChunkLength = chunkLength;
@@ -59,7 +59,7 @@ public sealed class SharedList<T> : List<T>
         [.. Chunks.Chunk(chunksPerPart).Select(chunks => new SharedList<T>([.. chunks.SelectMany(c => c.Records)], chunks, ChunkLength, Protocols))]);
 
     /// <summary>Every protocol this list or an earlier version of it was written with, and how it serialises a chunk.</summary>
-    internal ConcurrentDictionary<object, ListSerializer<T>> Protocols { get; }
+    internal ConcurrentDictionary<object, Func<T[], SerializedRecords>> Protocols { get; }
 
     private readonly ConcurrentDictionary<object, Lazy<ReadOnlySequence<byte>>> _whole = new(ReferenceEqualityComparer.Instance);
 
@@ -70,7 +70,7 @@ public sealed class SharedList<T> : List<T>
     public ReadOnlySequence<byte> SerializedFor(object options, Func<T[], SerializedRecords> serialize,
         Func<int, IReadOnlyList<SerializedRecords>, ReadOnlySequence<byte>> frame)
     {
-        Protocols.TryAdd(options, new ListSerializer<T>(serialize));
+        Protocols.TryAdd(options, serialize);
         return _whole.GetOrAdd(options, _ => new Lazy<ReadOnlySequence<byte>>(() => frame(Count, [.. Chunks.Select(chunk => chunk.SerializedFor(options, serialize))]))).Value;
     }
 
@@ -80,11 +80,11 @@ public sealed class SharedList<T> : List<T>
     /// </summary>
     public void SerializeAhead()
     {
-        foreach (var (options, serializer) in Protocols)
+        foreach (var (options, serialize) in Protocols)
         {
             foreach (var chunk in Chunks)
             {
-                chunk.SerializedFor(options, serializer.Serialize);
+                chunk.SerializedFor(options, serialize);
             }
         }
     }
@@ -100,9 +100,6 @@ public sealed class SharedChunk<T>(T[] records)
     public SerializedRecords SerializedFor(object options, Func<T[], SerializedRecords> serialize) =>
         _serialized.GetOrAdd(options, _ => new Lazy<SerializedRecords>(() => serialize(Records))).Value;
 }
-
-/// <summary>How a protocol serialises a chunk of records.</summary>
-internal readonly record struct ListSerializer<T>(Func<T[], SerializedRecords> Serialize);
 
 /// <summary>A chunk's records as a protocol writes them in an array, without the array's own start and end.</summary>
 public readonly record struct SerializedRecords(byte[] Bytes, int Start, int Length)

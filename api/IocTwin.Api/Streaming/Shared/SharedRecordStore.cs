@@ -55,7 +55,7 @@ internal sealed class SharedRecordStore(HeldRecords taken, long sequence)
         private readonly T[] _records = [.. taken];
         private readonly SharedChunk<T>[] _chunks = [.. taken.Chunks];
         private readonly int _chunkLength = taken.ChunkLength;
-        private readonly ConcurrentDictionary<object, ListSerializer<T>> _protocols = taken.Protocols;
+        private readonly ConcurrentDictionary<object, Func<T[], SerializedRecords>> _protocols = taken.Protocols;
         private readonly Dictionary<string, int> _positions = Positions(taken, idOf);
         private readonly HashSet<int> _changedChunks = [];
         private SharedList<T> _published = taken;
