@@ -24,6 +24,14 @@ public sealed class TwinObserverRegistry : Grain, ITwinObserverRegistry
         return Task.CompletedTask;
     }
 
+    public Task<bool> Renew(Guid processId, ITwinObserver observer)
+    {
+        _observers.ClearExpired();
+        var held = _observers.Observers.ContainsKey(processId);
+        _observers.Subscribe(processId, observer);
+        return Task.FromResult(held);
+    }
+
     public Task Unregister(Guid processId)
     {
         _observers.Unsubscribe(processId);

@@ -4,8 +4,8 @@ namespace IocTwin.Api.Streaming;
 
 /// <summary>
 /// How a live update is laid over a record held whole, as a screen merges deltas: the newer wins (areas and segments by
-/// version, sensors by reading count), the fields an update leaves out kept from the other. Used for the state the
-/// process holds (<see cref="HeldTwin"/>) and for the records city and sector screens share.
+/// version, sensors by reading count, alerts by state), the fields an update leaves out kept from the other. Used for
+/// the state the process holds (<see cref="HeldTwin"/>) and for the records city and sector screens share.
 /// </summary>
 public static class HeldRecordMerge
 {
@@ -46,6 +46,9 @@ public static class HeldRecordMerge
             Version = known.Version,
         }
         : update with { Name = update.Name ?? known.Name, Location = update.Location ?? known.Location };
+
+    /// <summary>The later of two records of one alert: an alert only moves on (raised, acknowledged, resolved).</summary>
+    public static AlertView Newer(AlertView known, AlertView update) => update.State < known.State ? known : update;
 
     /// <summary>The city's newer totals; its list of areas (left out of live updates) kept from the record read.</summary>
     public static CityView Newer(CityView known, CityView update) =>

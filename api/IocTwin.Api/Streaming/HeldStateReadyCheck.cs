@@ -3,7 +3,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace IocTwin.Api.Streaming;
 
 /// <summary>
-/// Unready until the state held for city and sector snapshots has been read once: until then this process answers a
+/// Unready until the state held for snapshots has been read once: until then this process answers a
 /// city screen in seconds, so a load balancer should send screens elsewhere. Only the first fill counts: a refill after
 /// the observer lapsed (a silo failure, every API process at once) leaves it ready, slow for one snapshot rather than
 /// out of service.

@@ -8,17 +8,18 @@ using Microsoft.Extensions.Options;
 namespace IocTwin.Api.Streaming;
 
 /// <summary>
-/// The districts, segments and sensors this API process holds, kept current by the live updates its observer receives,
-/// so that a snapshot is copied from memory instead of read from tens of thousands of grains. A district is read from
-/// its grains (in parallel) the first time a snapshot needs it; updates that arrive meanwhile are kept and laid over what
-/// was read, newer wins (districts and segments by version, sensors by reading count), as a screen merges deltas.
+/// The districts, segments, sensors and open alerts this API process holds, kept current by the live updates its
+/// observer receives, so that a snapshot is copied from memory instead of read from tens of thousands of grains. A
+/// district is read from its grains (in parallel) the first time a snapshot needs it; updates that arrive meanwhile are
+/// kept and laid over what was read, newer wins (districts and segments by version, sensors by reading count, alerts by
+/// state), as a screen merges deltas.
 /// A district is read again when its members are not those held or an update names a segment or sensor it does not
 /// hold (registered or removed since), in the background when its read is older than
 /// <see cref="StreamingOptions.HeldStateRefresh"/> (an update lost on the way heals), and everything is dropped when the
-/// observer was not registered for a while (<see cref="Forget"/>). The process fills it at start (<see cref="FillAsync"/>),
+/// observer was not registered for a while or the registry forgot it (<see cref="Forget"/>). The process fills it at start (<see cref="FillAsync"/>),
 /// so that its first city screen is copied from memory too.
 /// </summary>
-public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> options, ILogger<HeldTwin> logger)
+public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> options, TimeProvider time, ILogger<HeldTwin> logger)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, HeldDistrict> _districts = [];
@@ -115,6 +116,31 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
         }
     }
 
+    /// <summary>
+    /// The open alerts of these areas as held now, and the areas not held (not read since last forgotten), whose alerts
+    /// are for the caller to ask their grains.
+    /// </summary>
+    public (List<AlertView> Open, List<string> NotHeld) OpenAlerts(IEnumerable<string> areaIds)
+    {
+        lock (_gate)
+        {
+            List<AlertView> open = [];
+            List<string> notHeld = [];
+            foreach (var id in areaIds)
+            {
+                if (_districts.GetValueOrDefault(id) is { ReadAt: not 0 } held)
+                {
+                    open.AddRange(held.Alerts.Values.Where(a => a.State != AlertState.Resolved));
+                }
+                else
+                {
+                    notHeld.Add(id);
+                }
+            }
+            return (open, notHeld);
+        }
+    }
+
     /// <summary>Lays a batch of live updates over the districts held or being read; others are left to their grains.</summary>
     public void Apply(DistrictUpdate[] updates)
     {
@@ -139,6 +165,16 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
                 {
                     held.IsMissing |= !held.Sensors.ContainsKey(sensor.Id);
                     held.Sensors[sensor.Id] = held.Sensors.TryGetValue(sensor.Id, out var known) ? HeldRecordMerge.Newer(known, sensor) : sensor;
+                }
+                foreach (var alert in update.Alerts)
+                {
+                    var laid = held.Alerts.TryGetValue(alert.Id, out var known) ? HeldRecordMerge.Newer(known, alert) : alert;
+                    held.Alerts[alert.Id] = laid;
+                    held.AlertsDuringRead?.Add(laid);
+                }
+                if (update.Alerts.Length > 0)
+                {
+                    DropLongResolved(held.Alerts);
                 }
                 if (held.IsMissing && !wasMissing && held.ReadAt != 0)
                 {
@@ -247,6 +283,7 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
             }
             if (toRead.Count > 0)
             {
+                toRead.ForEach(d => d.Held.AlertsDuringRead = []);
                 var reading = Task.Run(() => ReadFromGrainsAsync(toRead));
                 toRead.ForEach(d => d.Held.Loading = reading);
                 if (waitForRead)
@@ -275,12 +312,15 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
                 }
             }
             // Updates published before this read started are in what it reads; those after are laid over it.
-            var read = await LiveTopology.ReadViewsAsync(grains, districts.Select(d => d.Id), knownSegments: storedSegments, knownSensors: storedSensors);
+            var alerts = Task.WhenAll(districts.Select(d => grains.GetGrain<IDistrictGrain>(d.Id).GetAlerts()));
+            var views = LiveTopology.ReadViewsAsync(grains, districts.Select(d => d.Id), knownSegments: storedSegments, knownSensors: storedSensors);
+            await Task.WhenAll(alerts, views);
+            var (read, readAlerts) = (views.Result, alerts.Result);
             var segments = read.Segments.ToLookup(s => s.DistrictId);
             var sensors = read.Sensors.ToLookup(s => s.DistrictId);
             lock (_gate)
             {
-                foreach (var ((id, held), invalidated) in districts.Zip(invalidations))
+                foreach (var (((id, held), invalidated), areaAlerts) in districts.Zip(invalidations).Zip(readAlerts))
                 {
                     if (read.Districts.Find(d => d.Id == id) is { } district)
                     {
@@ -288,6 +328,8 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
                     }
                     held.Segments = Merge([.. segments[id]], held.Segments, s => s.Id, HeldRecordMerge.Newer);
                     held.Sensors = Merge([.. sensors[id]], held.Sensors, s => s.Id, HeldRecordMerge.Newer);
+                    held.Alerts = MergeAlerts(areaAlerts, held.AlertsDuringRead ?? []);
+                    held.AlertsDuringRead = null;
                     held.ReadAt = Stopwatch.GetTimestamp();
                     // A change told while it was read may have come too late for the read: read again.
                     held.IsMissing = held.Invalidations != invalidated;
@@ -310,7 +352,7 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
         {
             lock (_gate)
             {
-                districts.ForEach(d => d.Held.Loading = null);
+                districts.ForEach(d => (d.Held.Loading, d.Held.AlertsDuringRead) = (null, null));
             }
         }
     }
@@ -326,6 +368,36 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
         return merged;
     }
 
+    /// <summary>
+    /// The alerts read, with those raised or changed while they were read laid over them (an alert raised then is kept
+    /// though the read missed it; one resolved then is resolved).
+    /// </summary>
+    private Dictionary<string, AlertView> MergeAlerts(IEnumerable<AlertView> read, List<AlertView> changedDuringRead)
+    {
+        var merged = read.ToDictionary(a => a.Id, StringComparer.Ordinal);
+        foreach (var alert in changedDuringRead)
+        {
+            merged[alert.Id] = merged.TryGetValue(alert.Id, out var known) ? HeldRecordMerge.Newer(known, alert) : alert;
+        }
+        DropLongResolved(merged);
+        return merged;
+    }
+
+    /// <summary>
+    /// How long a resolved alert is kept (shown to no one): an update of it sent earlier but arriving late (through
+    /// another silo, after the area moved) finds it resolved instead of opening it again.
+    /// </summary>
+    private static readonly TimeSpan ResolvedKept = TimeSpan.FromMinutes(2);
+
+    private void DropLongResolved(Dictionary<string, AlertView> alerts)
+    {
+        var before = time.GetUtcNow() - ResolvedKept;
+        foreach (var alert in alerts.Values.Where(a => a.State == AlertState.Resolved && !(a.ResolvedAt > before)).ToList())
+        {
+            alerts.Remove(alert.Id);
+        }
+    }
+
     private sealed class StoredMembers
     {
         public Dictionary<string, SegmentView> Segments { get; } = new(StringComparer.Ordinal);
@@ -338,6 +410,10 @@ public sealed class HeldTwin(IGrainFactory grains, IOptions<StreamingOptions> op
         public DistrictView? District { get; set; }
         public Dictionary<string, SegmentView> Segments { get; set; } = [];
         public Dictionary<string, SensorView> Sensors { get; set; } = [];
+        /// <summary>Its alerts by id: the open ones, and those resolved lately (<see cref="ResolvedKept"/>).</summary>
+        public Dictionary<string, AlertView> Alerts { get; set; } = new(StringComparer.Ordinal);
+        /// <summary>Alerts raised or changed since the read under way started, to lay over what it reads.</summary>
+        public List<AlertView>? AlertsDuringRead { get; set; }
         /// <summary>The read from the grains under way, if any.</summary>
         public Task? Loading { get; set; }
         /// <summary>When the grains were last read (a <see cref="Stopwatch"/> timestamp); 0 until they have been.</summary>

@@ -83,10 +83,15 @@ public sealed class ObserverRegistrationService(
         {
             try
             {
-                await grains.GetGrain<ITwinObserverRegistry>(0).Register(_processId, reference);
-                if (!registered)
+                var renewed = await grains.GetGrain<ITwinObserverRegistry>(0).Renew(_processId, reference);
+                if (!registered || !renewed)
                 {
-                    // Updates published while unregistered never came: what was held meanwhile is read again.
+                    // Updates published while unregistered never came (the registry may also have lost its list, its
+                    // grain activated again elsewhere): what was held meanwhile is read again.
+                    if (registered)
+                    {
+                        logger.LogWarning("The live-update registry no longer held this process's observer; reading the held state again");
+                    }
                     held.Forget();
                     heldAssets.Forget();
                     registered = true;
@@ -117,12 +122,12 @@ public sealed class ObserverRegistrationService(
                 await load.WhenLoaded.WaitAsync(stoppingToken);
             }
             await held.FillAsync().WaitAsync(stoppingToken);
-            logger.LogInformation("Held {Count} areas for city and sector snapshots", held.HeldDistricts);
+            logger.LogInformation("Held {Count} areas for snapshots", held.HeldDistricts);
             return true;
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
-            logger.LogWarning(ex, "Could not fill the state held for city and sector snapshots; retrying");
+            logger.LogWarning(ex, "Could not fill the state held for snapshots; retrying");
             return false;
         }
         catch (OperationCanceledException)

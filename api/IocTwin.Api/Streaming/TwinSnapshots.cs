@@ -9,17 +9,18 @@ using Microsoft.Extensions.Options;
 namespace IocTwin.Api.Streaming;
 
 /// <summary>
-/// The current state a scope covers. The city's and sectors' tens of thousands of records are copied from what this
-/// process holds (<see cref="HeldTwin"/>: as of the last update it received, the deltas after the snapshot bring the
-/// rest); a district's or an entity's, the city itself and open alerts are read from their grains, side by side, so
-/// they hold every reading acknowledged before the call. Ids the topology does not hold are answered without a grain
-/// call: a subscription to a made-up id must not make a grain for it.
+/// The current state a scope covers. An area's, a sector's or the city's records are copied from what this process
+/// holds (<see cref="HeldTwin"/>: as of the last update it received, the deltas after the snapshot bring the rest), so
+/// that a subscriber does not wait for hundreds of grains that a busy feed keeps busy; so are the city's and sectors'
+/// open alerts (every area's). An entity, the city record itself and the open alerts of an area or entity scope (a call
+/// per area) are read from their grains. Ids the topology does not hold are answered without a grain call: a
+/// subscription to a made-up id must not make a grain for it.
 /// </summary>
 public sealed class TwinSnapshots(IGrainFactory grains, KnownEntities known, HeldTwin held, IOptions<StreamingOptions> options)
 {
     /// <summary>
     /// The scope's state and open alerts, as of the sequence the subscriber joined: a city or sector scope's records are
-    /// those shared by its subscribers (<see cref="TakeHeldAsync"/>), its open alerts read for each.
+    /// those shared by its subscribers (<see cref="TakeHeldAsync"/>), its open alerts copied for each.
     /// </summary>
     public async Task<ScopeSnapshot> TakeAsync(TwinScope scope, ScopeJoin joined)
     {
@@ -31,25 +32,26 @@ public sealed class TwinSnapshots(IGrainFactory grains, KnownEntities known, Hel
             {
                 var records = await (joined.Held ?? TakeHeldAsync(scope, sequence));
                 // Read after joining: an alert raised since comes as its own frame, so none is missed.
-                var alerts = await OpenAlertsAsync(scope, records.AreaIds);
+                var alerts = await OpenAlertsAsync(scope, records.AreaIds, asHeld: true);
                 return new ScopeSnapshot(key, sequence, records.City, records.Districts, records.Segments, records.Sensors, alerts, joined.Assets);
             }
             case ScopeKind.District:
             {
                 // A joint scope may name areas the twin does not hold (yet): the others are shown, no grain is woken.
                 var districtIds = await KnownDistrictsAsync([.. scope.Covered]);
-                var alerts = OpenAlertsAsync(scope, districtIds);
-                var views = await LiveTopology.ReadViewsAsync(grains, districtIds);
+                // Read after joining, as a shared city's records are taken: what the held state lacks comes as deltas.
+                var alerts = OpenAlertsAsync(scope, districtIds, asHeld: false);
+                var views = await held.ReadAsync(districtIds);
                 var districts = views.Districts.Select(scope.Sees).OfType<DistrictView>().ToList();
-                return new ScopeSnapshot(key, sequence, scope.Total(districts, sequence), districts, views.Segments, views.Sensors, await alerts,
-                    joined.Assets);
+                return new ScopeSnapshot(key, sequence, scope.Total(districts, sequence), districts, views.Segments, views.Sensors,
+                    await alerts, joined.Assets);
             }
             case ScopeKind.Entity:
             {
                 var (segmentView, sensorView) = await EntityAsync(scope.Id!);
                 var districtIds = new[] { segmentView?.DistrictId, sensorView?.DistrictId }.OfType<string>().Distinct().ToList();
                 return new ScopeSnapshot(key, sequence, null, [], segmentView is null ? [] : [segmentView],
-                    segmentView is null && sensorView is not null ? [sensorView] : [], await OpenAlertsAsync(scope, districtIds));
+                    segmentView is null && sensorView is not null ? [sensorView] : [], await OpenAlertsAsync(scope, districtIds, asHeld: false));
             }
             default:
                 return new ScopeSnapshot(key, sequence, null, [], [], [], []);
@@ -76,11 +78,15 @@ public sealed class TwinSnapshots(IGrainFactory grains, KnownEntities known, Hel
                 new(views.Sensors.Where(scope.Covers), sensorChunk), districtIds);
     }
 
-    /// <summary>The open alerts of these districts that a scope covers, newest first.</summary>
-    private async Task<List<AlertView>> OpenAlertsAsync(TwinScope scope, IEnumerable<string> districtIds)
+    /// <summary>
+    /// The open alerts of these districts that a scope covers, newest first: read from their grains, or as held
+    /// (<paramref name="asHeld"/>: every area's, too many calls for each subscriber), those of an area not held read.
+    /// </summary>
+    private async Task<List<AlertView>> OpenAlertsAsync(TwinScope scope, IEnumerable<string> districtIds, bool asHeld)
     {
-        var alerts = await Task.WhenAll(districtIds.Select(id => grains.GetGrain<IDistrictGrain>(id).GetAlerts()));
-        return [.. alerts.SelectMany(a => a).Where(a => a.State != AlertState.Resolved && scope.Covers(a)).OrderByDescending(a => a.RaisedAt)];
+        var (open, notHeld) = asHeld ? held.OpenAlerts(districtIds) : ([], [.. districtIds]);
+        var read = await Task.WhenAll(notHeld.Select(id => grains.GetGrain<IDistrictGrain>(id).GetAlerts()));
+        return [.. open.Concat(read.SelectMany(a => a)).Where(a => a.State != AlertState.Resolved && scope.Covers(a)).OrderByDescending(a => a.RaisedAt)];
     }
 
     /// <summary>An area scope covering what lies below its areas, the tree read again when it does not hold them yet.</summary>

@@ -15,23 +15,13 @@ public sealed class AlertsApiTests(TwinApiFactory api)
 {
     private HttpClient Http => api.Http;
 
-    /// <summary>An air-quality sensor of its own, so no other test's readings touch its alerts.</summary>
-    private async Task<string> NewAirSensor(string districtId)
-    {
-        var id = $"aq-{Guid.NewGuid():N}"[..16];
-        var put = await Http.PutJson($"/api/v1/sensors/{id}",
-            $$"""{ "kind": "air-quality", "sector": "environment", "location": [108.2, 16.03], "districtId": "{{districtId}}" }""");
-        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
-        return id;
-    }
-
     private async Task<AlertView?> AlertOf(string sensorId, string districtId) =>
         (await Http.Get<List<AlertView>>($"/api/v1/alerts?district={districtId}")).FirstOrDefault(a => a.EntityId == sensorId);
 
     [Fact]
     public async Task Bad_air_raises_an_alert_that_is_acknowledged_resolved_and_counted_in_the_district()
     {
-        var sensor = await NewAirSensor("cam-le");
+        var sensor = await Http.NewAirSensor("cam-le");
         var openBefore = (await Http.Get<DistrictView>("/api/v1/districts/cam-le")).Kpis.OpenAlerts.Value ?? 0;
 
         await Http.PostReadings(Reading(sensor, DateTimeOffset.UtcNow, new { aqi = 190 }));
@@ -57,7 +47,7 @@ public sealed class AlertsApiTests(TwinApiFactory api)
     [Fact]
     public async Task Hysteresis_keeps_one_alert_until_the_air_is_clearly_better()
     {
-        var sensor = await NewAirSensor("thanh-khe");
+        var sensor = await Http.NewAirSensor("thanh-khe");
         await Http.PostReadings(Reading(sensor, DateTimeOffset.UtcNow, new { aqi = 170 }));
         var raised = await Eventually.Until(() => AlertOf(sensor, "thanh-khe"), a => a is not null);
 
@@ -75,7 +65,7 @@ public sealed class AlertsApiTests(TwinApiFactory api)
     [Fact]
     public async Task Alerts_are_scoped_and_pushed_to_the_screens_that_cover_them()
     {
-        var sensor = await NewAirSensor("ngu-hanh-son");
+        var sensor = await Http.NewAirSensor("ngu-hanh-son");
         var frames = new List<JsonElement>();
         await using var screen = new HubConnectionBuilder()
             .WithUrl(new Uri(Http.BaseAddress!, "/hubs/twin"),

@@ -126,7 +126,7 @@ public sealed class HubStreamingTests(TwinApiFactory api)
     }
 
     [Fact]
-    public async Task A_screen_that_reconnects_gets_a_snapshot_with_what_happened_while_it_was_away()
+    public async Task A_screen_that_reconnects_shows_what_happened_while_it_was_away()
     {
         const string scope = "district:ngu-hanh-son";
         var token = api.Token(TwinRoles.DistrictOc, districts: ["ngu-hanh-son"]);
@@ -146,10 +146,12 @@ public sealed class HubStreamingTests(TwinApiFactory api)
         await using var second = await LiveScreen.ConnectAsync(api, token);
         var snapshot = await second.Subscribe(scope);
 
-        var sensor = snapshot.Sensors.Single(s => s.Id == counter.Id);
+        // The snapshot is as of the last update the API process received; the deltas after it bring the rest.
+        var sensor = await Eventually.Until(() => Task.FromResult(second.ShownSensor(snapshot, counter.Id)),
+            s => s.ReadingCount >= before.ReadingCount + 3, because: "the readings posted while away are shown");
         Assert.Equal(before.ReadingCount + 3, sensor.ReadingCount);
-        Assert.Equal(slow, sensor.LastReading!.Values["speed"]);
-        Assert.Equal(1700, sensor.LastReading.Values["flow"]);
+        Assert.Equal(slow, sensor.Values["speed"]);
+        Assert.Equal(1700, sensor.Values["flow"]);
         Assert.DoesNotContain(first.Deltas.SelectMany(d => d.Sensors), s => s.Id == counter.Id && s.ReadingCount > before.ReadingCount);
         var road = await Eventually.Until(
             async () => (await second.Subscribe(scope)).Segments.Single(s => s.Spec!.Id == segment.Spec!.Id),

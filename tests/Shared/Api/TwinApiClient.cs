@@ -36,6 +36,16 @@ public static class TwinApiClient
         return body["errors"] is JsonObject errors ? [.. errors.Select(e => e.Key)] : [];
     }
 
+    /// <summary>A new air-quality sensor of its own in the district, so no other test's readings touch its alerts.</summary>
+    public static async Task<string> NewAirSensor(this HttpClient http, string districtId)
+    {
+        var id = $"aq-{Guid.NewGuid():N}"[..16];
+        var put = await http.PutJson($"/api/v1/sensors/{id}",
+            $$"""{ "kind": "air-quality", "sector": "environment", "location": [108.2, 16.03], "districtId": "{{districtId}}" }""");
+        put.EnsureSuccessStatusCode();
+        return id;
+    }
+
     /// <summary>A segment of the sample with a traffic counter, in the given district.</summary>
     public static async Task<(SegmentView Segment, SensorView Counter)> CountedSegment(this HttpClient http, string districtId)
     {
