@@ -43,7 +43,7 @@ public static class SubscribeBenchmark
         Progress.Say($"subscribe: {options.SubscribeSamples} calls per scope on an idle twin ({string.Join(", ", scopes)})");
         var idle = Measure(await NodeSubscribeClient.RunAsync(address, token, scopes, options.SubscribeSamples));
         Report(context, "idle", idle, "");
-        var rawIdle = await RawCityAllocationsAsync(context, options.SubscribeSamples, feed: null);
+        var rawIdle = await RawCityAllocationsAsync(context, AllocationSamples(options), feed: null);
         ReportAllocation(context, "idle", rawIdle, idle["city"].Sensors);
         foreach (var (scope, first) in firstCalls)
         {
@@ -60,7 +60,7 @@ public static class SubscribeBenchmark
             Progress.Say($"subscribe: the same under a feed of {options.SubscribeFeedReadingsPerSecond:N0} readings/s");
             await Task.Delay(options.LatencyWarmup);
             // First, so that it is measured even when a busy machine makes the calls below fail.
-            var rawFed = await RawCityAllocationsAsync(context, options.SubscribeSamples, feed);
+            var rawFed = await RawCityAllocationsAsync(context, AllocationSamples(options), feed);
             ReportAllocation(context, $"under {options.SubscribeFeedReadingsPerSecond:N0} readings/s, net of the feed", rawFed, idle["city"].Sensors);
             var before = context.Counters.Take();
             var sentBefore = feed.Sent;
@@ -120,6 +120,9 @@ public static class SubscribeBenchmark
         public int Sensors { get; set; }
         public int Parts { get; set; }
     }
+
+    /// <summary>Allocation does not vary as latency does: 20 samples tell its median, more calls only lengthen the run.</summary>
+    private static int AllocationSamples(RunOptions options) => Math.Min(options.SubscribeSamples, 20);
 
     /// <summary>
     /// Bytes the process allocates per <c>Subscribe("city")</c> of a client that parses nothing (<see cref="RawHubClient"/>),

@@ -190,6 +190,7 @@ public sealed record RunOptions
         var gap = options.AssignmentGap;
         (int, int, int)? size = null;
         int? wards = null;
+        int? subscribeSamples = null;
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
@@ -239,6 +240,11 @@ public sealed record RunOptions
             {
                 wards = int.Parse(Value("--wards-per-district"), System.Globalization.CultureInfo.InvariantCulture);
             }
+            else if (arg.StartsWith("--subscribe-samples", StringComparison.Ordinal))
+            {
+                // More calls than the default 20 make p99 a percentile rather than the slowest call.
+                subscribeSamples = int.Parse(Value("--subscribe-samples"), System.Globalization.CultureInfo.InvariantCulture);
+            }
             else if (arg.StartsWith("--size", StringComparison.Ordinal))
             {
                 var parts = Value("--size").Split('/').Select(p => int.Parse(p, System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
@@ -247,7 +253,7 @@ public sealed record RunOptions
             else
             {
                 throw new ArgumentException(
-                    $"Unknown argument '{arg}'. Usage: [--quick] [--only=baseline,import,ingest,ngsi-ld-ingest,latency,ngsi-ld-notify,subscribe,scenario,memory,assignment,areas,million,assets,postgres] [--size=districts/segments/sensors] [--wards-per-district=n] " +
+                    $"Unknown argument '{arg}'. Usage: [--quick] [--only=baseline,import,ingest,ngsi-ld-ingest,latency,ngsi-ld-notify,subscribe,scenario,memory,assignment,areas,million,assets,postgres] [--size=districts/segments/sensors] [--wards-per-district=n] [--subscribe-samples=n] " +
                     "[--set Twin:Key=value] [--db=twin.db] [--postgres=connection-string] [--out=report.md] [--tntp=network-dir] [--gap=1e-4]");
             }
         }
@@ -264,6 +270,10 @@ public sealed record RunOptions
         if (size is var (districts, segments, sensors))
         {
             options = options with { Districts = districts, Segments = segments, Sensors = sensors };
+        }
+        if (subscribeSamples is { } samples)
+        {
+            options = options with { SubscribeSamples = samples };
         }
         if (wards is { } wardsPerDistrict)
         {
