@@ -11,21 +11,15 @@ internal sealed class DebouncedAction : IDisposable
     private readonly Func<Task> _action;
     private bool _pending;
     private Task _running = Task.CompletedTask;
-    private bool _spreadNext;
 
-    /// <param name="spreadFirst">
-    /// Run the first action after a random part of the delay: grains activated together (a city coming up, a feed
-    /// starting) then spread their writes over the delay instead of writing all at once, and stay spread.
-    /// </param>
     /// <param name="interleave">
     /// Let calls run while the action awaits: for an action that only writes a copy of the state behind, so that a
     /// grain whose write waits for the database keeps taking readings.
     /// </param>
-    public DebouncedAction(IGrainBase grain, TimeSpan delay, Func<Task> action, bool spreadFirst = false, bool interleave = false)
+    public DebouncedAction(IGrainBase grain, TimeSpan delay, Func<Task> action, bool interleave = false)
     {
         _delay = delay;
         _action = action;
-        _spreadNext = spreadFirst;
         _timer = grain.RegisterGrainTimer(
             _ => RunAsync(),
             new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan) { Interleave = interleave });
@@ -40,9 +34,7 @@ internal sealed class DebouncedAction : IDisposable
             return;
         }
         _pending = true;
-        var delay = _spreadNext ? _delay * Random.Shared.NextDouble() : _delay;
-        _spreadNext = false;
-        _timer.Change(delay, Timeout.InfiniteTimeSpan);
+        _timer.Change(_delay, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Waits for a run still in progress, then runs the action now if one is pending (e.g. on deactivation).</summary>

@@ -12,10 +12,11 @@ namespace IocTwin.Grains;
 public sealed class DistrictGrain(
     [PersistentState("district", TwinStorage.Name)] IPersistentState<DistrictState> state,
     IOptions<TwinOptions> options,
-    TimeProvider time) : Grain, IDistrictGrain
+    TimeProvider time,
+    WriteBehindSchedule writeBehind) : Grain, IDistrictGrain, IWritesBehind
 {
     private DebouncedAction _report = null!;
-    private DebouncedAction _persist = null!;
+    private StateWriteBehind _persist = null!;
     private DebouncedAction _evaluateAlerts = null!;
     private DistrictKpis? _lastReported;
     private ITwinPublisher? _publisher;
@@ -41,7 +42,7 @@ public sealed class DistrictGrain(
         }
         _rules = await GrainFactory.GetGrain<IAlertRulesGrain>(0).Get();
         _report = new DebouncedAction(this, options.Value.PublishDelay, ReportUpAsync);
-        _persist = new DebouncedAction(this, options.Value.PersistDelay, () => state.WriteStateAsync(), spreadFirst: true,
+        _persist = new StateWriteBehind(this.AsReference<IWritesBehind>(), writeBehind, options.Value.PersistDelay, () => state.WriteStateAsync(),
             interleave: options.Value.InterleaveWriteBehind);
         _evaluateAlerts = new DebouncedAction(this, options.Value.AlertDelay, async () =>
         {
@@ -65,6 +66,11 @@ public sealed class DistrictGrain(
         await _persist.FlushAsync();
         _report.FlushAsync().Ignore();
     }
+
+    // The silo's write-behind schedule calls one of these when the write is due (TwinOptions.InterleaveWriteBehind).
+    public Task WriteBehind() => _persist.RunAsync();
+
+    public Task WriteBehindInterleaved() => _persist.RunAsync();
 
     public async Task<DistrictView> Register(DistrictSpec spec)
     {

@@ -18,19 +18,25 @@ public sealed class RoadSegmentGrain(
     [PersistentState("segment", TwinStorage.Name)] IPersistentState<RoadSegmentState> state,
     IOptions<TwinOptions> options,
     TimeProvider time,
-    RollupOutbox rollup) : Grain, IRoadSegmentGrain
+    RollupOutbox rollup,
+    WriteBehindSchedule writeBehind) : Grain, IRoadSegmentGrain, IWritesBehind
 {
-    private DebouncedAction _persist = null!;
+    private StateWriteBehind _persist = null!;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _persist = new DebouncedAction(this, options.Value.PersistDelay, () => state.WriteStateAsync(), spreadFirst: true,
+        _persist = new StateWriteBehind(this.AsReference<IWritesBehind>(), writeBehind, options.Value.PersistDelay, () => state.WriteStateAsync(),
             interleave: options.Value.InterleaveWriteBehind);
         return Task.CompletedTask;
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
         _persist.FlushAsync();
+
+    // The silo's write-behind schedule calls one of these when the write is due (TwinOptions.InterleaveWriteBehind).
+    public Task WriteBehind() => _persist.RunAsync();
+
+    public Task WriteBehindInterleaved() => _persist.RunAsync();
 
     public async Task<SegmentView> Register(SegmentSpec spec)
     {

@@ -25,15 +25,16 @@ public sealed class SensorGrain(
     IOptions<TwinOptions> options,
     TimeProvider time,
     IReadingHistory history,
-    RollupOutbox rollup) : Grain, ISensorGrain
+    RollupOutbox rollup,
+    WriteBehindSchedule writeBehind) : Grain, ISensorGrain, IWritesBehind
 {
-    private DebouncedAction _persist = null!;
+    private StateWriteBehind _persist = null!;
     // Commit time at which applied batches are next pruned: pruning on every reading would scan the set each time.
     private long _pruneAtMs;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _persist = new DebouncedAction(this, options.Value.PersistDelay, () => state.WriteStateAsync(), spreadFirst: true,
+        _persist = new StateWriteBehind(this.AsReference<IWritesBehind>(), writeBehind, options.Value.PersistDelay, () => state.WriteStateAsync(),
             interleave: options.Value.InterleaveWriteBehind);
         if (state.State.LastReading is { } last && ReadingRanges.Acceptable(last.Values) is var acceptable && acceptable != last.Values)
         {
@@ -74,6 +75,11 @@ public sealed class SensorGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
         _persist.FlushAsync();
+
+    // The silo's write-behind schedule calls one of these when the write is due (TwinOptions.InterleaveWriteBehind).
+    public Task WriteBehind() => _persist.RunAsync();
+
+    public Task WriteBehindInterleaved() => _persist.RunAsync();
 
     public async Task<SensorView> Register(SensorSpec spec)
     {

@@ -105,6 +105,7 @@ public static class SiloHostingExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddTwinRollup();
+        services.AddTwinWriteBehind();
         return services;
     }
 

@@ -26,12 +26,13 @@ public sealed class AssetGrain(
     [PersistentState("asset", TwinStorage.Name)] IPersistentState<AssetState> state,
     IOptions<TwinOptions> options,
     TimeProvider time,
-    ILogger<AssetGrain> logger) : Grain, IAssetGrain
+    ILogger<AssetGrain> logger,
+    WriteBehindSchedule writeBehind) : Grain, IAssetGrain, IWritesBehind
 {
     /// <summary>How long an asset keeps the geofence rules it read: a changed rule reaches every asset within this.</summary>
     public static readonly TimeSpan RulesRefresh = TimeSpan.FromSeconds(10);
 
-    private DebouncedAction _persist = null!;
+    private StateWriteBehind _persist = null!;
     private IReadOnlyList<GeofenceRule> _rules = [];
     private DateTimeOffset _rulesRead = DateTimeOffset.MinValue;
 
@@ -39,12 +40,17 @@ public sealed class AssetGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _persist = new DebouncedAction(this, options.Value.PersistDelay, () => state.WriteStateAsync(), spreadFirst: true,
+        _persist = new StateWriteBehind(this.AsReference<IWritesBehind>(), writeBehind, options.Value.PersistDelay, () => state.WriteStateAsync(),
             interleave: options.Value.InterleaveWriteBehind);
         return Task.CompletedTask;
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _persist.FlushAsync();
+
+    // The silo's write-behind schedule calls one of these when the write is due (TwinOptions.InterleaveWriteBehind).
+    public Task WriteBehind() => _persist.RunAsync();
+
+    public Task WriteBehindInterleaved() => _persist.RunAsync();
 
     public async Task<AssetView> Register(AssetSpec spec)
     {

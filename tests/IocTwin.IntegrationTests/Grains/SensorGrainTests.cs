@@ -1,6 +1,8 @@
 using IocTwin.Grains;
 using IocTwin.Model;
 using IocTwin.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
 
 namespace IocTwin.Tests.Grains;
 
@@ -37,6 +39,28 @@ public sealed class SensorGrainTests(TwinClusterFixture fixture)
         await sensor.Record([At(now, "aqi", 50), At(now.AddSeconds(-30), "aqi", 70), At(now.AddSeconds(-60), "aqi", 60)]);
 
         Assert.Equal(50, (await sensor.Get())!.LastReading!.Values["aqi"]);
+    }
+
+    [Fact]
+    public async Task A_reading_is_written_behind_once_the_delay_has_passed_while_the_sensor_stays_active()
+    {
+        var city = await TestCity.RegisterAsync(fixture.Grains);
+        var sensor = fixture.Grains.GetGrain<ISensorGrain>(city.AirId);
+        var storage = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(TwinStorage.Name);
+        async Task<SensorState> Stored()
+        {
+            var stored = new GrainState<SensorState>(new SensorState());
+            await storage.ReadStateAsync("sensor", sensor.GetGrainId(), stored);
+            return stored.State!;
+        }
+
+        await sensor.Record([At(DateTimeOffset.UtcNow, "aqi", 77)]);
+
+        // The silo's write-behind schedule writes it after the delay (200 ms here), with no deactivation to flush it.
+        var written = await Eventually.Until(Stored, s => s.LastReading?.Values.GetValueOrDefault("aqi") == 77, TimeSpan.FromSeconds(10),
+            "the reading is written behind");
+        Assert.Equal(1, written.ReadingCount);
+        Assert.Equal(1, (await sensor.Get())!.ReadingCount);
     }
 
     [Fact]

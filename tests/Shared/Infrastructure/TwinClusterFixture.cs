@@ -46,6 +46,7 @@ public sealed class TwinClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton<TimeProvider>(Clock);
             silo.Services.TryAddSingleton(TwinTimeZone.Default);
             silo.Services.AddTwinRollup();
+            silo.Services.AddTwinWriteBehind();
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();

@@ -1,0 +1,135 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+
+namespace IocTwin.Grains;
+
+/// <summary>
+/// One per silo: when each grain's live state is next written behind (<see cref="StateWriteBehind"/>). A grain timer per
+/// grain would keep a runtime timer for every grain with changes not yet written — half a million on a city of 500,000
+/// sensors, which the runtime's timer queue walks several times a second; this keeps them in one queue, looked at every
+/// <see cref="Tick"/>, and calls each grain when its write is due. Writes are due minutes apart, so a write comes up
+/// to one tick late.
+/// </summary>
+public sealed class WriteBehindSchedule : ILifecycleParticipant<ISiloLifecycle>
+{
+    private readonly Lock _gate = new();
+    private readonly PriorityQueue<Entry, long> _due = new();
+    private readonly TimeProvider _time;
+    private readonly ILogger<WriteBehindSchedule> _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _loop = Task.CompletedTask;
+
+    public WriteBehindSchedule(IOptions<TwinOptions> options, TimeProvider time, ILogger<WriteBehindSchedule> logger)
+    {
+        _time = time;
+        _logger = logger;
+        // A quarter of the delay when it is short (tests, a store that must be current), else once a second.
+        Tick = TimeSpan.FromTicks(Math.Clamp(options.Value.PersistDelay.Ticks / 4, TimeSpan.FromMilliseconds(10).Ticks, TimeSpan.FromSeconds(1).Ticks));
+    }
+
+    private static readonly TimeSpan Retry = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often the schedule looks for writes that are due.</summary>
+    public TimeSpan Tick { get; }
+
+    /// <summary>Writes waiting for their time.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _due.Count;
+            }
+        }
+    }
+
+    /// <summary>A write waiting in the schedule; its write is let go when its grain deactivates first.</summary>
+    internal sealed class Entry(StateWriteBehind write)
+    {
+        public StateWriteBehind? Write { get; set; } = write;
+    }
+
+    /// <summary>Calls the write's grain once <paramref name="delay"/> has passed.</summary>
+    internal Entry Add(StateWriteBehind write, TimeSpan delay)
+    {
+        var entry = new Entry(write);
+        var due = _time.GetTimestamp() + (long)(delay.TotalSeconds * _time.TimestampFrequency);
+        lock (_gate)
+        {
+            _due.Enqueue(entry, due);
+        }
+        return entry;
+    }
+
+    /// <summary>Takes the writes due now and calls their grains; returns how many it called.</summary>
+    internal int RunDue()
+    {
+        List<StateWriteBehind> due = [];
+        var now = _time.GetTimestamp();
+        lock (_gate)
+        {
+            while (_due.TryPeek(out _, out var at) && at <= now)
+            {
+                // A grain gone (deactivated, its write flushed) is not called, so no grain is woken for nothing.
+                if (_due.Dequeue().Write is { Pending: true } write)
+                {
+                    due.Add(write);
+                }
+            }
+        }
+        foreach (var write in due)
+        {
+            write.CallGrain().ContinueWith(t =>
+            {
+                // A call that did not reach the grain leaves its write pending, and no later change asks again: it is
+                // called for again shortly (skipped then if the grain wrote meanwhile). A write the store refused is
+                // not pending any more: the grain's next change or its deactivation writes again.
+                _logger.LogWarning(t.Exception, "A write-behind failed; called for again in {Retry} if still pending", Retry);
+                write.CallAgainAfter(Retry);
+            }, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+        return due.Count;
+    }
+
+    void ILifecycleParticipant<ISiloLifecycle>.Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(WriteBehindSchedule), ServiceLifecycleStage.Active, _ =>
+        {
+            _loop = Task.Run(LoopAsync);
+            return Task.CompletedTask;
+        }, async _ =>
+        {
+            // Grains write what is pending as they deactivate: nothing is left to this schedule at stop.
+            await _stopping.CancelAsync();
+            await _loop.ContinueWith(_ => { }, TaskScheduler.Default);
+        });
+
+    private async Task LoopAsync()
+    {
+        using var timer = new PeriodicTimer(Tick, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token))
+            {
+                RunDue();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Silo stopping.
+        }
+    }
+}
+
+public static class WriteBehindScheduleRegistration
+{
+    /// <summary>Registers the silo's write-behind schedule; every silo hosting twin grains needs one.</summary>
+    public static IServiceCollection AddTwinWriteBehind(this IServiceCollection services)
+    {
+        services.AddSingleton<WriteBehindSchedule>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<WriteBehindSchedule>());
+        return services;
+    }
+}
