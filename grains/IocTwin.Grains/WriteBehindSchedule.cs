@@ -9,8 +9,8 @@ namespace IocTwin.Grains;
 /// One per silo: when each grain's live state is next written behind (<see cref="StateWriteBehind"/>). A grain timer per
 /// grain would keep a runtime timer for every grain with changes not yet written — half a million on a city of 500,000
 /// sensors, which the runtime's timer queue walks several times a second; this keeps them in one queue, looked at every
-/// <see cref="Tick"/>, and calls each grain when its write is due. Writes are due minutes apart, so a write comes up
-/// to one tick late.
+/// second (or a quarter of the delay when that is shorter), and calls each grain when its write is due. Writes are due
+/// minutes apart, so a write comes up to one tick late.
 /// </summary>
 public sealed class WriteBehindSchedule : ILifecycleParticipant<ISiloLifecycle>
 {
@@ -19,6 +19,9 @@ public sealed class WriteBehindSchedule : ILifecycleParticipant<ISiloLifecycle>
     private readonly TimeProvider _time;
     private readonly ILogger<WriteBehindSchedule> _logger;
     private readonly CancellationTokenSource _stopping = new();
+    private static readonly TimeSpan Retry = TimeSpan.FromSeconds(5);
+    /// <summary>How often the schedule looks for writes that are due.</summary>
+    private readonly TimeSpan _tick;
     private Task _loop = Task.CompletedTask;
 
     public WriteBehindSchedule(IOptions<TwinOptions> options, TimeProvider time, ILogger<WriteBehindSchedule> logger)
@@ -26,24 +29,7 @@ public sealed class WriteBehindSchedule : ILifecycleParticipant<ISiloLifecycle>
         _time = time;
         _logger = logger;
         // A quarter of the delay when it is short (tests, a store that must be current), else once a second.
-        Tick = TimeSpan.FromTicks(Math.Clamp(options.Value.PersistDelay.Ticks / 4, TimeSpan.FromMilliseconds(10).Ticks, TimeSpan.FromSeconds(1).Ticks));
-    }
-
-    private static readonly TimeSpan Retry = TimeSpan.FromSeconds(5);
-
-    /// <summary>How often the schedule looks for writes that are due.</summary>
-    public TimeSpan Tick { get; }
-
-    /// <summary>Writes waiting for their time.</summary>
-    public int Count
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _due.Count;
-            }
-        }
+        _tick = TimeSpan.FromTicks(Math.Clamp(options.Value.PersistDelay.Ticks / 4, TimeSpan.FromMilliseconds(10).Ticks, TimeSpan.FromSeconds(1).Ticks));
     }
 
     /// <summary>A write waiting in the schedule; its write is let go when its grain deactivates first.</summary>
@@ -64,8 +50,8 @@ public sealed class WriteBehindSchedule : ILifecycleParticipant<ISiloLifecycle>
         return entry;
     }
 
-    /// <summary>Takes the writes due now and calls their grains; returns how many it called.</summary>
-    internal int RunDue()
+    /// <summary>Takes the writes due now and calls their grains.</summary>
+    private void RunDue()
     {
         List<StateWriteBehind> due = [];
         var now = _time.GetTimestamp();
@@ -91,7 +77,6 @@ public sealed class WriteBehindSchedule : ILifecycleParticipant<ISiloLifecycle>
                 write.CallAgainAfter(Retry);
             }, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
-        return due.Count;
     }
 
     void ILifecycleParticipant<ISiloLifecycle>.Participate(ISiloLifecycle lifecycle) =>
@@ -108,7 +93,7 @@ public sealed class WriteBehindSchedule : ILifecycleParticipant<ISiloLifecycle>
 
     private async Task LoopAsync()
     {
-        using var timer = new PeriodicTimer(Tick, _time);
+        using var timer = new PeriodicTimer(_tick, _time);
         try
         {
             while (await timer.WaitForNextTickAsync(_stopping.Token))
