@@ -22,15 +22,15 @@ if [[ "$status" -eq 0 ]]; then
 fi
 
 # One closing line for the whole run: count the per-test result lines of the console logger.
-passed=$(grep -c '^  Passed ' "$log" || true)
-failed=$(grep -c '^  Failed ' "$log" || true)
-skipped=$(grep -c '^  Skipped ' "$log" || true)
+passed=$(grep -a -c '^  Passed ' "$log" || true)
+failed=$(grep -a -c '^  Failed ' "$log" || true)
+skipped=$(grep -a -c '^  Skipped ' "$log" || true)
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 # Name the failed tests again at the very end, with the first lines of each failure, so a log read from its tail says
 # which test failed and why.
 if [[ "$failed" -gt 0 ]]; then
   echo "failed tests:"
-  grep -A 12 '^  Failed ' "$log" | grep -v '^  Passed ' | head -n 200 || true
+  grep -a -A 12 '^  Failed ' "$log" | grep -v '^  Passed ' | head -n 200 || true
 fi
 # A run that executed no test is not a pass.
 if [[ "$passed" -eq 0 && "$status" -eq 0 ]]; then status=1; fi

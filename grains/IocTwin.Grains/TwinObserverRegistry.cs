@@ -15,7 +15,9 @@ public sealed class TwinObserverRegistry : Grain, ITwinObserverRegistry
 
     public TwinObserverRegistry(TimeProvider time, ILogger<TwinObserverRegistry> logger)
     {
-        _observers = new ObserverManager<Guid, ITwinObserver>(Lapse, logger) { GetDateTime = () => time.GetUtcNow().UtcDateTime };
+        // Lapses timed on the monotonic clock: a step of the wall clock must not drop every process at once.
+        var started = time.GetTimestamp();
+        _observers = new ObserverManager<Guid, ITwinObserver>(Lapse, logger) { GetDateTime = () => DateTime.UnixEpoch + time.GetElapsedTime(started) };
     }
 
     public Task Register(Guid processId, ITwinObserver observer)

@@ -15,7 +15,6 @@ public sealed class TwinPublisher(IReadingHistory history, TimeProvider time, IL
 {
     // Districts already gather their changes for PublishDelay; this only merges districts reporting together.
     private static readonly TimeSpan FlushDelay = TimeSpan.FromMilliseconds(20);
-    private static readonly TimeSpan ObserverRefresh = TimeSpan.FromSeconds(5);
 
     private readonly Dictionary<string, DistrictUpdate> _districts = [];
     private CityView? _city;
@@ -95,10 +94,12 @@ public sealed class TwinPublisher(IReadingHistory history, TimeProvider time, IL
     {
         try
         {
-            if (DateTime.UtcNow - _observersFetched > ObserverRefresh)
+            var now = DateTime.UtcNow;
+            if (now - _observersFetched > TwinObservers.PublisherRefresh)
             {
                 _observers = await GrainFactory.GetGrain<ITwinObserverRegistry>(0).GetObservers();
-                _observersFetched = DateTime.UtcNow;
+                // As of when it was asked: a process registering while the answer was on its way is read at the next refresh.
+                _observersFetched = now;
             }
         }
         catch (Exception ex)

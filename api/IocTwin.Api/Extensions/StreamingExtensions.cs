@@ -41,6 +41,7 @@ public static class StreamingExtensions
         builder.Services.AddSingleton<ScopeDispatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ScopeDispatcher>());
         builder.Services.AddSingleton<TwinObserver>();
+        builder.Services.AddSingleton<ObserverHearing>();
         builder.Services.AddSingleton<HeldTwin>();
         builder.Services.AddSingleton<HeldAssets>();
         builder.Services.AddSingleton<TwinSnapshots>();

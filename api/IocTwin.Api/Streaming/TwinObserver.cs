@@ -66,7 +66,7 @@ public sealed class TwinObserver(
 /// (and the sample city this process loads is in), fills the held state in the background, again after it was forgotten.
 /// </summary>
 public sealed class ObserverRegistrationService(
-    IGrainFactory grains, TwinObserver observer, HeldTwin held, HeldAssets heldAssets, IServiceProvider services,
+    IGrainFactory grains, TwinObserver observer, ObserverHearing hearing, HeldTwin held, HeldAssets heldAssets, IServiceProvider services,
     ILogger<ObserverRegistrationService> logger)
     : BackgroundService
 {
@@ -84,8 +84,13 @@ public sealed class ObserverRegistrationService(
             try
             {
                 var renewed = await grains.GetGrain<ITwinObserverRegistry>(0).Renew(_processId, reference);
-                if (!registered || !renewed)
+                if (registered && renewed)
                 {
+                    hearing.Confirmed();
+                }
+                else
+                {
+                    hearing.Registered();
                     // Updates published while unregistered never came (the registry may also have lost its list, its
                     // grain activated again elsewhere): what was held meanwhile is read again.
                     if (registered)
@@ -97,7 +102,7 @@ public sealed class ObserverRegistrationService(
                     registered = true;
                     fill = null;
                 }
-                // Registered first, so that updates published while it reads are laid over what it read.
+                // Read once this process hears, so that updates published while it reads are laid over what it read.
                 if (fill is null or { IsCompleted: true, Result: false })
                 {
                     fill = FillHeldStateAsync(stoppingToken);
@@ -107,6 +112,7 @@ public sealed class ObserverRegistrationService(
             {
                 logger.LogWarning(ex, "Could not register the live-update observer; retrying");
                 registered = false;
+                hearing.Lost();
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
@@ -121,6 +127,7 @@ public sealed class ObserverRegistrationService(
             {
                 await load.WhenLoaded.WaitAsync(stoppingToken);
             }
+            await hearing.WhenHearsAsync(stoppingToken);
             await held.FillAsync().WaitAsync(stoppingToken);
             logger.LogInformation("Held {Count} areas for snapshots", held.HeldDistricts);
             return true;

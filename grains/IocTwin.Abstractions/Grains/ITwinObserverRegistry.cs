@@ -1,6 +1,9 @@
 namespace IocTwin.Grains;
 
-/// <summary>Where API processes register their observers; entries lapse unless renewed. Key 0.</summary>
+/// <summary>
+/// Where API processes register their observers; entries lapse unless renewed. Key 0. The publishers read the list
+/// again at most every <see cref="TwinObservers.PublisherRefresh"/>: a registration reaches every one of them within it.
+/// </summary>
 public interface ITwinObserverRegistry : IGrainWithIntegerKey
 {
     [Alias("Register")]
@@ -18,4 +21,13 @@ public interface ITwinObserverRegistry : IGrainWithIntegerKey
 
     [Alias("GetObservers")]
     Task<ITwinObserver[]> GetObservers();
+}
+
+public static class TwinObservers
+{
+    /// <summary>
+    /// How old the list of observers a publisher sends to may be, so how long a registration takes to reach every
+    /// publisher; shared by the silos and the API processes.
+    /// </summary>
+    public static readonly TimeSpan PublisherRefresh = TimeSpan.FromSeconds(1);
 }
