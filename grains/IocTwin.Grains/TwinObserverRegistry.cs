@@ -5,8 +5,11 @@ namespace IocTwin.Grains;
 
 /// <summary>
 /// API processes register their observer here every few seconds; one that stops renewing lapses. The publishers (one
-/// per silo) ask for the observers and call them themselves, batched, so this grain only keeps the list.
+/// per silo) ask for the observers and call them themselves, batched, so this grain only keeps the list. Kept active
+/// whatever its idle time: the list lives in memory, and an activation that lost it has every API process read its
+/// held state again (every area, every sensor).
 /// </summary>
+[KeepAlive]
 public sealed class TwinObserverRegistry : Grain, ITwinObserverRegistry
 {
     private static readonly TimeSpan Lapse = TimeSpan.FromSeconds(30);

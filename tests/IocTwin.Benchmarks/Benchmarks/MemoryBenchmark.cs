@@ -6,8 +6,9 @@ using IocTwin.Grains;
 namespace IocTwin.Benchmarks.Benchmarks;
 
 /// <summary>
-/// 4. Memory per live sensor grain, on a twin freshly started from the stored city (nothing active yet): every
-/// district and segment is activated first, then N registered sensors each get one reading through the ingest path
+/// 4. Memory per live sensor grain, on a twin freshly started from the stored city (once its API process has read
+/// every area, which activates every sensor, every grain is deactivated): every district and segment is activated
+/// first, then N registered sensors each get one reading through the ingest path
 /// (activation loads the sensor's state from SQLite; the reading rolls up and is written behind). The managed heap
 /// after a full, compacting collection grows by the figure times N. The baseline is the same for N activations of a
 /// no-op grain. The process working set is reported beside it; it also holds native memory (SQLite, sockets) and
@@ -30,6 +31,10 @@ public static class MemoryBenchmark
         var measured = readings.Skip(options.MemoryWarmupSensors).ToList();
         var n = measured.Count;
 
+        // The API process reads every area, activating every sensor, once it hears the live updates: let it, then let the
+        // silo deactivate everything, so that the sensors below are activated by their readings.
+        await host.WaitForHeldStateAsync(TimeSpan.FromMinutes(5));
+        await DeactivateEverythingAsync(grains, TimeSpan.FromMinutes(3));
         Progress.Say($"memory: activating {city.Districts.Count:N0} districts, {city.Segments.Count:N0} segments and warming up");
         await Task.WhenAll(city.Districts.Select(d => grains.GetGrain<IDistrictGrain>(d.Id).Get()));
         foreach (var chunk in city.Segments.Chunk(5_000))
@@ -88,6 +93,32 @@ public static class MemoryBenchmark
         foreach (var chunk in Enumerable.Range(0, count).Chunk(5_000))
         {
             await Task.WhenAll(chunk.Select(i => grains.GetGrain<INoopGrain>($"{prefix}-{i:D7}").Ping()));
+        }
+    }
+
+    /// <summary>Sensor grains active in the silo (a statistic's type reads "IocTwin.Grains.SensorGrain,IocTwin.Grains").</summary>
+    private static async Task<int> SensorActivationsAsync(IGrainFactory grains) =>
+        (await grains.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics())
+        .Where(s => s.GrainType.Contains("." + nameof(IocTwin.Grains.SensorGrain), StringComparison.Ordinal)).Sum(s => s.ActivationCount);
+
+    /// <summary>Deactivates every idle grain of the silo and waits until no sensor grain is active.</summary>
+    internal static async Task DeactivateEverythingAsync(IGrainFactory grains, TimeSpan limit)
+    {
+        var management = grains.GetGrain<IManagementGrain>(0);
+        var started = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            await management.ForceActivationCollection(TimeSpan.Zero);
+            var sensors = await SensorActivationsAsync(grains);
+            if (sensors == 0)
+            {
+                return;
+            }
+            if (Stopwatch.GetElapsedTime(started) > limit)
+            {
+                throw new TimeoutException($"{sensors:N0} sensor grains still active after {limit}");
+            }
+            await Task.Delay(500);
         }
     }
 

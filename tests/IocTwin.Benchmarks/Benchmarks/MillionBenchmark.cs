@@ -8,9 +8,10 @@ namespace IocTwin.Benchmarks.Benchmarks;
 /// <summary>
 /// 9. A million sensors in one silo (only when named: <c>--only=million</c>): the run's city (1,000 districts,
 /// 200,000 segments, 1,000,000 sensors when alone) imported through <c>POST /api/v1/import</c>; the twin stopped and
-/// started again on the same database; the time until every district answers with its KPIs; then one reading for
-/// every sensor through the ingest path (each sensor activated from its stored row), its acknowledged rate, and the
-/// managed heap per live sensor once all of them are live.
+/// started again on the same database; the time until every district answers with its KPIs, and until the API process
+/// is ready (it reads every area, activating every sensor); then, every grain deactivated and the districts active
+/// again, one reading for every sensor through the ingest path (each sensor activated from its stored row), its
+/// acknowledged rate, and the managed heap per live sensor once all of them are live.
 /// </summary>
 public static class MillionBenchmark
 {
@@ -37,6 +38,14 @@ public static class MillionBenchmark
             context.Results.Note($"{Name}: {missing:N0} districts did not answer after the restart");
         }
 
+        // The API process reads every area, activating every sensor, before it reports ready: timed, then every grain is
+        // deactivated so that each reading below activates its sensor from its stored row, as after a cold start.
+        await context.Host.WaitForHeldStateAsync(TimeSpan.FromMinutes(30));
+        var ready = Stopwatch.GetElapsedTime(started);
+        context.Results.Add(new Figure(Name, "API process ready after the restart (its held state read: every area, every sensor activated)",
+            ready.TotalSeconds, Unit.Seconds, "none", double.NaN));
+        await MemoryBenchmark.DeactivateEverythingAsync(grains, TimeSpan.FromMinutes(10));
+        await Task.WhenAll(city.Districts.Select(d => grains.GetGrain<IDistrictGrain>(d.Id).Get()));
         var before = MemoryBenchmark.Measure().Managed;
         var readings = Readings.OnePerSensor(city, DateTimeOffset.UtcNow.AddSeconds(-1), seed: 31);
         var ingest = context.Host.Get<IngestService>();

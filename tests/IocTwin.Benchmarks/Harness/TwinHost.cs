@@ -82,6 +82,24 @@ public sealed class TwinHost : WebApplicationFactory<Program>
         }
     }
 
+    /// <summary>
+    /// Waits until the API process holds the state its snapshots copy (read in the background once the process hears
+    /// the live updates), so that the read's transient memory and grain calls stay out of what follows.
+    /// </summary>
+    public async Task WaitForHeldStateAsync(TimeSpan limit)
+    {
+        var held = Get<IocTwin.Api.Streaming.HeldTwin>();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (!held.IsFilled)
+        {
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(started) > limit)
+            {
+                throw new TimeoutException($"The held state was not read within {limit}");
+            }
+            await Task.Delay(100);
+        }
+    }
+
     public IGrainFactory Grains => Services.GetRequiredService<IGrainFactory>();
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
