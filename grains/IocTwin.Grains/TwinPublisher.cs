@@ -21,7 +21,9 @@ public sealed class TwinPublisher(IReadingHistory history, TimeProvider time, IL
     private readonly List<ContextEntityChange> _contextChanges = [];
     private readonly Dictionary<string, AssetUpdate> _assets = [];
     private ITwinObserver[] _observers = [];
-    private DateTime _observersFetched = DateTime.MinValue;
+    // When the list was last asked for (a Stopwatch timestamp, so that a step of the wall clock cannot stop the
+    // refreshes); null: ask at the next send.
+    private long? _observersFetched;
     private DebouncedAction _flush = null!;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -54,7 +56,7 @@ public sealed class TwinPublisher(IReadingHistory history, TimeProvider time, IL
     public async Task PublishTopologyChanged(TopologyChange change)
     {
         // Rare and small: sent at once, not batched. Fetched afresh, so that a process registered a moment ago hears of it.
-        _observersFetched = DateTime.MinValue;
+        _observersFetched = null;
         foreach (var observer in await ObserversAsync())
         {
             _ = observer.OnTopologyChanged(change);
@@ -94,8 +96,8 @@ public sealed class TwinPublisher(IReadingHistory history, TimeProvider time, IL
     {
         try
         {
-            var now = DateTime.UtcNow;
-            if (now - _observersFetched > TwinObservers.PublisherRefresh)
+            var now = System.Diagnostics.Stopwatch.GetTimestamp();
+            if (_observersFetched is not { } fetched || System.Diagnostics.Stopwatch.GetElapsedTime(fetched, now) > TwinObservers.PublisherRefresh)
             {
                 _observers = await GrainFactory.GetGrain<ITwinObserverRegistry>(0).GetObservers();
                 // As of when it was asked: a process registering while the answer was on its way is read at the next refresh.

@@ -62,8 +62,9 @@ public sealed class TwinObserver(
 }
 
 /// <summary>
-/// Keeps this process's observer registered, re-registering after silo failures or registry moves; once registered
-/// (and the sample city this process loads is in), fills the held state in the background, again after it was forgotten.
+/// Keeps this process's observer registered, re-registering after silo failures or registry moves, and tells
+/// <see cref="ObserverHearing"/> how that went; once the process hears (and the sample city it loads is in), fills the
+/// held state in the background, again after it was forgotten.
 /// </summary>
 public sealed class ObserverRegistrationService(
     IGrainFactory grains, TwinObserver observer, ObserverHearing hearing, HeldTwin held, HeldAssets heldAssets, IServiceProvider services,
