@@ -98,9 +98,22 @@ public sealed class DistrictGrain(
 
     public Task<DistrictView?> Get() => Task.FromResult(state.State.Spec is { } spec ? View(spec) : null);
 
-    public Task<DistrictMembers> GetMembers()
+    public Task<DistrictMembers> GetMembers() => Task.FromResult(Members());
+
+    public Task<MembersRead> GetMembersSince(MembersVersion? held) =>
+        Task.FromResult(held == _membersVersion ? new MembersRead(_membersVersion, null) : new MembersRead(_membersVersion, Members()));
+
+    // Built when asked and kept until the members change: every import, and every API process's topology read, asks
+    // each area for its members.
+    private DistrictMembers? _members;
+    private MembersVersion _membersVersion = new(Guid.NewGuid(), 0);
+
+    private DistrictMembers Members()
     {
-        // Sorted in place: every import and held-state read asks each area for its members.
+        if (_members is { } kept)
+        {
+            return kept;
+        }
         var segmentIds = new List<string>(state.State.Segments.Keys);
         segmentIds.Sort(StringComparer.Ordinal);
         var sensorIds = new List<string>(state.State.Sensors.Count + state.State.Segments.Values.Sum(s => s.Sensors.Count));
@@ -113,12 +126,23 @@ public sealed class DistrictGrain(
             }
         }
         sensorIds.Sort(StringComparer.Ordinal);
-        return Task.FromResult(new DistrictMembers(segmentIds, sensorIds));
+        return _members = new DistrictMembers(segmentIds, sensorIds);
+    }
+
+    private void MembersChanged()
+    {
+        _members = null;
+        _membersVersion = _membersVersion with { Changes = _membersVersion.Changes + 1 };
     }
 
     public Task AttachSegment(SegmentSnapshot segment)
     {
-        _changes.Track(DistrictId, state.State.Segments.GetValueOrDefault(segment.SegmentId), segment);
+        var previous = state.State.Segments.GetValueOrDefault(segment.SegmentId);
+        if (previous is null || !AreaChanges.SameSensors(previous, segment))
+        {
+            MembersChanged();
+        }
+        _changes.Track(DistrictId, previous, segment);
         return AttachAsync(state.State.Segments, segment.SegmentId, segment);
     }
 
@@ -136,21 +160,31 @@ public sealed class DistrictGrain(
         }
         if (membersChanged)
         {
+            MembersChanged();
             // Which sensors a segment holds is topology, not a live value: stored before the segment hears back.
             await state.WriteStateAsync();
         }
     }
 
-    public Task DetachSegment(string segmentId) => DetachAsync(state.State.Segments, segmentId);
+    public Task DetachSegment(string segmentId)
+    {
+        MembersChanged();
+        return DetachAsync(state.State.Segments, segmentId);
+    }
 
     public Task AttachSensor(SensorSnapshot sensor)
     {
+        if (!state.State.Sensors.ContainsKey(sensor.SensorId))
+        {
+            MembersChanged();
+        }
         _changes.Track(DistrictId, sensor, segmentId: null);
         return AttachAsync(state.State.Sensors, sensor.SensorId, sensor);
     }
 
     public async Task AttachMembers(SegmentSnapshot[] segments, SensorSnapshot[] sensors)
     {
+        MembersChanged();
         foreach (var segment in segments)
         {
             _changes.Track(DistrictId, state.State.Segments.GetValueOrDefault(segment.SegmentId), segment);
@@ -184,6 +218,7 @@ public sealed class DistrictGrain(
     public Task DetachSensor(string sensorId)
     {
         _changes.Forget(sensorId);
+        MembersChanged();
         return DetachAsync(state.State.Sensors, sensorId);
     }
 

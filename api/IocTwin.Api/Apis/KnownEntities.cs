@@ -4,6 +4,7 @@ using IocTwin.Api.Json;
 using IocTwin.Domain;
 using IocTwin.Grains;
 using IocTwin.Model;
+using IocTwin.Topology;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace IocTwin.Api.Apis;
@@ -23,10 +24,13 @@ public enum EntityKind
 /// </summary>
 public sealed class KnownEntities(IGrainFactory grains) : IAreaTreeSource
 {
-    private sealed record Snapshot(HashSet<string> Sensors, HashSet<string> Segments, AreaTree Areas, long StartedAt);
+    private sealed record Snapshot(AreaTree Areas, long StartedAt);
 
     private readonly Lock _gate = new();
-    private Snapshot _current = new([], [], AreaTree.Empty, 0);
+    private Snapshot _current = new(AreaTree.Empty, 0);
+
+    /// <summary>The areas' members as last read, kept current area by area (only areas whose members changed are read again).</summary>
+    public AreaMemberIndex Members { get; } = new();
 
     /// <summary>
     /// The tree of areas as last read: at startup, after an area is registered or imported through this process, when
@@ -53,6 +57,35 @@ public sealed class KnownEntities(IGrainFactory grains) : IAreaTreeSource
         while ((await ReadAsync()).StartedAt < arrived)
         {
         }
+    }
+
+    /// <summary>
+    /// What the twin holds of the segments and sensors a document names (its own and those it refers to), from the
+    /// topology as last read, with every area: what an import checks its document against and tells new rows from
+    /// members it moves. The index is not copied, so a document costs its own size, not the city's.
+    /// </summary>
+    public KnownTopology TopologyOf(CitySpec document)
+    {
+        var ids = document.Segments.Select(s => s.Id).Concat(document.Sensors.Select(s => s.Id))
+            .Concat(document.Sensors.Select(s => s.SegmentId).OfType<string>()).Distinct(StringComparer.Ordinal).ToList();
+        var areaOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        HashSet<string> segments = new(StringComparer.Ordinal), sensors = new(StringComparer.Ordinal);
+        foreach (var id in ids)
+        {
+            if (Members.AreaOf(id) is { } area)
+            {
+                areaOf[id] = area;
+            }
+            if (Members.HoldsSegment(id))
+            {
+                segments.Add(id);
+            }
+            if (Members.HoldsSensor(id))
+            {
+                sensors.Add(id);
+            }
+        }
+        return new KnownTopology([.. _current.Areas.Links.Select(l => l.Id)], segments, sensors, areaOf);
     }
 
     /// <summary>Whether live updates of these areas show one the tree does not hold, or under another parent.</summary>
@@ -113,19 +146,18 @@ public sealed class KnownEntities(IGrainFactory grains) : IAreaTreeSource
     /// </summary>
     public async Task<(bool Segment, bool Sensor)> EntityKindsAsync(string id)
     {
-        var current = _current;
-        if (!current.Segments.Contains(id) && !current.Sensors.Contains(id))
+        if (!Members.HoldsSegment(id) && !Members.HoldsSensor(id))
         {
             await ExistsAsync(EntityKind.Segment, id);
-            current = _current;
         }
-        return (current.Segments.Contains(id), current.Sensors.Contains(id));
+        return (Members.HoldsSegment(id), Members.HoldsSensor(id));
     }
 
-    private static bool Holds(Snapshot snapshot, EntityKind kind, string id) => kind switch
+    // Segments and sensors are looked up in the member index, which every read updates in place.
+    private bool Holds(Snapshot snapshot, EntityKind kind, string id) => kind switch
     {
-        EntityKind.Sensor => snapshot.Sensors.Contains(id),
-        EntityKind.Segment => snapshot.Segments.Contains(id),
+        EntityKind.Sensor => Members.HoldsSensor(id),
+        EntityKind.Segment => Members.HoldsSegment(id),
         _ => snapshot.Areas.Contains(id),
     };
 
@@ -148,9 +180,11 @@ public sealed class KnownEntities(IGrainFactory grains) : IAreaTreeSource
         {
             var areas = await grains.GetGrain<ICityGrain>(CityGrainKey.Id).GetAreas();
             // Segments and sensors belong to leaf areas; an area with children holds none of its own as a rule, but asking costs little.
-            var members = await Task.WhenAll(areas.Links.Select(a => grains.GetGrain<IDistrictGrain>(a.Id).GetMembers()));
-            var snapshot = new Snapshot(
-                [.. members.SelectMany(m => m.SensorIds)], [.. members.SelectMany(m => m.SegmentIds)], areas, started);
+            // Each area answers with its members only when they changed since the version held.
+            List<string> ids = [.. areas.Links.Select(a => a.Id)];
+            var reads = await Task.WhenAll(ids.Select(id => grains.GetGrain<IDistrictGrain>(id).GetMembersSince(Members.VersionOf(id))));
+            Members.Update(ids, reads);
+            var snapshot = new Snapshot(areas, started);
             var previous = _current.Areas;
             _current = snapshot;
             if (!previous.Links.SequenceEqual(areas.Links))

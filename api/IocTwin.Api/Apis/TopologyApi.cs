@@ -185,8 +185,8 @@ public static class TopologyApi
     }
 
     public static async Task<Results<Ok<ImportSummary>, ValidationProblem, ProblemHttpResult>> Import(
-        GeoJsonBody? document, HttpContext http, IGrainFactory grains, TopologyChanges topology, IAuditLog audit, TwinHostingOptions hosting,
-        TimeProvider time, CancellationToken cancellationToken, bool partial = false)
+        GeoJsonBody? document, HttpContext http, IGrainFactory grains, TopologyChanges topology, KnownEntities twin, IAuditLog audit,
+        TwinHostingOptions hosting, TimeProvider time, CancellationToken cancellationToken, bool partial = false)
     {
         if (document is null)
         {
@@ -194,12 +194,13 @@ public static class TopologyApi
         }
         // Views of new rows in areas changed from here on (a PUT while the document is stored) are not held as stored.
         var storedSince = topology.ChangesSoFar;
-        var known = await LiveTopology.KnownAsync(grains);
+        // A read of the topology that began after the document arrived: only the areas whose members changed are read again.
+        await twin.RefreshAsync();
         CityImportResult result;
         try
         {
-            result = GeoJsonCityReader.Read(document.Root, knownDistrictIds: known.Districts, knownSegmentIds: known.Segments,
-                knownSensorIds: known.Sensors);
+            result = GeoJsonCityReader.Read(document.Root, knownDistrictIds: twin.Areas.Links.Select(l => l.Id).ToHashSet(StringComparer.Ordinal),
+                knownSegmentIds: twin.Members.Segments, knownSensorIds: twin.Members.Sensors);
         }
         catch (FormatException ex)
         {
@@ -215,6 +216,7 @@ public static class TopologyApi
             }
             return Problems.Fields(errors);
         }
+        var known = twin.TopologyOf(result.City);
         // Every API process reads the topology again (ids and tree), and the imported areas into the state it holds in the
         // background, not at its next city screen; also after some batches failed, since the others are stored.
         // Existing segments and sensors the document puts in another area: the screens of the areas they leave hold

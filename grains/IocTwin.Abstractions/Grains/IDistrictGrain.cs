@@ -19,6 +19,13 @@ public interface IDistrictGrain : IGrainWithStringKey
     [Alias("GetMembers")]
     Task<DistrictMembers> GetMembers();
 
+    /// <summary>
+    /// The area's members unless they are still those of <paramref name="held"/>: a reader that keeps every area's members
+    /// reads again only the areas that changed.
+    /// </summary>
+    [Alias("GetMembersSince")]
+    Task<MembersRead> GetMembersSince(MembersVersion? held);
+
     [Alias("AttachSegment")]
     Task AttachSegment(SegmentSnapshot segment);
 

@@ -143,11 +143,26 @@ public sealed record DistrictView(
     [property: Id(12), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Schematic = false,
     [property: Id(13), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<IReadOnlyList<GeoPoint>>? MoreParts = null);
 
-/// <summary>Ids of what belongs to a district, directly or through its segments.</summary>
+/// <summary>Ids of what belongs to a district, directly or through its segments, each list in ordinal order.</summary>
 [GenerateSerializer, Immutable]
 public sealed record DistrictMembers(
     [property: Id(0)] IReadOnlyList<string> SegmentIds,
     [property: Id(1)] IReadOnlyList<string> SensorIds);
+
+/// <summary>
+/// Which membership of an area a reader holds: the activation that answered it and how many times its members had
+/// changed there. A new activation is a new <see cref="Activation"/>, so a version never names two memberships.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record MembersVersion(
+    [property: Id(0)] Guid Activation,
+    [property: Id(1)] long Changes);
+
+/// <summary>An area's members as of <see cref="Version"/>; <see cref="Members"/> null when the reader holds that version already.</summary>
+[GenerateSerializer, Immutable]
+public sealed record MembersRead(
+    [property: Id(0)] MembersVersion Version,
+    [property: Id(1)] DistrictMembers? Members);
 
 /// <summary>
 /// What an area reports up to its parent area, or to the city when it is directly under it; the parent stores it.
