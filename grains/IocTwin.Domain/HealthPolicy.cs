@@ -17,4 +17,12 @@ public static class HealthPolicy
         var age = now - seen;
         return age <= StaleAfter ? SensorHealth.Online : age <= OfflineAfter ? SensorHealth.Stale : SensorHealth.Offline;
     }
+
+    /// <summary>The last moment a sensor last heard at <paramref name="lastSeen"/> keeps the health it has now.</summary>
+    public static DateTimeOffset HoldsUntil(DateTimeOffset? lastSeen, SensorHealth health) => (lastSeen, health) switch
+    {
+        ({ } seen, SensorHealth.Online) when seen < DateTimeOffset.MaxValue - OfflineAfter => seen + StaleAfter,
+        ({ } seen, SensorHealth.Stale) when seen < DateTimeOffset.MaxValue - OfflineAfter => seen + OfflineAfter,
+        _ => DateTimeOffset.MaxValue,
+    };
 }

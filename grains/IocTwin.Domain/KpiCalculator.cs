@@ -3,13 +3,13 @@ using IocTwin.Model;
 namespace IocTwin.Domain;
 
 /// <summary>Rolls segment and sensor state up into district KPIs, and district KPIs up into city KPIs.</summary>
-public static class KpiCalculator
+public static partial class KpiCalculator
 {
     public static DistrictKpis ForDistrict(
         IEnumerable<SegmentSnapshot> segments, IEnumerable<SensorSnapshot> directSensors, int openAlerts, DateTimeOffset now)
     {
         var roads = new RoadAccumulator();
-        var sensors = new Accumulator(now);
+        var sensors = new SectorTotals(now, default);
         foreach (var segment in segments)
         {
             roads.Add(segment);
@@ -38,46 +38,55 @@ public static class KpiCalculator
     /// The district's KPIs and each sector's (see <see cref="BySector"/>) in one pass over its roads and sensors: a
     /// district publishes both every few tens of milliseconds while its sensors report.
     /// </summary>
+    /// <param name="segmentTotals">
+    /// The area's totals of each segment's sensors as last gathered: a segment whose snapshot and sensors' health have not
+    /// changed since is counted from them instead of sensor by sensor, with the same result.
+    /// </param>
     public static (DistrictKpis District, Dictionary<Sector, DistrictKpis> Sectors) ForDistrictAndSectors(
         IReadOnlyCollection<SegmentSnapshot> segments, IReadOnlyCollection<SensorSnapshot> directSensors,
-        IReadOnlyCollection<Sector> openAlertSectors, DateTimeOffset now)
+        IReadOnlyCollection<Sector> openAlertSectors, DateTimeOffset now, SegmentTotals? segmentTotals = null)
     {
         var roads = new RoadAccumulator();
-        var all = new Accumulator(now);
-        var bySector = new Dictionary<Sector, Accumulator>();
-        void Add(SensorSnapshot sensor)
-        {
-            all.Add(sensor);
-            if (!bySector.TryGetValue(sensor.Sector, out var accumulator))
-            {
-                bySector[sensor.Sector] = accumulator = new Accumulator(now);
-            }
-            accumulator.Add(sensor);
-        }
+        var all = new SectorTotals(now, default);
+        var bySector = new SectorTotalsBySector(now);
         foreach (var segment in segments)
         {
             roads.Add(segment);
-            for (var i = 0; i < segment.Sensors.Count; i++)
+            if (segmentTotals is null)
             {
-                Add(segment.Sensors[i]);
+                for (var i = 0; i < segment.Sensors.Count; i++)
+                {
+                    bySector.Add(all, segment.Sensors[i]);
+                }
+            }
+            else
+            {
+                var gathered = segmentTotals.Of(segment, now);
+                all.Add(gathered.All);
+                foreach (var sector in gathered.Sectors)
+                {
+                    bySector.For(sector.Sector).Add(sector);
+                }
             }
         }
+        segmentTotals?.Forget(segments.Count);
         foreach (var sensor in directSensors)
         {
-            Add(sensor);
+            bySector.Add(all, sensor);
         }
-        if (segments.Count > 0 && !bySector.ContainsKey(Sector.Traffic))
+        var sectorTotals = bySector.All;
+        if (segments.Count > 0)
         {
-            bySector[Sector.Traffic] = new Accumulator(now);
+            bySector.For(Sector.Traffic);
         }
         var alerts = openAlertSectors.CountBy(s => s).ToDictionary();
-        var sectors = bySector.ToDictionary(p => p.Key,
-            p => Kpis(roads, p.Value, alerts.GetValueOrDefault(p.Key), countsRoads: p.Key == Sector.Traffic));
+        var sectors = sectorTotals.ToDictionary(p => p.Sector,
+            p => Kpis(roads, p, alerts.GetValueOrDefault(p.Sector), countsRoads: p.Sector == Sector.Traffic));
         return (Kpis(roads, all, openAlertSectors.Count, countsRoads: true), sectors);
     }
 
     /// <summary>KPIs of the roads (when they count: the whole district, or traffic) and of the sensors gathered.</summary>
-    private static DistrictKpis Kpis(RoadAccumulator roads, Accumulator sensors, int openAlerts, bool countsRoads) =>
+    private static DistrictKpis Kpis(RoadAccumulator roads, SectorTotals sensors, int openAlerts, bool countsRoads) =>
         // Each KPI is as of the newest data behind it, so an unchanged twin reads the same whenever it is asked.
         new(
             MeanSpeedKmh: countsRoads && roads.MonitoredM > 0 ? Known(roads.WeightedSpeed / roads.MonitoredM, roads.AsOf) : Kpi.Unknown,
@@ -222,36 +231,4 @@ public static class KpiCalculator
     private static Kpi Max(Kpi best, Kpi candidate) => candidate.Value is { } value && value > (best.Value ?? double.MinValue)
         ? candidate
         : best;
-
-    /// <summary>Sensor counts by health, and the worst environmental values and the sectors' rule KPIs among sensors still online or stale.</summary>
-    private sealed class Accumulator(DateTimeOffset now)
-    {
-        public int Online, Stale, Offline;
-        public Kpi WorstAqi = Kpi.Unknown, MaxWaterLevel = Kpi.Unknown;
-        public DateTimeOffset? NewestSeen;
-        public readonly RuleKpis Rules = new(SectorCatalog.Current.KpiRules);
-
-        public void Add(SensorSnapshot sensor)
-        {
-            NewestSeen = Latest(NewestSeen, sensor.LastSeen);
-            var health = HealthPolicy.Classify(sensor.LastSeen, now);
-            switch (health)
-            {
-                case SensorHealth.Online: Online++; break;
-                case SensorHealth.Stale: Stale++; break;
-                default: Offline++; return;
-            }
-            if (sensor.Kind == SensorKind.AirQuality && sensor.Values.TryGetValue(ReadingNames.Aqi, out var aqi) &&
-                ReadingRanges.Allows(ReadingNames.Aqi, aqi))
-            {
-                WorstAqi = Max(WorstAqi, Known(aqi, sensor.LastSeen));
-            }
-            if (sensor.Kind == SensorKind.WaterLevel && sensor.Values.TryGetValue(ReadingNames.Level, out var level) &&
-                ReadingRanges.Allows(ReadingNames.Level, level))
-            {
-                MaxWaterLevel = Max(MaxWaterLevel, Known(level, sensor.LastSeen));
-            }
-            Rules.Add(sensor);
-        }
-    }
 }

@@ -7,7 +7,7 @@ namespace IocTwin.Grains;
 internal sealed class DebouncedAction : IDisposable
 {
     private readonly IGrainTimer _timer;
-    private readonly TimeSpan _delay;
+    private readonly Func<TimeSpan> _delay;
     private readonly Func<Task> _action;
     private bool _pending;
     private Task _running = Task.CompletedTask;
@@ -17,6 +17,12 @@ internal sealed class DebouncedAction : IDisposable
     /// grain whose write waits for the database keeps taking readings.
     /// </param>
     public DebouncedAction(IGrainBase grain, TimeSpan delay, Func<Task> action, bool interleave = false)
+        : this(grain, () => delay, action, interleave)
+    {
+    }
+
+    /// <param name="delay">The delay, asked at each first request: it may change with load (<see cref="AreaReportPacing"/>).</param>
+    public DebouncedAction(IGrainBase grain, Func<TimeSpan> delay, Func<Task> action, bool interleave = false)
     {
         _delay = delay;
         _action = action;
@@ -34,7 +40,7 @@ internal sealed class DebouncedAction : IDisposable
             return;
         }
         _pending = true;
-        _timer.Change(_delay, Timeout.InfiniteTimeSpan);
+        _timer.Change(_delay(), Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Waits for a run still in progress, then runs the action now if one is pending (e.g. on deactivation).</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using IocTwin.Domain;
 using IocTwin.Model;
 using Microsoft.Extensions.Options;
@@ -13,7 +14,8 @@ public sealed class DistrictGrain(
     [PersistentState("district", TwinStorage.Name)] IPersistentState<DistrictState> state,
     IOptions<TwinOptions> options,
     TimeProvider time,
-    WriteBehindSchedule writeBehind) : Grain, IDistrictGrain, IWritesBehind
+    WriteBehindSchedule writeBehind,
+    AreaReportPacing pacing) : Grain, IDistrictGrain, IWritesBehind
 {
     private DebouncedAction _report = null!;
     private StateWriteBehind _persist = null!;
@@ -41,7 +43,7 @@ public sealed class DistrictGrain(
             state.State.Spec = stored with { Kind = AreaKinds.OrDistrict(stored.Kind) };
         }
         _rules = await GrainFactory.GetGrain<IAlertRulesGrain>(0).Get();
-        _report = new DebouncedAction(this, options.Value.PublishDelay, ReportUpAsync);
+        _report = new DebouncedAction(this, ReportDelay, ReportUpAsync);
         _persist = new StateWriteBehind(this.AsReference<IWritesBehind>(), writeBehind, options.Value.PersistDelay, () => state.WriteStateAsync(),
             interleave: options.Value.InterleaveWriteBehind);
         _evaluateAlerts = new DebouncedAction(this, options.Value.AlertDelay, async () =>
@@ -405,7 +407,12 @@ public sealed class DistrictGrain(
         {
             return;
         }
+        var started = Stopwatch.GetTimestamp();
         var all = AllKpis();
+        if (HasOwnMembers)
+        {
+            pacing.Spent(Stopwatch.GetElapsedTime(started));
+        }
         var (kpis, sectors) = all;
         var (segments, sensors) = _changes.Take();
         (_publisher ??= GrainFactory.GetGrain<ITwinPublisher>(0)).Publish(new DistrictUpdate(
@@ -420,6 +427,14 @@ public sealed class DistrictGrain(
 
     private DistrictKpis Kpis() => AllKpis().Area;
 
+    private bool HasOwnMembers => state.State.Segments.Count > 0 || state.State.Sensors.Count > 0;
+
+    /// <summary>An area counting members of its own gathers longer while such areas' reports load the silo; one above them does not.</summary>
+    private TimeSpan ReportDelay() => HasOwnMembers ? options.Value.PublishDelay * pacing.Stretch : options.Value.PublishDelay;
+
+    // Each segment's sensors as last counted: a report counts again only the segments that changed.
+    private readonly KpiCalculator.SegmentTotals _segmentTotals = new();
+
     /// <summary>
     /// The area's KPIs and each sector's: its own roads, sensors and citizen reports, and its children's as they last
     /// reported.
@@ -429,7 +444,7 @@ public sealed class DistrictGrain(
         var now = time.GetUtcNow();
         var services = Services;
         var own = services.WithReports(KpiCalculator.ForDistrictAndSectors(state.State.Segments.Values, state.State.Sensors.Values,
-            [.. state.State.Alerts.Open.Values.Select(a => a.Sector)], now), now);
+            [.. state.State.Alerts.Open.Values.Select(a => a.Sector)], now, _segmentTotals), now);
         var (area, sectors) = KpiCalculator.ForArea(own,
             hasOwnMembers: state.State.Segments.Count > 0 || state.State.Sensors.Count > 0 || state.State.Alerts.Open.Count > 0 ||
                 services.HasReports,

@@ -145,12 +145,36 @@ public sealed class RollupOutbox : ILifecycleParticipant<ISiloLifecycle>
     }
 
     /// <summary>
-    /// Latest child snapshots per parent. A parent has at most one call in flight, so its reports arrive in order;
+    /// Latest child snapshots per parent, in stripes by parent, each with its own lock: every applied reading posts here
+    /// from whichever thread runs its sensor, and with one lock for the silo the threads spent a tenth of the CPU
+    /// spinning on it at city scale (500,000 sensors).
+    /// </summary>
+    private sealed class ParentBuffer<TChild>(Func<TChild, string> childId, Func<string, TChild[], Task> send, ILogger logger)
+    {
+        private readonly ParentStripe<TChild>[] _stripes = [.. Enumerable.Range(0, Math.Max(8, Environment.ProcessorCount * 4))
+            .Select(_ => new ParentStripe<TChild>(childId, send, logger))];
+
+        public void Post(string parentId, TChild child) =>
+            _stripes[(uint)StringComparer.Ordinal.GetHashCode(parentId) % (uint)_stripes.Length].Post(parentId, child);
+
+        public List<Task> SendAll()
+        {
+            List<Task> sends = [];
+            foreach (var stripe in _stripes)
+            {
+                sends.AddRange(stripe.SendAll());
+            }
+            return sends;
+        }
+    }
+
+    /// <summary>
+    /// Latest child snapshots per parent of one stripe. A parent has at most one call in flight, so its reports arrive in order;
     /// what could not be sent (a silo going down) is kept for the next cycle unless a newer snapshot replaced it.
     /// Every applied reading posts here, so the lock is held only to swap the pending reports and mark parents in
     /// flight: the arrays a cycle sends are built outside it, and the per-parent maps are reused from cycle to cycle.
     /// </summary>
-    private sealed class ParentBuffer<TChild>(Func<TChild, string> childId, Func<string, TChild[], Task> send, ILogger logger)
+    private sealed class ParentStripe<TChild>(Func<TChild, string> childId, Func<string, TChild[], Task> send, ILogger logger)
     {
         private readonly Lock _gate = new();
         private Dictionary<string, Dictionary<string, TChild>> _pending = new(StringComparer.Ordinal);
@@ -256,10 +280,11 @@ public sealed class RollupOutbox : ILifecycleParticipant<ISiloLifecycle>
 
 public static class RollupOutboxRegistration
 {
-    /// <summary>Registers the silo's rollup outbox; every silo hosting twin grains needs one.</summary>
+    /// <summary>Registers the silo's rollup outbox and the pacing of its areas' reports; every silo hosting twin grains needs them.</summary>
     public static IServiceCollection AddTwinRollup(this IServiceCollection services)
     {
         services.AddSingleton<RollupOutbox>();
+        services.AddSingleton<AreaReportPacing>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RollupOutbox>());
         return services;
     }

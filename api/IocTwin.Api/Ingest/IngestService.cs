@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using IocTwin.Grains;
 using IocTwin.History;
 using IocTwin.Model;
@@ -54,7 +55,9 @@ public sealed class IngestService(
         }
 
         var committed = await history.AppendAsync(stored);
+        var delivering = Stopwatch.GetTimestamp();
         await DeliverAllAsync(batch, known, readings, committed);
+        admission.Applied(Stopwatch.GetElapsedTime(delivering));
         rejected.Sort((a, b) => a.Index.CompareTo(b.Index));
         TwinTelemetry.ReadingsAccepted.Add(stored.Count);
         TwinTelemetry.ReadingsRejected.Add(rejected.Count);

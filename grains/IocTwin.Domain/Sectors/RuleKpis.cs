@@ -30,7 +30,11 @@ public sealed class RuleKpis(IReadOnlyList<SectorKpiRule> rules)
     /// <summary>Adds an area's KPIs of the rules.</summary>
     public void Add(IReadOnlyDictionary<string, RuleKpi>? kpis)
     {
-        foreach (var (id, kpi) in kpis ?? new Dictionary<string, RuleKpi>())
+        if (kpis is null)
+        {
+            return;
+        }
+        foreach (var (id, kpi) in kpis)
         {
             Merge(id, kpi);
         }

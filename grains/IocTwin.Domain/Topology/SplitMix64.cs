@@ -1,7 +1,7 @@
 namespace IocTwin.Topology;
 
 /// <summary>SplitMix64: small, fast and the same on every platform and runtime version.</summary>
-internal struct SplitMix64(int seed)
+public struct SplitMix64(int seed)
 {
     private ulong _state = unchecked((ulong)(uint)seed * 0x9E3779B97F4A7C15UL + 0xD1B54A32D192ED03UL);
 

@@ -1,5 +1,6 @@
 using IocTwin.Domain;
 using IocTwin.Model;
+using IocTwin.Topology;
 
 namespace IocTwin.Feed;
 
@@ -24,13 +25,14 @@ public sealed class SyntheticFeed(int seed = 7, TwinTimeZone? timeZone = null)
     public double RainfallMmPerHour(string districtId, DateTimeOffset time)
     {
         var window = time.ToUnixTimeSeconds() / 1800;
-        var random = new Random(HashCode.Combine(seed, window, StableHash(districtId)));
+        // SplitMix64, not Random(seed): seeding Random builds a table of 56 numbers, at every reading of a city's feed.
+        var random = new SplitMix64(HashCode.Combine(seed, window, StableHash(districtId)));
         return random.NextDouble() < 0.2 ? 5 + random.NextDouble() * 55 : 0;
     }
 
     public Reading Next(SensorSpec sensor, SegmentSpec? segment, DateTimeOffset time)
     {
-        var random = new Random(HashCode.Combine(seed, time.ToUnixTimeMilliseconds(), StableHash(sensor.Id)));
+        var random = new SplitMix64(HashCode.Combine(seed, time.ToUnixTimeMilliseconds(), StableHash(sensor.Id)));
         double Noise(double spread) => 1 + (random.NextDouble() * 2 - 1) * spread;
         var demand = Demand(time);
         var rain = RainfallMmPerHour(sensor.DistrictId, time);

@@ -5,17 +5,6 @@ namespace IocTwin.Tests.Streaming;
 
 public sealed class ObserverHearingTests
 {
-    private sealed class SetClock : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = new(2026, 7, 1, 8, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => Now;
-
-        public override long GetTimestamp() => Now.UtcTicks;
-
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-    }
-
     /// <summary>A process registered, heard, and renewed 5 s later with the registry still holding its observer.</summary>
     private static (SetClock Clock, ObserverHearing Hearing, DateTimeOffset LastHeard) HeardAndRenewed()
     {
