@@ -12,10 +12,13 @@ public static partial class KpiCalculator
     /// </summary>
     public sealed class SegmentTotals
     {
-        // Counted at CountedAt, true until HoldsUntil: a clock set back (a replay, a test) counts again too.
-        private sealed class Entry(SegmentSnapshot snapshot, GatheredSegment totals, DateTimeOffset countedAt, DateTimeOffset holdsUntil)
+        // Counted at CountedAt under a catalogue (value ranges), true until HoldsUntil: a clock set back (a replay, a test)
+        // or a catalogue the city changed counts again too.
+        private sealed class Entry(SegmentSnapshot snapshot, GatheredSegment totals, DateTimeOffset countedAt, DateTimeOffset holdsUntil,
+            SectorCatalog catalog)
         {
             public readonly SegmentSnapshot Snapshot = snapshot;
+            public readonly SectorCatalog Catalog = catalog;
             public readonly GatheredSegment Totals = totals;
             public readonly DateTimeOffset CountedAt = countedAt;
             public readonly DateTimeOffset HoldsUntil = holdsUntil;
@@ -25,10 +28,17 @@ public static partial class KpiCalculator
         private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
         private long _pass;
 
+        /// <summary>
+        /// Whether kept totals count as sensor by sensor would: not with the sectors' KPI rules, whose means and sums
+        /// would add up in another grouping and differ in their last digits.
+        /// </summary>
+        internal static bool Exact => SectorCatalog.Current.KpiRules.Count == 0;
+
         internal GatheredSegment Of(SegmentSnapshot segment, DateTimeOffset now)
         {
+            var catalog = SectorCatalog.Current;
             if (_entries.TryGetValue(segment.SegmentId, out var kept) && ReferenceEquals(kept.Snapshot, segment) &&
-                now >= kept.CountedAt && now <= kept.HoldsUntil)
+                now >= kept.CountedAt && now <= kept.HoldsUntil && ReferenceEquals(kept.Catalog, catalog))
             {
                 kept.Pass = _pass;
                 return kept.Totals;
@@ -44,7 +54,7 @@ public static partial class KpiCalculator
                 holdsUntil = until < holdsUntil ? until : holdsUntil;
             }
             var gathered = new GatheredSegment(all, bySector.All);
-            _entries[segment.SegmentId] = new Entry(segment, gathered, now, holdsUntil) { Pass = _pass };
+            _entries[segment.SegmentId] = new Entry(segment, gathered, now, holdsUntil, catalog) { Pass = _pass };
             return gathered;
         }
 

@@ -40,7 +40,8 @@ public static partial class KpiCalculator
     /// </summary>
     /// <param name="segmentTotals">
     /// The area's totals of each segment's sensors as last gathered: a segment whose snapshot and sensors' health have not
-    /// changed since is counted from them instead of sensor by sensor, with the same result.
+    /// changed since is counted from them instead of sensor by sensor, with the same result (so not while the sectors
+    /// define KPI rules of their own, which would add up in another grouping).
     /// </param>
     public static (DistrictKpis District, Dictionary<Sector, DistrictKpis> Sectors) ForDistrictAndSectors(
         IReadOnlyCollection<SegmentSnapshot> segments, IReadOnlyCollection<SensorSnapshot> directSensors,
@@ -52,7 +53,7 @@ public static partial class KpiCalculator
         foreach (var segment in segments)
         {
             roads.Add(segment);
-            if (segmentTotals is null)
+            if (segmentTotals is null || !SegmentTotals.Exact)
             {
                 for (var i = 0; i < segment.Sensors.Count; i++)
                 {

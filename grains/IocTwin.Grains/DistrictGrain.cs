@@ -128,6 +128,16 @@ public sealed class DistrictGrain(
             }
         }
         sensorIds.Sort(StringComparer.Ordinal);
+        // A sensor may sit in two places for a moment (its old segment's snapshot arriving after it moved on): once here.
+        var distinct = 0;
+        for (var i = 0; i < sensorIds.Count; i++)
+        {
+            if (distinct == 0 || !string.Equals(sensorIds[distinct - 1], sensorIds[i], StringComparison.Ordinal))
+            {
+                sensorIds[distinct++] = sensorIds[i];
+            }
+        }
+        sensorIds.RemoveRange(distinct, sensorIds.Count - distinct);
         return _members = new DistrictMembers(segmentIds, sensorIds);
     }
 

@@ -19,14 +19,6 @@ public sealed class IngestBudgetOptions
     /// <summary>How long a batch waits for the budget before it is refused.</summary>
     public TimeSpan MaxWait { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>
-    /// How long, on average, a batch's readings may take to reach their sensors once stored. Past it the budget narrows
-    /// (down to a quarter of <see cref="MaxReadingsInFlight"/>), widening again as batches come back faster: calls queued
-    /// in the silo for sensors are ahead of the rollup's, so a budget the twin takes seconds to apply holds every KPI and
-    /// screen seconds behind. Zero keeps the budget at <see cref="MaxReadingsInFlight"/>.
-    /// </summary>
-    public TimeSpan TargetApplyTime { get; set; } = TimeSpan.FromMilliseconds(500);
-
     /// <summary>The delay a refused sender is told to wait (Retry-After), and MQTT waits, before trying again.</summary>
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(1);
 }

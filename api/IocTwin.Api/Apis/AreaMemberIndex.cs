@@ -14,13 +14,35 @@ public sealed class AreaMemberIndex
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Held> _areas = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _segmentArea = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _sensorArea = new(StringComparer.Ordinal);
+    private readonly Holders _segments = new(m => m.SegmentIds);
+    private readonly Holders _sensors = new(m => m.SensorIds);
+    // Held by an import while it checks its document and tells new rows from moved ones: both see the same index.
+    private readonly SemaphoreSlim _updates = new(1, 1);
 
     public AreaMemberIndex()
     {
-        Segments = new IdSet(this, _segmentArea);
-        Sensors = new IdSet(this, _sensorArea);
+        Segments = new IdSet(this, _segments.AreaOf);
+        Sensors = new IdSet(this, _sensors.AreaOf);
+    }
+
+    /// <summary>Keeps reads from updating the index until disposed; lookups go on.</summary>
+    public async Task<IDisposable> HoldAsync()
+    {
+        await _updates.WaitAsync();
+        return new Release(_updates);
+    }
+
+    private sealed class Release(SemaphoreSlim updates) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                updates.Release();
+            }
+        }
     }
 
     /// <summary>The segment ids the areas hold, as a live set: it follows the index as reads update it.</summary>
@@ -38,7 +60,7 @@ public sealed class AreaMemberIndex
     {
         lock (_gate)
         {
-            return _segmentArea.GetValueOrDefault(id) ?? _sensorArea.GetValueOrDefault(id);
+            return _segments.AreaOf.GetValueOrDefault(id) ?? _sensors.AreaOf.GetValueOrDefault(id);
         }
     }
 
@@ -53,10 +75,11 @@ public sealed class AreaMemberIndex
 
     /// <summary>
     /// Takes in a read of every area of the city: areas that answered with members replace what was held of them, and
-    /// areas no longer in the city leave with their members.
+    /// areas no longer in the city leave with their members. Waits while an import holds the index.
     /// </summary>
-    public void Update(IReadOnlyList<string> areaIds, IReadOnlyList<MembersRead> reads)
+    public async Task UpdateAsync(IReadOnlyList<string> areaIds, IReadOnlyList<MembersRead> reads)
     {
+        using var _ = await HoldAsync();
         lock (_gate)
         {
             var current = areaIds.ToHashSet(StringComparer.Ordinal);
@@ -85,13 +108,12 @@ public sealed class AreaMemberIndex
         {
             _areas[areaId] = now;
         }
-        Merge(areaId, before?.Members.SegmentIds ?? [], now?.Members.SegmentIds ?? [], _segmentArea, m => m.SegmentIds);
-        Merge(areaId, before?.Members.SensorIds ?? [], now?.Members.SensorIds ?? [], _sensorArea, m => m.SensorIds);
+        Merge(areaId, before?.Members.SegmentIds ?? [], now?.Members.SegmentIds ?? [], _segments);
+        Merge(areaId, before?.Members.SensorIds ?? [], now?.Members.SensorIds ?? [], _sensors);
     }
 
     /// <summary>Walks the area's old and new ids (both in ordinal order): ids that left it are let go, new ones taken.</summary>
-    private void Merge(string areaId, IReadOnlyList<string> before, IReadOnlyList<string> now, Dictionary<string, string> areaOf,
-        Func<DistrictMembers, IReadOnlyList<string>> idsOf)
+    private void Merge(string areaId, IReadOnlyList<string> before, IReadOnlyList<string> now, Holders holders)
     {
         int i = 0, j = 0;
         while (i < before.Count || j < now.Count)
@@ -99,41 +121,22 @@ public sealed class AreaMemberIndex
             var order = i == before.Count ? 1 : j == now.Count ? -1 : string.CompareOrdinal(before[i], now[j]);
             if (order < 0)
             {
-                Leave(areaId, before[i++], areaOf, idsOf);
+                holders.Leave(before[i++], areaId);
             }
             else if (order > 0)
             {
-                areaOf[now[j++]] = areaId;
+                holders.Take(now[j++], areaId, this);
             }
             else
             {
-                areaOf[now[j]] = areaId;
                 i++;
                 j++;
             }
         }
     }
 
-    /// <summary>
-    /// An id that left an area: gone, unless another area holds it too (a move whose two areas were read on either side
-    /// of it), which then holds it here.
-    /// </summary>
-    private void Leave(string areaId, string id, Dictionary<string, string> areaOf, Func<DistrictMembers, IReadOnlyList<string>> idsOf)
-    {
-        if (areaOf.GetValueOrDefault(id) != areaId)
-        {
-            return;
-        }
-        areaOf.Remove(id);
-        foreach (var (otherId, other) in _areas)
-        {
-            if (otherId != areaId && Holds(idsOf(other.Members), id))
-            {
-                areaOf[id] = otherId;
-                return;
-            }
-        }
-    }
+    private bool AreaHolds(string areaId, string id, Func<DistrictMembers, IReadOnlyList<string>> idsOf) =>
+        _areas.TryGetValue(areaId, out var held) && Holds(idsOf(held.Members), id);
 
     private static bool Holds(IReadOnlyList<string> sorted, string id)
     {
@@ -149,6 +152,50 @@ public sealed class AreaMemberIndex
             (low, high) = order < 0 ? (middle + 1, high) : (low, middle - 1);
         }
         return false;
+    }
+
+    /// <summary>
+    /// The area holding each id of one kind. An id two areas list at once (a move whose two areas were read on either
+    /// side of it) is also kept with both, so that when one lets it go the other still holds it, without a search of
+    /// every area.
+    /// </summary>
+    private sealed class Holders(Func<DistrictMembers, IReadOnlyList<string>> idsOf)
+    {
+        public readonly Dictionary<string, string> AreaOf = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, HashSet<string>> _shared = new(StringComparer.Ordinal);
+
+        public void Take(string id, string areaId, AreaMemberIndex index)
+        {
+            if (AreaOf.TryGetValue(id, out var holder) && holder != areaId && index.AreaHolds(holder, id, idsOf))
+            {
+                if (!_shared.TryGetValue(id, out var both))
+                {
+                    _shared[id] = both = new HashSet<string>(StringComparer.Ordinal) { holder };
+                }
+                both.Add(areaId);
+            }
+            AreaOf[id] = areaId;
+        }
+
+        public void Leave(string id, string areaId)
+        {
+            if (_shared.TryGetValue(id, out var holders))
+            {
+                holders.Remove(areaId);
+                if (AreaOf.GetValueOrDefault(id) == areaId)
+                {
+                    AreaOf[id] = holders.First();
+                }
+                if (holders.Count < 2)
+                {
+                    _shared.Remove(id);
+                }
+            }
+            else if (AreaOf.GetValueOrDefault(id) == areaId)
+            {
+                AreaOf.Remove(id);
+            }
+        }
     }
 
     /// <summary>A live, read-only view of one kind of ids; sets are compared over a copy taken under the index's lock.</summary>

@@ -183,7 +183,7 @@ public sealed class KnownEntities(IGrainFactory grains) : IAreaTreeSource
             // Each area answers with its members only when they changed since the version held.
             List<string> ids = [.. areas.Links.Select(a => a.Id)];
             var reads = await Task.WhenAll(ids.Select(id => grains.GetGrain<IDistrictGrain>(id).GetMembersSince(Members.VersionOf(id))));
-            Members.Update(ids, reads);
+            await Members.UpdateAsync(ids, reads);
             var snapshot = new Snapshot(areas, started);
             var previous = _current.Areas;
             _current = snapshot;

@@ -197,14 +197,20 @@ public static class TopologyApi
         // A read of the topology that began after the document arrived: only the areas whose members changed are read again.
         await twin.RefreshAsync();
         CityImportResult result;
-        try
+        KnownTopology known;
+        // Checked and told apart from one state of the index: a read meanwhile waits to update it.
+        using (await twin.Members.HoldAsync())
         {
-            result = GeoJsonCityReader.Read(document.Root, knownDistrictIds: twin.Areas.Links.Select(l => l.Id).ToHashSet(StringComparer.Ordinal),
-                knownSegmentIds: twin.Members.Segments, knownSensorIds: twin.Members.Sensors);
-        }
-        catch (FormatException ex)
-        {
-            return Problems.Field("body", ex.Message);
+            try
+            {
+                result = GeoJsonCityReader.Read(document.Root, knownDistrictIds: twin.Areas.Links.Select(l => l.Id).ToHashSet(StringComparer.Ordinal),
+                    knownSegmentIds: twin.Members.Segments, knownSensorIds: twin.Members.Sensors);
+            }
+            catch (FormatException ex)
+            {
+                return Problems.Field("body", ex.Message);
+            }
+            known = twin.TopologyOf(result.City);
         }
         // All or nothing by default; a sector bringing its existing assets may ask to import what is valid.
         if (result.Errors.Count > 0 && !partial)
@@ -216,7 +222,6 @@ public static class TopologyApi
             }
             return Problems.Fields(errors);
         }
-        var known = twin.TopologyOf(result.City);
         // Every API process reads the topology again (ids and tree), and the imported areas into the state it holds in the
         // background, not at its next city screen; also after some batches failed, since the others are stored.
         // Existing segments and sensors the document puts in another area: the screens of the areas they leave hold

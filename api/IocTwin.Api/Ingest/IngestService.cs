@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using IocTwin.Grains;
 using IocTwin.History;
 using IocTwin.Model;
@@ -55,9 +54,7 @@ public sealed class IngestService(
         }
 
         var committed = await history.AppendAsync(stored);
-        var delivering = Stopwatch.GetTimestamp();
         await DeliverAllAsync(batch, known, readings, committed);
-        admission.Applied(Stopwatch.GetElapsedTime(delivering));
         rejected.Sort((a, b) => a.Index.CompareTo(b.Index));
         TwinTelemetry.ReadingsAccepted.Add(stored.Count);
         TwinTelemetry.ReadingsRejected.Add(rejected.Count);
