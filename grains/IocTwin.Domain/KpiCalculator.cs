@@ -50,10 +50,11 @@ public static partial class KpiCalculator
         var roads = new RoadAccumulator();
         var all = new SectorTotals(now, default);
         var bySector = new SectorTotalsBySector(now);
+        var kept = SegmentTotals.Exact ? segmentTotals : null;
         foreach (var segment in segments)
         {
             roads.Add(segment);
-            if (segmentTotals is null || !SegmentTotals.Exact)
+            if (kept is null)
             {
                 for (var i = 0; i < segment.Sensors.Count; i++)
                 {
@@ -62,7 +63,7 @@ public static partial class KpiCalculator
             }
             else
             {
-                var gathered = segmentTotals.Of(segment, now);
+                var gathered = kept.Of(segment, now);
                 all.Add(gathered.All);
                 foreach (var sector in gathered.Sectors)
                 {
@@ -70,7 +71,7 @@ public static partial class KpiCalculator
                 }
             }
         }
-        segmentTotals?.Forget(segments.Count);
+        kept?.Forget(segments.Count);
         foreach (var sensor in directSensors)
         {
             bySector.Add(all, sensor);

@@ -118,26 +118,17 @@ public sealed class DistrictGrain(
         }
         var segmentIds = new List<string>(state.State.Segments.Keys);
         segmentIds.Sort(StringComparer.Ordinal);
-        var sensorIds = new List<string>(state.State.Sensors.Count + state.State.Segments.Values.Sum(s => s.Sensors.Count));
-        sensorIds.AddRange(state.State.Sensors.Keys);
+        // A set: a sensor may sit in two places for a moment (its old segment's snapshot arriving after it moved on).
+        var distinct = new HashSet<string>(state.State.Sensors.Keys, StringComparer.Ordinal);
         foreach (var segment in state.State.Segments.Values)
         {
             foreach (var sensor in segment.Sensors)
             {
-                sensorIds.Add(sensor.SensorId);
+                distinct.Add(sensor.SensorId);
             }
         }
+        List<string> sensorIds = [.. distinct];
         sensorIds.Sort(StringComparer.Ordinal);
-        // A sensor may sit in two places for a moment (its old segment's snapshot arriving after it moved on): once here.
-        var distinct = 0;
-        for (var i = 0; i < sensorIds.Count; i++)
-        {
-            if (distinct == 0 || !string.Equals(sensorIds[distinct - 1], sensorIds[i], StringComparison.Ordinal))
-            {
-                sensorIds[distinct++] = sensorIds[i];
-            }
-        }
-        sensorIds.RemoveRange(distinct, sensorIds.Count - distinct);
         return _members = new DistrictMembers(segmentIds, sensorIds);
     }
 
@@ -456,8 +447,7 @@ public sealed class DistrictGrain(
         var own = services.WithReports(KpiCalculator.ForDistrictAndSectors(state.State.Segments.Values, state.State.Sensors.Values,
             [.. state.State.Alerts.Open.Values.Select(a => a.Sector)], now, _segmentTotals), now);
         var (area, sectors) = KpiCalculator.ForArea(own,
-            hasOwnMembers: state.State.Segments.Count > 0 || state.State.Sensors.Count > 0 || state.State.Alerts.Open.Count > 0 ||
-                services.HasReports,
+            hasOwnMembers: HasOwnMembers || state.State.Alerts.Open.Count > 0 || services.HasReports,
             state.State.Children.Values);
         return (services.WithAssetMoves(area), sectors);
     }
