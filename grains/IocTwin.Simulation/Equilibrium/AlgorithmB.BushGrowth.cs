@@ -14,7 +14,7 @@ public sealed partial class AlgorithmB
         var links = _bushLinks[origin]!;
         UseOrder(origin);
         // One pass finds the shortest paths, drops the unused links off them and takes the longest paths over the rest.
-        Labels(origin, usedOnly: false, dropUnused: true, alsoUsed: true);
+        BushLabels(origin);
         var kept = 0;
         for (var n = 0; n < links.Count; n++)
         {
@@ -27,35 +27,33 @@ public sealed partial class AlgorithmB
         links.RemoveRange(kept, links.Count - kept);
         // A link is worth adding only when it saves more than the tolerance of the flow shifts: one that saves less gets no
         // flow, leaves again at the next visit and costs the bush a new topological order each time.
-        var added = AddShortcuts(origin, longest: true);
-        if (!added)
-        {
-            // No link shortens a longest path, yet a shorter path may exist outside the bush: add the links that shorten
-            // a shortest path and run forward in the bush's topological order, which cannot close a cycle either.
-            added = AddShortcuts(origin, longest: false);
-        }
+        var added = AddShortcuts(origin);
         if (added)
         {
             TopologicalOrder(origin);
         }
-        // With no link added, the labels over the used links stand for the flow shift: nothing moved the costs since.
-        _usedLabelsReady = !added;
+        // Nothing moved the costs since, and added links carry no flow: the longest used paths stand for the flow shift,
+        // and the shortest ones too unless links were added.
+        _shortestLabelsReady = !added;
     }
 
     /// <summary>
-    /// Adds to the bush every link (i, j) between bush nodes with <c>L_i + t_ij &lt; L_j</c> by more than the shift
-    /// tolerance, L being the longest (<paramref name="longest"/>) or else the shortest path cost, the latter only for
-    /// links running forward in the topological order. Candidates leave a bush node, so only the out-links of the bush's
-    /// nodes are looked at, not every link of the network.
+    /// Adds to the bush every link (i, j) between bush nodes with <c>U_i + t_ij &lt; U_j</c> by more than the shift
+    /// tolerance, U being the longest path cost. When no link shortens a longest path, a shorter path may still exist
+    /// outside the bush: then the links with <c>L_i + t_ij &lt; L_j</c> (L the shortest path cost) that run forward in
+    /// the bush's topological order are added, which cannot close a cycle either. Both kinds are found in one pass over
+    /// the out-links of the bush's nodes (candidates leave a bush node), not over every link of the network.
     /// </summary>
-    private bool AddShortcuts(int origin, bool longest)
+    private bool AddShortcuts(int origin)
     {
         var net = _net;
         var inBush = _inBush[origin]!;
         var links = _bushLinks[origin]!;
-        var label = longest ? _max : _min;
+        var outLinks = net.OutLinks;
+        var to = net.To;
         var tolerance = ShiftTolerance * _options.RelativeGap;
         var added = false;
+        _forward.Clear();
         for (var k = 0; k < _orderCount; k++)
         {
             var i = _order[k];
@@ -63,19 +61,36 @@ public sealed partial class AlgorithmB
             {
                 continue;
             }
-            for (var e = net.OutStart[i]; e < net.OutStart[i + 1]; e++)
+            for (int e = net.OutStart[i], end = net.OutStart[i + 1]; e < end; e++)
             {
-                var a = net.OutLinks[e];
-                var j = net.To[a];
-                if (!inBush[a] && (longest ? _position[j] >= 0 : k < _position[j]) && label[i] + _cost[a] < label[j] - tolerance * _min[j])
+                var a = outLinks[e];
+                var j = to[a];
+                if (inBush[a] || _position[j] < 0)
+                {
+                    continue;
+                }
+                if (_max[i] + _cost[a] < _max[j] - tolerance * _min[j])
                 {
                     inBush[a] = true;
                     links.Add(a);
                     added = true;
                 }
+                else if (!added && k < _position[j] && _min[i] + _cost[a] < _min[j] - tolerance * _min[j])
+                {
+                    _forward.Add(a);
+                }
             }
         }
-        return added;
+        if (added)
+        {
+            return true;
+        }
+        foreach (var a in _forward)
+        {
+            inBush[a] = true;
+            links.Add(a);
+        }
+        return _forward.Count > 0;
     }
 
     /// <summary>The origin's kept topological order (sorting the bush again when it has none) and each node's position in it.</summary>
@@ -104,7 +119,7 @@ public sealed partial class AlgorithmB
         var net = _net;
         var inBush = _inBush[origin]!;
         _order = _orders[origin] ??= new int[net.NodeCount];
-        Array.Clear(_indegree);
+        // In-degrees are all 0 between sorts: a sort that reaches every bush link counts each node's back down to 0.
         var links = _bushLinks[origin]!;
         foreach (var a in links)
         {
@@ -136,23 +151,25 @@ public sealed partial class AlgorithmB
         _orderCounts[origin] = _orderCount;
         if (visited != bushLinks)
         {
+            Array.Clear(_indegree);
             throw new InvalidOperationException($"The bush of zone {origin + 1} has a cycle or a link not reachable from the zone");
         }
     }
 
     /// <summary>
-    /// Shortest (min) and longest (max) path costs from the origin within the bush, in topological order, with the last
-    /// link of each; with <paramref name="usedOnly"/>, longest paths run over links the origin uses. With
-    /// <paramref name="dropUnused"/>, links the origin does not use leave the bush as they are passed, unless they end
-    /// a shortest path: every node keeps the last link of its shortest path, so it stays reached and the order stays
-    /// topological, and the longest paths are those of the bush that is left.
+    /// One pass over the bush in topological order from the origin: the shortest (min) and longest (max) path costs,
+    /// and the longest over the links the origin uses (used max), each with its last link. Links the origin does not
+    /// use leave the bush as they are passed, unless they end a shortest path: every node keeps the last link of its
+    /// shortest path, so it stays reached and the order stays topological, and the longest paths are those of the bush
+    /// that is left. Ties go to the first in-link, as in <see cref="ShortestLabels"/>.
     /// </summary>
-    /// <remarks>With <paramref name="alsoUsed"/>, the longest paths over used links go to the second set of labels as well.</remarks>
-    private void Labels(int origin, bool usedOnly, bool dropUnused = false, bool alsoUsed = false)
+    private void BushLabels(int origin)
     {
         var net = _net;
         var inBush = _inBush[origin]!;
         var bush = _bushFlow[origin]!;
+        var inLinks = net.InLinks;
+        var from = net.From;
         _min[origin] = 0;
         _max[origin] = 0;
         _minPred[origin] = -1;
@@ -163,39 +180,48 @@ public sealed partial class AlgorithmB
         {
             var j = _order[k];
             double min = double.PositiveInfinity, max = double.NegativeInfinity, usedMax = double.NegativeInfinity;
-            int minPred = -1, maxPred = -1, usedMaxPred = -1;
-            int first = net.InStart[j], end = net.InStart[j + 1];
-            for (var e = first; e < end; e++)
+            int minPred = -1, minEdge = -1, maxPred = -1, maxEdge = -1, usedMaxPred = -1;
+            for (int e = net.InStart[j], end = net.InStart[j + 1]; e < end; e++)
             {
-                var a = net.InLinks[e];
-                if (inBush[a] && _min[net.From[a]] + _cost[a] < min)
-                {
-                    min = _min[net.From[a]] + _cost[a];
-                    minPred = a;
-                }
-            }
-            for (var e = first; e < end; e++)
-            {
-                var a = net.InLinks[e];
+                var a = inLinks[e];
                 if (!inBush[a])
                 {
                     continue;
                 }
-                if (dropUnused && bush[a] <= 0 && a != minPred)
+                var i = from[a];
+                var cost = _cost[a];
+                if (_min[i] + cost < min)
                 {
+                    min = _min[i] + cost;
+                    minPred = a;
+                    minEdge = e;
+                }
+                if (bush[a] <= 0)
+                {
+                    // Unused: leaves the bush, taken back below if it ends the shortest path.
                     inBush[a] = false;
                     continue;
                 }
-                var c = _max[net.From[a]] + _cost[a];
-                if ((!usedOnly || bush[a] > 0) && c > max)
+                if (_max[i] + cost > max)
+                {
+                    max = _max[i] + cost;
+                    maxPred = a;
+                    maxEdge = e;
+                }
+                if (_usedMax[i] + cost > usedMax)
+                {
+                    usedMax = _usedMax[i] + cost;
+                    usedMaxPred = a;
+                }
+            }
+            if (minPred >= 0 && !inBush[minPred])
+            {
+                inBush[minPred] = true;
+                var c = _max[from[minPred]] + _cost[minPred];
+                if (c > max || (c == max && minEdge < maxEdge))
                 {
                     max = c;
-                    maxPred = a;
-                }
-                if (alsoUsed && bush[a] > 0 && _usedMax[net.From[a]] + _cost[a] > usedMax)
-                {
-                    usedMax = _usedMax[net.From[a]] + _cost[a];
-                    usedMaxPred = a;
+                    maxPred = minPred;
                 }
             }
             _usedMax[j] = usedMax;
@@ -204,6 +230,37 @@ public sealed partial class AlgorithmB
             _minPred[j] = minPred;
             _max[j] = max;
             _maxPred[j] = maxPred;
+        }
+    }
+
+    /// <summary>Shortest path costs from the origin within the bush, in topological order, with the last link of each.</summary>
+    private void ShortestLabels(int origin) => ShortestLabels(origin, _order, _orderCount, _min, _minPred);
+
+    /// <summary>As <see cref="ShortestLabels(int)"/> over the bush's nodes in <paramref name="order"/>, into the arrays given.</summary>
+    private void ShortestLabels(int origin, int[] order, int count, double[] min, int[] minPred)
+    {
+        var net = _net;
+        var inBush = _inBush[origin]!;
+        var inLinks = net.InLinks;
+        var from = net.From;
+        min[origin] = 0;
+        minPred[origin] = -1;
+        for (var k = 1; k < count; k++)
+        {
+            var j = order[k];
+            var best = double.PositiveInfinity;
+            var pred = -1;
+            for (int e = net.InStart[j], end = net.InStart[j + 1]; e < end; e++)
+            {
+                var a = inLinks[e];
+                if (inBush[a] && min[from[a]] + _cost[a] < best)
+                {
+                    best = min[from[a]] + _cost[a];
+                    pred = a;
+                }
+            }
+            min[j] = best;
+            minPred[j] = pred;
         }
     }
 }

@@ -11,16 +11,12 @@ public sealed partial class AlgorithmB
     {
         var bush = _bushFlow[origin]!;
         var tolerance = ShiftTolerance * _options.RelativeGap;
-        if (_usedLabelsReady)
+        if (!_shortestLabelsReady)
         {
-            (_max, _usedMax) = (_usedMax, _max);
-            (_maxPred, _usedMaxPred) = (_usedMaxPred, _maxPred);
-            _usedLabelsReady = false;
+            ShortestLabels(origin);
         }
-        else
-        {
-            Labels(origin, usedOnly: true);
-        }
+        (_max, _usedMax) = (_usedMax, _max);
+        (_maxPred, _usedMaxPred) = (_usedMaxPred, _maxPred);
         for (var k = _orderCount - 1; k >= 1; k--)
         {
             var j = _order[k];

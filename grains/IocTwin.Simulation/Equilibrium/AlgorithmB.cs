@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace IocTwin.Simulation.Equilibrium;
 
 /// <summary>
@@ -28,6 +30,12 @@ public sealed partial class AlgorithmB
     /// </summary>
     private const double ShiftTolerance = 0.1;
 
+    /// <summary>Chunks the warm starts are split into (each origin's warm start is its own, so any split gives the same result).</summary>
+    private const int ReloadChunks = 8;
+
+    /// <summary>Chunks of links the bushes are summed in (each link's sum is its own, so any split gives the same result).</summary>
+    private const int SumChunks = 4;
+
     private readonly EquilibriumNetwork _net;
     private readonly EquilibriumOptions _options;
     private double[]?[] _bushFlow = [];
@@ -50,10 +58,13 @@ public sealed partial class AlgorithmB
     private readonly int[] _minPred;
     private int[] _maxPred;
     private int[] _usedMaxPred;
-    private bool _usedLabelsReady;
+    private bool _shortestLabelsReady;
     private readonly List<int> _minSegment = [];
+    private readonly List<int> _forward = [];
     private readonly List<int> _maxSegment = [];
     private readonly BushPathSweep _sweep;
+    private readonly ParallelOptions _parallel;
+    private readonly ReloadBuffers[] _reloadBuffers;
     private Bushes? _bushes;
     private int _orderCount;
 
@@ -82,6 +93,12 @@ public sealed partial class AlgorithmB
         _usedMax = new double[nodes];
         _usedMaxPred = new int[nodes];
         _sweep = new BushPathSweep(network, _options.MaxDegreeOfParallelism);
+        _parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism ?? Environment.ProcessorCount };
+        _reloadBuffers = new ReloadBuffers[ReloadChunks];
+        for (var c = 0; c < ReloadChunks; c++)
+        {
+            _reloadBuffers[c] = new ReloadBuffers(nodes);
+        }
     }
 
     /// <summary>Told the shortest-path costs from every origin at each gap measurement (the last one: at the final flows).</summary>
@@ -135,14 +152,18 @@ public sealed partial class AlgorithmB
         {
             _cost[a] = net.Cost(a, 0);
         }
-        var cold = new List<int>();
+        var cold = ReloadAll();
         for (var origin = 0; origin < net.ZoneCount; origin++)
         {
-            if (HasDemand(origin) && !(_inBush[origin] is not null && Reload(origin)))
+            if (HasDemand(origin) && _inBush[origin] is null)
             {
-                bushes.Drop(origin);
                 cold.Add(origin);
             }
+        }
+        cold.Sort();
+        foreach (var origin in cold)
+        {
+            bushes.Drop(origin);
         }
         SumBushes();
         for (var a = 0; a < net.LinkCount; a++)
@@ -213,18 +234,30 @@ public sealed partial class AlgorithmB
 
     private bool HasDemand(int origin) => _net.DemandStart[origin] < _net.DemandStart[origin + 1];
 
-    private void SumBushes()
+    /// <summary>Link flows as the sum of the bushes, each link's in origin order, in fixed chunks of links run in parallel.</summary>
+    private void SumBushes() => FixedChunks.Run(SumChunks, _parallel, SumBushes);
+
+    private void SumBushes(int chunk)
     {
-        Array.Clear(_flow);
-        foreach (var bush in _bushFlow)
+        var (first, last) = FixedChunks.Range(chunk, SumChunks, _flow.Length);
+        var flow = _flow.AsSpan(first, last - first);
+        flow.Clear();
+        var width = Vector<double>.Count;
+        foreach (var bushFlow in _bushFlow)
         {
-            if (bush is null)
+            if (bushFlow is null)
             {
                 continue;
             }
-            for (var a = 0; a < _flow.Length; a++)
+            var bush = bushFlow.AsSpan(first, last - first);
+            var a = 0;
+            for (; a <= flow.Length - width; a += width)
             {
-                _flow[a] += bush[a];
+                (new Vector<double>(flow[a..]) + new Vector<double>(bush[a..])).CopyTo(flow[a..]);
+            }
+            for (; a < flow.Length; a++)
+            {
+                flow[a] += bush[a];
             }
         }
     }
