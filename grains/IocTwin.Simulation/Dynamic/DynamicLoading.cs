@@ -86,10 +86,7 @@ internal sealed class DynamicLoading
             _initialEnRoute = _model.WarmStart(FlowVph);
         }
         _model.ClearTotals();
-        for (var k = 0; k < substeps; k++)
-        {
-            _model.Advance();
-        }
+        _model.Advance(substeps);
 
         var hours = substeps * _model.SubstepHours;
         for (var a = 0; a < _net.LinkCount; a++)

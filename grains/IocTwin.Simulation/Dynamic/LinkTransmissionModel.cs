@@ -282,49 +282,80 @@ internal sealed class LinkTransmissionModel
     }
 
     /// <summary>One sub-step: departures join their origin's queue, links send and receive, junctions pass traffic on.</summary>
-    public void Advance()
+    public void Advance() => Advance(1);
+
+    /// <summary>
+    /// <paramref name="substeps"/> sub-steps in a row. Between two sub-steps each link moves its counts on and works out
+    /// what it can send and take next in one pass (the same numbers as two passes, as a link's are its own): the links'
+    /// rings and constants are read once a sub-step instead of twice.
+    /// </summary>
+    public void Advance(int substeps)
     {
+        if (substeps <= 0)
+        {
+            return;
+        }
         for (var a = 0; a < _open.Length; a++)
         {
-            var upNow = _up[_upStart[a] + _upNow[a]];
-            var downNow = _down[_downStart[a] + _downNow[a]];
-            OccupancyHours[a] += (upNow - downNow) * _dt;
-            if (!_open[a])
+            SendAndReceive(a);
+        }
+        for (var k = 0; k < substeps; k++)
+        {
+            Array.Clear(_inflow);
+            Array.Clear(_outflow);
+            var priorityStart = 0;
+            for (var n = 0; n < _net.NodeCount; n++)
             {
-                _send[a] = _recv[a] = _reached[a] = 0;
-                continue;
+                var departing = DepartingPerHour[n] * _dt;
+                Waiting[n] += departing;
+                Departed += departing;
+                PassJunction(n, priorityStart);
+                priorityStart += _net.InStart[n + 1] - _net.InStart[n] + 1;
             }
-            // Counts at one sub-step ahead less a free-flow time, and less a backward-wave time.
-            var reached = ReadBack(_up, _upStart[a], _upSize[a], _upNow[a], _freeBack[a], _freeFraction[a]) - downNow;
-            var room = ReadBack(_down, _downStart[a], _downSize[a], _downNow[a], _waveBack[a], _waveFraction[a]) + _storage[a] - upNow;
-            _reached[a] = reached;
-            _send[a] = Math.Clamp(reached, 0, _capStep[a]);
-            _recv[a] = Math.Clamp(room, 0, _capStep[a]);
+            var more = k + 1 < substeps;
+            for (var a = 0; a < _open.Length; a++)
+            {
+                MoveCounts(a);
+                if (more)
+                {
+                    SendAndReceive(a);
+                }
+            }
         }
-        Array.Clear(_inflow);
-        Array.Clear(_outflow);
-        var priorityStart = 0;
-        for (var n = 0; n < _net.NodeCount; n++)
+    }
+
+    /// <summary>What link <paramref name="a"/> can send and take in the coming sub-step.</summary>
+    private void SendAndReceive(int a)
+    {
+        var upNow = _up[_upStart[a] + _upNow[a]];
+        var downNow = _down[_downStart[a] + _downNow[a]];
+        OccupancyHours[a] += (upNow - downNow) * _dt;
+        if (!_open[a])
         {
-            var departing = DepartingPerHour[n] * _dt;
-            Waiting[n] += departing;
-            Departed += departing;
-            PassJunction(n, priorityStart);
-            priorityStart += _net.InStart[n + 1] - _net.InStart[n] + 1;
+            _send[a] = _recv[a] = _reached[a] = 0;
+            return;
         }
-        for (var a = 0; a < _open.Length; a++)
-        {
-            var upNow = _up[_upStart[a] + _upNow[a]];
-            var downNow = _down[_downStart[a] + _downNow[a]];
-            _upNow[a] = _upNow[a] + 1 == _upSize[a] ? 0 : _upNow[a] + 1;
-            _downNow[a] = _downNow[a] + 1 == _downSize[a] ? 0 : _downNow[a] + 1;
-            _up[_upStart[a] + _upNow[a]] = upNow + _inflow[a];
-            _down[_downStart[a] + _downNow[a]] = downNow + _outflow[a];
-            // What had reached the downstream end by the end of the sub-step and is still there waits in the queue.
-            QueuedHours[a] += Math.Max(0, _reached[a] - _outflow[a]) * _dt;
-            Entered[a] += _inflow[a];
-            Left[a] += _outflow[a];
-        }
+        // Counts at one sub-step ahead less a free-flow time, and less a backward-wave time.
+        var reached = ReadBack(_up, _upStart[a], _upSize[a], _upNow[a], _freeBack[a], _freeFraction[a]) - downNow;
+        var room = ReadBack(_down, _downStart[a], _downSize[a], _downNow[a], _waveBack[a], _waveFraction[a]) + _storage[a] - upNow;
+        _reached[a] = reached;
+        _send[a] = Math.Clamp(reached, 0, _capStep[a]);
+        _recv[a] = Math.Clamp(room, 0, _capStep[a]);
+    }
+
+    /// <summary>Link <paramref name="a"/> takes in and lets out what the junctions passed: its counts move one sub-step on.</summary>
+    private void MoveCounts(int a)
+    {
+        var upNow = _up[_upStart[a] + _upNow[a]];
+        var downNow = _down[_downStart[a] + _downNow[a]];
+        _upNow[a] = _upNow[a] + 1 == _upSize[a] ? 0 : _upNow[a] + 1;
+        _downNow[a] = _downNow[a] + 1 == _downSize[a] ? 0 : _downNow[a] + 1;
+        _up[_upStart[a] + _upNow[a]] = upNow + _inflow[a];
+        _down[_downStart[a] + _downNow[a]] = downNow + _outflow[a];
+        // What had reached the downstream end by the end of the sub-step and is still there waits in the queue.
+        QueuedHours[a] += Math.Max(0, _reached[a] - _outflow[a]) * _dt;
+        Entered[a] += _inflow[a];
+        Left[a] += _outflow[a];
     }
 
     /// <summary>Vehicles on each link now.</summary>

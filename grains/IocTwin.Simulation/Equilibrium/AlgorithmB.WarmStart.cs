@@ -88,6 +88,7 @@ public sealed partial class AlgorithmB
         var net = _net;
         var inBush = _inBush[origin]!;
         var bush = _bushFlow[origin]!;
+        buffers.WarmSum += WarmUp(bush, inBush);
         var nodeTrips = buffers.NodeTrips;
         var inOrder = buffers.InOrder;
         var stamp = ++buffers.Stamp;
@@ -145,6 +146,7 @@ public sealed partial class AlgorithmB
         public double[] Min { get; } = new double[nodes];
         public int[] MinPred { get; } = new int[nodes];
         public int Stamp { get; set; }
+        public double WarmSum { get; set; }
     }
 
     /// <summary>Whether the origin's bush has a topological order and none of its links now costs +∞ (closed).</summary>

@@ -67,6 +67,7 @@ public sealed partial class AlgorithmB
     private readonly ReloadBuffers[] _reloadBuffers;
     private Bushes? _bushes;
     private int _orderCount;
+    private double _warmSum;
 
     /// <summary>A solver for <paramref name="network"/> with its buffers, for repeated assignments on it.</summary>
     public AlgorithmB(EquilibriumNetwork network, EquilibriumOptions? options = null)
@@ -209,6 +210,7 @@ public sealed partial class AlgorithmB
                 {
                     continue;
                 }
+                WarmUp(origin);
                 ImproveBush(origin);
                 // One flow-shifting pass a visit: a second one before the bush is looked at again hardly saved iterations
                 // (Chicago Sketch 9 either way, the 10,000-segment scenario hour 99 against 101) and costs a labelling.
@@ -227,6 +229,28 @@ public sealed partial class AlgorithmB
             }
         }
         return new EquilibriumResult((double[])_flow.Clone(), (double[])_cost.Clone(), gap, iterations, tstt, sptt, gaps) { Bushes = bushes };
+    }
+
+    /// <summary>
+    /// Reads the origin's bush once in address order before the visit: the hardware prefetcher streams it into the
+    /// cache, where the visit's scattered reads then find it. A city's bushes together outgrow the cache (400 bushes of
+    /// 20,000 links take some 70 MB), so without it nearly every link a visit reads waits on memory.
+    /// </summary>
+    private void WarmUp(int origin) => _warmSum += WarmUp(_bushFlow[origin]!, _inBush[origin]!);
+
+    /// <summary>Reads one element per 64-byte cache line of a bush; the sum only keeps the reads from being left out.</summary>
+    private static double WarmUp(double[] bush, bool[] inBush)
+    {
+        var sum = 0.0;
+        for (var a = 0; a < bush.Length; a += 8)
+        {
+            sum += bush[a];
+        }
+        for (var a = 0; a < inBush.Length; a += 64)
+        {
+            sum += inBush[a] ? 1 : 0;
+        }
+        return sum;
     }
 
     /// <summary>The relative gap this solver iterates to.</summary>
