@@ -92,7 +92,7 @@ public static class BenchmarkProgram
         context.Host = await TwinHost.StartAsync(context.DatabaseFile, options.HostSettings);
 
         // Every throughput figure is a ratio to this one.
-        if (options.Runs(GrainCallBaseline.Name) || options.Runs(IngestBenchmark.Name) || options.RunsNamed(IngestBenchmark.ImportName) || options.RunsNamed(MillionBenchmark.Name) || options.RunsNamed(PostgresBenchmark.Name))
+        if (options.Runs(GrainCallBaseline.Name) || options.Runs(IngestBenchmark.Name) || options.RunsNamed(IngestBenchmark.ImportName) || options.RunsNamed(MillionBenchmark.Name) || options.RunsNamed(PostgresBenchmark.Name) || options.RunsNamed(ClusterBenchmark.Name))
         {
             context.BaselineCallRate = await GrainCallBaseline.RunAsync(context);
         }
@@ -153,6 +153,11 @@ public static class BenchmarkProgram
             // Last: it replaces the SQLite twin with one on PostgreSQL.
             await PostgresBenchmark.RunAsync(context);
         }
+        if (options.RunsNamed(ClusterBenchmark.Name))
+        {
+            // After the PostgreSQL row: it too replaces the SQLite twin, with two silos and two API processes.
+            await ClusterBenchmark.RunAsync(context);
+        }
     }
 
     /// <summary>Stops the twin; its grains write their pending state on the way out, which the run reports.</summary>
@@ -187,7 +192,7 @@ public static class BenchmarkProgram
             - Date: {startedAt:yyyy-MM-dd HH:mm zzz}; took {run.Elapsed.TotalMinutes:N1} min; the benchmark process used {run.CoresBusy:0.00} cores on average, other processes of the machine {run.OtherCoresBusy:0.00}
             - Machine: {Environment.ProcessorCount} cores ({CpuModel()}), {memoryGb:N0} GB, {RuntimeInformation.OSDescription}; {RuntimeInformation.FrameworkDescription}, {(GCSettings.IsServerGC ? "server" : "workstation")} GC
             - Command: `{command}`
-            - Twin: API with embedded silo (localhost clustering) and its load generators in one process; state in SQLite through ADO.NET{(options.RunsNamed(PostgresBenchmark.Name) ? " (the postgres rows: state and history in PostgreSQL)" : "")}; {settings}
+            - Twin: API with embedded silo (localhost clustering) and its load generators in one process; state in SQLite through ADO.NET{(options.RunsNamed(PostgresBenchmark.Name) ? " (the postgres rows: state and history in PostgreSQL)" : "")}{(options.RunsNamed(ClusterBenchmark.Name) ? " (the cluster rows: two silos and two API processes on PostgreSQL)" : "")}; {settings}
             - City: {options.Districts:N0} districts{(options.WardsPerDistrict > 1 ? $" of {options.WardsPerDistrict} wards each" : "")} / {options.Segments:N0} segments / {options.Sensors:N0} sensors (SyntheticCityGenerator, seed 1)
             """);
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using IocTwin.Api.Access;
 using IocTwin.Api.Ingest;
 using IocTwin.Benchmarks.Harness;
 using IocTwin.Grains;
@@ -105,28 +106,50 @@ public static class IngestBenchmark
     private static IngestRow Row(BenchmarkContext context, bool http) =>
         new(Name, "baseline calls", context.BaselineCallRate, http ? HttpTargetRatio : TargetRatio, TargetRate);
 
-    /// <summary>The readings posted to <c>POST /api/v1/readings</c> with the ingest key, the HTTP level of <paramref name="row"/>.</summary>
-    internal static async Task HttpLevelAsync(BenchmarkContext context, List<List<ParsedReading>> batches, string shape, IngestRow row)
+    /// <summary>
+    /// The readings posted to <c>POST /api/v1/readings</c> with the ingest key, the HTTP level of <paramref name="row"/>;
+    /// with <paramref name="otherApis"/>, to this process's API and those in turn.
+    /// </summary>
+    /// <remarks>
+    /// With <paramref name="otherProcessesCpu"/> (the CPU time the twin's other processes have used so far), the CPU per
+    /// applied reading counts theirs too, and the bytes allocated per reading, this process's alone, are left out.
+    /// </remarks>
+    internal static async Task HttpLevelAsync(BenchmarkContext context, List<List<ParsedReading>> batches, string shape, IngestRow row,
+        IReadOnlyList<Uri>? otherApis = null, Func<TimeSpan>? otherProcessesCpu = null)
     {
         var options = context.Options;
         var bodies = batches.Select(Readings.Json).ToArray();
-        using var http = context.Host.CreateIngestClient();
+        var clients = new List<HttpClient> { context.Host.CreateIngestClient() };
+        foreach (var api in otherApis ?? [])
+        {
+            var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = api, Timeout = TimeSpan.FromMinutes(5) };
+            client.DefaultRequestHeaders.Add(AccessExtensions.ApiKeyHeader, TwinHost.IngestApiKey);
+            clients.Add(client);
+        }
         async Task<(int, int)> PostBatch(int i)
         {
             using var content = new ByteArrayContent(bodies[i]);
             content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            using var response = await http.PostAsync("/api/v1/readings", content);
+            using var response = await clients[i % clients.Count].PostAsync("/api/v1/readings", content);
             response.EnsureSuccessStatusCode();
             using var body = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync());
             return (body.RootElement.GetProperty("accepted").GetInt32(), body.RootElement.GetProperty("rejected").GetArrayLength());
         }
-        await MeasureAsync(context, "HTTP level (POST /api/v1/readings)",
-            $"{shape} ({bodies.Average(b => b.Length) / 1024:N0} KB JSON each), {options.HttpBatchesInFlight} in flight",
-            batches.Count, options.HttpBatchesInFlight, PostBatch, row);
+        try
+        {
+            var level = clients.Count == 1 ? "HTTP level (POST /api/v1/readings)" : $"HTTP level (POST /api/v1/readings to {clients.Count} API processes in turn)";
+            await MeasureAsync(context, level,
+                $"{shape} ({bodies.Average(b => b.Length) / 1024:N0} KB JSON each), {options.HttpBatchesInFlight} in flight",
+                batches.Count, options.HttpBatchesInFlight, PostBatch, row, otherProcessesCpu);
+        }
+        finally
+        {
+            clients.ForEach(c => c.Dispose());
+        }
     }
 
     private static async Task MeasureAsync(BenchmarkContext context, string level, string shape, int batchCount, int inFlight,
-        Func<int, Task<(int Accepted, int Rejected)>> send, IngestRow row)
+        Func<int, Task<(int Accepted, int Rejected)>> send, IngestRow row, Func<TimeSpan>? otherProcessesCpu = null)
     {
         var options = context.Options;
         // The live side: a twin observer in the API process sees every city frame and the newest reading behind it.
@@ -144,10 +167,12 @@ public static class IngestBenchmark
 
             Progress.Say($"ingest, {level}: measuring for {options.IngestWindow.TotalSeconds:N0} s");
             var before = context.Counters.Take();
+            var othersBefore = otherProcessesCpu?.Invoke();
             var from = clock.GetUtcNow();
             var (accepted, rejected, failed, elapsed) = await DriveAsync(batchCount, inFlight, send, sweeps: null, duration: options.IngestWindow);
             var stopped = clock.GetUtcNow();
             var window = context.Counters.Take().Since(before);
+            var othersCpu = otherProcessesCpu?.Invoke() - othersBefore;
             var drain = await Quiet.WaitAsync(context.Counters, TimeSpan.FromSeconds(120));
             // Everything the readings cost, the work queued behind them included.
             var settled = context.Counters.Take().Since(before);
@@ -177,17 +202,25 @@ public static class IngestBenchmark
             // Per reading rather than per second, so that other processes' load moves it less: the window's CPU and
             // allocations (the background work running meanwhile included) per reading applied; the note adds the drain.
             // None applied (every batch failed): there is nothing to divide by, and the note says why.
-            if (accepted > 0)
+            if (accepted > 0 && othersCpu is { } others)
+            {
+                context.Results.Add(new Figure(row.Name, $"CPU of all the twin's processes per applied reading, {level}",
+                    window.CpuMicrosecondsPer(accepted) + others.TotalMicroseconds / accepted, Unit.Microseconds, "no-op call", context.BaselineCpuPerCall));
+            }
+            else if (accepted > 0)
             {
                 context.Results.Add(new Figure(row.Name, $"process CPU per applied reading, {level}", window.CpuMicrosecondsPer(accepted), Unit.Microseconds,
                     "no-op call", context.BaselineCpuPerCall));
                 context.Results.Add(new Figure(row.Name, $"bytes allocated per applied reading, {level}", window.AllocatedPer(accepted), Unit.Bytes,
                     "no-op call", context.BaselineBytesPerCall));
             }
+            var othersNote = othersCpu is { } used
+                ? FormattableString.Invariant($"the twin's other processes {used.TotalSeconds:N1} CPU-seconds in the window ({used.TotalSeconds / elapsed.TotalSeconds:N2} cores); ")
+                : "";
             context.Results.Note(string.Create(CultureInfo.InvariantCulture,
                 $"{row.Name} {level}: {accepted:N0} readings in {elapsed.TotalSeconds:N1} s, {shape}" +
                 $"{(rejected > 0 ? $", {rejected:N0} REJECTED" : "")}{(failed.Count > 0 ? $", {failed.Count:N0} batches FAILED ({failed[0]})" : "")}; " +
-                $"{window.Describe(accepted, "reading")}; " +
+                $"{window.Describe(accepted, "reading")}; {othersNote}" +
                 $"city KPIs behind the newest acknowledged reading: p50 {LatencyBenchmark.Percentile(staleness, 0.5):N0} ms / p99 {p99:N0} ms over {staleness.Count:N0} city frames; " +
                 $"after the window they showed the last reading {(caughtUp is { } shown ? $"{shown.TotalSeconds:N1} s" : "NEVER")} after the feed stopped " +
                 $"({(keptUp ? "kept up" : "FELL BEHIND")}), and the rest of the work queued behind it (checkpoints, history moves) took {drain.TotalSeconds:N1} s more to quiet down; " +

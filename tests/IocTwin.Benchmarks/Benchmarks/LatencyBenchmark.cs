@@ -28,7 +28,8 @@ public static class LatencyBenchmark
     /// <summary>How long one step may spend connecting screens; those not started by then are counted as not tried.</summary>
     private static readonly TimeSpan ConnectStepLimit = TimeSpan.FromMinutes(5);
 
-    public static async Task RunAsync(BenchmarkContext context)
+    /// <summary>Takes the row, its figures named <paramref name="name"/> (another row's, when it runs on another topology).</summary>
+    public static async Task RunAsync(BenchmarkContext context, string name = Name)
     {
         var options = context.Options;
         var host = context.Host;
@@ -92,8 +93,8 @@ public static class LatencyBenchmark
                 var result = screens == 0 ? atObserver : atScreens;
                 baseline ??= (result.P50, result.P99);
                 var baselineName = "0 screens";
-                context.Results.Add(new Figure(Name, $"p50, {label}", result.P50, Unit.Milliseconds, baselineName, baseline.Value.P50));
-                context.Results.Add(new Figure(Name, $"p99, {label}", result.P99, Unit.Milliseconds, baselineName, baseline.Value.P99)
+                context.Results.Add(new Figure(name, $"p50, {label}", result.P50, Unit.Milliseconds, baselineName, baseline.Value.P50));
+                context.Results.Add(new Figure(name, $"p99, {label}", result.P99, Unit.Milliseconds, baselineName, baseline.Value.P99)
                 {
                     Target = screens == TargetScreens ? $"< {TargetMilliseconds:N0} ms at {options.FeedReadingsPerSecond:N0} readings/s" : null,
                     Met = screens == TargetScreens ? result.P99 < TargetMilliseconds : null,
@@ -104,7 +105,7 @@ public static class LatencyBenchmark
                     $"{result.Delivered:P1} of {result.Expected:N0} expected frame arrivals seen, {result.Frames:N0} frames, {resyncs} resyncs; " +
                     $"{connect}; the screens are JSON clients in this process, so their parsing shares its 2 cores with the twin and counts in the time; ");
                 context.Results.Note(string.Create(CultureInfo.InvariantCulture,
-                    $"latency with {screens:N0} screen{(screens == 1 ? "" : "s")}: {probes.Count:N0} readings of watched sensors, {delivery}" +
+                    $"{name} with {screens:N0} screen{(screens == 1 ? "" : "s")}: {probes.Count:N0} readings of watched sensors, {delivery}" +
                     $"at the twin observer p50 {atObserver.P50:N0} ms / p99 {atObserver.P99:N0} ms ({atObserver.Delivered:P1} seen{unseen}); " +
                     $"feed {feedRate:N0} readings/s ({feed.Failed} failed and {feed.Refused} refused (429) posts so far), POST {feed.TakeAckMilliseconds()}; {window.Describe(probes.Count, "watched reading")}"));
             }

@@ -18,15 +18,23 @@ public static class PostgresBenchmark
     /// <summary>Readings/s the PostgreSQL-backed silo keeps live (issue #18, target 3).</summary>
     public const double LiveTargetRate = 50_000;
 
+    /// <summary>pgbench's TPC-B rate on <paramref name="cluster"/>, reported as a figure of <paramref name="row"/>: the baseline of its rates.</summary>
+    internal static async Task<double> PgBenchAsync(BenchmarkContext context, PostgresCluster cluster, string row)
+    {
+        var duration = context.Options.PgBenchDuration;
+        Progress.Say($"{row}: pgbench TPC-B for {duration.TotalSeconds:N0} s on {cluster.Origin}");
+        var tps = await PgBench.RunAsync(cluster.ConnectionString, duration);
+        context.Results.Add(new Figure(row, string.Create(CultureInfo.InvariantCulture,
+                $"pgbench TPC-B transactions/s (scale 1, {PgBench.Clients} clients, {PgBench.Threads} threads, {duration.TotalSeconds:N0} s)"),
+            tps, Unit.PerSecond, "itself", tps));
+        return tps;
+    }
+
     public static async Task RunAsync(BenchmarkContext context)
     {
         var options = context.Options;
         await using var cluster = await PostgresCluster.StartAsync(options.PostgresConnection);
-        Progress.Say($"postgres: pgbench TPC-B for {options.PgBenchDuration.TotalSeconds:N0} s on {cluster.Origin}");
-        var tps = await PgBench.RunAsync(cluster.ConnectionString, options.PgBenchDuration);
-        context.Results.Add(new Figure(Name, string.Create(CultureInfo.InvariantCulture,
-                $"pgbench TPC-B transactions/s (scale 1, {PgBench.Clients} clients, {PgBench.Threads} threads, {options.PgBenchDuration.TotalSeconds:N0} s)"),
-            tps, Unit.PerSecond, "itself", tps));
+        var tps = await PgBenchAsync(context, cluster, Name);
 
         // One twin at a time in the process: the SQLite one steps aside for one on PostgreSQL.
         await BenchmarkProgram.StopAsync(context);

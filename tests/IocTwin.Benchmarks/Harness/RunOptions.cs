@@ -253,7 +253,7 @@ public sealed record RunOptions
             else
             {
                 throw new ArgumentException(
-                    $"Unknown argument '{arg}'. Usage: [--quick] [--only=baseline,import,ingest,ngsi-ld-ingest,latency,ngsi-ld-notify,subscribe,scenario,memory,assignment,areas,million,assets,postgres] [--size=districts/segments/sensors] [--wards-per-district=n] [--subscribe-samples=n] " +
+                    $"Unknown argument '{arg}'. Usage: [--quick] [--only=baseline,import,ingest,ngsi-ld-ingest,latency,ngsi-ld-notify,subscribe,scenario,memory,assignment,areas,million,assets,postgres,cluster] [--size=districts/segments/sensors] [--wards-per-district=n] [--subscribe-samples=n] " +
                     "[--set Twin:Key=value] [--db=twin.db] [--postgres=connection-string] [--out=report.md] [--tntp=network-dir] [--gap=1e-4]");
             }
         }

@@ -126,7 +126,8 @@ public sealed class TwinHost : WebApplicationFactory<Program>
         return json.RootElement.GetProperty(name).GetString()!;
     }
 
-    private static int FreePort()
+    /// <summary>A TCP port free on loopback now.</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -41,6 +41,9 @@ public sealed class TwinProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The CPU time the process has used so far (what it used in all, once it has exited).</summary>
+    public TimeSpan CpuTime => _process.TotalProcessorTime;
+
     public string Output
     {
         get
