@@ -25,7 +25,7 @@ public sealed class RoadSegmentGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _persist = new StateWriteBehind(this.AsReference<IWritesBehind>(), writeBehind, options.Value.PersistDelay, () => state.WriteStateAsync(),
+        _persist = new StateWriteBehind(this.GetGrainId(), writeBehind, options.Value.PersistDelay, state,
             interleave: options.Value.InterleaveWriteBehind);
         return Task.CompletedTask;
     }

@@ -34,7 +34,7 @@ public sealed class SensorGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _persist = new StateWriteBehind(this.AsReference<IWritesBehind>(), writeBehind, options.Value.PersistDelay, () => state.WriteStateAsync(),
+        _persist = new StateWriteBehind(this.GetGrainId(), writeBehind, options.Value.PersistDelay, state,
             interleave: options.Value.InterleaveWriteBehind);
         if (state.State.LastReading is { } last && ReadingRanges.Acceptable(last.Values) is var acceptable && acceptable != last.Values)
         {

@@ -1,3 +1,5 @@
+using Orleans.Core;
+
 namespace IocTwin.Grains;
 
 /// <summary>
@@ -9,10 +11,12 @@ namespace IocTwin.Grains;
 /// </summary>
 internal sealed class StateWriteBehind
 {
-    private readonly IWritesBehind _grain;
+    // The grain's id and its state, not a grain reference and a delegate: a twin holds a million of these, and the
+    // reference is made only when a write comes due.
+    private readonly GrainId _grain;
     private readonly WriteBehindSchedule _schedule;
     private readonly TimeSpan _delay;
-    private readonly Func<Task> _write;
+    private readonly IStorage _state;
     private readonly bool _interleave;
     private bool _spreadNext = true;
     // Read by the schedule's thread: whether calling the grain would find anything to write.
@@ -26,9 +30,9 @@ internal sealed class StateWriteBehind
     /// Let the grain's calls run while the write awaits the store: for a store that copies the state when the write is
     /// asked for, so that a grain whose write waits for the database keeps taking readings.
     /// </param>
-    public StateWriteBehind(IWritesBehind grain, WriteBehindSchedule schedule, TimeSpan delay, Func<Task> write, bool interleave)
+    public StateWriteBehind(GrainId grain, WriteBehindSchedule schedule, TimeSpan delay, IStorage state, bool interleave)
     {
-        (_grain, _schedule, _delay, _write, _interleave) = (grain, schedule, delay, write, interleave);
+        (_grain, _schedule, _delay, _state, _interleave) = (grain, schedule, delay, state, interleave);
     }
 
     /// <summary>Whether a write is asked for and not run yet (the schedule skips a grain that wrote since).</summary>
@@ -48,7 +52,11 @@ internal sealed class StateWriteBehind
     }
 
     /// <summary>The grain call the schedule makes when the write is due.</summary>
-    internal Task CallGrain() => _interleave ? _grain.WriteBehindInterleaved() : _grain.WriteBehind();
+    internal Task CallGrain()
+    {
+        var grain = _schedule.Grains.GetGrain<IWritesBehind>(_grain);
+        return _interleave ? grain.WriteBehindInterleaved() : grain.WriteBehind();
+    }
 
     /// <summary>The schedule's call did not reach the grain: the write, still pending, is called for again later.</summary>
     internal void CallAgainAfter(TimeSpan delay) => _entry = _schedule.Add(this, delay);
@@ -84,6 +92,6 @@ internal sealed class StateWriteBehind
             return Task.CompletedTask;
         }
         _pending = false;
-        return _running = _write();
+        return _running = _state.WriteStateAsync();
     }
 }

@@ -24,13 +24,17 @@ public sealed class WriteBehindSchedule : ILifecycleParticipant<ISiloLifecycle>
     private readonly TimeSpan _tick;
     private Task _loop = Task.CompletedTask;
 
-    public WriteBehindSchedule(IOptions<TwinOptions> options, TimeProvider time, ILogger<WriteBehindSchedule> logger)
+    public WriteBehindSchedule(IOptions<TwinOptions> options, TimeProvider time, ILogger<WriteBehindSchedule> logger, IGrainFactory grains)
     {
+        Grains = grains;
         _time = time;
         _logger = logger;
         // A quarter of the delay when it is short (tests, a store that must be current), else once a second.
         _tick = TimeSpan.FromTicks(Math.Clamp(options.Value.PersistDelay.Ticks / 4, TimeSpan.FromMilliseconds(10).Ticks, TimeSpan.FromSeconds(1).Ticks));
     }
+
+    /// <summary>Makes the grain references the due writes are called through.</summary>
+    internal IGrainFactory Grains { get; }
 
     /// <summary>A write waiting in the schedule; its write is let go when its grain deactivates first.</summary>
     internal sealed class Entry(StateWriteBehind write)

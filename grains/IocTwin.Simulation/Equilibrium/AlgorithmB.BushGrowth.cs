@@ -130,30 +130,38 @@ public sealed partial class AlgorithmB
         _orderCount = 0;
         _order[_orderCount++] = origin;
         var visited = 0;
-        for (var head = 0; head < _orderCount; head++)
+        try
         {
-            var u = _order[head];
-            _position[u] = head;
-            for (var k = net.OutStart[u]; k < net.OutStart[u + 1]; k++)
+            for (var head = 0; head < _orderCount; head++)
             {
-                var a = net.OutLinks[k];
-                if (!inBush[a])
+                var u = _order[head];
+                _position[u] = head;
+                for (var k = net.OutStart[u]; k < net.OutStart[u + 1]; k++)
                 {
-                    continue;
-                }
-                visited++;
-                if (--_indegree[net.To[a]] == 0)
-                {
-                    _order[_orderCount++] = net.To[a];
+                    var a = net.OutLinks[k];
+                    if (!inBush[a])
+                    {
+                        continue;
+                    }
+                    visited++;
+                    if (--_indegree[net.To[a]] == 0)
+                    {
+                        _order[_orderCount++] = net.To[a];
+                    }
                 }
             }
+            if (visited != bushLinks)
+            {
+                throw new InvalidOperationException($"The bush of zone {origin + 1} has a cycle or a link not reachable from the zone");
+            }
+        }
+        catch
+        {
+            // A sort cut short leaves counts behind: cleared, so the next sort starts from 0 as it must.
+            Array.Clear(_indegree);
+            throw;
         }
         _orderCounts[origin] = _orderCount;
-        if (visited != bushLinks)
-        {
-            Array.Clear(_indegree);
-            throw new InvalidOperationException($"The bush of zone {origin + 1} has a cycle or a link not reachable from the zone");
-        }
     }
 
     /// <summary>

@@ -11,8 +11,10 @@ namespace IocTwin.Simulation.Equilibrium;
 /// <remarks>
 /// Convergence is measured by the relative gap (TSTT − SPTT) / TSTT (see <see cref="EquilibriumResult"/>). Origins
 /// are processed one after the other in zone order and each shift updates the link costs at once, so the sequence of
-/// operations, and with it the result, does not depend on the number of cores; only the gap's shortest-path sweep runs
-/// in parallel, and it combines its per-origin sums in origin order. The gap is measured when <see cref="GapSchedule"/>
+/// operations, and with it the result, does not depend on the number of cores. What runs in parallel is work whose
+/// parts do not meet: the gap's shortest-path sweep (its per-origin sums combined in origin order), the warm starts of
+/// bushes that lost no link (each its own bush) and the sum of the bushes into link flows (each link its own sum, in
+/// origin order). The gap is measured when <see cref="GapSchedule"/>
 /// expects it to have reached the requested one, not after every iteration.
 /// </remarks>
 public sealed partial class AlgorithmB
@@ -43,7 +45,6 @@ public sealed partial class AlgorithmB
     private List<int>?[] _bushLinks = [];
     private int[]?[] _orders = [];
     private int[] _orderCounts = [];
-    private readonly double[] _nodeTrips;
     private readonly double[] _residue;
     private readonly double[] _flow;
     private readonly double[] _cost;
@@ -77,7 +78,6 @@ public sealed partial class AlgorithmB
         _options = options ?? new EquilibriumOptions();
         var zones = network.ZoneCount;
         _residue = new double[zones];
-        _nodeTrips = new double[network.NodeCount];
         var nodes = network.NodeCount;
         var links = network.LinkCount;
         _flow = new double[links];

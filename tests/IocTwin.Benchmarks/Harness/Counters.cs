@@ -144,16 +144,19 @@ public static class Quiet
     /// on a machine other work keeps busy the process may get under a fifth of a core while it still activates grains
     /// (the held state reading an imported city), and a window started then would measure that work as its own.
     /// </summary>
-    public static async Task<TimeSpan> WaitAsync(Counters counters, TimeSpan max)
+    /// <remarks>With <paramref name="otherProcessesCpu"/> (the CPU time the twin's other processes have used so far), they too must use under a fifth of a core.</remarks>
+    public static async Task<TimeSpan> WaitAsync(Counters counters, TimeSpan max, Func<TimeSpan>? otherProcessesCpu = null)
     {
         var started = Stopwatch.GetTimestamp();
         var quietSeconds = 0;
         while (Stopwatch.GetElapsedTime(started) < max)
         {
             var before = counters.Take();
+            var othersBefore = otherProcessesCpu?.Invoke();
             await Task.Delay(TimeSpan.FromSeconds(1));
             var window = counters.Take().Since(before);
-            var idle = window.CoresBusy < 0.2 && window.Instrument("orleans-catalog-activation-created").Count == 0;
+            var othersBusy = (otherProcessesCpu?.Invoke() - othersBefore)?.TotalSeconds / window.Elapsed.TotalSeconds ?? 0;
+            var idle = window.CoresBusy < 0.2 && othersBusy < 0.2 && window.Instrument("orleans-catalog-activation-created").Count == 0;
             quietSeconds = idle ? quietSeconds + 1 : 0;
             if (quietSeconds >= 2)
             {

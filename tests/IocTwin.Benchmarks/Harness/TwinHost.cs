@@ -52,19 +52,28 @@ public sealed class TwinHost : WebApplicationFactory<Program>
     public static async Task<TwinHost> StartAsync(string databaseFile, IReadOnlyDictionary<string, string?> extraSettings)
     {
         var host = new TwinHost(databaseFile, extraSettings);
-        host.StartServer();
-        var city = host.Grains.GetGrain<ICityGrain>(CityGrainKey.Id);
-        for (var attempt = 0; ; attempt++)
+        try
         {
-            try
+            host.StartServer();
+            var city = host.Grains.GetGrain<ICityGrain>(CityGrainKey.Id);
+            for (var attempt = 0; ; attempt++)
             {
-                await city.Get();
-                return host;
+                try
+                {
+                    await city.Get();
+                    return host;
+                }
+                catch (Exception) when (attempt < 50)
+                {
+                    await Task.Delay(200);
+                }
             }
-            catch (Exception) when (attempt < 50)
-            {
-                await Task.Delay(200);
-            }
+        }
+        catch
+        {
+            // A host that did not come up goes, rather than run on beside the next attempt.
+            await host.DisposeAsync();
+            throw;
         }
     }
 

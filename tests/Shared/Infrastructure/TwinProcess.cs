@@ -41,8 +41,41 @@ public sealed class TwinProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>The CPU time the process has used so far (what it used in all, once it has exited).</summary>
-    public TimeSpan CpuTime => _process.TotalProcessorTime;
+    /// <summary>The CPU time the process has used so far; once it has exited, the last time it was read.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            try
+            {
+                _lastCpuTime = _process.TotalProcessorTime;
+            }
+            catch (InvalidOperationException)
+            {
+                // Exited: the runtime no longer reads its times.
+            }
+            return _lastCpuTime;
+        }
+    }
+
+    private TimeSpan _lastCpuTime;
+
+    /// <summary>SIGTERM, as an operator stops it, and the wait for it to end; a kill when it is still running after <paramref name="timeout"/>.</summary>
+    public void Stop(TimeSpan timeout)
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+        using (var term = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])))
+        {
+            term?.WaitForExit();
+        }
+        if (!WaitForExit(timeout))
+        {
+            Kill();
+        }
+    }
 
     public string Output
     {
