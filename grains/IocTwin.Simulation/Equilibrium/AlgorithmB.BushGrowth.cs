@@ -30,11 +30,9 @@ public sealed partial class AlgorithmB
         var added = AddShortcuts(origin);
         if (added)
         {
-            TopologicalOrder(origin);
+            // The sort labels the shortest paths over the grown bush as it goes.
+            TopologicalOrder(origin, shortestLabels: true);
         }
-        // Nothing moved the costs since, and added links carry no flow: the longest used paths stand for the flow shift,
-        // and the shortest ones too unless links were added.
-        _shortestLabelsReady = !added;
     }
 
     /// <summary>
@@ -114,7 +112,11 @@ public sealed partial class AlgorithmB
     /// The bush's nodes in topological order from the origin (Kahn's algorithm), kept for the origin; each node's
     /// position in it, or -1.
     /// </summary>
-    private void TopologicalOrder(int origin)
+    /// <remarks>
+    /// With <paramref name="shortestLabels"/>, each node's shortest path cost and last link are worked out as it is
+    /// taken, as <see cref="ShortestLabels"/> would: every bush link into it leaves a node taken before.
+    /// </remarks>
+    private void TopologicalOrder(int origin, bool shortestLabels = false)
     {
         var net = _net;
         var inBush = _inBush[origin]!;
@@ -132,10 +134,31 @@ public sealed partial class AlgorithmB
         var visited = 0;
         try
         {
+            if (shortestLabels)
+            {
+                _min[origin] = 0;
+                _minPred[origin] = -1;
+            }
             for (var head = 0; head < _orderCount; head++)
             {
                 var u = _order[head];
                 _position[u] = head;
+                if (shortestLabels && head > 0)
+                {
+                    var min = double.PositiveInfinity;
+                    var minPred = -1;
+                    for (int e = net.InStart[u], end = net.InStart[u + 1]; e < end; e++)
+                    {
+                        var a = net.InLinks[e];
+                        if (inBush[a] && _min[net.From[a]] + _cost[a] < min)
+                        {
+                            min = _min[net.From[a]] + _cost[a];
+                            minPred = a;
+                        }
+                    }
+                    _min[u] = min;
+                    _minPred[u] = minPred;
+                }
                 for (var k = net.OutStart[u]; k < net.OutStart[u + 1]; k++)
                 {
                     var a = net.OutLinks[k];
@@ -241,10 +264,10 @@ public sealed partial class AlgorithmB
         }
     }
 
-    /// <summary>Shortest path costs from the origin within the bush, in topological order, with the last link of each.</summary>
-    private void ShortestLabels(int origin) => ShortestLabels(origin, _order, _orderCount, _min, _minPred);
-
-    /// <summary>As <see cref="ShortestLabels(int)"/> over the bush's nodes in <paramref name="order"/>, into the arrays given.</summary>
+    /// <summary>
+    /// Shortest path costs from the origin within the bush, over its nodes in <paramref name="order"/> (topological), with
+    /// the last link of each, into the arrays given.
+    /// </summary>
     private void ShortestLabels(int origin, int[] order, int count, double[] min, int[] minPred)
     {
         var net = _net;

@@ -11,10 +11,8 @@ public sealed partial class AlgorithmB
     {
         var bush = _bushFlow[origin]!;
         var tolerance = ShiftTolerance * _options.RelativeGap;
-        if (!_shortestLabelsReady)
-        {
-            ShortestLabels(origin);
-        }
+        // The visit just labelled the bush (ImproveBush): the shortest paths over it as it is now, and the longest used
+        // paths, which links added without flow leave as they were.
         (_max, _usedMax) = (_usedMax, _max);
         (_maxPred, _usedMaxPred) = (_usedMaxPred, _maxPred);
         for (var k = _orderCount - 1; k >= 1; k--)

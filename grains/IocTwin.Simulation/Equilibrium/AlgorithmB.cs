@@ -59,7 +59,6 @@ public sealed partial class AlgorithmB
     private readonly int[] _minPred;
     private int[] _maxPred;
     private int[] _usedMaxPred;
-    private bool _shortestLabelsReady;
     private readonly List<int> _minSegment = [];
     private readonly List<int> _forward = [];
     private readonly List<int> _maxSegment = [];
