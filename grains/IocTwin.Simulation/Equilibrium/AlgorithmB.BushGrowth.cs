@@ -145,19 +145,7 @@ public sealed partial class AlgorithmB
                 _position[u] = head;
                 if (shortestLabels && head > 0)
                 {
-                    var min = double.PositiveInfinity;
-                    var minPred = -1;
-                    for (int e = net.InStart[u], end = net.InStart[u + 1]; e < end; e++)
-                    {
-                        var a = net.InLinks[e];
-                        if (inBush[a] && _min[net.From[a]] + _cost[a] < min)
-                        {
-                            min = _min[net.From[a]] + _cost[a];
-                            minPred = a;
-                        }
-                    }
-                    _min[u] = min;
-                    _minPred[u] = minPred;
+                    (_min[u], _minPred[u]) = ShortestLabel(u, inBush, _min);
                 }
                 for (var k = net.OutStart[u]; k < net.OutStart[u + 1]; k++)
                 {
@@ -270,28 +258,35 @@ public sealed partial class AlgorithmB
     /// </summary>
     private void ShortestLabels(int origin, int[] order, int count, double[] min, int[] minPred)
     {
-        var net = _net;
         var inBush = _inBush[origin]!;
-        var inLinks = net.InLinks;
-        var from = net.From;
         min[origin] = 0;
         minPred[origin] = -1;
         for (var k = 1; k < count; k++)
         {
             var j = order[k];
-            var best = double.PositiveInfinity;
-            var pred = -1;
-            for (int e = net.InStart[j], end = net.InStart[j + 1]; e < end; e++)
-            {
-                var a = inLinks[e];
-                if (inBush[a] && min[from[a]] + _cost[a] < best)
-                {
-                    best = min[from[a]] + _cost[a];
-                    pred = a;
-                }
-            }
-            min[j] = best;
-            minPred[j] = pred;
+            (min[j], minPred[j]) = ShortestLabel(j, inBush, min);
         }
+    }
+
+    /// <summary>
+    /// The shortest path cost to <paramref name="j"/> within the bush and its last link (the first in-link on a tie),
+    /// from the labels of the nodes before it.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private (double Min, int Pred) ShortestLabel(int j, bool[] inBush, double[] min)
+    {
+        var net = _net;
+        var best = double.PositiveInfinity;
+        var pred = -1;
+        for (int e = net.InStart[j], end = net.InStart[j + 1]; e < end; e++)
+        {
+            var a = net.InLinks[e];
+            if (inBush[a] && min[net.From[a]] + _cost[a] < best)
+            {
+                best = min[net.From[a]] + _cost[a];
+                pred = a;
+            }
+        }
+        return (best, pred);
     }
 }
