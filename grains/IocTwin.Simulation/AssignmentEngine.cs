@@ -15,7 +15,7 @@ namespace IocTwin.Simulation;
 /// assignments. Algorithm B runs origin after origin, so the flows are the same bit for bit whatever the number of
 /// cores; only the shortest-path sweeps, combined in a fixed order, run in parallel.</para>
 /// </remarks>
-internal sealed partial class AssignmentEngine : Dynamic.IEquilibriumRoutes
+internal sealed partial class AssignmentEngine
 {
     private const int ChunkCount = 8;
 
@@ -36,6 +36,11 @@ internal sealed partial class AssignmentEngine : Dynamic.IEquilibriumRoutes
     private readonly double[] _odAll;
     private readonly double[] _acc;
     private readonly bool[] _passable;
+    private readonly int[] _demandStart;
+    private readonly double[] _lastScale;
+    private readonly bool[] _lastActive;
+    private int[] _demandDestination = [];
+    private double[] _demandVolume = [];
     private bool _reachKnown;
     private Bushes? _bushes;
     private BaselineRoutes? _startRoutes;
@@ -139,6 +144,9 @@ internal sealed partial class AssignmentEngine : Dynamic.IEquilibriumRoutes
         _odAll = new double[zones.Count * zones.Count];
         _acc = new double[nodes];
         _passable = new bool[links];
+        _demandStart = new int[_roots.Length + 1];
+        _lastScale = new double[components.Length];
+        _lastActive = new bool[components.Length];
         _chunks = new Chunk[Math.Min(ChunkCount, Math.Max(1, _roots.Length))];
         for (var i = 0; i < _chunks.Length; i++)
         {
@@ -166,29 +174,13 @@ internal sealed partial class AssignmentEngine : Dynamic.IEquilibriumRoutes
     public void StartFrom(BaselineRoutes routes) => _startRoutes = routes;
 
     /// <summary>Sum of the components' flows at the given scales into <paramref name="total"/>.</summary>
-    public void TotalFlow(ReadOnlySpan<double> scale, double[] total)
-    {
-        Array.Clear(total);
-        for (var c = 0; c < _components.Length; c++)
-        {
-            var s = scale[c];
-            if (s == 0 || !HasRoutes[c])
-            {
-                continue;
-            }
-            var flow = Flow[c];
-            for (var a = 0; a < total.Length; a++)
-            {
-                total[a] += s * flow[a];
-            }
-        }
-    }
+    public void TotalFlow(ReadOnlySpan<double> scale, double[] total) => RouteSnapshot.TotalFlow(Flow, HasRoutes, scale, total);
 
     /// <summary>
     /// The user equilibrium of the components at their <paramref name="scale"/> on the links as
     /// <paramref name="conditions"/> has them (closed links left out), to the run's convergence gap or its iteration
     /// limit. Unless <paramref name="fromScratch"/>, each connector's bush carries on from the last assignment (see
-    /// <see cref="AlgorithmB.Solve(Bushes?)"/>); from scratch, from a copy of the routes given to <see cref="StartFrom"/>,
+    /// <see cref="AlgorithmB.Solve(Bushes?, double?)"/>); from scratch, from a copy of the routes given to <see cref="StartFrom"/>,
     /// else from shortest paths. Trips with no route are left out. Fills <paramref name="total"/> with the flows and
     /// <paramref name="cost"/> with their link costs in minutes, and the zone-to-zone times at the final flows (from the
     /// assignment's last gap measurement).
@@ -210,7 +202,8 @@ internal sealed partial class AssignmentEngine : Dynamic.IEquilibriumRoutes
 
         // Which nodes can reach each connector (known already when the same links are passable as last time), then the
         // demand of every connector from the nodes that can.
-        if (!SamePassableLinks(cost))
+        var samePassable = SamePassableLinks(cost);
+        if (!samePassable)
         {
             Sweep(cost, gatherOd: false);
         }
@@ -219,9 +212,9 @@ internal sealed partial class AssignmentEngine : Dynamic.IEquilibriumRoutes
         {
             active[c] = scale[c] != 0;
         }
-        var start = new int[_roots.Length + 1];
-        var destination = new List<int>();
-        var volume = new List<double>();
+        // Into the same buffers every time: the 10,000-segment city has some 3 million entries, which, allocated anew for
+        // every assignment, took a gigabyte per simulated hour and kept the collector busy.
+        var count = 0;
         for (var r = 0; r < _roots.Length; r++)
         {
             AddRootDemand(r, scale, active);
@@ -229,17 +222,29 @@ internal sealed partial class AssignmentEngine : Dynamic.IEquilibriumRoutes
             {
                 if (_acc[n] > 0)
                 {
-                    destination.Add(n);
-                    volume.Add(_acc[n]);
+                    if (count == _demandVolume.Length)
+                    {
+                        Array.Resize(ref _demandDestination, Math.Max(1024, 2 * count));
+                        Array.Resize(ref _demandVolume, _demandDestination.Length);
+                    }
+                    _demandDestination[count] = n;
+                    _demandVolume[count++] = _acc[n];
                 }
                 _acc[n] = 0;
             }
-            start[r + 1] = destination.Count;
+            _demandStart[r + 1] = count;
         }
-        _reversed.SetDemand(start, destination.ToArray(), volume.ToArray());
+        _reversed.SetDemand(_demandStart, _demandDestination, _demandVolume);
 
         var warm = fromScratch ? _startRoutes?.CopyFor(_roots) : _bushes;
-        var result = maxIterations is { } limit ? _solver.Solve(warm, limit) : _solver.Solve(warm);
+        // With one component active, as at the last assignment, on the same passable links, every demand entry is its
+        // rate times the component's scale: a change of scale scales them all alike, and the bushes can follow it.
+        var drift = !fromScratch && samePassable && OnlyActive(active) is { } driven && OnlyActive(_lastActive) == driven && _lastScale[driven] > 0
+            ? scale[driven] / _lastScale[driven]
+            : (double?)null;
+        scale.CopyTo(_lastScale);
+        active.CopyTo(_lastActive, 0);
+        var result = maxIterations is { } limit ? _solver.Solve(warm, limit, drift) : _solver.Solve(warm, drift);
         _bushes = result.Bushes;
 
         // Each active component's unit demand along the bushes, so flows follow its scale until the next assignment. With
@@ -285,6 +290,24 @@ internal sealed partial class AssignmentEngine : Dynamic.IEquilibriumRoutes
         conditions.ComputeCosts(total, cost);
         CombineOd();
         return (result.Iterations, result.RelativeGap, result.RelativeGap <= _solver.RequestedGap);
+    }
+
+    /// <summary>The one active component, or null when none or several are.</summary>
+    private static int? OnlyActive(bool[] active)
+    {
+        int? only = null;
+        for (var c = 0; c < active.Length; c++)
+        {
+            if (active[c])
+            {
+                if (only is not null)
+                {
+                    return null;
+                }
+                only = c;
+            }
+        }
+        return only;
     }
 
     /// <summary>Whether the links of finite cost are those of the last reach sweep; records them when not.</summary>

@@ -13,7 +13,7 @@ internal sealed class TripStages
 
     private readonly RoadNetwork _net;
     private readonly BaselineDemand _baseline;
-    private readonly AssignmentEngine _engine;
+    private readonly RouteSnapshot _routes;
     private readonly (int Origin, int Destination, double Rate)[][] _groupEntries;
     private readonly int _districts;
     private readonly int _zoneCount;
@@ -23,12 +23,12 @@ internal sealed class TripStages
     private double _initialEnRoute, _generated, _completed, _unreachable;
 
     /// <param name="groupEntries">Zone-to-zone rates of each group of added demand (see <see cref="AddedDemandRates"/>).</param>
-    public TripStages(RoadNetwork network, BaselineDemand baseline, AssignmentEngine engine, int zoneCount,
+    public TripStages(RoadNetwork network, BaselineDemand baseline, RouteSnapshot routes, int zoneCount,
         (int Origin, int Destination, double Rate)[][] groupEntries)
     {
         _net = network;
         _baseline = baseline;
-        _engine = engine;
+        _routes = routes;
         _groupEntries = groupEntries;
         _districts = network.DistrictCount;
         _zoneCount = zoneCount;
@@ -59,8 +59,8 @@ internal sealed class TripStages
             {
                 var p = o * _zoneCount + d;
                 var rate = baselineScale * matrix[o * _districts + d];
-                var reach = _engine.OdReachable[p];
-                var minutes = _engine.OdMinutes[p];
+                var reach = _routes.OdReachable[p];
+                var minutes = _routes.OdMinutes[p];
                 if (rate == 0 || reach == 0 || minutes <= 0)
                 {
                     continue;
@@ -88,8 +88,8 @@ internal sealed class TripStages
         {
             var departing = _q[p] * dt / 60;
             rate += _q[p];
-            var reach = _engine.OdReachable[p];
-            var minutes = _engine.OdMinutes[p];
+            var reach = _routes.OdReachable[p];
+            var minutes = _routes.OdMinutes[p];
             if (departing > 0)
             {
                 var entering = departing * reach;
@@ -144,7 +144,7 @@ internal sealed class TripStages
                 onRoad += _stage[m][p];
             }
             enRoute += onRoad;
-            if (_engine.OdReachable[p] == 0)
+            if (_routes.OdReachable[p] == 0)
             {
                 stranded += onRoad;
             }

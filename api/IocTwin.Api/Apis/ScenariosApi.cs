@@ -18,8 +18,8 @@ namespace IocTwin.Api.Apis;
 
 /// <summary>
 /// A new scenario; it may come with its first interventions. <see cref="ConvergenceGap"/>: the relative gap each
-/// traffic assignment of its runs iterates to (more than 0, less than 1; default 1e-4). <c>model</c>: "static" (the
-/// default) or "dynamic".
+/// traffic assignment of its runs iterates to (more than 0, less than 1; default 1e-4). <c>model</c>: "dynamic" (the
+/// default) or "static".
 /// </summary>
 public sealed record ScenarioRequest(string? Name, string? Baseline, int? HorizonMinutes, int? StepSeconds,
     IReadOnlyList<InterventionSpec>? Interventions = null, double? ConvergenceGap = null, string? Model = null);

@@ -16,11 +16,13 @@ public sealed partial class AlgorithmB
         var inBush = bushes.InBush[origin] ?? throw new ArgumentException($"Zone {origin + 1} has no bush", nameof(origin));
         var bush = bushes.Flow[origin]!;
         Use(bushes);
-        UseOrder(origin);
+        var visit = _visit;
+        visit.UseOrder(origin);
+        var order = visit.Order;
         var net = _net;
-        for (var k = _orderCount - 1; k >= 1; k--)
+        for (var k = visit.OrderCount - 1; k >= 1; k--)
         {
-            var j = _order[k];
+            var j = order[k];
             var through = nodeTrips[j];
             if (through == 0)
             {

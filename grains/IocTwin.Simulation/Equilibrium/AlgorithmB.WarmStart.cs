@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace IocTwin.Simulation.Equilibrium;
 
 // Algorithm B: starting an origin from the bush of an earlier assignment.
@@ -7,10 +9,10 @@ public sealed partial class AlgorithmB
     /// Warm starts of the origins that have a bush: each drops closed links and what they cut off from its bush, then
     /// loads its demand by the splits of its old flows (on the cheapest bush link where nothing went through). The
     /// origins whose bushes lost no link are loaded in parallel: each works on its own bush alone, with buffers of its
-    /// chunk, so the result does not depend on the cores. Returns the origins whose bush no longer reaches a
-    /// destination, in origin order.
+    /// chunk, so the result does not depend on the cores; with <paramref name="demandFactor"/> they are scaled by it
+    /// instead. Returns the origins whose bush no longer reaches a destination, in origin order.
     /// </summary>
-    private List<int> ReloadAll()
+    private List<int> ReloadAll(double? demandFactor)
     {
         var net = _net;
         var kept = new List<int>();
@@ -28,7 +30,7 @@ public sealed partial class AlgorithmB
             else
             {
                 DropClosedLinks(origin);
-                lost[origin] = !LoadBySplits(origin, _order, _orderCount, _reloadBuffers[0]);
+                lost[origin] = !LoadBySplits(origin, _orders[origin]!, _orderCounts[origin], _reloadBuffers[0]);
             }
         }
         FixedChunks.Run(_reloadBuffers.Length, _parallel, chunk =>
@@ -38,7 +40,14 @@ public sealed partial class AlgorithmB
             for (var n = first; n < last; n++)
             {
                 var origin = kept[n];
-                lost[origin] = !LoadBySplits(origin, _orders[origin]!, _orderCounts[origin], buffers);
+                if (demandFactor is { } factor)
+                {
+                    Scale(_bushFlow[origin]!, factor);
+                }
+                else
+                {
+                    lost[origin] = !LoadBySplits(origin, _orders[origin]!, _orderCounts[origin], buffers);
+                }
             }
         });
         var cold = new List<int>();
@@ -50,6 +59,21 @@ public sealed partial class AlgorithmB
             }
         }
         return cold;
+    }
+
+    private static void Scale(double[] bush, double factor)
+    {
+        var flow = bush.AsSpan();
+        var width = Vector<double>.Count;
+        var a = 0;
+        for (; a <= flow.Length - width; a += width)
+        {
+            (new Vector<double>(flow[a..]) * factor).CopyTo(flow[a..]);
+        }
+        for (; a < flow.Length; a++)
+        {
+            flow[a] *= factor;
+        }
     }
 
     /// <summary>Takes closed links, and what they cut off, out of the origin's bush, and sorts what is left.</summary>
@@ -75,7 +99,7 @@ public sealed partial class AlgorithmB
                 bush[a] = 0;
             }
         }
-        TopologicalOrder(origin);
+        _visit.TopologicalOrder(origin);
     }
 
     /// <summary>
@@ -171,26 +195,26 @@ public sealed partial class AlgorithmB
     {
         var net = _net;
         var inBush = _inBush[origin]!;
-        Array.Fill(_position, -1);
+        Array.Fill(_reached, -1);
         var count = 0;
         _queue[count++] = origin;
-        _position[origin] = 0;
+        _reached[origin] = 0;
         for (var head = 0; head < count; head++)
         {
             var u = _queue[head];
             for (var k = net.OutStart[u]; k < net.OutStart[u + 1]; k++)
             {
                 var a = net.OutLinks[k];
-                if (inBush[a] && _position[net.To[a]] < 0)
+                if (inBush[a] && _reached[net.To[a]] < 0)
                 {
-                    _position[net.To[a]] = 0;
+                    _reached[net.To[a]] = 0;
                     _queue[count++] = net.To[a];
                 }
             }
         }
         for (var a = 0; a < inBush.Length; a++)
         {
-            inBush[a] &= _position[net.From[a]] >= 0;
+            inBush[a] &= _reached[net.From[a]] >= 0;
         }
     }
 }

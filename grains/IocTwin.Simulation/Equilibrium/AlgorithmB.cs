@@ -6,7 +6,8 @@ namespace IocTwin.Simulation.Equilibrium;
 /// Static user-equilibrium assignment by Algorithm B (Dial 2006), a bush-based method: each origin keeps its flow on
 /// a bush, an acyclic subnetwork rooted at the origin; within the bush, flow moves from the longest used path to the
 /// shortest one at every node by Newton steps on the pair of path segments where they differ, and the bush grows by
-/// the links that shorten its longest paths and drops the links it no longer uses.
+/// the links that shorten its longest paths and drops the links it no longer uses. After every origin has been visited
+/// so, the flows of every bush are shifted again on the bushes as they are (<see cref="EquilibriumOptions.ShiftPasses"/>).
 /// </summary>
 /// <remarks>
 /// Convergence is measured by the relative gap (TSTT − SPTT) / TSTT (see <see cref="EquilibriumResult"/>). Origins
@@ -49,25 +50,13 @@ public sealed partial class AlgorithmB
     private readonly double[] _flow;
     private readonly double[] _cost;
     private readonly double[] _derivative;
-    private int[] _order;
-    private readonly int[] _position;
     private readonly int[] _queue;
-    private readonly int[] _indegree;
-    private readonly double[] _min;
-    private double[] _max;
-    private double[] _usedMax;
-    private readonly int[] _minPred;
-    private int[] _maxPred;
-    private int[] _usedMaxPred;
-    private readonly List<int> _minSegment = [];
-    private readonly List<int> _forward = [];
-    private readonly List<int> _maxSegment = [];
+    private readonly int[] _reached;
+    private readonly BushVisit _visit;
     private readonly BushPathSweep _sweep;
     private readonly ParallelOptions _parallel;
     private readonly ReloadBuffers[] _reloadBuffers;
     private Bushes? _bushes;
-    private int _orderCount;
-    private double _warmSum;
 
     /// <summary>A solver for <paramref name="network"/> with its buffers, for repeated assignments on it.</summary>
     public AlgorithmB(EquilibriumNetwork network, EquilibriumOptions? options = null)
@@ -82,16 +71,9 @@ public sealed partial class AlgorithmB
         _flow = new double[links];
         _cost = new double[links];
         _derivative = new double[links];
-        _order = new int[nodes];
         _queue = new int[nodes];
-        _position = new int[nodes];
-        _indegree = new int[nodes];
-        _min = new double[nodes];
-        _max = new double[nodes];
-        _minPred = new int[nodes];
-        _maxPred = new int[nodes];
-        _usedMax = new double[nodes];
-        _usedMaxPred = new int[nodes];
+        _reached = new int[nodes];
+        _visit = new BushVisit(this, nodes);
         _sweep = new BushPathSweep(network, _options.MaxDegreeOfParallelism);
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism ?? Environment.ProcessorCount };
         _reloadBuffers = new ReloadBuffers[ReloadChunks];
@@ -119,10 +101,23 @@ public sealed partial class AlgorithmB
     /// reaches all its destinations starts again, as every origin does without <paramref name="warm"/>, from its
     /// shortest paths at the costs of that loading.
     /// </summary>
-    public EquilibriumResult Solve(Bushes? warm) => Solve(warm, _options.MaxIterations);
+    /// <param name="demandFactor">
+    /// When the current demand is the warm bushes' demand with every entry scaled alike by this factor (a drift of one
+    /// demand's level on the same roads), each bush that keeps its links is scaled by it: the same splits as loading it
+    /// again, without walking it.
+    /// </param>
+    public EquilibriumResult Solve(Bushes? warm, double? demandFactor = null) =>
+        Solve(warm, _options.MaxIterations, _options.ShiftPasses, demandFactor);
 
-    /// <summary>As <see cref="Solve(Bushes?)"/>, stopping after <paramref name="maxIterations"/> (0: the starting loading only).</summary>
-    public EquilibriumResult Solve(Bushes? warm, int maxIterations)
+    /// <summary>
+    /// A bounded update: as <see cref="Solve(Bushes?, double?)"/>, stopping after <paramref name="maxIterations"/> (0:
+    /// the starting loading only), each iteration improving every bush and shifting its flows once, with no further
+    /// shifting passes, so that each costs what its callers sized the update by.
+    /// </summary>
+    public EquilibriumResult Solve(Bushes? warm, int maxIterations, double? demandFactor = null) =>
+        Solve(warm, maxIterations, shiftPasses: 0, demandFactor);
+
+    private EquilibriumResult Solve(Bushes? warm, int maxIterations, int shiftPasses, double? demandFactor)
     {
         var net = _net;
         var bushes = warm ?? new Bushes(net.ZoneCount);
@@ -152,7 +147,7 @@ public sealed partial class AlgorithmB
         {
             _cost[a] = net.Cost(a, 0);
         }
-        var cold = ReloadAll();
+        var cold = ReloadAll(warm is null ? null : demandFactor);
         for (var origin = 0; origin < net.ZoneCount; origin++)
         {
             if (HasDemand(origin) && _inBush[origin] is null)
@@ -203,17 +198,10 @@ public sealed partial class AlgorithmB
         var iterations = 0;
         while (gap > _options.RelativeGap && iterations < maxIterations)
         {
-            for (var origin = 0; origin < net.ZoneCount; origin++)
+            VisitAll();
+            for (var pass = 0; pass < shiftPasses; pass++)
             {
-                if (!HasDemand(origin))
-                {
-                    continue;
-                }
-                WarmUp(origin);
-                ImproveBush(origin);
-                // One flow-shifting pass a visit: a second one before the bush is looked at again hardly saved iterations
-                // (Chicago Sketch 9 either way, the 10,000-segment scenario hour 99 against 101) and costs a labelling.
-                ShiftFlows(origin);
+                ShiftAll();
             }
             iterations++;
             if (schedule.IsDue(iterations, maxIterations))
@@ -230,12 +218,34 @@ public sealed partial class AlgorithmB
         return new EquilibriumResult((double[])_flow.Clone(), (double[])_cost.Clone(), gap, iterations, tstt, sptt, gaps) { Bushes = bushes };
     }
 
-    /// <summary>
-    /// Reads the origin's bush once in address order before the visit: the hardware prefetcher streams it into the
-    /// cache, where the visit's scattered reads then find it. A city's bushes together outgrow the cache (400 bushes of
-    /// 20,000 links take some 70 MB), so without it nearly every link a visit reads waits on memory.
-    /// </summary>
-    private void WarmUp(int origin) => _warmSum += WarmUp(_bushFlow[origin]!, _inBush[origin]!);
+    /// <summary>Every origin in turn: its bush improved, then its flows shifted.</summary>
+    private void VisitAll()
+    {
+        for (var origin = 0; origin < _net.ZoneCount; origin++)
+        {
+            if (HasDemand(origin))
+            {
+                _visit.WarmUp(origin);
+                _visit.Improve(origin);
+                // One flow-shifting pass a visit: a second one before the bush is looked at again hardly saved iterations
+                // (Chicago Sketch 9 either way, the 10,000-segment scenario hour 99 against 101) and costs a labelling.
+                _visit.ShiftFlows(origin);
+            }
+        }
+    }
+
+    /// <summary>Every origin in turn: its flows shifted again on its bush as it is (see <see cref="EquilibriumOptions.ShiftPasses"/>).</summary>
+    private void ShiftAll()
+    {
+        for (var origin = 0; origin < _net.ZoneCount; origin++)
+        {
+            if (HasDemand(origin))
+            {
+                _visit.WarmUp(origin);
+                _visit.ShiftAgain(origin);
+            }
+        }
+    }
 
     /// <summary>Reads one element per 64-byte cache line of a bush; the sum only keeps the reads from being left out.</summary>
     private static double WarmUp(double[] bush, bool[] inBush)

@@ -85,14 +85,16 @@ public sealed class EquilibriumNetwork
 
     /// <summary>
     /// Replaces the demand, already grouped by origin (entries <paramref name="start"/>[o] .. start[o+1]-1, destinations
-    /// ascending, volumes positive): the simulator keeps one network and sets each assignment's demand on it.
+    /// ascending, volumes positive): the simulator keeps one network and sets each assignment's demand on it. The arrays
+    /// may run past the last entry, so that a caller can fill the same buffers for every assignment (a city's demand
+    /// has millions of entries); what is past it is never read.
     /// </summary>
     public void SetDemand(int[] start, int[] destination, double[] volume)
     {
         ArgumentNullException.ThrowIfNull(start);
         ArgumentNullException.ThrowIfNull(destination);
         ArgumentNullException.ThrowIfNull(volume);
-        if (start.Length != ZoneCount + 1 || destination.Length != volume.Length || start[^1] != volume.Length)
+        if (start.Length != ZoneCount + 1 || start[0] != 0 || destination.Length < start[^1] || volume.Length < start[^1])
         {
             throw new ArgumentException("Demand offsets must cover every zone and every entry", nameof(start));
         }
@@ -104,7 +106,18 @@ public sealed class EquilibriumNetwork
     /// <summary>Whether a path may continue out of <paramref name="node"/> when it started at <paramref name="origin"/>.</summary>
     public bool PassesThrough(int node, int origin) => node == origin || node >= FirstThroughNode;
 
-    public double TotalDemand => DemandVolume.Sum();
+    public double TotalDemand
+    {
+        get
+        {
+            var total = 0.0;
+            foreach (var v in DemandVolume.AsSpan(0, DemandStart[^1]))
+            {
+                total += v;
+            }
+            return total;
+        }
+    }
 
     /// <summary>BPR travel time plus fixed cost of link <paramref name="a"/> at volume <paramref name="x"/>.</summary>
     public double Cost(int a, double x)

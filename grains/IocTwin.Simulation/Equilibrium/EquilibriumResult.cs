@@ -11,6 +11,15 @@ public sealed record EquilibriumOptions
 
     /// <summary>Threads for the shortest-path sweeps; the result is the same bit for bit with any number.</summary>
     public int? MaxDegreeOfParallelism { get; init; }
+
+    /// <summary>
+    /// Algorithm B: passes that shift the flows of every bush again after each iteration, with no bush changed. Each
+    /// costs under half an iteration and works with the costs every other origin's shifts left, which the iteration's
+    /// own shift, made before most of them, could not: on the 10,000-segment scenario city, 2 passes brought the first
+    /// assignment to 1e-4 in 2 iterations instead of 8, in half the time. Bounded updates
+    /// (<see cref="AlgorithmB.Solve(Bushes?, int, double?)"/>) make none.
+    /// </summary>
+    public int ShiftPasses { get; init; } = 2;
 }
 
 /// <summary>
