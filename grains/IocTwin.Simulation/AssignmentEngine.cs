@@ -180,7 +180,7 @@ internal sealed partial class AssignmentEngine
     /// The user equilibrium of the components at their <paramref name="scale"/> on the links as
     /// <paramref name="conditions"/> has them (closed links left out), to the run's convergence gap or its iteration
     /// limit. Unless <paramref name="fromScratch"/>, each connector's bush carries on from the last assignment (see
-    /// <see cref="AlgorithmB.Solve(Bushes?, double?)"/>); from scratch, from a copy of the routes given to <see cref="StartFrom"/>,
+    /// <see cref="AlgorithmB.Solve(Bushes?, double?, CancellationToken)"/>); from scratch, from a copy of the routes given to <see cref="StartFrom"/>,
     /// else from shortest paths. Trips with no route are left out. Fills <paramref name="total"/> with the flows and
     /// <paramref name="cost"/> with their link costs in minutes, and the zone-to-zone times at the final flows (from the
     /// assignment's last gap measurement).
@@ -188,7 +188,7 @@ internal sealed partial class AssignmentEngine
     /// <returns>The iterations used, the relative gap reached and whether it is at or below the requested one.</returns>
     /// <param name="maxIterations">Fewer iterations than the run's limit; 0 keeps the starting loading (shortest paths, or the old splits).</param>
     public (int Iterations, double Gap, bool Converged) Equilibrate(LinkConditions conditions, ReadOnlySpan<double> scale, bool fromScratch,
-        double[] total, double[] cost, int? maxIterations = null)
+        double[] total, double[] cost, int? maxIterations = null, CancellationToken cancellationToken = default)
     {
         for (var a = 0; a < total.Length; a++)
         {
@@ -242,9 +242,12 @@ internal sealed partial class AssignmentEngine
         var drift = !fromScratch && samePassable && OnlyActive(active) is { } driven && OnlyActive(_lastActive) == driven && _lastScale[driven] > 0
             ? scale[driven] / _lastScale[driven]
             : (double?)null;
+        var result = maxIterations is { } limit
+            ? _solver.Solve(warm, limit, drift, cancellationToken)
+            : _solver.Solve(warm, drift, cancellationToken);
+        // The demand the bushes now carry, for the next drift.
         scale.CopyTo(_lastScale);
         active.CopyTo(_lastActive, 0);
-        var result = maxIterations is { } limit ? _solver.Solve(warm, limit, drift) : _solver.Solve(warm, drift);
         _bushes = result.Bushes;
 
         // Each active component's unit demand along the bushes, so flows follow its scale until the next assignment. With

@@ -85,7 +85,7 @@ internal sealed class RoutePlanner : IDisposable
                     // A re-route for the demand's drift alone updates the routes by a bounded number of iterations.
                     int? limit = assignment.DriftOnly && _o.RerouteIterations is { } bound ? Math.Min(bound, _o.AssignmentIterationLimit) : null;
                     var (iterations, gap, converged) = _engine.Equilibrate(_conditions.Now, _conditions.Scale,
-                        fromScratch: assignment.Trigger == AssignmentTrigger.Start, flow, cost, limit);
+                        fromScratch: assignment.Trigger == AssignmentTrigger.Start, flow, cost, limit, _stop.Token);
                     var routes = _free.TryTake(out var reused) ? reused : new RouteSnapshot(_engine.Flow.Length, _links, _zones);
                     routes.CopyFrom(_engine);
                     var record = new AssignmentRecord(step, _conditions.Minute(step), assignment.Trigger, iterations, gap, converged);

@@ -124,7 +124,10 @@ public sealed record SimulationOptions
     /// <summary>Capacity kept by a segment registered with an incident, until reopened.</summary>
     public double RegisteredIncidentCapacityShare { get; init; } = 0.5;
 
-    /// <summary>Cores to use for routing; results do not depend on it. Null uses all.</summary>
+    /// <summary>
+    /// Cores the routing's parallel parts may use (warm starts, sums, shortest-path sweeps); results do not depend on it.
+    /// Null uses all. A run's routes are worked out on a thread of their own beside its loading whatever the number.
+    /// </summary>
     public int? MaxDegreeOfParallelism { get; init; }
 
     internal void Validate()

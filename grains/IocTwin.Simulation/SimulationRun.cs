@@ -168,7 +168,7 @@ internal sealed class SimulationRun
         };
     }
 
-    /// <summary>The scale of the usual demand at the first step of a run, as <see cref="SetScales"/> sets it.</summary>
+    /// <summary>The scale of the usual demand at the first step of a run, as <see cref="StepConditions.Begin"/> sets it.</summary>
     internal static double StartScale(ScenarioInputs inputs, SimulationOptions options, double horizonMinutes, double stepSeconds)
     {
         var dt = Math.Min(stepSeconds / 60, horizonMinutes);

@@ -106,18 +106,19 @@ public sealed partial class AlgorithmB
     /// demand's level on the same roads), each bush that keeps its links is scaled by it: the same splits as loading it
     /// again, without walking it.
     /// </param>
-    public EquilibriumResult Solve(Bushes? warm, double? demandFactor = null) =>
-        Solve(warm, _options.MaxIterations, _options.ShiftPasses, demandFactor);
+    /// <param name="cancellationToken">Looked at between iterations.</param>
+    public EquilibriumResult Solve(Bushes? warm, double? demandFactor = null, CancellationToken cancellationToken = default) =>
+        Solve(warm, _options.MaxIterations, _options.ShiftPasses, demandFactor, cancellationToken);
 
     /// <summary>
-    /// A bounded update: as <see cref="Solve(Bushes?, double?)"/>, stopping after <paramref name="maxIterations"/> (0:
+    /// A bounded update: as <see cref="Solve(Bushes?, double?, CancellationToken)"/>, stopping after <paramref name="maxIterations"/> (0:
     /// the starting loading only), each iteration improving every bush and shifting its flows once, with no further
     /// shifting passes, so that each costs what its callers sized the update by.
     /// </summary>
-    public EquilibriumResult Solve(Bushes? warm, int maxIterations, double? demandFactor = null) =>
-        Solve(warm, maxIterations, shiftPasses: 0, demandFactor);
+    public EquilibriumResult Solve(Bushes? warm, int maxIterations, double? demandFactor = null, CancellationToken cancellationToken = default) =>
+        Solve(warm, maxIterations, shiftPasses: 0, demandFactor, cancellationToken);
 
-    private EquilibriumResult Solve(Bushes? warm, int maxIterations, int shiftPasses, double? demandFactor)
+    private EquilibriumResult Solve(Bushes? warm, int maxIterations, int shiftPasses, double? demandFactor, CancellationToken cancellationToken)
     {
         var net = _net;
         var bushes = warm ?? new Bushes(net.ZoneCount);
@@ -198,6 +199,7 @@ public sealed partial class AlgorithmB
         var iterations = 0;
         while (gap > _options.RelativeGap && iterations < maxIterations)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             VisitAll();
             for (var pass = 0; pass < shiftPasses; pass++)
             {

@@ -17,7 +17,7 @@ public sealed record EquilibriumOptions
     /// costs under half an iteration and works with the costs every other origin's shifts left, which the iteration's
     /// own shift, made before most of them, could not: on the 10,000-segment scenario city, 2 passes brought the first
     /// assignment to 1e-4 in 2 iterations instead of 8, in half the time. Bounded updates
-    /// (<see cref="AlgorithmB.Solve(Bushes?, int, double?)"/>) make none.
+    /// (<see cref="AlgorithmB.Solve(Bushes?, int, double?, CancellationToken)"/>) make none.
     /// </summary>
     public int ShiftPasses { get; init; } = 2;
 }
