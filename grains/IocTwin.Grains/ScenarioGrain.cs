@@ -40,6 +40,8 @@ public sealed class ScenarioGrain(
     public static readonly JsonSerializerOptions ReportJson = CreateReportJson();
 
     private Task<ScenarioReport>? _run;
+    // Cancelled when the scenario is deleted while it runs: the simulation stops at its next step.
+    private CancellationTokenSource? _cancelRun;
     private ScenarioReport? _report;
     private IGrainTimer? _watch;
     private volatile StepKpis? _latestStep;
@@ -106,20 +108,22 @@ public sealed class ScenarioGrain(
         var id = this.GetPrimaryKeyString();
         _progress = 0;
         _latestStep = null;
+        _cancelRun = new CancellationTokenSource();
+        var cancellation = _cancelRun.Token;
         // CPU-bound: off the grain's scheduler, so Get and progress keep flowing.
         _run = Task.Run(() =>
         {
             var clock = Stopwatch.StartNew();
             var options = new SimulationOptions { ConvergenceGap = definition.Gap };
             var baseline = Simulator.Run(network, inputs.WithoutInterventions(), definition.HorizonMinutes, definition.StepSeconds,
-                p => Volatile.Write(ref _progress, p.Fraction / 2), options: options);
+                p => Volatile.Write(ref _progress, p.Fraction / 2), options: options, cancellationToken: cancellation);
             var scenario = Simulator.Run(network, inputs, definition.HorizonMinutes, definition.StepSeconds, p =>
             {
                 _latestStep = p.Kpis;
                 Volatile.Write(ref _progress, 0.5 + p.Fraction / 2);
-            }, options: options);
+            }, options: options, cancellationToken: cancellation);
             return ScenarioReportBuilder.From(id, baseline, scenario, clock.Elapsed.TotalSeconds);
-        });
+        }, cancellation);
         state.State.Status = ScenarioStatus.Running;
         state.State.Progress = 0;
         state.State.Error = null;
@@ -152,7 +156,9 @@ public sealed class ScenarioGrain(
             StopWatching();
             DeactivateOnIdle();
         }
-        // A run under way keeps its slot until its thread is done, so deleting cannot exceed the cap on runs.
+        // A run under way stops at its next step; it keeps its slot until its thread is done, so deleting cannot
+        // exceed the cap on runs.
+        _cancelRun?.Cancel();
     }
 
     private IScenarioIndexGrain Index => GrainFactory.GetGrain<IScenarioIndexGrain>(0);
@@ -170,6 +176,7 @@ public sealed class ScenarioGrain(
             if (run.IsCompleted)
             {
                 _run = null;
+                EndRun();
                 StopWatching();
                 await Index.RunEnded(this.GetPrimaryKeyString());
                 DeactivateOnIdle();
@@ -183,6 +190,7 @@ public sealed class ScenarioGrain(
             return;
         }
         _run = null;
+        EndRun();
         if (run.IsCompletedSuccessfully)
         {
             state.State.Status = ScenarioStatus.Completed;
@@ -202,6 +210,12 @@ public sealed class ScenarioGrain(
         Publish();
         StopWatching();
         await Index.RunEnded(this.GetPrimaryKeyString());
+    }
+
+    private void EndRun()
+    {
+        _cancelRun?.Dispose();
+        _cancelRun = null;
     }
 
     private void StopWatching()

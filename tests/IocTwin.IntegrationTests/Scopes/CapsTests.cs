@@ -92,6 +92,38 @@ public sealed class CapsTests(ScopesTwinFactory api) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Deleting_a_running_scenario_stops_its_run_and_frees_its_slot()
+    {
+        using var lan = api.Operator("Lan", TwinRoles.Ioc);
+        using var minh = api.Operator("Minh", TwinRoles.Ioc);
+        // Two runs as long as a scenario may be, started together: Minh's shows how long Lan's would have lasted.
+        var lans = await CreateScenario(lan, "long", horizon: 1440, step: 10);
+        var minhs = await CreateScenario(minh, "long", horizon: 1440, step: 10);
+        var next = await CreateScenario(lan, "next");
+        Assert.Equal(HttpStatusCode.Accepted, (await lan.PostAsync($"/api/v1/scenarios/{lans}/run", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await minh.PostAsync($"/api/v1/scenarios/{minhs}/run", null)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await lan.DeleteAsync($"/api/v1/scenarios/{lans}")).StatusCode);
+
+        // Lan's next run is let in once the deleted one has stopped, while Minh's still runs.
+        await Eventually.Until(async () => (await lan.PostAsync($"/api/v1/scenarios/{next}/run", null)).StatusCode,
+            status => status == HttpStatusCode.Accepted, TimeSpan.FromSeconds(60), "the deleted run frees its slot");
+        Assert.Equal("running", (string)(await (await minh.GetAsync($"/api/v1/scenarios/{minhs}")).ReadObject())["status"]!);
+
+        // Minh's stops when deleted too: his next run is let in, and no run is left behind for the tests after this one.
+        var minhsNext = await CreateScenario(minh, "next");
+        Assert.Equal(HttpStatusCode.NoContent, (await minh.DeleteAsync($"/api/v1/scenarios/{minhs}")).StatusCode);
+        await Eventually.Until(async () => (await minh.PostAsync($"/api/v1/scenarios/{minhsNext}/run", null)).StatusCode,
+            status => status == HttpStatusCode.Accepted, TimeSpan.FromSeconds(60), "the deleted run frees its slot");
+        foreach (var (client, id) in new[] { (lan, next), (minh, minhsNext) })
+        {
+            var ended = await Eventually.Until(async () => await (await client.GetAsync($"/api/v1/scenarios/{id}")).ReadObject(),
+                s => (string)s["status"]! is "completed" or "failed", TimeSpan.FromSeconds(120), "the short run ends");
+            Assert.Equal("completed", (string)ended["status"]!);
+        }
+    }
+
+    [Fact]
     public async Task Alert_rules_are_capped_with_a_409_and_an_existing_rule_still_changes()
     {
         var rules = await api.Http.Get<List<AlertRule>>("/api/v1/alert-rules");
