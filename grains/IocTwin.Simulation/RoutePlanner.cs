@@ -18,18 +18,17 @@ internal sealed class RoutePlanner : IDisposable
     private readonly AssignmentEngine _engine;
     private readonly StepConditions _conditions;
     private readonly SimulationOptions _o;
-    private readonly int _links, _zones;
+    private readonly int _links;
     private readonly CancellationTokenSource _stop;
     private readonly Task _run;
 
-    public RoutePlanner(AssignmentEngine engine, StepConditions conditions, SimulationOptions options, int links, int zones,
+    public RoutePlanner(AssignmentEngine engine, StepConditions conditions, SimulationOptions options, int links,
         CancellationToken cancellationToken)
     {
         _engine = engine;
         _conditions = conditions;
         _o = options;
         _links = links;
-        _zones = zones;
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _run = Task.Factory.StartNew(Plan, _stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
@@ -86,7 +85,7 @@ internal sealed class RoutePlanner : IDisposable
                     int? limit = assignment.DriftOnly && _o.RerouteIterations is { } bound ? Math.Min(bound, _o.AssignmentIterationLimit) : null;
                     var (iterations, gap, converged) = _engine.Equilibrate(_conditions.Now, _conditions.Scale,
                         fromScratch: assignment.Trigger == AssignmentTrigger.Start, flow, cost, limit, _stop.Token);
-                    var routes = _free.TryTake(out var reused) ? reused : new RouteSnapshot(_engine.Flow.Length, _links, _zones);
+                    var routes = _free.TryTake(out var reused) ? reused : new RouteSnapshot(_engine);
                     routes.CopyFrom(_engine);
                     var record = new AssignmentRecord(step, _conditions.Minute(step), assignment.Trigger, iterations, gap, converged);
                     _ready.Add(new Planned(record, routes), _stop.Token);

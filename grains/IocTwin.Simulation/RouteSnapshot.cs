@@ -8,16 +8,13 @@ namespace IocTwin.Simulation;
 /// </summary>
 internal sealed class RouteSnapshot : IEquilibriumRoutes
 {
-    public RouteSnapshot(int components, int links, int zones)
+    /// <summary>Buffers the size of <paramref name="engine"/>'s routes.</summary>
+    public RouteSnapshot(AssignmentEngine engine)
     {
-        Flow = new double[components][];
-        for (var c = 0; c < components; c++)
-        {
-            Flow[c] = new double[links];
-        }
-        HasRoutes = new bool[components];
-        OdMinutes = new double[zones * zones];
-        OdReachable = new double[zones * zones];
+        Flow = [.. engine.Flow.Select(flow => new double[flow.Length])];
+        HasRoutes = new bool[engine.HasRoutes.Length];
+        OdMinutes = new double[engine.OdMinutes.Length];
+        OdReachable = new double[engine.OdReachable.Length];
     }
 
     /// <summary>Link flows of each component per unit of its scale, in vehicles per hour.</summary>

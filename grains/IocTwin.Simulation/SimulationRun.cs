@@ -16,7 +16,6 @@ internal sealed class SimulationRun
     private readonly ScenarioInputs _inputs;
     private readonly SimulationOptions _o;
     private readonly double _horizon;
-    private readonly int _zoneCount;
 
     private readonly AssignmentEngine _engine;
     private readonly StepConditions _conditions, _plannerConditions;
@@ -48,7 +47,6 @@ internal sealed class SimulationRun
             zoneList.Add(ZoneSet.Nodes(nodes));
         }
         var zones = ZoneSet.Create(zoneList);
-        _zoneCount = zones.Count;
 
         var groupEntries = AddedDemandRates.Expand(baseline, districts, plan.DemandGroups);
         var components = new List<OdComponent>
@@ -69,7 +67,7 @@ internal sealed class SimulationRun
         var stepMinutes = stepSeconds / 60;
         _conditions = new StepConditions(network, plan, inputs, options, horizonMinutes, stepMinutes, components.Count);
         _plannerConditions = new StepConditions(network, plan, inputs, options, horizonMinutes, stepMinutes, components.Count);
-        _routes = new RouteSnapshot(components.Count, network.LinkCount, zones.Count);
+        _routes = new RouteSnapshot(_engine);
         _flow = new double[network.LinkCount];
         _traffic = new TrafficKpis(network, options);
         _trips = new TripStages(network, baseline, _routes, zones.Count, groupEntries);
@@ -89,7 +87,7 @@ internal sealed class SimulationRun
         var roads = _conditions.Roads;
         var water = _conditions.Water;
         var scale = _conditions.Scale;
-        using var planner = new RoutePlanner(_engine, _plannerConditions, _o, _net.LinkCount, _zoneCount, cancellationToken);
+        using var planner = new RoutePlanner(_engine, _plannerConditions, _o, _net.LinkCount, cancellationToken);
         for (var step = 0; step < steps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
