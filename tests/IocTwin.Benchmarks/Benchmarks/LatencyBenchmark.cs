@@ -12,7 +12,7 @@ namespace IocTwin.Benchmarks.Benchmarks;
 /// acknowledged to the first delta frame carrying that sensor's new reading count at each screen of its district.
 /// The baseline is the same path without screens: acknowledgement to the update reaching the API process's twin
 /// observer (the end of the grain rollup, where the SignalR fan-out begins), measured by a second observer
-/// (<see cref="ProbeObserver"/>). The feed is <see cref="LatencyFeed"/>, the screens <see cref="ScreenClient"/>.
+/// (<see cref="ProbeObserver"/>). The feed is <see cref="LatencyFeed"/>, the screens <see cref="NodeScreens"/>.
 /// </summary>
 public static class LatencyBenchmark
 {
@@ -21,12 +21,6 @@ public static class LatencyBenchmark
     /// <summary>Reading → screen p99 with this many screens while the feed runs (issue #18, target 6).</summary>
     public const double TargetMilliseconds = 300;
     public const int TargetScreens = 1_000;
-
-    /// <summary>How long one screen may take to connect and have its Subscribe answered before it is counted as failed.</summary>
-    private static readonly TimeSpan ScreenConnectLimit = TimeSpan.FromSeconds(60);
-
-    /// <summary>How long one step may spend connecting screens; those not started by then are counted as not tried.</summary>
-    private static readonly TimeSpan ConnectStepLimit = TimeSpan.FromMinutes(5);
 
     /// <summary>Takes the row, its figures named <paramref name="name"/> (another row's, when it runs on another topology).</summary>
     public static async Task RunAsync(BenchmarkContext context, string name = Name)
@@ -45,6 +39,8 @@ public static class LatencyBenchmark
         var counts = await Task.WhenAll(watchedSensors.Select(id => host.Grains.GetGrain<ISensorGrain>(id).Get()));
         var book = new ProbeBook(watchedSensors.Zip(counts, (id, view) => (id, view!.ReadingCount)));
 
+        // The screens' process first: a twin fed and observed must not be left so when it cannot start.
+        await using var screensProcess = await NodeScreens.StartAsync(host.Address, host.IocToken(), watchedSensors);
         var observer = new ProbeObserver(book, watchedSet);
         var processId = Guid.NewGuid();
         var reference = host.Grains.CreateObjectReference<ITwinObserver>(observer);
@@ -53,7 +49,6 @@ public static class LatencyBenchmark
 
         var feed = new LatencyFeed(host, city, book, options.FeedReadingsPerSecond);
         var feeding = feed.RunAsync(stop.Token);
-        var clients = new List<ScreenClient>();
         try
         {
             Progress.Say($"latency: feed of {options.FeedReadingsPerSecond:N0} readings/s across {city.Sensors.Count:N0} sensors; " +
@@ -67,9 +62,10 @@ public static class LatencyBenchmark
             var resyncsBefore = 0;
             foreach (var screens in new[] { 0 }.Concat(options.ClientSteps))
             {
-                var connect = await ConnectAsync(host, book, clients, screens, watched);
+                var connect = await ConnectAsync(screensProcess, screens, watched);
                 await Task.Delay(options.LatencyWarmup);
 
+                await screensProcess.RecordAsync();
                 var before = context.Counters.Take();
                 var sentBefore = feed.Sent;
                 book.StartRound();
@@ -81,13 +77,13 @@ public static class LatencyBenchmark
                 await Task.Delay(options.LatencyGrace);
 
                 var atObserver = LatencySummary.Of(probes, [observer]);
-                var atScreens = LatencySummary.Of(probes, [.. clients]);
+                var atScreens = LatencySummary.Of(probes, await screensProcess.TakeAsync(probes, book.SentAfterRound()));
                 var unseen = await DescribeUnseenAsync(host, probes, atObserver.SeenProbes);
                 var label = screens switch
                 {
                     0 => "0 screens: reading → API process's twin observer",
                     1 => "1 screen: reading → SignalR frame",
-                    _ when clients.Count < screens => $"{screens:N0} screens ({clients.Count:N0} connected): reading → SignalR frame",
+                    _ when screensProcess.Count < screens => $"{screens:N0} screens ({screensProcess.Count:N0} connected): reading → SignalR frame",
                     _ => $"{screens:N0} screens: reading → SignalR frame",
                 };
                 var result = screens == 0 ? atObserver : atScreens;
@@ -99,11 +95,11 @@ public static class LatencyBenchmark
                     Target = screens == TargetScreens ? $"< {TargetMilliseconds:N0} ms at {options.FeedReadingsPerSecond:N0} readings/s" : null,
                     Met = screens == TargetScreens ? result.P99 < TargetMilliseconds : null,
                 });
-                var resyncs = clients.Sum(c => c.Resyncs) - resyncsBefore;
+                var resyncs = screensProcess.Resyncs - resyncsBefore;
                 resyncsBefore += resyncs;
                 var delivery = screens == 0 ? "" : string.Create(CultureInfo.InvariantCulture,
-                    $"{result.Delivered:P1} of {result.Expected:N0} expected frame arrivals seen, {result.Frames:N0} frames, {resyncs} resyncs; " +
-                    $"{connect}; the screens are JSON clients in this process, so their parsing shares its 2 cores with the twin and counts in the time; ");
+                    $"{result.Delivered:P1} of {result.Expected:N0} expected frame arrivals seen, {result.Frames:N0} frames of {screensProcess.DeltaBytes / (double)Math.Max(1, result.Frames) / 1024:N1} KB on average, {resyncs} resyncs; " +
+                    $"{connect}; the screens are SignalR connections of one Node process that pick the sensors out of each delta without parsing the rest of it, sharing the 2 cores with the twin (its event loop late {screensProcess.LoopDelay}); ");
                 context.Results.Note(string.Create(CultureInfo.InvariantCulture,
                     $"{name} with {screens:N0} screen{(screens == 1 ? "" : "s")}: {probes.Count:N0} readings of watched sensors, {delivery}" +
                     $"at the twin observer p50 {atObserver.P50:N0} ms / p99 {atObserver.P99:N0} ms ({atObserver.Delivered:P1} seen{unseen}); " +
@@ -113,7 +109,6 @@ public static class LatencyBenchmark
         finally
         {
             stop.Cancel();
-            await Task.WhenAll(clients.Select(c => c.DisposeAsync().AsTask()));
             await feeding.ContinueWith(_ => { }, TaskScheduler.Default);
             await renewal.ContinueWith(_ => { }, TaskScheduler.Default);
             await host.Grains.GetGrain<ITwinObserverRegistry>(0).Unregister(processId);
@@ -121,59 +116,18 @@ public static class LatencyBenchmark
     }
 
     /// <summary>
-    /// Connects and subscribes screens up to <paramref name="count"/>, 16 at a time. The step is bounded: a screen not
-    /// subscribed within <see cref="ScreenConnectLimit"/> is counted as failed and let go, and screens not started
-    /// within <see cref="ConnectStepLimit"/> are not tried; what happened is returned for the row's note.
+    /// Connects and subscribes screens up to <paramref name="count"/>, spread over <paramref name="districts"/>, 16 at a
+    /// time. The step is bounded: a screen not subscribed within 60 s is counted as failed and let go, and screens not
+    /// started within 5 minutes are not tried; what happened is returned for the row's note.
     /// </summary>
-    private static async Task<string> ConnectAsync(TwinHost host, ProbeBook book, List<ScreenClient> clients, int count, string[] districts)
+    private static async Task<string> ConnectAsync(NodeScreens screens, int count, string[] districts)
     {
-        if (clients.Count >= count)
+        if (screens.Count >= count)
         {
-            return $"{clients.Count:N0} screens connected";
+            return $"{screens.Count:N0} screens connected";
         }
-        Progress.Say($"latency: connecting screens {clients.Count + 1:N0}..{count:N0}");
-        var token = host.IocToken();
-        var url = new Uri(host.Address, "/hubs/twin");
-        var started = Stopwatch.GetTimestamp();
-        var added = Enumerable.Range(clients.Count, count - clients.Count)
-            .Select(i => new ScreenClient(url, token, $"district:{districts[i % districts.Length]}", districts[i % districts.Length], book))
-            .ToList();
-        var subscribed = new System.Collections.Concurrent.ConcurrentBag<ScreenClient>();
-        var failures = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
-        var connectTimes = new System.Collections.Concurrent.ConcurrentBag<double>();
-        using var stepLimit = new CancellationTokenSource(ConnectStepLimit);
-        try
-        {
-            await Parallel.ForEachAsync(added, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = stepLimit.Token }, async (client, _) =>
-            {
-                using var screenLimit = new CancellationTokenSource(ScreenConnectLimit);
-                var screenStarted = Stopwatch.GetTimestamp();
-                try
-                {
-                    await client.StartAsync(screenLimit.Token);
-                    connectTimes.Add(Stopwatch.GetElapsedTime(screenStarted).TotalMilliseconds);
-                    subscribed.Add(client);
-                }
-                catch (Exception ex)
-                {
-                    var reason = screenLimit.IsCancellationRequested ? $"not subscribed within {ScreenConnectLimit.TotalSeconds:N0} s" : ex.GetType().Name;
-                    failures.AddOrUpdate(reason, 1, (_, n) => n + 1);
-                    await client.DisposeAsync();
-                }
-            });
-        }
-        catch (OperationCanceledException) when (stepLimit.IsCancellationRequested)
-        {
-        }
-        var untried = added.Except(subscribed).Where(c => !c.Tried).ToList();
-        await Task.WhenAll(untried.Select(c => c.DisposeAsync().AsTask()));
-        clients.AddRange(added.Where(subscribed.Contains));
-        var times = connectTimes.Order().ToList();
-        var outcome = FormattableString.Invariant(
-            $"screens {count - added.Count + 1:N0}..{count:N0}: {subscribed.Count:N0} subscribed in {Stopwatch.GetElapsedTime(started).TotalSeconds:N1} s ") +
-            FormattableString.Invariant($"(connect + Subscribe p50 {Percentile(times, 0.5):N0} ms / p99 {Percentile(times, 0.99):N0} ms)") +
-            string.Concat(failures.Select(f => FormattableString.Invariant($", {f.Value:N0} failed ({f.Key})"))) +
-            (untried.Count > 0 ? FormattableString.Invariant($", {untried.Count:N0} not tried within the step's {ConnectStepLimit.TotalMinutes:N0} min") : "");
+        Progress.Say($"latency: connecting screens {screens.Count + 1:N0}..{count:N0}");
+        var outcome = await screens.ConnectAsync([.. Enumerable.Range(screens.Count, count - screens.Count).Select(i => districts[i % districts.Length])]);
         Progress.Say($"latency: {outcome}");
         return outcome;
     }

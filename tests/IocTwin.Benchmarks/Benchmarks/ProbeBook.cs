@@ -20,10 +20,11 @@ internal sealed class ProbeBook(IEnumerable<(string Id, long Count)> initial)
     {
         lock (_gate)
         {
-            var probe = new Probe(sensorId, districtId, ++_counts[sensorId]);
+            var probe = new Probe(sensorId, districtId, ++_counts[sensorId], System.Diagnostics.Stopwatch.GetTimestamp());
             if (!_recording)
             {
                 _latest.Remove(sensorId);
+                _sentAfterRound.TryAdd(sensorId, probe.SentAt);
                 return probe;
             }
             _latest[sensorId] = _probes.Count;
@@ -76,7 +77,22 @@ internal sealed class ProbeBook(IEnumerable<(string Id, long Count)> initial)
             _round++;
             _probes = [];
             _latest.Clear();
+            _sentAfterRound.Clear();
             _recording = true;
+        }
+    }
+
+    private readonly Dictionary<string, long> _sentAfterRound = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// When each watched sensor was first sent a reading after the last round ended (Stopwatch timestamps): from then
+    /// on, a frame no longer matches the sensor's last probe of the round (<see cref="Match"/>).
+    /// </summary>
+    public IReadOnlyDictionary<string, long> SentAfterRound()
+    {
+        lock (_gate)
+        {
+            return new Dictionary<string, long>(_sentAfterRound, StringComparer.Ordinal);
         }
     }
 

@@ -191,6 +191,7 @@ public sealed record RunOptions
         (int, int, int)? size = null;
         int? wards = null;
         int? subscribeSamples = null;
+        int[]? screens = null;
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
@@ -245,6 +246,11 @@ public sealed record RunOptions
                 // More calls than the default 20 make p99 a percentile rather than the slowest call.
                 subscribeSamples = int.Parse(Value("--subscribe-samples"), System.Globalization.CultureInfo.InvariantCulture);
             }
+            else if (arg.StartsWith("--screens", StringComparison.Ordinal))
+            {
+                // The latency row's steps of screens after its 0-screen baseline, e.g. 1000 for the target's step alone.
+                screens = [.. Value("--screens").Split(',').Select(p => int.Parse(p, System.Globalization.CultureInfo.InvariantCulture))];
+            }
             else if (arg.StartsWith("--size", StringComparison.Ordinal))
             {
                 var parts = Value("--size").Split('/').Select(p => int.Parse(p, System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
@@ -253,7 +259,7 @@ public sealed record RunOptions
             else
             {
                 throw new ArgumentException(
-                    $"Unknown argument '{arg}'. Usage: [--quick] [--only=baseline,import,ingest,ngsi-ld-ingest,latency,ngsi-ld-notify,subscribe,scenario,memory,assignment,areas,million,assets,postgres,cluster] [--size=districts/segments/sensors] [--wards-per-district=n] [--subscribe-samples=n] " +
+                    $"Unknown argument '{arg}'. Usage: [--quick] [--only=baseline,import,ingest,ngsi-ld-ingest,latency,ngsi-ld-notify,subscribe,scenario,memory,assignment,areas,million,assets,postgres,cluster] [--size=districts/segments/sensors] [--wards-per-district=n] [--subscribe-samples=n] [--screens=1,200,1000] " +
                     "[--set Twin:Key=value] [--db=twin.db] [--postgres=connection-string] [--out=report.md] [--tntp=network-dir] [--gap=1e-4]");
             }
         }
@@ -270,6 +276,10 @@ public sealed record RunOptions
         if (size is var (districts, segments, sensors))
         {
             options = options with { Districts = districts, Segments = segments, Sensors = sensors };
+        }
+        if (screens is not null)
+        {
+            options = options with { ClientSteps = screens };
         }
         if (subscribeSamples is { } samples)
         {

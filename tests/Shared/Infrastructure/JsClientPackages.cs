@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 
 namespace IocTwin.Tests.Infrastructure;
 
@@ -7,14 +8,14 @@ public static class JsClientPackages
 {
     private static readonly SemaphoreSlim InstallGate = new(1, 1);
 
-    /// <summary>The folder, its packages installed (npm ci, once, when node_modules is missing).</summary>
+    /// <summary>The folder, its packages installed (npm ci, once, when a package it pins is missing or at another version).</summary>
     public static async Task<string> InstalledAsync()
     {
         var directory = Path.Combine(TestBuild.RepositoryRoot(), "tests", "js");
         await InstallGate.WaitAsync();
         try
         {
-            if (!File.Exists(Path.Combine(directory, "node_modules", "@microsoft", "signalr", "package.json")))
+            if (!Installed(directory))
             {
                 using var npm = Process.Start(new ProcessStartInfo("npm")
                 {
@@ -38,5 +39,20 @@ public static class JsClientPackages
         {
             InstallGate.Release();
         }
+    }
+
+    /// <summary>Whether every package package.json pins is in node_modules at that version (a checkout may hold older ones).</summary>
+    private static bool Installed(string directory)
+    {
+        var pinned = JsonNode.Parse(File.ReadAllText(Path.Combine(directory, "package.json")))!["dependencies"]!.AsObject();
+        foreach (var (name, version) in pinned)
+        {
+            var installed = Path.Combine([directory, "node_modules", .. name.Split('/'), "package.json"]);
+            if (!File.Exists(installed) || (string?)JsonNode.Parse(File.ReadAllText(installed))!["version"] != (string?)version)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 }
