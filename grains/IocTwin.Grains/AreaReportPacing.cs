@@ -4,13 +4,18 @@ namespace IocTwin.Grains;
 /// One per silo: how long the areas holding segments and sensors gather changes before they report. Such an area
 /// counts its KPIs over all its members at each report, and it hears from the rollup at every outbox cycle while any of
 /// its roads changes: with a feed across a city of 1,000 areas and 500,000 sensors those counts took a fifth of the
-/// silo's CPU, and the twin fell behind the feed. While the areas' reports take more than
-/// <see cref="CpuShareBeforeStretch"/> of the silo's cores, their gathering stretches (up to <see cref="MaxStretch"/>
-/// times <see cref="TwinOptions.PublishDelay"/>) so that each report carries more; at normal load it stays as set.
+/// silo's CPU, and the twin fell behind the feed. While the silo's process keeps
+/// <see cref="ProcessBusyBeforeStretch"/> of its cores busy and the areas' reports take more than
+/// <see cref="CpuShareBeforeStretch"/> of them, their gathering stretches (up to <see cref="MaxStretch"/> times
+/// <see cref="TwinOptions.PublishDelay"/>) so that each report carries more. With cores to spare it stays as set: a
+/// stretch then costs the screens up to a quarter of a second on every update and saves nothing anyone is short of.
 /// Areas above them count only their children and are not stretched, so the levels above add no delay.
 /// </summary>
-public sealed class AreaReportPacing(TimeProvider time)
+public sealed class AreaReportPacing
 {
+    /// <summary>The share of its cores the silo's process keeps busy before the areas' gathering may stretch.</summary>
+    public const double ProcessBusyBeforeStretch = 0.8;
+
     /// <summary>The share of the silo's cores the areas' reports may take before their gathering stretches.</summary>
     public const double CpuShareBeforeStretch = 0.05;
 
@@ -19,10 +24,27 @@ public sealed class AreaReportPacing(TimeProvider time)
 
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
+    private readonly TimeProvider time;
+    private readonly Func<TimeSpan> processCpu;
     private readonly Lock _gate = new();
     private long _spentTicks;
-    private long _since = time.GetTimestamp();
+    private long _since;
+    private TimeSpan _cpuSince;
     private double _stretch = 1;
+
+    public AreaReportPacing(TimeProvider time)
+        : this(time, () => Environment.CpuUsage.TotalTime)
+    {
+    }
+
+    /// <param name="processCpu">The CPU time the process has used so far.</param>
+    public AreaReportPacing(TimeProvider time, Func<TimeSpan> processCpu)
+    {
+        this.time = time;
+        this.processCpu = processCpu;
+        _since = time.GetTimestamp();
+        _cpuSince = processCpu();
+    }
 
     /// <summary>How many times its configured delay an area with members of its own gathers now.</summary>
     public double Stretch
@@ -51,9 +73,12 @@ public sealed class AreaReportPacing(TimeProvider time)
                 return;
             }
             var share = TimeSpan.FromTicks(Interlocked.Exchange(ref _spentTicks, 0)) / elapsed / Environment.ProcessorCount;
+            var cpu = processCpu();
+            var busy = (cpu - _cpuSince) / elapsed / Environment.ProcessorCount;
+            _cpuSince = cpu;
             // The reports' cost falls about as their gathering stretches: at the share measured under this stretch, the
             // stretch that would bring it to the bound. Half way each second, so that one busy second does not swing it.
-            var wanted = Math.Clamp(_stretch * share / CpuShareBeforeStretch, 1, MaxStretch);
+            var wanted = busy < ProcessBusyBeforeStretch ? 1 : Math.Clamp(_stretch * share / CpuShareBeforeStretch, 1, MaxStretch);
             Volatile.Write(ref _stretch, Math.Clamp((_stretch + wanted) / 2, 1, MaxStretch));
             Volatile.Write(ref _since, now);
         }
