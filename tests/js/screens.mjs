@@ -60,13 +60,17 @@ const RS = 0x1e;
 const DELTA = Buffer.from('"target":"delta"');
 const RESYNC = Buffer.from('"target":"resync"');
 const COMPLETION = Buffer.from('"type":3');
+const ERROR = Buffer.from('"error":');
 const READING_COUNT = Buffer.from('"readingCount":');
 const ID = Buffer.from('{"id":"');
 const PING = '{"type":6}\x1e';
 
+// Whether a message names this among its first bytes, where a hub message writes its type, target and invocation id.
+const opensWith = (message, token) => message.subarray(0, 64).indexOf(token) >= 0;
+
 // One SignalR message of a screen, whole.
 function onMessage(screen, message, now) {
-  if (message.indexOf(DELTA) >= 0 && message.indexOf(DELTA) < 64) {
+  if (opensWith(message, DELTA)) {
     if (!recording) return;
     screen.frames++;
     deltaBytes += message.length;
@@ -84,12 +88,12 @@ function onMessage(screen, message, now) {
       arrivedAt[records] = now;
       records++;
     }
-  } else if (message.indexOf(RESYNC) >= 0 && message.indexOf(RESYNC) < 64) {
+  } else if (opensWith(message, RESYNC)) {
     screen.resyncs++;
-  } else if (screen.awaiting && message.indexOf(COMPLETION) >= 0 && message.indexOf(COMPLETION) < 16) {
+  } else if (screen.awaiting && opensWith(message, COMPLETION)) {
     const settle = screen.awaiting;
     screen.awaiting = null;
-    settle(message.indexOf('"error":') >= 0 && message.indexOf('"error":') < 64 ? new Error("Subscribe failed") : null);
+    settle(opensWith(message, ERROR) ? new Error("Subscribe failed") : null);
   }
 }
 
@@ -113,7 +117,7 @@ function start(screen) {
       for (let end = buffer.indexOf(RS); end >= 0; from = end + 1, end = buffer.indexOf(RS, from)) {
         if (!handshaken) {
           handshaken = true;
-          // The hub closes a connection it has not heard from in 30 s.
+          // The hub closes a connection it has not heard from within its client timeout (30 s or more).
           screen.pinger = setInterval(() => socket.readyState === WebSocket.OPEN && socket.send(PING), 10_000);
           screen.awaiting = (error) => (error ? reject(error) : resolve());
           socket.send(JSON.stringify({ type: 1, invocationId: "1", target: "Subscribe", arguments: [screen.scope] }) + "\x1e");
