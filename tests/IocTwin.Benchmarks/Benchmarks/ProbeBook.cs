@@ -6,6 +6,7 @@ internal sealed class ProbeBook(IEnumerable<(string Id, long Count)> initial)
     private readonly Lock _gate = new();
     private readonly Dictionary<string, long> _counts = initial.ToDictionary(s => s.Id, s => s.Count, StringComparer.Ordinal);
     private readonly Dictionary<string, int> _latest = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _sentAfterRound = new(StringComparer.Ordinal);
     private List<Probe> _probes = [];
     private bool _recording;
     private int _round;
@@ -81,8 +82,6 @@ internal sealed class ProbeBook(IEnumerable<(string Id, long Count)> initial)
             _recording = true;
         }
     }
-
-    private readonly Dictionary<string, long> _sentAfterRound = new(StringComparer.Ordinal);
 
     /// <summary>
     /// When each watched sensor was first sent a reading after the last round ended (Stopwatch timestamps): from then
