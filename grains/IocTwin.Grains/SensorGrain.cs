@@ -5,21 +5,6 @@ using Microsoft.Extensions.Options;
 
 namespace IocTwin.Grains;
 
-[GenerateSerializer]
-public sealed class SensorState
-{
-    [Id(0)] public SensorSpec? Spec { get; set; }
-    [Id(1)] public Reading? LastReading { get; set; }
-    [Id(2)] public long ReadingCount { get; set; }
-    [Id(3)] public long Version { get; set; }
-    /// <summary>When the twin last heard from the sensor; health is judged by it, not by reading timestamps.</summary>
-    [Id(4)] public DateTimeOffset? LastSeen { get; set; }
-    /// <summary>History batches applied lately (commit times within <see cref="SensorGrain.BatchMemory"/> of the newest).</summary>
-    [Id(5)] public HashSet<HistoryBatch> RecentBatches { get; set; } = [];
-    /// <summary>Newest commit time applied: batches committed before it minus the batch memory were all applied.</summary>
-    [Id(6)] public long LastCommitMs { get; set; }
-}
-
 public sealed class SensorGrain(
     [PersistentState("sensor", TwinStorage.Name)] IPersistentState<SensorState> state,
     IOptions<TwinOptions> options,
@@ -41,8 +26,10 @@ public sealed class SensorGrain(
             // Saved before value ranges were enforced: the impossible values go, the rest of the reading stays.
             state.State.LastReading = acceptable.Count > 0 ? last with { Values = acceptable } : null;
         }
-        if (state.State.Spec is not null)
+        if (state.State.Spec is { } spec)
         {
+            // The district's id read from the row is one more copy of it in every sensor of the district.
+            state.State.Spec = spec with { DistrictId = SharedStrings.AreaIds.Share(spec.DistrictId) };
             await CatchUpWithHistoryAsync(cancellationToken);
         }
     }
@@ -61,7 +48,7 @@ public sealed class SensorGrain(
         var stored = await history.CommittedAfterAsync(this.GetPrimaryKeyString(), since, cancellationToken);
         foreach (var batch in stored.GroupBy(r => r.Batch))
         {
-            if (state.State.RecentBatches.Add(batch.Key))
+            if (state.State.MarkApplied(batch.Key))
             {
                 // History stored before value ranges were enforced may hold impossible values: those are skipped.
                 Reading[] readings = [.. batch.Select(r => new Reading(r.Timestamp, ReadingRanges.Acceptable(r.Values))).Where(r => r.Values.Count > 0)];
@@ -132,7 +119,7 @@ public sealed class SensorGrain(
         }
         // A batch this activation already caught up on from history is not applied twice. Marking it applied here
         // answers both questions with one lookup in the set.
-        if (batch is not { } stored || state.State.RecentBatches.Add(stored))
+        if (batch is not { } stored || state.State.MarkApplied(stored))
         {
             Apply(readings, batch, time.GetUtcNow());
         }
@@ -159,7 +146,7 @@ public sealed class SensorGrain(
             if (state.State.LastCommitMs >= _pruneAtMs)
             {
                 var forget = state.State.LastCommitMs - (long)BatchMemory.TotalMilliseconds;
-                state.State.RecentBatches.RemoveWhere(b => b.CommittedMs < forget);
+                state.State.ForgetAppliedBefore(forget);
                 _pruneAtMs = state.State.LastCommitMs + (long)PruneInterval.TotalMilliseconds;
             }
         }

@@ -92,6 +92,9 @@ internal sealed class StateWriteBehind
             return Task.CompletedTask;
         }
         _pending = false;
+        // The schedule skips a write no longer pending: its entry, if still queued, need not hold this one.
+        _entry?.Write = null;
+        _entry = null;
         return _running = _state.WriteStateAsync();
     }
 }

@@ -13,7 +13,8 @@ public readonly record struct Sector : ICatalogId<Sector>, IComparable<Sector>
 {
     private readonly string? _id;
 
-    public Sector(string id) => _id = id;
+    // Shared: a twin holds one in each sensor, and reads it anew from every stored row and message.
+    public Sector(string id) => _id = id is null ? null : SharedStrings.CatalogIds.Share(id);
 
     public string Id => _id ?? "";
 

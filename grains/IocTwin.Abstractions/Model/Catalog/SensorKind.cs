@@ -12,7 +12,8 @@ public readonly record struct SensorKind : ICatalogId<SensorKind>, IComparable<S
 {
     private readonly string? _id;
 
-    public SensorKind(string id) => _id = id;
+    // Shared: a twin holds one in each sensor, and reads it anew from every stored row and message.
+    public SensorKind(string id) => _id = id is null ? null : SharedStrings.CatalogIds.Share(id);
 
     public string Id => _id ?? "";
 
