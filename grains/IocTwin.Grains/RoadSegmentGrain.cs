@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using IocTwin.Domain;
 using IocTwin.Model;
 using Microsoft.Extensions.Options;
+using Orleans.Core;
 
 namespace IocTwin.Grains;
 
@@ -15,19 +16,20 @@ public sealed class RoadSegmentState
 }
 
 public sealed class RoadSegmentGrain(
-    [PersistentState("segment", TwinStorage.Name)] IPersistentState<RoadSegmentState> state,
     IOptions<TwinOptions> options,
     TimeProvider time,
     RollupOutbox rollup,
     WriteBehindSchedule writeBehind) : Grain, IRoadSegmentGrain, IWritesBehind
 {
+    private StateStorageBridge<RoadSegmentState> state = null!;
     private StateWriteBehind _persist = null!;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        state = LeanGrainState.Create<RoadSegmentState>("segment", GrainContext);
+        await state.ReadStateAsync();
         _persist = new StateWriteBehind(this.GetGrainId(), writeBehind, options.Value.PersistDelay, state,
             interleave: options.Value.InterleaveWriteBehind);
-        return Task.CompletedTask;
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>

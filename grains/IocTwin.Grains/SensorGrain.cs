@@ -2,23 +2,26 @@ using IocTwin.Domain;
 using IocTwin.History;
 using IocTwin.Model;
 using Microsoft.Extensions.Options;
+using Orleans.Core;
 
 namespace IocTwin.Grains;
 
 public sealed class SensorGrain(
-    [PersistentState("sensor", TwinStorage.Name)] IPersistentState<SensorState> state,
     IOptions<TwinOptions> options,
     TimeProvider time,
     IReadingHistory history,
     RollupOutbox rollup,
     WriteBehindSchedule writeBehind) : Grain, ISensorGrain, IWritesBehind
 {
+    private StateStorageBridge<SensorState> state = null!;
     private StateWriteBehind _persist = null!;
     // Commit time at which applied batches are next pruned: pruning on every reading would scan the set each time.
     private long _pruneAtMs;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        state = LeanGrainState.Create<SensorState>("sensor", GrainContext);
+        await state.ReadStateAsync();
         _persist = new StateWriteBehind(this.GetGrainId(), writeBehind, options.Value.PersistDelay, state,
             interleave: options.Value.InterleaveWriteBehind);
         if (state.State.LastReading is { } last && ReadingRanges.Acceptable(last.Values) is var acceptable && acceptable != last.Values)
