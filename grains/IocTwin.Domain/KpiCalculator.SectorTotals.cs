@@ -43,7 +43,7 @@ public static partial class KpiCalculator
                 kept.Pass = _pass;
                 return kept.Totals;
             }
-            var all = new SectorTotals(now, default);
+            var all = new SectorTotals(default);
             var bySector = new SectorTotalsBySector(now);
             var holdsUntil = DateTimeOffset.MaxValue;
             for (var i = 0; i < segment.Sensors.Count; i++)
@@ -98,7 +98,7 @@ public static partial class KpiCalculator
                     return _last = totals;
                 }
             }
-            All.Add(_last = new SectorTotals(now, sector));
+            All.Add(_last = new SectorTotals(sector));
             return _last;
         }
 
@@ -116,16 +116,23 @@ public static partial class KpiCalculator
     /// Sensor counts by health, and the worst environmental values and the sectors' rule KPIs among sensors still online
     /// or stale, of one sector (or, with the default sector, of all).
     /// </summary>
-    internal sealed class SectorTotals(DateTimeOffset now, Sector sector)
+    /// <remarks>
+    /// An area keeps some of these for each of its segments between reports (<see cref="SegmentTotals"/>), so they hold
+    /// no more than the totals: no clock, and the rules' KPIs only once a rule had a value.
+    /// </remarks>
+    internal sealed class SectorTotals(Sector sector)
     {
         public int Online, Stale, Offline;
         public Kpi WorstAqi = Kpi.Unknown, MaxWaterLevel = Kpi.Unknown;
         public DateTimeOffset? NewestSeen;
-        public readonly RuleKpis Rules = new(SectorCatalog.Current.KpiRules);
+        private RuleKpis? _rules;
 
         public Sector Sector => sector;
 
-        public void Add(SensorSnapshot sensor) => Add(sensor, HealthPolicy.Classify(sensor.LastSeen, now));
+        /// <summary>The sectors' rule KPIs gathered, null when no rule had a value (the defaults define none).</summary>
+        public IReadOnlyDictionary<string, RuleKpi>? RuleValues => _rules?.Values;
+
+        public void Add(SensorSnapshot sensor, DateTimeOffset now) => Add(sensor, HealthPolicy.Classify(sensor.LastSeen, now));
 
         public void Add(SensorSnapshot sensor, SensorHealth health)
         {
@@ -146,7 +153,10 @@ public static partial class KpiCalculator
             {
                 MaxWaterLevel = Max(MaxWaterLevel, Known(level, sensor.LastSeen));
             }
-            Rules.Add(sensor);
+            if (SectorCatalog.Current.KpiRules is { Count: > 0 } rules)
+            {
+                (_rules ??= new RuleKpis(rules)).Add(sensor);
+            }
         }
 
         /// <summary>Adds totals gathered earlier, as adding their sensors one by one in the same order would.</summary>
@@ -158,7 +168,10 @@ public static partial class KpiCalculator
             NewestSeen = Latest(NewestSeen, part.NewestSeen);
             WorstAqi = Max(WorstAqi, part.WorstAqi);
             MaxWaterLevel = Max(MaxWaterLevel, part.MaxWaterLevel);
-            Rules.Add(part.Rules.Values);
+            if (part.RuleValues is { } values)
+            {
+                (_rules ??= new RuleKpis(SectorCatalog.Current.KpiRules)).Add(values);
+            }
         }
     }
 }

@@ -9,18 +9,18 @@ public static partial class KpiCalculator
         IEnumerable<SegmentSnapshot> segments, IEnumerable<SensorSnapshot> directSensors, int openAlerts, DateTimeOffset now)
     {
         var roads = new RoadAccumulator();
-        var sensors = new SectorTotals(now, default);
+        var sensors = new SectorTotals(default);
         foreach (var segment in segments)
         {
             roads.Add(segment);
             for (var i = 0; i < segment.Sensors.Count; i++)
             {
-                sensors.Add(segment.Sensors[i]);
+                sensors.Add(segment.Sensors[i], now);
             }
         }
         foreach (var sensor in directSensors)
         {
-            sensors.Add(sensor);
+            sensors.Add(sensor, now);
         }
         return Kpis(roads, sensors, openAlerts, countsRoads: true);
     }
@@ -48,7 +48,7 @@ public static partial class KpiCalculator
         IReadOnlyCollection<Sector> openAlertSectors, DateTimeOffset now, SegmentTotals? segmentTotals = null)
     {
         var roads = new RoadAccumulator();
-        var all = new SectorTotals(now, default);
+        var all = new SectorTotals(default);
         var bySector = new SectorTotalsBySector(now);
         var kept = SegmentTotals.Exact ? segmentTotals : null;
         foreach (var segment in segments)
@@ -100,7 +100,7 @@ public static partial class KpiCalculator
             SensorsOffline: Known(sensors.Offline, sensors.NewestSeen),
             OpenAlerts: Known(openAlerts, null),
             MonitoredKm: countsRoads ? Known(roads.MonitoredM / 1000, roads.AsOf) : Kpi.Unknown,
-            Rules: sensors.Rules.Values);
+            Rules: sensors.RuleValues);
 
     /// <summary>Length-weighted speed and congested length over the open, measured roads.</summary>
     private sealed class RoadAccumulator

@@ -44,8 +44,7 @@ public sealed class DistrictGrain(
         }
         _rules = await GrainFactory.GetGrain<IAlertRulesGrain>(0).Get();
         _report = new DebouncedAction(this, ReportDelay, ReportUpAsync);
-        _persist = new StateWriteBehind(this.GetGrainId(), writeBehind, options.Value.PersistDelay, state,
-            interleave: options.Value.InterleaveWriteBehind);
+        _persist = new StateWriteBehind(GrainContext, writeBehind, state);
         _evaluateAlerts = new DebouncedAction(this, options.Value.AlertDelay, async () =>
         {
             if (await EvaluateAlertsAsync())

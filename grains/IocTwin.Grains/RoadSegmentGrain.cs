@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using IocTwin.Domain;
 using IocTwin.Model;
-using Microsoft.Extensions.Options;
 using Orleans.Core;
 
 namespace IocTwin.Grains;
@@ -16,7 +15,6 @@ public sealed class RoadSegmentState
 }
 
 public sealed class RoadSegmentGrain(
-    IOptions<TwinOptions> options,
     TimeProvider time,
     RollupOutbox rollup,
     WriteBehindSchedule writeBehind) : Grain, IRoadSegmentGrain, IWritesBehind
@@ -28,8 +26,7 @@ public sealed class RoadSegmentGrain(
     {
         state = LeanGrainState.Create<RoadSegmentState>("segment", GrainContext);
         await state.ReadStateAsync();
-        _persist = new StateWriteBehind(this.GetGrainId(), writeBehind, options.Value.PersistDelay, state,
-            interleave: options.Value.InterleaveWriteBehind);
+        _persist = new StateWriteBehind(GrainContext, writeBehind, state);
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>

@@ -1,13 +1,11 @@
 using IocTwin.Domain;
 using IocTwin.History;
 using IocTwin.Model;
-using Microsoft.Extensions.Options;
 using Orleans.Core;
 
 namespace IocTwin.Grains;
 
 public sealed class SensorGrain(
-    IOptions<TwinOptions> options,
     TimeProvider time,
     IReadingHistory history,
     RollupOutbox rollup,
@@ -22,8 +20,7 @@ public sealed class SensorGrain(
     {
         state = LeanGrainState.Create<SensorState>("sensor", GrainContext);
         await state.ReadStateAsync();
-        _persist = new StateWriteBehind(this.GetGrainId(), writeBehind, options.Value.PersistDelay, state,
-            interleave: options.Value.InterleaveWriteBehind);
+        _persist = new StateWriteBehind(GrainContext, writeBehind, state);
         if (state.State.LastReading is { } last && ReadingRanges.Acceptable(last.Values) is var acceptable && acceptable != last.Values)
         {
             // Saved before value ranges were enforced: the impossible values go, the rest of the reading stays.

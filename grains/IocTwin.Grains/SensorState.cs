@@ -46,7 +46,7 @@ public sealed class SensorState
         at = ~at;
         if (_appliedCount == _applied.Length)
         {
-            Array.Resize(ref _applied, Math.Max(2, _applied.Length * 2));
+            Array.Resize(ref _applied, Math.Max(1, _applied.Length * 2));
         }
         Array.Copy(_applied, at, _applied, at + 1, _appliedCount - at);
         _applied[at] = batch;
@@ -68,7 +68,7 @@ public sealed class SensorState
         }
         var left = _appliedCount - keep;
         // Shrinks once most of the room is unused, so that a burst of batches does not stay held.
-        var kept = left <= _applied.Length / 4 ? new HistoryBatch[Math.Max(2, left * 2)] : _applied;
+        var kept = left <= _applied.Length / 4 ? new HistoryBatch[left * 2] : _applied;
         Array.Copy(_applied, keep, kept, 0, left);
         Array.Clear(kept, left, kept.Length - left);
         (_applied, _appliedCount) = (kept, left);

@@ -11,13 +11,11 @@ namespace IocTwin.Grains;
 /// </summary>
 internal sealed class StateWriteBehind
 {
-    // The grain's id and its state, not a grain reference and a delegate: a twin holds a million of these, and the
-    // reference is made only when a write comes due.
-    private readonly GrainId _grain;
+    // The grain's context and its state, not a grain reference and a delegate: a twin holds a million of these, and the
+    // reference is made only when a write comes due. The delay and the way of writing are the silo's (the schedule's).
+    private readonly IGrainContext _grain;
     private readonly WriteBehindSchedule _schedule;
-    private readonly TimeSpan _delay;
     private readonly IStorage _state;
-    private readonly bool _interleave;
     private bool _spreadNext = true;
     // Read by the schedule's thread: whether calling the grain would find anything to write.
     private volatile bool _pending;
@@ -26,13 +24,9 @@ internal sealed class StateWriteBehind
     private WriteBehindSchedule.Entry? _entry;
     private Task _running = Task.CompletedTask;
 
-    /// <param name="interleave">
-    /// Let the grain's calls run while the write awaits the store: for a store that copies the state when the write is
-    /// asked for, so that a grain whose write waits for the database keeps taking readings.
-    /// </param>
-    public StateWriteBehind(GrainId grain, WriteBehindSchedule schedule, TimeSpan delay, IStorage state, bool interleave)
+    public StateWriteBehind(IGrainContext grain, WriteBehindSchedule schedule, IStorage state)
     {
-        (_grain, _schedule, _delay, _state, _interleave) = (grain, schedule, delay, state, interleave);
+        (_grain, _schedule, _state) = (grain, schedule, state);
     }
 
     /// <summary>Whether a write is asked for and not run yet (the schedule skips a grain that wrote since).</summary>
@@ -46,7 +40,7 @@ internal sealed class StateWriteBehind
             return;
         }
         _pending = true;
-        var delay = _spreadNext ? _delay * Random.Shared.NextDouble() : _delay;
+        var delay = _spreadNext ? _schedule.Delay * Random.Shared.NextDouble() : _schedule.Delay;
         _spreadNext = false;
         _entry = _schedule.Add(this, delay);
     }
@@ -54,8 +48,8 @@ internal sealed class StateWriteBehind
     /// <summary>The grain call the schedule makes when the write is due.</summary>
     internal Task CallGrain()
     {
-        var grain = _schedule.Grains.GetGrain<IWritesBehind>(_grain);
-        return _interleave ? grain.WriteBehindInterleaved() : grain.WriteBehind();
+        var grain = _schedule.Grains.GetGrain<IWritesBehind>(_grain.GrainId);
+        return _schedule.Interleave ? grain.WriteBehindInterleaved() : grain.WriteBehind();
     }
 
     /// <summary>The schedule's call did not reach the grain: the write, still pending, is called for again later.</summary>

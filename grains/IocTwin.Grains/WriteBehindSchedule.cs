@@ -27,6 +27,8 @@ public sealed class WriteBehindSchedule : ILifecycleParticipant<ISiloLifecycle>
     public WriteBehindSchedule(IOptions<TwinOptions> options, TimeProvider time, ILogger<WriteBehindSchedule> logger, IGrainFactory grains)
     {
         Grains = grains;
+        Delay = options.Value.PersistDelay;
+        Interleave = options.Value.InterleaveWriteBehind;
         _time = time;
         _logger = logger;
         // A quarter of the delay when it is short (tests, a store that must be current), else once a second.
@@ -35,6 +37,16 @@ public sealed class WriteBehindSchedule : ILifecycleParticipant<ISiloLifecycle>
 
     /// <summary>Makes the grain references the due writes are called through.</summary>
     internal IGrainFactory Grains { get; }
+
+    /// <summary>How long after a grain's first change its state is written (<see cref="TwinOptions.PersistDelay"/>).</summary>
+    internal TimeSpan Delay { get; }
+
+    /// <summary>
+    /// Whether the grain's calls run while its write awaits the store (<see cref="TwinOptions.InterleaveWriteBehind"/>):
+    /// for a store that copies the state when the write is asked for, so that a grain whose write waits for the
+    /// database keeps taking readings.
+    /// </summary>
+    internal bool Interleave { get; }
 
     /// <summary>A write waiting in the schedule; its write is let go when its grain deactivates first.</summary>
     internal sealed class Entry(StateWriteBehind write)

@@ -35,6 +35,7 @@ internal sealed class HistoryDb : IDisposable
         }
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
+        SqlitePageCache.Enlarge(connection);
         return connection;
     }
 

@@ -1,7 +1,6 @@
 using IocTwin.Domain;
 using IocTwin.Model;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace IocTwin.Grains;
 
@@ -24,7 +23,6 @@ public sealed class AssetState
 /// </summary>
 public sealed class AssetGrain(
     [PersistentState("asset", TwinStorage.Name)] IPersistentState<AssetState> state,
-    IOptions<TwinOptions> options,
     TimeProvider time,
     ILogger<AssetGrain> logger,
     WriteBehindSchedule writeBehind) : Grain, IAssetGrain, IWritesBehind
@@ -40,8 +38,7 @@ public sealed class AssetGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _persist = new StateWriteBehind(this.GetGrainId(), writeBehind, options.Value.PersistDelay, state,
-            interleave: options.Value.InterleaveWriteBehind);
+        _persist = new StateWriteBehind(GrainContext, writeBehind, state);
         return Task.CompletedTask;
     }
 
