@@ -118,7 +118,7 @@ public static partial class KpiCalculator
     /// </summary>
     /// <remarks>
     /// An area keeps some of these for each of its segments between reports (<see cref="SegmentTotals"/>), so they hold
-    /// no more than the totals: no clock, and the rules' KPIs only once a rule had a value.
+    /// no more than the totals: no clock, and no rules' KPIs unless the sectors define rules.
     /// </remarks>
     internal sealed class SectorTotals(Sector sector)
     {

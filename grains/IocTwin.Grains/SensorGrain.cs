@@ -28,11 +28,13 @@ public sealed class SensorGrain(
         }
         if (state.State.Spec is { } spec)
         {
-            // The district's id read from the row is one more copy of it in every sensor of the district.
-            state.State.Spec = spec with { DistrictId = SharedStrings.AreaIds.Share(spec.DistrictId) };
+            state.State.Spec = WithSharedIds(spec);
             await CatchUpWithHistoryAsync(cancellationToken);
         }
     }
+
+    // The district's id as read from a row or a message is one more copy of it in every sensor of the district.
+    private static SensorSpec WithSharedIds(SensorSpec spec) => spec with { DistrictId = SharedStrings.AreaIds.Share(spec.DistrictId) };
 
     /// <summary>
     /// Live values are written behind; after a crash the saved state may miss acknowledged readings, which history
@@ -71,7 +73,7 @@ public sealed class SensorGrain(
     public async Task<SensorView> Register(SensorSpec spec)
     {
         var previous = state.State.Spec;
-        state.State.Spec = spec with { Id = this.GetPrimaryKeyString() };
+        state.State.Spec = WithSharedIds(spec) with { Id = this.GetPrimaryKeyString() };
         state.State.Version++;
         await state.WriteStateAsync();
 
@@ -106,6 +108,10 @@ public sealed class SensorGrain(
         if (state.State.Spec is null && Topology.ImportedRowCheck.Due(ref _lookAgainAt, time))
         {
             await state.ReadStateAsync();
+            if (state.State.Spec is { } spec)
+            {
+                state.State.Spec = WithSharedIds(spec);
+            }
         }
     }
 

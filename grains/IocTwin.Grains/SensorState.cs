@@ -22,7 +22,7 @@ public sealed class SensorState
         get => [.. _applied.AsSpan(0, _appliedCount)];
         set
         {
-            _applied = [.. value];
+            _applied = [.. value ?? []];
             _appliedCount = _applied.Length;
             Array.Sort(_applied, Order);
         }

@@ -35,7 +35,6 @@ internal sealed class HistoryDb : IDisposable
         }
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
-        SqlitePageCache.Enlarge(connection);
         return connection;
     }
 

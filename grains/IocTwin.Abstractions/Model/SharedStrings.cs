@@ -13,10 +13,10 @@ public sealed class SharedStrings(int capacity)
     private readonly ConcurrentDictionary<string, string> _pool = new(StringComparer.Ordinal);
     private int _count;
 
-    /// <summary>Catalogue ids: sectors and sensor kinds, a few dozen in a city.</summary>
+    /// <summary>Catalogue ids (sectors and sensor kinds, a few dozen in a city) read from stored state and messages.</summary>
     public static SharedStrings CatalogIds { get; } = new(4_096);
 
-    /// <summary>Area ids (wards, districts, cities): some thousands in a country.</summary>
+    /// <summary>Ids of the areas registered sensors are in (wards, districts): some thousands in a country.</summary>
     public static SharedStrings AreaIds { get; } = new(65_536);
 
     public int Capacity => capacity;

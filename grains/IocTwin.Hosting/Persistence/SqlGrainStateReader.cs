@@ -53,7 +53,6 @@ internal sealed class SqlGrainStateReader(StorageKind storage, string connection
     {
         using var connection = new SqliteConnection(connectionString);
         connection.Open();
-        SqlitePageCache.Enlarge(connection);
         using var select = connection.CreateCommand();
         // SQLite has no array parameter: one numbered parameter per hash (a group stays far below its 32,766 limit).
         var ids = string.Join(", ", idHashes.Select((_, i) => $"@i{i}"));

@@ -73,7 +73,6 @@ internal sealed class SqliteStateRows(string connectionString, string serviceId)
         // As the provider's own writes do (0001-persistence.sql): the log is synced at checkpoints.
         pragma.CommandText = "PRAGMA synchronous = NORMAL;";
         pragma.ExecuteNonQuery();
-        SqlitePageCache.Enlarge(connection);
         return connection;
     }
 

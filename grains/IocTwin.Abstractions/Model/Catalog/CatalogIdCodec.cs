@@ -7,7 +7,10 @@ namespace IocTwin.Model;
 
 /// <summary>
 /// Stores a catalogue id as its string. Rows written while sectors and sensor kinds were compiled enums hold the enum's
-/// number (a varint field): those read as the compiled id at that position, so every stored grain keeps loading.
+/// number (a varint field): those read as the compiled id at that position, so every stored grain keeps loading. Ids
+/// read are shared (<see cref="SharedStrings.CatalogIds"/>): a twin holds one in each sensor and reads it anew from every
+/// stored row and message. Only here, where ids come from stored state and grain messages (the twin's own, checked
+/// against the catalogue when taken in), not where clients' input is parsed.
 /// </summary>
 public abstract class CatalogIdCodec<T> : IFieldCodec<T> where T : struct, ICatalogId<T>
 {
@@ -19,7 +22,7 @@ public abstract class CatalogIdCodec<T> : IFieldCodec<T> where T : struct, ICata
     {
         if (field.WireType != WireType.VarInt)
         {
-            return T.FromId(StringCodec.ReadValue(ref reader, field) ?? "");
+            return T.FromId(SharedStrings.CatalogIds.Share(StringCodec.ReadValue(ref reader, field) ?? ""));
         }
         var number = Int32Codec.ReadValue(ref reader, field);
         return number >= 0 && number < T.Compiled.Count

@@ -13,8 +13,7 @@ public readonly record struct Sector : ICatalogId<Sector>, IComparable<Sector>
 {
     private readonly string? _id;
 
-    // Shared: a twin holds one in each sensor, and reads it anew from every stored row and message.
-    public Sector(string id) => _id = id is null ? null : SharedStrings.CatalogIds.Share(id);
+    public Sector(string id) => _id = id;
 
     public string Id => _id ?? "";
 

@@ -12,8 +12,7 @@ public readonly record struct SensorKind : ICatalogId<SensorKind>, IComparable<S
 {
     private readonly string? _id;
 
-    // Shared: a twin holds one in each sensor, and reads it anew from every stored row and message.
-    public SensorKind(string id) => _id = id is null ? null : SharedStrings.CatalogIds.Share(id);
+    public SensorKind(string id) => _id = id;
 
     public string Id => _id ?? "";
 
