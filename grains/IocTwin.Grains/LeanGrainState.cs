@@ -11,9 +11,10 @@ namespace IocTwin.Grains;
 /// activation: some 300 bytes per grain, a tenth of what a live sensor costs. Such a grain reads its state itself,
 /// first thing in <c>OnActivateAsync</c> (not in its constructor from an injected grain context: the activation's
 /// service scope then keeps what it resolved, which took back most of the saving); reads of grains activating
-/// together are still grouped by the store. Unlike the facet it does not travel with a grain that migrates (no migration participant, the same list): the twin
-/// turns no activation rebalancing on, and a grain moved anyway writes its state as it deactivates and reads it where
-/// it comes up, a sensor then catching up on history as after any activation.
+/// together are still grouped by the store. Unlike the facet it does not travel with a grain that migrates (no
+/// migration participant, the same list): the twin turns no activation rebalancing on, and a grain moved anyway writes
+/// its state as it deactivates and reads it where it comes up, a sensor then catching up on history as after any
+/// activation.
 /// </summary>
 internal static class LeanGrainState
 {

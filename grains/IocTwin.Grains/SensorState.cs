@@ -68,7 +68,7 @@ public sealed class SensorState
         }
         var left = _appliedCount - keep;
         // Shrinks once most of the room is unused, so that a burst of batches does not stay held.
-        var kept = left <= _applied.Length / 4 ? new HistoryBatch[left * 2] : _applied;
+        HistoryBatch[] kept = left == 0 ? [] : left <= _applied.Length / 4 ? new HistoryBatch[left * 2] : _applied;
         Array.Copy(_applied, keep, kept, 0, left);
         Array.Clear(kept, left, kept.Length - left);
         (_applied, _appliedCount) = (kept, left);

@@ -5,7 +5,7 @@ namespace IocTwin.Model;
 /// <summary>
 /// One instance of each of a few strings that many objects hold (catalogue ids, area ids): every stored row and every
 /// message read gives each holder a copy of its own otherwise, and a twin of a million sensors holds a sector, a kind
-/// and a district in each of them. Bounded: past <see cref="Capacity"/> strings it hands back what it is given, so that
+/// and a district in each of them. Bounded: past its capacity it hands back what it is given, so that
 /// input naming ever new ids cannot grow it without end. Unlike <see cref="string.Intern"/>, a pool per purpose.
 /// </summary>
 public sealed class SharedStrings(int capacity)
@@ -18,8 +18,6 @@ public sealed class SharedStrings(int capacity)
 
     /// <summary>Ids of the areas registered sensors are in (wards, districts): some thousands in a country.</summary>
     public static SharedStrings AreaIds { get; } = new(65_536);
-
-    public int Capacity => capacity;
 
     /// <summary>The pool's instance equal to <paramref name="value"/>, or the value itself (then pooled if there is room).</summary>
     public string Share(string value)
