@@ -156,7 +156,11 @@ public static class IngestBenchmark
         }
     }
 
-    private static async Task MeasureAsync(BenchmarkContext context, string level, string shape, int batchCount, int inFlight,
+    /// <summary>
+    /// Feeds <paramref name="send"/>'s batches for the warm-up, then for the window, and reports the acknowledged and
+    /// live rates of <paramref name="level"/> in <paramref name="row"/>, with where the CPU went.
+    /// </summary>
+    internal static async Task MeasureAsync(BenchmarkContext context, string level, string shape, int batchCount, int inFlight,
         Func<int, Task<(int Accepted, int Rejected)>> send, IngestRow row, Func<TimeSpan>? otherProcessesCpu = null)
     {
         var options = context.Options;
