@@ -14,10 +14,7 @@ public sealed class RoadSegmentState
     [Id(2)] public long Version { get; set; }
 }
 
-public sealed class RoadSegmentGrain(
-    TimeProvider time,
-    RollupOutbox rollup,
-    WriteBehindSchedule writeBehind) : Grain, IRoadSegmentGrain, IWritesBehind
+public sealed class RoadSegmentGrain(LiveGrainServices services) : Grain, IRoadSegmentGrain, IWritesBehind
 {
     private StateStorageBridge<RoadSegmentState> state = null!;
     private StateWriteBehind _persist = null!;
@@ -26,7 +23,7 @@ public sealed class RoadSegmentGrain(
     {
         state = LeanGrainState.Create<RoadSegmentState>("segment", GrainContext);
         await state.ReadStateAsync();
-        _persist = new StateWriteBehind(GrainContext, writeBehind, state);
+        _persist = new StateWriteBehind(GrainContext, services.WriteBehind, state);
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
@@ -56,7 +53,7 @@ public sealed class RoadSegmentGrain(
     public async Task<SegmentView?> Get()
     {
         // An activation of an id an import then wrote (see ImportedRowCheck) reads its row again.
-        if (state.State.Spec is null && Topology.ImportedRowCheck.Due(ref _lookAgainAt, time))
+        if (state.State.Spec is null && Topology.ImportedRowCheck.Due(ref _lookAgainAt, services.Time))
         {
             await state.ReadStateAsync();
         }
@@ -109,7 +106,7 @@ public sealed class RoadSegmentGrain(
     {
         if (state.State.Spec is { } spec)
         {
-            rollup.Post(spec.DistrictId, Snapshot(spec));
+            services.Rollup.Post(spec.DistrictId, Snapshot(spec));
         }
     }
 
@@ -128,7 +125,7 @@ public sealed class RoadSegmentGrain(
         ? GrainFactory.GetGrain<IDistrictGrain>(spec.DistrictId).ReportSegments([Snapshot(spec)])
         : Task.CompletedTask;
 
-    private SegmentSnapshot Snapshot(SegmentSpec spec) => SnapshotOf(spec, state.State.Sensors.Values, state.State.Version, time.GetUtcNow());
+    private SegmentSnapshot Snapshot(SegmentSpec spec) => SnapshotOf(spec, state.State.Sensors.Values, state.State.Version, services.Time.GetUtcNow());
 
     /// <summary>What the district holds of a segment: its traffic as its sensors give it now.</summary>
     public static SegmentSnapshot SnapshotOf(SegmentSpec spec, IReadOnlyCollection<SensorSnapshot> sensors, long version, DateTimeOffset now)
@@ -137,7 +134,7 @@ public sealed class RoadSegmentGrain(
         return new SegmentSnapshot(spec.Id, spec.LengthM, status, traffic, [.. sensors], version);
     }
 
-    private SegmentView View(SegmentSpec spec) => ViewOf(spec, state.State, time.GetUtcNow());
+    private SegmentView View(SegmentSpec spec) => ViewOf(spec, state.State, services.Time.GetUtcNow());
 
     /// <summary>A segment's view from its stored state, as its grain answers it (an import builds those of the rows it stores).</summary>
     public static SegmentView ViewOf(SegmentSpec spec, RoadSegmentState state, DateTimeOffset now)

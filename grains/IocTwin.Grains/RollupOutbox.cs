@@ -280,10 +280,14 @@ public sealed class RollupOutbox : ILifecycleParticipant<ISiloLifecycle>
 
 public static class RollupOutboxRegistration
 {
-    /// <summary>Registers the silo's rollup outbox and the pacing of its areas' reports; every silo hosting twin grains needs them.</summary>
+    /// <summary>
+    /// Registers the silo's rollup outbox, the pacing of its areas' reports and the services its sensors and segments
+    /// share (<see cref="LiveGrainServices"/>); every silo hosting twin grains needs them.
+    /// </summary>
     public static IServiceCollection AddTwinRollup(this IServiceCollection services)
     {
         services.AddSingleton<RollupOutbox>();
+        services.AddSingleton<LiveGrainServices>();
         services.AddSingleton<AreaReportPacing>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RollupOutbox>());
         return services;

@@ -5,11 +5,7 @@ using Orleans.Core;
 
 namespace IocTwin.Grains;
 
-public sealed class SensorGrain(
-    TimeProvider time,
-    IReadingHistory history,
-    RollupOutbox rollup,
-    WriteBehindSchedule writeBehind) : Grain, ISensorGrain, IWritesBehind
+public sealed class SensorGrain(LiveGrainServices services) : Grain, ISensorGrain, IWritesBehind
 {
     private StateStorageBridge<SensorState> state = null!;
     private StateWriteBehind _persist = null!;
@@ -20,7 +16,7 @@ public sealed class SensorGrain(
     {
         state = LeanGrainState.Create<SensorState>("sensor", GrainContext);
         await state.ReadStateAsync();
-        _persist = new StateWriteBehind(GrainContext, writeBehind, state);
+        _persist = new StateWriteBehind(GrainContext, services.WriteBehind, state);
         if (state.State.LastReading is { } last && ReadingRanges.Acceptable(last.Values) is var acceptable && acceptable != last.Values)
         {
             // Saved before value ranges were enforced: the impossible values go, the rest of the reading stays.
@@ -47,7 +43,7 @@ public sealed class SensorGrain(
     private async Task CatchUpWithHistoryAsync(CancellationToken cancellationToken)
     {
         var since = state.State.LastCommitMs == 0 ? 0 : state.State.LastCommitMs - (long)BatchMemory.TotalMilliseconds;
-        var stored = await history.CommittedAfterAsync(this.GetPrimaryKeyString(), since, cancellationToken);
+        var stored = await services.History.CommittedAfterAsync(this.GetPrimaryKeyString(), since, cancellationToken);
         foreach (var batch in stored.GroupBy(r => r.Batch))
         {
             if (state.State.MarkApplied(batch.Key))
@@ -105,7 +101,7 @@ public sealed class SensorGrain(
 
     private async ValueTask LookForImportedRowAsync()
     {
-        if (state.State.Spec is null && Topology.ImportedRowCheck.Due(ref _lookAgainAt, time))
+        if (state.State.Spec is null && Topology.ImportedRowCheck.Due(ref _lookAgainAt, services.Time))
         {
             await state.ReadStateAsync();
             if (state.State.Spec is { } spec)
@@ -127,7 +123,7 @@ public sealed class SensorGrain(
         // answers both questions with one lookup in the set.
         if (batch is not { } stored || state.State.MarkApplied(stored))
         {
-            Apply(readings, batch, time.GetUtcNow());
+            Apply(readings, batch, services.Time.GetUtcNow());
         }
         return Task.CompletedTask;
     }
@@ -160,7 +156,7 @@ public sealed class SensorGrain(
         // Health depends on last-seen, so the parent hears of every batch, not only of newer values.
         if (state.State.Spec is { } spec)
         {
-            rollup.Post(spec, Snapshot(spec));
+            services.Rollup.Post(spec, Snapshot(spec));
         }
         _persist.Schedule();
     }
@@ -178,7 +174,7 @@ public sealed class SensorGrain(
         spec.Id, spec.Kind, spec.Sector, state.State.LastSeen,
         state.State.LastReading?.Values ?? [], state.State.ReadingCount);
 
-    private SensorView View(SensorSpec spec) => ViewOf(spec, state.State, time.GetUtcNow());
+    private SensorView View(SensorSpec spec) => ViewOf(spec, state.State, services.Time.GetUtcNow());
 
     /// <summary>A sensor's view from its stored state, as its grain answers it (an import builds those of the rows it stores).</summary>
     public static SensorView ViewOf(SensorSpec spec, SensorState state, DateTimeOffset now) => new(

@@ -9,8 +9,16 @@ public sealed class SensorState
     [Id(1)] public Reading? LastReading { get; set; }
     [Id(2)] public long ReadingCount { get; set; }
     [Id(3)] public long Version { get; set; }
-    /// <summary>When the twin last heard from the sensor; health is judged by it, not by reading timestamps.</summary>
-    [Id(4)] public DateTimeOffset? LastSeen { get; set; }
+    /// <summary>
+    /// When the twin last heard from the sensor; health is judged by it, not by reading timestamps. Held as UTC ticks
+    /// (0: never), 16 bytes less per sensor than a nullable <see cref="DateTimeOffset"/>; stored as before.
+    /// </summary>
+    [Id(4)]
+    public DateTimeOffset? LastSeen
+    {
+        get => _lastSeenUtcTicks == 0 ? null : new DateTimeOffset(_lastSeenUtcTicks, TimeSpan.Zero);
+        set => _lastSeenUtcTicks = value?.UtcTicks ?? 0;
+    }
     /// <summary>
     /// History batches applied lately (commit times within <see cref="SensorGrain.BatchMemory"/> of the newest), as
     /// stored: a set, built when asked for. Held in a sorted array (<see cref="MarkApplied"/>): a set of a few batches
@@ -30,6 +38,8 @@ public sealed class SensorState
 
     /// <summary>Newest commit time applied: batches committed before it minus the batch memory were all applied.</summary>
     [Id(6)] public long LastCommitMs { get; set; }
+
+    [NonSerialized] private long _lastSeenUtcTicks;
 
     // By commit time, then writer: batches mostly come in commit order, so a new one goes at the end.
     [NonSerialized] private HistoryBatch[] _applied = [];

@@ -55,6 +55,20 @@ public sealed class SensorStateTests
     }
 
     [Fact]
+    public void When_a_sensor_was_last_seen_survives_a_stored_round_trip_and_never_seen_stays_unset()
+    {
+        var serializer = new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<Serializer>();
+        var seen = new DateTimeOffset(2026, 7, 1, 8, 30, 15, 250, TimeSpan.FromHours(7));
+
+        var loaded = serializer.Deserialize<SensorState>(serializer.SerializeToArray(new SensorState { LastSeen = seen }))!;
+        var never = serializer.Deserialize<SensorState>(serializer.SerializeToArray(new SensorState()))!;
+
+        Assert.Equal(seen, loaded.LastSeen);
+        Assert.Equal(seen.UtcTicks, loaded.LastSeen!.Value.UtcTicks);
+        Assert.Null(never.LastSeen);
+    }
+
+    [Fact]
     public void Sensors_read_from_stored_rows_share_one_copy_of_their_sector_and_kind()
     {
         var serializer = new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<Serializer>();
