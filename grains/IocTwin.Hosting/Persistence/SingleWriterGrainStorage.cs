@@ -157,7 +157,8 @@ internal sealed class SingleWriterGrainStorage : IGrainStorage
         HashSet<(string, GrainId)> grouped = [];
         while (await _writes.Reader.WaitToReadAsync())
         {
-            // The file is shared with history's writers: hold it for a run of queued writes, not for each.
+            // The file is shared with the process's other writers of it (imports, the audit log): hold it for a run of
+            // queued writes, not for each.
             await _fileGate.WaitAsync();
             try
             {
