@@ -282,7 +282,8 @@ public static class RollupOutboxRegistration
 {
     /// <summary>
     /// Registers the silo's rollup outbox, the pacing of its areas' reports and the services its sensors and segments
-    /// share (<see cref="LiveGrainServices"/>); every silo hosting twin grains needs them.
+    /// share (<see cref="LiveGrainServices"/>, which needs reading history and the write-behind schedule registered
+    /// too); every silo hosting twin grains needs them.
     /// </summary>
     public static IServiceCollection AddTwinRollup(this IServiceCollection services)
     {

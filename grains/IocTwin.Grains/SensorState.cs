@@ -10,8 +10,9 @@ public sealed class SensorState
     [Id(2)] public long ReadingCount { get; set; }
     [Id(3)] public long Version { get; set; }
     /// <summary>
-    /// When the twin last heard from the sensor; health is judged by it, not by reading timestamps. Held as UTC ticks
-    /// (0: never), 16 bytes less per sensor than a nullable <see cref="DateTimeOffset"/>; stored as before.
+    /// When the twin last heard from the sensor, by its own clock; health is judged by it, not by reading timestamps.
+    /// Held as UTC ticks (0: never), 16 bytes less per sensor than a nullable <see cref="DateTimeOffset"/>, and read back
+    /// in UTC; stored as before.
     /// </summary>
     [Id(4)]
     public DateTimeOffset? LastSeen

@@ -157,8 +157,8 @@ internal sealed class SingleWriterGrainStorage : IGrainStorage
         HashSet<(string, GrainId)> grouped = [];
         while (await _writes.Reader.WaitToReadAsync())
         {
-            // The file is shared with the process's other writers of it (imports, the audit log): hold it for a run of
-            // queued writes, not for each.
+            // The file is shared with the process's other writers of it (imports, the audit log; history too when it
+            // is set to the same file): hold it for a run of queued writes, not for each.
             await _fileGate.WaitAsync();
             try
             {

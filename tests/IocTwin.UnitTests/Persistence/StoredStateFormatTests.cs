@@ -14,6 +14,13 @@ public sealed class SensorStateWithStructBatches
     [Id(6)] public long LastCommitMs { get; set; }
 }
 
+/// <summary>A sensor's state as stored while it held when it was last seen as a nullable date, with the same field id.</summary>
+[GenerateSerializer]
+public sealed class SensorStateWithDateLastSeen
+{
+    [Id(4)] public DateTimeOffset? LastSeen { get; set; }
+}
+
 [GenerateSerializer]
 public readonly record struct StructBatch([property: Id(0)] int Writer, [property: Id(1)] long CommittedMs);
 
@@ -100,6 +107,20 @@ public sealed class StoredStateFormatTests
         Assert.Equal(12, loaded.ReadingCount);
         Assert.Equal(2_000, loaded.LastCommitMs);
         Assert.True(loaded.RecentBatches.SetEquals([new HistoryBatch(7, 1_000), new HistoryBatch(8, 2_000)]));
+    }
+
+    [Fact]
+    public void When_a_sensor_was_last_seen_loads_as_stored_and_is_stored_as_before()
+    {
+        var serializer = new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<Serializer>();
+        var seen = new DateTimeOffset(2026, 7, 1, 8, 30, 15, TimeSpan.Zero);
+
+        var loaded = serializer.Deserialize<SensorState>(serializer.SerializeToArray(new SensorStateWithDateLastSeen { LastSeen = seen }))!;
+        var storedNow = serializer.Deserialize<SensorStateWithDateLastSeen>(serializer.SerializeToArray(new SensorState { LastSeen = seen }))!;
+
+        Assert.Equal(seen, loaded.LastSeen);
+        Assert.Equal(seen, storedNow.LastSeen);
+        Assert.Null(serializer.Deserialize<SensorState>(serializer.SerializeToArray(new SensorStateWithDateLastSeen()))!.LastSeen);
     }
 
     [Fact]
