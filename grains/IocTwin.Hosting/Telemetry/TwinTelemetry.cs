@@ -74,10 +74,22 @@ public static class TwinTelemetry
     /// </summary>
     public const int FewTagCombinations = 200;
 
+    /// <summary>
+    /// Orleans gauges whose every reading walks every activation (the pending requests of all of them, under the lock a
+    /// new activation takes too) or every directory cache entry: on a silo of a million sensors one reading took most
+    /// of a core for seconds (benchmark row 9), so a scrape every few seconds would keep it busy. The activation count
+    /// stays (<c>orleans-catalog-activations</c>, a counter read).
+    /// </summary>
+    public static readonly IReadOnlySet<string> WalkEveryActivation = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "orleans-messaging-processing-activation-data",
+        "orleans-directory-cache-size",
+    };
+
     private static MetricStreamConfiguration? SmallerStreams(Instrument instrument) =>
-        instrument.Meter.Name is Name or "Microsoft.AspNetCore.Hosting"
-            ? null
-            : new MetricStreamConfiguration { CardinalityLimit = FewTagCombinations };
+        WalkEveryActivation.Contains(instrument.Name) ? MetricStreamConfiguration.Drop
+        : instrument.Meter.Name is Name or "Microsoft.AspNetCore.Hosting" ? null
+        : new MetricStreamConfiguration { CardinalityLimit = FewTagCombinations };
 
     /// <summary>Metrics and traces of the twin, Orleans and the .NET runtime; hosts add their own exporters and instrumentation.</summary>
     /// <remarks>
