@@ -80,7 +80,7 @@ public static class TwinTelemetry
     /// of a core for seconds (benchmark row 9), so a scrape every few seconds would keep it busy. The activation count
     /// stays (<c>orleans-catalog-activations</c>, a counter read).
     /// </summary>
-    public static readonly IReadOnlySet<string> WalkEveryActivation = new HashSet<string>(StringComparer.Ordinal)
+    private static readonly HashSet<string> WalkEveryActivation = new HashSet<string>(StringComparer.Ordinal)
     {
         "orleans-messaging-processing-activation-data",
         "orleans-directory-cache-size",

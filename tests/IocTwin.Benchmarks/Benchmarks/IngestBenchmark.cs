@@ -95,18 +95,21 @@ public static class IngestBenchmark
         var batches = Readings.Batches(readings, options.BatchSize);
         var shape = $"batches of {options.BatchSize:N0} over {context.City.Sensors.Count:N0} sensors";
 
-        // Grain level.
+        await GrainLevelAsync(context, batches, "grain level (IngestService)", shape, Row(context, http: false));
+        await HttpLevelAsync(context, batches, shape, Row(context, http: true));
+    }
+
+    /// <summary>The batches handed to the API process's <see cref="IngestService"/>, as the level <paramref name="level"/> of <paramref name="row"/>.</summary>
+    internal static Task GrainLevelAsync(BenchmarkContext context, List<List<ParsedReading>> batches, string level, string shape, IngestRow row)
+    {
         var ingest = context.Host.Get<IngestService>();
         async Task<(int, int)> IngestBatch(int i)
         {
             var result = await ingest.IngestAsync(batches[i], []);
             return (result.Accepted, result.Rejected.Count);
         }
-        await MeasureAsync(context, "grain level (IngestService)", $"{shape}, {options.GrainBatchesInFlight} in flight",
-            batches.Count, options.GrainBatchesInFlight, IngestBatch, Row(context, http: false));
-
-        // HTTP level.
-        await HttpLevelAsync(context, batches, shape, Row(context, http: true));
+        return MeasureAsync(context, level, $"{shape}, {context.Options.GrainBatchesInFlight} in flight",
+            batches.Count, context.Options.GrainBatchesInFlight, IngestBatch, row);
     }
 
     /// <summary>The row the ingest figures of a level go to, set against the no-op call baseline.</summary>
@@ -156,11 +159,7 @@ public static class IngestBenchmark
         }
     }
 
-    /// <summary>
-    /// Feeds <paramref name="send"/>'s batches for the warm-up, then for the window, and reports the acknowledged and
-    /// live rates of <paramref name="level"/> in <paramref name="row"/>, with where the CPU went.
-    /// </summary>
-    internal static async Task MeasureAsync(BenchmarkContext context, string level, string shape, int batchCount, int inFlight,
+    private static async Task MeasureAsync(BenchmarkContext context, string level, string shape, int batchCount, int inFlight,
         Func<int, Task<(int Accepted, int Rejected)>> send, IngestRow row, Func<TimeSpan>? otherProcessesCpu = null)
     {
         var options = context.Options;

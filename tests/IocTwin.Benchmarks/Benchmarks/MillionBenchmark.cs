@@ -74,25 +74,11 @@ public static class MillionBenchmark
             perSensor, Unit.Bytes, "none", double.NaN) { Target = "< 3 KB", Met = perSensor < 3 * 1024 });
         context.Results.Note($"{Name}: managed heap {before / 1048576.0:N0} MB with the districts live, {after / 1048576.0:N0} MB with every sensor live");
 
-        await FeedTheLiveCityAsync(context, ingest);
-    }
-
-    /// <summary>
-    /// The city's feed once every sensor is live: one reading for each sensor per sweep, swept for the ingest row's
-    /// warm-up and window, and how many per second the twin acknowledges and keeps up with (in the city's KPIs).
-    /// </summary>
-    private static async Task FeedTheLiveCityAsync(BenchmarkContext context, IngestService ingest)
-    {
-        var options = context.Options;
-        var batches = Readings.Batches(Readings.OnePerSensor(context.City, DateTimeOffset.UtcNow, seed: 37), options.BatchSize);
-        async Task<(int, int)> IngestBatch(int i)
-        {
-            var result = await ingest.IngestAsync(batches[i], []);
-            return (result.Accepted, result.Rejected.Count);
-        }
-        await IngestBenchmark.MeasureAsync(context, "grain level (IngestService), every sensor live",
-            $"batches of {options.BatchSize:N0} sweeping {context.City.Sensors.Count:N0} sensors, {options.GrainBatchesInFlight} in flight",
-            batches.Count, options.GrainBatchesInFlight, IngestBatch,
+        // The city's feed once every sensor is live: one reading for each sensor per sweep, for the ingest row's
+        // warm-up and window, and how many per second the twin acknowledges and keeps up with (in the city's KPIs).
+        var feed = Readings.Batches(Readings.OnePerSensor(city, DateTimeOffset.UtcNow, seed: 37), context.Options.BatchSize);
+        await IngestBenchmark.GrainLevelAsync(context, feed, "grain level (IngestService), every sensor live",
+            $"batches of {context.Options.BatchSize:N0} sweeping {city.Sensors.Count:N0} sensors",
             new IngestRow(Name, "baseline calls", context.BaselineCallRate, AcknowledgedTargetRatio: null, IngestBenchmark.TargetRate));
     }
 }
