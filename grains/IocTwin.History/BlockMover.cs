@@ -34,8 +34,10 @@ internal sealed class BlockMover(HistoryDb db, int writer, AppendedRows appended
     // What this process appended since its last move began, and when the first of it was committed (0: nothing).
     private long _appendedSinceMove;
     private long _firstUnmovedMs;
-    // Moves see about the same number of readings each time: the last one's sizes the next one's arrays.
+    // Moves see about the same number of readings and sensors each time: the last one's size the next one's arrays and
+    // its map of sensors (grown from empty, that map's resizes were a hundredth of what a busy silo allocated).
     private int _entriesLastMove;
+    private int _sensorsLastMove;
 
     /// <summary>Counts what this process committed, towards its next move.</summary>
     public void Appended(int readings, long firstCommittedMs)
@@ -130,7 +132,7 @@ internal sealed class BlockMover(HistoryDb db, int writer, AppendedRows appended
         // appends wait for it.
         var orphaned = DateTimeOffset.UtcNow.Subtract(_orphanAge).ToUnixTimeMilliseconds();
         var ids = new List<long>();
-        using var entries = new EntriesBySensor(_entriesLastMove);
+        using var entries = new EntriesBySensor(_entriesLastMove, _sensorsLastMove);
         var rented = new List<byte[]>();
         var more = false;
         try
@@ -176,6 +178,7 @@ internal sealed class BlockMover(HistoryDb db, int writer, AppendedRows appended
             }
             appended.Forget(ids);
             _entriesLastMove = entries.Count;
+            _sensorsLastMove = entries.SensorIds.Count;
             return (entries.Count, more);
         }
         finally

@@ -10,9 +10,9 @@ namespace IocTwin.History;
 /// </summary>
 public sealed class EntriesBySensor : IDisposable
 {
-    private readonly Dictionary<string, int> _slots = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _slots;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _slotsByChars;
-    private readonly List<string> _sensorIds = [];
+    private readonly List<string> _sensorIds;
     private StoredEntry[] _entries;
     private int[] _slotOf;
     // Entries ordered by sensor slot (arrival order within a sensor), and where each slot's run starts; null when stale.
@@ -22,8 +22,11 @@ public sealed class EntriesBySensor : IDisposable
     private bool _sealed;
 
     /// <param name="capacity">Entries expected: a good guess spares regrowth.</param>
-    public EntriesBySensor(int capacity = 16)
+    /// <param name="sensors">Sensors expected: a move sees about as many as the last one did.</param>
+    public EntriesBySensor(int capacity = 16, int sensors = 0)
     {
+        _slots = new Dictionary<string, int>(sensors, StringComparer.Ordinal);
+        _sensorIds = new List<string>(sensors);
         _slotsByChars = _slots.GetAlternateLookup<ReadOnlySpan<char>>();
         _entries = ArrayPool<StoredEntry>.Shared.Rent(Math.Max(16, capacity));
         _slotOf = ArrayPool<int>.Shared.Rent(_entries.Length);

@@ -68,6 +68,8 @@ public static class LatencyBenchmark
                 await screensProcess.RecordAsync();
                 var before = context.Counters.Take();
                 var sentBefore = feed.Sent;
+                // The note's POST times are the window's: not the warm-up's, whose first readings activated the sensors.
+                feed.TakeAckMilliseconds();
                 book.StartRound();
                 await Task.Delay(options.LatencyWindow);
                 var probes = book.EndRound();
