@@ -73,8 +73,14 @@ internal sealed class KpiRecorder(HistoryDb db, ILogger logger)
                 // KPI history is a record of the past, not an acknowledgement: a lost batch is logged, not retried.
                 logger.LogWarning(ex, "Could not store {Rows} KPI points", batch.Count);
             }
-            // Emptied, keeping its capacity, to be filled after the next swap (only this loop swaps).
+            // Emptied, keeping its capacity, to be filled after the next swap (only this loop swaps); one that held a
+            // backlog (steps the database did not take) shrinks back once a step holds less than half of it.
+            var written = batch.Count;
             batch.Clear();
+            if (batch.EnsureCapacity(0) > 2 * written)
+            {
+                batch.TrimExcess(written);
+            }
             _written = batch;
         }
     }
