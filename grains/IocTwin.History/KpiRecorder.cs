@@ -77,7 +77,7 @@ internal sealed class KpiRecorder(HistoryDb db, ILogger logger)
             // backlog (steps the database did not take) shrinks back once a step holds less than half of it.
             var written = batch.Count;
             batch.Clear();
-            if (batch.EnsureCapacity(0) > 2 * written)
+            if (batch.Capacity > 2 * written)
             {
                 batch.TrimExcess(written);
             }

@@ -68,7 +68,7 @@ public static class LatencyBenchmark
                 await screensProcess.RecordAsync();
                 var before = context.Counters.Take();
                 var sentBefore = feed.Sent;
-                // The note's POST times are the window's: not the warm-up's, whose first readings activated the sensors.
+                // The note's POST times are the window's, not those of the warm-up (sensors activating, screens connecting).
                 feed.TakeAckMilliseconds();
                 book.StartRound();
                 await Task.Delay(options.LatencyWindow);
