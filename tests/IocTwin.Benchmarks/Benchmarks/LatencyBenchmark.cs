@@ -69,7 +69,7 @@ public static class LatencyBenchmark
                 var before = context.Counters.Take();
                 var sentBefore = feed.Sent;
                 // The note's POST times are the window's, not those of the warm-up (sensors activating, screens connecting).
-                feed.TakeAckMilliseconds();
+                feed.ForgetAckMilliseconds();
                 book.StartRound();
                 await Task.Delay(options.LatencyWindow);
                 var probes = book.EndRound();

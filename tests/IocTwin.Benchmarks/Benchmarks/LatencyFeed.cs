@@ -38,6 +38,15 @@ internal sealed class LatencyFeed(TwinHost host, CitySpec city, ProbeBook book, 
         }
     }
 
+    /// <summary>Forgets the POST times taken so far: the next summary covers only what follows.</summary>
+    public void ForgetAckMilliseconds()
+    {
+        lock (_ackMilliseconds)
+        {
+            _ackMilliseconds.Clear();
+        }
+    }
+
     public Task RunAsync(CancellationToken cancellationToken) =>
         PacedFeed.RunAsync(host, city, readingsPerSecond, (http, batch, sensors) =>
         {
