@@ -83,7 +83,8 @@ public static partial class KpiCalculator
     {
         private SectorTotals? _last;
 
-        public List<SectorTotals> All { get; } = [];
+        // A segment or an area holds sensors of a few sectors: room for them from the start.
+        public List<SectorTotals> All { get; } = new(4);
 
         public SectorTotals For(Sector sector)
         {
@@ -146,12 +147,13 @@ public static partial class KpiCalculator
             if (sensor.Kind == SensorKind.AirQuality && sensor.Values.TryGetValue(ReadingNames.Aqi, out var aqi) &&
                 ReadingRanges.Allows(ReadingNames.Aqi, aqi))
             {
-                WorstAqi = Max(WorstAqi, Known(aqi, sensor.LastSeen));
+                // A KPI made only for a new worst: most sensors' values are not.
+                WorstAqi = aqi > (WorstAqi.Value ?? double.MinValue) ? Known(aqi, sensor.LastSeen) : WorstAqi;
             }
             if (sensor.Kind == SensorKind.WaterLevel && sensor.Values.TryGetValue(ReadingNames.Level, out var level) &&
                 ReadingRanges.Allows(ReadingNames.Level, level))
             {
-                MaxWaterLevel = Max(MaxWaterLevel, Known(level, sensor.LastSeen));
+                MaxWaterLevel = level > (MaxWaterLevel.Value ?? double.MinValue) ? Known(level, sensor.LastSeen) : MaxWaterLevel;
             }
             if (SectorCatalog.Current.KpiRules is { Count: > 0 } rules)
             {

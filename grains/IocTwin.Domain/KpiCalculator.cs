@@ -81,9 +81,12 @@ public static partial class KpiCalculator
         {
             bySector.For(Sector.Traffic);
         }
-        var alerts = openAlertSectors.CountBy(s => s).ToDictionary();
-        var sectors = sectorTotals.ToDictionary(p => p.Sector,
-            p => Kpis(roads, p, alerts.GetValueOrDefault(p.Sector), countsRoads: p.Sector == Sector.Traffic));
+        var alerts = openAlertSectors.Count == 0 ? null : openAlertSectors.CountBy(s => s).ToDictionary();
+        var sectors = new Dictionary<Sector, DistrictKpis>(sectorTotals.Count);
+        foreach (var totals in sectorTotals)
+        {
+            sectors[totals.Sector] = Kpis(roads, totals, alerts?.GetValueOrDefault(totals.Sector) ?? 0, countsRoads: totals.Sector == Sector.Traffic);
+        }
         return (Kpis(roads, all, openAlertSectors.Count, countsRoads: true), sectors);
     }
 
@@ -138,15 +141,52 @@ public static partial class KpiCalculator
         {
             return own;
         }
-        List<DistrictKpis> parts = hasOwnMembers ? [own.Area] : [];
-        parts.AddRange(children.Select(c => c.Kpis));
-        var sectors = (hasOwnMembers ? own.Sectors.Keys : Enumerable.Empty<Sector>())
-            .Concat(children.SelectMany(c => c.Sectors?.Keys ?? Enumerable.Empty<Sector>()))
-            .Distinct()
-            .ToDictionary(s => s, s => ForCity(
-                (hasOwnMembers && own.Sectors.TryGetValue(s, out var mine) ? [mine] : Enumerable.Empty<DistrictKpis>())
-                .Concat(children.Select(c => c.Sectors?.GetValueOrDefault(s)).OfType<DistrictKpis>())));
-        return (ForCity(parts), sectors);
+        // Every area above the wards does this at each of its reports, several a second: plain loops over one list of
+        // parts, reused per sector, rather than a query per sector.
+        var parts = new List<DistrictKpis>(children.Count + 1);
+        if (hasOwnMembers)
+        {
+            parts.Add(own.Area);
+        }
+        // The sectors in order of first appearance: the area's own, then its children's.
+        var sectorOrder = new List<Sector>(hasOwnMembers ? own.Sectors.Count : 4);
+        if (hasOwnMembers)
+        {
+            sectorOrder.AddRange(own.Sectors.Keys);
+        }
+        foreach (var child in children)
+        {
+            parts.Add(child.Kpis);
+            if (child.Sectors is { } childSectors)
+            {
+                foreach (var sector in childSectors.Keys)
+                {
+                    if (!sectorOrder.Contains(sector))
+                    {
+                        sectorOrder.Add(sector);
+                    }
+                }
+            }
+        }
+        var area = ForCity(parts);
+        var sectors = new Dictionary<Sector, DistrictKpis>(sectorOrder.Count);
+        foreach (var sector in sectorOrder)
+        {
+            parts.Clear();
+            if (hasOwnMembers && own.Sectors.TryGetValue(sector, out var mine))
+            {
+                parts.Add(mine);
+            }
+            foreach (var child in children)
+            {
+                if (child.Sectors?.GetValueOrDefault(sector) is { } theirs)
+                {
+                    parts.Add(theirs);
+                }
+            }
+            sectors[sector] = ForCity(parts);
+        }
+        return (area, sectors);
     }
 
     /// <summary>
@@ -166,10 +206,13 @@ public static partial class KpiCalculator
 
     public static DistrictKpis ForCity(IEnumerable<DistrictKpis> districts)
     {
+        // Totals are kept as numbers and made KPIs once: the city and every area above the wards combine their parts
+        // at each report, and a KPI per part and sum would be most of what that allocates.
         double weightedSpeed = 0, monitoredKm = 0;
         DateTimeOffset? speedAsOf = null;
-        Kpi congested = Kpi.Unknown, aqi = Kpi.Unknown, water = Kpi.Unknown, online = Kpi.Unknown, stale = Kpi.Unknown,
-            offline = Kpi.Unknown, alerts = Kpi.Unknown, openReports = Kpi.Unknown, overdueReports = Kpi.Unknown;
+        Total congested = default, online = default, stale = default, offline = default, alerts = default,
+            openReports = default, overdueReports = default;
+        Kpi aqi = Kpi.Unknown, water = Kpi.Unknown;
         var rules = new RuleKpis([]);
         foreach (var district in districts)
         {
@@ -180,24 +223,44 @@ public static partial class KpiCalculator
                 monitoredKm += km;
                 speedAsOf = Latest(speedAsOf, district.MeanSpeedKmh.AsOf);
             }
-            congested = Sum(congested, district.CongestedKm);
+            congested.Add(district.CongestedKm);
             aqi = Max(aqi, district.WorstAqi);
             water = Max(water, district.MaxWaterLevelM);
-            online = Sum(online, district.SensorsOnline);
-            stale = Sum(stale, district.SensorsStale);
-            offline = Sum(offline, district.SensorsOffline);
-            alerts = Sum(alerts, district.OpenAlerts);
-            openReports = Sum(openReports, district.OpenReports ?? Kpi.Unknown);
-            overdueReports = Sum(overdueReports, district.OverdueReports ?? Kpi.Unknown);
+            online.Add(district.SensorsOnline);
+            stale.Add(district.SensorsStale);
+            offline.Add(district.SensorsOffline);
+            alerts.Add(district.OpenAlerts);
+            openReports.Add(district.OpenReports);
+            overdueReports.Add(district.OverdueReports);
         }
         return new DistrictKpis(
             monitoredKm > 0 ? Known(weightedSpeed / monitoredKm, speedAsOf) : Kpi.Unknown,
-            congested, aqi, water, online, stale, offline, alerts,
+            congested.Kpi, aqi, water, online.Kpi, stale.Kpi, offline.Kpi, alerts.Kpi,
             Known(monitoredKm, speedAsOf), rules.Values)
         {
-            OpenReports = openReports,
-            OverdueReports = overdueReports,
+            OpenReports = openReports.Kpi,
+            OverdueReports = overdueReports.Kpi,
         };
+    }
+
+    /// <summary>A sum of KPIs: unknown while no part is known, as of the newest part.</summary>
+    private struct Total
+    {
+        private double _value;
+        private bool _known;
+        private DateTimeOffset? _asOf;
+
+        public void Add(Kpi? part)
+        {
+            if (part?.Value is { } value)
+            {
+                _value += value;
+                _known = true;
+                _asOf = Latest(_asOf, part.AsOf);
+            }
+        }
+
+        public readonly Kpi Kpi => _known ? Known(_value, _asOf) : Kpi.Unknown;
     }
 
     /// <summary>
@@ -207,16 +270,47 @@ public static partial class KpiCalculator
     public static (DistrictKpis Area, Dictionary<Sector, DistrictKpis> Sectors) WithReports(
         (DistrictKpis Area, Dictionary<Sector, DistrictKpis> Sectors) own, IReadOnlyCollection<OpenReport> reports, DateTimeOffset now)
     {
-        DistrictKpis Counted(DistrictKpis kpis, IReadOnlyCollection<OpenReport> counted) => kpis with
+        var sectors = new Dictionary<Sector, DistrictKpis>(own.Sectors.Count);
+        // Most areas have no open report: each sector then counts none, without grouping anything.
+        if (reports.Count == 0)
         {
-            OpenReports = Known(counted.Count, null),
-            OverdueReports = Known(counted.Count(r => now > r.DueAt), null),
-        };
-        var bySector = reports.GroupBy(r => r.Sector).ToDictionary(g => g.Key, g => (IReadOnlyCollection<OpenReport>)[.. g]);
-        var sectors = own.Sectors.Keys.Union(bySector.Keys).ToDictionary(s => s,
-            s => Counted(own.Sectors.GetValueOrDefault(s) ?? DistrictKpis.Empty, bySector.GetValueOrDefault(s) ?? []));
-        return (Counted(own.Area, reports), sectors);
+            foreach (var (sector, kpis) in own.Sectors)
+            {
+                sectors[sector] = Counted(kpis, open: 0, overdue: 0);
+            }
+            return (Counted(own.Area, open: 0, overdue: 0), sectors);
+        }
+        var bySector = new Dictionary<Sector, (int Open, int Overdue)>();
+        var overdue = 0;
+        foreach (var report in reports)
+        {
+            var late = now > report.DueAt ? 1 : 0;
+            overdue += late;
+            var (sectorOpen, sectorOverdue) = bySector.GetValueOrDefault(report.Sector);
+            bySector[report.Sector] = (sectorOpen + 1, sectorOverdue + late);
+        }
+        // The area's own sectors first, then those with reports alone, in order of their first report.
+        foreach (var (sector, kpis) in own.Sectors)
+        {
+            var (sectorOpen, sectorOverdue) = bySector.GetValueOrDefault(sector);
+            sectors[sector] = Counted(kpis, sectorOpen, sectorOverdue);
+        }
+        foreach (var (sector, (sectorOpen, sectorOverdue)) in bySector)
+        {
+            sectors.TryAdd(sector, Counted(DistrictKpis.Empty, sectorOpen, sectorOverdue));
+        }
+        return (Counted(own.Area, reports.Count, overdue), sectors);
     }
+
+    private static DistrictKpis Counted(DistrictKpis kpis, int open, int overdue) => kpis with
+    {
+        OpenReports = Count(open),
+        OverdueReports = Count(overdue),
+    };
+
+    private static readonly Kpi NoneCounted = new(0, null);
+
+    private static Kpi Count(int count) => count == 0 ? NoneCounted : new Kpi(count, null);
 
     /// <summary>
     /// A KPI from arithmetic: bounded readings keep it finite, and should anything still overflow the KPI is unknown
@@ -225,10 +319,6 @@ public static partial class KpiCalculator
     private static Kpi Known(double value, DateTimeOffset? asOf) => double.IsFinite(value) ? new Kpi(value, asOf) : Kpi.Unknown;
 
     private static DateTimeOffset? Latest(DateTimeOffset? a, DateTimeOffset? b) => b > (a ?? DateTimeOffset.MinValue) ? b : a;
-
-    private static Kpi Sum(Kpi total, Kpi part) => part.Value is not { } value
-        ? total
-        : Known((total.Value ?? 0) + value, Latest(total.AsOf, part.AsOf));
 
     private static Kpi Max(Kpi best, Kpi candidate) => candidate.Value is { } value && value > (best.Value ?? double.MinValue)
         ? candidate

@@ -120,6 +120,27 @@ public sealed class AreaImportTests
         Assert.Equal((4d, 2d, 6d), (area.MonitoredKm.Value, area.CongestedKm.Value, area.SensorsOnline.Value));
         Assert.Equal(6, sectors[Sector.Traffic].SensorsOnline.Value);
     }
+
+    [Fact]
+    public void An_area_with_sensors_of_its_own_and_child_areas_counts_each_sector_over_both_in_order_of_first_appearance()
+    {
+        var now = DateTimeOffset.UtcNow;
+        SensorSnapshot Sensor(string id, SensorKind kind, Sector sector) => new(id, kind, sector, now, new() { ["aqi"] = 60 }, 1);
+        DistrictSnapshot Child(string id, Sector sector, int online) => new(id, id, null,
+            DistrictKpis.Empty with { SensorsOnline = new(online, now) }, 1,
+            Sectors: new Dictionary<Sector, DistrictKpis> { [sector] = DistrictKpis.Empty with { SensorsOnline = new(online, now) } });
+        var own = KpiCalculator.ForDistrictAndSectors([],
+            [Sensor("o1", SensorKind.AirQuality, Sector.Environment), Sensor("o2", SensorKind.TrafficCounter, Sector.Traffic)], [], now);
+
+        var (area, sectors) = KpiCalculator.ForArea(own, hasOwnMembers: true, [Child("a", Sector.Flood, 2), Child("b", Sector.Environment, 4)]);
+
+        Assert.Equal(8, area.SensorsOnline.Value);
+        Assert.Equal([Sector.Environment, Sector.Traffic, Sector.Flood], sectors.Keys);
+        Assert.Equal((5d, 1d, 2d), (sectors[Sector.Environment].SensorsOnline.Value, sectors[Sector.Traffic].SensorsOnline.Value,
+            sectors[Sector.Flood].SensorsOnline.Value));
+        // The area's own air-quality sensor is the worst (and only) AQI below it, in its sector's KPIs as in the area's.
+        Assert.Equal((60d, 60d), (area.WorstAqi.Value, sectors[Sector.Environment].WorstAqi.Value));
+    }
 }
 
 /// <summary>The Đà Nẵng sample: its districts as they were before July 2025, outlines drawn by hand.</summary>
