@@ -23,7 +23,7 @@ public sealed class RoadSegmentGrain(LiveGrainServices services) : Grain, IRoadS
     {
         state = LeanGrainState.Create<RoadSegmentState>("segment", GrainContext);
         await state.ReadStateAsync();
-        _persist = new StateWriteBehind(GrainContext, services.WriteBehind, state);
+        _persist = new StateWriteBehind(GrainContext, services.WriteBehind, state, mayStretch: true);
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>

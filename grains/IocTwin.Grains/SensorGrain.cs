@@ -16,7 +16,7 @@ public sealed class SensorGrain(LiveGrainServices services) : Grain, ISensorGrai
     {
         state = LeanGrainState.Create<SensorState>("sensor", GrainContext);
         await state.ReadStateAsync();
-        _persist = new StateWriteBehind(GrainContext, services.WriteBehind, state);
+        _persist = new StateWriteBehind(GrainContext, services.WriteBehind, state, mayStretch: true);
         if (state.State.LastReading is { } last && ReadingRanges.Acceptable(last.Values) is var acceptable && acceptable != last.Values)
         {
             // Saved before value ranges were enforced: the impossible values go, the rest of the reading stays.

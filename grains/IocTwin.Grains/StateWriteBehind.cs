@@ -16,6 +16,7 @@ internal sealed class StateWriteBehind
     private readonly IGrainContext _grain;
     private readonly WriteBehindSchedule _schedule;
     private readonly IStorage _state;
+    private readonly bool _mayStretch;
     private bool _spreadNext = true;
     // Read by the schedule's thread: whether calling the grain would find anything to write.
     private volatile bool _pending;
@@ -24,9 +25,14 @@ internal sealed class StateWriteBehind
     private WriteBehindSchedule.Entry? _entry;
     private Task _running = Task.CompletedTask;
 
-    public StateWriteBehind(IGrainContext grain, WriteBehindSchedule schedule, IStorage state)
+    /// <param name="mayStretch">
+    /// Whether the write may come later while the silo is busy (<see cref="TwinOptions.CheckpointMaxStretch"/>): for the
+    /// many grains of the rollup, whose live state comes back from history (a sensor replays it, then reports to its
+    /// segment), not for those whose stored state a restart shows first.
+    /// </param>
+    public StateWriteBehind(IGrainContext grain, WriteBehindSchedule schedule, IStorage state, bool mayStretch = false)
     {
-        (_grain, _schedule, _state) = (grain, schedule, state);
+        (_grain, _schedule, _state, _mayStretch) = (grain, schedule, state, mayStretch);
     }
 
     /// <summary>Whether a write is asked for and not run yet (the schedule skips a grain that wrote since).</summary>
@@ -40,7 +46,7 @@ internal sealed class StateWriteBehind
             return;
         }
         _pending = true;
-        var delay = _spreadNext ? _schedule.Delay * Random.Shared.NextDouble() : _schedule.Delay;
+        var delay = _schedule.NextDelay(first: _spreadNext, _mayStretch);
         _spreadNext = false;
         _entry = _schedule.Add(this, delay);
     }

@@ -31,6 +31,15 @@ public sealed class TwinOptions
     public TimeSpan PersistDelay { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// While the silo's process keeps most of its cores busy, sensors' and road segments' checkpoints come up to this many
+    /// times <see cref="PersistDelay"/> apart (1: never later), so that the silo spends its cores on live readings rather
+    /// than on writing what history already holds. A sensor activated again replays its history since its checkpoint, so
+    /// a later checkpoint costs a longer replay after a crash, never a reading. Areas always checkpoint at
+    /// <see cref="PersistDelay"/>: their KPIs are what a restart shows first.
+    /// </summary>
+    public double CheckpointMaxStretch { get; set; } = 4;
+
+    /// <summary>
     /// Whether grains keep taking calls while their write-behind waits for the database. Set by the host where the
     /// store copies the state when a write is asked for and runs one grain's writes in order (the SQLite writer);
     /// elsewhere a grain holds its calls until its write is done.
