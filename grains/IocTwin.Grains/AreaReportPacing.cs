@@ -22,14 +22,8 @@ public sealed class AreaReportPacing
     /// <summary>The most a gathering stretches: 10 × 25 ms by default, a quarter of the one-second freshness the screens need.</summary>
     public const double MaxStretch = 10;
 
-    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
-
-    private readonly TimeProvider time;
-    private readonly Func<TimeSpan> processCpu;
-    private readonly Lock _gate = new();
+    private readonly ProcessLoad _load;
     private long _spentTicks;
-    private long _since;
-    private TimeSpan _cpuSince;
     private double _stretch = 1;
 
     public AreaReportPacing(TimeProvider time)
@@ -38,20 +32,14 @@ public sealed class AreaReportPacing
     }
 
     /// <param name="processCpu">The CPU time the process has used so far.</param>
-    public AreaReportPacing(TimeProvider time, Func<TimeSpan> processCpu)
-    {
-        this.time = time;
-        this.processCpu = processCpu;
-        _since = time.GetTimestamp();
-        _cpuSince = processCpu();
-    }
+    public AreaReportPacing(TimeProvider time, Func<TimeSpan> processCpu) => _load = new ProcessLoad(time, processCpu);
 
     /// <summary>How many times its configured delay an area with members of its own gathers now.</summary>
     public double Stretch
     {
         get
         {
-            if (time.GetElapsedTime(Volatile.Read(ref _since)) >= Interval)
+            if (_load.Due)
             {
                 Update();
             }
@@ -62,25 +50,18 @@ public sealed class AreaReportPacing
     /// <summary>Counts the time an area's report took.</summary>
     public void Spent(TimeSpan took) => Interlocked.Add(ref _spentTicks, took.Ticks);
 
+    /// <summary>Once a second, by the one caller whose look at the load answered.</summary>
     private void Update()
     {
-        lock (_gate)
+        if (_load.Look() is not var (busy, elapsed))
         {
-            var now = time.GetTimestamp();
-            var elapsed = time.GetElapsedTime(_since, now);
-            if (elapsed < Interval)
-            {
-                return;
-            }
-            var share = TimeSpan.FromTicks(Interlocked.Exchange(ref _spentTicks, 0)) / elapsed / Environment.ProcessorCount;
-            var cpu = processCpu();
-            var busy = (cpu - _cpuSince) / elapsed / Environment.ProcessorCount;
-            _cpuSince = cpu;
-            // The reports' cost falls about as their gathering stretches: at the share measured under this stretch, the
-            // stretch that would bring it to the bound. Half way each second, so that one busy second does not swing it.
-            var wanted = busy < ProcessBusyBeforeStretch ? 1 : Math.Clamp(_stretch * share / CpuShareBeforeStretch, 1, MaxStretch);
-            Volatile.Write(ref _stretch, Math.Clamp((_stretch + wanted) / 2, 1, MaxStretch));
-            Volatile.Write(ref _since, now);
+            return;
         }
+        var share = TimeSpan.FromTicks(Interlocked.Exchange(ref _spentTicks, 0)) / elapsed / Environment.ProcessorCount;
+        // The reports' cost falls about as their gathering stretches: at the share measured under this stretch, the
+        // stretch that would bring it to the bound. Half way each second, so that one busy second does not swing it.
+        var stretch = Volatile.Read(ref _stretch);
+        var wanted = busy < ProcessBusyBeforeStretch ? 1 : Math.Clamp(stretch * share / CpuShareBeforeStretch, 1, MaxStretch);
+        Volatile.Write(ref _stretch, Math.Clamp((stretch + wanted) / 2, 1, MaxStretch));
     }
 }

@@ -26,11 +26,9 @@ public sealed class WriteBehindSchedule : ILifecycleParticipant<ISiloLifecycle>
     /// <summary>How often the schedule looks for writes that are due.</summary>
     private readonly TimeSpan _tick;
     private Task _loop = Task.CompletedTask;
-    private readonly Func<TimeSpan> _processCpu;
+    private readonly ProcessLoad _load;
     private readonly double _maxStretch;
     private double _stretch = 1;
-    private long _loadSince;
-    private TimeSpan _cpuSince;
 
     public WriteBehindSchedule(IOptions<TwinOptions> options, TimeProvider time, ILogger<WriteBehindSchedule> logger, IGrainFactory grains)
         : this(options, time, logger, grains, () => Environment.CpuUsage.TotalTime)
@@ -41,10 +39,8 @@ public sealed class WriteBehindSchedule : ILifecycleParticipant<ISiloLifecycle>
     public WriteBehindSchedule(IOptions<TwinOptions> options, TimeProvider time, ILogger<WriteBehindSchedule> logger, IGrainFactory grains,
         Func<TimeSpan> processCpu)
     {
-        _processCpu = processCpu;
+        _load = new ProcessLoad(time, processCpu);
         _maxStretch = Math.Max(1, options.Value.CheckpointMaxStretch);
-        _loadSince = time.GetTimestamp();
-        _cpuSince = processCpu();
         Grains = grains;
         Delay = options.Value.PersistDelay;
         Interleave = options.Value.InterleaveWriteBehind;
@@ -72,7 +68,7 @@ public sealed class WriteBehindSchedule : ILifecycleParticipant<ISiloLifecycle>
     {
         get
         {
-            if (_time.GetElapsedTime(Volatile.Read(ref _loadSince)) >= LoadInterval)
+            if (_load.Due)
             {
                 LookAtLoad();
             }
@@ -87,30 +83,20 @@ public sealed class WriteBehindSchedule : ILifecycleParticipant<ISiloLifecycle>
     public TimeSpan NextDelay(bool first, bool mayStretch) =>
         (first ? Delay * Random.Shared.NextDouble() : Delay) * (mayStretch ? Stretch : 1);
 
-    private static readonly TimeSpan LoadInterval = TimeSpan.FromSeconds(1);
-
     /// <summary>
-    /// At most once a second: how busy the process kept its cores since the last look. Busy (as busy as the areas'
-    /// pacing calls busy), the stretch moves half way to its bound for each second; with cores to spare, half way back.
+    /// At most once a second, by the one caller whose look at the load answered: busy (as the areas' pacing counts
+    /// busy), the stretch moves half way to its bound for each second since the last look; with cores to spare, back.
     /// </summary>
     private void LookAtLoad()
     {
-        lock (_gate)
+        if (_load.Look() is not var (busy, elapsed))
         {
-            var now = _time.GetTimestamp();
-            var elapsed = _time.GetElapsedTime(_loadSince, now);
-            if (elapsed < LoadInterval)
-            {
-                return;
-            }
-            var cpu = _processCpu();
-            var busy = (cpu - _cpuSince) / elapsed / Environment.ProcessorCount;
-            (_cpuSince, _loadSince) = (cpu, now);
-            var wanted = busy >= AreaReportPacing.ProcessBusyBeforeStretch ? _maxStretch : 1;
-            // Half way per second that passed: a silo quiet for minutes, asked again, is back at the delay set.
-            var kept = Math.Pow(0.5, elapsed / LoadInterval);
-            Volatile.Write(ref _stretch, Math.Clamp(wanted + (_stretch - wanted) * kept, 1, _maxStretch));
+            return;
         }
+        var wanted = busy >= AreaReportPacing.ProcessBusyBeforeStretch ? _maxStretch : 1;
+        // Half way per second that passed: a silo quiet for minutes, asked again, is back at the delay set.
+        var kept = Math.Pow(0.5, elapsed / ProcessLoad.Interval);
+        Volatile.Write(ref _stretch, Math.Clamp(wanted + (Volatile.Read(ref _stretch) - wanted) * kept, 1, _maxStretch));
     }
 
     /// <summary>A write waiting in the schedule; its write is let go when its grain deactivates first.</summary>
