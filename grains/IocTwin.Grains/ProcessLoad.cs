@@ -42,7 +42,8 @@ internal sealed class ProcessLoad
             }
             var cpu = _processCpu();
             var busy = (cpu - _cpuSince) / elapsed / Environment.ProcessorCount;
-            (_cpuSince, _since) = (cpu, now);
+            _cpuSince = cpu;
+            Volatile.Write(ref _since, now);
             return (busy, elapsed);
         }
     }

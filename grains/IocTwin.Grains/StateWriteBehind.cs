@@ -45,8 +45,8 @@ internal sealed class StateWriteBehind
         {
             return;
         }
-        _pending = true;
         var delay = _schedule.NextDelay(first: _spreadNext, _mayStretch);
+        _pending = true;
         _spreadNext = false;
         _entry = _schedule.Add(this, delay);
     }

@@ -32,9 +32,10 @@ public sealed class TwinOptions
 
     /// <summary>
     /// While the silo's process keeps most of its cores busy, sensors' and road segments' checkpoints come up to this many
-    /// times <see cref="PersistDelay"/> apart (1: never later), so that the silo spends its cores on live readings rather
-    /// than on writing what history already holds. A sensor activated again replays its history since its checkpoint, so
-    /// a later checkpoint costs a longer replay after a crash, never a reading. Areas always checkpoint at
+    /// times <see cref="PersistDelay"/> apart (1: never later; at most 100), so that the silo spends its cores on live
+    /// readings rather than on writing what history already holds. A sensor activated again replays its history since
+    /// its checkpoint, so a later checkpoint costs a longer replay after a crash, never a reading; a silent sensor shows
+    /// at its segment as the segment last checkpointed it until it is activated again. Areas always checkpoint at
     /// <see cref="PersistDelay"/>: their KPIs are what a restart shows first.
     /// </summary>
     public double CheckpointMaxStretch { get; set; } = 4;

@@ -40,7 +40,12 @@ public sealed class WriteBehindSchedule : ILifecycleParticipant<ISiloLifecycle>
         Func<TimeSpan> processCpu)
     {
         _load = new ProcessLoad(time, processCpu);
-        _maxStretch = Math.Max(1, options.Value.CheckpointMaxStretch);
+        _maxStretch = options.Value.CheckpointMaxStretch;
+        if (!(_maxStretch is >= 1 and <= MaxStretchAllowed))
+        {
+            throw new OptionsValidationException("Twin", typeof(TwinOptions),
+                [$"Twin:CheckpointMaxStretch must be from 1 to {MaxStretchAllowed} (times Twin:PersistDelay); it is {_maxStretch}."]);
+        }
         Grains = grains;
         Delay = options.Value.PersistDelay;
         Interleave = options.Value.InterleaveWriteBehind;
@@ -62,6 +67,9 @@ public sealed class WriteBehindSchedule : ILifecycleParticipant<ISiloLifecycle>
     /// database keeps taking readings.
     /// </summary>
     internal bool Interleave { get; }
+
+    /// <summary>The most <see cref="TwinOptions.CheckpointMaxStretch"/> may be: a checkpoint some hours after its change.</summary>
+    public const double MaxStretchAllowed = 100;
 
     /// <summary>How many times <see cref="Delay"/> a write that may come later is asked for now.</summary>
     public double Stretch

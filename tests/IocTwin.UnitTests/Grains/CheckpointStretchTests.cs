@@ -39,7 +39,8 @@ public sealed class CheckpointStretchTests
         Assert.Equal(Delay, silo.Second(busy: 0.5));
 
         var busy = Enumerable.Range(0, 12).Select(_ => silo.Second(busy: 0.95)).ToList();
-        Assert.True(busy[0] > Delay);
+        // Half way to the bound in the first busy second, not all the way: one busy second does not swing it.
+        Assert.Equal(2.5 * Delay.TotalSeconds, busy[0].TotalSeconds, 0);
         Assert.Equal(4 * Delay.TotalSeconds, busy[^1].TotalSeconds, 0);
         // An area's checkpoint is what a restart shows first: it keeps to the delay however busy the silo is.
         Assert.Equal(Delay, silo.Schedule.NextDelay(first: false, mayStretch: false));
@@ -69,5 +70,16 @@ public sealed class CheckpointStretchTests
         var silo = new Silo(maxStretch: 1);
 
         Assert.All(Enumerable.Range(0, 10).Select(_ => silo.Second(busy: 1)), delay => Assert.Equal(Delay, delay));
+    }
+
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(1_000)]
+    [InlineData(double.NaN)]
+    public void A_bound_below_one_not_a_number_or_past_a_hundred_stops_the_silo_at_its_start(double maxStretch)
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => new Silo(maxStretch).Schedule);
+
+        Assert.Contains("Twin:CheckpointMaxStretch", error.Message);
     }
 }
