@@ -12,8 +12,8 @@ namespace IocTwin.Grains;
 /// second (or a quarter of the delay when that is shorter), and calls each grain when its write is due. Writes are due
 /// minutes apart, so a write comes up to one tick late. While the silo's process keeps most of its cores busy, the writes
 /// that may come later (<see cref="TwinOptions.CheckpointMaxStretch"/>) are asked for further apart: on a city of 500,000
-/// sensors under a full feed, checkpoints every 5 minutes were some 1,800 writes a second, and putting them off let the
-/// silo take 30 % more readings for a quarter less CPU each.
+/// sensors under a full feed, checkpoints every 5 minutes were some 1,800 writes a second; put off, a reading cost a
+/// quarter less CPU.
 /// </summary>
 public sealed class WriteBehindSchedule : ILifecycleParticipant<ISiloLifecycle>
 {
