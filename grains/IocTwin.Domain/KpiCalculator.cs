@@ -271,15 +271,6 @@ public static partial class KpiCalculator
         (DistrictKpis Area, Dictionary<Sector, DistrictKpis> Sectors) own, IReadOnlyCollection<OpenReport> reports, DateTimeOffset now)
     {
         var sectors = new Dictionary<Sector, DistrictKpis>(own.Sectors.Count);
-        // Most areas have no open report: each sector then counts none, without grouping anything.
-        if (reports.Count == 0)
-        {
-            foreach (var (sector, kpis) in own.Sectors)
-            {
-                sectors[sector] = Counted(kpis, open: 0, overdue: 0);
-            }
-            return (Counted(own.Area, open: 0, overdue: 0), sectors);
-        }
         var bySector = new Dictionary<Sector, (int Open, int Overdue)>();
         var overdue = 0;
         foreach (var report in reports)
