@@ -5,6 +5,7 @@ using IocTwin.Api.Extensions;
 using IocTwin.Api.NgsiLd;
 using IocTwin.Api.Reports;
 
+ScreenBuffers.Reserve();
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddIocTwinApi();

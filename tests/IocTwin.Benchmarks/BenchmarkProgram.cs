@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime;
 using System.Runtime.InteropServices;
 using IocTwin.Benchmarks.Benchmarks;
+using IocTwin.Api.Extensions;
 using IocTwin.Benchmarks.Harness;
 using IocTwin.Topology;
 
@@ -16,6 +17,8 @@ public static class BenchmarkProgram
 {
     public static async Task<int> Main(string[] args)
     {
+        // The twin runs in this process: its pool of arrays for screens' frames is sized before anything uses the pool.
+        ScreenBuffers.Reserve();
         RunOptions options;
         try
         {

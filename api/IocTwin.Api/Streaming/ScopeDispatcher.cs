@@ -115,7 +115,7 @@ public sealed class ScopeDispatcher : BackgroundService
             if (!_scopes.TryGetValue(key, out var state))
             {
                 var shared = scope.Kind is ScopeKind.City or ScopeKind.Sector ? new SharedScopeRecords(_gate, MaxReplayFrames, logger) : null;
-                _scopes[key] = state = new ScopeState(scope, time.GetUtcNow().ToUnixTimeMilliseconds(), shared);
+                _scopes[key] = state = new ScopeState(scope, time.GetUtcNow().ToUnixTimeMilliseconds(), shared) { Phase = Slots.NextPhase() };
             }
             if (!connection.HasScope(key) && connection.Scopes.Count >= MaxScopesPerConnection)
             {
@@ -329,10 +329,15 @@ public sealed class ScopeDispatcher : BackgroundService
     private TimeSpan FrameInterval => TimeSpan.FromSeconds(1 / Math.Clamp(options.Value.MaxFramesPerSecond, 0.1, 100));
 
     /// <summary>
-    /// How often scopes are looked at for a frame whose interval is up. A fraction of the interval: a change that came
-    /// while the scope's interval ran goes out within a tick of its end, not a whole interval later.
+    /// How often scopes are looked at for a frame whose slot is up. A tenth of the interval: a change that came while
+    /// the scope waited goes out within a tick of its slot, and scopes' slots fall on ten different ticks.
     /// </summary>
-    private TimeSpan Tick => TimeSpan.FromTicks(Math.Max(FrameInterval.Ticks / 5, TimeSpan.FromMilliseconds(10).Ticks));
+    private TimeSpan Tick => TimeSpan.FromTicks(Math.Max(FrameInterval.Ticks / 10, TimeSpan.FromMilliseconds(10).Ticks));
+
+    private FrameSlots? _slots;
+
+    /// <summary>The scopes' frame slots; under the lock.</summary>
+    private FrameSlots Slots => _slots ??= new FrameSlots((long)(FrameInterval.TotalSeconds * time.TimestampFrequency));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -388,7 +393,7 @@ public sealed class ScopeDispatcher : BackgroundService
             }
             if (sent)
             {
-                state.NextFrameAt = now + (long)(FrameInterval.TotalSeconds * time.TimestampFrequency);
+                state.NextFrameAt = Slots.NextAfter(now, state.Phase);
             }
         }
     }

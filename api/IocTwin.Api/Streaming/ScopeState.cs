@@ -21,6 +21,8 @@ internal sealed class ScopeState(TwinScope scope, long firstSequence, SharedScop
     public long EmptySince { get; set; }
     /// <summary>When the scope may send its next frame (a <see cref="TimeProvider"/> timestamp); 0: at once.</summary>
     public long NextFrameAt { get; set; }
+    /// <summary>Where in each frame interval the scope's frames go while it keeps changing (<see cref="FrameSlots"/>).</summary>
+    public double Phase { get; init; }
     /// <summary>A city or sector scope's records shared by its subscribers; null for other scopes.</summary>
     public SharedScopeRecords? Shared { get; } = shared;
     public Dictionary<string, DistrictView> Districts { get; } = [];

@@ -1,0 +1,55 @@
+using IocTwin.Api.Streaming;
+
+namespace IocTwin.Tests.Streaming;
+
+public sealed class FrameSlotsTests
+{
+    private const long Interval = 100;
+
+    [Fact]
+    public void Scopes_created_one_after_another_send_at_phases_spread_over_the_interval()
+    {
+        var slots = new FrameSlots(Interval);
+        var phases = Enumerable.Range(0, 10).Select(_ => slots.NextPhase()).ToList();
+
+        // Ten scopes fall into ten different tenths of the interval: no two send their frames in the same instant.
+        Assert.Equal(10, phases.Select(p => (int)(p * 10)).Distinct().Count());
+        Assert.All(phases, p => Assert.InRange(p, 0, 1));
+    }
+
+    [Fact]
+    public void A_scope_that_keeps_changing_sends_one_frame_per_interval_at_its_own_phase()
+    {
+        var slots = new FrameSlots(Interval);
+        const double phase = 0.37;
+        var sentAt = new List<long>();
+        var next = 0L;
+        // A change every 7 units: the scope sends whenever a change finds its slot due.
+        for (var now = 1_000L; now < 3_000; now += 7)
+        {
+            if (now >= next)
+            {
+                sentAt.Add(now);
+                next = slots.NextAfter(now, phase);
+            }
+        }
+
+        // The first change goes at once; from then on one frame per interval, each within one change of its slot.
+        Assert.Equal(1_000, sentAt[0]);
+        Assert.InRange(sentAt.Count, 20, 21);
+        Assert.All(sentAt.Skip(1), at => Assert.InRange((at - 37) % Interval, 0, 6));
+        Assert.All(sentAt.Zip(sentAt.Skip(1), (a, b) => b - a), gap => Assert.InRange(gap, 1, Interval + 7));
+    }
+
+    [Theory]
+    [InlineData(1_030, 1_050)]
+    [InlineData(1_050, 1_150)]
+    [InlineData(1_049, 1_050)]
+    [InlineData(-20, 50)]
+    public void After_a_frame_the_next_waits_for_the_scope_s_next_slot_and_never_longer_than_an_interval(long sentAt, long next)
+    {
+        var slots = new FrameSlots(Interval);
+
+        Assert.Equal(next, slots.NextAfter(sentAt, phase: 0.5));
+    }
+}
