@@ -27,8 +27,9 @@ public sealed class FrameSlots(long interval)
     public long NextAfter(long sentAt, double phase)
     {
         var offset = (long)(phase * Interval);
-        // The first time offset + k * interval after the frame.
-        var k = Math.Floor((double)(sentAt - offset) / Interval) + 1;
-        return offset + (long)k * Interval;
+        // The first time offset + k * interval after the frame: k one above the floor of (sentAt - offset) / interval.
+        var since = sentAt - offset;
+        var k = since / Interval - (since % Interval < 0 ? 1 : 0) + 1;
+        return offset + k * Interval;
     }
 }

@@ -46,6 +46,7 @@ public sealed class FrameSlotsTests
     [InlineData(1_050, 1_150)]
     [InlineData(1_049, 1_050)]
     [InlineData(-20, 50)]
+    [InlineData(-50, 50)]
     public void After_a_frame_the_next_waits_for_the_scope_s_next_slot_and_never_longer_than_an_interval(long sentAt, long next)
     {
         var slots = new FrameSlots(Interval);
