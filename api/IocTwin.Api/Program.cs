@@ -4,8 +4,9 @@ using IocTwin.Api.Audit;
 using IocTwin.Api.Extensions;
 using IocTwin.Api.NgsiLd;
 using IocTwin.Api.Reports;
+using IocTwin.Api.Streaming;
 
-ScreenBuffers.Reserve();
+SharedArrayPoolSize.SetForScreens();
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddIocTwinApi();

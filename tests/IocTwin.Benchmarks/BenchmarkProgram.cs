@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime;
 using System.Runtime.InteropServices;
+using IocTwin.Api.Streaming;
 using IocTwin.Benchmarks.Benchmarks;
-using IocTwin.Api.Extensions;
 using IocTwin.Benchmarks.Harness;
 using IocTwin.Topology;
 
@@ -18,7 +18,7 @@ public static class BenchmarkProgram
     public static async Task<int> Main(string[] args)
     {
         // The twin runs in this process: its pool of arrays for screens' frames is sized before anything uses the pool.
-        ScreenBuffers.Reserve();
+        SharedArrayPoolSize.SetForScreens();
         RunOptions options;
         try
         {

@@ -4,19 +4,22 @@ namespace IocTwin.Api.Streaming;
 /// When a scope that keeps changing sends its frames: once per interval, at a phase of its own. Scopes fed by the same
 /// batches of updates would otherwise all send in the same instant, and a thousand screens' writes then queue behind
 /// one another (and behind the feed) on the process's cores; spread over the interval, each burst is a fraction of
-/// that. After a frame the next waits for the scope's next slot, so a change waits at most one interval; a scope that
-/// let a slot pass with nothing to send sends its next change at once.
+/// that. After a frame the next waits for the first slot of its phase at least half an interval later: one frame per
+/// interval while the scope keeps changing, a change waiting at most one interval. A scope that let a slot pass with
+/// nothing to send sends its next change at once, and the next at most one and a half intervals later. The spread holds
+/// while batches of updates come more often than frames; when they come less often (a rollup stretched under a burst)
+/// the scopes they make due send together again.
 /// </summary>
 public sealed class FrameSlots(long interval)
 {
-    // Each new scope's phase steps by the golden ratio's fraction of an interval: any number of scopes spread evenly.
+    // Each new scope's phase steps by the golden ratio's fraction of an interval: scopes spread nearly evenly, however many.
     private const double PhaseStep = 0.6180339887498949;
 
     private double _lastPhase;
 
-    public long Interval { get; } = Math.Max(1, interval);
+    public long Interval { get; } = Math.Max(2, interval);
 
-    /// <summary>The phase of a new scope, as a fraction of an interval.</summary>
+    /// <summary>The phase of a new scope, a fraction of an interval in [0, 1).</summary>
     public double NextPhase()
     {
         _lastPhase = (_lastPhase + PhaseStep) % 1;
@@ -27,9 +30,9 @@ public sealed class FrameSlots(long interval)
     public long NextAfter(long sentAt, double phase)
     {
         var offset = (long)(phase * Interval);
-        // The first time offset + k * interval after the frame: k one above the floor of (sentAt - offset) / interval.
-        var since = sentAt - offset;
-        var k = since / Interval - (since % Interval < 0 ? 1 : 0) + 1;
+        // The first time offset + k * interval at or after half an interval on: k is the ceiling of (earliest - offset) / interval.
+        var since = sentAt + Interval / 2 - offset;
+        var k = since / Interval + (since % Interval > 0 ? 1 : 0);
         return offset + k * Interval;
     }
 }

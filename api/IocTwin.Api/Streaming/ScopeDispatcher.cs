@@ -12,8 +12,8 @@ namespace IocTwin.Api.Streaming;
 
 /// <summary>
 /// Fans the twin's live updates out to the screens connected to this API process. Changes are merged per scope
-/// and sent at most <see cref="StreamingOptions.MaxFramesPerSecond"/> times a second: a scope whose last frame is a
-/// whole interval old sends the changes at once, the others when their interval is up. Each client has its own
+/// and sent at most <see cref="StreamingOptions.MaxFramesPerSecond"/> times a second, each scope at slots of its own
+/// (<see cref="FrameSlots"/>); a scope that let its slot pass with nothing to send sends a change at once. Each client has its own
 /// bounded outbox and sender, so a slow client cannot slow the others or the grains; a client whose outbox
 /// overflows loses its queued frames and is told to resync — never a silent gap. A frame is serialized once per
 /// protocol, however many clients it goes to.
@@ -26,6 +26,8 @@ public sealed class ScopeDispatcher : BackgroundService
     private readonly ILogger<ScopeDispatcher> logger;
     private readonly HeldTwin held;
     private readonly HeldAssets heldAssets;
+    /// <summary>The scopes' frame slots; used under the lock.</summary>
+    private readonly FrameSlots slots;
 
     public ScopeDispatcher(
         TwinHubLifetimeManager hub, IOptions<StreamingOptions> options, TimeProvider time, ILogger<ScopeDispatcher> logger, KnownEntities known,
@@ -37,6 +39,7 @@ public sealed class ScopeDispatcher : BackgroundService
         this.time = time;
         this.logger = logger;
         this.held = held;
+        slots = new FrameSlots((long)(FrameInterval.TotalSeconds * time.TimestampFrequency));
         known.AreasChanged += OnAreasChanged;
         heldAssets.FilledLate += OnAssetsFilledLate;
     }
@@ -115,7 +118,7 @@ public sealed class ScopeDispatcher : BackgroundService
             if (!_scopes.TryGetValue(key, out var state))
             {
                 var shared = scope.Kind is ScopeKind.City or ScopeKind.Sector ? new SharedScopeRecords(_gate, MaxReplayFrames, logger) : null;
-                _scopes[key] = state = new ScopeState(scope, time.GetUtcNow().ToUnixTimeMilliseconds(), shared) { Phase = Slots.NextPhase() };
+                _scopes[key] = state = new ScopeState(scope, time.GetUtcNow().ToUnixTimeMilliseconds(), shared) { Phase = slots.NextPhase() };
             }
             if (!connection.HasScope(key) && connection.Scopes.Count >= MaxScopesPerConnection)
             {
@@ -325,19 +328,14 @@ public sealed class ScopeDispatcher : BackgroundService
         }
     }
 
-    /// <summary>The least time between two frames of a scope.</summary>
+    /// <summary>The time between a scope's slots: one frame per interval while it keeps changing.</summary>
     private TimeSpan FrameInterval => TimeSpan.FromSeconds(1 / Math.Clamp(options.Value.MaxFramesPerSecond, 0.1, 100));
 
     /// <summary>
-    /// How often scopes are looked at for a frame whose slot is up. A tenth of the interval: a change that came while
-    /// the scope waited goes out within a tick of its slot, and scopes' slots fall on ten different ticks.
+    /// How often scopes are looked at for a frame whose slot is up: a tenth of the interval (at 10 frames a second and
+    /// below), so that a change waiting for its slot goes out within a tick of it and scopes' slots fall on different ticks.
     /// </summary>
     private TimeSpan Tick => TimeSpan.FromTicks(Math.Max(FrameInterval.Ticks / 10, TimeSpan.FromMilliseconds(10).Ticks));
-
-    private FrameSlots? _slots;
-
-    /// <summary>The scopes' frame slots; under the lock.</summary>
-    private FrameSlots Slots => _slots ??= new FrameSlots((long)(FrameInterval.TotalSeconds * time.TimestampFrequency));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -358,9 +356,9 @@ public sealed class ScopeDispatcher : BackgroundService
     }
 
     /// <summary>
-    /// Sends a frame to each scope that has changes and whose last frame is at least an interval old; call under the
-    /// lock. Called as updates arrive, so a scope that was quiet sends its first change at once (no wait for a tick),
-    /// and by the timer for the changes held back while an interval ran.
+    /// Sends a frame to each scope that has changes and whose slot is up; call under the lock. Called as updates arrive,
+    /// so a scope that let its slot pass sends its first change at once (no wait for a tick), and by the timer for the
+    /// changes held back until a scope's slot.
     /// </summary>
     private void SendDueFrames()
     {
@@ -393,7 +391,7 @@ public sealed class ScopeDispatcher : BackgroundService
             }
             if (sent)
             {
-                state.NextFrameAt = Slots.NextAfter(now, state.Phase);
+                state.NextFrameAt = slots.NextAfter(now, state.Phase);
             }
         }
     }

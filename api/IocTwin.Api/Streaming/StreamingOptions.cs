@@ -5,9 +5,9 @@ public sealed class StreamingOptions
     public const string SectionName = "Streaming";
 
     /// <summary>
-    /// At most this many delta frames a second per scope; changes in between are merged, latest wins. A scope that sent
-    /// nothing for a whole interval sends at once, so the interval is the most a change waits here: 100 ms keeps
-    /// reading → screen under 300 ms with the rollup's own 100–200 ms ahead of it.
+    /// At most this many delta frames a second per scope, each scope at slots of its own; changes in between are merged,
+    /// latest wins. While a scope keeps changing the interval is the most a change waits here: 100 ms keeps reading →
+    /// screen under 300 ms with the rollup's own 100–200 ms ahead of it. A scope that let its slot pass sends a change at once.
     /// </summary>
     public double MaxFramesPerSecond { get; set; } = 10;
 
