@@ -391,7 +391,7 @@ public sealed class ScopeDispatcher : BackgroundService
             }
             if (sent)
             {
-                state.NextFrameAt = slots.NextAfter(now, state.Phase);
+                state.NextFrameAt = slots.NextAfter(now, state.NextFrameAt, state.Phase);
             }
         }
     }

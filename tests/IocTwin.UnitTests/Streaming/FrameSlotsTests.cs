@@ -30,7 +30,7 @@ public sealed class FrameSlotsTests
             if (now >= next)
             {
                 sentAt.Add(now);
-                next = slots.NextAfter(now, phase);
+                next = slots.NextAfter(now, next, phase);
             }
         }
 
@@ -42,16 +42,26 @@ public sealed class FrameSlotsTests
     }
 
     [Theory]
-    [InlineData(1_000, 1_050)]
-    [InlineData(1_001, 1_150)]
-    [InlineData(1_050, 1_150)]
-    [InlineData(949, 1_050)]
-    [InlineData(-50, 50)]
-    [InlineData(-120, -50)]
-    public void After_a_frame_the_next_waits_for_the_first_slot_of_its_phase_at_least_half_an_interval_later(long sentAt, long next)
+    [InlineData(1_050, 1_050, 1_150)]
+    [InlineData(1_110, 1_050, 1_150)]
+    [InlineData(1_149, 1_050, 1_150)]
+    public void A_frame_sent_on_its_slot_or_late_within_its_interval_keeps_the_scope_s_cadence(long sentAt, long due, long next)
     {
         var slots = new FrameSlots(Interval);
 
-        Assert.Equal(next, slots.NextAfter(sentAt, phase: 0.5));
+        Assert.Equal(next, slots.NextAfter(sentAt, due, phase: 0.5));
+    }
+
+    [Theory]
+    [InlineData(1_000, 0, 1_050)]
+    [InlineData(1_001, 0, 1_150)]
+    [InlineData(1_150, 1_050, 1_250)]
+    [InlineData(949, -1_000, 1_050)]
+    [InlineData(-120, -10_000, -50)]
+    public void After_a_quiet_spell_the_frame_after_the_first_waits_for_a_slot_at_least_half_an_interval_later(long sentAt, long due, long next)
+    {
+        var slots = new FrameSlots(Interval);
+
+        Assert.Equal(next, slots.NextAfter(sentAt, due, phase: 0.5));
     }
 }
