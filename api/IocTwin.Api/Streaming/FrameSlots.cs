@@ -7,9 +7,8 @@ namespace IocTwin.Api.Streaming;
 /// that. Each slot lets one frame go, from the slot until the next one, so a late timer costs no slot: one frame per
 /// interval while the scope keeps changing, a change waiting at most one interval. A scope whose slot passed a whole
 /// interval ago (a quiet spell) sends its next change at once, and the next at its first slot at least half an interval
-/// later, at most one and a half intervals on. The spread holds
-/// while batches of updates come more often than frames; when they come less often (a rollup stretched under a burst)
-/// the scopes they make due send together again.
+/// later, at most one and a half intervals on. The spread holds while batches of updates come more often than frames;
+/// when they come less often (a rollup stretched under a burst) the scopes they make due send together again.
 /// </summary>
 public sealed class FrameSlots(long interval)
 {
