@@ -155,9 +155,9 @@ public static class AssetsBenchmark
                     if (!response.IsSuccessStatusCode) Interlocked.Increment(ref failed);
                 }).ToList();
                 var readings = sensors.Select((s, i) => new ParsedReading(i, s.Id, feed.Next(s, s.SegmentId is { } id ? segments.GetValueOrDefault(id) : null, at)));
-                using (var content = new ByteArrayContent(Readings.Json(readings)))
+                using (var body = Readings.PooledJson(readings))
+                using (var content = body.Content())
                 {
-                    content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
                     using var response = await ingest.PostAsync("/api/v1/readings", content);
                     readingAcks[r] = Stopwatch.GetTimestamp();
                     if (!response.IsSuccessStatusCode) Interlocked.Increment(ref failed);

@@ -58,14 +58,14 @@ internal sealed class LatencyFeed(TwinHost host, CitySpec city, ProbeBook book, 
                     probes.Add(book.Sending(sensor.Id, sensor.DistrictId));
                 }
             }
-            return PostAsync(http, Readings.Json(batch), batch.Count, probes);
+            return PostAsync(http, Readings.PooledJson(batch), batch.Count, probes);
         }, cancellationToken);
 
-    private async Task PostAsync(HttpClient http, byte[] body, int count, List<Probe> probes)
+    private async Task PostAsync(HttpClient http, PooledBody body, int count, List<Probe> probes)
     {
+        using var owned = body;
         var started = Stopwatch.GetTimestamp();
-        using var content = new ByteArrayContent(body);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var content = body.Content();
         HttpResponseMessage response;
         try
         {

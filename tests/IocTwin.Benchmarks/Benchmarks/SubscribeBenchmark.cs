@@ -231,12 +231,12 @@ public static class SubscribeBenchmark
         public long Failed => Interlocked.Read(ref _failed);
 
         public Task RunAsync(CancellationToken cancellationToken) =>
-            PacedFeed.RunAsync(host, city, readingsPerSecond, (http, batch, _) => PostAsync(http, Readings.Json(batch), batch.Count), cancellationToken);
+            PacedFeed.RunAsync(host, city, readingsPerSecond, (http, batch, _) => PostAsync(http, Readings.PooledJson(batch), batch.Count), cancellationToken);
 
-        private async Task PostAsync(HttpClient http, byte[] body, int count)
+        private async Task PostAsync(HttpClient http, PooledBody body, int count)
         {
-            using var content = new ByteArrayContent(body);
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            using var owned = body;
+            using var content = body.Content();
             try
             {
                 using var response = await http.PostAsync("/api/v1/readings", content);
