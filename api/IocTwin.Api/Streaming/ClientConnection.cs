@@ -266,38 +266,14 @@ internal sealed class ClientConnection
     {
         try
         {
-            await foreach (var item in _outbox.Reader.ReadAllAsync(_closed.Token))
+            // The wait takes no token: with one the channel allocates a waiter each time the outbox runs empty, about
+            // ten times a second for every screen. Close completes the outbox, which ends the wait, and cancels the writes.
+            var reader = _outbox.Reader;
+            while (_closeReason is null && await reader.WaitToReadAsync())
             {
-                if (item.Parts is null && HasLeft(item.Scope))
+                while (_closeReason is null && reader.TryRead(out var item))
                 {
-                    // Queued before the client left the scope: a screen that moved on does not read through it first.
-                    continue;
-                }
-                if (item.Message is { } message)
-                {
-                    await WriteAsync(() => _connection.WriteAsync(message, _closed.Token));
-                }
-                else if (item.Frames is { } frames)
-                {
-                    foreach (var frame in frames)
-                    {
-                        await WriteAsync(() => _connection.WriteAsync(frame, _closed.Token));
-                    }
-                }
-                else
-                {
-                    try
-                    {
-                        await WritePartsAsync(item.Parts!);
-                    }
-                    finally
-                    {
-                        PartsWritten(item.Parts!, item.Held!);
-                    }
-                }
-                if (_closeReason is not null)
-                {
-                    break;
+                    await SendOneAsync(item);
                 }
             }
             if (_closeReason is { } reason)
@@ -316,6 +292,38 @@ internal sealed class ClientConnection
         }
     }
 
+    private async Task SendOneAsync(Outgoing item)
+    {
+        if (item.Parts is null && HasLeft(item.Scope))
+        {
+            // Queued before the client left the scope: a screen that moved on does not read through it first.
+            return;
+        }
+        _closed.Token.ThrowIfCancellationRequested();
+        if (item.Message is { } message)
+        {
+            await WriteAsync(message);
+        }
+        else if (item.Frames is { } frames)
+        {
+            foreach (var frame in frames)
+            {
+                await WriteAsync(frame);
+            }
+        }
+        else
+        {
+            try
+            {
+                await WritePartsAsync(item.Parts!);
+            }
+            finally
+            {
+                PartsWritten(item.Parts!, item.Held!);
+            }
+        }
+    }
+
     /// <summary>
     /// A snapshot's parts, one frame each, written straight from the shared records' bytes; they stop when the outbox is
     /// dropped meanwhile (the client is told to resync) or the connection is closing.
@@ -329,7 +337,7 @@ internal sealed class ClientConnection
             {
                 return;
             }
-            await WriteAsync(() => _connection.WriteAsync(new InvocationMessage(HubMethods.SnapshotPart, [frame]), _closed.Token));
+            await WriteAsync(new InvocationMessage(HubMethods.SnapshotPart, [frame]));
         }
     }
 
@@ -342,11 +350,22 @@ internal sealed class ClientConnection
         }
     }
 
-    /// <summary>A write, timed so that a client not taking it is found stalled.</summary>
-    private async Task WriteAsync(Func<ValueTask> write)
+    /// <summary>
+    /// A write, timed so that a client not taking it is found stalled. One that completes at once (the pipe has room)
+    /// allocates nothing: every screen takes about ten frames a second.
+    /// </summary>
+    private async ValueTask WriteAsync(SerializedHubMessage message)
     {
         Volatile.Write(ref _writeStartedAt, Stopwatch.GetTimestamp());
-        await write();
+        await _connection.WriteAsync(message, _closed.Token);
+        Volatile.Write(ref _writeStartedAt, 0);
+    }
+
+    /// <summary>As the other, written straight into the connection's pipe without a serialized copy: a snapshot's part may be large.</summary>
+    private async ValueTask WriteAsync(HubMessage message)
+    {
+        Volatile.Write(ref _writeStartedAt, Stopwatch.GetTimestamp());
+        await _connection.WriteAsync(message, _closed.Token);
         Volatile.Write(ref _writeStartedAt, 0);
     }
 
