@@ -13,19 +13,23 @@ public static partial class KpiCalculator
     public sealed class SegmentTotals
     {
         // Counted at CountedAt under a catalogue (value ranges), true until HoldsUntil: a clock set back (a replay, a test)
-        // or a catalogue the city changed counts again too.
-        private sealed class Entry(SegmentSnapshot snapshot, GatheredSegment totals, DateTimeOffset countedAt, DateTimeOffset holdsUntil,
-            SectorCatalog catalog)
+        // or a catalogue the city changed counts again too. Counted again in place: a busy area recounts several of its
+        // segments at every report, and new totals each time were garbage, or survived until the segment changed again.
+        private sealed class Entry
         {
-            public readonly SegmentSnapshot Snapshot = snapshot;
-            public readonly SectorCatalog Catalog = catalog;
-            public readonly GatheredSegment Totals = totals;
-            public readonly DateTimeOffset CountedAt = countedAt;
-            public readonly DateTimeOffset HoldsUntil = holdsUntil;
+            public SegmentSnapshot? Snapshot;
+            public SectorCatalog? Catalog;
+            public readonly SectorTotals All = new(default);
+            public readonly List<SectorTotals> Sectors = new(4);
+            public DateTimeOffset CountedAt;
+            public DateTimeOffset HoldsUntil;
             public long Pass;
         }
 
         private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+        // Sectors' totals an entry no longer needs, taken before new ones when an entry is counted again.
+        private readonly Stack<SectorTotals> _spare = new();
+        private readonly SectorTotalsBySector _counting = new(default);
         private long _pass;
 
         /// <summary>
@@ -34,28 +38,41 @@ public static partial class KpiCalculator
         /// </summary>
         internal static bool Exact => SectorCatalog.Current.KpiRules.Count == 0;
 
-        internal GatheredSegment Of(SegmentSnapshot segment, DateTimeOffset now)
+        /// <summary>The segment's sensors gathered, all and by sector; valid until the next call.</summary>
+        internal (SectorTotals All, List<SectorTotals> Sectors) Of(SegmentSnapshot segment, DateTimeOffset now)
         {
             var catalog = SectorCatalog.Current;
-            if (_entries.TryGetValue(segment.SegmentId, out var kept) && ReferenceEquals(kept.Snapshot, segment) &&
-                now >= kept.CountedAt && now <= kept.HoldsUntil && ReferenceEquals(kept.Catalog, catalog))
+            if (!_entries.TryGetValue(segment.SegmentId, out var entry))
             {
-                kept.Pass = _pass;
-                return kept.Totals;
+                _entries[segment.SegmentId] = entry = new Entry();
             }
-            var all = new SectorTotals(default);
-            var bySector = new SectorTotalsBySector(now);
+            else if (ReferenceEquals(entry.Snapshot, segment) && now >= entry.CountedAt && now <= entry.HoldsUntil &&
+                ReferenceEquals(entry.Catalog, catalog))
+            {
+                entry.Pass = _pass;
+                return (entry.All, entry.Sectors);
+            }
+            foreach (var sector in entry.Sectors)
+            {
+                _spare.Push(sector);
+            }
+            entry.Sectors.Clear();
+            entry.All.Reset(default);
+            _counting.Restart(now, entry.Sectors, _spare);
             var holdsUntil = DateTimeOffset.MaxValue;
             for (var i = 0; i < segment.Sensors.Count; i++)
             {
                 var sensor = segment.Sensors[i];
-                var health = bySector.Add(all, sensor);
+                var health = _counting.Add(entry.All, sensor);
                 var until = HealthPolicy.HoldsUntil(sensor.LastSeen, health);
                 holdsUntil = until < holdsUntil ? until : holdsUntil;
             }
-            var gathered = new GatheredSegment(all, bySector.All);
-            _entries[segment.SegmentId] = new Entry(segment, gathered, now, holdsUntil, catalog) { Pass = _pass };
-            return gathered;
+            entry.Snapshot = segment;
+            entry.Catalog = catalog;
+            entry.CountedAt = now;
+            entry.HoldsUntil = holdsUntil;
+            entry.Pass = _pass;
+            return (entry.All, entry.Sectors);
         }
 
         /// <summary>Ends a pass over the area's segments: totals of segments no longer in it are let go.</summary>
@@ -75,16 +92,24 @@ public static partial class KpiCalculator
         }
     }
 
-    /// <summary>A segment's sensors gathered: all of them, and each sector's.</summary>
-    internal sealed record GatheredSegment(SectorTotals All, List<SectorTotals> Sectors);
-
     /// <summary>Totals per sector, found without hashing for the common case of sensors of one sector coming together.</summary>
     internal sealed class SectorTotalsBySector(DateTimeOffset now)
     {
+        private DateTimeOffset _now = now;
         private SectorTotals? _last;
+        private Stack<SectorTotals>? _spare;
 
         // A segment or an area holds sensors of a few sectors: room for them from the start.
-        public List<SectorTotals> All { get; } = new(4);
+        public List<SectorTotals> All { get; private set; } = new(4);
+
+        /// <summary>Counts anew into <paramref name="all"/> (empty), taking sectors' totals from the spare ones before making new ones.</summary>
+        public void Restart(DateTimeOffset now, List<SectorTotals> all, Stack<SectorTotals> spare)
+        {
+            _now = now;
+            _last = null;
+            _spare = spare;
+            All = all;
+        }
 
         public SectorTotals For(Sector sector)
         {
@@ -99,14 +124,14 @@ public static partial class KpiCalculator
                     return _last = totals;
                 }
             }
-            All.Add(_last = new SectorTotals(sector));
+            All.Add(_last = _spare is not null && _spare.TryPop(out var spare) ? spare.Reset(sector) : new SectorTotals(sector));
             return _last;
         }
 
         /// <summary>Adds a sensor to the whole area's totals and to its sector's, classified once; its health.</summary>
         public SensorHealth Add(SectorTotals all, SensorSnapshot sensor)
         {
-            var health = HealthPolicy.Classify(sensor.LastSeen, now);
+            var health = HealthPolicy.Classify(sensor.LastSeen, _now);
             all.Add(sensor, health);
             For(sensor.Sector).Add(sensor, health);
             return health;
@@ -128,7 +153,18 @@ public static partial class KpiCalculator
         public DateTimeOffset? NewestSeen;
         private RuleKpis? _rules;
 
-        public Sector Sector => sector;
+        public Sector Sector { get; private set; } = sector;
+
+        /// <summary>Empties the totals for another count, of <paramref name="sector"/>.</summary>
+        public SectorTotals Reset(Sector sector)
+        {
+            Sector = sector;
+            Online = Stale = Offline = 0;
+            WorstAqi = MaxWaterLevel = Kpi.Unknown;
+            NewestSeen = null;
+            _rules = null;
+            return this;
+        }
 
         /// <summary>The sectors' rule KPIs gathered, null when no rule had a value (the defaults define none).</summary>
         public IReadOnlyDictionary<string, RuleKpi>? RuleValues => _rules?.Values;

@@ -69,4 +69,40 @@ public sealed class SegmentTotalsTests
         Assert.Equal(2, moved.SensorsOnline.Value);
         Assert.Equal(1, moved.SensorsOffline.Value);
     }
+
+    [Fact]
+    public void Segments_counted_again_with_other_sectors_give_the_kpis_and_sector_order_of_counting_every_sensor()
+    {
+        var totals = new KpiCalculator.SegmentTotals();
+        string InOrder(List<SegmentSnapshot> segments, DateTimeOffset now, KpiCalculator.SegmentTotals? kept) =>
+            JsonSerializer.Serialize(KpiCalculator.ForDistrictAndSectors(segments, [], [], now, kept) is var (area, sectors)
+                ? new { area, Sectors = sectors.ToList() }
+                : null);
+        void AssertSame(List<SegmentSnapshot> segments, DateTimeOffset now) =>
+            Assert.Equal(InOrder(segments, now, null), InOrder(segments, now, totals));
+
+        var r2 = Segment("r2", 40, Sensor("c2", SensorKind.TrafficCounter, Sector.Traffic, Start, ReadingNames.Speed, 40));
+        AssertSame([
+            Segment("r1", 30,
+                Sensor("w1", SensorKind.WaterLevel, Sector.Flood, Start, ReadingNames.Level, 0.4),
+                Sensor("c1", SensorKind.TrafficCounter, Sector.Traffic, Start, ReadingNames.Speed, 30)),
+            r2,
+        ], Start);
+
+        // r1's sensors now belong to other sectors, in another order; then r2 gains a sector while r1 stays as it is.
+        var r1 = Segment("r1", 25,
+            Sensor("a1", SensorKind.AirQuality, Sector.Environment, Start.AddSeconds(5), ReadingNames.Aqi, 90),
+            Sensor("c1", SensorKind.TrafficCounter, Sector.Traffic, Start.AddSeconds(5), ReadingNames.Speed, 25));
+        AssertSame([r1, r2], Start.AddSeconds(5));
+        List<SegmentSnapshot> both = [r1, Segment("r2", 35,
+            Sensor("w2", SensorKind.WaterLevel, Sector.Flood, Start.AddSeconds(6), ReadingNames.Level, 1.1),
+            Sensor("a2", SensorKind.AirQuality, Sector.Environment, Start.AddSeconds(6), ReadingNames.Aqi, 150),
+            Sensor("c2", SensorKind.TrafficCounter, Sector.Traffic, Start.AddSeconds(6), ReadingNames.Speed, 35))];
+        AssertSame(both, Start.AddSeconds(6));
+        var kpis = KpiCalculator.ForDistrictAndSectors(both, [], [], Start.AddSeconds(6), totals);
+        Assert.Equal([Sector.Environment, Sector.Traffic, Sector.Flood], kpis.Sectors.Keys);
+        Assert.Equal(1.1, kpis.Sectors[Sector.Flood].MaxWaterLevelM.Value);
+        Assert.Equal(1, kpis.Sectors[Sector.Flood].SensorsOnline.Value);
+        Assert.Equal(150, kpis.District.WorstAqi.Value);
+    }
 }
