@@ -52,6 +52,8 @@ public static partial class KpiCalculator
                 entry.Pass = _pass;
                 return (entry.All, entry.Sectors);
             }
+            // Not kept until counted through: a count cut short must not be taken for this snapshot's.
+            entry.Snapshot = null;
             foreach (var sector in entry.Sectors)
             {
                 _spare.Push(sector);

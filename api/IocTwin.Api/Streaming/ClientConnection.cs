@@ -308,6 +308,11 @@ internal sealed class ClientConnection
         {
             foreach (var frame in frames)
             {
+                if (_closeReason is not null)
+                {
+                    // Closed as stalled: the close message goes next, not behind more frames on a full pipe.
+                    return;
+                }
                 await WriteAsync(frame);
             }
         }

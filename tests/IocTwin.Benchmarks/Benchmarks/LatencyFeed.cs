@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
 using IocTwin.Benchmarks.Harness;
 using IocTwin.Model;
 

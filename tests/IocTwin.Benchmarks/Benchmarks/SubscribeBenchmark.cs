@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using IocTwin.Api.Json;
 using IocTwin.Benchmarks.Harness;
