@@ -27,7 +27,7 @@ public static class Readings
     public static byte[] Json(IEnumerable<ParsedReading> batch)
     {
         using var body = PooledJson(batch);
-        return body.Written.ToArray();
+        return body.Writer.WrittenSpan.ToArray();
     }
 
     /// <summary>The body of POST /api/v1/readings for a batch, in a pooled array: for bodies written while a clock runs.</summary>
@@ -35,7 +35,7 @@ public static class Readings
     {
         // About 110 bytes a reading: most bodies fit the first array.
         var body = new PooledBody(batch.TryGetNonEnumeratedCount(out var count) ? count * 128 : 64 * 1024);
-        using var writer = new Utf8JsonWriter(body);
+        using var writer = new Utf8JsonWriter(body.Writer);
         writer.WriteStartArray();
         foreach (var item in batch)
         {
