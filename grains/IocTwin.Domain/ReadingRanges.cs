@@ -1,4 +1,5 @@
 using System.Globalization;
+using IocTwin.Model;
 
 namespace IocTwin.Domain;
 
@@ -22,20 +23,10 @@ public static class ReadingRanges
     public static bool Allows(string name, double value) => For(name).Contains(value);
 
     /// <summary>
-    /// The values of a stored reading that are still acceptable, or the same dictionary when all are: history written
+    /// The values of a stored reading that are still acceptable, or the same values when all are: history written
     /// before the ranges were enforced may hold values no sender should have been able to store.
     /// </summary>
-    public static Dictionary<string, double> Acceptable(Dictionary<string, double> values)
-    {
-        foreach (var (name, value) in values)
-        {
-            if (!Allows(name, value))
-            {
-                return values.Where(v => Allows(v.Key, v.Value)).ToDictionary(v => v.Key, v => v.Value);
-            }
-        }
-        return values;
-    }
+    public static ReadingValues Acceptable(ReadingValues values) => values.Where(Allows);
 }
 
 /// <summary>An inclusive range of acceptable values and the unit they are in.</summary>

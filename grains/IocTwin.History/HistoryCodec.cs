@@ -104,7 +104,7 @@ public static class HistoryCodec
     }
 
     /// <summary>Values as a block or an appended row holds them, length first.</summary>
-    public static ReadOnlyMemory<byte> EncodeValues(Dictionary<string, double> values)
+    public static ReadOnlyMemory<byte> EncodeValues(ReadingValues values)
     {
         var size = ValuesSize(values);
         var encoded = new byte[CountSize(size) + size];
@@ -112,18 +112,18 @@ public static class HistoryCodec
         return encoded;
     }
 
-    public static Dictionary<string, double> DecodeValues(ReadOnlySpan<byte> encoded, Utf8NameCache keys)
+    public static ReadingValues DecodeValues(ReadOnlySpan<byte> encoded, Utf8NameCache keys)
     {
         var reader = new Reader(encoded);
         reader.ReadCount();
         var count = reader.ReadCount();
-        var values = new Dictionary<string, double>(count);
+        var values = new KeyValuePair<string, double>[count];
         for (var i = 0; i < count; i++)
         {
             var name = keys.Get(reader.ReadStringBytes());
-            values[name] = reader.ReadDouble();
+            values[i] = new(name, reader.ReadDouble());
         }
-        return values;
+        return ReadingValues.Create(values);
     }
 
     private static void CheckVersion(ref Reader reader)
@@ -151,10 +151,9 @@ public static class HistoryCodec
         return CountSize(length) + length;
     }
 
-    private static int ValuesSize(Dictionary<string, double> values)
+    private static int ValuesSize(ReadingValues values)
     {
         var size = CountSize(values.Count);
-        // Over the pairs, not .Keys: the key collection is an object of its own, made on every reading's first use.
         foreach (var (name, _) in values)
         {
             size += StringSize(name) + 8;
@@ -206,7 +205,7 @@ public static class HistoryCodec
         }
 
         /// <summary>Values with their byte length first; <paramref name="size"/> is <see cref="ValuesSize"/> of them.</summary>
-        public void WriteValues(Dictionary<string, double> values, int size)
+        public void WriteValues(ReadingValues values, int size)
         {
             WriteCount(size);
             WriteCount(values.Count);

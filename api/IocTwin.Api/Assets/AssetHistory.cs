@@ -18,9 +18,14 @@ public static class AssetHistory
 
     public static Reading ReadingOf(AssetPosition position)
     {
-        var values = new Dictionary<string, double> { ["lat"] = position.Location.Lat, ["lon"] = position.Location.Lon };
-        if (position.HeadingDeg is { } heading) values["headingDeg"] = heading;
-        if (position.SpeedKmh is { } speed) values["speedKmh"] = speed;
+        KeyValuePair<string, double> lat = new("lat", position.Location.Lat), lon = new("lon", position.Location.Lon);
+        ReadingValues values = (position.HeadingDeg, position.SpeedKmh) switch
+        {
+            ({ } heading, { } speed) => [lat, lon, new("headingDeg", heading), new("speedKmh", speed)],
+            ({ } heading, null) => [lat, lon, new("headingDeg", heading)],
+            (null, { } speed) => [lat, lon, new("speedKmh", speed)],
+            _ => [lat, lon],
+        };
         return new Reading(position.Timestamp, values);
     }
 

@@ -2,7 +2,6 @@ using IocTwin.Api.Json;
 using IocTwin.Api.Streaming;
 using IocTwin.Api.Streaming.Shared;
 using IocTwin.Model;
-using MessagePack.Resolvers;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
 
@@ -31,8 +30,7 @@ public static class StreamingExtensions
                 o.PayloadSerializerOptions.Converters.Add(new SharedListJsonConverter<SegmentView>());
                 o.PayloadSerializerOptions.Converters.Add(new SharedListJsonConverter<SensorView>());
             })
-            .AddMessagePackProtocol(o => o.SerializerOptions = o.SerializerOptions.WithResolver(CompositeResolver.Create(
-                new SharedListResolver(typeof(DistrictView), typeof(SegmentView), typeof(SensorView)), o.SerializerOptions.Resolver)));
+            .AddMessagePackProtocol(o => o.SerializerOptions = o.SerializerOptions.WithResolver(HubMessagePack.Resolver(o.SerializerOptions.Resolver)));
         // Every failed hub call is logged by HubRefusals: a refusal as a warning, anything else at error with its stack.
         // SignalR's dispatcher would log each again at error, with the stack trace: only its warnings are kept.
         builder.Logging.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", level => level is LogLevel.Warning);

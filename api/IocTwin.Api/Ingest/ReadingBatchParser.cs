@@ -68,7 +68,8 @@ public static class ReadingBatchParser
         {
             return NotAnObjectOfNumbers;
         }
-        var values = new Dictionary<string, double>();
+        var values = Gathered;
+        values.Clear();
         foreach (var property in valuesElement.EnumerateObject())
         {
             double? number = property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetDouble(out var parsed) ? parsed : null;
@@ -81,7 +82,7 @@ public static class ReadingBatchParser
         {
             return countError;
         }
-        result = (sensorId!, new Reading(timestamp, values));
+        result = (sensorId!, new Reading(timestamp, values.Take()));
         return null;
     }
 
@@ -152,7 +153,8 @@ public static class ReadingBatchParser
         {
             return NotAnObjectOfNumbers;
         }
-        var values = new Dictionary<string, double>();
+        var values = Gathered;
+        values.Clear();
         foreach (var (name, number) in readingValues)
         {
             if (AddValue(values, name, number) is { } valueError)
@@ -165,7 +167,7 @@ public static class ReadingBatchParser
             return countError;
         }
         // The twin keeps time to the millisecond, live and in history alike.
-        result = (sensorId!, new Reading(DateTimeOffset.FromUnixTimeMilliseconds(timestamp!.Value.ToUnixTimeMilliseconds()), values));
+        result = (sensorId!, new Reading(DateTimeOffset.FromUnixTimeMilliseconds(timestamp!.Value.ToUnixTimeMilliseconds()), values.Take()));
         return null;
     }
 
@@ -181,8 +183,18 @@ public static class ReadingBatchParser
         _ => null,
     };
 
-    private static (string Field, string Message)? AddValue(Dictionary<string, double> values, string name, double? number)
+    // One reading's values are gathered at a time on a thread; only those of a valid reading are kept, in an exact array.
+    [ThreadStatic] private static ReadingValues.Builder? t_gathered;
+
+    private static ReadingValues.Builder Gathered => t_gathered ??= new ReadingValues.Builder();
+
+    private static (string Field, string Message)? AddValue(ReadingValues.Builder values, string name, double? number)
     {
+        // Refused before a name is compared with all before it: a reading of thousands of values costs no more than one of 64.
+        if (values.Count == MaxValuesPerReading)
+        {
+            return TooManyValues;
+        }
         if (name.Length is 0 or > 64)
         {
             return ("values", "names must be 1 to 64 characters");
@@ -199,12 +211,10 @@ public static class ReadingBatchParser
         return values.TryAdd(name, value) ? null : ($"values.{name}", "is given twice");
     }
 
-    private static (string Field, string Message)? CheckValueCount(Dictionary<string, double> values) => values.Count switch
-    {
-        0 => ("values", "must hold at least one value"),
-        > MaxValuesPerReading => ("values", $"must hold at most {MaxValuesPerReading} values"),
-        _ => null,
-    };
+    private static (string Field, string Message)? CheckValueCount(ReadingValues.Builder values) =>
+        values.Count == 0 ? ("values", "must hold at least one value") : null;
+
+    private static readonly (string Field, string Message) TooManyValues = ("values", $"must hold at most {MaxValuesPerReading} values");
 
     /// <summary>Value names of one batch: a feed repeats a handful, so each is made a string once per batch.</summary>
     private sealed class NameCache

@@ -4,7 +4,7 @@ namespace IocTwin.Model;
 [GenerateSerializer, Immutable]
 public sealed record Reading(
     [property: Id(0)] DateTimeOffset Timestamp,
-    [property: Id(1)] Dictionary<string, double> Values);
+    [property: Id(1)] ReadingValues Values);
 
 /// <summary>The latest state of a sensor as it flows up to its segment or district.</summary>
 [GenerateSerializer, Immutable]
@@ -13,7 +13,7 @@ public sealed record SensorSnapshot(
     [property: Id(1)] SensorKind Kind,
     [property: Id(2)] Sector Sector,
     [property: Id(3)] DateTimeOffset? LastSeen,
-    [property: Id(4)] Dictionary<string, double> Values,
+    [property: Id(4)] ReadingValues Values,
     [property: Id(5)] long ReadingCount);
 
 /// <summary>

@@ -38,47 +38,48 @@ public sealed class SyntheticFeed(int seed = 7, TwinTimeZone? timeZone = null)
         var rain = RainfallMmPerHour(sensor.DistrictId, time);
         var rainSlowdown = rain > 0 ? 0.85 : 1.0;
 
-        Dictionary<string, double> values = sensor.Kind.Id switch
+        ReadingValues values = sensor.Kind.Id switch
         {
             "traffic-counter" or "speed-camera" => Traffic(segment, demand * Noise(0.15), rainSlowdown, sensor.Kind),
-            "air-quality" => new()
-            {
-                [ReadingNames.Aqi] = Math.Round(Math.Max(10, (35 + 70 * demand) * (rain > 0 ? 0.7 : 1) * Noise(0.1)), 1),
-                [ReadingNames.Pm25] = Math.Round(Math.Max(2, (10 + 30 * demand) * Noise(0.15)), 1),
-            },
-            "water-level" => new() { [ReadingNames.Level] = Math.Round(Math.Max(0, 0.02 + rain * 0.008 * Noise(0.2)), 3) },
-            "rain-gauge" => new() { [ReadingNames.Rainfall] = Math.Round(rain * Noise(0.1), 1) },
-            "noise" => new() { [ReadingNames.Noise] = Math.Round((48 + 25 * demand) * Noise(0.05), 1) },
+            "air-quality" =>
+            [
+                new(ReadingNames.Aqi, Math.Round(Math.Max(10, (35 + 70 * demand) * (rain > 0 ? 0.7 : 1) * Noise(0.1)), 1)),
+                new(ReadingNames.Pm25, Math.Round(Math.Max(2, (10 + 30 * demand) * Noise(0.15)), 1)),
+            ],
+            "water-level" => [new(ReadingNames.Level, Math.Round(Math.Max(0, 0.02 + rain * 0.008 * Noise(0.2)), 3))],
+            "rain-gauge" => [new(ReadingNames.Rainfall, Math.Round(rain * Noise(0.1), 1))],
+            "noise" => [new(ReadingNames.Noise, Math.Round((48 + 25 * demand) * Noise(0.05), 1))],
             "streetlight" => Streetlight(time, Noise(0.03)),
-            "water-pressure" => new() { [ReadingNames.Pressure] = Math.Round((3.2 - 0.8 * demand) * Noise(0.03), 2) },
-            "people-counter" => new() { [ReadingNames.Count] = Math.Round(Math.Max(0, 250 * demand * Noise(0.3))) },
+            "water-pressure" => [new(ReadingNames.Pressure, Math.Round((3.2 - 0.8 * demand) * Noise(0.03), 2))],
+            "people-counter" => [new(ReadingNames.Count, Math.Round(Math.Max(0, 250 * demand * Noise(0.3))))],
             // A kind the city defined: each of its values somewhere in the lower half of its range.
-            _ => (SectorCatalog.Current.Find(sensor.Kind)?.Values ?? [new SensorValueDefinition("value", "", 0, 1)])
-                .ToDictionary(v => v.Name, v => Math.Round(v.Min + (v.Max - v.Min) * 0.5 * random.NextDouble(), 3)),
+            _ => [.. (SectorCatalog.Current.Find(sensor.Kind)?.Values ?? [new SensorValueDefinition("value", "", 0, 1)])
+                .Select(v => KeyValuePair.Create(v.Name, Math.Round(v.Min + (v.Max - v.Min) * 0.5 * random.NextDouble(), 3)))],
         };
         return new Reading(time, values);
     }
 
-    private static Dictionary<string, double> Traffic(SegmentSpec? segment, double demand, double rainSlowdown, SensorKind kind)
+    private static ReadingValues Traffic(SegmentSpec? segment, double demand, double rainSlowdown, SensorKind kind)
     {
         var capacity = segment?.CapacityVph ?? 1800;
         var freeFlow = segment?.FreeFlowSpeedKmh ?? 40;
         var flow = capacity * demand;
         var speed = SegmentTrafficModel.BprSpeed(freeFlow, demand) * rainSlowdown;
-        var values = new Dictionary<string, double> { [ReadingNames.Speed] = Math.Round(speed, 1) };
-        if (kind == SensorKind.TrafficCounter)
-        {
-            values[ReadingNames.Flow] = Math.Round(flow);
-            values[ReadingNames.Occupancy] = Math.Round(Math.Min(98, 60 * demand), 1);
-        }
-        return values;
+        return kind == SensorKind.TrafficCounter
+            ?
+            [
+                new(ReadingNames.Speed, Math.Round(speed, 1)),
+                new(ReadingNames.Flow, Math.Round(flow)),
+                new(ReadingNames.Occupancy, Math.Round(Math.Min(98, 60 * demand), 1)),
+            ]
+            : [new(ReadingNames.Speed, Math.Round(speed, 1))];
     }
 
-    private Dictionary<string, double> Streetlight(DateTimeOffset time, double noise)
+    private ReadingValues Streetlight(DateTimeOffset time, double noise)
     {
         var hour = _timeZone.ToLocal(time).TimeOfDay.TotalHours;
         var on = hour is < 5.75 or >= 18.0 ? 1.0 : 0.0;
-        return new() { [ReadingNames.On] = on, [ReadingNames.Power] = Math.Round(on * 120 * noise, 1) };
+        return [new(ReadingNames.On, on), new(ReadingNames.Power, Math.Round(on * 120 * noise, 1))];
     }
 
     /// <summary>string.GetHashCode is randomised per process; the feed must repeat across runs.</summary>

@@ -18,9 +18,9 @@ public sealed class HistoryCatchUpTests(TwinClusterFixture fixture)
         var now = DateTimeOffset.UtcNow;
         // Stored and acknowledged, but the silo went down before the grain applied them.
         await history.AppendAsync([
-            (city.AirId, new Reading(now.AddSeconds(-20), new() { ["aqi"] = 120 })),
-            (city.AirId, new Reading(now.AddSeconds(-10), new() { ["aqi"] = 140 })),
-            (city.AirId, new Reading(now.AddSeconds(-30), new() { ["aqi"] = 999 })),
+            (city.AirId, new Reading(now.AddSeconds(-20), new Dictionary<string, double>() { ["aqi"] = 120 })),
+            (city.AirId, new Reading(now.AddSeconds(-10), new Dictionary<string, double>() { ["aqi"] = 140 })),
+            (city.AirId, new Reading(now.AddSeconds(-30), new Dictionary<string, double>() { ["aqi"] = 999 })),
         ]);
 
         await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
@@ -39,7 +39,7 @@ public sealed class HistoryCatchUpTests(TwinClusterFixture fixture)
         var now = DateTimeOffset.UtcNow;
         // Acknowledged and stored, never applied: the i-th air sensor has i + 1 readings, its counter none.
         await history.AppendAsync([.. cities.SelectMany((city, i) => Enumerable.Range(0, i + 1)
-            .Select(k => (city.AirId, new Reading(now.AddSeconds(k - 20), new() { ["aqi"] = 100 + i * 10 + k }))))]);
+            .Select(k => (city.AirId, new Reading(now.AddSeconds(k - 20), new Dictionary<string, double>() { ["aqi"] = 100 + i * 10 + k }))))]);
 
         await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
         var air = await Task.WhenAll(cities.Select(c => fixture.Grains.GetGrain<ISensorGrain>(c.AirId).Get()));
@@ -55,7 +55,7 @@ public sealed class HistoryCatchUpTests(TwinClusterFixture fixture)
     {
         var city = await TestCity.RegisterAsync(fixture.Grains);
         var history = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IReadingHistory>();
-        var reading = new Reading(DateTimeOffset.UtcNow, new() { ["aqi"] = 77 });
+        var reading = new Reading(DateTimeOffset.UtcNow, new Dictionary<string, double>() { ["aqi"] = 77 });
         await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
 
         // The usual path: stored first, then delivered; the delivery activates the grain, which catches up first.
@@ -72,11 +72,11 @@ public sealed class HistoryCatchUpTests(TwinClusterFixture fixture)
         var sensor = fixture.Grains.GetGrain<ISensorGrain>(city.AirId);
         var now = DateTimeOffset.UtcNow;
 
-        await sensor.Record([new Reading(now.AddSeconds(-2), new() { ["aqi"] = 60 })], new HistoryBatch(Writer: 1, CommittedMs: 2_000));
+        await sensor.Record([new Reading(now.AddSeconds(-2), new Dictionary<string, double>() { ["aqi"] = 60 })], new HistoryBatch(Writer: 1, CommittedMs: 2_000));
         // Another process, its clock a little behind: still new, still applied.
-        await sensor.Record([new Reading(now.AddSeconds(-1), new() { ["aqi"] = 65 })], new HistoryBatch(Writer: 2, CommittedMs: 1_999));
+        await sensor.Record([new Reading(now.AddSeconds(-1), new Dictionary<string, double>() { ["aqi"] = 65 })], new HistoryBatch(Writer: 2, CommittedMs: 1_999));
         // A retried delivery of the first batch changes nothing.
-        await sensor.Record([new Reading(now.AddSeconds(-2), new() { ["aqi"] = 60 })], new HistoryBatch(Writer: 1, CommittedMs: 2_000));
+        await sensor.Record([new Reading(now.AddSeconds(-2), new Dictionary<string, double>() { ["aqi"] = 60 })], new HistoryBatch(Writer: 1, CommittedMs: 2_000));
 
         var view = await sensor.Get();
         Assert.Equal(2, view!.ReadingCount);
@@ -89,7 +89,7 @@ public sealed class HistoryCatchUpTests(TwinClusterFixture fixture)
         var city = await TestCity.RegisterAsync(fixture.Grains);
         var sensor = fixture.Grains.GetGrain<ISensorGrain>(city.AirId);
         var batch = new HistoryBatch(Writer: 7, CommittedMs: DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        var reading = new Reading(DateTimeOffset.UtcNow, new() { ["aqi"] = 50 });
+        var reading = new Reading(DateTimeOffset.UtcNow, new Dictionary<string, double>() { ["aqi"] = 50 });
 
         await sensor.Record([reading], batch);
         await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);

@@ -90,7 +90,7 @@ public sealed class RollupTests(TwinClusterFixture fixture)
 
         for (var i = 0; i < 300; i++)
         {
-            await sensor.Record([new Reading(DateTimeOffset.UtcNow, new() { ["speed"] = 20 + i % 20 })]);
+            await sensor.Record([new Reading(DateTimeOffset.UtcNow, new Dictionary<string, double>() { ["speed"] = 20 + i % 20 })]);
         }
 
         var district = await Eventually.Until(() => District(city), d => d!.Kpis.MeanSpeedKmh.Value is not null);

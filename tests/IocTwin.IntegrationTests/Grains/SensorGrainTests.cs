@@ -9,7 +9,7 @@ namespace IocTwin.Tests.Grains;
 [Collection(TwinClusterCollection.Name)]
 public sealed class SensorGrainTests(TwinClusterFixture fixture)
 {
-    private static Reading At(DateTimeOffset time, string name, double value) => new(time, new() { [name] = value });
+    private static Reading At(DateTimeOffset time, string name, double value) => new(time, new Dictionary<string, double>() { [name] = value });
 
     [Fact]
     public async Task Late_reading_is_counted_but_never_replaces_a_newer_one()

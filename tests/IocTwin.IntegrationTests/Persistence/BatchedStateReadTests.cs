@@ -95,7 +95,7 @@ public sealed class BatchedStateReadTests
             {
                 var sensor = grains.GetGrain<ISensorGrain>(ids[i]);
                 await sensor.Register(new SensorSpec(ids[i], SensorKind.AirQuality, Sector.Environment, new(108.21, 16.07), district.Id, null, null));
-                await sensor.Record([new Reading(time, new() { ["aqi"] = i })]);
+                await sensor.Record([new Reading(time, new Dictionary<string, double>() { ["aqi"] = i })]);
             }
             await first.StopAsync();
         }
@@ -114,7 +114,7 @@ public sealed class BatchedStateReadTests
             Assert.Null(views[^1]);
 
             // Each writes again after its grouped read: with a wrong ETag the write would be refused and lost.
-            await Task.WhenAll(ids.Select((id, i) => grains.GetGrain<ISensorGrain>(id).Record([new Reading(time.AddSeconds(1), new() { ["aqi"] = 400 - i })])));
+            await Task.WhenAll(ids.Select((id, i) => grains.GetGrain<ISensorGrain>(id).Record([new Reading(time.AddSeconds(1), new Dictionary<string, double>() { ["aqi"] = 400 - i })])));
             await grains.GetGrain<ISensorGrain>(newcomer).Register(
                 new SensorSpec(newcomer, SensorKind.AirQuality, Sector.Environment, new(108.21, 16.07), district.Id, null, null));
             await second.StopAsync();

@@ -48,8 +48,8 @@ public sealed class PersistenceRoundTripTests
         {
             var grains = first.Services.GetRequiredService<IGrainFactory>();
             city = await TestCity.RegisterAsync(grains);
-            await grains.GetGrain<ISensorGrain>(city.CounterId).Record([new Reading(time, new() { ["speed"] = 12, ["flow"] = 2100 })]);
-            await grains.GetGrain<ISensorGrain>(city.AirId).Record([new Reading(time, new() { ["aqi"] = 161 })]);
+            await grains.GetGrain<ISensorGrain>(city.CounterId).Record([new Reading(time, new Dictionary<string, double>() { ["speed"] = 12, ["flow"] = 2100 })]);
+            await grains.GetGrain<ISensorGrain>(city.AirId).Record([new Reading(time, new Dictionary<string, double>() { ["aqi"] = 161 })]);
             await grains.GetGrain<ITntpNetworkGrain>(network.Id).Store(network, files);
             Assert.True(await grains.GetGrain<ITntpNetworkIndexGrain>(0).Add(network, 20));
             await Eventually.Until(() => grains.GetGrain<ICityGrain>(CityGrainKey.Id).Get(),

@@ -35,9 +35,9 @@ public sealed class ReadingHistoryTests
         var start = new DateTimeOffset(2026, 11, 20, 8, 0, 0, TimeSpan.FromHours(7));
 
         var appended = await Task.WhenAll(
-            history.AppendAsync([(sensor, new Reading(start.AddSeconds(10), new() { ["speed"] = 30, ["flow"] = 900 }))]),
-            history.AppendAsync([(sensor, new Reading(start.AddSeconds(50), new() { ["speed"] = 50, ["flow"] = 1100 })),
-                                 (sensor, new Reading(start.AddMinutes(5), new() { ["speed"] = 10 }))]));
+            history.AppendAsync([(sensor, new Reading(start.AddSeconds(10), new Dictionary<string, double>() { ["speed"] = 30, ["flow"] = 900 }))]),
+            history.AppendAsync([(sensor, new Reading(start.AddSeconds(50), new Dictionary<string, double>() { ["speed"] = 50, ["flow"] = 1100 })),
+                                 (sensor, new Reading(start.AddMinutes(5), new Dictionary<string, double>() { ["speed"] = 10 }))]));
         Assert.All(appended, batch => Assert.True(batch.CommittedMs > 0));
         // One process writes with one writer id; appends sharing a transaction still get batch keys of their own.
         Assert.Equal(appended[0].Writer, appended[1].Writer);
@@ -64,7 +64,7 @@ public sealed class ReadingHistoryTests
 
         // Appended side by side, they are committed a few hundred at a time (on PostgreSQL by one binary COPY).
         var appended = await Task.WhenAll(Enumerable.Range(0, 300).Select(i => history.AppendAsync(
-            [(sensor, new Reading(t0.AddSeconds(i), new() { ["aqi"] = i, ["pm25"] = i / 2.0 }))])));
+            [(sensor, new Reading(t0.AddSeconds(i), new Dictionary<string, double>() { ["aqi"] = i, ["pm25"] = i / 2.0 }))])));
 
         var stored = await history.CommittedAfterAsync(sensor, 0);
         Assert.Equal(300, appended.Distinct().Count());
@@ -86,8 +86,8 @@ public sealed class ReadingHistoryTests
         var sensor = "h-" + Guid.NewGuid().ToString("N");
         var t0 = DateTimeOffset.UtcNow.AddMinutes(-10);
 
-        var first = await history.AppendAsync([(sensor, new Reading(t0, new() { ["aqi"] = 90 }))]);
-        var second = await history.AppendAsync([(sensor, new Reading(t0.AddMinutes(2), new() { ["aqi"] = 150 }))]);
+        var first = await history.AppendAsync([(sensor, new Reading(t0, new Dictionary<string, double>() { ["aqi"] = 90 }))]);
+        var second = await history.AppendAsync([(sensor, new Reading(t0.AddMinutes(2), new Dictionary<string, double>() { ["aqi"] = 150 }))]);
 
         Assert.True(second.CommittedMs > first.CommittedMs);
         Assert.Equal(90, (await history.LatestAtAsync(t0.AddMinutes(1)))[sensor].Values["aqi"]);
@@ -109,9 +109,9 @@ public sealed class ReadingHistoryTests
         var tag = Guid.NewGuid().ToString("N");
         var (air, bridge, prefix) = ($"h-{tag}-air", $"h-{tag}-bridge", $"asset-{tag}:");
         var t0 = DateTimeOffset.UtcNow.AddMinutes(-10);
-        await history.AppendAsync([(air, new Reading(t0, new() { ["aqi"] = 80 })), (bridge, new Reading(t0, new() { ["speed"] = 30 })),
-                                   (prefix + "bus-1", new Reading(t0, new() { ["lon"] = 108.2, ["lat"] = 16.05 })),
-                                   (prefix + "bus-2", new Reading(t0, new() { ["lon"] = 108.3, ["lat"] = 16.06 }))]);
+        await history.AppendAsync([(air, new Reading(t0, new Dictionary<string, double>() { ["aqi"] = 80 })), (bridge, new Reading(t0, new Dictionary<string, double>() { ["speed"] = 30 })),
+                                   (prefix + "bus-1", new Reading(t0, new Dictionary<string, double>() { ["lon"] = 108.2, ["lat"] = 16.05 })),
+                                   (prefix + "bus-2", new Reading(t0, new Dictionary<string, double>() { ["lon"] = 108.3, ["lat"] = 16.06 }))]);
         // More ids than one statement takes, most with no history.
         var someSensors = HistorySeries.Only([air, .. Enumerable.Range(0, 700).Select(i => $"h-{tag}-none-{i}")]);
 
@@ -179,11 +179,11 @@ public sealed class ReadingHistoryTests
         var (bridge, air) = ("h-" + Guid.NewGuid().ToString("N"), "h-" + Guid.NewGuid().ToString("N"));
         var now = DateTimeOffset.UtcNow;
         var t0 = new DateTimeOffset(now.Ticks - now.Ticks % TimeSpan.TicksPerMinute, TimeSpan.Zero).AddMinutes(-30);
-        await history.AppendAsync([(bridge, new Reading(t0, new() { ["speed"] = 30, ["flow"] = 900 })),
-                                   (air, new Reading(t0.AddMinutes(1), new() { ["aqi"] = 80, ["pm25"] = 31.5 }))]);
-        await history.AppendAsync([(bridge, new Reading(t0.AddMinutes(1), new() { ["speed"] = 42 }))]);
+        await history.AppendAsync([(bridge, new Reading(t0, new Dictionary<string, double>() { ["speed"] = 30, ["flow"] = 900 })),
+                                   (air, new Reading(t0.AddMinutes(1), new Dictionary<string, double>() { ["aqi"] = 80, ["pm25"] = 31.5 }))]);
+        await history.AppendAsync([(bridge, new Reading(t0.AddMinutes(1), new Dictionary<string, double>() { ["speed"] = 42 }))]);
         // Late: measured before the reading above, stored after it.
-        await history.AppendAsync([(bridge, new Reading(t0.AddSeconds(40), new() { ["speed"] = 12 }))]);
+        await history.AppendAsync([(bridge, new Reading(t0.AddSeconds(40), new Dictionary<string, double>() { ["speed"] = 12 }))]);
         var before = await Answers(history, [bridge, air], t0);
         var count = await history.CountAsync();
 
@@ -193,7 +193,7 @@ public sealed class ReadingHistoryTests
         Assert.Equal(count, await history.CountAsync());
         Assert.Contains("\"speed\":12", before);
         // A block and rows appended after it are read together.
-        await history.AppendAsync([(bridge, new Reading(t0.AddSeconds(50), new() { ["speed"] = 18 }))]);
+        await history.AppendAsync([(bridge, new Reading(t0.AddSeconds(50), new Dictionary<string, double>() { ["speed"] = 18 }))]);
         var minute = (await history.QueryAsync(bridge, t0, t0.AddMinutes(1), TimeSpan.FromMinutes(1))).Single();
         Assert.Equal(new ValueStats(20, 12, 30, 3), minute.Values["speed"]);
         Assert.Equal(4, (await history.CommittedAfterAsync(bridge, 0)).Count);
@@ -208,9 +208,9 @@ public sealed class ReadingHistoryTests
         var prefix = "m-" + Guid.NewGuid().ToString("N")[..8] + "-";
         var sensors = Enumerable.Range(0, 150).Select(i => prefix + i).ToList();
         var t0 = DateTimeOffset.UtcNow.AddMinutes(-10);
-        await history.AppendAsync([.. sensors.Select((id, i) => (id, new Reading(t0, new() { ["v"] = i })))]);
+        await history.AppendAsync([.. sensors.Select((id, i) => (id, new Reading(t0, new Dictionary<string, double>() { ["v"] = i })))]);
         // Every third sensor reports again, so blocks differ in size.
-        await history.AppendAsync([.. sensors.Where((_, i) => i % 3 == 0).Select(id => (id, new Reading(t0.AddSeconds(1), new() { ["v"] = -1 })))]);
+        await history.AppendAsync([.. sensors.Where((_, i) => i % 3 == 0).Select(id => (id, new Reading(t0.AddSeconds(1), new Dictionary<string, double>() { ["v"] = -1 })))]);
 
         await history.MoveToBlocksAsync();
 
@@ -231,9 +231,9 @@ public sealed class ReadingHistoryTests
         var sensors = Enumerable.Range(0, 600).Select(i => prefix + i).ToList();
         var t0 = DateTimeOffset.UtcNow.AddMinutes(-10);
         // Every sensor but the last hundred: one reading moved into blocks, then one left in appended rows.
-        var moved = await history.AppendAsync([.. sensors.Take(500).Select((id, i) => (id, new Reading(t0, new() { ["v"] = i })))]);
+        var moved = await history.AppendAsync([.. sensors.Take(500).Select((id, i) => (id, new Reading(t0, new Dictionary<string, double>() { ["v"] = i })))]);
         await history.MoveToBlocksAsync();
-        await history.AppendAsync([.. sensors.Take(500).Select((id, i) => (id, new Reading(t0.AddSeconds(1), new() { ["v"] = -i })))]);
+        await history.AppendAsync([.. sensors.Take(500).Select((id, i) => (id, new Reading(t0.AddSeconds(1), new Dictionary<string, double>() { ["v"] = -i })))]);
 
         // Asked all at once (as a city's sensors activate under its feed); odd sensors saw the moved batch already.
         var caughtUp = await Task.WhenAll(sensors.Select((id, i) => history.CommittedAfterAsync(id, i % 2 == 1 ? moved.CommittedMs : 0)));
@@ -257,8 +257,8 @@ public sealed class ReadingHistoryTests
         using var survivor = await Start(hosting, orphanAge: TimeSpan.Zero, moveInterval: Timeout.InfiniteTimeSpan);
         var sensor = "h-" + Guid.NewGuid().ToString("N");
         var t0 = DateTimeOffset.UtcNow.AddMinutes(-5);
-        var first = await killed.AppendAsync([(sensor, new Reading(t0, new() { ["level"] = 0.4 }))]);
-        var second = await killed.AppendAsync([(sensor, new Reading(t0.AddSeconds(30), new() { ["level"] = 0.9 }))]);
+        var first = await killed.AppendAsync([(sensor, new Reading(t0, new Dictionary<string, double>() { ["level"] = 0.4 }))]);
+        var second = await killed.AppendAsync([(sensor, new Reading(t0.AddSeconds(30), new Dictionary<string, double>() { ["level"] = 0.9 }))]);
         // Commit times are unique per writer, so two commits in one millisecond put the second one ahead of the clock.
         await Task.Delay(TimeSpan.FromMilliseconds(20));
 
@@ -283,7 +283,7 @@ public sealed class ReadingHistoryTests
         using var survivor = await Start(hosting, orphanAge: TimeSpan.Zero, moveInterval: TimeSpan.FromMilliseconds(20));
         var (quiet, orphan) = ("h-" + Guid.NewGuid().ToString("N"), "h-" + Guid.NewGuid().ToString("N"));
         var t0 = DateTimeOffset.UtcNow.AddMinutes(-1);
-        var own = await survivor.AppendAsync([(quiet, new Reading(t0, new() { ["db"] = 55 }))]);
+        var own = await survivor.AppendAsync([(quiet, new Reading(t0, new Dictionary<string, double>() { ["db"] = 55 }))]);
 
         // Many passes later, one reading is still far from worth a block of its own.
         await Task.Delay(TimeSpan.FromMilliseconds(400));
@@ -291,7 +291,7 @@ public sealed class ReadingHistoryTests
 
         using (var killed = await Start(hosting, moveInterval: Timeout.InfiniteTimeSpan))
         {
-            await killed.AppendAsync([(orphan, new Reading(t0, new() { ["db"] = 70 }))]);
+            await killed.AppendAsync([(orphan, new Reading(t0, new Dictionary<string, double>() { ["db"] = 70 }))]);
             await killed.StopAsync(CancellationToken.None);
         }
 

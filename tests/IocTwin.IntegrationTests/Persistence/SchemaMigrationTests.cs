@@ -122,7 +122,7 @@ public sealed class SchemaMigrationTests
         using (var before = new ReadingHistory(hosting.History, NullLogger<ReadingHistory>.Instance))
         {
             await before.StartAsync(CancellationToken.None);
-            appended = await before.AppendAsync([(sensor, new Reading(t0.AddMinutes(1), new() { ["aqi"] = 90 }))]);
+            appended = await before.AppendAsync([(sensor, new Reading(t0.AddMinutes(1), new Dictionary<string, double>() { ["aqi"] = 90 }))]);
             await before.StopAsync(CancellationToken.None);
         }
         // Readings the one-row-per-reading table of still earlier versions held, not yet moved into blocks.

@@ -74,7 +74,7 @@ public sealed class TopologyImportTests
 
         // Imported sensors are live: a reading reaches its district's KPIs through the restarted silo.
         var sensor = city.Sensors.First(s => s.SegmentId is not null);
-        await grains.GetGrain<ISensorGrain>(sensor.Id).Record([new Reading(DateTimeOffset.UtcNow.AddSeconds(-1), new() { ["speed"] = 30, ["flow"] = 600 })]);
+        await grains.GetGrain<ISensorGrain>(sensor.Id).Record([new Reading(DateTimeOffset.UtcNow.AddSeconds(-1), new Dictionary<string, double>() { ["speed"] = 30, ["flow"] = 600 })]);
         await Eventually.Until(() => grains.GetGrain<IDistrictGrain>(sensor.DistrictId).Get(), d => d!.Kpis.SensorsOnline.Value >= 1);
         await second.StopAsync();
     }

@@ -95,4 +95,18 @@ public sealed class ReadingBatchParserTests
         var repeat = Assert.Single(rejected);
         Assert.Equal((2, "values.aqi"), (repeat.Index, repeat.Field));
     }
+
+    [Fact]
+    public void A_reading_of_64_values_is_kept_and_one_of_thousands_is_refused_naming_its_values()
+    {
+        string Item(int count) => $$"""{ "sensorId": "a", "timestamp": "2026-11-25T01:00:00Z", "values": { {{string.Join(", ",
+            Enumerable.Range(0, count).Select(i => $"\"v{i}\": {i}"))}} } }""";
+
+        var (valid, rejected) = Parse($"[{Item(ReadingBatchParser.MaxValuesPerReading)}, {Item(20_000)}]");
+
+        Assert.Equal(ReadingBatchParser.MaxValuesPerReading, Assert.Single(valid).Reading.Values.Count);
+        var refused = Assert.Single(rejected);
+        Assert.Equal((1, "values"), (refused.Index, refused.Field));
+        Assert.Contains("at most 64", refused.Error);
+    }
 }

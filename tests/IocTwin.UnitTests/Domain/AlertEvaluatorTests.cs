@@ -79,7 +79,7 @@ public sealed class AlertEvaluatorTests
     {
         var now = T0;
         SensorSnapshot Sensor(string id, SensorKind kind, DateTimeOffset? seen, string name, double value) =>
-            new(id, kind, kind == SensorKind.AirQuality ? Sector.Environment : Sector.Flood, seen, new() { [name] = value }, 1);
+            new(id, kind, kind == SensorKind.AirQuality ? Sector.Environment : Sector.Flood, seen, new Dictionary<string, double>() { [name] = value }, 1);
         var road = new SegmentSnapshot("road", 500, SegmentStatus.Open, new SegmentTraffic(3000, 8, 90, LevelOfService.F, null, now),
             [Sensor("wl", SensorKind.WaterLevel, now.AddMinutes(-12), "level", 0.7)], 1);
 

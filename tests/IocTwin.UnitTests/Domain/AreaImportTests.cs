@@ -125,7 +125,7 @@ public sealed class AreaImportTests
     public void An_area_with_sensors_of_its_own_and_child_areas_counts_each_sector_over_both_in_order_of_first_appearance()
     {
         var now = DateTimeOffset.UtcNow;
-        SensorSnapshot Sensor(string id, SensorKind kind, Sector sector) => new(id, kind, sector, now, new() { ["aqi"] = 60 }, 1);
+        SensorSnapshot Sensor(string id, SensorKind kind, Sector sector) => new(id, kind, sector, now, new Dictionary<string, double>() { ["aqi"] = 60 }, 1);
         DistrictSnapshot Child(string id, Sector sector, int online) => new(id, id, null,
             DistrictKpis.Empty with { SensorsOnline = new(online, now) }, 1,
             Sectors: new Dictionary<Sector, DistrictKpis> { [sector] = DistrictKpis.Empty with { SensorsOnline = new(online, now) } });

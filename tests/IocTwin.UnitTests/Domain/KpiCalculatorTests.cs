@@ -12,7 +12,7 @@ public sealed class KpiCalculatorTests
         new(Guid.NewGuid().ToString(), lengthM, status, new SegmentTraffic(null, speed, null, los, null, Now), sensors, 1);
 
     private static SensorSnapshot Sensor(SensorKind kind, DateTimeOffset? seen, string name = "x", double value = 0) =>
-        new(Guid.NewGuid().ToString(), kind, Sector.Environment, seen, new() { [name] = value }, 1);
+        new(Guid.NewGuid().ToString(), kind, Sector.Environment, seen, new Dictionary<string, double>() { [name] = value }, 1);
 
     [Fact]
     public void District_speed_is_length_weighted_and_congestion_counts_E_and_F_km()

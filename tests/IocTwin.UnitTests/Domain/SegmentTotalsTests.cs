@@ -13,7 +13,7 @@ public sealed class SegmentTotalsTests
     private static readonly DateTimeOffset Start = new(2026, 11, 25, 7, 0, 0, TimeSpan.Zero);
 
     private static SensorSnapshot Sensor(string id, SensorKind kind, Sector sector, DateTimeOffset? seen, string name, double value) =>
-        new(id, kind, sector, seen, new() { [name] = value }, 1);
+        new(id, kind, sector, seen, new Dictionary<string, double>() { [name] = value }, 1);
 
     private static SegmentSnapshot Segment(string id, double speed, params SensorSnapshot[] sensors) =>
         new(id, 1000, SegmentStatus.Open, new SegmentTraffic(null, speed, null, LevelOfService.B, null, Start), sensors, 1);

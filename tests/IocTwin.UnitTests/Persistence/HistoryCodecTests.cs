@@ -12,8 +12,8 @@ public sealed class HistoryCodecTests
     public void Readings_come_back_from_an_appended_row_and_from_a_block()
     {
         var row = HistoryCodec.EncodeBatch([
-            ("cảm-biến-Hải-Châu-1", new Reading(T0, new() { ["mực_nước"] = 1.25, ["aqi"] = double.MaxValue })),
-            ("s2", new Reading(T0.AddMilliseconds(1), new() { ["speed"] = -3.5 })),
+            ("cảm-biến-Hải-Châu-1", new Reading(T0, new Dictionary<string, double>() { ["mực_nước"] = 1.25, ["aqi"] = double.MaxValue })),
+            ("s2", new Reading(T0.AddMilliseconds(1), new Dictionary<string, double>() { ["speed"] = -3.5 })),
             ("cảm-biến-Hải-Châu-1", new Reading(T0.AddSeconds(-10), [])),
         ]);
 
@@ -31,7 +31,7 @@ public sealed class HistoryCodecTests
         Assert.True(bySensor.Of("no-such-sensor").IsEmpty);
 
         using var later = new EntriesBySensor();
-        HistoryCodec.ReadBatch(HistoryCodec.EncodeBatch([("s2", new Reading(T0.AddSeconds(5), new() { ["speed"] = 12 }))]), new HistoryBatch(7, 2000), later);
+        HistoryCodec.ReadBatch(HistoryCodec.EncodeBatch([("s2", new Reading(T0.AddSeconds(5), new Dictionary<string, double>() { ["speed"] = 12 }))]), new HistoryBatch(7, 2000), later);
         var block = HistoryCodec.EncodeBlock([.. bySensor.Of("s2"), .. later.Of("s2")]);
         var fromBlock = new List<StoredEntry>();
         HistoryCodec.ReadBlock("s2", block, fromBlock);
@@ -46,7 +46,7 @@ public sealed class HistoryCodecTests
         using var bySensor = new EntriesBySensor(capacity: 4);
         for (var batch = 0; batch < 50; batch++)
         {
-            var row = HistoryCodec.EncodeBatch([.. Enumerable.Range(0, 7).Select(s => ($"s{(s + batch) % 7}", new Reading(T0.AddSeconds(batch), new() { ["v"] = batch })))]);
+            var row = HistoryCodec.EncodeBatch([.. Enumerable.Range(0, 7).Select(s => ($"s{(s + batch) % 7}", new Reading(T0.AddSeconds(batch), new Dictionary<string, double>() { ["v"] = batch })))]);
             HistoryCodec.ReadBatch(row, new HistoryBatch(1, 1000 + batch), bySensor);
         }
 
@@ -74,7 +74,7 @@ public sealed class HistoryCodecTests
     [Fact]
     public void A_row_of_an_unknown_format_is_refused_not_misread()
     {
-        var row = HistoryCodec.EncodeBatch([("s", new Reading(T0, new() { ["v"] = 1 }))]);
+        var row = HistoryCodec.EncodeBatch([("s", new Reading(T0, new Dictionary<string, double>() { ["v"] = 1 }))]);
         row[0] = 9;
         Assert.Throws<InvalidDataException>(() => HistoryCodec.ReadBatch(row, new HistoryBatch(1, 1), new EntriesBySensor()));
     }

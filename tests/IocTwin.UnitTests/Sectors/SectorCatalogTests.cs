@@ -166,7 +166,7 @@ public sealed class SectorCatalogTests
     public void A_rule_kpi_rolls_up_over_areas_exactly_a_mean_weighted_by_its_sensors()
     {
         var at = new DateTimeOffset(2026, 12, 6, 8, 0, 0, TimeSpan.Zero);
-        SensorSnapshot Bin(string id, double fill) => new(id, new SensorKind("bin-fill"), new Sector("waste"), at, new() { ["fill"] = fill }, 1);
+        SensorSnapshot Bin(string id, double fill) => new(id, new SensorKind("bin-fill"), new Sector("waste"), at, new Dictionary<string, double>() { ["fill"] = fill }, 1);
         var first = new RuleKpis(Waste.Kpis!);
         first.Add(Bin("b1", 20));
         first.Add(Bin("b2", 40));
