@@ -40,7 +40,7 @@ public static class ApiHostingExtensions
         // answers them with a 400 naming the field instead of production's empty 400.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.AddTwinRateLimits();
-        builder.Services.AddOpenApi(o => o.AddSchemaTransformer<OmittedNullSchemaTransformer>().AddOperationTransformer<RequiredBodyTransformer>());
+        builder.Services.AddOpenApi(o => o.AddSchemaTransformer<OmittedNullSchemaTransformer>().AddSchemaTransformer<ReadingValuesSchemaTransformer>().AddOperationTransformer<RequiredBodyTransformer>());
         builder.Services.ConfigureHttpJsonOptions(o => TwinJson.Configure(o.SerializerOptions));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<LateDeliveries>();

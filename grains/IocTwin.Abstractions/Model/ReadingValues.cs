@@ -21,6 +21,12 @@ public sealed class ReadingValues : IReadOnlyDictionary<string, double>
 
     private ReadingValues(KeyValuePair<string, double>[] items) => _items = items;
 
+    /// <summary>
+    /// The values of a dictionary, copied. Also how the standard MessagePack resolvers make a read-only dictionary
+    /// type, so that a .NET client of the hub reads readings without a formatter of its own.
+    /// </summary>
+    public ReadingValues(IDictionary<string, double> values) => _items = From(values)._items;
+
     public static ReadingValues Empty { get; } = new([]);
 
     /// <summary>Values of the given pairs; a name given twice keeps its last value.</summary>

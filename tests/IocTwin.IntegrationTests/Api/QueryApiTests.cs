@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using IocTwin.Model;
 using IocTwin.Tests.Infrastructure;
 
@@ -74,5 +75,23 @@ public sealed class QueryApiTests(TwinApiFactory api)
         Assert.Contains("/api/v1/city", paths);
         Assert.Contains("/api/v1/sensors/{id}", paths);
         Assert.Contains("/api/v1/import", paths);
+    }
+
+    [Fact]
+    public async Task OpenApi_document_describes_a_sensors_last_reading_as_named_numbers()
+    {
+        var document = await (await Http.GetAsync("/openapi/v1.json")).ReadObject();
+        var schemas = document["components"]!["schemas"]!.AsObject();
+        JsonObject Resolve(JsonNode? node) => node?["$ref"] is { } reference
+            ? schemas[((string)reference!).Split('/').Last()]!.AsObject()
+            : Resolve(node!["oneOf"]?.AsArray().FirstOrDefault(n => n?["$ref"] is not null) ?? node["anyOf"]!.AsArray().First(n => n?["$ref"] is not null));
+
+        var sensor = Resolve(document["paths"]!["/api/v1/sensors/{id}"]!["get"]!["responses"]!["200"]!["content"]!["application/json"]!["schema"]);
+        var reading = Resolve(sensor["properties"]!["lastReading"]);
+        var values = reading["properties"]!["values"]!;
+        values = values["$ref"] is null ? values : Resolve(values);
+
+        Assert.Equal("object", (string)values["type"]!);
+        Assert.Equal("number", (string)values["additionalProperties"]!["type"]!);
     }
 }

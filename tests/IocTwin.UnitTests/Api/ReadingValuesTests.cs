@@ -75,6 +75,9 @@ public sealed class ReadingValuesTests
         var read = MessagePackSerializer.Deserialize<SensorView>(bytes, options);
         Assert.Equal([new("speed", 31.5), new("flow", 1480)], read.LastReading!.Values.Pairs.ToArray());
         Assert.Equal(1480, read.Values["flow"]);
+        // A .NET client with the standard resolver reads them too.
+        var client = MessagePackSerializer.Deserialize<SensorView>(bytes, ContractlessStandardResolver.Options);
+        Assert.Equal([new("speed", 31.5), new("flow", 1480)], client.LastReading!.Values.Pairs.ToArray());
         // Any MessagePack reader sees plain maps of names to numbers, as a dictionary would have been written.
         var plain = (Dictionary<object, object>)MessagePackSerializer.Deserialize<object>(bytes, ContractlessStandardResolver.Options);
         var lastReading = (Dictionary<object, object>)plain[nameof(SensorView.LastReading)];
