@@ -38,11 +38,18 @@ public sealed class ReadingValues : IReadOnlyDictionary<string, double>
         }
         var items = new KeyValuePair<string, double>[pairs.Length];
         var count = 0;
+        // Beyond a handful of names a scan for each would cost the square of their number: they are indexed instead.
+        var index = pairs.Length > ScanLimit ? new Dictionary<string, int>(pairs.Length, StringComparer.Ordinal) : null;
         foreach (var pair in pairs)
         {
             ArgumentNullException.ThrowIfNull(pair.Key, nameof(pairs));
-            var at = IndexOf(items, count, pair.Key);
-            items[at < 0 ? count++ : at] = pair;
+            var at = index is null ? IndexOf(items, count, pair.Key) : index.TryGetValue(pair.Key, out var found) ? found : -1;
+            if (at < 0)
+            {
+                index?.Add(pair.Key, count);
+                at = count++;
+            }
+            items[at] = pair;
         }
         if (count < items.Length)
         {
@@ -55,8 +62,14 @@ public sealed class ReadingValues : IReadOnlyDictionary<string, double>
     public static ReadingValues From(IEnumerable<KeyValuePair<string, double>> pairs) => pairs switch
     {
         ReadingValues values => values,
+        // A dictionary's names are already distinct.
+        Dictionary<string, double> { Count: 0 } => Empty,
+        Dictionary<string, double> dictionary => new ReadingValues([.. dictionary]),
         _ => Create([.. pairs]),
     };
+
+    /// <summary>The most names looked up by a scan while values are built.</summary>
+    private const int ScanLimit = 16;
 
     /// <summary>A dictionary of values stands for a reading's values (copied).</summary>
     public static implicit operator ReadingValues(Dictionary<string, double> values) => From(values);

@@ -24,6 +24,19 @@ public sealed class ReadingValuesTests
     }
 
     [Fact]
+    public void Many_values_with_repeated_names_keep_each_names_last_value_in_first_given_order()
+    {
+        var pairs = Enumerable.Range(0, 3_000).Select(i => KeyValuePair.Create($"v{i % 1_000}", (double)i)).ToArray();
+
+        var values = ReadingValues.Create(pairs);
+
+        Assert.Equal(1_000, values.Count);
+        Assert.Equal(("v0", 2_000.0), (values.Pairs[0].Key, values.Pairs[0].Value));
+        Assert.Equal(2_999, values["v999"]);
+        Assert.Equal(values.Pairs.ToArray(), ReadingValues.From(values.ToDictionary()).Pairs.ToArray());
+    }
+
+    [Fact]
     public void A_reading_builder_refuses_a_repeated_name_and_starts_empty_after_each_reading()
     {
         var builder = new ReadingValues.Builder();
